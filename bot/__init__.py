@@ -1,0 +1,1 @@
+"""Peer Circles: a Discord bot for chronic-pain peer-support circles."""

@@ -1,0 +1,169 @@
+"""Command line: ``python -m bot run|demo|migrate|check-config|backup|status|screen``.
+
+Configuration problems print one line naming the file, key and what is expected, and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from bot.db import Database, MigrationError
+
+EXIT_CONFIG = 2
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _fail(message: str, code: int = EXIT_CONFIG) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+async def _migrate(config: Config) -> int:
+    async with Database(config.database_path) as db:
+        applied = await db.migrate()
+    if applied:
+        for migration in applied:
+            print(f"applied {migration.path.name}")
+    else:
+        print("database is up to date")
+    return 0
+
+
+async def _backup(config: Config, dest: Path) -> int:
+    if dest.exists():
+        return _fail(f"{dest}: already exists; choose a new file name", 1)
+    async with Database(config.database_path) as db:
+        await db.backup(dest)
+    print(f"backed up {config.database_path} to {dest}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.client import run_bot
+
+    config = load_config(args.config)
+    setup_logging(config.logging.level)
+    return run_bot(config)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    setup_logging("WARNING")
+    return asyncio.run(run_demo(verbose=args.verbose))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    setup_logging(config.logging.level)
+    return asyncio.run(_migrate(config))
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = load_config(args.path)
+    print(f"{args.path}: ok (database {config.database_path}, api {config.discord.api_base_url})")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    return asyncio.run(_backup(config, Path(args.dest)))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from bot.status_report import print_status
+
+    config = load_config(args.config)
+    return asyncio.run(print_status(config, sys.stdout))
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from bot.screen_cli import run_screen
+
+    config = load_config(args.config) if args.config else None
+    return asyncio.run(run_screen(config, args.guild, sys.stdin, sys.stdout))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Peer Circles: a Discord bot for chronic-pain peer-support circles.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def config_option(p: argparse.ArgumentParser, default: str | None = "config.toml") -> None:
+        p.add_argument(
+            "--config", default=default, metavar="PATH",
+            help=f"configuration file (default: {default or 'none, built-in defaults'})",
+        )
+
+    p = sub.add_parser("run", help="connect to Discord and serve (token from DISCORD_TOKEN)",
+                       description="Connect to Discord (or the server in discord.api_base_url) and serve.")
+    config_option(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="offline walk-through against the built-in Discord emulator",
+                       description="Start the local Discord emulator and the bot, play a scripted "
+                       "walk-through and print what members would see. No token or network needed.")
+    p.add_argument("--verbose", action="store_true", help="also print every REST call the bot made")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("migrate", help="apply pending database migrations",
+                       description="Apply pending numbered SQL migrations from migrations/.")
+    config_option(p)
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("check-config", help="validate a configuration file",
+                       description="Validate a configuration file and exit 0, or print why not and exit 2.")
+    p.add_argument("path", nargs="?", default="config.toml", help="file to check (default: config.toml)")
+    p.set_defaults(func=cmd_check_config)
+
+    p = sub.add_parser("backup", help="copy the database safely while the bot runs",
+                       description="Copy the database with SQLite's online backup API.")
+    p.add_argument("dest", help="the new backup file")
+    config_option(p)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("status", help="schedules, outbox and failures at a glance (no content)",
+                       description="Print schedules by kind, outbox rows by state, the next 10 fire "
+                       "times and failures by reason. Never prints message content.")
+    config_option(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("screen", help="screen text from standard input, one JSON verdict per line",
+                       description="Read messages from standard input (one per line, or JSON lines "
+                       "with a text field) and print one JSON verdict per line.")
+    config_option(p, default=None)
+    p.add_argument("--guild", type=int, default=None, metavar="ID",
+                   help="use this server's added and allowed words (needs --config)")
+    p.set_defaults(func=cmd_screen)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    except MigrationError as exc:
+        return _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
