@@ -43,8 +43,6 @@ async def _migrate(config: Config) -> int:
 
 
 async def _backup(config: Config, dest: Path) -> int:
-    if dest.exists():
-        return _fail(f"{dest}: already exists; choose a new file name", 1)
     async with Database(config.database_path) as db:
         await db.backup(dest)
     print(f"backed up {config.database_path} to {dest}")
@@ -80,7 +78,10 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    return asyncio.run(_backup(config, Path(args.dest)))
+    dest = Path(args.dest)
+    if dest.exists():
+        return _fail(f"{dest}: already exists; choose a new file name", 1)
+    return asyncio.run(_backup(config, dest))
 
 
 def cmd_status(args: argparse.Namespace) -> int:

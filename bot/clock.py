@@ -23,6 +23,7 @@ class FakeClock(Clock):
             raise ValueError("FakeClock needs an aware datetime")
         self._now = start.astimezone(UTC)
         self._listeners: list[Callable[[datetime], object]] = []
+        self._pending: set[asyncio.Future[object]] = set()
 
     def now(self) -> datetime:
         return self._now
@@ -37,7 +38,9 @@ class FakeClock(Clock):
         for listener in list(self._listeners):
             result = listener(self._now)
             if asyncio.iscoroutine(result):
-                asyncio.ensure_future(result)
+                future = asyncio.ensure_future(result)
+                self._pending.add(future)
+                future.add_done_callback(self._pending.discard)
 
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         self.set(self._now + (delta or timedelta(**kwargs)))

@@ -1,0 +1,66 @@
+"""Per-server settings chosen in /setup: roles, queue channel, crisis region, circle category."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.clock import Clock, utcnow_iso
+from bot.db import Database
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    guild_id: int
+    organiser_role_id: int | None = None
+    moderator_role_id: int | None = None
+    queue_channel_id: int | None = None
+    oncall_role_id: int | None = None
+    crisis_region: str = "US"
+    circle_category_id: int | None = None
+    timezone: str = "UTC"
+    setup_done: bool = False
+
+
+_COLUMNS = (
+    "organiser_role_id", "moderator_role_id", "queue_channel_id", "oncall_role_id",
+    "crisis_region", "circle_category_id", "timezone", "setup_done",
+)
+
+
+async def get_settings(db: Database, guild_id: int, default_region: str = "US") -> GuildSettings:
+    """The server's settings, or defaults (setup_done=False) when it has not run /setup."""
+    row = await db.fetchone(
+        f"SELECT {', '.join(_COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+    )
+    if row is None:
+        return GuildSettings(guild_id=guild_id, crisis_region=default_region)
+    values = dict(zip(_COLUMNS, tuple(row), strict=True))
+    values["setup_done"] = bool(values["setup_done"])
+    return GuildSettings(guild_id=guild_id, **values)
+
+
+def validate_settings(settings: GuildSettings) -> None:
+    """Raise ValueError with a member-facing reason when a value cannot be stored."""
+    if not (len(settings.crisis_region) == 2 and settings.crisis_region.isalpha()):
+        raise ValueError("The crisis-resources region must be a two-letter country code.")
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{settings.timezone!r} is not a time zone name such as Europe/London.") from None
+
+
+async def save_settings(db: Database, clock: Clock, settings: GuildSettings) -> GuildSettings:
+    validate_settings(settings)
+    settings = replace(settings, crisis_region=settings.crisis_region.upper())
+    values = [getattr(settings, c) for c in _COLUMNS]
+    values[_COLUMNS.index("setup_done")] = int(settings.setup_done)
+    placeholders = ", ".join("?" for _ in _COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS)
+    await db.execute(
+        f"INSERT INTO guild_settings (guild_id, {', '.join(_COLUMNS)}, updated_at)"
+        f" VALUES (?, {placeholders}, ?)"
+        f" ON CONFLICT(guild_id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
+        (settings.guild_id, *values, utcnow_iso(clock)),
+    )
+    return settings
