@@ -107,7 +107,7 @@ def _expect(value: Any, typ: Any, where: str) -> Any:
 
 def _section(cls: type, data: Any, file: str, name: str) -> Any:
     if not isinstance(data, dict):
-        raise ConfigError(f"{file}: [{name}] must be a table of settings") from None
+        raise ConfigError(f"{file}: [{name}] must be a table of settings")
     hints = get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {}
@@ -123,7 +123,7 @@ def _section(cls: type, data: Any, file: str, name: str) -> Any:
 def _check_url(value: str, schemes: tuple[str, ...], where: str) -> None:
     parsed = urlparse(value)
     if parsed.scheme not in schemes or not parsed.netloc:
-        raise ConfigError(f"{where}: expected a URL starting with {' or '.join(schemes)}://, got {value!r}") from None
+        raise ConfigError(f"{where}: expected a URL starting with {' or '.join(schemes)}://, got {value!r}")
 
 
 def _check_zone(value: str, where: str) -> None:
@@ -152,22 +152,22 @@ def parse_config(data: dict[str, Any], file: str = "<memory>") -> Config:
     _check_url(config.discord.api_base_url, ("http", "https"), f"{file}: discord.api_base_url")
     _check_url(config.discord.gateway_url, ("ws", "wss"), f"{file}: discord.gateway_url")
     if config.discord.dev_guild_id is not None and config.discord.dev_guild_id <= 0:
-        raise ConfigError(f"{file}: discord.dev_guild_id: expected a server id (a positive number)") from None
+        raise ConfigError(f"{file}: discord.dev_guild_id: expected a server id (a positive number)")
     if not config.database.path.strip():
-        raise ConfigError(f"{file}: database.path: expected a file path, got an empty string") from None
+        raise ConfigError(f"{file}: database.path: expected a file path, got an empty string")
     if config.logging.level.upper() not in LOG_LEVELS:
-        raise ConfigError(f"{file}: logging.level: expected one of {', '.join(LOG_LEVELS)}") from None
+        raise ConfigError(f"{file}: logging.level: expected one of {', '.join(LOG_LEVELS)}")
     _check_zone(config.bot.default_timezone, f"{file}: bot.default_timezone")
     if not (len(config.bot.default_region) == 2 and config.bot.default_region.isalpha()):
-        raise ConfigError(f"{file}: bot.default_region: expected a two-letter country code such as GB") from None
+        raise ConfigError(f"{file}: bot.default_region: expected a two-letter country code such as GB")
     if not 0 < config.outbox.rate_per_second <= 50:
-        raise ConfigError(f"{file}: outbox.rate_per_second: expected a number above 0 and at most 50") from None
+        raise ConfigError(f"{file}: outbox.rate_per_second: expected a number above 0 and at most 50")
     if config.outbox.max_attempts < 1:
-        raise ConfigError(f"{file}: outbox.max_attempts: expected at least 1") from None
+        raise ConfigError(f"{file}: outbox.max_attempts: expected at least 1")
     if config.scheduler.window_minutes < 1:
-        raise ConfigError(f"{file}: scheduler.window_minutes: expected at least 1") from None
+        raise ConfigError(f"{file}: scheduler.window_minutes: expected at least 1")
     if config.scheduler.late_grace_minutes < 0:
-        raise ConfigError(f"{file}: scheduler.late_grace_minutes: expected 0 or more") from None
+        raise ConfigError(f"{file}: scheduler.late_grace_minutes: expected 0 or more")
     return config
 
 
