@@ -1,0 +1,133 @@
+"""Private messages the bot sends about circles on its own, queued in the outbox.
+
+Each notice has an idempotency key, so a retried transaction or a restart never sends it twice,
+and is enqueued inside the transaction that made the change it reports: the member is told
+exactly when the change happened, never about a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import aiosqlite
+
+from bot.circle_cards import DANGER, SECONDARY, SUCCESS, Button, Card, custom_id, norms_embed, timestamp
+from bot.circle_names import display
+from bot.circles import Circle
+from bot.db import Database
+from bot.guild_settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+class Outbox(Protocol):
+    """What bot/outbox.py offers (``bot.outbox``): durable, idempotent delivery."""
+
+    async def enqueue(
+        self, conn: aiosqlite.Connection, *, key: str, kind: str, guild_id: int, target_kind: str,
+        target_id: int, payload: dict[str, Any],
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Notice:
+    key: str
+    kind: str
+    guild_id: int
+    user_id: int
+    card: Card
+
+
+async def crisis_embed_for(db: Database, guild_id: int) -> dict[str, Any] | None:
+    """The server's crisis card (bot/crisis_resources.py), shown wherever norms are shown."""
+    try:
+        from bot.crisis_resources import crisis_card
+    except ImportError:  # built by the screening work; until then norms show without it
+        return None
+    settings = await get_settings(db, guild_id)
+    return crisis_card(settings.crisis_region)
+
+
+async def enqueue_notice(conn: aiosqlite.Connection, outbox: Outbox | None, notice: Notice) -> None:
+    if outbox is None:
+        # Only in tools and tests that run the domain without delivery.
+        log.warning("circle notice not queued (no outbox) kind=%s guild=%s", notice.kind, notice.guild_id)
+        return
+    await outbox.enqueue(
+        conn, key=notice.key, kind=notice.kind, guild_id=notice.guild_id, target_kind="dm",
+        target_id=notice.user_id, payload=notice.card.to_payload(),
+    )
+
+
+def reconsent_notice(
+    circle: Circle, version: int, text: str, user_id: int, due: datetime | None, crisis: dict | None = None,
+) -> Notice:
+    name = f"**{display(circle.name)}**"
+    if due is not None:
+        content = (
+            f"The norms of {name} have changed (version {version}). Please read them and agree by "
+            f"{timestamp(due)} to keep your access. If you haven't by then, your access pauses (your seat is"
+            " kept) until you agree."
+        )
+    else:
+        content = (f"The norms of {name} have changed (version {version}). Your access is paused until you agree;"
+                   " your seat is kept.")
+    embeds = [norms_embed(circle.name, version, text)]
+    if crisis:
+        embeds.append(crisis)
+    card = Card(content, tuple(embeds), ((
+        Button(custom_id("agree", circle.id, version, 0), "I agree", SUCCESS),
+        Button(custom_id("leave", circle.id), "Leave the circle", SECONDARY),
+    ),))
+    return Notice(f"circle:{circle.id}:norms:{version}:user:{user_id}", "circles.reconsent", circle.guild_id,
+                  user_id, card)
+
+
+def access_paused_notice(circle: Circle, user_id: int) -> Notice:
+    card = Card(
+        f"Your access to **{display(circle.name)}** is paused because the grace period for its new norms"
+        f" (version {circle.norms_version}) has ended without your agreement. Your seat is kept: read the norms"
+        " and agree whenever you're ready, and your access comes back straight away.",
+        (), ((Button(custom_id("join", circle.id), "Read the norms", SUCCESS),
+              Button(custom_id("leave", circle.id), "Leave the circle", SECONDARY)),),
+    )
+    return Notice(f"circle:{circle.id}:paused:{circle.norms_version}:user:{user_id}", "circles.access_paused",
+                  circle.guild_id, user_id, card)
+
+
+def seat_offer_notice(
+    circle: Circle, version: int, text: str, user_id: int, waitlist_id: int, expires: datetime,
+    crisis: dict | None = None,
+) -> Notice:
+    content = (
+        f"A seat has opened in **{display(circle.name)}** and it's held for you until {timestamp(expires)}"
+        f" ({timestamp(expires, 'R')}). To take it, read the norms below and press I agree."
+    )
+    embeds = [norms_embed(circle.name, version, text)]
+    if crisis:
+        embeds.append(crisis)
+    card = Card(content, tuple(embeds), ((
+        Button(custom_id("agree", circle.id, version, 0), "I agree, take the seat", SUCCESS),
+        Button(custom_id("pass", circle.id), "Pass it on", DANGER),
+    ),))
+    return Notice(f"circle:{circle.id}:offer:{waitlist_id}", "circles.seat_offer", circle.guild_id, user_id, card)
+
+
+def offer_expired_notice(circle: Circle, user_id: int, waitlist_id: int) -> Notice:
+    card = Card(
+        f"The seat held for you in **{display(circle.name)}** has passed to the next person, as 48 hours went by."
+        " You're welcome to join the waitlist again any time with /circle join."
+    )
+    return Notice(f"circle:{circle.id}:offer_expired:{waitlist_id}", "circles.offer_expired", circle.guild_id,
+                  user_id, card)
+
+
+def circle_archived_notice(circle: Circle, user_id: int) -> Notice:
+    card = Card(
+        f"**{display(circle.name)}** has been closed by the organisers, so its channels are no longer open to you"
+        " and its waitlist has ended. Nothing you did caused this. /circle list shows the circles that are open."
+    )
+    return Notice(f"circle:{circle.id}:archived:user:{user_id}", "circles.archived", circle.guild_id, user_id, card)

@@ -1,0 +1,200 @@
+"""The bot: a commands.Bot whose setup_hook opens the database, loads cogs and syncs commands.
+
+The Discord endpoints come from the config (``discord.api_base_url`` / ``gateway_url``), which is
+how the bot talks to the local emulator or to a self-hosted Discord-compatible server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import sys
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import Clock
+from bot.config import Config, ConfigError, discord_token
+from bot.db import Database
+from bot.errors import UserFacingError
+from bot.outbox import Outbox
+from bot.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+# One cog per capability; each module ends in `async def setup(bot)`.
+COGS: tuple[str, ...] = (
+    "cogs.help",
+)
+
+
+def point_at(config: Config) -> None:
+    """Aim discord.py's REST and gateway at the configured endpoints (process-wide settings)."""
+    discord.http.Route.BASE = config.discord.api_base_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.discord.gateway_url)
+
+
+# The bot never joins voice; it only reads voice states for attendance.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
+
+def make_intents() -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.members = True  # privileged: member joins/leaves free seats and welcome posts
+    intents.voice_states = True
+    intents.guild_scheduled_events = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = True  # privileged: crisis support in circle channels
+    return intents
+
+
+def new_error_id() -> str:
+    return secrets.token_hex(4).upper()
+
+
+class PeerCirclesBot(commands.Bot):
+    def __init__(self, config: Config, *, clock: Clock | None = None, **options: Any) -> None:
+        point_at(config)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=make_intents(),
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.config = config
+        self.clock = clock or Clock()
+        self.db = Database(config.database_path)
+        self.synced_commands = False
+        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+
+    # -- start-up --------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        await self.db.connect()
+        await self.db.migrate()
+        # Construction order matters: cogs register their job kinds and fallbacks while loading,
+        # and the scheduler rebuilds its jobs only after every kind is known.
+        self.outbox = Outbox(self.db, self.clock, self.config.outbox, sender=self.make_sender())
+        self.scheduler = Scheduler(self.db, self.clock, self.config.scheduler, outbox=self.outbox)
+        for name in COGS:
+            await self.load_extension(name)
+        await self.scheduler.start()
+        self.outbox.start()
+        await self.sync_commands()
+
+    def make_sender(self) -> Any:
+        from bot.discord_sender import DiscordSender
+
+        return DiscordSender(self)
+
+    def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
+        return [cmd.to_dict(self.tree) for cmd in self.tree.get_commands(guild=guild)]
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Sync application commands unless the tree is unchanged since the last sync."""
+        guild_id = self.config.discord.dev_guild_id
+        guild = discord.Object(guild_id) if guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = self.command_payload(guild)
+        scope = f"{self.config.discord.api_base_url}|{guild_id or 'global'}"
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        key = f"command_hash:{scope}"
+        if not force and await self.db.fetchval("SELECT value FROM bot_meta WHERE key = ?", (key,)) == digest:
+            log.info("commands unchanged since last sync; skipping sync scope=%s", guild_id or "global")
+            return False
+        await self.tree.sync(guild=guild)
+        await self.db.execute(
+            "INSERT INTO bot_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, digest),
+        )
+        self.synced_commands = True
+        log.info("commands synced count=%d scope=%s", len(payload), guild_id or "global")
+        return True
+
+    async def on_ready(self) -> None:
+        log.info("connected user_id=%s guilds=%d", self.user.id if self.user else None, len(self.guilds))
+
+    async def close(self) -> None:
+        scheduler = getattr(self, "scheduler", None)
+        outbox = getattr(self, "outbox", None)
+        if scheduler is not None:
+            await scheduler.shutdown()
+        if outbox is not None:
+            await outbox.stop()
+        await super().close()
+        await self.db.close()
+
+    # -- errors ----------------------------------------------------------------------------
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Every failure gets a plain ephemeral answer; bugs get a short id to quote to admins."""
+        cause: BaseException = error
+        if isinstance(error, app_commands.CommandInvokeError):
+            cause = error.original
+        command = interaction.command.qualified_name if interaction.command else "unknown"
+        if isinstance(cause, UserFacingError):
+            text = str(cause)
+        elif isinstance(cause, app_commands.NoPrivateMessage):
+            text = "This command works inside a server, not in direct messages."
+        elif isinstance(cause, app_commands.CommandOnCooldown):
+            text = f"Please wait {cause.retry_after:.0f} seconds before trying that again."
+        elif isinstance(cause, app_commands.CheckFailure):
+            text = "You don't have permission to use this command."
+        elif isinstance(cause, app_commands.TransformerError):
+            text = "One of the options you gave isn't valid here. Please check it and try again."
+        else:
+            error_id = new_error_id()
+            # Ids and kinds only: never the options a member typed, never message text.
+            log.error(
+                "command failed error_id=%s command=%s guild_id=%s user_id=%s exception=%s",
+                error_id, command, interaction.guild_id, interaction.user.id, type(cause).__name__,
+                exc_info=(type(cause), cause, cause.__traceback__),
+            )
+            text = (
+                f"Sorry, something went wrong on our side and nothing was changed. "
+                f"If it keeps happening, tell a server organiser the error id **{error_id}**."
+            )
+        await self.tell(interaction, text)
+
+    async def tell(self, interaction: discord.Interaction, text: str) -> None:
+        """An ephemeral answer whether or not the interaction was already answered or deferred."""
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException as exc:
+            log.warning("could not deliver error reply interaction_id=%s status=%s", interaction.id, exc.status)
+
+
+def run_bot(config: Config) -> int:
+    """`python -m bot run`: serve until interrupted. Returns the process exit code."""
+    try:
+        token = discord_token()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    bot = PeerCirclesBot(config)
+    try:
+        bot.run(token, log_handler=None)
+    except discord.LoginFailure:
+        print("error: Discord rejected the token in DISCORD_TOKEN (check it in the developer portal)",
+              file=sys.stderr)
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        print("error: enable the Server Members and Message Content intents for this bot in the Discord "
+              "developer portal (Bot > Privileged Gateway Intents)", file=sys.stderr)
+        return 1
+    return 0

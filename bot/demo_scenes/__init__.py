@@ -1,0 +1,1 @@
+"""Scenes of `python -m bot demo`, one module per capability."""
