@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run|demo|migrate|check-config|backup|status|screen``.
+"""Command line: ``python -m bot start|run|demo|migrate|check-config|backup|status|screen``.
 
 Configuration problems print one line naming the file, key and what is expected, and exit 2.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +54,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.client import run_bot
 
     config = load_config(args.config)
+    setup_logging(config.logging.level)
+    return run_bot(config)
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    """The README's first command: the real bot when a token is set, else the offline demo."""
+    if not os.environ.get("DISCORD_TOKEN", "").strip():
+        print("DISCORD_TOKEN is not set: playing the offline demo against the built-in Discord emulator.\n"
+              "Set DISCORD_TOKEN (and write config.toml from config.example.toml) to run the real bot.\n")
+        args.verbose = False
+        return cmd_demo(args)
+    from bot.client import run_bot
+
+    config = load_config(args.config) if Path(args.config).exists() else Config()
     setup_logging(config.logging.level)
     return run_bot(config)
 
@@ -110,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--config", default=default, metavar="PATH",
             help=f"configuration file (default: {default or 'none, built-in defaults'})",
         )
+
+    p = sub.add_parser("start", help="run the bot if DISCORD_TOKEN is set, else the offline demo",
+                       description="Run the bot with the token in DISCORD_TOKEN (config.toml if present, "
+                       "else built-in defaults), or play the offline demo when no token is set.")
+    config_option(p)
+    p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("run", help="connect to Discord and serve (token from DISCORD_TOKEN)",
                        description="Connect to Discord (or the server in discord.api_base_url) and serve.")

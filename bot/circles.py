@@ -1,4 +1,4 @@
-"""Circles: the records, their lookup (always within one server), editing, archiving, facilitators.
+"""Circles: the records, their lookup (always within one server), seat counts, facilitators.
 
 Creating, editing and archiving are in bot/circle_lifecycle.py; seats and consent in
 bot/consent.py; the waitlist in bot/waitlist.py.
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.circle_names import name_key
+from bot.circle_names import display, name_key
 from bot.clock import Clock, utcnow_iso
 from bot.db import Database
 from bot.errors import UserFacingError
@@ -95,7 +95,7 @@ async def get_circle(db: Database, guild_id: int, circle_id: int, *, allow_archi
         raise CircleNotFound("I can't find that circle in this server. /circle list shows the open circles.")
     circle = Circle.from_row(row)
     if circle.archived and not allow_archived:
-        raise CircleArchived(f"{circle.name} has been archived and no longer takes members.")
+        raise CircleArchived(f"**{display(circle.name)}** has been archived and no longer takes members.")
     return circle
 
 
@@ -114,7 +114,7 @@ async def resolve_circle(db: Database, guild_id: int, text: str, *, allow_archiv
         if row is not None:
             circle = Circle.from_row(row)
             if circle.archived and not allow_archived:
-                raise CircleArchived(f"{circle.name} has been archived and no longer takes members.")
+                raise CircleArchived(f"**{display(circle.name)}** has been archived and no longer takes members.")
             return circle
     key = name_key(text)
     row = await db.fetchone(
@@ -123,10 +123,12 @@ async def resolve_circle(db: Database, guild_id: int, text: str, *, allow_archiv
         (guild_id, key),
     )
     if row is None:
-        raise CircleNotFound(f"There is no circle called {text[:100]!r} here. /circle list shows the open circles.")
+        raise CircleNotFound(
+            f"There is no circle called **{display(text[:100])}** here. /circle list shows the open circles."
+        )
     circle = Circle.from_row(row)
     if circle.archived and not allow_archived:
-        raise CircleArchived(f"{circle.name} has been archived and no longer takes members.")
+        raise CircleArchived(f"**{display(circle.name)}** has been archived and no longer takes members.")
     return circle
 
 
@@ -186,7 +188,7 @@ async def facilitator_ids(db: Database, guild_id: int, circle_id: int) -> tuple[
 async def add_facilitator(db: Database, clock: Clock, circle: Circle, user_id: int, added_by: int) -> bool:
     """True if added, False if they already facilitate it."""
     if circle.archived:
-        raise CircleArchived(f"{circle.name} is archived.")
+        raise CircleArchived(f"**{display(circle.name)}** is archived.")
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO circle_facilitators (guild_id, circle_id, user_id, added_by, added_at)"

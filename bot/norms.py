@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.circle_names import neutralise_mentions
+from bot.circle_names import display, neutralise_mentions
 from bot.circle_notices import Outbox, access_paused_notice, crisis_embed_for, enqueue_notice, reconsent_notice
 from bot.circles import Circle, CircleArchived, RoleChange, get_circle
-from bot.clock import Clock, utcnow_iso
+from bot.clock import Clock, iso_utc, parse_iso_utc, utcnow_iso
 from bot.db import Database
 from bot.errors import UserFacingError
 
@@ -91,7 +91,7 @@ async def save_norms(
     """Store edited norms as a new version and ask current members, privately, to agree to it."""
     circle = await get_circle(db, guild_id, circle_id)
     if circle.archived:
-        raise CircleArchived(f"{circle.name} is archived; its norms can't change.")
+        raise CircleArchived(f"**{display(circle.name)}** is archived; its norms can't change.")
     cleaned = clean_norms_text(text)
     current = await get_norms(db, guild_id, circle_id)
     crisis = await crisis_embed_for(db, guild_id)
@@ -99,7 +99,7 @@ async def save_norms(
         return NormsSaved(circle, current.version, False, (), None)
     now = clock.now()
     due = now + timedelta(days=grace_days)
-    now_iso, due_iso = utcnow_iso(clock), due.strftime("%Y-%m-%dT%H:%M:%SZ")
+    now_iso, due_iso = utcnow_iso(clock), iso_utc(due)
     async with db.transaction() as conn:
         version = current.version + 1
         cursor = await conn.execute(
@@ -173,4 +173,4 @@ async def next_reconsent_due(db: Database) -> datetime | None:
     value = await db.fetchval(
         "SELECT min(reconsent_due_at) FROM circle_seats WHERE status = 'active' AND reconsent_due_at IS NOT NULL"
     )
-    return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return None if value is None else parse_iso_utc(value)
