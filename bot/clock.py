@@ -40,6 +40,7 @@ class FakeClock(Clock):
         self._listeners: list[Callable[[datetime], object]] = []
         # Futures of tasks in sleep_until: resolved on every move so they re-check the time.
         self._sleepers: list[asyncio.Future[None]] = []
+        self._tasks: set[asyncio.Future[object]] = set()  # listener coroutines, kept from the GC
 
     def now(self) -> datetime:
         return self._now
@@ -62,7 +63,9 @@ class FakeClock(Clock):
         for listener in list(self._listeners):
             result = listener(self._now)
             if asyncio.iscoroutine(result):
-                asyncio.ensure_future(result)
+                task = asyncio.ensure_future(result)
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
 
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         self.set(self._now + (delta or timedelta(**kwargs)))

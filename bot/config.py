@@ -126,6 +126,11 @@ def _check_url(value: str, schemes: tuple[str, ...], where: str) -> None:
         raise ConfigError(f"{where}: expected a URL starting with {' or '.join(schemes)}://, got {value!r}")
 
 
+def is_region_code(value: str) -> bool:
+    """A two-letter country code in either case (isalpha alone would accept letters such as Ü)."""
+    return len(value) == 2 and value.isascii() and value.isalpha()
+
+
 def _check_zone(value: str, where: str) -> None:
     try:
         ZoneInfo(value)
@@ -158,8 +163,12 @@ def parse_config(data: dict[str, Any], file: str = "<memory>") -> Config:
     if config.logging.level.upper() not in LOG_LEVELS:
         raise ConfigError(f"{file}: logging.level: expected one of {', '.join(LOG_LEVELS)}")
     _check_zone(config.bot.default_timezone, f"{file}: bot.default_timezone")
-    if not (len(config.bot.default_region) == 2 and config.bot.default_region.isalpha()):
+    if not is_region_code(config.bot.default_region):
         raise ConfigError(f"{file}: bot.default_region: expected a two-letter country code such as GB")
+    # Stored in capitals, as /setup stores a server's region.
+    config = dataclasses.replace(
+        config, bot=dataclasses.replace(config.bot, default_region=config.bot.default_region.upper())
+    )
     if not 0 < config.outbox.rate_per_second <= 50:
         raise ConfigError(f"{file}: outbox.rate_per_second: expected a number above 0 and at most 50")
     if config.outbox.max_attempts < 1:

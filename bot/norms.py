@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import aiosqlite
+
+from bot.circle_deadlines import schedule_grace_deadline
 from bot.circle_names import display, neutralise_mentions
 from bot.circle_notices import Outbox, access_paused_notice, crisis_embed_for, enqueue_notice, reconsent_notice
 from bot.circles import Circle, CircleArchived, RoleChange, get_circle
@@ -126,45 +129,49 @@ async def save_norms(
             (circle_id, version),
         )
         updated = await get_circle(db, guild_id, circle_id)
+        if any(row["status"] == "active" for row in rows):
+            await schedule_grace_deadline(conn, now, guild_id, circle_id, due)
         for row in rows:
             await enqueue_notice(conn, outbox, reconsent_notice(
                 updated, version, cleaned, row["user_id"], due if row["status"] == "active" else None, crisis))
     return NormsSaved(updated, version, True, tuple(r["user_id"] for r in rows), due if rows else None)
 
 
-async def pause_overdue(db: Database, clock: Clock, outbox: Outbox | None) -> list[RoleChange]:
+async def pause_overdue(
+    db: Database, conn: aiosqlite.Connection, clock: Clock, outbox: Outbox | None,
+) -> list[RoleChange]:
     """Pause access for members whose grace period ended without agreeing; tell each of them.
 
-    The seat is kept. The consent log records 'paused' with the version they had not agreed to.
+    Runs inside the caller's transaction (a scheduler handler's). The seat is kept; the consent
+    log records 'paused' with the version they had not agreed to. Returns the roles to remove.
     """
     now_iso = utcnow_iso(clock)
     changes: list[RoleChange] = []
-    async with db.transaction() as conn:
-        rows = await db.fetchall(
-            "SELECT s.guild_id, s.circle_id, s.user_id FROM circle_seats s JOIN circles c ON c.id = s.circle_id"
-            " WHERE s.status = 'active' AND s.reconsent_due_at IS NOT NULL AND s.reconsent_due_at <= ?"
-            " AND c.archived_at IS NULL ORDER BY s.reconsent_due_at, s.circle_id, s.user_id",
-            (now_iso,),
+    rows = await db.fetchall(
+        "SELECT s.guild_id, s.circle_id, s.user_id FROM circle_seats s JOIN circles c ON c.id = s.circle_id"
+        " WHERE s.status = 'active' AND s.reconsent_due_at IS NOT NULL AND s.reconsent_due_at <= ?"
+        " AND c.archived_at IS NULL ORDER BY s.reconsent_due_at, s.circle_id, s.user_id",
+        (now_iso,),
+    )
+    circles: dict[int, Circle] = {}
+    for row in rows:
+        guild_id, circle_id, user_id = row["guild_id"], row["circle_id"], row["user_id"]
+        if circle_id not in circles:
+            circles[circle_id] = await get_circle(db, guild_id, circle_id)
+        circle = circles[circle_id]
+        await conn.execute(
+            "UPDATE circle_seats SET status = 'paused', reconsent_due_at = NULL"
+            " WHERE circle_id = ? AND user_id = ? AND status = 'active'",
+            (circle_id, user_id),
         )
-        circles: dict[int, Circle] = {}
-        for row in rows:
-            guild_id, circle_id, user_id = row["guild_id"], row["circle_id"], row["user_id"]
-            if circle_id not in circles:
-                circles[circle_id] = await get_circle(db, guild_id, circle_id)
-            circle = circles[circle_id]
-            await conn.execute(
-                "UPDATE circle_seats SET status = 'paused', reconsent_due_at = NULL"
-                " WHERE circle_id = ? AND user_id = ? AND status = 'active'",
-                (circle_id, user_id),
-            )
-            await conn.execute(
-                "INSERT INTO consent_log (guild_id, circle_id, user_id, event, norms_version, at)"
-                " VALUES (?, ?, ?, 'paused', ?, ?)",
-                (guild_id, circle_id, user_id, circle.norms_version, now_iso),
-            )
-            await enqueue_notice(conn, outbox, access_paused_notice(circle, user_id))
-            if circle.role_id:
-                changes.append(RoleChange(guild_id, user_id, circle.role_id, False, circle_id, "norms_grace_ended"))
+        await conn.execute(
+            "INSERT INTO consent_log (guild_id, circle_id, user_id, event, norms_version, at)"
+            " VALUES (?, ?, ?, 'paused', ?, ?)",
+            (guild_id, circle_id, user_id, circle.norms_version, now_iso),
+        )
+        await enqueue_notice(conn, outbox, access_paused_notice(circle, user_id))
+        if circle.role_id:
+            changes.append(RoleChange(guild_id, user_id, circle.role_id, False, circle_id, "norms_grace_ended"))
     return changes
 
 

@@ -186,7 +186,7 @@ def _validate_payload(payload: dict[str, Any]) -> str:
     try:
         return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError):
-        raise ValueError("an outbox payload must be plain JSON")
+        raise ValueError("an outbox payload must be plain JSON") from None
 
 
 _ROW_COLUMNS = "id, key, guild_id, kind, target_kind, target_id, payload, fallback, attempts, errors"
@@ -310,8 +310,8 @@ class Outbox:
     def running(self) -> bool:
         return self._worker is not None and not self._worker.done()
 
-    async def stop(self, timeout: float = 10.0) -> None:
-        """Stop claiming; let in-flight sends finish (up to ``timeout``), cancel the rest (they
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop claiming; let in-flight sends finish (up to ``grace`` seconds), cancel the rest (they
         stay 'sending' and are reconciled on the next start)."""
         self._stopping = True
         self._wake.set()
@@ -321,7 +321,7 @@ class Outbox:
             self._worker = None
         tasks = list(self._in_flight.values())
         if tasks:
-            _done, pending = await asyncio.wait(tasks, timeout=timeout)
+            _done, pending = await asyncio.wait(tasks, timeout=grace)
             for task in pending:
                 task.cancel()
             for task in pending:
@@ -332,20 +332,20 @@ class Outbox:
         """New rows may be due (the scheduler calls this after each committed batch)."""
         self._wake.set()
 
-    async def drain(self, timeout: float = 30.0) -> None:
-        """Return when no row is due and none is in flight; TimeoutError after ``timeout``
+    async def drain(self, within: float = 30.0) -> None:
+        """Return when no row is due and none is in flight; TimeoutError after ``within``
         seconds of real time. Rows waiting for a later retry are not due."""
         if not self.running:
             raise RuntimeError("the outbox worker is not running: call start() first")
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while True:
             if self._reconciled.is_set() and not self._in_flight and not await self._has_due_work():
                 return
             if not self.running:
                 raise RuntimeError("the outbox worker stopped while draining")
             if loop.time() >= deadline:
-                raise TimeoutError(f"outbox still busy after {timeout} s ({len(self._in_flight)} in flight)")
+                raise TimeoutError(f"outbox still busy after {within} s ({len(self._in_flight)} in flight)")
             await asyncio.sleep(0.005)
 
     async def _has_due_work(self) -> bool:

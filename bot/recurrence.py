@@ -36,7 +36,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise RecurrenceError(f"unknown time zone {name!r} (expected an IANA name such as Europe/Berlin)")
+        raise RecurrenceError(f"unknown time zone {name!r} (expected an IANA name such as Europe/Berlin)") from None
 
 
 def parse_local_time(text: str) -> time:
@@ -47,7 +47,7 @@ def parse_local_time(text: str) -> time:
             raise ValueError
         return time(int(hours), int(minutes))
     except ValueError:
-        raise RecurrenceError(f"time {text!r} is not a 24-hour time such as 08:30")
+        raise RecurrenceError(f"time {text!r} is not a 24-hour time such as 08:30") from None
 
 
 def parse_weekdays(text: str) -> frozenset[int]:

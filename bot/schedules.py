@@ -130,7 +130,7 @@ def _payload_json(payload: dict[str, Any] | None) -> str:
     try:
         return json.dumps(payload, separators=(",", ":"), sort_keys=True)
     except (TypeError, ValueError):
-        raise RecurrenceError("a schedule's payload must be plain JSON (numbers, text, lists, objects)")
+        raise RecurrenceError("a schedule's payload must be plain JSON (numbers, text, lists, objects)") from None
 
 
 def _check_names(guild_id: int, kind: str, owner_id: int) -> None:

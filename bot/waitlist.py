@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.circle_deadlines import schedule_offer_expiry
 from bot.circle_names import display
 from bot.circle_notices import Outbox, crisis_embed_for, enqueue_notice, offer_expired_notice, seat_offer_notice
 from bot.circles import Circle, get_circle, seats_taken
@@ -101,6 +102,7 @@ async def fill_free_seats(
             "UPDATE circle_waitlist SET offered_at = ?, offer_expires_at = ? WHERE id = ?",
             (iso_utc(now), iso_utc(expires), row["id"]),
         )
+        await schedule_offer_expiry(conn, now, circle.guild_id, row["id"], expires)
         if norms is None:
             norms = await db.fetchone(
                 "SELECT version, text FROM circle_norms WHERE circle_id = ? AND version = ?",
@@ -130,27 +132,27 @@ async def leave_waitlist(
     return True
 
 
-async def expire_offers(db: Database, clock: Clock, outbox: Outbox | None) -> list[int]:
+async def expire_offers(db: Database, conn: aiosqlite.Connection, clock: Clock, outbox: Outbox | None) -> list[int]:
     """End held seats whose 48 hours have passed, tell those members, ask the next in line.
 
-    Returns the user ids whose offers expired.
+    Runs inside the caller's transaction (a scheduler handler's). Returns the user ids whose
+    offers expired.
     """
     expired: list[int] = []
-    async with db.transaction() as conn:
-        rows = await db.fetchall(
-            "SELECT w.id, w.guild_id, w.circle_id, w.user_id FROM circle_waitlist w"
-            " WHERE w.offer_expires_at IS NOT NULL AND w.offer_expires_at <= ? ORDER BY w.offer_expires_at, w.id",
-            (utcnow_iso(clock),),
-        )
-        circles: dict[int, Circle] = {}
-        for row in rows:
-            circle = circles.get(row["circle_id"]) or await get_circle(db, row["guild_id"], row["circle_id"])
-            circles[circle.id] = circle
-            await conn.execute("DELETE FROM circle_waitlist WHERE id = ?", (row["id"],))
-            await enqueue_notice(conn, outbox, offer_expired_notice(circle, row["user_id"], row["id"]))
-            expired.append(row["user_id"])
-        for circle in circles.values():
-            await fill_free_seats(db, conn, clock, circle, outbox)
+    rows = await db.fetchall(
+        "SELECT id, guild_id, circle_id, user_id FROM circle_waitlist"
+        " WHERE offer_expires_at IS NOT NULL AND offer_expires_at <= ? ORDER BY offer_expires_at, id",
+        (utcnow_iso(clock),),
+    )
+    circles: dict[int, Circle] = {}
+    for row in rows:
+        circle = circles.get(row["circle_id"]) or await get_circle(db, row["guild_id"], row["circle_id"])
+        circles[circle.id] = circle
+        await conn.execute("DELETE FROM circle_waitlist WHERE id = ?", (row["id"],))
+        await enqueue_notice(conn, outbox, offer_expired_notice(circle, row["user_id"], row["id"]))
+        expired.append(row["user_id"])
+    for circle in circles.values():
+        await fill_free_seats(db, conn, clock, circle, outbox)
     return expired
 
 

@@ -30,7 +30,7 @@ def missing_permissions() -> DiscordError:
     return DiscordError(403, 50013, "Missing Permissions")
 
 
-def register_routes(emu: DiscordEmulator) -> None:  # noqa: C901 - one table of small handlers
+def register_routes(emu: DiscordEmulator) -> None:
     world = emu.world
     route = emu.route
     dispatch = emu.gateway.dispatch
@@ -682,7 +682,7 @@ def register_routes(emu: DiscordEmulator) -> None:  # noqa: C901 - one table of 
             "scheduled_end_time": body.get("scheduled_end_time"), "privacy_level": body.get("privacy_level", 2),
             "status": 1, "entity_type": body["entity_type"], "entity_id": None,
             "entity_metadata": body.get("entity_metadata"), "user_count": 0, "image": None,
-            "recurrence_rule": body.get("recurrence_rule"),
+            "recurrence_rule": body.get("recurrence_rule"), "guild_scheduled_event_exceptions": [],
         }
         guild.scheduled_events[event["id"]] = event
         await dispatch("GUILD_SCHEDULED_EVENT_CREATE", copy.deepcopy(event))

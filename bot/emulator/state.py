@@ -125,7 +125,7 @@ class World:
         uid = user_id or self.ids.next()
         user = {
             "id": uid, "username": name, "discriminator": "0", "global_name": name,
-            "avatar": None, "bot": bot, "public_flags": 0, "flags": 0,
+            "avatar": None, "bot": bot, "public_flags": 0, "flags": 0, "primary_guild": None,
         }
         self.users[uid] = user
         return user
@@ -212,7 +212,7 @@ class World:
 
     def add_channel(self, guild_id: str | None, name: str | None, type_: int, **extra: Any) -> dict[str, Any]:
         cid = self.ids.next()
-        channel: dict[str, Any] = {"id": cid, "type": type_}
+        channel: dict[str, Any] = {"id": cid, "type": type_, "flags": 0}
         if guild_id is not None:
             guild = self.guilds[guild_id]
             channel.update({

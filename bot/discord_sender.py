@@ -1,0 +1,107 @@
+"""The outbox's sender for real Discord (or anything at ``discord.api_base_url``): one row in,
+one outcome out.
+
+It goes through discord.py's own HTTP client, so per-route rate-limit buckets (X-RateLimit-*
+headers), the global-limit lock and its short retries of 429 and 500/502/504 apply unchanged.
+The message body is the row's stored Discord JSON plus ``nonce`` (derived from the idempotency
+key) and ``enforce_nonce``, so a resend after a crash returns the first message instead of
+creating a second one.
+
+Outcome mapping (never raises for Discord or network trouble):
+- 2xx -> sent (with the message id)
+- 429 left after discord.py's retries, 5xx, network errors, timeouts -> retry
+- 403 with code 50007 (DMs closed) -> failed ``dm_closed``
+- any other 403 (50001 missing access, 50013 missing permissions) -> failed ``missing_access``
+- 404 (unknown channel, user) -> failed ``unknown_target``
+- 400 (Discord rejected the body) -> failed ``invalid_body``
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+import aiohttp
+import discord
+from discord.http import Route
+
+from bot.outbox import OutboxRow, Pacer, SendResult
+
+log = logging.getLogger(__name__)
+
+DM_CLOSED = 50007
+UNKNOWN_CHANNEL = 10003
+
+
+class DiscordSender:
+    def __init__(self, client: discord.Client, *, dm_cache_size: int = 10_000) -> None:
+        self.client = client
+        self.dm_cache_size = dm_cache_size
+        # user id -> DM channel id: opening a DM costs a request, so remember the answer.
+        self._dm_channels: OrderedDict[int, int] = OrderedDict()
+
+    async def send(self, row: OutboxRow, pacer: Pacer) -> SendResult:
+        if row.payload is None:
+            return SendResult.failed("invalid_body", "no payload")
+        try:
+            if row.target_kind == "channel":
+                return await self._post(row.target_id, row, pacer)
+            channel_id = await self._dm_channel(row.target_id, pacer)
+            try:
+                return await self._post(channel_id, row, pacer)
+            except discord.NotFound as exc:
+                if exc.code != UNKNOWN_CHANNEL:
+                    raise
+                # A remembered DM channel went away: open a fresh one once.
+                self._dm_channels.pop(row.target_id, None)
+                channel_id = await self._dm_channel(row.target_id, pacer)
+                return await self._post(channel_id, row, pacer)
+        except discord.RateLimited as exc:
+            return SendResult.retry("http 429", retry_after=exc.retry_after, rate_limited=True)
+        except discord.Forbidden as exc:
+            if exc.code == DM_CLOSED:
+                return SendResult.failed("dm_closed", f"http 403 code {exc.code}")
+            return SendResult.failed("missing_access", f"http 403 code {exc.code}")
+        except discord.NotFound as exc:
+            return SendResult.failed("unknown_target", f"http 404 code {exc.code}")
+        except discord.DiscordServerError as exc:
+            return SendResult.retry(f"http {exc.status}")
+        except discord.HTTPException as exc:
+            if exc.status == 429:
+                return SendResult.retry("http 429", retry_after=_retry_after(exc), rate_limited=True)
+            if exc.status == 400:
+                return SendResult.failed("invalid_body", f"http 400 code {exc.code}")
+            return SendResult.retry(f"http {exc.status} code {exc.code}")
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            return SendResult.retry(type(exc).__name__)
+
+    async def _dm_channel(self, user_id: int, pacer: Pacer) -> int:
+        channel_id = self._dm_channels.get(user_id)
+        if channel_id is not None:
+            self._dm_channels.move_to_end(user_id)
+            return channel_id
+        await pacer.acquire()
+        data = await self.client.http.start_private_message(user_id)
+        channel_id = int(data["id"])
+        self._dm_channels[user_id] = channel_id
+        if len(self._dm_channels) > self.dm_cache_size:
+            self._dm_channels.popitem(last=False)
+        return channel_id
+
+    async def _post(self, channel_id: int, row: OutboxRow, pacer: Pacer) -> SendResult:
+        assert row.payload is not None
+        body: dict[str, Any] = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
+        await pacer.acquire()
+        data = await self.client.http.request(
+            Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id), json=body
+        )
+        return SendResult.sent(int(data["id"]))
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    headers = getattr(exc.response, "headers", None) or {}
+    try:
+        return float(headers.get("Retry-After", ""))
+    except ValueError:
+        return None

@@ -1,0 +1,307 @@
+"""Profanity matching: better-profanity's word list, trimmed and compiled once into one regex.
+
+better-profanity compares every token against ~900 entries and joins neighbouring words ("so use
+it" reads as "souse"), which costs tens of milliseconds a message. Here the same list, minus the
+reviewed allowlist in ``bot/data/profanity_allowlist.txt``, becomes one prefix-tree regex:
+
+- each letter is a character class from better-profanity's substitution table ("a" -> a @ * 4),
+  so leet-speak spellings match without generating them;
+- a letter may repeat ("fuuuck") and zero-width characters may sit inside a word; repeats are
+  possessive and bounded, so no input can make the regex backtrack for long;
+- a match must start and end at a word boundary ("Scunthorpe" and "so use it" are clean);
+- entries of four letters or more also match their plural ("assholes");
+- single letters spelled out ("f u c k", "s.h.i.t") are joined and checked as one word;
+- "fuck" is also found inside longer words ("clusterfuck"), since no innocent word contains it.
+
+Servers add and allow words through :class:`WordSettings`; their small extra patterns are compiled
+once per distinct setting and cached.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.text_folding import IGNORABLE, fold
+
+Span = tuple[int, int]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ALLOWLIST_PATH = DATA_DIR / "profanity_allowlist.txt"
+
+# better-profanity 0.7's substitution table (``Profanity().CHARS_MAPPING``; a unit test checks the
+# copy still matches). Importing the package would build its own 3.5 MB list, so it is copied.
+SOURCE_SUBSTITUTIONS: dict[str, tuple[str, ...]] = {
+    "a": ("a", "@", "*", "4"),
+    "i": ("i", "*", "l", "1"),
+    "o": ("o", "*", "0", "@"),
+    "u": ("u", "*", "v"),
+    "v": ("v", "*", "u"),
+    "l": ("l", "1"),
+    "e": ("e", "*", "3"),
+    "s": ("s", "$", "5"),
+    "t": ("t", "7"),
+}
+# Our one addition: "b!tch", "sh!t".
+EXTRA_SUBSTITUTIONS: dict[str, tuple[str, ...]] = {"i": ("!",)}
+
+# Found anywhere inside a word, not only as a whole word.
+STEMS: tuple[str, ...] = ("fuck",)
+
+# Longest run of one repeated letter (or zero-width characters) still read as that letter.
+_MAX_REPEAT = 32
+_WHITESPACE = frozenset(" \t\r\n")
+_SEPARATORS = frozenset(" .-_")
+# A match may not touch a letter or digit on either side (underscore counts as a separator).
+_WORD_CHAR = r"[^\W_]"
+_BEFORE = rf"(?<!{_WORD_CHAR})"
+_AFTER = rf"(?!{_WORD_CHAR})"
+
+
+def _substitutes(ch: str) -> frozenset[str]:
+    return frozenset(SOURCE_SUBSTITUTIONS.get(ch, (ch,)) + EXTRA_SUBSTITUTIONS.get(ch, ()))
+
+
+def _letter_class(ch: str, *, first: bool) -> frozenset[str]:
+    if ch in _WHITESPACE:
+        return _WHITESPACE
+    chars = _substitutes(ch)
+    # A match never starts with "*": "**bold**" markdown must not pull the asterisks in.
+    return chars - {"*"} if first and ch != "*" else chars
+
+
+def _render(chars: Iterable[str]) -> str:
+    def esc(c: str) -> str:
+        if c in "\\]^-[":
+            return "\\" + c
+        if not c.isprintable() or c.isspace():
+            return f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+        return c
+
+    items = sorted(chars)
+    if len(items) == 1:
+        return re.escape(items[0]) if items[0].isprintable() and not items[0].isspace() else esc(items[0])
+    return "[" + "".join(esc(c) for c in items) + "]"
+
+
+class _Node:
+    __slots__ = ("children", "plural", "terminal")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.terminal = False
+        self.plural = False
+
+
+def _normalise_entry(word: str) -> str:
+    return " ".join(fold(word).replace(IGNORABLE, "").split())
+
+
+def _takes_plural(word: str) -> bool:
+    return len(word) >= 4 and word[-1].isalpha() and word[-1] != "s"
+
+
+def _build_trie(words: Iterable[str]) -> _Node:
+    root = _Node()
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.children.setdefault(ch, _Node())
+        node.terminal = True
+        node.plural = node.plural or _takes_plural(word)
+    return root
+
+
+def _emit(node: _Node, *, bounded: bool, first: bool = False) -> str:
+    """Regex for everything that may follow ``node`` (its children, or the end of a word)."""
+    branches: list[str] = []
+    for ch in sorted(node.children):
+        child = node.children[ch]
+        follow = set().union(*(_letter_class(c, first=False) for c in child.children))
+        if child.plural and child.terminal:
+            follow |= _substitutes("s")
+        # Repeats of the same letter, and invisible characters inside the word, are absorbed;
+        # never the characters the next letter needs (so "ass" still needs two s's).
+        repeat = ((_WHITESPACE if ch in _WHITESPACE else {ch} if ch.isalnum() else set()) | {IGNORABLE})
+        repeat = repeat - follow
+        piece = _render(_letter_class(ch, first=first))
+        if repeat:
+            piece += _render(repeat) + f"{{0,{_MAX_REPEAT}}}+"
+        branches.append(piece + _emit(child, bounded=bounded))
+    if node.terminal:
+        end = ""
+        if node.plural:
+            end += "(?:" + _render(_substitutes("s")) + "[s\\x00]{0," + str(_MAX_REPEAT) + "}+)?"
+        # Nor ends with "*" ("**shit**" is "shit" in bold, not "shite").
+        branches.append(end + r"(?<!\*)" + (_AFTER if bounded else ""))
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
+def compile_words(words: Iterable[str], *, bounded: bool = True) -> re.Pattern[str] | None:
+    """One regex matching any of ``words`` (with substitutions and repeats) in folded text."""
+    entries = {_normalise_entry(w) for w in words}
+    entries.discard("")
+    if not entries:
+        return None
+    body = _emit(_build_trie(entries), bounded=bounded, first=True)
+    return re.compile((_BEFORE if bounded else "") + body)
+
+
+# Three or more single letters (or substitution symbols) with one separator between each.
+_UNIT = r"(?:[^\W_]|[@$*!])"
+_SPACED = re.compile(
+    rf"(?<!{_UNIT})(?<!{_UNIT}[ .\-_]){_UNIT}(?:[ .\-_]{_UNIT}(?!{_UNIT})){{2,}}+"
+)
+_SYMBOLS = frozenset("@$*!")
+
+
+def _in_token(folded: str, i: int, step: int) -> bool:
+    """Is ``folded[i]`` part of the word being widened (symbols only between letters)?"""
+    ch = folded[i]
+    if ch.isalnum() or ch == IGNORABLE:
+        return True
+    beyond = i + step
+    return ch in _SYMBOLS and 0 <= beyond < len(folded) and folded[beyond].isalnum()
+
+
+def _token_bounds(folded: str, start: int, end: int) -> Span:
+    while start > 0 and _in_token(folded, start - 1, -1):
+        start -= 1
+    while end < len(folded) and _in_token(folded, end, 1):
+        end += 1
+    return start, end
+
+
+def _trim(folded: str, start: int, end: int) -> Span:
+    while end > start and folded[end - 1] == IGNORABLE:
+        end -= 1
+    return start, end
+
+
+def read_source_words() -> list[str]:
+    """better-profanity's default word list, read from its package without importing it."""
+    spec = importlib.util.find_spec("better_profanity")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("better-profanity is not installed (it is a project dependency)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "profanity_wordlist.txt"
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def read_allowlist(path: Path = ALLOWLIST_PATH) -> dict[str, list[str]]:
+    """The reviewed allowlist by category: ``{"medical": ["herpes", ...], ...}``."""
+    categories: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line.startswith("## category:"):
+            current = categories.setdefault(line.split(":", 1)[1].strip(), [])
+            continue
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            if current is None:
+                raise ValueError(f"{path.name}: {entry!r} comes before any '## category:' line")
+            current.append(entry.lower())
+    return categories
+
+
+@dataclass(frozen=True)
+class WordSettings:
+    """A server's own words: ``added`` are screened too, ``allowed`` never are."""
+
+    added: frozenset[str] = frozenset()
+    allowed: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.allowed)
+
+
+class ProfanityMatcher:
+    """The compiled default list. Build once (``default_matcher()``) and share."""
+
+    def __init__(self, words: Iterable[str], stems: Iterable[str] = STEMS) -> None:
+        self.words = frozenset(_normalise_entry(w) for w in words) - {""}
+        self.pattern = compile_words(self.words)
+        self.stem_pattern = compile_words(stems, bounded=False)
+
+    def candidates(self, folded: str, extra: re.Pattern[str] | None = None,
+                   stems: bool = True) -> list[tuple[int, int, str]]:
+        """(start, end, folded word) for each hit in already-folded text."""
+        found: list[tuple[int, int, str]] = []
+        for pattern in (self.pattern, extra):
+            if pattern is not None:
+                for m in pattern.finditer(folded):
+                    start, end = _trim(folded, m.start(), m.end())
+                    found.append((start, end, folded[start:end]))
+        if stems and self.stem_pattern is not None:
+            for m in self.stem_pattern.finditer(folded):
+                start, end = _token_bounds(folded, m.start(), m.end())
+                found.append((start, end, m.group()))
+        for m in _SPACED.finditer(folded):
+            joined = re.sub(r"[ .\-_]", "", m.group())
+            if any(p is not None and p.fullmatch(joined) for p in (self.pattern, extra)):
+                found.append((m.start(), m.end(), joined))
+        return found
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> ProfanityMatcher:
+    allowed = {_normalise_entry(w) for words in read_allowlist().values() for w in words}
+    return ProfanityMatcher(w for w in read_source_words() if _normalise_entry(w) not in allowed)
+
+
+@lru_cache(maxsize=512)
+def _server_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
+    return compile_words(words)
+
+
+def _merge(spans: Iterable[Span]) -> list[Span]:
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def find(text: str, words: WordSettings | None = None) -> list[Span]:
+    """Sorted, non-overlapping ``(start, end)`` spans of profanity in ``text``."""
+    if not text:
+        return []
+    matcher = default_matcher()
+    folded = fold(text)
+    added = _server_pattern(words.added) if words and words.added else None
+    allowed = _server_pattern(words.allowed) if words and words.allowed else None
+    stems = not (allowed is not None and any(allowed.fullmatch(s) for s in STEMS))
+    spans = []
+    for start, end, word in matcher.candidates(folded, added, stems):
+        if allowed is not None and allowed.fullmatch(word) and not (added and added.fullmatch(word)):
+            continue
+        spans.append((start, end))
+    return _merge(spans)
+
+
+def contains(text: str, words: WordSettings | None = None) -> bool:
+    return bool(find(text, words))
+
+
+def censor_spans(text: str, spans: Iterable[Span]) -> str:
+    """Keep each span's length, first character and separators: "fuck" -> "f***", "f.u.c.k" ->
+    "f.*.*.*"; letters, digits, substitution symbols and invisible characters become "*"."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start + 1, end):
+            ch = chars[i]
+            if ch.isalnum() or ch in _SYMBOLS or fold(ch) == IGNORABLE:
+                chars[i] = "*"
+    return "".join(chars)
+
+
+def censor(text: str, words: WordSettings | None = None) -> str:
+    return censor_spans(text, find(text, words))
