@@ -96,6 +96,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     dest = Path(args.dest)
     if dest.exists():
         return _fail(f"{dest}: already exists; choose a new file name", 1)
+    # Connecting would create an empty database and "back up" that instead.
+    if not config.database_path.exists():
+        return _fail(f"{config.database_path}: no database there to back up (see database.path in {args.config})", 1)
     return asyncio.run(_backup(config, dest))
 
 

@@ -103,17 +103,24 @@ def norms_embed(circle_name: str, version: int, text: str) -> dict[str, Any]:
 # -- joining ----------------------------------------------------------------------------------------
 
 def norms_card(
-    *, circle_id: int, circle_name: str, version: int, text: str, seats_left: int,
+    *, circle_id: int, circle_name: str, version: int, text: str, seats_left: int | None,
     crisis: dict[str, Any] | None = None, dm_copy: bool = False, in_dm: bool = False,
-    returning: bool = False,
+    returning: bool = False, note: str = "",
 ) -> Card:
-    """The card shown before joining (or agreeing again): norms, crisis card, I agree / Not now."""
+    """The card shown before joining (or agreeing again): norms, crisis card, I agree / Not now.
+
+    ``seats_left`` None: a seat is held for this member (a waitlist offer).
+    """
     if returning:
         intro = f"The norms of **{display(circle_name)}** have changed. Please read version {version}."
+    elif seats_left is None:
+        intro = f"A seat in **{display(circle_name)}** is held for you. Please read its norms."
     else:
         seats = "1 seat left" if seats_left == 1 else f"{seats_left} seats left"
         intro = f"Before you join **{display(circle_name)}** ({seats}), please read its norms."
     intro += " Agreeing means you'll follow them; you can leave any time with /circle leave."
+    if note:
+        intro = f"{note}\n{intro}"
     buttons = [Button(custom_id("agree", circle_id, version, int(dm_copy)), "I agree", SUCCESS)]
     if not in_dm:
         tick = "☑" if dm_copy else "☐"
@@ -168,6 +175,15 @@ def welcome_card(
         lines.append("• Facilitators: " + ", ".join(f"<@{u}>" for u in facilitator_ids) + ".")
     lines.append("• /circle mine shows your circles; /circle leave lets you step away at any time.")
     return Card("\n".join(lines))
+
+
+def welcome_post_card(user_id: int) -> Card:
+    """The optional greeting in the organiser's chosen channel (never an unsolicited DM)."""
+    return Card(
+        f"Welcome, <@{user_id}>! This server runs small peer-support circles for people living with chronic"
+        " pain. Press the button to see the circles privately; only you will see the list.",
+        (), ((Button(custom_id("list"), "See the circles", PRIMARY),),), mention_user_ids=(user_id,),
+    )
 
 
 # -- member lists -----------------------------------------------------------------------------------

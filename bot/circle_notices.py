@@ -37,8 +37,9 @@ class Notice:
     key: str
     kind: str
     guild_id: int
-    user_id: int
+    target_id: int  # a member (DM) or, for target_kind "channel", a channel
     card: Card
+    target_kind: str = "dm"
 
 
 async def crisis_embed_for(db: Database, guild_id: int) -> dict[str, Any] | None:
@@ -57,8 +58,8 @@ async def enqueue_notice(conn: aiosqlite.Connection, outbox: Outbox | None, noti
         log.warning("circle notice not queued (no outbox) kind=%s guild=%s", notice.kind, notice.guild_id)
         return
     await outbox.enqueue(
-        conn, key=notice.key, kind=notice.kind, guild_id=notice.guild_id, target_kind="dm",
-        target_id=notice.user_id, payload=notice.card.to_payload(),
+        conn, key=notice.key, kind=notice.kind, guild_id=notice.guild_id, target_kind=notice.target_kind,
+        target_id=notice.target_id, payload=notice.card.to_payload(),
     )
 
 
@@ -131,3 +132,15 @@ def circle_archived_notice(circle: Circle, user_id: int) -> Notice:
         " and its waitlist has ended. Nothing you did caused this. /circle list shows the circles that are open."
     )
     return Notice(f"circle:{circle.id}:archived:user:{user_id}", "circles.archived", circle.guild_id, user_id, card)
+
+
+def welcome_copy_notice(circle: Circle, user_id: int, card: Card, consented_at: str) -> Notice:
+    """The welcome sent to a member's DMs only because they ticked "also send this to my DMs"."""
+    return Notice(f"circle:{circle.id}:welcome:user:{user_id}:{consented_at}", "circles.welcome_copy",
+                  circle.guild_id, user_id, card)
+
+
+def welcome_post_notice(guild_id: int, channel_id: int, user_id: int, joined_at: str, card: Card) -> Notice:
+    """The greeting in the server's chosen welcome channel (target is the channel, not the member)."""
+    return Notice(f"circle-welcome:{guild_id}:{user_id}:{joined_at}", "circles.welcome_post", guild_id,
+                  channel_id, card, target_kind="channel")

@@ -215,3 +215,12 @@ async def facilitated_circles(db: Database, guild_id: int, user_id: int) -> list
         (guild_id, user_id),
     )
     return [r[0] for r in rows]
+
+
+async def circle_using_channel(db: Database, guild_id: int, channel_id: int) -> str | None:
+    """The name of the open circle whose channel this is, if any (one channel, one circle)."""
+    return await db.fetchval(
+        "SELECT name FROM circles WHERE guild_id = ? AND archived_at IS NULL"
+        " AND ? IN (text_channel_id, voice_channel_id, stories_channel_id)",
+        (guild_id, channel_id),
+    )

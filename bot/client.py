@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 # One cog per capability; each module ends in `async def setup(bot)`.
 COGS: tuple[str, ...] = (
     "cogs.help",
+    "cogs.setup",
+    "cogs.circles",
+    "cogs.circle_admin",
 )
 
 

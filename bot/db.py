@@ -54,15 +54,21 @@ def discover_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 
 def _split_statements(sql: str) -> list[str]:
-    """Split a script into complete statements (sqlite3.complete_statement knows triggers)."""
+    """Split a script into complete statements.
+
+    The script is cut at every semicolon that ends a statement (sqlite3.complete_statement knows
+    comments, quotes and trigger bodies), so two statements on one line are two statements.
+    """
     statements: list[str] = []
     buffer = ""
-    for line in sql.splitlines(keepends=True):
-        buffer += line
+    *pieces, rest = sql.split(";")
+    for piece in pieces:
+        buffer += piece + ";"
         if sqlite3.complete_statement(buffer):
             if buffer.strip():
                 statements.append(buffer.strip())
             buffer = ""
+    buffer += rest
     if buffer.strip() and not all(
         part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
     ):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, utcnow_iso
+from bot.config import is_region_code
 from bot.db import Database
 
 
@@ -28,13 +29,18 @@ _COLUMNS = (
 )
 
 
-async def get_settings(db: Database, guild_id: int, default_region: str = "US") -> GuildSettings:
-    """The server's settings, or defaults (setup_done=False) when it has not run /setup."""
+async def get_settings(
+    db: Database, guild_id: int, default_region: str = "US", default_timezone: str = "UTC"
+) -> GuildSettings:
+    """The server's settings, or defaults (setup_done=False) when it has not run /setup.
+
+    The defaults are the config's ``bot.default_region`` and ``bot.default_timezone``.
+    """
     row = await db.fetchone(
         f"SELECT {', '.join(_COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
     )
     if row is None:
-        return GuildSettings(guild_id=guild_id, crisis_region=default_region)
+        return GuildSettings(guild_id=guild_id, crisis_region=default_region, timezone=default_timezone)
     values = dict(zip(_COLUMNS, tuple(row), strict=True))
     values["setup_done"] = bool(values["setup_done"])
     return GuildSettings(guild_id=guild_id, **values)
@@ -42,7 +48,7 @@ async def get_settings(db: Database, guild_id: int, default_region: str = "US") 
 
 def validate_settings(settings: GuildSettings) -> None:
     """Raise ValueError with a member-facing reason when a value cannot be stored."""
-    if not (len(settings.crisis_region) == 2 and settings.crisis_region.isalpha()):
+    if not is_region_code(settings.crisis_region):
         raise ValueError("The crisis-resources region must be a two-letter country code.")
     try:
         ZoneInfo(settings.timezone)

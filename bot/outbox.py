@@ -378,32 +378,35 @@ class Outbox:
         while not self._stopping:
             self._wake.clear()
             try:
+                # One "now" for the whole iteration: a row that comes due while we look is then
+                # still found by the sleep below, never slept through.
+                now = self.clock.now()
                 free = self.max_in_flight - len(self._in_flight)
                 if free > 0:
-                    claimed = await self._claim(free)
+                    claimed = await self._claim(free, now)
                     for row in claimed:
                         self._start_delivery(row)
                     if claimed:
                         continue
                 # Sleep until the next row in backoff comes due. Due rows of a busy target, and
                 # free slots, come from a finishing send, which sets the wake event.
-                await self.clock.sleep_until(await self._next_attempt_at(), self._wake)
+                await self.clock.sleep_until(await self._next_attempt_at(now), self._wake)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox worker iteration failed")
                 await asyncio.sleep(1.0)
 
-    async def _next_attempt_at(self) -> datetime | None:
+    async def _next_attempt_at(self, now: datetime) -> datetime | None:
         value = await self.db.fetchval(
             "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending' AND next_attempt_at > ?",
-            (iso_utc(self.clock.now()),),
+            (iso_utc(now),),
         )
         return None if value is None else parse_iso_utc(value)
 
-    async def _claim(self, free: int) -> list[OutboxRow]:
-        """Mark up to ``free`` due rows 'sending': one per target, none for a busy target."""
-        now = iso_utc(self.clock.now())
+    async def _claim(self, free: int, when: datetime) -> list[OutboxRow]:
+        """Mark up to ``free`` rows due at ``when`` 'sending': one per target, none for a busy one."""
+        now = iso_utc(when)
         busy = sorted(self._busy_targets)
         exclude = ""
         params: list[Any] = [now]

@@ -31,9 +31,11 @@ import asyncio
 import contextlib
 import enum
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiosqlite
@@ -64,6 +66,15 @@ MAX_MISSES_LOGGED = 50
 HANDLER_TIMEOUT = 30.0
 # How long logged missed/late/error occurrences are kept.
 OCCURRENCE_RETENTION = timedelta(days=30)
+
+
+def where_raised(exc: BaseException) -> str:
+    """'file.py:123 in function' of the innermost frame: a location, no values."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{Path(last.filename).name}:{last.lineno} in {last.name}"
 
 
 class MissedPolicy(enum.Enum):
@@ -295,6 +306,8 @@ class Scheduler:
             kinds = sorted(self._kinds)
             while kinds:
                 now = self.clock.now()
+                if not await schedules.any_due(self.db.conn, now, kinds):
+                    break  # the common case: no write transaction at all
                 async with self.db.transaction() as conn:
                     batch = await schedules.due(conn, now, kinds, self.batch_size)
                     for schedule in batch:
@@ -399,12 +412,12 @@ class Scheduler:
             )
             return False
         except Exception as exc:
-            # The exception text may quote member content: log its type only.
+            # The exception's text may quote member content: log its type and where it was
+            # raised, never its message.
             log.error(
-                "schedule handler failed schedule=%s kind=%s error=%s",
-                occurrence.schedule_id, occurrence.kind, type(exc).__name__,
+                "schedule handler failed schedule=%s kind=%s error=%s at=%s",
+                occurrence.schedule_id, occurrence.kind, type(exc).__name__, where_raised(exc),
             )
-            log.debug("handler traceback", exc_info=True)
             return False
         return True
 
@@ -418,7 +431,7 @@ class Scheduler:
 
     async def _prune(self) -> None:
         now = self.clock.now()
-        if self._last_prune is not None and now - self._last_prune < timedelta(hours=1):
+        if self._last_prune is not None and now - self._last_prune < timedelta(days=1):
             return
         self._last_prune = now
         async with self.db.transaction() as conn:

@@ -65,7 +65,8 @@ def _weekday_bits(days: frozenset[int]) -> int:
     return sum(1 << d for d in days)
 
 
-def _rule_columns(rule: Recurrence) -> dict[str, Any]:
+def rule_columns(rule: Recurrence) -> dict[str, Any]:
+    """The columns of `schedules` that store ``rule`` (also used for bulk loads)."""
     return {
         "frequency": rule.frequency,
         "timezone": rule.timezone,
@@ -154,7 +155,7 @@ async def create(
 ) -> Schedule:
     """Insert a schedule; its next_fire_at is the first occurrence at or after ``now``."""
     _check_names(guild_id, kind, owner_id)
-    columns = _rule_columns(rule)
+    columns = rule_columns(rule)
     next_fire = first_fire(rule, now)
     stamp = iso_utc(now)
     cursor = await conn.execute(
@@ -216,7 +217,7 @@ async def update(
         return None
     new_rule = rule or current.rule
     values: dict[str, Any] = {
-        **_rule_columns(new_rule),
+        **rule_columns(new_rule),
         "payload": _payload_json(payload if payload is not None else current.payload),
         "id": schedule_id,
         "guild_id": guild_id,
@@ -292,6 +293,19 @@ async def due(conn: aiosqlite.Connection, now: datetime, kinds: list[str], limit
         (iso_utc(now), *kinds, limit),
     ) as cursor:
         return [schedule_from_row(row) for row in await cursor.fetchall()]
+
+
+async def any_due(conn: aiosqlite.Connection, now: datetime, kinds: list[str]) -> bool:
+    """Whether ``due`` would return anything (a read, no transaction)."""
+    if not kinds:
+        return False
+    marks = ",".join("?" * len(kinds))
+    async with conn.execute(
+        f"SELECT 1 FROM schedules WHERE active = 1 AND next_fire_at IS NOT NULL"
+        f" AND next_fire_at <= ? AND kind IN ({marks}) LIMIT 1",
+        (iso_utc(now), *kinds),
+    ) as cursor:
+        return await cursor.fetchone() is not None
 
 
 async def upcoming_instants(

@@ -9,6 +9,7 @@ inside words ("f\u200bu\u200bck" still reads as "fuck").
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Stands in for characters that are invisible inside a word (zero-width space, joiners, soft
@@ -31,9 +32,10 @@ def _fold_char(ch: str) -> str:
     if len(lower) == 1 and lower in _CONFUSABLES:
         return _CONFUSABLES[lower]
     base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).lower()
-    if len(base) == 1:
-        return _CONFUSABLES.get(base, base)
-    return lower if len(lower) == 1 else ch
+    folded = base if len(base) == 1 else lower if len(lower) == 1 else ch
+    folded = _CONFUSABLES.get(folded, folded)
+    # fold() lower-cases the whole string afterwards; the result must survive that unchanged.
+    return folded if folded.lower() == folded else IGNORABLE
 
 
 class _FoldTable(dict[int, str]):
@@ -51,6 +53,13 @@ _TABLE = _FoldTable(_ASCII)
 _TABLE_LIMIT = 50_000
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _TABLE[ord(match.group())]
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free, look-alike-free copy of ``text`` with the same length."""
     if text.isascii():
@@ -58,4 +67,9 @@ def fold(text: str) -> str:
     if len(_TABLE) > _TABLE_LIMIT:
         _TABLE.clear()
         _TABLE.update(_ASCII)
+    # Mostly-English text with a few curly quotes or emoji: replace just those, then lower-case
+    # in C. Text in other scripts: one translate pass is cheaper than a callback per character.
+    extra_bytes = len(text.encode("utf-8", "surrogatepass")) - len(text)
+    if extra_bytes * 8 < len(text):
+        return _NON_ASCII.sub(_fold_match, text).lower()
     return text.translate(_TABLE)

@@ -1,0 +1,232 @@
+"""/setup: choose the server's roles, channels, crisis region and circle options with select menus.
+
+Three short pages (Discord allows five rows per message). Each choice is saved as it is made, so
+nothing is lost if setup is left half-way or the bot restarts; "Finish setup" checks the required
+choices and opens the server. Running /setup again shows the current choices to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.circle_access import require_organiser
+from bot.circle_cards import PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id
+from bot.circle_settings import STORIES_MODES, CircleSettings, get_circle_settings, save_circle_settings
+from bot.guild_settings import GuildSettings, get_settings, save_settings
+from cogs.circle_ui import CircleComponent, send_card
+from cogs.common import actor_of, guild_id_of
+
+if TYPE_CHECKING:
+    from bot.client import PeerCirclesBot
+
+PAGES = ("roles", "places", "circles")
+# Regions offered for crisis resources (two-letter country codes; the screening work supplies the lines).
+REGIONS: dict[str, str] = {
+    "US": "United States", "GB": "United Kingdom", "IE": "Ireland", "CA": "Canada", "AU": "Australia",
+    "NZ": "New Zealand", "DE": "Germany", "AT": "Austria", "CH": "Switzerland", "FR": "France",
+    "BE": "Belgium", "NL": "Netherlands", "ES": "Spain", "IT": "Italy", "PT": "Portugal", "SE": "Sweden",
+    "NO": "Norway", "DK": "Denmark", "FI": "Finland", "PL": "Poland", "IN": "India", "ZA": "South Africa",
+    "SG": "Singapore", "JP": "Japan", "BR": "Brazil",
+}
+GRACE_CHOICES = (1, 3, 7, 14, 30)
+STORIES_LABELS = {"none": "No stories channel", "forum": "A forum channel per circle",
+                  "threads": "A text channel per circle (a thread per story)"}
+REQUIRED = (("organiser_role_id", "organiser role"), ("moderator_role_id", "moderator role"),
+            ("queue_channel_id", "moderator queue channel"), ("circle_category_id", "circle category"))
+
+
+def _mention(kind: str, value: int | None) -> str:
+    if value is None:
+        return "not chosen"
+    return f"<@&{value}>" if kind == "role" else f"<#{value}>"
+
+
+def summary(settings: GuildSettings, circles: CircleSettings) -> dict[str, Any]:
+    fields = [
+        ("Organiser role", _mention("role", settings.organiser_role_id)),
+        ("Moderator role", _mention("role", settings.moderator_role_id)),
+        ("On-call role", _mention("role", settings.oncall_role_id) + " (optional)"),
+        ("Moderator queue", _mention("channel", settings.queue_channel_id)),
+        ("Circle category", _mention("channel", settings.circle_category_id)),
+        ("Welcome posts", _mention("channel", circles.welcome_channel_id) if circles.welcome_channel_id
+         else "off (optional)"),
+        ("Crisis resources", REGIONS.get(settings.crisis_region, settings.crisis_region)),
+        ("Grace period for new norms", f"{circles.grace_days} days"),
+        ("Stories channels", STORIES_LABELS[circles.stories_mode]),
+    ]
+    status = "Set up: members can use circles." if settings.setup_done else "Not finished yet."
+    return {"title": "Peer Circles setup", "description": status, "color": 0x6A8CAF,
+            "fields": [{"name": n, "value": v, "inline": True} for n, v in fields]}
+
+
+def missing_choices(settings: GuildSettings) -> list[str]:
+    return [label for attr, label in REQUIRED if getattr(settings, attr) is None]
+
+
+class Setup(commands.Cog):
+    component_actions: ClassVar[dict[str, str]] = {
+        "setup": "on_setup_select", "setuppage": "on_page", "setupdone": "on_finish",
+    }
+
+    def __init__(self, bot: PeerCirclesBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(CircleComponent)
+
+    @app_commands.command(name="setup", description="Organisers: choose roles, channels and options for Peer Circles",
+                          extras={"audience": "organiser"})
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def setup_command(self, interaction: discord.Interaction) -> None:
+        await self.show_page(interaction, "roles", edit=False)
+
+    async def _settings(self, interaction: discord.Interaction) -> tuple[GuildSettings, CircleSettings]:
+        guild_id = guild_id_of(interaction)
+        settings = await get_settings(self.bot.db, guild_id, self.bot.config.bot.default_region)
+        require_organiser(actor_of(interaction), settings)
+        return settings, await get_circle_settings(self.bot.db, guild_id)
+
+    async def show_page(self, interaction: discord.Interaction, page: str, *, edit: bool, note: str = "") -> None:
+        settings, circles = await self._settings(interaction)
+        number = PAGES.index(page) + 1
+        intro = {
+            "roles": "Who organises, who moderates, and who is paged when something is urgent.",
+            "places": "Where moderators get their queue, where circle channels are made, and (optionally) "
+                      "where new members are welcomed.",
+            "circles": "Which crisis lines members are shown, how long members have to agree to changed norms "
+                       "before their access pauses, and whether circles get a stories channel.",
+        }[page]
+        content = f"**Setup, page {number} of 3.** {intro} Each choice is saved as you make it."
+        if note:
+            content = f"{note}\n{content}"
+        items = self._selects(page, settings, circles)
+        nav: list[Button] = []
+        if number > 1:
+            nav.append(Button(custom_id("setuppage", PAGES[number - 2]), "Back", SECONDARY))
+        if number < 3:
+            nav.append(Button(custom_id("setuppage", PAGES[number]), "Next", PRIMARY))
+        else:
+            nav.append(Button(custom_id("setupdone"), "Finish setup", SUCCESS))
+        card = Card(content, (summary(settings, circles),), (tuple(nav),))
+        await send_card(interaction, card, edit=edit, extra=items)
+
+    def _selects(self, page: str, settings: GuildSettings, circles: CircleSettings) -> list[discord.ui.Item[Any]]:
+        def defaults(value: int | None) -> list[discord.Object]:
+            return [discord.Object(value)] if value else []
+
+        items: list[Any] = []
+        if page == "roles":
+            for row, (field, label, value) in enumerate((
+                ("organiser", "Organiser role", settings.organiser_role_id),
+                ("moderator", "Moderator role", settings.moderator_role_id),
+                ("oncall", "On-call role (optional)", settings.oncall_role_id),
+            )):
+                items.append(discord.ui.RoleSelect(custom_id=custom_id("setup", field), placeholder=label,
+                                                   min_values=0 if field == "oncall" else 1, max_values=1,
+                                                   default_values=defaults(value), row=row))
+        elif page == "places":
+            for row, (field, label, value, types) in enumerate((
+                ("queue", "Moderator queue channel", settings.queue_channel_id, [discord.ChannelType.text]),
+                ("category", "Category for circle channels", settings.circle_category_id,
+                 [discord.ChannelType.category]),
+                ("welcome", "Welcome posts for new members (optional)", circles.welcome_channel_id,
+                 [discord.ChannelType.text]),
+            )):
+                items.append(discord.ui.ChannelSelect(custom_id=custom_id("setup", field), placeholder=label,
+                                                      channel_types=types, min_values=0 if field == "welcome" else 1,
+                                                      max_values=1, default_values=defaults(value), row=row))
+        else:
+            items.append(discord.ui.Select(
+                custom_id=custom_id("setup", "region"), placeholder="Crisis resources region", row=0,
+                options=[discord.SelectOption(label=f"{name} ({code})", value=code.lower(),
+                                              default=code == settings.crisis_region)
+                         for code, name in REGIONS.items()]))
+            items.append(discord.ui.Select(
+                custom_id=custom_id("setup", "grace"), placeholder="Grace period for new norms", row=1,
+                options=[discord.SelectOption(label=f"{d} day{'s' if d > 1 else ''}", value=str(d),
+                                              default=d == circles.grace_days) for d in GRACE_CHOICES]))
+            items.append(discord.ui.Select(
+                custom_id=custom_id("setup", "stories"), placeholder="Stories channels", row=2,
+                options=[discord.SelectOption(label=STORIES_LABELS[m], value=m, default=m == circles.stories_mode)
+                         for m in STORIES_MODES]))
+        return [CircleComponent(item) for item in items]
+
+    async def on_setup_select(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        settings, circles = await self._settings(interaction)
+        field = args[0]
+        value = int(values[0]) if values and values[0].isdigit() else None
+        page = "roles"
+        if field in ("organiser", "moderator", "oncall"):
+            attr = {"organiser": "organiser_role_id", "moderator": "moderator_role_id",
+                    "oncall": "oncall_role_id"}[field]
+            settings = replace(settings, **{attr: value})
+        elif field in ("queue", "category"):
+            page = "places"
+            attr = "queue_channel_id" if field == "queue" else "circle_category_id"
+            settings = replace(settings, **{attr: value})
+        elif field == "welcome":
+            page = "places"
+            circles = replace(circles, welcome_channel_id=value)
+        elif field == "region":
+            page = "circles"
+            settings = replace(settings, crisis_region=(values[0] if values else settings.crisis_region).upper())
+        elif field == "grace":
+            page = "circles"
+            circles = replace(circles, grace_days=value or circles.grace_days)
+        elif field == "stories":
+            page = "circles"
+            circles = replace(circles, stories_mode=values[0] if values else circles.stories_mode)
+        await save_settings(self.bot.db, self.bot.clock, settings)
+        await save_circle_settings(self.bot.db, self.bot.clock, circles)
+        await self.show_page(interaction, page, edit=True)
+
+    async def on_page(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        page = args[0] if args and args[0] in PAGES else "roles"
+        await self.show_page(interaction, page, edit=True)
+
+    async def on_finish(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        settings, circles = await self._settings(interaction)
+        missing = missing_choices(settings)
+        if missing:
+            page = "roles" if any("role" in m for m in missing) else "places"
+            await self.show_page(interaction, page, edit=True,
+                                 note=f"Almost there: choose the {', '.join(missing)} first.")
+            return
+        first_time = not settings.setup_done
+        await save_settings(self.bot.db, self.bot.clock, replace(settings, setup_done=True))
+        warnings = self.permission_warnings(interaction.guild, settings)
+        lines = ["Setup is finished: members can now use /circle list, /circle find and /circle join."
+                 if first_time else "Setup saved."]
+        lines.append("Organisers create circles with /circle-admin create.")
+        lines += warnings
+        await send_card(interaction, Card("\n".join(lines), (summary(replace(settings, setup_done=True), circles),)),
+                        edit=True)
+
+    def permission_warnings(self, guild: discord.Guild | None, settings: GuildSettings) -> list[str]:
+        """What the bot will need but lacks, said now rather than when an organiser hits it."""
+        if guild is None or guild.me is None:
+            return []
+        out: list[str] = []
+        me = guild.me
+        if not me.guild_permissions.manage_roles:
+            out.append("⚠ I'm missing **Manage Roles** in this server, so I can't create circle roles or let "
+                       "members in. Give my role Manage Roles in Server Settings > Roles.")
+        category = guild.get_channel(settings.circle_category_id or 0)
+        if category is not None:
+            perms = category.permissions_for(me)
+            if not (perms.manage_channels and perms.view_channel):
+                name = discord.utils.escape_markdown(category.name)
+                out.append(f"⚠ I'm missing **Manage Channels** in the category **{name}**, so I can't make circle"
+                           " channels there.")
+        return out
+
+
+async def setup(bot: PeerCirclesBot) -> None:
+    await bot.add_cog(Setup(bot))
+
