@@ -96,8 +96,8 @@ def _embed(title: str, description: str, **extra: Any) -> dict[str, Any]:
 
 
 def norms_embed(circle_name: str, version: int, text: str) -> dict[str, Any]:
-    # Embed titles show text as typed (no markdown), so the raw name is safe there.
-    return _embed(f"Norms of {circle_name} (version {version})", text)
+    # Embed titles and field names render markdown too: names are escaped there as in messages.
+    return _embed(f"Norms of {display(circle_name)} (version {version})", text)
 
 
 # -- joining ----------------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def _circle_field(line: CircleLine) -> dict[str, Any]:
         parts.append(f"Next check-in: {timestamp(line.next_meeting)}")
     if line.reasons:
         parts.append("Why: " + "; ".join(line.reasons))
-    return {"name": line.name[:256], "value": "\n".join(parts)[:1024], "inline": False}
+    return {"name": display(line.name)[:256], "value": "\n".join(parts)[:1024], "inline": False}
 
 
 def circle_list_card(lines: Sequence[CircleLine], *, title: str, empty: str, intro: str = "") -> Card:
@@ -306,6 +306,6 @@ def members_card(circle_name: str, capacity: int, current_version: int, members:
         body = "\n".join(lines)
     if waiting:
         body += f"\nWaitlist: {len(waiting)} waiting."
-    embed = _embed(f"{circle_name}: {len(members)} of {capacity} seats", body,
+    embed = _embed(f"{display(circle_name)}: {len(members)} of {capacity} seats", body,
                    footer={"text": f"Current norms: version {current_version}"})
     return Card("", (embed,))

@@ -15,7 +15,7 @@ from typing import Any
 from bot.circle_catalogue import parse_language, parse_topics
 from bot.circle_names import clean_description, clean_name, display, name_key
 from bot.circle_notices import Outbox, circle_archived_notice, enqueue_notice
-from bot.circles import Circle, CircleArchived, NameTaken, get_circle
+from bot.circles import Circle, CircleArchived, NameTaken, get_circle, seats_taken
 from bot.clock import Clock, utcnow_iso
 from bot.db import Database
 from bot.errors import UserFacingError
@@ -130,11 +130,11 @@ async def prepare_edit(db: Database, circle: Circle, edit: CircleEdit) -> Circle
         changes["language"] = parse_language(edit.language)
     if edit.capacity is not None:
         capacity = validate_capacity(edit.capacity)
-        members = int(await db.fetchval("SELECT count(*) FROM circle_seats WHERE circle_id = ?", (circle.id,)))
-        if capacity < members:
+        held = await seats_taken(db, circle.id)  # members, and seats held for a waitlist offer
+        if capacity < held:
             raise UserFacingError(
-                f"**{display(circle.name)}** has {members} members, so its capacity can't go below {members}."
-                " Nobody is removed to make room."
+                f"**{display(circle.name)}** has {held} seats taken (members and seats held for people on the"
+                f" waitlist), so its capacity can't go below {held}. Nobody is removed to make room."
             )
         changes["capacity"] = capacity
     if not changes:
@@ -149,9 +149,11 @@ async def store_edit(db: Database, clock: Clock, updated: Circle, outbox: Outbox
             cursor = await conn.execute(
                 "UPDATE circles SET name = ?, name_key = ?, description = ?, topics = ?, language = ?, capacity = ?"
                 " WHERE id = ? AND guild_id = ? AND archived_at IS NULL"
-                " AND ? >= (SELECT count(*) FROM circle_seats WHERE circle_id = ?)",
+                " AND ? >= (SELECT count(*) FROM circle_seats WHERE circle_id = ?)"
+                "  + (SELECT count(*) FROM circle_waitlist WHERE circle_id = ? AND offered_at IS NOT NULL)",
                 (updated.name, name_key(updated.name), updated.description, ",".join(updated.topics),
-                 updated.language, updated.capacity, updated.id, updated.guild_id, updated.capacity, updated.id),
+                 updated.language, updated.capacity, updated.id, updated.guild_id, updated.capacity, updated.id,
+                 updated.id),
             )
             if cursor.rowcount != 1:
                 raise UserFacingError(

@@ -131,13 +131,18 @@ def is_region_code(value: str) -> bool:
     return len(value) == 2 and value.isascii() and value.isalpha()
 
 
-def _check_zone(value: str, where: str) -> None:
+def is_time_zone(value: str) -> bool:
+    """An IANA time zone name this machine knows (tzdata ships them all)."""
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"{where}: unknown time zone {value!r} (expected an IANA name such as Europe/Berlin)"
-        ) from None
+        return False
+    return True
+
+
+def _check_zone(value: str, where: str) -> None:
+    if not is_time_zone(value):
+        raise ConfigError(f"{where}: unknown time zone {value!r} (expected an IANA name such as Europe/Berlin)")
 
 
 def parse_config(data: dict[str, Any], file: str = "<memory>") -> Config:

@@ -176,7 +176,7 @@ class Database:
                         " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                         (migration.number, migration.name),
                     )
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, UnicodeDecodeError) as exc:
                 raise MigrationError(
                     f"migration {migration.path.name} failed and was rolled back: {exc}"
                 ) from exc

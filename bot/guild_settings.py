@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, utcnow_iso
-from bot.config import is_region_code
+from bot.config import is_region_code, is_time_zone
 from bot.db import Database
+from bot.errors import UserFacingError
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,11 @@ async def get_settings(
 
 
 def validate_settings(settings: GuildSettings) -> None:
-    """Raise ValueError with a member-facing reason when a value cannot be stored."""
+    """Refuse, with a reason the organiser can act on, a value that cannot be stored."""
     if not is_region_code(settings.crisis_region):
-        raise ValueError("The crisis-resources region must be a two-letter country code.")
-    try:
-        ZoneInfo(settings.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{settings.timezone!r} is not a time zone name such as Europe/London.") from None
+        raise UserFacingError("The crisis-resources region must be a two-letter country code.")
+    if not is_time_zone(settings.timezone):
+        raise UserFacingError(f"{settings.timezone!r} is not a time zone name such as Europe/London.")
 
 
 async def save_settings(db: Database, clock: Clock, settings: GuildSettings) -> GuildSettings:

@@ -109,6 +109,86 @@ class KindRegistration:
     grace: timedelta
 
 
+class _HandlerFailed(Exception):
+    """A handler failed in a batch run without savepoints: redo the batch carefully."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What to do with one due schedule, decided before its handler runs."""
+
+    instants: list[datetime]  # due occurrences, oldest first (at most MAX_CATCH_UP)
+    next_fire: datetime | None
+    fire: bool
+    late: bool
+    already: bool  # the latest was handled before (same occurrence key): never again
+    keys: list[str]  # occurrence keys of the last MAX_MISSES_LOGGED instants
+
+    @property
+    def latest(self) -> datetime:
+        return self.instants[-1]
+
+    @property
+    def latest_key(self) -> str:
+        return self.keys[-1]
+
+    @property
+    def missed(self) -> int:
+        """Occurrences that count as missed when the handler (if any) succeeds."""
+        return len(self.instants) - 1 + (0 if self.fire or self.already else 1)
+
+    def occurrence(self, schedule: Schedule) -> Occurrence:
+        return Occurrence(
+            schedule_id=schedule.id,
+            kind=schedule.kind,
+            guild_id=schedule.guild_id,
+            owner_id=schedule.owner_id,
+            payload=schedule.payload,
+            scheduled_at=self.latest,
+            local_time=self.latest.astimezone(schedule.rule.zone),
+            key=self.latest_key,
+            late=self.late,
+        )
+
+    def records(self, schedule: Schedule, *, handler_failed: bool) -> list[schedules.OccurrenceRecord]:
+        """The occurrence log entries: older ones missed, the latest by what happened to it."""
+        pairs = list(zip(self.keys, self.instants[-len(self.keys):], strict=True))
+        records = [schedules.OccurrenceRecord(schedule, k, i, "missed") for k, i in pairs[:-1]]
+        if handler_failed:
+            outcome: str | None = "error"
+        elif self.fire:
+            outcome = "late" if self.late else None
+        else:
+            outcome = None if self.already else "missed"
+        if outcome is not None:
+            records.append(schedules.OccurrenceRecord(schedule, self.latest_key, self.latest, outcome))
+        return records
+
+
+def _plan(schedule: Schedule, now: datetime, registration: KindRegistration) -> _Plan:
+    rule = schedule.rule
+    assert schedule.next_fire_at is not None
+    instants: list[datetime] = []
+    current: datetime | None = schedule.next_fire_at
+    while current is not None and current <= now and len(instants) < MAX_CATCH_UP:
+        instants.append(current)
+        current = rule.next_after(current)
+    if current is not None and current <= now:
+        current = rule.next_after(now)  # beyond MAX_CATCH_UP: jump; older ones only counted
+    keys = [schedule.occurrence_key(i) for i in instants[-(MAX_MISSES_LOGGED + 1):]]
+    lateness = now - instants[-1]
+    already = keys[-1] == schedule.last_key
+    if already:
+        fire, late = False, False
+    elif lateness <= ON_TIME:
+        fire, late = True, False
+    elif registration.policy is MissedPolicy.LATE and lateness <= registration.grace:
+        fire, late = True, True
+    else:
+        fire, late = False, False
+    return _Plan(instants, current, fire, late, already, keys)
+
+
 class Scheduler:
     def __init__(
         self,
@@ -308,95 +388,56 @@ class Scheduler:
                 now = self.clock.now()
                 if not await schedules.any_due(self.db.conn, now, kinds):
                     break  # the common case: no write transaction at all
-                async with self.db.transaction() as conn:
-                    batch = await schedules.due(conn, now, kinds, self.batch_size)
-                    for schedule in batch:
-                        handled += await self._process(conn, schedule, now)
-                if self.outbox is not None and batch:
+                try:
+                    count, size = await self._run_batch(now, kinds, careful=False)
+                except _HandlerFailed:
+                    # Redo the batch with a savepoint per occurrence, so only the failing
+                    # handler's writes are undone (the first attempt was rolled back whole).
+                    count, size = await self._run_batch(now, kinds, careful=True)
+                handled += count
+                if self.outbox is not None:
                     self.outbox.wake()
-                if len(batch) < self.batch_size:
+                if size < self.batch_size:
                     break
         return handled
 
-    async def _process(self, conn: aiosqlite.Connection, schedule: Schedule, now: datetime) -> int:
-        registration = self._kinds[schedule.kind]
-        rule = schedule.rule
-        assert schedule.next_fire_at is not None
-        instants: list[datetime] = []
-        current: datetime | None = schedule.next_fire_at
-        while current is not None and current <= now and len(instants) < MAX_CATCH_UP:
-            instants.append(current)
-            current = rule.next_after(current)
-        if current is not None and current <= now:
-            current = rule.next_after(now)  # beyond MAX_CATCH_UP: jump; older ones only counted
-        next_fire = current
-        latest = instants[-1]
-        latest_key = schedule.occurrence_key(latest)
-        older = instants[:-1]
-
-        lateness = now - latest
-        if latest_key == schedule.last_key:
-            fire, late = False, False  # already handled once: never again
-        elif lateness <= ON_TIME:
-            fire, late = True, False
-        elif registration.policy is MissedPolicy.LATE and lateness <= registration.grace:
-            fire, late = True, True
-        else:
-            fire, late = False, False
-        already = latest_key == schedule.last_key
-        missed = len(older) + (0 if fire or already else 1)
-
-        await conn.execute("SAVEPOINT occurrence")
-        try:
-            moved = await schedules.advance(
-                conn, schedule, now, handled_at=latest, handled_key=latest_key,
-                next_fire=next_fire, fired=int(fire), missed=missed,
-            )
-            if not moved:
-                return 0
-            await self._log_misses(conn, schedule, older, latest if missed > len(older) else None, now)
-            if fire:
-                occurrence = Occurrence(
-                    schedule_id=schedule.id,
-                    kind=schedule.kind,
-                    guild_id=schedule.guild_id,
-                    owner_id=schedule.owner_id,
-                    payload=schedule.payload,
-                    scheduled_at=latest,
-                    local_time=latest.astimezone(rule.zone),
-                    key=latest_key,
-                    late=late,
-                )
-                if not await self._call_handler(conn, registration, occurrence):
-                    await conn.execute("ROLLBACK TO occurrence")
-                    await schedules.advance(
-                        conn, schedule, now, handled_at=latest, handled_key=latest_key,
-                        next_fire=next_fire, fired=0, missed=len(older),
+    async def _run_batch(self, now: datetime, kinds: list[str], *, careful: bool) -> tuple[int, int]:
+        """One transaction: read a batch of due schedules, call their handlers, move them on.
+        Returns (occurrences handled, schedules in the batch)."""
+        moves: list[schedules.Advance] = []
+        records: list[schedules.OccurrenceRecord] = []
+        handled = 0
+        async with self.db.transaction() as conn:
+            batch = await schedules.due(conn, now, kinds, self.batch_size)
+            for schedule in batch:
+                registration = self._kinds[schedule.kind]
+                plan = _plan(schedule, now, registration)
+                fired = plan.fire
+                if plan.fire:
+                    if careful:
+                        await conn.execute("SAVEPOINT occurrence")
+                    fired = await self._call_handler(conn, registration, plan.occurrence(schedule))
+                    if not fired and not careful:
+                        raise _HandlerFailed
+                    if careful:
+                        if not fired:
+                            await conn.execute("ROLLBACK TO occurrence")
+                        await conn.execute("RELEASE occurrence")
+                moves.append(schedules.Advance(
+                    schedule, plan.latest, plan.latest_key, plan.next_fire, int(fired), plan.missed,
+                ))
+                records += plan.records(schedule, handler_failed=plan.fire and not fired)
+                handled += len(plan.instants)
+                if plan.missed:
+                    log.info(
+                        "schedule occurrences missed schedule=%s kind=%s missed=%s policy=%s",
+                        schedule.id, schedule.kind, plan.missed, registration.policy.value,
                     )
-                    await self._log_misses(conn, schedule, older, None, now)
-                    await schedules.record_occurrence(conn, schedule, latest_key, latest, "error", now)
-                elif late:
-                    await schedules.record_occurrence(conn, schedule, latest_key, latest, "late", now)
-        finally:
-            await conn.execute("RELEASE occurrence")
-        if missed:
-            log.info(
-                "schedule occurrences missed schedule=%s kind=%s missed=%s policy=%s",
-                schedule.id, schedule.kind, missed, registration.policy.value,
-            )
-        return len(instants)
-
-    async def _log_misses(
-        self,
-        conn: aiosqlite.Connection,
-        schedule: Schedule,
-        older: list[datetime],
-        latest: datetime | None,
-        now: datetime,
-    ) -> None:
-        missed = [*older, latest] if latest is not None else list(older)
-        for instant in missed[-MAX_MISSES_LOGGED:]:
-            await schedules.record_occurrence(conn, schedule, schedule.occurrence_key(instant), instant, "missed", now)
+            # A handler may have edited or deleted its own schedule: that edit wins (advance()
+            # compares the version and skips it).
+            await schedules.advance(conn, now, moves)
+            await schedules.record_occurrences(conn, now, records)
+        return handled, len(batch)
 
     async def _call_handler(
         self, conn: aiosqlite.Connection, registration: KindRegistration, occurrence: Occurrence
@@ -422,12 +463,15 @@ class Scheduler:
         return True
 
     async def _warn_unregistered(self) -> None:
+        # Only due rows (an index range, not a scan of every schedule): those are the ones waiting.
         rows = await self.db.fetchall(
-            "SELECT kind, COUNT(*) FROM schedules WHERE active = 1 AND next_fire_at IS NOT NULL GROUP BY kind"
+            "SELECT kind, COUNT(*) FROM schedules WHERE active = 1 AND next_fire_at IS NOT NULL"
+            " AND next_fire_at <= ? GROUP BY kind",
+            (iso_utc(self.clock.now()),),
         )
         for kind, count in rows:
             if kind not in self._kinds:
-                log.warning("schedules of an unregistered kind are waiting kind=%s count=%s", kind, count)
+                log.warning("due schedules of an unregistered kind are waiting kind=%s count=%s", kind, count)
 
     async def _prune(self) -> None:
         now = self.clock.now()

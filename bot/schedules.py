@@ -330,50 +330,74 @@ async def next_fires(conn: aiosqlite.Connection, limit: int) -> list[tuple[datet
         return [(parse_iso_utc(r[0]), r[1], r[2], r[3]) for r in await cursor.fetchall()]
 
 
-async def advance(
-    conn: aiosqlite.Connection,
-    schedule: Schedule,
-    now: datetime,
-    *,
-    handled_at: datetime | None,
-    handled_key: str | None,
-    next_fire: datetime | None,
-    fired: int,
-    missed: int,
-) -> bool:
-    """Move a schedule past the occurrences just handled, only if nobody changed it meanwhile
-    (same version and next_fire_at as read). False means it was edited or deleted: leave it."""
-    cursor = await conn.execute(
+@dataclass(frozen=True)
+class Advance:
+    """Move ``schedule`` past the occurrences just handled."""
+
+    schedule: Schedule
+    handled_at: datetime | None
+    handled_key: str | None
+    next_fire: datetime | None
+    fired: int
+    missed: int
+
+
+@dataclass(frozen=True)
+class OccurrenceRecord:
+    """One occurrence that did not fire normally: 'missed', 'late' or 'error'."""
+
+    schedule: Schedule
+    key: str
+    scheduled_at: datetime
+    outcome: str
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OCCURRENCE_OUTCOMES:
+            raise ValueError(f"unknown occurrence outcome {self.outcome!r}")
+
+
+async def advance(conn: aiosqlite.Connection, now: datetime, moves: list[Advance]) -> int:
+    """Apply ``moves`` in one statement. A schedule changed since it was read (other version or
+    next_fire_at, or deleted) is left alone: whoever changed it wins. Returns rows moved."""
+    if not moves:
+        return 0
+    stamp = iso_utc(now)
+    cursor = await conn.executemany(
         "UPDATE schedules SET next_fire_at = ?,"
         " last_fired_at = COALESCE(?, last_fired_at), last_key = COALESCE(?, last_key),"
         " fired_count = fired_count + ?, missed_count = missed_count + ?, updated_at = ?"
         " WHERE id = ? AND version = ? AND next_fire_at = ?",
-        (
-            None if next_fire is None else iso_utc(next_fire),
-            None if handled_at is None else iso_utc(handled_at),
-            handled_key,
-            fired,
-            missed,
-            iso_utc(now),
-            schedule.id,
-            schedule.version,
-            None if schedule.next_fire_at is None else iso_utc(schedule.next_fire_at),
-        ),
+        [
+            (
+                None if m.next_fire is None else iso_utc(m.next_fire),
+                None if m.handled_at is None else iso_utc(m.handled_at),
+                m.handled_key,
+                m.fired,
+                m.missed,
+                stamp,
+                m.schedule.id,
+                m.schedule.version,
+                None if m.schedule.next_fire_at is None else iso_utc(m.schedule.next_fire_at),
+            )
+            for m in moves
+        ],
     )
-    return cursor.rowcount == 1
+    return cursor.rowcount
 
 
-async def record_occurrence(
-    conn: aiosqlite.Connection, schedule: Schedule, key: str, scheduled_at: datetime, outcome: str, now: datetime
-) -> None:
-    """Log an occurrence that did not fire normally (missed, late or error)."""
-    if outcome not in OCCURRENCE_OUTCOMES:
-        raise ValueError(f"unknown occurrence outcome {outcome!r}")
-    await conn.execute(
+async def record_occurrences(conn: aiosqlite.Connection, now: datetime, records: list[OccurrenceRecord]) -> None:
+    """Log occurrences that did not fire normally (recording one twice keeps the last)."""
+    if not records:
+        return
+    stamp = iso_utc(now)
+    await conn.executemany(
         "INSERT OR REPLACE INTO schedule_occurrences"
         " (schedule_id, occurrence_key, guild_id, kind, scheduled_at, outcome, recorded_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (schedule.id, key, schedule.guild_id, schedule.kind, iso_utc(scheduled_at), outcome, iso_utc(now)),
+        [
+            (r.schedule.id, r.key, r.schedule.guild_id, r.schedule.kind, iso_utc(r.scheduled_at), r.outcome, stamp)
+            for r in records
+        ],
     )
 
 

@@ -444,8 +444,9 @@ class CircleAdmin(commands.Cog):
             if not any(getattr(t, "id", None) == user_id for t in channel.overwrites):
                 continue
             try:
-                await channel.set_permissions(discord.Object(user_id, type=discord.Member), overwrite=None,
-                                              reason="circle facilitator removed")
+                # By id: the person may have left the server, so there may be no Member to pass.
+                await self.bot.http.delete_channel_permissions(channel.id, user_id,
+                                                               reason="circle facilitator removed")
             except discord.HTTPException:
                 failed = True
         return failed

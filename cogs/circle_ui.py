@@ -86,10 +86,10 @@ def card_view(card: Card, extra: Sequence[Item[Any]] = ()) -> discord.ui.View | 
     if not card.rows and not extra:
         return None
     view = discord.ui.View(timeout=None)
-    row_offset = 0
+    # Each extra item is a select, a whole row; the discord.py view places them in order.
+    row_offset = len(extra)
     for item in extra:
         view.add_item(item)
-        row_offset = max(row_offset, (item.row or 0) + 1)
     for index, row in enumerate(card.rows):
         for button in row:
             view.add_item(CircleComponent(discord.ui.Button(

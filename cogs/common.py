@@ -38,7 +38,9 @@ def guild_id_of(interaction: discord.Interaction) -> int:
 
 
 async def settings_of(bot: PeerCirclesBot, interaction: discord.Interaction) -> GuildSettings:
-    return await get_settings(bot.db, guild_id_of(interaction), bot.config.bot.default_region)
+    return await get_settings(
+        bot.db, guild_id_of(interaction), bot.config.bot.default_region, bot.config.bot.default_timezone
+    )
 
 
 async def reply(interaction: discord.Interaction, content: str | None = None, **kwargs: object) -> None:

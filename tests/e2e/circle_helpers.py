@@ -9,6 +9,7 @@ from bot.circle_settings import get_circle_settings, save_circle_settings
 from bot.circles import Circle, resolve_circle
 from bot.client import PeerCirclesBot
 from bot.emulator.events import Server
+from bot.emulator.interactions import Interaction
 from bot.emulator.server import DiscordEmulator
 from bot.guild_settings import get_settings, save_settings
 
@@ -39,13 +40,49 @@ async def create_circle(emulator: DiscordEmulator, bot: PeerCirclesBot, server: 
     return await resolve_circle(bot.db, int(server.guild_id), name)
 
 
+ORIGINAL = "/webhooks/{application_id}/{webhook_token}/messages/@original"
+
+
+async def answer(ix: Interaction) -> dict[str, Any]:
+    """What the person sees once the bot has finished answering.
+
+    ``Interaction.reply()`` returns a component's message at once after a deferred update (type 6),
+    before the bot's edit; this waits for that edit (or a follow-up, e.g. an error) first.
+    """
+    if await ix.response_type() != 6:
+        return await ix.reply()
+    emulator, token = ix.emulator, ix.record.token
+
+    def done() -> bool:
+        edits = emulator.find_calls("PATCH", ORIGINAL, where=lambda c: c.params["webhook_token"] == token)
+        return bool(ix.record.followup_ids) or any(c.status for c in edits)
+
+    await emulator.wait_until(done, 5, f"the bot to finish answering {ix.id}")
+    if ix.record.followup_ids:
+        return await ix.followup(len(ix.record.followup_ids) - 1)
+    message = ix.message
+    assert message is not None
+    return message
+
+
+async def press(emulator: DiscordEmulator, user_id: str, message: dict[str, Any], label: str) -> dict[str, Any]:
+    """A person presses a button and reads the bot's answer."""
+    return await answer(await emulator.click(user_id, message, label=label))
+
+
 async def join(emulator: DiscordEmulator, server: Server, user_id: str, circle: Circle,
                *, dm_copy: bool = False) -> dict[str, Any]:
     """A member runs /circle join and presses I agree; returns the card they end up with."""
     card = await (await emulator.slash(server.guild_id, user_id, "circle join", circle=str(circle.id))).reply()
     if dm_copy:
-        card = await (await emulator.click(user_id, card, label="☐ Also send the welcome to my DMs")).reply()
-    return await (await emulator.click(user_id, card, label="I agree")).reply()
+        card = await press(emulator, user_id, card, "☐ Also send the welcome to my DMs")
+    return await press(emulator, user_id, card, "I agree")
+
+
+def dms(emulator: DiscordEmulator, user_id: str) -> list[dict[str, Any]]:
+    """Messages in a member's DM channel with the bot, oldest first."""
+    channel = emulator.world.dm_channels.get(user_id)
+    return list(emulator.world.messages.get(channel, {}).values()) if channel else []
 
 
 def has_role(emulator: DiscordEmulator, server: Server, user_id: str, role_id: int | None) -> bool:

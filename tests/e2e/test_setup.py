@@ -5,9 +5,10 @@ from __future__ import annotations
 from bot.circle_settings import get_circle_settings
 from bot.client import PeerCirclesBot
 from bot.emulator.events import Server
-from bot.emulator.interactions import find_component, text_of
+from bot.emulator.interactions import find_component, iter_components, text_of
 from bot.emulator.server import DiscordEmulator
 from bot.guild_settings import get_settings
+from tests.e2e.circle_helpers import set_up
 
 EPHEMERAL = 1 << 6
 
@@ -23,7 +24,7 @@ async def test_setup_with_select_menus_then_circles_open(bot: PeerCirclesBot, em
 
     page1 = await (await emulator.slash(gid, owner, "setup")).reply()
     assert page1["flags"] & EPHEMERAL and "page 1 of 3" in page1["content"]
-    types = [c["type"] for c in (await _components(page1))]
+    types = [c["type"] for c in iter_components(page1["components"])]
     assert types.count(6) == 3, "roles are chosen with role selects, not typed ids"
 
     msg = await (await emulator.select(owner, page1, "circle:setup:organiser", [server.organiser_role_id])).reply()
@@ -77,13 +78,12 @@ async def test_before_setup_only_manage_server_may_organise(bot: PeerCirclesBot,
 async def test_setup_again_shows_current_choices_and_only_organisers_may(bot: PeerCirclesBot,
                                                                          emulator: DiscordEmulator,
                                                                          server: Server) -> None:
-    from tests.e2e.circle_helpers import set_up
-
     await set_up(bot, server)
     gid = server.guild_id
     page = await (await emulator.slash(gid, server.owner_id, "setup")).reply()
     organiser_select = find_component(page, custom_id="circle:setup:organiser")
-    assert organiser_select["default_values"] == [{"id": server.organiser_role_id, "type": "role"}]
+    assert [(int(v["id"]), v["type"]) for v in organiser_select["default_values"]] == [
+        (int(server.organiser_role_id), "role")]
     member = emulator.add_person(gid, "mo")
     page_for_member = await (await emulator.slash(gid, member, "setup")).reply()
     assert page_for_member["content"] == "Only organisers can do that."
@@ -96,8 +96,3 @@ async def test_setup_again_shows_current_choices_and_only_organisers_may(bot: Pe
     assert "Only organisers" in refused["content"]
     assert (await get_settings(bot.db, int(gid))).moderator_role_id == int(server.moderator_role_id)
 
-
-async def _components(message):
-    from bot.emulator.interactions import iter_components
-
-    return iter_components(message.get("components") or [])

@@ -33,7 +33,7 @@ def test_norms_card_has_agree_dm_tick_and_not_now() -> None:
     assert card.buttons[0].custom_id == "circle:agree:5:2:0"
     assert card.buttons[1].custom_id == "circle:dmcopy:5:2:1"  # pressing it ticks the box
     assert r"\*\*Fibro\*\*" in card.content and "1 seat left" in card.content
-    assert [e["title"] for e in card.embeds] == ["Norms of **Fibro** (version 2)", "Crisis support"]
+    assert [e["title"] for e in card.embeds] == [r"Norms of \*\*Fibro\*\* (version 2)", "Crisis support"]
     ticked = norms_card(circle_id=5, circle_name="F", version=2, text="t", seats_left=3, dm_copy=True)
     assert ticked.buttons[0].custom_id == "circle:agree:5:2:1" and ticked.buttons[1].label.startswith("☑")
     in_dm = norms_card(circle_id=5, circle_name="F", version=2, text="t", seats_left=3, in_dm=True)

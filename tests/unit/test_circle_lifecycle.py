@@ -15,7 +15,7 @@ from bot.circle_lifecycle import (
     store_edit,
 )
 from bot.circles import CircleArchived, NameTaken, get_circle
-from bot.consent import agree, members_of
+from bot.consent import agree, leave, members_of
 from bot.errors import UserFacingError
 from bot.norms import default_norms_text, get_norms
 from bot.waitlist import join_waitlist
@@ -81,6 +81,16 @@ async def test_capacity_cannot_drop_below_members(db, clock, outbox) -> None:
     circle = await make_circle(db, clock, capacity=3)
     for user in (1, 2, 3):
         await agree(db, clock, GUILD, circle.id, user, 1)
+    with pytest.raises(UserFacingError, match="can't go below 3"):
+        await prepare_edit(db, circle, CircleEdit(capacity=2))
+
+
+async def test_capacity_cannot_drop_below_seats_held_for_the_waitlist(db, clock, outbox) -> None:
+    circle = await make_circle(db, clock, capacity=3)
+    for user in (1, 2, 3):
+        await agree(db, clock, GUILD, circle.id, user, 1)
+    await join_waitlist(db, clock, GUILD, circle.id, 4)
+    await leave(db, clock, GUILD, circle.id, 1, outbox)  # 2 members; the third seat is held for 4
     with pytest.raises(UserFacingError, match="can't go below 3"):
         await prepare_edit(db, circle, CircleEdit(capacity=2))
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.db import Database
+from bot.errors import UserFacingError
 from bot.guild_settings import GuildSettings, get_settings, save_settings
 
 GUILD = 1001
@@ -102,9 +103,9 @@ async def test_two_servers_do_not_see_each_other(db: Database, clock: FakeClock)
 async def test_bad_region_is_refused_and_nothing_stored(db: Database, clock: FakeClock, region: str) -> None:
     await save_settings(db, clock, configured(OTHER))
     before = await stored_rows(db)
-    with pytest.raises(ValueError, match="two-letter country code"):
+    with pytest.raises(UserFacingError, match="two-letter country code"):
         await save_settings(db, clock, configured(crisis_region=region))
-    with pytest.raises(ValueError, match="two-letter country code"):
+    with pytest.raises(UserFacingError, match="two-letter country code"):
         await save_settings(db, clock, configured(OTHER, crisis_region=region))
     assert await stored_rows(db) == before
 
@@ -113,8 +114,8 @@ async def test_bad_region_is_refused_and_nothing_stored(db: Database, clock: Fak
 async def test_bad_time_zone_is_refused_and_nothing_stored(db: Database, clock: FakeClock, zone: str) -> None:
     await save_settings(db, clock, configured(OTHER))
     before = await stored_rows(db)
-    with pytest.raises(ValueError, match="time zone name such as"):
+    with pytest.raises(UserFacingError, match="time zone name such as"):
         await save_settings(db, clock, configured(timezone=zone))
-    with pytest.raises(ValueError, match="time zone name such as"):
+    with pytest.raises(UserFacingError, match="time zone name such as"):
         await save_settings(db, clock, configured(OTHER, timezone=zone))
     assert await stored_rows(db) == before

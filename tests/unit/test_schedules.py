@@ -127,21 +127,23 @@ async def test_bad_input_is_refused_and_changes_nothing(db: Database) -> None:
         assert await schedules.list_schedules(conn, GUILD) == []
 
 
-async def test_advance_refuses_when_the_schedule_changed_since_it_was_read(db: Database) -> None:
+async def test_advance_skips_a_schedule_changed_since_it_was_read(db: Database) -> None:
     async with db.transaction() as conn:
         s = await schedules.create(conn, NOW, guild_id=GUILD, kind="goal_ping", owner_id=7, rule=daily(10))
+        other = await schedules.create(conn, NOW, guild_id=GUILD, kind="goal_ping", owner_id=8, rule=daily(10))
         await schedules.update(conn, NOW, GUILD, s.id, payload={"goal_id": 1})
-        moved = await schedules.advance(conn, s, NOW, handled_at=s.next_fire_at, handled_key="k",
-                                        next_fire=utc(2026, 11, 24, 10), fired=1, missed=0)
-        assert not moved
-        fresh = await schedules.get(conn, GUILD, s.id)
-        assert fresh is not None
-        assert await schedules.advance(conn, fresh, NOW, handled_at=fresh.next_fire_at, handled_key="k",
-                                       next_fire=utc(2026, 11, 24, 10), fired=1, missed=2)
-        after = await schedules.get(conn, GUILD, s.id)
-    assert after is not None
-    assert (after.next_fire_at, after.last_key, after.fired_count, after.missed_count) == (
-        utc(2026, 11, 24, 10), "k", 1, 2)
+        tomorrow = utc(2026, 11, 24, 10)
+        moved = await schedules.advance(conn, NOW, [
+            schedules.Advance(s, s.next_fire_at, "k", tomorrow, fired=1, missed=0),
+            schedules.Advance(other, other.next_fire_at, "k2", tomorrow, fired=1, missed=2),
+        ])
+        assert moved == 1
+        edited = await schedules.get(conn, GUILD, s.id)
+        advanced = await schedules.get(conn, GUILD, other.id)
+    assert edited is not None and edited.next_fire_at == utc(2026, 11, 23, 10) and edited.last_key is None
+    assert advanced is not None
+    assert (advanced.next_fire_at, advanced.last_key, advanced.fired_count, advanced.missed_count) == (
+        tomorrow, "k2", 1, 2)
 
 
 async def test_due_and_upcoming_queries(db: Database) -> None:
@@ -167,11 +169,11 @@ async def test_occurrence_log_records_and_prunes(db: Database) -> None:
         instant = utc(2026, 11, 23, 10)
         key = s.occurrence_key(instant)
         assert key == f"goal_ping:{s.id}:2026-11-23T10:00"
-        await schedules.record_occurrence(conn, s, key, instant, "missed", NOW)
-        await schedules.record_occurrence(conn, s, key, instant, "missed", NOW)  # idempotent
+        record = schedules.OccurrenceRecord(s, key, instant, "missed")
+        await schedules.record_occurrences(conn, NOW, [record, record])  # idempotent
         assert await schedules.occurrences(conn, GUILD, s.id) == [(key, "2026-11-23T10:00:00Z", "missed")]
         assert await schedules.occurrences(conn, OTHER_GUILD, s.id) == []
         with pytest.raises(ValueError, match="outcome"):
-            await schedules.record_occurrence(conn, s, key, instant, "exploded", NOW)
+            schedules.OccurrenceRecord(s, key, instant, "exploded")
         assert await schedules.prune_occurrences(conn, NOW) == 0
         assert await schedules.prune_occurrences(conn, NOW + timedelta(seconds=1)) == 1

@@ -48,8 +48,8 @@ async def fill(path: Path) -> None:
             paused = await schedules.create(conn, NOW, guild_id=2, kind="checkin_start", owner_id=1,
                                             rule=Recurrence.daily(time(8, 0), "UTC", start=date(2026, 11, 1)))
             await schedules.set_active(conn, NOW, 2, paused.id, False)
-            await schedules.record_occurrence(conn, paused, "checkin_start:13:2026-11-22T08:00",
-                                              NOW - timedelta(days=1), "missed", NOW - timedelta(hours=1))
+            await schedules.record_occurrences(conn, NOW - timedelta(hours=1), [schedules.OccurrenceRecord(
+                paused, "checkin_start:13:2026-11-22T08:00", NOW - timedelta(days=1), "missed")])
         await enqueue("b", "c")
         outbox.start()
         await outbox.drain()

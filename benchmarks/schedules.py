@@ -1,0 +1,250 @@
+"""Start-up rebuild time and memory with many recurring schedules in the database.
+
+A database is filled with N recurring schedules (daily, weekly, fortnightly; eight time zones;
+three kinds with both missed policies), as if the bot had been down for a few minutes. A fresh
+process then starts the bot's delivery core the way ``PeerCirclesBot.setup_hook`` does (database,
+migrations, outbox, scheduler with handlers that enqueue outbox rows, ``scheduler.start()``) and
+reports the time that took and its resident memory, with discord.py and the bot imported, so the
+figure is for the whole bot process. Beside it, the same run measures the naive design (one
+APScheduler CronTrigger job per schedule) on a sample and scales it up.
+
+Targets: rebuild under 3 s and under 150 MB RSS with 100,000 schedules.
+
+    python -m benchmarks.schedules [--quick] [--count N] [--downtime-minutes M]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as local_time
+from pathlib import Path
+
+ZONES = ["Europe/Berlin", "America/New_York", "Europe/London", "America/Los_Angeles", "Asia/Kolkata",
+         "Australia/Sydney", "America/Sao_Paulo", "UTC"]
+KINDS = ["goal_ping", "checkin_reminder", "checkin_start"]
+RSS_LIMIT_MB = 150.0
+REBUILD_LIMIT_S = 3.0
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current, peak) resident set size in MB, from /proc (Linux) or getrusage."""
+    try:
+        fields = dict(
+            line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line
+        )
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    except (OSError, KeyError, ValueError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return peak, peak
+
+
+def fill(path: Path, count: int, downtime: timedelta, seed: int = 7) -> datetime:
+    """Write ``count`` schedules whose next_fire_at is where a bot that stopped ``downtime`` ago
+    left it. Returns the fill time ("now")."""
+    from bot.clock import iso_utc
+    from bot.recurrence import Recurrence
+    from bot.schedules import first_fire, rule_columns
+
+    async def migrate() -> None:
+        from bot.db import Database
+
+        async with Database(path) as db:
+            await db.migrate()
+
+    asyncio.run(migrate())
+    rng = random.Random(seed)
+    now = datetime.now(UTC).replace(microsecond=0)
+    stopped = now - downtime
+    start = (now - timedelta(days=30)).date()
+    rows = []
+    for n in range(count):
+        zone = rng.choice(ZONES)
+        at = local_time(rng.randrange(24), rng.randrange(60))
+        pick = rng.random()
+        if pick < 0.6:
+            rule = Recurrence.daily(at, zone, start=start)
+        else:
+            days = frozenset(rng.sample(range(7), rng.randint(1, 3)))
+            rule = Recurrence.weekly(at, zone, days, start=start, every_weeks=1 if pick < 0.9 else 2)
+        next_fire = first_fire(rule, stopped)
+        columns = rule_columns(rule)
+        rows.append((
+            rng.randrange(1, 200), KINDS[n % 3], n, json.dumps({"goal_id": n}), columns["frequency"],
+            columns["timezone"], columns["local_time"], columns["weekdays"], columns["interval"],
+            columns["start_date"], None if next_fire is None else iso_utc(next_fire), iso_utc(stopped),
+        ))
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany(
+            "INSERT INTO schedules (guild_id, kind, owner_id, payload, frequency, timezone, local_time, weekdays,"
+            " interval, start_date, next_fire_at, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*r, r[-1]) for r in rows],
+        )
+    conn.close()
+    return now
+
+
+class NullSender:
+    """Never called: the outbox is not started in this benchmark."""
+
+    async def send(self, row: object, pacer: object) -> object:  # pragma: no cover
+        raise AssertionError("not used")
+
+
+async def start_bot_core(path: Path) -> dict[str, float]:
+    """What setup_hook does for delivery, timed; returns the figures."""
+    import bot.client  # noqa: F401 - the whole bot's imports, for an honest RSS
+    from bot.clock import Clock
+    from bot.config import OutboxSettings, SchedulerSettings
+    from bot.db import Database
+    from bot.outbox import Outbox
+    from bot.scheduler import MissedPolicy, Occurrence, Scheduler
+
+    imports_rss, _ = rss_mb()
+    clock = Clock()
+    begin = time.perf_counter()
+    db = await Database(path).connect()
+    await db.migrate()
+    outbox = Outbox(db, clock, OutboxSettings(), sender=NullSender())  # type: ignore[arg-type]
+    scheduler = Scheduler(db, clock, SchedulerSettings(), outbox=outbox)
+    handled = 0
+
+    async def handler(conn: object, occurrence: Occurrence) -> None:
+        nonlocal handled
+        handled += 1
+        await outbox.enqueue(conn, key=occurrence.key, kind=occurrence.kind,  # type: ignore[arg-type]
+                             guild_id=occurrence.guild_id, target_kind="dm", target_id=occurrence.owner_id + 1,
+                             payload={"content": "Your gentle reminder", "allowed_mentions": {"parse": []}})
+
+    scheduler.register_kind("goal_ping", handler, MissedPolicy.LATE)
+    scheduler.register_kind("checkin_reminder", handler, MissedPolicy.SKIP)
+    scheduler.register_kind("checkin_start", handler, MissedPolicy.SKIP)
+    await scheduler.start()
+    rebuild = time.perf_counter() - begin
+    current, peak = rss_mb()
+    missed = await db.fetchval("SELECT COUNT(*) FROM schedule_occurrences WHERE outcome = 'missed'")
+    late = await db.fetchval("SELECT COUNT(*) FROM schedule_occurrences WHERE outcome = 'late'")
+    jobs = scheduler.jobs_in_memory
+    await scheduler.shutdown()
+    await db.close()
+    return {"rebuild_s": rebuild, "rss_mb": current, "peak_rss_mb": peak, "imports_rss_mb": imports_rss,
+            "jobs": jobs, "handled": handled, "missed": missed, "late": late}
+
+
+def naive_cron(sample: int) -> dict[str, float]:
+    """One CronTrigger job per schedule in a MemoryJobStore: the design this one avoids."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    async def noop() -> None:  # pragma: no cover
+        pass
+
+    async def run() -> dict[str, float]:
+        before, _ = rss_mb()
+        rng = random.Random(3)
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        scheduler.start(paused=True)
+        begin = time.perf_counter()
+        for n in range(sample):
+            trigger = CronTrigger(hour=rng.randrange(24), minute=rng.randrange(60), timezone=rng.choice(ZONES))
+            scheduler.add_job(noop, trigger, id=str(n))
+        seconds = time.perf_counter() - begin
+        after, _ = rss_mb()
+        scheduler.shutdown(wait=False)
+        return {"seconds": seconds, "mb": after - before}
+
+    return asyncio.run(run())
+
+
+def child(argv: list[str]) -> int:
+    if argv[0] == "--child-naive":
+        print(json.dumps(naive_cron(int(argv[1]))))
+    else:
+        print(json.dumps(asyncio.run(start_bot_core(Path(argv[1])))))
+    return 0
+
+
+def run_child(*args: str) -> dict[str, float]:
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], cwd=root,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"child process failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0].startswith("--child"):
+        return child(argv)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.schedules", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="10,000 schedules instead of 100,000")
+    parser.add_argument("--count", type=int, default=None, help="schedules in the database")
+    parser.add_argument("--downtime-minutes", type=float, default=10.0,
+                        help="how long the bot was down before this start (default 10)")
+    args = parser.parse_args(argv)
+    count = args.count or (10_000 if args.quick else 100_000)
+    sample = min(count, 2_000 if args.quick else 10_000)
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.sqlite3"
+        begin = time.perf_counter()
+        fill(path, count, timedelta(minutes=args.downtime_minutes))
+        fill_s = time.perf_counter() - begin
+        core = run_child("--child", str(path))
+        again = run_child("--child", str(path))  # an immediate restart: nothing to catch up
+        size_mb = path.stat().st_size / 2**20
+    naive = run_child("--child-naive", str(sample))
+    scale = count / sample
+
+    print(f"schedules: {count:,} recurring schedules in the database "
+          f"(filled in {fill_s:.1f} s, {size_mb:.0f} MB), bot down {args.downtime_minutes:g} min before start")
+    print()
+    print(f"{'':44}{'measured':>12}{'target':>10}")
+    print(f"{'start-up rebuild (connect, migrate, catch up)':44}{core['rebuild_s']:>10.2f} s{REBUILD_LIMIT_S:>8.0f} s")
+    print(f"{'  the same, restarted at once (no catch-up)':44}{again['rebuild_s']:>10.2f} s")
+    print(f"{'RSS after start, whole bot process':44}{core['rss_mb']:>9.1f} MB{RSS_LIMIT_MB:>7.0f} MB")
+    print(f"{'  peak RSS':44}{core['peak_rss_mb']:>9.1f} MB")
+    print(f"{'  RSS with imports only (baseline)':44}{core['imports_rss_mb']:>9.1f} MB")
+    print(f"{'APScheduler jobs held (wake-ups + sweep)':44}{core['jobs']:>12.0f}")
+    print(f"{'messages enqueued at start (on time + late)':44}{core['handled']:>12.0f}")
+    print(f"{'  of which late; occurrences recorded missed':44}{core['late']:>7.0f} / {core['missed']:.0f}")
+    print()
+    print(f"naive design, one CronTrigger job per schedule (measured on {sample:,}, scaled x{scale:g}):")
+    print(f"{'  time to add the jobs':44}{naive['seconds'] * scale:>10.1f} s")
+    print(f"{'  memory for the jobs':44}{naive['mb'] * scale:>9.0f} MB")
+    figures = {
+        "benchmark": "schedules",
+        "schedules": count,
+        "downtime_minutes": args.downtime_minutes,
+        "rebuild_s": round(core["rebuild_s"], 3),
+        "rebuild_no_downtime_s": round(again["rebuild_s"], 3),
+        "rss_mb": round(core["rss_mb"], 1),
+        "peak_rss_mb": round(core["peak_rss_mb"], 1),
+        "imports_rss_mb": round(core["imports_rss_mb"], 1),
+        "apscheduler_jobs": int(core["jobs"]),
+        "caught_up": int(core["handled"]),
+        "rebuild_vs_target": round(core["rebuild_s"] / REBUILD_LIMIT_S, 3),
+        "rss_vs_target": round(core["rss_mb"] / RSS_LIMIT_MB, 3),
+        "naive_cron_s": round(naive["seconds"] * scale, 1),
+        "naive_cron_mb": round(naive["mb"] * scale, 0),
+    }
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
