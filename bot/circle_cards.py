@@ -159,9 +159,12 @@ def waitlisted_card(circle_name: str, position: int, already: bool = False) -> C
 def welcome_card(
     *, circle_name: str, text_channel_id: int | None, voice_channel_id: int | None,
     facilitator_ids: Sequence[int], next_checkin: datetime | None = None, returning: bool = False,
+    resumed: bool = False,
 ) -> Card:
     """The private welcome after agreeing: where to go and what happens next."""
-    if returning:
+    if resumed:
+        lines = [f"Thank you for agreeing to the new norms. Your access to **{display(circle_name)}** is back."]
+    elif returning:
         lines = [f"Thank you for agreeing to the new norms. Your access to **{display(circle_name)}** continues."]
     else:
         lines = [f"Welcome to **{display(circle_name)}**! Your agreement to the norms is recorded and you're in."]

@@ -8,6 +8,7 @@ exactly when the change happened, never about a change that was rolled back.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -17,10 +18,17 @@ import aiosqlite
 from bot.circle_cards import DANGER, SECONDARY, SUCCESS, Button, Card, custom_id, norms_embed, timestamp
 from bot.circle_names import display
 from bot.circles import Circle
+from bot.crisis_resources import crisis_card, region_for
 from bot.db import Database
 from bot.guild_settings import get_settings
+from bot.local_crisis_resources import list_entries
 
 log = logging.getLogger(__name__)
+
+# When a member's DMs are closed, the request to agree to new norms is posted in the circle's own
+# channel instead (they can still see it during the grace period), so no access pauses unannounced.
+RECONSENT_FALLBACK = "circles_reconsent_in_channel"
+_RECONSENT_KEY = re.compile(r"^circle:(\d+):norms:(\d+):user:(\d+)$")
 
 
 class Outbox(Protocol):
@@ -28,7 +36,7 @@ class Outbox(Protocol):
 
     async def enqueue(
         self, conn: aiosqlite.Connection, *, key: str, kind: str, guild_id: int, target_kind: str,
-        target_id: int, payload: dict[str, Any],
+        target_id: int, payload: dict[str, Any], fallback: str | None = None,
     ) -> Any: ...
 
 
@@ -40,16 +48,21 @@ class Notice:
     target_id: int  # a member (DM) or, for target_kind "channel", a channel
     card: Card
     target_kind: str = "dm"
+    fallback: str | None = None  # a registered outbox fallback, run if the DM cannot be delivered
 
 
-async def crisis_embed_for(db: Database, guild_id: int) -> dict[str, Any] | None:
-    """The server's crisis card (bot/crisis_resources.py), shown wherever norms are shown."""
-    try:
-        from bot.crisis_resources import crisis_card
-    except ImportError:  # built by the screening work; until then norms show without it
-        return None
+async def crisis_embed_for(db: Database, guild_id: int) -> dict[str, Any]:
+    """The server's crisis card, worded for where norms are shown (not as a reply to a crisis)."""
     settings = await get_settings(db, guild_id)
-    return crisis_card(settings.crisis_region)
+    extra = [service for _, service in await list_entries(db, guild_id)]
+    card = crisis_card(settings.crisis_region, extra)
+    emergency = region_for(settings.crisis_region).emergency
+    now = f"call **{emergency}** for emergency services" if emergency else "call your local emergency number"
+    return {**card, "title": "In a crisis", "description": (
+        f"If you or someone in the circle may be in danger right now, {now}. These services are free and "
+        "confidential, and you don't need to be at breaking point to contact them. You can also ask a "
+        "moderator for help privately at any time."
+    )}
 
 
 async def enqueue_notice(conn: aiosqlite.Connection, outbox: Outbox | None, notice: Notice) -> None:
@@ -59,7 +72,7 @@ async def enqueue_notice(conn: aiosqlite.Connection, outbox: Outbox | None, noti
         return
     await outbox.enqueue(
         conn, key=notice.key, kind=notice.kind, guild_id=notice.guild_id, target_kind=notice.target_kind,
-        target_id=notice.target_id, payload=notice.card.to_payload(),
+        target_id=notice.target_id, payload=notice.card.to_payload(), fallback=notice.fallback,
     )
 
 
@@ -84,7 +97,7 @@ def reconsent_notice(
         Button(custom_id("leave", circle.id), "Leave the circle", SECONDARY),
     ),))
     return Notice(f"circle:{circle.id}:norms:{version}:user:{user_id}", "circles.reconsent", circle.guild_id,
-                  user_id, card)
+                  user_id, card, fallback=RECONSENT_FALLBACK)
 
 
 def access_paused_notice(circle: Circle, user_id: int) -> Notice:
@@ -144,3 +157,28 @@ def welcome_post_notice(guild_id: int, channel_id: int, user_id: int, joined_at:
     """The greeting in the server's chosen welcome channel (target is the channel, not the member)."""
     return Notice(f"circle-welcome:{guild_id}:{user_id}:{joined_at}", "circles.welcome_post", guild_id,
                   channel_id, card, target_kind="channel")
+
+
+async def reconsent_channel_notice(conn: aiosqlite.Connection, key: str) -> Notice | None:
+    """The in-circle stand-in for a re-consent DM that could not be delivered (see RECONSENT_FALLBACK)."""
+    match = _RECONSENT_KEY.match(key)
+    if match is None:
+        return None
+    circle_id, version, user_id = (int(g) for g in match.groups())
+    async with conn.execute(
+        "SELECT c.guild_id, c.name, c.text_channel_id, s.reconsent_due_at FROM circles c"
+        " JOIN circle_seats s ON s.circle_id = c.id AND s.user_id = ?"
+        " WHERE c.id = ? AND c.archived_at IS NULL AND c.norms_version = ? AND s.consent_version < ?",
+        (user_id, circle_id, version, version),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None or row["text_channel_id"] is None:
+        return None  # already agreed, left, or the circle closed meanwhile
+    due = f" by {timestamp(row['reconsent_due_at'])}" if row["reconsent_due_at"] else ""
+    card = Card(
+        f"<@{user_id}>, I couldn't reach you by DM: the norms of **{display(row['name'])}** have changed (version"
+        f" {version}). Please read them and agree{due} with /circle join, or your access pauses until you do"
+        " (your seat is kept).", mention_user_ids=(user_id,),
+    )
+    return Notice(f"{key}:channel", "circles.reconsent_channel", row["guild_id"], row["text_channel_id"], card,
+                  target_kind="channel")

@@ -38,6 +38,7 @@ class AgreeResult:
     version: int
     role_change: RoleChange | None = None
     position: int | None = None
+    resumed: bool = False  # 'reconsented' after access had paused
 
 
 async def log_consent(
@@ -94,7 +95,8 @@ async def agree(
                 (version, now, circle_id, user_id),
             )
             await log_consent(conn, clock, circle, user_id, "agreed", version)
-            return AgreeResult("reconsented", circle, version, _grant(circle, user_id, "norms_agreed"))
+            return AgreeResult("reconsented", circle, version, _grant(circle, user_id, "norms_agreed"),
+                               resumed=seat["status"] == "paused")
         cursor = await conn.execute(
             _TAKE_SEAT, (user_id, now, version, now, circle_id, guild_id, version, user_id, user_id)
         )

@@ -65,15 +65,17 @@ _LAUGH = re.compile(r"[\U0001F602\U0001F923\U0001F606\U0001F639\U0001F605]+")
 
 # Spellings that hide letters behind symbols or digits, or common misspellings, fixed before
 # symbols are dropped. Each pattern starts with a literal so the regex engine skips ahead fast.
-_LEET: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("k", re.compile(r"k(?<![a-z0-9]k)(?:[i1!*]l{1,3}|l{2,3})(?=(?:ing|ed|s)?\b)"), "kill"),
-    ("d", re.compile(r"d(?<![a-z0-9]d)[1!*]e(?=[ds]?\b)"), "die"),
-    ("su", re.compile(r"su(?<![a-z0-9]su)[i1!*y]{0,2}[cs]{1,2}[i1!*y]{0,2}d(?=e|al|el|le|ial)"), "suicid"),
-    ("s*", re.compile(r"s(?<![a-z0-9]s)\*+icid"), "suicid"),
-    ("sewer", re.compile(r"sewer(?<![a-z0-9]sewer)[ -]?slide\b"), "suicide"),
-    ("self", re.compile(r"self(?<![a-z0-9]self)[ -]+harm"), "selfharm"),
-    ("o.d", re.compile(r"o(?<![a-z0-9]o)\.d\.?(?=\s|$)"), "od"),
-    (" 2", re.compile(r"\b(want|going|have|need|ready|plan|about|wish|wanna|gonna) 2\b"), r"\1 to"),
+_LEET: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+    (("kil", "kll", "k1", "k!", "k*"),
+     re.compile(r"k(?<![a-z0-9]k)(?:[i1!*]l{1,3}|l{2,3})(?=(?:ing|ed|s)?\b)"), "kill"),
+    (("d1", "d!", "d*"), re.compile(r"d(?<![a-z0-9]d)[1!*]e(?=[ds]?\b)"), "die"),
+    (("cid", "sid", "cd", "s*"),
+     re.compile(r"su(?<![a-z0-9]su)[i1!*y]{0,2}[cs]{1,2}[i1!*y]{0,2}d(?=e|al|el|le|ial)|"
+                r"s(?<![a-z0-9]s)\*+icid"), "suicid"),
+    (("sewer",), re.compile(r"sewer(?<![a-z0-9]sewer)[ -]?slide\b"), "suicide"),
+    (("self",), re.compile(r"self(?<![a-z0-9]self)[ -]+harm"), "selfharm"),
+    (("o.d",), re.compile(r"o(?<![a-z0-9]o)\.d\.?(?=\s|$)"), "od"),
+    ((" 2",), re.compile(r"\b(want|going|have|need|ready|plan|about|wish|wanna|gonna) 2\b"), r"\1 to"),
 )
 
 
@@ -145,8 +147,8 @@ def normalise(text: str) -> str:
         for quote in _APOSTROPHES:
             t = t.replace(quote, "'")
         t = _NON_ASCII.sub(" ", _LAUGH.sub(" lol ", t))
-    for hint, pattern, repl in _LEET:
-        if hint in t:
+    for hints, pattern, repl in _LEET:
+        if any(hint in t for hint in hints):
             t = pattern.sub(repl, t)
     # One C-speed pass: clause punctuation -> "|", other symbols -> " ".
     t = t.encode("ascii").translate(_ASCII_TABLE).decode("ascii").replace("|", " | ")
@@ -213,12 +215,10 @@ def _sentence(text: str, start: int) -> str:
 
 def _asked_about(before: str) -> bool:
     """Is what follows ``before`` the subject of a question ("asked if I'd had ...")?"""
-    found = None
-    for found in _QUESTION_WORDS.finditer(before):
-        pass
-    if found is None:
+    asks = list(_QUESTION_WORDS.finditer(before))
+    if not asks:
         return False
-    between = before[found.end():]
+    between = before[asks[-1].end():]
     return bool(re.search(r"\b(?:if|whether|about|any|whats|what|how often|ever|do you|have you|are "
                           r"you)\b", between + " ")) and not re.search(
         r"\b(?:because|since|so|and i|but)\b", between)
@@ -243,7 +243,8 @@ def _in_the_past(text: str, m: re.Match[str]) -> bool:
     before = " ".join(_before(text, m.start(), 4)[::-1])
     return bool(re.search(r"\bused to\b", before) or re.match(
         r"^(?: \w+){0,4} (?:years ago|months ago|as a teen|as a teenager|as a kid|when i was "
-        r"(?:younger|young|a teen|a kid|at school|in school)|in the past|back then)\b", _after(text, m.end())))
+        r"(?:younger|young|a teen|a kid|at school|in school)|in the past|back then)\b",
+        _after(text, m.end())))
 
 
 def _hypothetical(text: str, start: int) -> bool:
@@ -407,7 +408,8 @@ def _self_harm_body(text: str, m: re.Match[str]) -> Level | None:
         return None
     # Burning, hitting, scratching: deliberate only with an instrument or a stated purpose.
     if re.match(r"^(?: \w+){0,3} (?:with|using) (?:a |my |the )?(?:lighter|cigarettes?|razors?|blades?|"
-                r"knife|knives|scissors|compass|glass|hot|lit|matches|fists?)\b", after) or _DELIBERATE.match(after):
+                r"knife|knives|scissors|compass|glass|hot|lit|matches|fists?)\b",
+                after) or _DELIBERATE.match(after):
         return None
     return "none"
 
@@ -521,7 +523,9 @@ RULES: tuple[Rule, ...] = (
     _rule("thinking_about_not_existing", "passive_death_wish", "crisis",
           r"\b(?:think|thinking|thought|dream|dreaming|fantasi[sz]e|fantasi[sz]ing|obsess|obsessing) "
           r"(?:about|of) (?:just )?(?:not existing|not being (?:here|alive|around)|never waking up|"
-          r"dying|being dead)\b", "existing being waking dying dead + think thinking thought dream dreaming fantasise fantasize fantasising fantasizing obsess obsessing", needs_self=True,
+          r"dying|being dead)\b",
+          "existing being waking dying dead + think thinking thought dream dreaming fantasise fantasize "
+          "fantasising fantasizing obsess obsessing", needs_self=True,
           check=lambda text, m: "none" if _HYPERBOLE_NONE.match(_after(text, m.end())) else None),
     _rule("wish_dead", "passive_death_wish", "crisis",
           r"\b(?:wish|wished|wishing|want|wanted|hope|hoping|rather) (?:that )?(?:i (?:was|were|"
@@ -536,7 +540,8 @@ RULES: tuple[Rule, ...] = (
           r"such a relief|bliss) (?:it would be |it must be |to be |being )?(?:dead|to die|to not exist|"
           r"not to exist|not existing|to not wake up|not waking up|never waking up)\b|\b(?:being dead|"
           r"death|dying|not existing) (?:would|must|will) be (?:so )?(?:peaceful|nice|a relief|such a "
-          r"relief|better|easier|restful|bliss|a release)\b", "dead die exist existing waking wake death dying", needs_self=True),
+          r"relief|better|easier|restful|bliss|a release)\b",
+          "dead die exist existing waking wake death dying", needs_self=True),
     _rule("suicidal_self", "explicit_ideation", "crisis",
           r"\b(?:i (was|am|have been|used to be|have been in the past)|been|feel|feeling|felt|"
           r"getting|get|got|becoming|going|gone) (?:really |very |so |pretty |quite |extremely |"
@@ -565,9 +570,9 @@ RULES: tuple[Rule, ...] = (
     _rule("end_it_all", "intent_plan", "crisis",
           r"\bend(?:ing)? (?:it all|everything|all of it|my suffering|my existence)\b", "end ending"),
     _rule("plan_to_end_it", "intent_plan", "crisis",
-          rf"\bend(?:ing)? (?:it|things)(?= \||$| (?:tonight|today|now|soon|"
-          rf"tomorrow|this weekend|this week|next week|all|for good|once and for all|forever|after|"
-          rf"before|when)\b)",
+          r"\bend(?:ing)? (?:it|things)(?= \||$| (?:tonight|today|now|soon|"
+          r"tomorrow|this weekend|this week|next week|all|for good|once and for all|forever|after|"
+          r"before|when)\b)",
           "end ending", needs_self=True,
           check=lambda text, m: None if _intent_before(text, m.start()) else "none"),
     _rule("picked_a_date", "intent_plan", "crisis",
@@ -604,7 +609,9 @@ RULES: tuple[Rule, ...] = (
     _rule("self_harm_body", "self_harm", "crisis",
           r"\b(cut|cutting|slit|slitting|slash|slashing|carve|carving|burn|burning|burnt|burned|hit|"
           r"hitting|scratch|scratching|scar|scarring) (?:my|both my|open my) (?:wrists?|arms?|thighs?|"
-          r"legs?|veins?|skin|stomach|body|hips?)\b", "cut cutting slit slitting slash slashing carve carving burn burning burnt burned hit hitting scratch scratching scar scarring", needs_self=True, check=_self_harm_body),
+          r"legs?|veins?|skin|stomach|body|hips?)\b",
+          "cut cutting slit slitting slash slashing carve carving burn burning burnt burned hit hitting "
+          "scratch scratching scar scarring", needs_self=True, check=_self_harm_body),
     _rule("self_harm_word", "self_harm", "crisis",
           r"\b(?:i (?:\w+ )?|been |started |start |keep |kept |relapsed (?:on |into |with )?|"
           r"relapse (?:on |into |with )?|relapsing (?:on |into |with )?|urge to |urges to |want to |"
@@ -621,7 +628,8 @@ RULES: tuple[Rule, ...] = (
     _rule("not_want_to_live", "passive_death_wish", "crisis",
           r"\b(?:do not|did not|no longer|never|not) (?:really |even |fucking )?(?:want|wanna|wish|"
           r"care) to (?:live|be alive|exist|wake up|keep living|go on living|be around|be here "
-          r"anymore|be on this earth|carry on living)\b", "not never longer + live alive exist wake here around earth", negatable=False,
+          r"anymore|be on this earth|carry on living)\b",
+          "not never longer + live alive exist wake here around earth", negatable=False,
           check=_not_want_to_live),
     _rule("stop_existing", "passive_death_wish", "crisis",
           r"\b(?:want|wanna|wish|need) (?:to )?(?:just )?(?:stop existing|not exist|not be alive|cease "
@@ -658,11 +666,13 @@ RULES: tuple[Rule, ...] = (
           r"going|live|go on|stay|carry on|be here|get up)\b", "reason reasons"),
     _rule("tired_of_living", "passive_death_wish", "crisis",
           r"\b(?:tired|sick|exhausted|done) (?:of|with) (?:living|being alive|life|existing|"
-          r"being here|breathing)\b", "tired sick exhausted done + living alive life existing being breathing",
+          r"being here|breathing)\b",
+          "tired sick exhausted done + living alive life existing being breathing",
           needs_self=True),
     _rule("never_wake_up", "passive_death_wish", "crisis",
           r"\b(?:go to sleep|fall asleep|sleep|close my eyes|go to bed) and (?:never|not) wake up\b|"
-          r"\b(?:hope|hoping|wish|wishing|pray|praying|want)(?: \w+){0,3}? (?:that )?i (?:would |will |could |"
+          r"\b(?:hope|hoping|wish|wishing|pray|praying|want)(?: \w+){0,3}? (?:that )?i (?:would |will |coul"
+          r"d |"
           r"might |did |do )?(?:not|never) wake up\b|\b(?:hope|pray|wish|wishing|"
           r"hoping|praying) (?:that )?i (?:just )?die in my sleep\b|\bif i (?:died|die|did not wake up|"
           r"never woke up|was gone|were gone)\b(?:[^|]{0,40})\b(?:relieved|relief|glad|happy|fine|"
@@ -683,13 +693,16 @@ RULES: tuple[Rule, ...] = (
     _rule("pain_would_kill_me", "passive_death_wish", "crisis",
           r"\b(?:wish|hope|hoping|wishing|pray|praying) (?:that )?(?:the pain|this pain|it|this|"
           r"this flare|my illness|this disease|something|someone) (?:would |will |could )?"
-          r"(?:just )?(?:finally )?(?:kills?|killed|take|takes) me\b", "kill kills killed take takes + wish hope hoping wishing pray praying"),
+          r"(?:just )?(?:finally )?(?:kills?|killed|take|takes) me\b",
+          "kill kills killed take takes + wish hope hoping wishing pray praying"),
     # -- method / means ------------------------------------------------------------------------
     _rule("stockpiling", "method_means", "crisis",
           rf"\b(?:stockpil\w*|hoard\w*|saving up|saved up|saving|stash\w*|squirrel\w* away|"
-          rf"keeping back|holding back|collecting|hiding) (?:up |away )?(?:all |some )?(?:of )?(?:my |the |these |"
+          rf"keeping back|holding back|collecting|hiding) (?:up |away )?(?:all |some )?(?:of )?(?:my |the |"
+          rf"these |"
           rf"those |extra |spare |up )?{DRUG}\b",
-          "stockpil* hoard* saving saved stash* squirrel* keeping holding collecting hiding", needs_self=True, check=_stockpile),
+          "stockpil* hoard* saving saved stash* squirrel* keeping holding collecting hiding",
+          needs_self=True, check=_stockpile),
     _rule("means_ready", "method_means", "crisis",
           rf"\b(?:have|got|with|keep|kept) (?:all |got )?(?:the|my|enough|some) (?:\w+ )?{DRUG} "
           rf"(?:\w+ ){{0,2}}?(?:lined up|counted out|laid out|set aside|put aside|stashed|hidden away|"
@@ -715,10 +728,10 @@ RULES: tuple[Rule, ...] = (
           r"(?:bottle|box|pack|packet|strip|jar)\b|\b(?:took|swallowed) (?:all|every one) (?:of )?"
           r"(?:my|the) \w+ (?:at once|in one go|together)\b", "whole once"),
     _rule("lethal_amount", "method_means", "crisis",
-          rf"\bhow (?:many|much)(?: of)?(?: my| the| these)? (?:\w+ ){{0,3}}(?:would|will|does|do|is|"
-          rf"it would|it will|would it|will it|does it|do i need|should i) (?:\w+ ){{0,3}}?(?:lethal|"
-          rf"fatal|kill me|to die|to not wake up|not to wake up|to overdose|to end it|be enough to "
-          rf"(?:die|kill|end it|not wake up))\b",
+          r"\bhow (?:many|much)(?: of)?(?: my| the| these)? (?:\w+ ){0,3}(?:would|will|does|do|is|"
+          r"it would|it will|would it|will it|does it|do i need|should i) (?:\w+ ){0,3}?(?:lethal|"
+          r"fatal|kill me|to die|to not wake up|not to wake up|to overdose|to end it|be enough to "
+          r"(?:die|kill|end it|not wake up))\b",
           "how + many much"),
     _rule("lethal_dose", "method_means", "concern",
           r"\blethal (?:dose|amount|quantity)\b", "lethal"),
@@ -727,13 +740,15 @@ RULES: tuple[Rule, ...] = (
           r"rooftop|balcony|cliff|overpass|ledge|window|car park|parking garage|tower|it)\b|"
           r"\b(?:jump|jumping|step|stepping|walk|walking|throw myself|throwing myself|lie down|lying "
           r"down) (?:in front of|under|onto|into) (?:a |the )?(?:train|bus|truck|lorry|car|traffic|"
-          r"tracks|oncoming traffic|sea|ocean|river|lake|water)\b", "jump jumping step stepping walk walking throw throwing lie lying",
+          r"tracks|oncoming traffic|sea|ocean|river|lake|water)\b",
+          "jump jumping step stepping walk walking throw throwing lie lying",
           needs_self=True),
     _rule("method_research", "method_means", "crisis",
           r"\b(?:looked up|looking up|googled|googling|searched|searching|checked|checking|researched|"
           r"researching|found|finding out) (?:which|what|the|where the) (?:\w+ )?(?:bridge|building|"
           r"cliff|car park|tower|balcony|overpass|drop)s? (?:is |are |was )?(?:the )?(?:highest|tallest|"
-          r"biggest|longest|fatal|deadly)\b", "highest tallest biggest longest fatal deadly", needs_self=True),
+          r"biggest|longest|fatal|deadly)\b",
+          "highest tallest biggest longest fatal deadly", needs_self=True),
     _rule("stepping_off", "method_means", "crisis",
           r"\b(?:step|stepping|walk|walking|fall|falling|lean|leaning) (?:off|over)(?: it| the edge| the "
           r"platform| the ledge| the roof| the bridge| the balcony| the cliff)?(?= \||$)|\b(?:step|stepping|"
@@ -751,11 +766,13 @@ RULES: tuple[Rule, ...] = (
     _rule("drive_into", "method_means", "crisis",
           r"\b(?:drive|driving|crash|crashing|steer|steering|swerve|swerving) (?:my car |the car )?"
           r"(?:off|into|in front of) (?:a |the )?(?:cliff|wall|tree|bridge|river|lake|lorry|truck|"
-          r"oncoming traffic|traffic|sea|pole|barrier|road|motorway|highway|freeway)\b|\bcrash(?:ing)? (?:my|the) car on purpose\b",
+          r"oncoming traffic|traffic|sea|pole|barrier|road|motorway|highway|freeway)\b|\bcrash(?:ing)? (?:m"
+          r"y|the) car on purpose\b",
           "drive driving crash crashing steer steering swerve swerving", needs_self=True),
     _rule("veiled_method", "method_means", "crisis",
           r"\b(?:rope|noose|pills|blade|razor|gun|meds|tablets)\b[^|]{0,60}\b(?:i|and i) know (?:what|"
-          r"exactly what) (?:it is|they are|it|they|that is) for\b", "rope noose pills blade razor gun meds tablets + know"),
+          r"exactly what) (?:it is|they are|it|they|that is) for\b",
+          "rope noose pills blade razor gun meds tablets + know"),
     # -- farewell ------------------------------------------------------------------------------
     _rule("goodbye_letters", "farewell", "crisis",
           r"\b(?:wrote|written|writing|write|left|leaving|leave|recorded|recording|drafted|drafting|"
@@ -770,7 +787,8 @@ RULES: tuple[Rule, ...] = (
           r"explain) (?:why|that it is not)\b", "note notes letter letters message video", needs_self=True),
     _rule("affairs_in_order", "farewell", "concern",
           r"\b(?:wrote|written|writing|made|sorted|updated|finished) (?:my|a) will\b|\bput(?:ting)? my "
-          r"affairs in order\b", "wrote written writing made sorted updated finished affairs", needs_self=True,
+          r"affairs in order\b",
+          "wrote written writing made sorted updated finished affairs", needs_self=True,
           check=lambda text, m: "crisis" if re.search(
               r"\b(?:i am ready|ready to go|letters?|goodbye|note|not be here|will not need)\b",
               text[m.end():]) else None),
@@ -790,7 +808,8 @@ RULES: tuple[Rule, ...] = (
           ) else None),
     _rule("goodbye", "farewell", "concern",
           r"\bthis is (?:my )?(?:goodbye|farewell)\b|\bmy (?:final|last) goodbye\b|\b(?:goodbye|bye) "
-          r"(?:forever|everyone|everybody|all|all of you|world|cruel world|for good|my friends)\b|\bthis is my (?:last|final) "
+          r"(?:forever|everyone|everybody|all|all of you|world|cruel world|for good|my friends)\b|\bthis is"
+          r" my (?:last|final) "
           r"(?:message|post|night)\b|\bsaying my (?:final )?goodbyes\b", "goodbye farewell last final bye",
           check=_farewell_phrase),
     # -- concern: ambiguous, passive -----------------------------------------------------------
@@ -801,7 +820,8 @@ RULES: tuple[Rule, ...] = (
           r"know how (?:much longer|long) i can (?:keep going|go on|do this|take (?:it|this)|keep "
           r"fighting|hold on|last|cope)\b|\b(?:do not|did not) think i can (?:do this|do it|go on|keep "
           r"going|take (?:it|this)|cope|handle (?:it|this)|keep fighting)(?: much longer| anymore| any "
-          r"longer| for much longer)\b", "cannot know think + go carry continue do take handle cope live longer long keep"),
+          r"longer| for much longer)\b",
+          "cannot know think + go carry continue do take handle cope live longer long keep"),
     _rule("tired_of_everything", "ambiguous_passive", "concern",
           r"\b(?:tired|sick|exhausted) of (?:everything|it all|all of it|fighting|trying|being me)(?= \||$)",
           "tired sick exhausted + everything all fighting trying being", needs_self=True),
@@ -820,7 +840,8 @@ RULES: tuple[Rule, ...] = (
           r"my \w+|the people|everybody)\b", "burden waste", needs_self=True),
     _rule("disappear", "ambiguous_passive", "concern",
           r"\b(?:want|wanna|wish|wishing|need) (?:to |i could |i could just )?(?:just )?(?:disappear|"
-          r"vanish|sleep forever|go to sleep forever|sleep for ever|not wake up for a (?:long )?while|fade away)\b|\bwish i (?:had never|"
+          r"vanish|sleep forever|go to sleep forever|sleep for ever|not wake up for a (?:long )?while|fade "
+          r"away)\b|\bwish i (?:had never|"
           r"was never|were never) (?:been )?born\b|\bwant (?:it|this|everything) (?:all )?to (?:end|"
           r"stop|be over)\b", "want wanna wish wishing need",
           needs_self=True,
@@ -828,7 +849,8 @@ RULES: tuple[Rule, ...] = (
                                                        m.group()) else None),
     _rule("give_up_on_life", "ambiguous_passive", "concern",
           r"\b(?:give|giving|gave|given) up on (?:life|living|everything|myself)\b|\b(?:feel like|want to|"
-          r"ready to|going to|about to) (?:just )?giv(?:e|ing) up(?= \||$| on (?:life|living|everything|myself))",
+          r"ready to|going to|about to) (?:just )?giv(?:e|ing) up(?= \||$| on (?:life|living|everything|mys"
+          r"elf))",
           "give gave giving given",
           needs_self=True),
     _rule("kill_me_now", "ambiguous_passive", "concern",
@@ -890,7 +912,8 @@ def detect(text: str) -> CrisisResult:
     if not text or not text.strip():
         return NONE
     norm = normalise(text)
-    present = _ANCHOR_WORDS.intersection(norm.split())
+    tokens = norm.split(" ")
+    present = _ANCHOR_WORDS.intersection(tokens)
     prefixed = [(i, p) for i, prefixes in _PREFIX_RULES for p in prefixes if p in norm]
     if not present and not prefixed:
         return NONE
@@ -898,7 +921,7 @@ def detect(text: str) -> CrisisResult:
     starts: list[int] = []
     where: dict[str, set[int]] = {}
     pos = 0
-    for token in norm.split(" "):
+    for token in tokens:
         if token == "|":
             starts.append(pos)
         elif token in present:

@@ -25,6 +25,7 @@ from bot.emulator.server import DiscordEmulator
 # "module:function" of each scene, in the order they play.
 SCENES: tuple[str, ...] = (
     "bot.demo_scenes.foundation:scene",
+    "bot.demo_scenes.circles:scene",
 )
 
 

@@ -285,6 +285,18 @@ def _server_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
     return compile_words(words)
 
 
+def prepare(words: WordSettings | None = None) -> None:
+    """Compile the default list and a server's own words now, so no later call pays for it.
+
+    The default list takes a few hundred milliseconds to compile: call this (in a thread) at start.
+    """
+    default_matcher()
+    if words and words.added:
+        _server_pattern(words.added)
+    if words and words.allowed:
+        _server_pattern(words.allowed)
+
+
 def _merge(spans: Iterable[Span]) -> list[Span]:
     merged: list[list[int]] = []
     for start, end in sorted(spans):

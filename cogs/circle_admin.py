@@ -272,6 +272,12 @@ class CircleAdmin(commands.Cog):
         except UserFacingError:
             await self._undo_rename(renamed)
             raise
+        text_channel = guild.get_channel(stored.text_channel_id or 0)
+        if stored.description != current.description and isinstance(text_channel, discord.TextChannel):
+            try:
+                await text_channel.edit(topic=stored.description, reason="circle description changed")
+            except discord.HTTPException:
+                log.warning("could not update the channel topic circle_id=%s", stored.id)
         changes = [label for label, before, after in (
             ("name", current.name, stored.name), ("description", current.description, stored.description),
             ("topics", current.topics, stored.topics), ("language", current.language, stored.language),
@@ -476,8 +482,9 @@ class CircleAdmin(commands.Cog):
         await self._organiser(interaction)
         found = await resolve_circle(self.bot.db, interaction.guild_id or 0, circle)
         current = await get_norms(self.bot.db, found.guild_id, found.id)
+        # 15 minutes: as long as Discord accepts the submit; a later submit still reaches on_interaction.
         modal = discord.ui.Modal(title=f"Norms of {found.name}"[:45], custom_id=f"circle:norms:{found.id}",
-                                 timeout=None)
+                                 timeout=900)
         modal.add_item(discord.ui.TextInput(
             label=f"Norms (now version {current.version})", custom_id=NORMS_INPUT,
             style=discord.TextStyle.paragraph, default=current.text, min_length=20, max_length=NORMS_MAX,

@@ -42,7 +42,14 @@ from bot.circle_matching import (
     next_meetings,
 )
 from bot.circle_names import display
-from bot.circle_notices import crisis_embed_for, enqueue_notice, welcome_copy_notice, welcome_post_notice
+from bot.circle_notices import (
+    RECONSENT_FALLBACK,
+    crisis_embed_for,
+    enqueue_notice,
+    reconsent_channel_notice,
+    welcome_copy_notice,
+    welcome_post_notice,
+)
 from bot.circle_settings import get_circle_settings
 from bot.circles import (
     Circle,
@@ -75,6 +82,7 @@ if TYPE_CHECKING:
     import aiosqlite
 
     from bot.client import PeerCirclesBot
+    from bot.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +141,7 @@ class Circles(commands.Cog):
         self.bot.add_dynamic_items(CircleComponent)
         for kind in (GRACE_KIND, OFFER_KIND):
             self.bot.scheduler.register_kind(kind, self.on_deadline, MissedPolicy.LATE, grace=ALWAYS)
+        self.bot.outbox.register_fallback(RECONSENT_FALLBACK, self.on_reconsent_undeliverable)
 
     async def cog_unload(self) -> None:
         if self._reconcile_task is not None:
@@ -349,7 +358,7 @@ class Circles(commands.Cog):
         card = welcome_card(
             circle_name=circle.name, text_channel_id=circle.text_channel_id,
             voice_channel_id=circle.voice_channel_id, facilitator_ids=await facilitator_ids(db, guild_id, circle_id),
-            next_checkin=meetings.get(circle_id), returning=result.kind == "reconsented",
+            next_checkin=meetings.get(circle_id), returning=result.kind == "reconsented", resumed=result.resumed,
         )
         if dm_copy:
             # The member ticked "also send this to my DMs": the only reason the bot DMs a welcome.
@@ -537,6 +546,11 @@ class Circles(commands.Cog):
         result = await process_due(self.bot.db, conn, self.bot.clock, self.bot.outbox)
         if result.role_changes:
             self.request_reconcile(result.guild_ids)
+
+    async def on_reconsent_undeliverable(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+        notice = await reconsent_channel_notice(conn, row.key)
+        if notice is not None:
+            await enqueue_notice(conn, self.bot.outbox, notice)
 
     # -- listeners ---------------------------------------------------------------------------------
 

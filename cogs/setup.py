@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.circle_access import require_organiser
 from bot.circle_cards import PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id
 from bot.circle_settings import STORIES_MODES, CircleSettings, get_circle_settings, save_circle_settings
+from bot.crisis_resources import INTERNATIONAL, region_codes, region_for
 from bot.guild_settings import GuildSettings, get_settings, save_settings
 from cogs.circle_ui import CircleComponent, send_card
 from cogs.common import actor_of, guild_id_of
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
 
 PAGES = ("roles", "places", "circles")
-# Regions offered for crisis resources (two-letter country codes; the screening work supplies the lines).
-REGIONS: dict[str, str] = {
+# Countries offered beyond those in the crisis directory: their card shows international lines
+# (and "call your local emergency number") until the directory covers them.
+OTHER_REGIONS: dict[str, str] = {
     "US": "United States", "GB": "United Kingdom", "IE": "Ireland", "CA": "Canada", "AU": "Australia",
     "NZ": "New Zealand", "DE": "Germany", "AT": "Austria", "CH": "Switzerland", "FR": "France",
     "BE": "Belgium", "NL": "Netherlands", "ES": "Spain", "IT": "Italy", "PT": "Portugal", "SE": "Sweden",
@@ -38,6 +40,21 @@ STORIES_LABELS = {"none": "No stories channel", "forum": "A forum channel per ci
                   "threads": "A text channel per circle (a thread per story)"}
 REQUIRED = (("organiser_role_id", "organiser role"), ("moderator_role_id", "moderator role"),
             ("queue_channel_id", "moderator queue channel"), ("circle_category_id", "circle category"))
+
+
+def region_options() -> list[tuple[str, str]]:
+    """(code, label) for the region menu: the directory's countries first, then others (max 25)."""
+    covered = [c for c in region_codes() if c != INTERNATIONAL]
+    options = [(c, f"{region_for(c).name} ({c})") for c in covered]
+    options += [(c, f"{name} ({c}): international lines") for c, name in OTHER_REGIONS.items() if c not in covered]
+    return options[:25]
+
+
+def region_label(code: str) -> str:
+    region = region_for(code)
+    if region.code == code:
+        return region.name
+    return f"{OTHER_REGIONS.get(code, code)} (international lines)"
 
 
 def _mention(kind: str, value: int | None) -> str:
@@ -55,7 +72,7 @@ def summary(settings: GuildSettings, circles: CircleSettings) -> dict[str, Any]:
         ("Circle category", _mention("channel", settings.circle_category_id)),
         ("Welcome posts", _mention("channel", circles.welcome_channel_id) if circles.welcome_channel_id
          else "off (optional)"),
-        ("Crisis resources", REGIONS.get(settings.crisis_region, settings.crisis_region)),
+        ("Crisis resources", region_label(settings.crisis_region)),
         ("Grace period for new norms", f"{circles.grace_days} days"),
         ("Stories channels", STORIES_LABELS[circles.stories_mode]),
     ]
@@ -144,9 +161,8 @@ class Setup(commands.Cog):
         else:
             items.append(discord.ui.Select(
                 custom_id=custom_id("setup", "region"), placeholder="Crisis resources region", row=0,
-                options=[discord.SelectOption(label=f"{name} ({code})", value=code.lower(),
-                                              default=code == settings.crisis_region)
-                         for code, name in REGIONS.items()]))
+                options=[discord.SelectOption(label=label, value=code.lower(), default=code == settings.crisis_region)
+                         for code, label in region_options()]))
             items.append(discord.ui.Select(
                 custom_id=custom_id("setup", "grace"), placeholder="Grace period for new norms", row=1,
                 options=[discord.SelectOption(label=f"{d} day{'s' if d > 1 else ''}", value=str(d),

@@ -102,6 +102,12 @@ class EventsMixin:
         role["permissions"] = str(permissions)
         await self.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": guild_id, "role": copy.deepcopy(role)})
 
+    async def move_role(self: DiscordEmulator, guild_id: str, role_id: str, position: int) -> None:
+        """Drag a role to ``position`` in the server's role list (e.g. above the bot's role)."""
+        role = self.world.guilds[guild_id].roles[role_id]
+        role["position"] = position
+        await self.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": guild_id, "role": copy.deepcopy(role)})
+
     async def send_message(self: DiscordEmulator, channel_id: str, user_id: str, content: str) -> dict[str, Any]:
         """A member writes in a channel (the bot sees MESSAGE_CREATE)."""
         world = self.world

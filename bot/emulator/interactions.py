@@ -28,6 +28,8 @@ class InteractionRecord:
     response_type: int | None = None
     original_id: str | None = None
     followup_ids: list[str] = field(default_factory=list)
+    # Edits of the original response after the callback (a deferred update answers this way).
+    edits: int = 0
     modal: dict[str, Any] | None = None
     choices: list[dict[str, Any]] | None = None
 
@@ -71,8 +73,11 @@ class Interaction:
                 if self.record.followup_ids:
                     return self._message(self.record.followup_ids[0])
                 return None
-            if self.record.response_type == 6 and self.record.followup_ids:
-                return self._message(self.record.followup_ids[0])
+            if self.record.response_type == 6:
+                # A deferred update answers by editing the message (or with a follow-up).
+                if self.record.followup_ids:
+                    return self._message(self.record.followup_ids[0])
+                return message if self.record.edits else None
             return message
 
         return copy.deepcopy(await self.emulator.wait_until(ready, timeout, f"a reply to interaction {self.id}"))

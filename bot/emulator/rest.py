@@ -30,6 +30,12 @@ def missing_permissions() -> DiscordError:
     return DiscordError(403, 50013, "Missing Permissions")
 
 
+def normal_overwrite(o: dict[str, Any]) -> dict[str, Any]:
+    """Overwrites as Discord stores them: string ids and bit sets, whatever the request sent."""
+    return {"id": str(o["id"]), "type": int(o.get("type", 0)), "allow": str(o.get("allow", 0) or 0),
+            "deny": str(o.get("deny", 0) or 0)}
+
+
 def register_routes(emu: DiscordEmulator) -> None:
     world = emu.world
     route = emu.route
@@ -259,7 +265,9 @@ def register_routes(emu: DiscordEmulator) -> None:
 
     @route("PATCH", "/webhooks/{application_id}/{webhook_token}/messages/@original", webhook=True)
     async def edit_original(req: Request) -> Any:
-        message = edit_message(webhook_message(req, interaction(req)), req.json or {})
+        record = interaction(req)
+        message = edit_message(webhook_message(req, record), req.json or {})
+        record.edits += 1
         if not message["flags"] & EPHEMERAL:
             await dispatch("MESSAGE_UPDATE", copy.deepcopy(message))
         return copy.deepcopy(message)
@@ -321,8 +329,7 @@ def register_routes(emu: DiscordEmulator) -> None:
                         "rate_limit_per_user", "permission_overwrites"):
                 if key in body:
                     channel[key] = copy.deepcopy(body[key])
-            for o in channel.get("permission_overwrites", []):
-                o["allow"], o["deny"] = str(o.get("allow", 0)), str(o.get("deny", 0))
+            channel["permission_overwrites"] = [normal_overwrite(o) for o in channel.get("permission_overwrites", [])]
         event = "THREAD_UPDATE" if channel["type"] in S.THREAD_TYPES else "CHANNEL_UPDATE"
         await dispatch(event, copy.deepcopy(channel))
         return copy.deepcopy(channel)
@@ -345,8 +352,7 @@ def register_routes(emu: DiscordEmulator) -> None:
         body = req.json or {}
         oid = req.params["overwrite_id"]
         overwrites = [o for o in channel["permission_overwrites"] if o["id"] != oid]
-        overwrites.append({"id": oid, "type": int(body.get("type", 0)), "allow": str(body.get("allow", 0) or 0),
-                           "deny": str(body.get("deny", 0) or 0)})
+        overwrites.append(normal_overwrite({**body, "id": oid}))
         channel["permission_overwrites"] = overwrites
         await dispatch("CHANNEL_UPDATE", copy.deepcopy(channel))
         return None
@@ -519,10 +525,7 @@ def register_routes(emu: DiscordEmulator) -> None:
         channel = world.add_channel(guild.id, body["name"], int(body.get("type") or 0), **extra)
         if body.get("parent_id"):
             channel["parent_id"] = str(body["parent_id"])
-        channel["permission_overwrites"] = [
-            {"id": str(o["id"]), "type": int(o.get("type", 0)), "allow": str(o.get("allow", 0) or 0),
-             "deny": str(o.get("deny", 0) or 0)} for o in overwrites
-        ]
+        channel["permission_overwrites"] = [normal_overwrite(o) for o in overwrites]
         await dispatch("CHANNEL_CREATE", copy.deepcopy(channel))
         return copy.deepcopy(channel)
 

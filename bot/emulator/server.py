@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import socket
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -226,7 +227,9 @@ class DiscordEmulator(EventsMixin):
         try:
             body, files = await self._read_body(request)
             call.json = body
-            call.reason = request.headers.get("X-Audit-Log-Reason")
+            reason = request.headers.get("X-Audit-Log-Reason")
+            # discord.py percent-encodes the reason; Discord shows it decoded.
+            call.reason = urllib.parse.unquote(reason) if reason is not None else None
             if route is None:
                 raise DiscordError(405 if path_known else 404, 0, "405: Method Not Allowed" if path_known
                                    else "404: Not Found")

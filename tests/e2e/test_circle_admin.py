@@ -275,5 +275,21 @@ async def test_norms_edit_asks_members_again_and_pauses_access_after_the_grace_p
     paused_notice = next(m for m in dms(emulator, bea) if "is paused" in text_of(m))
     card = await press(emulator, bea, paused_notice, "Read the norms")
     back = await press(emulator, bea, card, "I agree")
-    assert "access to **Fibro Friends** continues" in text_of(back)
+    assert "access to **Fibro Friends** is back" in text_of(back)
     await emulator.wait_until(lambda: has_role(emulator, server, bea, circle.role_id), 5, "access restored")
+
+
+async def test_closed_dms_get_the_norms_request_in_the_circle_channel(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    await set_up(bot, server)
+    circle = await create_circle(emulator, bot, server, "Fibro Friends")
+    cal = await emulator.member_join(server.guild_id, "cal")
+    await join(emulator, server, cal, circle)
+    emulator.world.dms_closed.add(cal)
+    ix = await emulator.slash(server.guild_id, server.owner_id, "circle-admin norms", circle=str(circle.id))
+    new_norms = {"norms_text": "New norms: be gentle, keep confidences."}
+    await (await emulator.submit_modal(server.owner_id, ix, new_norms)).reply()
+    post = await emulator.wait_for_call("POST", "/channels/{channel_id}/messages",
+                                        where=lambda c: c.params["channel_id"] == str(circle.text_channel_id))
+    assert f"<@{cal}>, I couldn't reach you by DM" in post.json["content"]
+    assert post.json["allowed_mentions"] == {"parse": [], "users": [cal]}

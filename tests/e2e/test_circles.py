@@ -36,6 +36,7 @@ async def test_join_shows_norms_records_consent_grants_the_role_and_welcomes(
     text = text_of(card)
     assert "Before you join **Fibro Friends** (4 seats left)" in text
     assert "Norms of Fibro Friends (version 1)" in text and "stays here" in text and "screenshots" in text
+    assert "In a crisis" in text and "988" in text, "the crisis card for the server's region (US by default)"
     assert [c["label"] for c in card["components"][0]["components"]] == [
         "I agree", "☐ Also send the welcome to my DMs", "Not now"]
     assert not has_role(emulator, server, ann, circle.role_id), "nothing happens before agreeing"
@@ -360,3 +361,71 @@ async def test_roles_decided_while_down_are_applied_after_a_restart(
     await runner.start()
     await emulator.wait_until(lambda: not has_role(emulator, server, kim, circle.role_id), 5, "access paused")
     await emulator.wait_until(lambda: any("is paused" in text_of(m) for m in dms(emulator, kim)), 5, "kim is told")
+
+
+async def raise_above_bot(emulator: DiscordEmulator, server: Server, role_id: int | None) -> None:
+    """An organiser drags the circle's role above the bot's own role."""
+    role = emulator.world.guilds[server.guild_id].roles[str(role_id)]
+    role["position"] = 250
+    await emulator.set_role_permissions(server.guild_id, str(role_id), int(role["permissions"]))  # echoes the update
+
+
+async def test_a_circle_role_above_the_bots_is_explained_to_members_and_organisers(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    await set_up(bot, server)
+    circle = await create_circle(emulator, bot, server, "Fibro Friends")
+    await raise_above_bot(emulator, server, circle.role_id)
+    lia = await emulator.member_join(server.guild_id, "lia")
+    card = await slash(emulator, server, lia, "circle join", circle=str(circle.id))
+    reply = await press(emulator, lia, card, "I agree")
+    assert "the role **Fibro Friends** is above my own role" in reply["content"]
+    assert "drag my role above it in Server Settings > Roles" in reply["content"]
+    assert "nothing was recorded" in reply["content"]
+    assert not emulator.find_calls("PUT", ROLE_PUT)
+    assert await members_of(bot.db, int(server.guild_id), circle.id) == []
+
+    confirm = await slash(emulator, server, server.owner_id, "circle-admin archive", circle=str(circle.id))
+    refused = await press(emulator, server.owner_id, confirm, "Archive it")
+    assert "is above my own role" in refused["content"] and "Nothing was changed" in refused["content"]
+    listing = await slash(emulator, server, lia, "circle list")
+    assert "Fibro Friends" in text_of(listing), "still open"
+
+
+class Weekly:
+    """A meeting-times source like the one check-ins will provide."""
+
+    available = True
+
+    def __init__(self, times: dict) -> None:
+        self.times = times
+
+    async def upcoming(self, db, guild_id, circle_ids, now, per_circle):
+        return {cid: self.times[cid][:per_circle] for cid in circle_ids if cid in self.times}
+
+
+async def test_meeting_times_plug_into_list_find_and_mine(bot: PeerCirclesBot, emulator: DiscordEmulator,
+                                                          server: Server, clock: FakeClock) -> None:
+    await set_up(bot, server)
+    evening = await create_circle(emulator, bot, server, "Tuesday Evenings", topics="general")
+    morning = await create_circle(emulator, bot, server, "Saturday Mornings", topics="general")
+    tuesday = clock.now() + timedelta(days=1, hours=9)   # Tuesday 18:00 UTC
+    saturday = clock.now() + timedelta(days=5, hours=-1)  # Saturday 08:00 UTC
+    bot.circle_meeting_times = Weekly({evening.id: [tuesday], morning.id: [saturday]})
+    max_ = await emulator.member_join(server.guild_id, "max")
+
+    listing = await slash(emulator, server, max_, "circle list")
+    assert f"Next check-in: <t:{int(tuesday.timestamp())}:F>" in text_of(listing)
+
+    finder = await slash(emulator, server, max_, "circle find")
+    menus = [row["components"][0]["custom_id"].split(":")[1] for row in finder["components"][:4]]
+    assert menus == ["findt", "findl", "findd", "findp"], "days and times are asked once schedules exist"
+    days = await answer(await emulator.select(max_, finder, finder["components"][2]["components"][0]["custom_id"],
+                                              ["1"]))
+    assert [f["name"] for f in days["embeds"][0]["fields"]] == ["Tuesday Evenings"]
+    parts = await answer(await emulator.select(max_, days, days["components"][3]["components"][0]["custom_id"],
+                                               ["morning"]))
+    assert "No open circle matches" in parts["content"], "Tuesday and morning: nothing fits"
+
+    await join(emulator, server, max_, evening)
+    mine = await slash(emulator, server, max_, "circle mine")
+    assert f"Next check-in: <t:{int(tuesday.timestamp())}:F>" in mine["content"]

@@ -34,7 +34,7 @@ class RecordingOutbox:
         if any(r["key"] == key for r in self.rows):
             return False
         self.rows.append({"key": key, "kind": kind, "guild_id": guild_id, "target_kind": target_kind,
-                          "target_id": target_id, "payload": payload})
+                          "target_id": target_id, "payload": payload, "fallback": fallback})
         return True
 
     def to(self, user_id: int, kind: str | None = None) -> list[dict[str, Any]]:

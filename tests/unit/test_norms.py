@@ -87,7 +87,8 @@ async def test_access_continues_through_the_grace_period_then_pauses(db, clock, 
         await agree(db, clock, GUILD, circle.id, uid, 1)
     await save_norms(db, clock, GUILD, circle.id, NEW, actor_id=1, grace_days=7, outbox=outbox)
     clock.advance(days=2)
-    assert (await agree(db, clock, GUILD, circle.id, 1, 2)).kind == "reconsented"
+    within = await agree(db, clock, GUILD, circle.id, 1, 2)
+    assert (within.kind, within.resumed) == ("reconsented", False)
 
     clock.advance(days=4, hours=23, minutes=59)  # one minute before the deadline
     assert await pause(db, clock, outbox) == []
@@ -106,7 +107,7 @@ async def test_access_continues_through_the_grace_period_then_pauses(db, clock, 
 
     # Agreeing later brings access straight back.
     result = await agree(db, clock, GUILD, circle.id, 2, 2)
-    assert result.kind == "reconsented" and result.role_change.add
+    assert result.kind == "reconsented" and result.resumed and result.role_change.add
     [state] = await role_states(db, GUILD)
     assert state.holders == {1, 2}
 
@@ -136,3 +137,19 @@ async def test_newer_norms_reset_the_deadline_and_paused_members_are_sent_them(d
     assert "access is paused until you agree" in third.lower()
     members = {m.user_id: m for m in await members_of(db, GUILD, circle.id)}
     assert members[1].reconsent_due_at == "2026-12-08T09:00:00Z" and members[2].reconsent_due_at is None
+
+
+async def test_an_undeliverable_request_becomes_a_post_in_the_circle_channel(db, clock, outbox) -> None:
+    from bot.circle_notices import RECONSENT_FALLBACK, reconsent_channel_notice
+
+    circle = await make_circle(db, clock)
+    await agree(db, clock, GUILD, circle.id, 1, 1)
+    await save_norms(db, clock, GUILD, circle.id, NEW, actor_id=1, grace_days=7, outbox=outbox)
+    [request] = outbox.rows
+    assert request["key"] == f"circle:{circle.id}:norms:2:user:1"
+    notice = await reconsent_channel_notice(db.conn, request["key"])
+    assert (notice.target_kind, notice.target_id, notice.card.mention_user_ids) == ("channel", 7001, (1,))
+    assert "<@1>, I couldn't reach you by DM" in notice.card.content and "<t:" in notice.card.content
+    assert request["fallback"] == RECONSENT_FALLBACK
+    await agree(db, clock, GUILD, circle.id, 1, 2)
+    assert await reconsent_channel_notice(db.conn, request["key"]) is None, "nothing to say once agreed"

@@ -1,0 +1,187 @@
+"""Screening speed beside better-profanity, and screening accuracy on labelled sentences.
+
+Speed: the same generated pain-community messages (200 and 2,000 characters) go through
+better-profanity 0.7's own ``contains_profanity`` (a small sample: it manages a few messages a
+second) and through ours; the table shows messages a second, the ratio, and the longest single
+call (how long one message could hold the event loop).
+
+Accuracy: precision and recall for profanity and crisis language on ``../shared/eval/
+screening-dev.jsonl`` (skipped if absent) and on our own sentences in ``benchmarks/data/``,
+with better-profanity's default verdicts beside ours. A crisis alarm is level "crisis";
+"concern" is counted separately.
+
+    python -m benchmarks.screening [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import profanity
+from bot.crisis_detection import detect
+from bot.screening import screen
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_FILE = ROOT.parent / "shared" / "eval" / "screening-dev.jsonl"
+OWN_FILES = sorted((ROOT / "benchmarks" / "data").glob("screening_*.jsonl"))
+
+# Messages members of a chronic-pain circle write; a few carry profanity, curly quotes or emoji.
+SENTENCES = (
+    "My back pain is bad today and the flare won't stop.",
+    "I tried the new stretching routine my physio suggested and it helped a little.",
+    "Does anyone else get nerve pain in their feet at night?",
+    "Pacing helps but some days I just can’t do much at all.",
+    "The pain clinic finally listened to me about my endometriosis.",
+    "I'm so tired of explaining fibromyalgia to my family.",
+    "Heat pads and gentle walks are my best friends this week 🙂",
+    "My rheumatologist changed my meds again, fingers crossed.",
+    "I don't know how I'll manage the school run tomorrow, my hips are killing me.",
+    "Has anyone tried low dose naltrexone? My GP mentioned it.",
+    "I take my tablets with breakfast so I don't forget them.",
+    "Sleep is the hardest part, I wake up every two hours.",
+    "Thank you all for being so kind last week, it meant a lot.",
+    "I finally got an appointment with the neurologist after eight months.",
+    "Today is a good day: I managed twenty minutes in the garden!",
+    "The infusion made me dizzy but the pain dropped from 8 to 5.",
+    "I have to take the bus to the hospital and the seats are awful for my back.",
+    "Will the circle meet on Thursday even with the bank holiday?",
+    "I keep a pain diary and it really helps me spot patterns.",
+    "My knee gave out on the stairs again, nothing broken thankfully.",
+    "We agreed to cut back my opioids slowly over the next three months.",
+    "Small win: I cooked dinner for the first time in ages.",
+    "Brain fog is worse than the pain some days, I lose my words.",
+    "The insurance company is full of shit, they denied the scan again.",
+    "This fucking weather sets off every joint I have.",
+    "Vulvodynia and pelvic floor physio are a lot to talk about, but it helps.",
+)
+
+
+def corpus(count: int, length: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    messages = []
+    for _ in range(count):
+        text = ""
+        while len(text) < length:
+            text += rnd.choice(SENTENCES) + " "
+        messages.append(text[:length])
+    return messages
+
+
+def rate(fn: Callable[[str], object], messages: Sequence[str]) -> tuple[float, float]:
+    """(messages a second, longest single call in ms)."""
+    worst = 0.0
+    start = time.perf_counter()
+    for text in messages:
+        t0 = time.perf_counter()
+        fn(text)
+        worst = max(worst, time.perf_counter() - t0)
+    elapsed = time.perf_counter() - start
+    return len(messages) / elapsed, worst * 1000
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def scores(rows: list[dict], key: str, predict: Callable[[str], bool]) -> dict[str, float | int]:
+    tp = fp = fn = 0
+    for row in rows:
+        got, want = predict(row["text"]), bool(row[key])
+        tp += got and want
+        fp += got and not want
+        fn += want and not got
+    return {
+        "precision": round(tp / (tp + fp), 3) if tp + fp else 1.0,
+        "recall": round(tp / (tp + fn), 3) if tp + fn else 1.0,
+        "false_alarms": fp,
+        "missed": fn,
+        "positives": tp + fn,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.screening", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    args = parser.parse_args(argv)
+
+    t0 = time.perf_counter()
+    profanity.prepare()
+    compile_ms = (time.perf_counter() - t0) * 1000
+    from better_profanity import profanity as bp  # imported here: it builds its list on import
+
+    ours_n = {200: 400, 2000: 80} if args.quick else {200: 4000, 2000: 800}
+    bp_n = {200: 4, 2000: 1} if args.quick else {200: 40, 2000: 6}
+    figures: dict[str, object] = {"benchmark": "screening", "compile_ms": round(compile_ms, 1)}
+
+    print(f"Compiling the trimmed list once: {compile_ms:.0f} ms\n")
+    print(f"{'length':>6}  {'better-profanity/s':>18}  {'ours/s':>10}  {'ratio':>8}  "
+          f"{'ours max ms':>11}  {'screen()/s':>10}  {'screen max ms':>13}")
+    for length in (200, 2000):
+        messages = corpus(ours_n[length], length, seed=length)
+        bp_rate, _ = rate(bp.contains_profanity, messages[: bp_n[length]])
+        ours_rate, ours_max = rate(profanity.contains, messages)
+        screen_rate, screen_max = rate(screen, messages)
+        ratio = ours_rate / bp_rate
+        print(f"{length:>6}  {bp_rate:>18.1f}  {ours_rate:>10.0f}  {ratio:>7.0f}x  {ours_max:>11.3f}  "
+              f"{screen_rate:>10.0f}  {screen_max:>13.3f}")
+        figures.update({
+            f"bp_msgs_per_s_{length}": round(bp_rate, 2),
+            f"ours_msgs_per_s_{length}": round(ours_rate),
+            f"ratio_{length}": round(ratio),
+            f"ours_max_call_ms_{length}": round(ours_max, 3),
+            f"screen_msgs_per_s_{length}": round(screen_rate),
+            f"screen_max_call_ms_{length}": round(screen_max, 3),
+        })
+    print(f"\n(better-profanity measured on {bp_n[200]} and {bp_n[2000]} messages, ours on "
+          f"{ours_n[200]} and {ours_n[2000]}; both in this run, on the same messages.)\n")
+
+    sets = ([("dev", DEV_FILE)] if DEV_FILE.exists() else []) + [(p.stem, p) for p in OWN_FILES]
+    if not DEV_FILE.exists():
+        print(f"{DEV_FILE} not found: dev-set figures skipped (it lives in ../shared beside the repo).\n")
+    print(f"{'set':<28} {'rows':>4}  {'what':<22} {'precision':>9} {'recall':>6} {'false alarms':>12}")
+    own_crisis = {"tp": 0, "fp": 0, "fn": 0}
+    for name, path in sets:
+        rows = load(path)
+        results = {"profanity (ours)": scores(rows, "profane", profanity.contains)}
+        if name == "dev" or not args.quick:  # better-profanity takes ~15 ms a sentence
+            results["profanity (better-prof.)"] = scores(rows, "profane", bp.contains_profanity)
+        results["crisis (level crisis)"] = scores(rows, "crisis", lambda t: detect(t).level == "crisis")
+        # "concern" where the sentence was written as plainly none (dev rows have no level field).
+        concern_on_clean = sum(
+            1 for r in rows
+            if r.get("level", "crisis" if r["crisis"] else "none") == "none" and detect(r["text"]).level == "concern"
+        )
+        for what, s in results.items():
+            print(f"{name:<28} {len(rows):>4}  {what:<22} {s['precision']:>9} {s['recall']:>6} "
+                  f"{s['false_alarms']:>12}")
+        print(f"{'':<28} {'':>4}  {'concern on plain text':<22} {concern_on_clean:>9}")
+        figures[f"{name.removeprefix('screening_')}_concern_on_plain"] = concern_on_clean
+        key = "dev" if name == "dev" else name.removeprefix("screening_")
+        figures[f"{key}_profanity_precision"] = results["profanity (ours)"]["precision"]
+        figures[f"{key}_profanity_recall"] = results["profanity (ours)"]["recall"]
+        if "profanity (better-prof.)" in results:
+            figures[f"{key}_bp_profanity_precision"] = results["profanity (better-prof.)"]["precision"]
+            figures[f"{key}_bp_profanity_recall"] = results["profanity (better-prof.)"]["recall"]
+        figures[f"{key}_crisis_precision"] = results["crisis (level crisis)"]["precision"]
+        figures[f"{key}_crisis_recall"] = results["crisis (level crisis)"]["recall"]
+        figures[f"{key}_crisis_false_alarms"] = results["crisis (level crisis)"]["false_alarms"]
+        if name != "dev":
+            c = results["crisis (level crisis)"]
+            own_crisis["fn"] += c["missed"]
+            own_crisis["fp"] += c["false_alarms"]
+            own_crisis["tp"] += c["positives"] - c["missed"]
+    if own_crisis["tp"] + own_crisis["fn"]:
+        figures["own_crisis_recall"] = round(own_crisis["tp"] / (own_crisis["tp"] + own_crisis["fn"]), 3)
+        figures["own_crisis_false_alarms"] = own_crisis["fp"]
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
