@@ -180,6 +180,19 @@ def welcome_card(
     return Card("\n".join(lines))
 
 
+def with_dm_copy_note(card: Card) -> Card:
+    """The welcome as shown in the server when the member also asked for a copy in their DMs."""
+    return Card(f"{card.content}\n• A copy is on its way to your DMs.", card.embeds, card.rows)
+
+
+def welcome_copy_failed_card(*, dms_closed: bool) -> Card:
+    """Said under the welcome when its copy could not be delivered to the member's DMs."""
+    why = (" Discord says your direct messages from this server are closed (you can change that in the"
+           " server's privacy settings)." if dms_closed else "")
+    return Card(f"I couldn't send the copy of your welcome to your DMs.{why} Everything you need is in the"
+                " welcome above, and /circle mine shows your circles any time.")
+
+
 def welcome_post_card(user_id: int) -> Card:
     """The optional greeting in the organiser's chosen channel (never an unsolicited DM)."""
     return Card(

@@ -18,7 +18,7 @@ import aiosqlite
 from bot.circle_cards import DANGER, SECONDARY, SUCCESS, Button, Card, custom_id, norms_embed, timestamp
 from bot.circle_names import display
 from bot.circles import Circle
-from bot.crisis_resources import crisis_card, region_for
+from bot.crisis_resources import INTERNATIONAL, crisis_card, region_for
 from bot.db import Database
 from bot.guild_settings import get_settings
 from bot.local_crisis_resources import list_entries
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 # When a member's DMs are closed, the request to agree to new norms is posted in the circle's own
 # channel instead (they can still see it during the grace period), so no access pauses unannounced.
 RECONSENT_FALLBACK = "circles_reconsent_in_channel"
+# When a welcome copy cannot reach the member's DMs, the cog tells them under their welcome.
+WELCOME_COPY_FALLBACK = "circles_welcome_copy_undelivered"
 _RECONSENT_KEY = re.compile(r"^circle:(\d+):norms:(\d+):user:(\d+)$")
 
 
@@ -52,8 +54,13 @@ class Notice:
 
 
 async def crisis_embed_for(db: Database, guild_id: int) -> dict[str, Any]:
-    """The server's crisis card, worded for where norms are shown (not as a reply to a crisis)."""
-    settings = await get_settings(db, guild_id)
+    """The server's crisis card, worded for where norms are shown (not as a reply to a crisis).
+
+    Circles exist only in servers that finished /setup, which stores the region chosen there (or
+    the config's default at that time), so no default applies here. Should the settings row be
+    gone, the international lines are shown rather than another country's.
+    """
+    settings = await get_settings(db, guild_id, default_region=INTERNATIONAL)
     extra = [service for _, service in await list_entries(db, guild_id)]
     card = crisis_card(settings.crisis_region, extra)
     emergency = region_for(settings.crisis_region).emergency
@@ -150,7 +157,7 @@ def circle_archived_notice(circle: Circle, user_id: int) -> Notice:
 def welcome_copy_notice(circle: Circle, user_id: int, card: Card, consented_at: str) -> Notice:
     """The welcome sent to a member's DMs only because they ticked "also send this to my DMs"."""
     return Notice(f"circle:{circle.id}:welcome:user:{user_id}:{consented_at}", "circles.welcome_copy",
-                  circle.guild_id, user_id, card)
+                  circle.guild_id, user_id, card, fallback=WELCOME_COPY_FALLBACK)
 
 
 def welcome_post_notice(guild_id: int, channel_id: int, user_id: int, joined_at: str, card: Card) -> Notice:

@@ -209,12 +209,18 @@ async def remove_facilitator(db: Database, circle: Circle, user_id: int) -> bool
 
 
 async def facilitated_circles(db: Database, guild_id: int, user_id: int) -> list[int]:
+    """Ids of the open circles in this server that the member facilitates."""
     rows = await db.fetchall(
         "SELECT f.circle_id FROM circle_facilitators f JOIN circles c ON c.id = f.circle_id"
         " WHERE f.guild_id = ? AND f.user_id = ? AND c.archived_at IS NULL",
         (guild_id, user_id),
     )
     return [r[0] for r in rows]
+
+
+async def facilitates_any(db: Database, guild_id: int, user_id: int) -> bool:
+    """Whether the member facilitates at least one open circle in this server (e.g. for /help)."""
+    return bool(await facilitated_circles(db, guild_id, user_id))
 
 
 async def circle_using_channel(db: Database, guild_id: int, channel_id: int) -> str | None:

@@ -18,6 +18,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from bot import screening
 from bot.clock import Clock
 from bot.config import Config, ConfigError, discord_token
 from bot.db import Database
@@ -84,6 +85,8 @@ class PeerCirclesBot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.db.connect()
         await self.db.migrate()
+        # Compile the profanity matcher once, off the event loop, before any message arrives.
+        await screening.prepare()
         # Construction order matters: cogs register their job kinds and fallbacks while loading,
         # and the scheduler rebuilds its jobs only after every kind is known.
         self.outbox = Outbox(self.db, self.clock, self.config.outbox, sender=self.make_sender())

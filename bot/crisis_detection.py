@@ -23,6 +23,14 @@ Everyday pain idioms never match at all: the patterns need the first person acti
 ``crisis`` is for explicit statements; ``concern`` for ambiguous passive ones ("I can't go on like
 this") and for hyperbole that still mentions dying ("I want to die lol"). The rule name is
 reported for the moderator view; the text itself is never stored or logged here.
+
+Speed: each rule names anchor words, and its regex runs only on clauses holding them, so a
+2,000-character message costs a few hundred microseconds; the work per message is capped so
+even 10,000 characters of repeated phrases stay within a few milliseconds.
+
+Limits (see benchmarks/data/README.md): direct statements, slang and misspellings are caught;
+veiled ones ("I'm ready.", "counting down the days") often are not. This is a safety net that
+offers resources, not a judgement: moderators and members remain the ones who notice.
 """
 
 from __future__ import annotations
@@ -60,8 +68,14 @@ _APOSTROPHES = ("\u2019", "\u2018", "\u02bc", "\u00b4")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # Clause boundaries become " | "; patterns never cross one. ("but", "though"... below, as words.)
 
-# Laughing emoji read as "lol" (hyperbole markers) before other symbols are dropped.
-_LAUGH = re.compile(r"[\U0001F602\U0001F923\U0001F606\U0001F639\U0001F605]+")
+# Laughing emoji read as "lol" (a hyperbole marker); other non-ASCII characters become spaces.
+_LAUGH = frozenset("\U0001F602\U0001F923\U0001F606\U0001F639\U0001F605")
+_LEET_SYMBOLS = re.compile(r"[0-9!*]")
+
+
+def _non_ascii(m: re.Match[str]) -> str:
+    return " lol " if not _LAUGH.isdisjoint(m.group()) else " "
+
 
 # Spellings that hide letters behind symbols or digits, or common misspellings, fixed before
 # symbols are dropped. Each pattern starts with a literal so the regex engine skips ahead fast.
@@ -146,9 +160,10 @@ def normalise(text: str) -> str:
     if not t.isascii():
         for quote in _APOSTROPHES:
             t = t.replace(quote, "'")
-        t = _NON_ASCII.sub(" ", _LAUGH.sub(" lol ", t))
+        t = _NON_ASCII.sub(_non_ascii, t)
+    symbols = _LEET_SYMBOLS.search(t) is not None
     for hints, pattern, repl in _LEET:
-        if any(hint in t for hint in hints):
+        if any(hint in t for hint in hints if symbols or hint.isalpha() or hint == "o.d"):
             t = pattern.sub(repl, t)
     # One C-speed pass: clause punctuation -> "|", other symbols -> " ".
     t = t.encode("ascii").translate(_ASCII_TABLE).decode("ascii").replace("|", " | ")
@@ -889,6 +904,11 @@ def _context_level(text: str, rule: Rule, m: re.Match[str]) -> tuple[Level, str]
     return level, rule.name
 
 
+# Bounds on the work one message can cause (a 10,000-character message repeating a phrase).
+_CONTEXT_CHARS = 400
+_MAX_CONTEXTS_PER_RULE = 12
+_MAX_CONTEXTS = 200
+_MAX_SEARCHES = 600  # clause searches; a 2,000-character message needs well under 100
 _ANCHOR_WORDS = frozenset().union(*(r.anchors | r.also for r in RULES))
 # anchor word -> positions in RULES of the rules it can start
 _BY_ANCHOR: dict[str, tuple[int, ...]] = {
@@ -935,19 +955,38 @@ def detect(text: str) -> CrisisResult:
     for i, prefix in prefixed:
         todo.setdefault(i, set()).update(_clauses_with(norm, prefix, starts))
     best = NONE
+    budget = _MAX_CONTEXTS
+    searches = _MAX_SEARCHES
     for i in sorted(todo):
         rule = RULES[i]
         clauses = todo[i]
         if rule.also:
             also = [where[w] for w in rule.also & present]
             clauses = {n for n in clauses if any(n in seen for seen in also)}
+        per_rule = _MAX_CONTEXTS_PER_RULE
         for n in sorted(clauses):
-            if n + 1 >= len(starts):
+            if n + 1 >= len(starts) or per_rule <= 0 or budget <= 0 or searches <= 0:
                 continue
+            searches -= 1
             for m in rule.pattern.finditer(norm, starts[n], starts[n + 1] + 1):
-                level, name = _context_level(norm, rule, m)
+                per_rule -= 1
+                budget -= 1
+                level, name = _context_level_near(norm, rule, m)
                 if _RANK[level] > _RANK[best.level]:
                     best = CrisisResult(level, name, rule.category)
                     if level == "crisis":
                         return best
+                if per_rule <= 0 or budget <= 0:
+                    break
     return best
+
+
+def _context_level_near(norm: str, rule: Rule, m: re.Match[str]) -> tuple[Level, str]:
+    """``_context_level`` on the text around the match only, so a long message full of matches
+    costs the same per match as a short one (context never reaches further than this anyway)."""
+    lo = max(0, m.start() - _CONTEXT_CHARS)
+    window = norm[lo:m.end() + _CONTEXT_CHARS]
+    near = rule.pattern.match(window, m.start() - lo)
+    if near is None:  # cannot happen for these patterns; fall back to the whole text
+        return _context_level(norm, rule, m)
+    return _context_level(window, rule, near)

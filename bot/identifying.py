@@ -11,6 +11,8 @@ times are not numbers anyone can call, so they are left alone.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from itertools import islice
 from typing import NamedTuple
 
 KINDS = (
@@ -54,11 +56,16 @@ _NOT_A_PHONE = re.compile(
     r"|\d{1,2}[.:]\d\d\s*-\s*\d{1,2}[.:]\d\d)$"             # 9.30-11.00
 )
 _TRAILING = ".,;:!?)]}'\""
+# Past this many of one kind the author has been warned enough; it also bounds the work a
+# 10,000-character message of nothing but addresses can cause.
+MAX_PER_KIND = 50
 
 
 def _phones(text: str) -> list[tuple[int, int]]:
-    found = []
+    found: list[tuple[int, int]] = []
     for m in _PHONE.finditer(text):
+        if len(found) >= MAX_PER_KIND:
+            break
         start, end = m.start(), m.end()
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_/"):
             continue  # part of a word, a fraction or a code
@@ -86,29 +93,31 @@ def find_identifying(text: str) -> list[IdentifyingDetail]:
         return []
     candidates: list[tuple[str, int, int]] = []
     if "<@" in text:
-        candidates += [("user_mention", *m.span()) for m in _USER.finditer(text)]
-        candidates += [("role_mention", *m.span()) for m in _ROLE.finditer(text)]
+        candidates += [("user_mention", *m.span()) for m in islice(_USER.finditer(text), MAX_PER_KIND)]
+        candidates += [("role_mention", *m.span()) for m in islice(_ROLE.finditer(text), MAX_PER_KIND)]
     if "@" in text:
-        candidates += [("everyone", *m.span()) for m in _EVERYONE.finditer(text)]
-        candidates += [("email", *m.span()) for m in _EMAIL.finditer(text)]
+        candidates += [("everyone", *m.span()) for m in islice(_EVERYONE.finditer(text), MAX_PER_KIND)]
+        candidates += [("email", *m.span()) for m in islice(_EMAIL.finditer(text), MAX_PER_KIND)]
     lowered = text.lower()
     if "discord" in lowered or "dsc.gg" in lowered:
-        candidates += [("invite", *m.span()) for m in _INVITE.finditer(text)]
+        candidates += [("invite", *m.span()) for m in islice(_INVITE.finditer(text), MAX_PER_KIND)]
     if "http" in lowered or "www." in lowered:
-        candidates += [("url", *_trim_url(text, *m.span())) for m in _URL.finditer(text)]
+        candidates += [("url", *_trim_url(text, *m.span())) for m in islice(_URL.finditer(text), MAX_PER_KIND)]
     if _TLD_HINT.search(text):
-        candidates += [("url", *_trim_url(text, *m.span())) for m in _DOMAIN.finditer(text)]
+        candidates += [("url", *_trim_url(text, *m.span())) for m in islice(_DOMAIN.finditer(text), MAX_PER_KIND)]
     candidates += [("phone", s, e) for s, e in _phones(text)]
     if "#" in text:
-        candidates += [("discord_tag", *m.span()) for m in _TAG.finditer(text)]
+        candidates += [("discord_tag", *m.span()) for m in islice(_TAG.finditer(text), MAX_PER_KIND)]
     if "@" in text:
-        candidates += [("handle", *m.span()) for m in _HANDLE.finditer(text)
+        candidates += [("handle", *m.span()) for m in islice(_HANDLE.finditer(text), MAX_PER_KIND)
                        if m.group()[1:].lower() not in ("everyone", "here")]
     # Most specific kind first: an e-mail is not also a handle and a URL, an invite not also a URL.
     rank = {kind: i for i, kind in enumerate(KINDS)}
     candidates.sort(key=lambda c: (rank[c[0]], c[1]))
-    taken: list[IdentifyingDetail] = []
+    taken: list[IdentifyingDetail] = []  # sorted by start, never overlapping
     for kind, start, end in candidates:
-        if end > start and not any(start < t.end and t.start < end for t in taken):
-            taken.append(IdentifyingDetail(start, end, kind))
-    return sorted(taken)
+        at = bisect_left(taken, (start,))
+        if end <= start or (at > 0 and taken[at - 1].end > start) or (at < len(taken) and taken[at].start < end):
+            continue
+        taken.insert(at, IdentifyingDetail(start, end, kind))
+    return taken

@@ -22,7 +22,10 @@ latest due occurrence of a schedule can be sent, and only if it is on time (with
 recorded as missed. A restart after a day down sends at most one late message per schedule.
 
 Handlers must not open their own transaction (the scheduler holds the write lock) and must not
-call Discord: they write state and enqueue outbox rows with the connection they are given.
+call Discord: they write state and enqueue outbox rows with the connection they are given. A
+batch runs without savepoints for speed; if a handler raises, the whole batch is rolled back and
+run again with a savepoint per occurrence, so a handler can be called twice for one occurrence
+with only the second call's writes kept: handlers change nothing outside the connection.
 """
 
 from __future__ import annotations

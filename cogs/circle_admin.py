@@ -48,7 +48,7 @@ from cogs.circle_ui import (
     run_safely,
     send_card,
 )
-from cogs.common import actor_of, settings_of
+from cogs.common import NO_PINGS, actor_of, settings_of
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -233,7 +233,7 @@ class CircleAdmin(commands.Cog):
         parts.append("\nIt starts with the default norms (version 1): change them with /circle-admin norms. "
                      "Add facilitators with /circle-admin facilitator-add. Members can join with /circle join.")
         await interaction.followup.send("".join(parts), ephemeral=True,
-                                        allowed_mentions=discord.AllowedMentions.none())
+                                        allowed_mentions=NO_PINGS)
 
     async def _channel(self, made: Made, existing: discord.abc.GuildChannel | None, reason: str,
                        overwrites: dict[Any, discord.PermissionOverwrite], create: Any) -> discord.abc.GuildChannel:
@@ -287,7 +287,7 @@ class CircleAdmin(commands.Cog):
             extra = " New seats go first to anyone on the waitlist, who are told privately."
         await interaction.followup.send(
             f"Updated **{display(stored.name)}**: {', '.join(changes) or 'nothing changed'}.{extra}", ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none())
+            allowed_mentions=NO_PINGS)
 
     async def _rename(self, guild: discord.Guild, circle: Circle, new_name: str) -> list[tuple[Any, str]]:
         doing = f"rename {circle.name}"
@@ -422,7 +422,7 @@ class CircleAdmin(commands.Cog):
             raise explained from None
         await interaction.followup.send(
             f"<@{member.id}> now facilitates **{display(found.name)}** and can see its channels.", ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none())
+            allowed_mentions=NO_PINGS)
 
     @admin.command(name="facilitator-remove", description="Stop a member facilitating a circle")
     @app_commands.describe(circle="The circle", member="The facilitator to remove")
@@ -439,7 +439,7 @@ class CircleAdmin(commands.Cog):
                 " please remove it by hand.") if failed else ""
         await interaction.followup.send(
             f"<@{member.id}> no longer facilitates **{display(found.name)}**.{note}", ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none())
+            allowed_mentions=NO_PINGS)
 
     async def drop_facilitator_access(self, guild: discord.Guild, circle_id: int, user_id: int, *,
                                       circle: Circle | None = None) -> bool:
@@ -523,7 +523,7 @@ class CircleAdmin(commands.Cog):
         else:
             message = f"Saved the norms of **{name}** as version {saved.version}. New members will see them."
         await interaction.response.send_message(message, ephemeral=True,
-                                                allowed_mentions=discord.AllowedMentions.none())
+                                                allowed_mentions=NO_PINGS)
         log.info("circle norms saved guild_id=%s circle_id=%s version=%s asked=%d", settings.guild_id, circle_id,
                  saved.version, len(saved.asked_user_ids))
 

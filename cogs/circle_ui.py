@@ -17,6 +17,7 @@ from discord.ui import DynamicItem, Item
 
 from bot.circle_cards import CUSTOM_ID_TEMPLATE, Card, parse_custom_id
 from bot.errors import UserFacingError
+from cogs.common import NO_PINGS, reply
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +70,9 @@ async def run_safely(interaction: discord.Interaction, work: Awaitable[None], wh
 
 
 async def tell(interaction: discord.Interaction, text: str) -> None:
+    """An ephemeral answer that never raises: the interaction may have expired or Discord may be down."""
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
-        else:
-            await interaction.response.send_message(text, ephemeral=True,
-                                                    allowed_mentions=discord.AllowedMentions.none())
+        await reply(interaction, text)
     except discord.HTTPException as exc:
         log.warning("could not deliver a reply interaction_id=%s status=%s", interaction.id, exc.status)
 
@@ -101,7 +99,7 @@ def card_view(card: Card, extra: Sequence[Item[Any]] = ()) -> discord.ui.View | 
 
 def _mentions(card: Card) -> discord.AllowedMentions:
     if not card.mention_user_ids:
-        return discord.AllowedMentions.none()
+        return NO_PINGS
     return discord.AllowedMentions(everyone=False, roles=False, replied_user=False,
                                    users=[discord.Object(u) for u in card.mention_user_ids])
 
@@ -133,7 +131,7 @@ async def send_card(
 # -- permissions ------------------------------------------------------------------------------------
 
 class MissingPermission(UserFacingError):
-    """Raised before (or instead of) a Discord call the bot lacks permission for."""
+    """Raised before (or instead of) a Discord call the bot lacks permission for, or whose target is gone."""
 
 
 def bot_role_name(guild: discord.Guild) -> str:
@@ -156,9 +154,20 @@ def role_too_high(guild: discord.Guild, role_name: str, doing: str) -> MissingPe
     )
 
 
+# Discord's 404 codes for things deleted behind the bot's back (its cache may not know yet).
+_GONE = {10003: "a channel it needs no longer exists", 10011: "a role it needs no longer exists",
+         10007: "that member is no longer in the server"}
+
+
 def explain_http(exc: discord.HTTPException, guild: discord.Guild, permission: str, where: str,
                  doing: str) -> MissingPermission | None:
-    """A plain message for a 403 from Discord (50013 Missing Permissions, 50001 Missing Access)."""
+    """A plain message for a 403 (50013 Missing Permissions, 50001 Missing Access) or a 404 (deleted)."""
+    if isinstance(exc, discord.NotFound):
+        gone = _GONE.get(exc.code, "something it needs no longer exists in Discord")
+        return MissingPermission(
+            f"I couldn't {doing}: {gone} (it may have just been deleted). An organiser can check the circle's "
+            "channels and role. Nothing was changed."
+        )
     if isinstance(exc, discord.Forbidden) or exc.code in (MISSING_PERMISSIONS, MISSING_ACCESS):
         if exc.code == MISSING_ACCESS:
             return MissingPermission(

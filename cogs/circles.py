@@ -27,7 +27,9 @@ from bot.circle_cards import (
     not_now_card,
     waitlisted_card,
     welcome_card,
+    welcome_copy_failed_card,
     welcome_post_card,
+    with_dm_copy_note,
 )
 from bot.circle_catalogue import LANGUAGES, TOPICS, language_name
 from bot.circle_deadlines import GRACE_KIND, OFFER_KIND
@@ -44,6 +46,7 @@ from bot.circle_matching import (
 from bot.circle_names import display
 from bot.circle_notices import (
     RECONSENT_FALLBACK,
+    WELCOME_COPY_FALLBACK,
     crisis_embed_for,
     enqueue_notice,
     reconsent_channel_notice,
@@ -62,9 +65,18 @@ from bot.circles import (
     seats_taken,
 )
 from bot.clock import iso_utc
-from bot.consent import agree, leave, may_use_from_dm, member_left_server, my_circles, role_states, seat_of, undo_join
+from bot.consent import (
+    AgreeResult,
+    agree,
+    leave,
+    may_use_from_dm,
+    member_left_server,
+    my_circles,
+    role_states,
+    seat_of,
+    undo_join,
+)
 from bot.errors import UserFacingError
-from bot.guild_settings import get_settings
 from bot.norms import get_norms
 from bot.scheduler import MissedPolicy, Occurrence
 from bot.waitlist import join_waitlist, leave_waitlist, next_position, position_of
@@ -74,9 +86,10 @@ from cogs.circle_ui import (
     explain_http,
     require_guild_permission,
     require_role_below_me,
+    run_safely,
     send_card,
 )
-from cogs.common import guild_id_of, settings_of
+from cogs.common import guild_id_of, guild_settings, settings_of
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -136,12 +149,17 @@ class Circles(commands.Cog):
         self.bot = bot
         self._reconcile_guilds: set[int] = set()
         self._reconcile_task: asyncio.Task[None] | None = None
+        # Welcome copies queued for members' DMs, by outbox key, so a failed one can be explained to the
+        # member within the interaction's 15 minutes. Memory only: after a restart nobody is waiting.
+        self._copy_requests: dict[str, discord.Interaction] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(CircleComponent)
         for kind in (GRACE_KIND, OFFER_KIND):
             self.bot.scheduler.register_kind(kind, self.on_deadline, MissedPolicy.LATE, grace=ALWAYS)
         self.bot.outbox.register_fallback(RECONSENT_FALLBACK, self.on_reconsent_undeliverable)
+        self.bot.outbox.register_fallback(WELCOME_COPY_FALLBACK, self.on_welcome_copy_undelivered)
 
     async def cog_unload(self) -> None:
         if self._reconcile_task is not None:
@@ -337,20 +355,7 @@ class Circles(commands.Cog):
                                                    position=result.position or 1, just_taken=True), edit=True)
             return
         if result.role_change is not None:
-            try:
-                await self.apply_role(result.role_change, doing=f"give you access to {circle.name}")
-            except MissingPermission as exc:
-                if result.kind == "joined":
-                    await undo_join(db, clock, guild_id, circle_id, user_id, self.bot.outbox)
-                    raise UserFacingError(
-                        f"I couldn't give you access to **{display(circle.name)}** because of a server setting, so "
-                        "your place wasn't taken and nothing was recorded. Please let an organiser know; "
-                        f"this is what they need to fix:\n{exc}"
-                    ) from None
-                raise UserFacingError(
-                    f"Your agreement is recorded, but I couldn't restore your access to **{display(circle.name)}**"
-                    f" because of a server setting. Please let an organiser know:\n{exc}"
-                ) from None
+            await self._grant_or_undo(result, user_id)
         if result.kind == "already":
             await send_card(interaction, Card(self._already_in(circle)), edit=True)
             return
@@ -360,14 +365,51 @@ class Circles(commands.Cog):
             voice_channel_id=circle.voice_channel_id, facilitator_ids=await facilitator_ids(db, guild_id, circle_id),
             next_checkin=meetings.get(circle_id), returning=result.kind == "reconsented", resumed=result.resumed,
         )
+        await send_card(interaction, with_dm_copy_note(card) if dm_copy else card, edit=True)
         if dm_copy:
             # The member ticked "also send this to my DMs": the only reason the bot DMs a welcome.
+            # Queued after the welcome is shown, so a failure notice can only come after it.
+            notice = welcome_copy_notice(circle, user_id, card, iso_utc(clock.now()))
+            self._copy_requests[notice.key] = interaction
             async with db.transaction() as conn:
-                await enqueue_notice(conn, self.bot.outbox,
-                                     welcome_copy_notice(circle, user_id, card, iso_utc(clock.now())))
-        await send_card(interaction, card, edit=True)
+                await enqueue_notice(conn, self.bot.outbox, notice)
         log.info("circle joined guild_id=%s circle_id=%s user_id=%s kind=%s", guild_id, circle_id, user_id,
                  result.kind)
+
+    async def _grant_or_undo(self, result: AgreeResult, user_id: int) -> None:
+        """Apply the role agreeing earned; if Discord refuses, a new seat is given back, and the member is
+        told plainly what happened and what to do."""
+        assert result.role_change is not None
+        circle = result.circle
+        try:
+            await self.apply_role(result.role_change, doing=f"give you access to {circle.name}")
+            return
+        except MissingPermission as exc:
+            why = "because of a server setting"
+            then = f"Please let an organiser know; this is what they need to fix:\n{exc}"
+        except discord.HTTPException as exc:
+            # 5xx, or 429s left after discord.py's own retries: Discord is having trouble.
+            log.warning("circle role grant failed guild_id=%s circle_id=%s status=%s", circle.guild_id, circle.id,
+                        exc.status)
+            why = "because Discord didn't answer properly just now"
+            then = "Please press **I agree** again in a moment."
+        name = display(circle.name)
+        if result.kind == "joined":
+            await undo_join(self.bot.db, self.bot.clock, circle.guild_id, circle.id, user_id, self.bot.outbox)
+            raise UserFacingError(f"I couldn't give you access to **{name}** {why}, so your place wasn't taken and "
+                                  f"nothing was recorded. {then}")
+        raise UserFacingError(f"Your agreement is recorded, but I couldn't restore your access to **{name}** {why}. "
+                              f"{then}")
+
+    async def on_welcome_copy_undelivered(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+        """A welcome copy couldn't reach the member's DMs: say so under the welcome they already have."""
+        interaction = self._copy_requests.pop(row.key, None)
+        if interaction is None or interaction.is_expired():
+            return  # a restart or 15 minutes passed: the welcome itself was shown, nothing more to do
+        card = welcome_copy_failed_card(dms_closed=reason == "dm_closed")
+        task = asyncio.create_task(run_safely(interaction, send_card(interaction, card), "welcome_copy_failed"))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # -- waitlist ----------------------------------------------------------------------------------
 
@@ -442,9 +484,13 @@ class Circles(commands.Cog):
         if result.role_change is not None:
             try:
                 await self.apply_role(result.role_change, doing=f"remove your access to {result.circle.name}")
-            except MissingPermission:
-                text += (" I couldn't remove your access role myself because of a server setting; it will be"
-                         " removed as soon as that's fixed.")
+            except (MissingPermission, discord.HTTPException) as exc:
+                log.warning("circle role removal failed guild_id=%s circle_id=%s error=%s", guild_id, circle_id,
+                            type(exc).__name__)
+                # The database says they left; reconciling retries the removal (and again at every start).
+                self.request_reconcile({guild_id})
+                text += (" I couldn't remove your access role just now, so you may still see the circle's channels"
+                         " for a little while; I'll try again, and an organiser can remove it too.")
         await send_card(interaction, Card(text), edit=True)
 
     async def on_stay(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
@@ -564,7 +610,7 @@ class Circles(commands.Cog):
         settings = await get_circle_settings(self.bot.db, member.guild.id)
         if settings.welcome_channel_id is None:
             return
-        if not (await get_settings(self.bot.db, member.guild.id)).setup_done:
+        if not (await guild_settings(self.bot, member.guild.id)).setup_done:
             return
         joined = iso_utc(member.joined_at or self.bot.clock.now())
         async with self.bot.db.transaction() as conn:

@@ -37,10 +37,16 @@ def guild_id_of(interaction: discord.Interaction) -> int:
     return interaction.guild_id
 
 
+async def guild_settings(bot: PeerCirclesBot, guild_id: int) -> GuildSettings:
+    """A server's settings, with the config's region and time zone for a server not yet set up.
+
+    Cogs read settings only through this (or ``settings_of``), so the defaults can't be forgotten.
+    """
+    return await get_settings(bot.db, guild_id, bot.config.bot.default_region, bot.config.bot.default_timezone)
+
+
 async def settings_of(bot: PeerCirclesBot, interaction: discord.Interaction) -> GuildSettings:
-    return await get_settings(
-        bot.db, guild_id_of(interaction), bot.config.bot.default_region, bot.config.bot.default_timezone
-    )
+    return await guild_settings(bot, guild_id_of(interaction))
 
 
 async def reply(interaction: discord.Interaction, content: str | None = None, **kwargs: object) -> None:

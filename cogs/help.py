@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.circles import facilitates_any
 from bot.permissions import Role, server_role
 from cogs.common import actor_of, reply, settings_of
 
@@ -74,7 +75,11 @@ class Help(commands.Cog):
         setup_note = ""
         if interaction.guild_id is not None:
             settings = await settings_of(self.bot, interaction)
-            role = server_role(actor_of(interaction), settings)
+            actor = actor_of(interaction)
+            role = server_role(actor, settings)
+            # Facilitation is per circle, so server_role can't see it: ask the circles.
+            if role < Role.FACILITATOR and await facilitates_any(self.bot.db, settings.guild_id, actor.user_id):
+                role = Role.FACILITATOR
             if not settings.setup_done:
                 setup_note = (
                     "\n\nThis server hasn't been set up yet. Someone with **Manage Server** can start with "

@@ -18,9 +18,9 @@ from bot.circle_access import require_organiser
 from bot.circle_cards import PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id
 from bot.circle_settings import STORIES_MODES, CircleSettings, get_circle_settings, save_circle_settings
 from bot.crisis_resources import INTERNATIONAL, region_codes, region_for
-from bot.guild_settings import GuildSettings, get_settings, save_settings
+from bot.guild_settings import GuildSettings, save_settings
 from cogs.circle_ui import CircleComponent, send_card
-from cogs.common import actor_of, guild_id_of
+from cogs.common import actor_of, settings_of
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -104,10 +104,9 @@ class Setup(commands.Cog):
         await self.show_page(interaction, "roles", edit=False)
 
     async def _settings(self, interaction: discord.Interaction) -> tuple[GuildSettings, CircleSettings]:
-        guild_id = guild_id_of(interaction)
-        settings = await get_settings(self.bot.db, guild_id, self.bot.config.bot.default_region)
+        settings = await settings_of(self.bot, interaction)
         require_organiser(actor_of(interaction), settings)
-        return settings, await get_circle_settings(self.bot.db, guild_id)
+        return settings, await get_circle_settings(self.bot.db, settings.guild_id)
 
     async def show_page(self, interaction: discord.Interaction, page: str, *, edit: bool, note: str = "") -> None:
         settings, circles = await self._settings(interaction)

@@ -293,3 +293,20 @@ async def test_closed_dms_get_the_norms_request_in_the_circle_channel(
                                         where=lambda c: c.params["channel_id"] == str(circle.text_channel_id))
     assert f"<@{cal}>, I couldn't reach you by DM" in post.json["content"]
     assert post.json["allowed_mentions"] == {"parse": [], "users": [cal]}
+
+
+async def test_a_circle_channel_deleted_behind_the_bots_back_is_named_and_nothing_recorded(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    await set_up(bot, server)
+    circle = await create_circle(emulator, bot, server, "Fibro Friends")
+    gil = await emulator.member_join(server.guild_id, "gil")
+    # Discord answers 404 Unknown Channel: the channel went before the bot's cache heard of it.
+    emulator.inject_fault("PUT", "/channels/{channel_id}/permissions/{overwrite_id}", 404, 10003, times=1)
+    reply = await (await emulator.slash(server.guild_id, server.owner_id, "circle-admin facilitator-add",
+                                        circle=str(circle.id), member=gil)).reply()
+    assert "a channel it needs no longer exists" in reply["content"]
+    assert "Nothing was changed" in reply["content"] and "went wrong on our side" not in reply["content"]
+    assert reply["flags"] & EPHEMERAL
+    denied = await (await emulator.slash(server.guild_id, gil, "circle-admin members", circle=str(circle.id))).reply()
+    assert "Only this circle's facilitators" in denied["content"], "gil was not recorded as a facilitator"
+    assert not emulator.world.channel_permissions(str(circle.voice_channel_id), gil) & S.VIEW_CHANNEL

@@ -429,3 +429,77 @@ async def test_meeting_times_plug_into_list_find_and_mine(bot: PeerCirclesBot, e
     await join(emulator, server, max_, evening)
     mine = await slash(emulator, server, max_, "circle mine")
     assert f"Next check-in: <t:{int(tuesday.timestamp())}:F>" in mine["content"]
+
+
+async def test_closed_dms_still_get_the_welcome_and_are_told_the_copy_failed(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    await set_up(bot, server)
+    circle = await create_circle(emulator, bot, server, "Fibro Friends")
+    nia = await emulator.member_join(server.guild_id, "nia")
+    emulator.world.dms_closed.add(nia)
+    card = await slash(emulator, server, nia, "circle join", circle=str(circle.id))
+    ticked = await press(emulator, nia, card, "☐ Also send the welcome to my DMs")
+    ix = await emulator.click(nia, ticked, label="I agree")
+    await emulator.wait_until(lambda: ix.record.followup_ids, 5, "the bot to say the DM copy failed")
+    welcome = ix.message
+    assert welcome is not None and "Welcome to **Fibro Friends**" in welcome["content"]
+    assert "A copy is on its way to your DMs" in welcome["content"]
+    note = await ix.followup(0)
+    assert note["flags"] & EPHEMERAL
+    assert "I couldn't send the copy of your welcome to your DMs" in note["content"]
+    assert "direct messages from this server are closed" in note["content"]
+    assert has_role(emulator, server, nia, circle.role_id), "a closed DM never undoes the join"
+    assert dms(emulator, nia) == []
+
+
+async def test_a_discord_outage_at_join_takes_no_seat_and_pressing_again_works(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    await set_up(bot, server)
+    circle = await create_circle(emulator, bot, server, "Fibro Friends")
+    oli = await emulator.member_join(server.guild_id, "oli")
+    card = await slash(emulator, server, oli, "circle join", circle=str(circle.id))
+    emulator.inject_fault("PUT", ROLE_PUT, 503, times=1)
+    refused = await press(emulator, oli, card, "I agree")
+    assert "Discord didn't answer properly just now" in refused["content"]
+    assert "your place wasn't taken and nothing was recorded" in refused["content"]
+    assert "went wrong on our side" not in refused["content"]
+    assert await members_of(bot.db, int(server.guild_id), circle.id) == []
+    assert not has_role(emulator, server, oli, circle.role_id)
+
+    welcome = await press(emulator, oli, card, "I agree")
+    assert "Welcome to **Fibro Friends**" in welcome["content"]
+    assert has_role(emulator, server, oli, circle.role_id)
+    assert [m.user_id for m in await members_of(bot.db, int(server.guild_id), circle.id)] == [int(oli)]
+    events = [h["event"] for h in await consent_history(bot.db, int(server.guild_id), int(oli))]
+    assert events == ["agreed", "undone", "agreed"]
+
+
+async def test_rate_limits_on_the_role_grant_are_waited_out(bot: PeerCirclesBot, emulator: DiscordEmulator,
+                                                            server: Server) -> None:
+    await set_up(bot, server)
+    circle = await create_circle(emulator, bot, server, "Fibro Friends")
+    pia = await emulator.member_join(server.guild_id, "pia")
+    card = await slash(emulator, server, pia, "circle join", circle=str(circle.id))
+    emulator.inject_fault("PUT", ROLE_PUT, 429, retry_after=0.01, times=2)
+    welcome = await press(emulator, pia, card, "I agree")
+    assert "Welcome to **Fibro Friends**" in welcome["content"]
+    assert [c.status for c in emulator.find_calls("PUT", ROLE_PUT)] == [429, 429, 204]
+    assert has_role(emulator, server, pia, circle.role_id)
+    assert [h["event"] for h in await consent_history(bot.db, int(server.guild_id), int(pia))] == ["agreed"]
+
+
+async def test_a_discord_outage_when_leaving_is_explained_and_the_role_still_goes(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    await set_up(bot, server)
+    circle = await create_circle(emulator, bot, server, "Fibro Friends")
+    quin = await emulator.member_join(server.guild_id, "quin")
+    await join(emulator, server, quin, circle)
+    confirm = await slash(emulator, server, quin, "circle leave", circle=str(circle.id))
+    emulator.inject_fault("DELETE", ROLE_PUT, 503, times=1)
+    left = await press(emulator, quin, confirm, "Yes, leave")
+    assert "You've left **Fibro Friends** and your leaving is recorded" in left["content"]
+    assert "I couldn't remove your access role just now" in left["content"]
+    assert "went wrong on our side" not in left["content"]
+    assert await members_of(bot.db, int(server.guild_id), circle.id) == []
+    await emulator.wait_until(lambda: not has_role(emulator, server, quin, circle.role_id), 5,
+                              "the role removal to be retried")

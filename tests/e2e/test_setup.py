@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.circle_settings import get_circle_settings
 from bot.client import PeerCirclesBot
+from bot.clock import FakeClock
 from bot.emulator.events import Server
+from bot.emulator.harness import BotRunner
 from bot.emulator.interactions import find_component, iter_components, text_of
 from bot.emulator.server import DiscordEmulator
 from bot.guild_settings import get_settings
@@ -96,3 +100,19 @@ async def test_setup_again_shows_current_choices_and_only_organisers_may(bot: Pe
     assert "Only organisers" in refused["content"]
     assert (await get_settings(bot.db, int(gid))).moderator_role_id == int(server.moderator_role_id)
 
+
+
+async def test_setup_starts_from_the_configured_region_and_time_zone(emulator: DiscordEmulator, server: Server,
+                                                                     clock: FakeClock, tmp_path: Path) -> None:
+    runner = BotRunner(emulator, clock, tmp_path / "bot.sqlite3",
+                       bot={"default_region": "NZ", "default_timezone": "Pacific/Auckland"})
+    try:
+        bot = await runner.start()
+        page1 = await (await emulator.slash(server.guild_id, server.owner_id, "setup")).reply()
+        await (await emulator.select(server.owner_id, page1, "circle:setup:organiser",
+                                     [server.organiser_role_id])).reply()
+        settings = await get_settings(bot.db, int(server.guild_id))
+        assert (settings.crisis_region, settings.timezone) == ("NZ", "Pacific/Auckland"), (
+            "the first choice saved keeps the operator's defaults")
+    finally:
+        await runner.stop()

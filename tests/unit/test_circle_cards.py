@@ -12,6 +12,8 @@ from bot.circle_cards import (
     norms_card,
     parse_custom_id,
     welcome_card,
+    welcome_copy_failed_card,
+    with_dm_copy_note,
 )
 
 
@@ -60,3 +62,17 @@ def test_list_card_caps_at_twenty_with_a_join_button_each() -> None:
     assert "Showing 20 of 25" in card.content
     assert "full (waitlist open)" in card.embeds[0]["fields"][2]["value"]
     assert circle_list_card([], title="t", empty="No circles yet.").content == "No circles yet."
+
+
+def test_the_dm_copy_note_is_only_on_the_welcome_shown_in_the_server() -> None:
+    card = welcome_card(circle_name="Fibro", text_channel_id=1, voice_channel_id=2, facilitator_ids=())
+    shown = with_dm_copy_note(card)
+    assert shown.content.startswith(card.content) and shown.content.endswith("A copy is on its way to your DMs.")
+    assert "copy" not in card.content
+
+
+def test_a_failed_dm_copy_says_why_only_when_known() -> None:
+    closed = welcome_copy_failed_card(dms_closed=True).content
+    other = welcome_copy_failed_card(dms_closed=False).content
+    assert "couldn't send the copy" in closed and "closed" in closed
+    assert "couldn't send the copy" in other and "closed" not in other

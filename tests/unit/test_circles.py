@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.circle_lifecycle import prepare_circle
+from bot.circle_lifecycle import archive_circle, prepare_circle
 from bot.circles import (
     CircleArchived,
     CircleNotFound,
     add_facilitator,
     autocomplete_circles,
+    facilitates_any,
     facilitator_ids,
     get_circle,
     guild_of_circle,
@@ -57,7 +58,6 @@ async def test_resolve_by_autocomplete_id_or_typed_name(db, clock) -> None:
 
 
 async def test_archived_circles_are_refused_unless_asked_for(db, clock, outbox) -> None:
-    from bot.circle_lifecycle import archive_circle
 
     circle = await make_circle(db, clock)
     await archive_circle(db, clock, GUILD, circle.id, outbox)
@@ -106,3 +106,14 @@ async def test_prepare_rejects_a_colliding_name_case_insensitively(db, clock) ->
     with pytest.raises(Exception, match="already a circle called"):
         await prepare_circle(db, GUILD, name="**BACK  pain**", description="d", topics="back", language="en",
                              capacity=5)
+
+
+async def test_facilitates_any_counts_open_circles_of_this_server_only(db, clock) -> None:
+    circle = await make_circle(db, clock)
+    assert await facilitates_any(db, GUILD, 77) is False
+    await add_facilitator(db, clock, circle, 77, cs.ORGANISER)
+    assert await facilitates_any(db, GUILD, 77) is True
+    assert await facilitates_any(db, OTHER_GUILD, 77) is False
+    assert await facilitates_any(db, GUILD, 78) is False
+    await archive_circle(db, clock, GUILD, circle.id, None)
+    assert await facilitates_any(db, GUILD, 77) is False
