@@ -2,10 +2,10 @@
 
 How it works
 - Each schedule row carries ``next_fire_at`` (UTC). ``run_due()`` takes every active schedule of a
-  registered kind whose ``next_fire_at`` has come, and inside one transaction per batch (one
-  savepoint per schedule) moves the schedule past the occurrence and calls the kind's handler,
-  which updates its own state and enqueues outbox rows on the same connection. A crash anywhere
-  rolls the whole occurrence back, so it is handled again after a restart, exactly once.
+  registered kind whose ``next_fire_at`` has come and, in one transaction per batch of up to
+  ``batch_size`` schedules, calls each kind's handler (which updates its own state and enqueues
+  outbox rows on the same connection) and moves the schedules past the occurrences. A crash
+  anywhere rolls the batch back, so its occurrences are handled after a restart, exactly once.
 - Occurrences are computed by ``bot.recurrence`` in local time, so a daily 02:30 Europe/Berlin
   fires once on both DST change days; ``schedules.last_key`` (the occurrence's nominal local
   time) additionally guards against handling the same occurrence twice.
@@ -314,6 +314,8 @@ class Scheduler:
 
     def _kick(self) -> None:
         """Run a pass soon; passes never overlap and requests during one merge into one more."""
+        if not self._started:
+            return  # before start() (which runs a pass itself) or after shutdown()
         self._dirty = True
         try:
             asyncio.get_running_loop()

@@ -27,7 +27,6 @@ from bot.circles import (
     Circle,
     CircleArchived,
     add_facilitator,
-    autocomplete_circles,
     circle_using_channel,
     facilitator_ids,
     get_circle,
@@ -41,6 +40,7 @@ from bot.norms import NORMS_MAX, default_norms_text, get_norms, save_norms
 from cogs.circle_ui import (
     CircleComponent,
     MissingPermission,
+    circle_choices,
     explain_http,
     require_channel_permission,
     require_guild_permission,
@@ -125,10 +125,7 @@ class CircleAdmin(commands.Cog):
 
     async def circle_autocomplete(self, interaction: discord.Interaction,
                                   current: str) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        pairs = await autocomplete_circles(self.bot.db, interaction.guild_id, current)
-        return [app_commands.Choice(name=n, value=v) for n, v in pairs]
+        return await circle_choices(self.bot.db, interaction, current)
 
     async def topics_autocomplete(self, interaction: discord.Interaction,
                                   current: str) -> list[app_commands.Choice[str]]:

@@ -13,9 +13,12 @@ from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ui import DynamicItem, Item
 
 from bot.circle_cards import CUSTOM_ID_TEMPLATE, Card, parse_custom_id
+from bot.circles import autocomplete_circles
+from bot.db import Database
 from bot.errors import UserFacingError
 from cogs.common import NO_PINGS, reply
 
@@ -75,6 +78,15 @@ async def tell(interaction: discord.Interaction, text: str) -> None:
         await reply(interaction, text)
     except discord.HTTPException as exc:
         log.warning("could not deliver a reply interaction_id=%s status=%s", interaction.id, exc.status)
+
+
+async def circle_choices(db: Database, interaction: discord.Interaction,
+                         current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for a circle option: this server's open circles whose names contain what was typed."""
+    if interaction.guild_id is None:
+        return []
+    pairs = await autocomplete_circles(db, interaction.guild_id, current)
+    return [app_commands.Choice(name=name, value=value) for name, value in pairs]
 
 
 # -- cards ------------------------------------------------------------------------------------------

@@ -57,7 +57,6 @@ from bot.circle_settings import get_circle_settings
 from bot.circles import (
     Circle,
     RoleChange,
-    autocomplete_circles,
     facilitator_ids,
     get_circle,
     list_circles,
@@ -83,6 +82,7 @@ from bot.waitlist import join_waitlist, leave_waitlist, next_position, position_
 from cogs.circle_ui import (
     CircleComponent,
     MissingPermission,
+    circle_choices,
     explain_http,
     require_guild_permission,
     require_role_below_me,
@@ -279,10 +279,7 @@ class Circles(commands.Cog):
 
     @join.autocomplete("circle")
     async def join_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        pairs = await autocomplete_circles(self.bot.db, interaction.guild_id, current)
-        return [app_commands.Choice(name=name, value=value) for name, value in pairs]
+        return await circle_choices(self.bot.db, interaction, current)
 
     async def _guild_for(self, interaction: discord.Interaction, circle_id: int) -> int:
         """The circle's server: the interaction's, or for DM buttons, one where the person has a place."""
@@ -370,6 +367,7 @@ class Circles(commands.Cog):
             # The member ticked "also send this to my DMs": the only reason the bot DMs a welcome.
             # Queued after the welcome is shown, so a failure notice can only come after it.
             notice = welcome_copy_notice(circle, user_id, card, iso_utc(clock.now()))
+            self._copy_requests = {k: i for k, i in self._copy_requests.items() if not i.is_expired()}
             self._copy_requests[notice.key] = interaction
             async with db.transaction() as conn:
                 await enqueue_notice(conn, self.bot.outbox, notice)

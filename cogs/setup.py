@@ -178,6 +178,10 @@ class Setup(commands.Cog):
         value = int(values[0]) if values and values[0].isdigit() else None
         page = "roles"
         if field in ("organiser", "moderator", "oncall"):
+            refusal = self.unusable_role(interaction, value)
+            if refusal:
+                await self.show_page(interaction, "roles", edit=True, note=refusal)
+                return
             attr = {"organiser": "organiser_role_id", "moderator": "moderator_role_id",
                     "oncall": "oncall_role_id"}[field]
             settings = replace(settings, **{attr: value})
@@ -200,6 +204,20 @@ class Setup(commands.Cog):
         await save_settings(self.bot.db, self.bot.clock, settings)
         await save_circle_settings(self.bot.db, self.bot.clock, circles)
         await self.show_page(interaction, page, edit=True)
+
+    @staticmethod
+    def unusable_role(interaction: discord.Interaction, role_id: int | None) -> str | None:
+        """Why a chosen role can't stand for a group of people (nothing is saved then), or None."""
+        if role_id is None:
+            return None
+        if role_id == interaction.guild_id:
+            return ("@everyone can't be chosen here: everyone in the server would get that role's powers. "
+                    "Choose (or create) a role just for those people.")
+        role = interaction.guild.get_role(role_id) if interaction.guild else None
+        if role is not None and role.managed:
+            return (f"**{discord.utils.escape_markdown(role.name)}** belongs to a bot or an integration, so it can't"
+                    " be given to members. Choose (or create) a role just for those people.")
+        return None
 
     async def on_page(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         page = args[0] if args and args[0] in PAGES else "roles"

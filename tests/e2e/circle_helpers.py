@@ -11,14 +11,15 @@ from bot.client import PeerCirclesBot
 from bot.emulator.events import Server
 from bot.emulator.interactions import Interaction
 from bot.emulator.server import DiscordEmulator
-from bot.guild_settings import get_settings, save_settings
+from bot.guild_settings import save_settings
+from cogs.common import guild_settings
 
 
 async def set_up(bot: PeerCirclesBot, server: Server, *, stories_mode: str = "none", grace_days: int = 7,
                  welcome_channel_id: str | None = None) -> None:
     """The state /setup leaves (tests/e2e/test_setup.py covers the menus themselves)."""
     gid = int(server.guild_id)
-    settings = await get_settings(bot.db, gid)
+    settings = await guild_settings(bot, gid)
     await save_settings(bot.db, bot.clock, replace(
         settings, organiser_role_id=int(server.organiser_role_id), moderator_role_id=int(server.moderator_role_id),
         oncall_role_id=int(server.oncall_role_id), queue_channel_id=int(server.queue_id),

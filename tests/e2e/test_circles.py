@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 from urllib.parse import unquote
 
+from bot.circles import Circle
 from bot.client import PeerCirclesBot
 from bot.clock import FakeClock
 from bot.consent import consent_history, members_of
@@ -431,13 +432,19 @@ async def test_meeting_times_plug_into_list_find_and_mine(bot: PeerCirclesBot, e
     assert f"Next check-in: <t:{int(tuesday.timestamp())}:F>" in mine["content"]
 
 
-async def test_closed_dms_still_get_the_welcome_and_are_told_the_copy_failed(
-        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+async def norms_card_for_newcomer(bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server,
+                                  name: str) -> tuple[Circle, str, dict]:
+    """A set-up server with one circle, and a new member looking at its norms card."""
     await set_up(bot, server)
     circle = await create_circle(emulator, bot, server, "Fibro Friends")
-    nia = await emulator.member_join(server.guild_id, "nia")
+    member = await emulator.member_join(server.guild_id, name)
+    return circle, member, await slash(emulator, server, member, "circle join", circle=str(circle.id))
+
+
+async def test_closed_dms_still_get_the_welcome_and_are_told_the_copy_failed(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    circle, nia, card = await norms_card_for_newcomer(bot, emulator, server, "nia")
     emulator.world.dms_closed.add(nia)
-    card = await slash(emulator, server, nia, "circle join", circle=str(circle.id))
     ticked = await press(emulator, nia, card, "☐ Also send the welcome to my DMs")
     ix = await emulator.click(nia, ticked, label="I agree")
     await emulator.wait_until(lambda: ix.record.followup_ids, 5, "the bot to say the DM copy failed")
@@ -454,10 +461,7 @@ async def test_closed_dms_still_get_the_welcome_and_are_told_the_copy_failed(
 
 async def test_a_discord_outage_at_join_takes_no_seat_and_pressing_again_works(
         bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
-    await set_up(bot, server)
-    circle = await create_circle(emulator, bot, server, "Fibro Friends")
-    oli = await emulator.member_join(server.guild_id, "oli")
-    card = await slash(emulator, server, oli, "circle join", circle=str(circle.id))
+    circle, oli, card = await norms_card_for_newcomer(bot, emulator, server, "oli")
     emulator.inject_fault("PUT", ROLE_PUT, 503, times=1)
     refused = await press(emulator, oli, card, "I agree")
     assert "Discord didn't answer properly just now" in refused["content"]
@@ -476,10 +480,7 @@ async def test_a_discord_outage_at_join_takes_no_seat_and_pressing_again_works(
 
 async def test_rate_limits_on_the_role_grant_are_waited_out(bot: PeerCirclesBot, emulator: DiscordEmulator,
                                                             server: Server) -> None:
-    await set_up(bot, server)
-    circle = await create_circle(emulator, bot, server, "Fibro Friends")
-    pia = await emulator.member_join(server.guild_id, "pia")
-    card = await slash(emulator, server, pia, "circle join", circle=str(circle.id))
+    circle, pia, card = await norms_card_for_newcomer(bot, emulator, server, "pia")
     emulator.inject_fault("PUT", ROLE_PUT, 429, retry_after=0.01, times=2)
     welcome = await press(emulator, pia, card, "I agree")
     assert "Welcome to **Fibro Friends**" in welcome["content"]

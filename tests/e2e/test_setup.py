@@ -116,3 +116,17 @@ async def test_setup_starts_from_the_configured_region_and_time_zone(emulator: D
             "the first choice saved keeps the operator's defaults")
     finally:
         await runner.stop()
+
+
+async def test_everyone_and_bot_roles_are_refused_and_nothing_saved(bot: PeerCirclesBot, emulator: DiscordEmulator,
+                                                                   server: Server) -> None:
+    gid, owner = server.guild_id, server.owner_id
+    page1 = await (await emulator.slash(gid, owner, "setup")).reply()
+    refused = await (await emulator.select(owner, page1, "circle:setup:organiser", [gid])).reply()
+    assert "@everyone can't be chosen here" in refused["content"]
+    bot_role = emulator.world.guilds[gid].members[emulator.world.bot_id]["roles"][0]
+    refused = await (await emulator.select(owner, refused, "circle:setup:moderator", [bot_role])).reply()
+    assert "belongs to a bot or an integration" in refused["content"]
+    settings = await get_settings(bot.db, int(gid))
+    assert (settings.organiser_role_id, settings.moderator_role_id) == (None, None)
+    assert "page 1 of 3" in refused["content"], "the organiser stays on the roles page to choose again"

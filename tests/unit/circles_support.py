@@ -15,6 +15,7 @@ from bot.circle_lifecycle import prepare_circle, record_circle
 from bot.circles import Circle
 from bot.clock import FakeClock
 from bot.db import Database
+from bot.guild_settings import GuildSettings, get_settings, save_settings
 from bot.norms import default_norms_text
 
 GUILD = 111_000_000_000_000_001
@@ -67,6 +68,9 @@ async def make_circle(
     db: Database, clock: FakeClock, name: str = "Migraine Mornings", *, guild_id: int = GUILD, capacity: int = 8,
     topics: str = "migraine", language: str = "en", role_id: int | None = 9001, description: str = "A gentle circle",
 ) -> Circle:
+    if not (await get_settings(db, guild_id)).setup_done:
+        # Circles are made only in servers that finished /setup, which stores their crisis region.
+        await save_settings(db, clock, GuildSettings(guild_id, crisis_region="US", setup_done=True))
     draft = await prepare_circle(db, guild_id, name=name, description=description, topics=topics,
                                  language=language, capacity=capacity)
     return await record_circle(db, clock, draft, created_by=ORGANISER, norms_text=default_norms_text(),

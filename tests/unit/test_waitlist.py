@@ -60,7 +60,7 @@ async def test_a_freed_seat_is_held_for_the_first_waiting_member_for_48_hours(db
         "I agree, take the seat", "Pass it on"]
     assert offer["payload"]["embeds"][0]["title"].startswith("Norms of Migraine Mornings (version 1)")
     crisis = offer["payload"]["embeds"][1]
-    assert crisis["title"] == "In a crisis" and "call **911**" in crisis["description"]  # the default region, US
+    assert crisis["title"] == "In a crisis" and "call **911**" in crisis["description"]  # the region set up, US
     assert crisis["fields"], "the region's crisis lines are listed"
     assert await next_offer_expiry(db) == START + timedelta(hours=OFFER_HOURS)
     async with db.transaction() as conn:
