@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import secrets
 import sys
 from typing import Any
 
@@ -22,7 +21,7 @@ from bot import screening
 from bot.clock import Clock
 from bot.config import Config, ConfigError, discord_token
 from bot.db import Database
-from bot.errors import UserFacingError
+from bot.interaction_failures import answer_failure
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 
@@ -58,10 +57,6 @@ def make_intents() -> discord.Intents:
     intents.dm_messages = True
     intents.message_content = True  # privileged: crisis support in circle channels
     return intents
-
-
-def new_error_id() -> str:
-    return secrets.token_hex(4).upper()
 
 
 class PeerCirclesBot(commands.Bot):
@@ -146,43 +141,9 @@ class PeerCirclesBot(commands.Bot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Every failure gets a plain ephemeral answer; bugs get a short id to quote to admins."""
-        cause: BaseException = error
-        if isinstance(error, app_commands.CommandInvokeError):
-            cause = error.original
+        cause: BaseException = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         command = interaction.command.qualified_name if interaction.command else "unknown"
-        if isinstance(cause, UserFacingError):
-            text = str(cause)
-        elif isinstance(cause, app_commands.NoPrivateMessage):
-            text = "This command works inside a server, not in direct messages."
-        elif isinstance(cause, app_commands.CommandOnCooldown):
-            text = f"Please wait {cause.retry_after:.0f} seconds before trying that again."
-        elif isinstance(cause, app_commands.CheckFailure):
-            text = "You don't have permission to use this command."
-        elif isinstance(cause, app_commands.TransformerError):
-            text = "One of the options you gave isn't valid here. Please check it and try again."
-        else:
-            error_id = new_error_id()
-            # Ids and kinds only: never the options a member typed, never message text.
-            log.error(
-                "command failed error_id=%s command=%s guild_id=%s user_id=%s exception=%s",
-                error_id, command, interaction.guild_id, interaction.user.id, type(cause).__name__,
-                exc_info=(type(cause), cause, cause.__traceback__),
-            )
-            text = (
-                f"Sorry, something went wrong on our side and nothing was changed. "
-                f"If it keeps happening, tell a server organiser the error id **{error_id}**."
-            )
-        await self.tell(interaction, text)
-
-    async def tell(self, interaction: discord.Interaction, text: str) -> None:
-        """An ephemeral answer whether or not the interaction was already answered or deferred."""
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True)
-            else:
-                await interaction.response.send_message(text, ephemeral=True)
-        except discord.HTTPException as exc:
-            log.warning("could not deliver error reply interaction_id=%s status=%s", interaction.id, exc.status)
+        await answer_failure(interaction, cause, f"command:{command}")
 
 
 def run_bot(config: Config) -> int:

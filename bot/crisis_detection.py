@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Literal
 
@@ -152,9 +153,22 @@ def _symbols_to_spaces() -> bytes:
 _ASCII_TABLE = _symbols_to_spaces()
 
 
-def normalise(text: str) -> str:
-    """Lower-case, plain-word form of ``text`` with clauses separated by " | "."""
-    t = fold(text)
+# Only the single-word entries that change something; two-word forms are handled by _PHRASES.
+_TOKEN_KEYS = frozenset(k for k, v in _TOKENS.items() if " " not in k and k != v)
+# A replacement never yields another key, so each key is replaced once, in any order.
+assert not any(w in _TOKEN_KEYS for k in _TOKEN_KEYS for w in _TOKENS[k].split())
+# _LEET entries with the hints to look for in text without (first) and with digits or symbols.
+_LEET_HINTS = tuple(
+    (tuple(h for h in hints if h.isalpha() or h == "o.d"), hints, pattern, repl)
+    for hints, pattern, repl in _LEET
+)
+
+
+def normalise(text: str, folded: str | None = None) -> str:
+    """Lower-case, plain-word form of ``text`` with clauses separated by " | ".
+
+    ``folded`` is ``fold(text)`` when the caller already has it (screening folds once)."""
+    t = fold(text) if folded is None else folded
     if IGNORABLE in t:
         t = t.replace(IGNORABLE, "")
     if not t.isascii():
@@ -162,15 +176,25 @@ def normalise(text: str) -> str:
             t = t.replace(quote, "'")
         t = _NON_ASCII.sub(_non_ascii, t)
     symbols = _LEET_SYMBOLS.search(t) is not None
-    for hints, pattern, repl in _LEET:
-        if any(hint in t for hint in hints if symbols or hint.isalpha() or hint == "o.d"):
-            t = pattern.sub(repl, t)
+    for plain_hints, all_hints, pattern, repl in _LEET_HINTS:
+        for hint in all_hints if symbols else plain_hints:
+            if hint in t:
+                t = pattern.sub(repl, t)
+                break
     # One C-speed pass: clause punctuation -> "|", other symbols -> " ".
     t = t.encode("ascii").translate(_ASCII_TABLE).decode("ascii").replace("|", " | ")
     if "can not" in t or "my self" in t or "any more" in t or "unaliv" in t or " id " in t:
         t = _PHRASE_RE.sub(lambda m: _PHRASES[m.group()], f" {t} ")
-    get = _TOKENS.get
-    return "| " + " ".join([get(w, w) for w in t.split()]) + " |"
+    words = t.split()
+    found = _TOKEN_KEYS.intersection(words)
+    if found:
+        # Replace whole words in C rather than looking up every word: with two spaces between
+        # words, " key " occurrences never overlap.
+        spaced = "  " + "  ".join(words) + "  "
+        for key in found:
+            spaced = spaced.replace(f" {key} ", f" {_TOKENS[key]} ")
+        words = spaced.split()
+    return "| " + " ".join(words) + " |"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -910,10 +934,6 @@ _MAX_CONTEXTS_PER_RULE = 12
 _MAX_CONTEXTS = 200
 _MAX_SEARCHES = 600  # clause searches; a 2,000-character message needs well under 100
 _ANCHOR_WORDS = frozenset().union(*(r.anchors | r.also for r in RULES))
-# anchor word -> positions in RULES of the rules it can start
-_BY_ANCHOR: dict[str, tuple[int, ...]] = {
-    word: tuple(i for i, r in enumerate(RULES) if word in r.anchors) for word in _ANCHOR_WORDS
-}
 _PREFIX_RULES = tuple((i, r.prefixes) for i, r in enumerate(RULES) if r.prefixes)
 
 
@@ -927,45 +947,58 @@ def _clauses_with(norm: str, needle: str, starts: list[int]) -> set[int]:
     return found
 
 
-def detect(text: str) -> CrisisResult:
-    """The highest crisis level any rule finds in ``text``, with that rule's name."""
+# anchor words found in one clause -> the rules to search that clause with (anchor and "also"
+# words both present). Few distinct sets occur; bounded all the same.
+_RULES_FOR: dict[frozenset[str], tuple[int, ...]] = {}
+_RULES_FOR_LIMIT = 20_000
+
+
+def _rules_for(hits: frozenset[str]) -> tuple[int, ...]:
+    rules = _RULES_FOR.get(hits)
+    if rules is None:
+        if len(_RULES_FOR) > _RULES_FOR_LIMIT:
+            _RULES_FOR.clear()
+        rules = tuple(i for i, r in enumerate(RULES) if r.anchors & hits and (not r.also or r.also & hits))
+        _RULES_FOR[hits] = rules
+    return rules
+
+
+def detect(text: str, folded: str | None = None) -> CrisisResult:
+    """The highest crisis level any rule finds in ``text``, with that rule's name.
+
+    ``folded`` is ``fold(text)`` when the caller already has it."""
     if not text or not text.strip():
         return NONE
-    norm = normalise(text)
-    tokens = norm.split(" ")
-    present = _ANCHOR_WORDS.intersection(tokens)
+    norm = normalise(text, folded)
+    present = _ANCHOR_WORDS.intersection(norm.split(" "))
     prefixed = [(i, p) for i, prefixes in _PREFIX_RULES for p in prefixes if p in norm]
     if not present and not prefixed:
         return NONE
-    # One pass over the words: where each clause starts, and which clauses hold which anchors.
-    starts: list[int] = []
-    where: dict[str, set[int]] = {}
-    pos = 0
-    for token in tokens:
-        if token == "|":
-            starts.append(pos)
-        elif token in present:
-            where.setdefault(token, set()).add(len(starts) - 1)
-        pos += len(token) + 1
+    # norm is "| clause | clause |": parts[n + 1] is clause n, which starts at starts[n].
+    parts = norm.split("|")
+    starts = [at + n for n, at in enumerate(accumulate(map(len, parts[:-1])))]
     # Each candidate rule is searched only in the clauses holding its anchor words.
-    todo: dict[int, set[int]] = {}
-    for word in present:
-        for i in _BY_ANCHOR[word]:
-            todo.setdefault(i, set()).update(where[word])
+    todo: dict[int, list[int]] = {}
+    hits_by_clause: list[frozenset[str]] = []
+    for n, clause in enumerate(parts[1:-1]):
+        hits = present.intersection(clause.split())
+        hits_by_clause.append(hits)
+        if hits:
+            for i in _rules_for(hits):
+                todo.setdefault(i, []).append(n)
     for i, prefix in prefixed:
-        todo.setdefault(i, set()).update(_clauses_with(norm, prefix, starts))
+        also = RULES[i].also
+        extra = {n for n in _clauses_with(norm, prefix, starts)
+                 if n < len(hits_by_clause) and (not also or also & hits_by_clause[n])}
+        todo[i] = sorted(extra.union(todo.get(i, ())))
     best = NONE
     budget = _MAX_CONTEXTS
     searches = _MAX_SEARCHES
     for i in sorted(todo):
         rule = RULES[i]
-        clauses = todo[i]
-        if rule.also:
-            also = [where[w] for w in rule.also & present]
-            clauses = {n for n in clauses if any(n in seen for seen in also)}
         per_rule = _MAX_CONTEXTS_PER_RULE
-        for n in sorted(clauses):
-            if n + 1 >= len(starts) or per_rule <= 0 or budget <= 0 or searches <= 0:
+        for n in todo[i]:
+            if per_rule <= 0 or budget <= 0 or searches <= 0:
                 continue
             searches -= 1
             for m in rule.pattern.finditer(norm, starts[n], starts[n + 1] + 1):

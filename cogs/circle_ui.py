@@ -20,7 +20,8 @@ from bot.circle_cards import CUSTOM_ID_TEMPLATE, Card, parse_custom_id
 from bot.circles import autocomplete_circles
 from bot.db import Database
 from bot.errors import UserFacingError
-from cogs.common import NO_PINGS, reply
+from bot.interaction_failures import answer_failure
+from cogs.common import NO_PINGS
 
 log = logging.getLogger(__name__)
 
@@ -57,27 +58,10 @@ class CircleComponent(DynamicItem[Item[Any]], template=CUSTOM_ID_TEMPLATE):
 
 async def run_safely(interaction: discord.Interaction, work: Awaitable[None], what: str) -> None:
     """Component and modal handlers: the same plain answers the slash-command error handler gives."""
-    from bot.client import new_error_id
-
     try:
         await work
-    except UserFacingError as exc:
-        await tell(interaction, str(exc))
     except Exception as exc:
-        error_id = new_error_id()
-        log.error("circle interaction failed error_id=%s what=%s guild_id=%s user_id=%s exception=%s",
-                  error_id, what, interaction.guild_id, interaction.user.id, type(exc).__name__,
-                  exc_info=(type(exc), exc, exc.__traceback__))
-        await tell(interaction, "Sorry, something went wrong on our side and nothing was changed. If it keeps "
-                                f"happening, tell a server organiser the error id **{error_id}**.")
-
-
-async def tell(interaction: discord.Interaction, text: str) -> None:
-    """An ephemeral answer that never raises: the interaction may have expired or Discord may be down."""
-    try:
-        await reply(interaction, text)
-    except discord.HTTPException as exc:
-        log.warning("could not deliver a reply interaction_id=%s status=%s", interaction.id, exc.status)
+        await answer_failure(interaction, exc, what)
 
 
 async def circle_choices(db: Database, interaction: discord.Interaction,
