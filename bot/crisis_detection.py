@@ -38,8 +38,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Literal
 
 from bot.text_folding import IGNORABLE, fold
@@ -153,10 +153,6 @@ def _symbols_to_spaces() -> bytes:
 _ASCII_TABLE = _symbols_to_spaces()
 
 
-# Only the single-word entries that change something; two-word forms are handled by _PHRASES.
-_TOKEN_KEYS = frozenset(k for k, v in _TOKENS.items() if " " not in k and k != v)
-# A replacement never yields another key, so each key is replaced once, in any order.
-assert not any(w in _TOKEN_KEYS for k in _TOKEN_KEYS for w in _TOKENS[k].split())
 # _LEET entries with the hints to look for in text without (first) and with digits or symbols.
 _LEET_HINTS = tuple(
     (tuple(h for h in hints if h.isalpha() or h == "o.d"), hints, pattern, repl)
@@ -185,16 +181,8 @@ def normalise(text: str, folded: str | None = None) -> str:
     t = t.encode("ascii").translate(_ASCII_TABLE).decode("ascii").replace("|", " | ")
     if "can not" in t or "my self" in t or "any more" in t or "unaliv" in t or " id " in t:
         t = _PHRASE_RE.sub(lambda m: _PHRASES[m.group()], f" {t} ")
-    words = t.split()
-    found = _TOKEN_KEYS.intersection(words)
-    if found:
-        # Replace whole words in C rather than looking up every word: with two spaces between
-        # words, " key " occurrences never overlap.
-        spaced = "  " + "  ".join(words) + "  "
-        for key in found:
-            spaced = spaced.replace(f" {key} ", f" {_TOKENS[key]} ")
-        words = spaced.split()
-    return "| " + " ".join(words) + " |"
+    get = _TOKENS.get
+    return "| " + " ".join([get(w, w) for w in t.split()]) + " |"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -970,22 +958,21 @@ def detect(text: str, folded: str | None = None) -> CrisisResult:
     if not text or not text.strip():
         return NONE
     norm = normalise(text, folded)
-    present = _ANCHOR_WORDS.intersection(norm.split(" "))
-    prefixed = [(i, p) for i, prefixes in _PREFIX_RULES for p in prefixes if p in norm]
-    if not present and not prefixed:
-        return NONE
-    # norm is "| clause | clause |": parts[n + 1] is clause n, which starts at starts[n].
+    # norm is "| clause | clause |": parts[n + 1] is clause n. Each candidate rule is searched
+    # only in the clauses holding its anchor words (one set intersection per clause, in C).
     parts = norm.split("|")
-    starts = [at + n for n, at in enumerate(accumulate(map(len, parts[:-1])))]
-    # Each candidate rule is searched only in the clauses holding its anchor words.
     todo: dict[int, list[int]] = {}
     hits_by_clause: list[frozenset[str]] = []
     for n, clause in enumerate(parts[1:-1]):
-        hits = present.intersection(clause.split())
+        hits = _ANCHOR_WORDS.intersection(clause.split())
         hits_by_clause.append(hits)
         if hits:
             for i in _rules_for(hits):
                 todo.setdefault(i, []).append(n)
+    prefixed = [(i, p) for i, prefixes in _PREFIX_RULES for p in prefixes if p in norm]
+    if not todo and not prefixed:
+        return NONE
+    starts = [at + n for n, at in enumerate(accumulate(map(len, parts[:-1])))]  # clause n's "|"
     for i, prefix in prefixed:
         also = RULES[i].also
         extra = {n for n in _clauses_with(norm, prefix, starts)

@@ -323,12 +323,15 @@ def _merge(spans: Iterable[Span]) -> list[Span]:
     return [(s, e) for s, e in merged]
 
 
-def find(text: str, words: WordSettings | None = None) -> list[Span]:
-    """Sorted, non-overlapping ``(start, end)`` spans of profanity in ``text``."""
+def find(text: str, words: WordSettings | None = None, folded: str | None = None) -> list[Span]:
+    """Sorted, non-overlapping ``(start, end)`` spans of profanity in ``text``.
+
+    ``folded`` is ``fold(text)`` when the caller already has it (screening folds once)."""
     if not text:
         return []
     matcher = default_matcher()
-    folded = fold(text)
+    if folded is None:
+        folded = fold(text)
     added = _server_pattern(words.added) if words and words.added else None
     allowed = _server_pattern(words.allowed) if words and words.allowed else None
     stems = not any(_is_word(allowed, s) for s in STEMS)

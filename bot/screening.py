@@ -24,6 +24,7 @@ from bot.crisis_detection import CrisisResult, Level, detect
 from bot.crisis_resources import crisis_card
 from bot.identifying import IdentifyingDetail, find_identifying
 from bot.profanity import Span, WordSettings
+from bot.text_folding import fold
 
 __all__ = [
     "CrisisResult", "IdentifyingDetail", "Level", "ScreeningResult", "Span", "WordSettings", "censor",
@@ -55,8 +56,9 @@ class ScreeningResult:
 
 def screen(text: str, words: WordSettings | None = None) -> ScreeningResult:
     """Profanity (with the server's own words), crisis language and identifying details at once."""
-    spans = profanity.find(text, words)
-    crisis = detect(text)
+    folded = fold(text)  # once, shared by both detectors
+    spans = profanity.find(text, words, folded)
+    crisis = detect(text, folded)
     return ScreeningResult(
         profane=bool(spans),
         censored=profanity.censor_spans(text, spans) if spans else text,

@@ -31,14 +31,16 @@ async def test_plain_and_json_lines_get_one_verdict_each() -> None:
         {"profane": True, "censored": "this f****** flare", "crisis": "none", "rule": None, "identifying": []},
         {"profane": False, "censored": "I want to kill myself", "crisis": "crisis", "rule": "kill_myself",
          "identifying": []},
+        {"profane": False, "censored": "", "crisis": "none", "rule": None, "identifying": []},
         {"profane": False, "censored": "so use it", "crisis": "none", "rule": None, "identifying": []},
     ]
 
 
-async def test_json_without_text_is_reported_and_skipped(capsys: pytest.CaptureFixture[str]) -> None:
+async def test_json_without_text_is_reported_in_its_place(capsys: pytest.CaptureFixture[str]) -> None:
     code, verdicts = await run('{"body": "x"}\n{not json but text\n')
     assert code == 1
-    assert [v["censored"] for v in verdicts] == ["{not json but text"]
+    assert verdicts[0] == {"error": 'line 1: a JSON line needs a "text" field'}
+    assert verdicts[1]["censored"] == "{not json but text"
     assert 'line 1: a JSON line needs a "text" field' in capsys.readouterr().err
 
 
@@ -60,11 +62,23 @@ async def test_guild_words_come_from_the_database(tmp_path: Path) -> None:
     assert verdicts[0]["censored"] == "d*** this flare"
 
 
-async def test_config_database_is_created_and_migrated(tmp_path: Path) -> None:
+async def test_a_missing_database_is_reported_not_created(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
     config = parse_config({"database": {"path": str(tmp_path / "new.sqlite3")}})
     code, verdicts = await run("hello\n", config=config, guild=GUILD)
-    assert code == 0 and verdicts[0]["profane"] is False
-    assert (tmp_path / "new.sqlite3").exists()
+    assert (code, verdicts) == (2, [])
+    assert "no database at" in capsys.readouterr().err
+    assert not (tmp_path / "new.sqlite3").exists()
+
+
+async def test_an_unmigrated_database_is_only_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = parse_config({"database": {"path": str(tmp_path / "old.sqlite3")}})
+    async with Database(config.database_path) as db:
+        await db.execute("CREATE TABLE unrelated (x INTEGER)")
+    code, _ = await run("hello\n", config=config, guild=GUILD)
+    assert code == 2 and "python -m bot migrate" in capsys.readouterr().err
+    async with Database(config.database_path) as db:
+        assert await db.fetchval("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'") == 0
 
 
 def test_command_line_wiring(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
