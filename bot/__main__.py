@@ -20,11 +20,13 @@ EXIT_CONFIG = 2
 
 
 def setup_logging(level: str) -> None:
+    numeric = getattr(logging, level.upper(), logging.INFO)
     logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=numeric, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
+    # discord.py logs raw gateway events and request bodies at DEBUG, which would put what members
+    # write into the logs: its loggers stay at INFO or above whatever level is asked for.
+    logging.getLogger("discord").setLevel(max(numeric, logging.INFO))
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> int:

@@ -33,6 +33,7 @@ COGS: tuple[str, ...] = (
     "cogs.setup",
     "cogs.circles",
     "cogs.circle_admin",
+    "cogs.screening_admin",
 )
 
 

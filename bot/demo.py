@@ -26,6 +26,7 @@ from bot.emulator.server import DiscordEmulator
 SCENES: tuple[str, ...] = (
     "bot.demo_scenes.foundation:scene",
     "bot.demo_scenes.circles:scene",
+    "bot.demo_scenes.screening:scene",
 )
 
 

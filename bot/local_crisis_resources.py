@@ -20,6 +20,7 @@ MAX_CONTACT = 60
 MAX_WEB = 200
 MAX_DETAIL = 80
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]{1,38}$")
+FULL = f"This server already has {MAX_PER_SERVER} of its own services; remove one first."
 
 
 def _clean(value: str | None, limit: int, what: str) -> str | None:
@@ -65,6 +66,16 @@ def validate_entry(name: str, phone: str | None = None, text: str | None = None,
     )
 
 
+async def require_room(db: Database, guild_id: int) -> None:
+    """Refuse early (before an organiser types a whole entry) when the server has no room left.
+
+    ``add_entry`` checks again in its transaction, so this is a courtesy, not the guard.
+    """
+    count = await db.fetchval("SELECT COUNT(*) FROM local_crisis_resources WHERE guild_id = ?", (guild_id,))
+    if int(count or 0) >= MAX_PER_SERVER:
+        raise UserFacingError(FULL)
+
+
 async def add_entry(db: Database, clock: Clock, guild_id: int, entry: CrisisService) -> int:
     """Store a validated entry (see ``validate_entry``); returns its id."""
     async with db.transaction() as conn:
@@ -73,9 +84,7 @@ async def add_entry(db: Database, clock: Clock, guild_id: int, entry: CrisisServ
         )
         (count,) = await cursor.fetchone()  # type: ignore[misc]
         if count >= MAX_PER_SERVER:
-            raise UserFacingError(
-                f"This server already has {MAX_PER_SERVER} of its own services; remove one first."
-            )
+            raise UserFacingError(FULL)
         cursor = await conn.execute(
             "INSERT INTO local_crisis_resources (guild_id, name, phone, text_contact, web, hours, language,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -190,3 +190,22 @@ def test_run_without_a_token_exits_2_without_connecting(
 def test_run_with_a_missing_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--config", str(tmp_path / "nope.toml")]) == 2
     assert "nope.toml: file not found" in one_error_line(capsys.readouterr().err)
+
+
+def test_debug_logging_keeps_discord_py_from_logging_member_text() -> None:
+    import logging
+
+    from bot.__main__ import setup_logging
+
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers), logging.getLogger("discord").level)
+    try:
+        setup_logging("DEBUG")
+        assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)
+        # discord.py's DEBUG lines carry raw gateway payloads and request bodies.
+        assert not logging.getLogger("discord.gateway").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("discord.http").isEnabledFor(logging.DEBUG)
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+        logging.getLogger("discord").setLevel(saved[2])

@@ -16,6 +16,7 @@ from bot.local_crisis_resources import (
     add_entry,
     list_entries,
     remove_entry,
+    require_room,
     validate_entry,
 )
 
@@ -73,3 +74,13 @@ async def test_a_server_has_at_most_ten_entries(db: Database, clock: FakeClock) 
         await add_entry(db, clock, GUILD, validate_entry("One more", phone="123 456"))
     assert len(await list_entries(db, GUILD)) == MAX_PER_SERVER
     await add_entry(db, clock, OTHER, validate_entry("Elsewhere", phone="123 456"))
+
+
+async def test_require_room_refuses_only_a_full_server(db: Database, clock: FakeClock) -> None:
+    for i in range(MAX_PER_SERVER - 1):
+        await add_entry(db, clock, GUILD, validate_entry(f"Line {i}", phone="123 456"))
+    await require_room(db, GUILD)
+    await add_entry(db, clock, GUILD, validate_entry("Last one", phone="123 456"))
+    with pytest.raises(UserFacingError, match=f"already has {MAX_PER_SERVER}"):
+        await require_room(db, GUILD)
+    await require_room(db, OTHER)
