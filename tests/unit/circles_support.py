@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -43,20 +41,6 @@ class RecordingOutbox:
 
     def kinds(self) -> list[str]:
         return [r["kind"] for r in self.rows]
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "circles.sqlite3")
-    await database.connect()
-    await database.migrate()
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
 
 
 @pytest.fixture

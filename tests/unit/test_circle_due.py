@@ -9,7 +9,7 @@ from bot.waitlist import join_waitlist
 from tests.unit import circles_support as cs
 from tests.unit.circles_support import GUILD, make_circle
 
-db, clock, outbox = cs.db, cs.clock, cs.outbox
+outbox = cs.outbox
 
 
 async def run(db, clock, outbox):

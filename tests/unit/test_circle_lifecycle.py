@@ -22,7 +22,7 @@ from bot.waitlist import join_waitlist
 from tests.unit import circles_support as cs
 from tests.unit.circles_support import GUILD, consent_rows, make_circle
 
-db, clock, outbox = cs.db, cs.clock, cs.outbox
+outbox = cs.outbox
 
 
 @pytest.mark.parametrize("capacity", [1, 31, 0, -3])

@@ -6,10 +6,7 @@ from datetime import UTC, datetime
 
 from bot.circle_matching import NO_MEETING_TIMES, Preferences, find_matches, meeting_fits, next_meetings
 from bot.consent import agree
-from tests.unit import circles_support as cs
 from tests.unit.circles_support import GUILD, OTHER_GUILD, START, make_circle
-
-db, clock = cs.db, cs.clock
 
 
 class FakeSchedule:

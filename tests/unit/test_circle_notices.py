@@ -7,10 +7,7 @@ from dataclasses import replace
 from bot.circle_cards import Card
 from bot.circle_notices import WELCOME_COPY_FALLBACK, crisis_embed_for, welcome_copy_notice
 from bot.guild_settings import GuildSettings, save_settings
-from tests.unit import circles_support as cs
 from tests.unit.circles_support import GUILD, make_circle
-
-db, clock = cs.db, cs.clock
 
 
 def fields_text(embed: dict) -> str:

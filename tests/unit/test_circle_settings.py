@@ -9,10 +9,7 @@ import pytest
 from bot.circle_settings import CircleSettings, get_circle_settings, save_circle_settings
 from bot.errors import UserFacingError
 from bot.guild_settings import get_settings, save_settings
-from tests.unit import circles_support as cs
 from tests.unit.circles_support import GUILD, OTHER_GUILD
-
-db, clock = cs.db, cs.clock
 
 
 async def test_defaults_then_saved_values(db, clock) -> None:

@@ -23,7 +23,7 @@ from bot.consent import agree
 from tests.unit import circles_support as cs
 from tests.unit.circles_support import GUILD, OTHER_GUILD, make_circle
 
-db, clock, outbox = cs.db, cs.clock, cs.outbox
+outbox = cs.outbox
 
 
 async def test_a_circle_is_invisible_from_another_server(db, clock) -> None:

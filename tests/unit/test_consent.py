@@ -24,7 +24,7 @@ from bot.waitlist import join_waitlist, position_of
 from tests.unit import circles_support as cs
 from tests.unit.circles_support import GUILD, OTHER_GUILD, consent_rows, make_circle
 
-db, clock, outbox = cs.db, cs.clock, cs.outbox
+outbox = cs.outbox
 
 
 async def test_agreeing_records_member_circle_version_and_time_and_grants_the_role(db, clock) -> None:

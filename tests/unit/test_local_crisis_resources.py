@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.clock import FakeClock
@@ -24,16 +21,6 @@ GUILD = 1001
 OTHER = 2002
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with Database(tmp_path / "bot.sqlite3") as database:
-        await database.migrate()
-        yield database
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 async def test_entries_are_kept_per_server_and_shown_on_the_card(db: Database, clock: FakeClock) -> None:

@@ -22,7 +22,7 @@ from bot.norms import (
 from tests.unit import circles_support as cs
 from tests.unit.circles_support import GUILD, OTHER_GUILD, START, consent_rows, make_circle
 
-db, clock, outbox = cs.db, cs.clock, cs.outbox
+outbox = cs.outbox
 NEW = "Version two of our norms: be kind, keep confidences, no medical advice."
 
 

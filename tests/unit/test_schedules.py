@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,12 +18,6 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with Database(tmp_path / "bot.sqlite3") as database:
-        await database.migrate()
-        yield database
 
 
 def daily(hour: int, zone: str = "UTC", start: date = date(2026, 11, 1)) -> Recurrence:

@@ -3,9 +3,6 @@ and never visible from another server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.clock import FakeClock
@@ -27,16 +24,6 @@ GUILD = 1001
 OTHER = 2002
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with Database(tmp_path / "bot.sqlite3") as database:
-        await database.migrate()
-        yield database
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.mark.parametrize(("raw", "stored"), [

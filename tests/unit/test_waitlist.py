@@ -15,7 +15,7 @@ from bot.waitlist import OFFER_HOURS, expire_offers, join_waitlist, leave_waitli
 from tests.unit import circles_support as cs
 from tests.unit.circles_support import GUILD, START, make_circle
 
-db, clock, outbox = cs.db, cs.clock, cs.outbox
+outbox = cs.outbox
 
 
 async def full_circle(db, clock, capacity: int = 2):
