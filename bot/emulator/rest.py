@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from bot.emulator.server import DiscordEmulator
 
 EPHEMERAL = 1 << 6
+# How long Discord remembers a message nonce for enforce_nonce ("the past few minutes").
+NONCE_MEMORY_SECONDS = 300
 LOADING = 1 << 7
 
 
@@ -394,7 +396,17 @@ def register_routes(emu: DiscordEmulator) -> None:
                 or body.get("sticker_ids")):
             raise DiscordError(400, 50006, "Cannot send an empty message")
         body["_files"] = req.files
+        nonce_key = (channel["id"], str(body.get("nonce")))
+        if body.get("enforce_nonce") and body.get("nonce") is not None:
+            # Discord: the same author and nonce within a few minutes returns the first message.
+            seen = world.nonces.get(nonce_key)
+            if seen is not None and (emu.clock.now() - seen[1]).total_seconds() < NONCE_MEMORY_SECONDS:
+                existing = world.messages.get(channel["id"], {}).get(seen[0])
+                if existing is not None:
+                    return copy.deepcopy(existing)
         message = new_message(channel["id"], body)
+        if body.get("nonce") is not None:
+            world.nonces[nonce_key] = (message["id"], emu.clock.now())
         await echo_create(message)
         return copy.deepcopy(message)
 

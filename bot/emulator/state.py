@@ -108,6 +108,8 @@ class World:
         self.messages: dict[str, dict[str, dict[str, Any]]] = {}
         self.dm_channels: dict[str, str] = {}
         self.thread_members: dict[str, set[str]] = {}
+        # (channel id, nonce) -> (message id, when): for enforce_nonce.
+        self.nonces: dict[tuple[str, str], tuple[str, Any]] = {}
         # Application commands by scope: None for global, else guild id.
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.application_id = self.ids.next()

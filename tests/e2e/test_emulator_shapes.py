@@ -102,3 +102,15 @@ async def test_rate_limits_answer_429_with_retry_after(emulator: DiscordEmulator
 async def test_missing_token_is_401(emulator: DiscordEmulator) -> None:
     async with aiohttp.ClientSession() as session, session.get(emulator.api_base_url + "/users/@me") as resp:
         assert resp.status == 401
+
+
+async def test_enforce_nonce_returns_the_first_message_within_a_few_minutes(
+    emulator: DiscordEmulator, server: Server, http: Any
+) -> None:
+    body = {"content": "reminder", "nonce": "1234", "enforce_nonce": True}
+    _, first = await http("POST", f"/channels/{server.general_id}/messages", body)
+    _, again = await http("POST", f"/channels/{server.general_id}/messages", body)
+    assert again["id"] == first["id"]
+    assert len(emulator.world.messages[server.general_id]) == 1
+    _, plain = await http("POST", f"/channels/{server.general_id}/messages", {**body, "enforce_nonce": False})
+    assert plain["id"] != first["id"]
