@@ -1,9 +1,10 @@
 """How late do scheduled occurrences fire under load?
 
 The scheduler runs with the real clock (APScheduler wake-ups) over a database holding many
-recurring schedules, while occurrences fall due over a few seconds: single ones, and bursts of
-hundreds at the same instant (everyone's 08:00 ping). Half of them exist before the scheduler
-starts, half are created while it runs, shortly before they are due (like a snooze). Meanwhile
+recurring schedules, while occurrences fall due over some seconds: about a hundred at every
+second, plus three bursts of hundreds at one instant (everyone's 08:00 ping). Half of them exist
+before the scheduler starts, half are created while it runs, 0.3 to 2 s before they are due
+(like snoozes; one transaction per instant). Meanwhile
 the outbox delivers every fired message through a simulated Discord (paced at 45/s) and an
 "interactions" task keeps the event loop and the database busy. Lateness is the time from an
 occurrence's instant to its handler running. Beside it, the same run measures plain asyncio
@@ -147,11 +148,6 @@ async def run(fires: int, seconds: int, background: int) -> dict[str, Any]:
         scheduler.register_kind("goal_ping", handler, MissedPolicy.LATE)
         scheduler.register_kind("snooze", handler, MissedPolicy.LATE)
 
-        async def create(instant: datetime, owner: int, kind: str) -> schedules.Schedule:
-            async with db.transaction() as conn:
-                return await schedules.create(conn, clock.now(), guild_id=1, kind=kind, owner_id=owner,
-                                              rule=Recurrence.once(instant))
-
         async with db.transaction() as conn:
             for n, instant in enumerate(early):
                 await schedules.create(conn, clock.now(), guild_id=1, kind="goal_ping", owner_id=1_000_000 + n,
@@ -171,13 +167,23 @@ async def run(fires: int, seconds: int, background: int) -> dict[str, Any]:
         load: Counter[str] = Counter()
         load_task = asyncio.create_task(interactions(db, stop, load))
 
+        created_late = 0
+
         async def create_live() -> None:
-            for n, instant in enumerate(live):
-                lead = rng.uniform(0.3, 2.0)
-                wait = instant.timestamp() - lead - time.time()
+            """Snoozes arriving shortly before they are due: one transaction per instant."""
+            nonlocal created_late
+            owner = 2_000_000
+            for instant, count in sorted(Counter(live).items()):
+                wait = instant.timestamp() - rng.uniform(0.3, 2.0) - time.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                scheduler.notify(await create(instant, 2_000_000 + n, "snooze"))
+                async with db.transaction() as conn:
+                    for _ in range(count):
+                        owner += 1
+                        made = await schedules.create(conn, clock.now(), guild_id=1, kind="snooze",
+                                                      owner_id=owner, rule=Recurrence.once(instant))
+                created_late += time.time() > instant.timestamp()
+                scheduler.notify(made)
 
         creator = asyncio.create_task(create_live())
         with contextlib.suppress(TimeoutError):
@@ -207,6 +213,7 @@ async def run(fires: int, seconds: int, background: int) -> dict[str, Any]:
         "delivered": sender.sent,
         "jobs": jobs,
         "burst": max(Counter(instants).values()),
+        "created_late": created_late,
     }
 
 
@@ -234,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"fired {r['fired']:,} of {r['expected']:,}; duplicates {r['duplicates']}; marked late {r['late_marked']}; "
           f"delivered by the outbox during the run {r['delivered']:,}; APScheduler jobs at the end {r['jobs']}")
+    if r["created_late"]:
+        print(f"warning: {r['created_late']} groups of snoozes were created after their instant (busy machine);"
+              " their lateness includes that")
     print(f"target p99 < {LIMIT_P99_S * ms:.0f} ms: {'met' if r['p99'] < LIMIT_P99_S else 'NOT met'}")
     print(json.dumps({
         "benchmark": "fire_accuracy",

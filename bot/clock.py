@@ -6,8 +6,6 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-_ISO = "%Y-%m-%dT%H:%M:%SZ"
-
 
 class Clock:
     """Real time. Always timezone-aware UTC."""
@@ -93,12 +91,16 @@ def iso_utc(when: datetime) -> str:
     """Timestamps stored in the database: ISO 8601 UTC, second precision, sortable as text."""
     if when.tzinfo is None:
         raise ValueError("iso_utc needs an aware datetime")
-    return when.astimezone(UTC).strftime(_ISO)
+    # isoformat() is several times faster than strftime(_ISO), and the scheduler formats a lot.
+    return when.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def parse_iso_utc(text: str) -> datetime:
     """The inverse of ``iso_utc``."""
-    return datetime.strptime(text, _ISO).replace(tzinfo=UTC)
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None or parsed.utcoffset() != timedelta(0):
+        raise ValueError(f"not a UTC timestamp: {text!r}")
+    return parsed.astimezone(UTC)
 
 
 def utcnow_iso(clock: Clock) -> str:

@@ -50,6 +50,7 @@ import logging
 import math
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -128,31 +129,53 @@ class SendResult:
 
 
 class Pacer:
-    """Spaces requests evenly at ``rate`` per second across all senders (no bursts)."""
+    """Spaces requests evenly at ``rate`` per second across all senders.
+
+    Slots are kept on an ideal grid (so sleep overshoot does not slow the long-run rate), and two
+    guards hold whatever the event loop does: requests are never closer than half an interval
+    (no clump after a stall), and no sliding ``window`` ever holds more than ``rate * window``
+    of them (Discord counts the global limit over a sliding second).
+    """
 
     def __init__(
         self,
         rate: float,
         *,
+        window: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be above 0")
         self.interval = 1.0 / rate
+        self.window = window
+        self.capacity = max(1, math.floor(rate * window))
         self._monotonic = monotonic
         self._sleep = sleep
         self._next = -math.inf
+        self._last = -math.inf
+        self._recent: deque[float] = deque()
+        self._lock = asyncio.Lock()
         self.requests = 0
 
     async def acquire(self) -> None:
-        """Wait for the next request slot."""
-        now = self._monotonic()
-        slot = max(now, self._next)
-        self._next = slot + self.interval
-        self.requests += 1
-        if slot > now:
-            await self._sleep(slot - now)
+        """Wait for the next request slot (callers queue in order)."""
+        async with self._lock:
+            while True:
+                now = self._monotonic()
+                while self._recent and now - self._recent[0] >= self.window:
+                    self._recent.popleft()
+                wait = max(self._next - now, self._last + self.interval / 2 - now)
+                if len(self._recent) >= self.capacity:
+                    wait = max(wait, self._recent[0] + self.window - now)
+                if wait <= 0:
+                    break
+                await self._sleep(wait)
+            # Keep to the grid, but never bank more than two slots of idle time.
+            self._next = max(self._next, now - 2 * self.interval) + self.interval
+            self._last = now
+            self._recent.append(now)
+            self.requests += 1
 
 
 class Sender(Protocol):

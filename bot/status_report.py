@@ -73,10 +73,10 @@ def render_status(conn: sqlite3.Connection, out: TextIO, now: datetime) -> None:
 
     print("\nFailed deliveries by reason", file=out)
     rows = conn.execute(
-        "SELECT failure_reason, kind, COUNT(*), MAX(COALESCE(sent_at, sending_since, created_at))"
+        "SELECT failure_reason, kind, COUNT(*), MAX(created_at)"
         " FROM outbox WHERE state = 'failed' GROUP BY failure_reason, kind ORDER BY COUNT(*) DESC"
     ).fetchall()
-    _table(out, ("reason", "kind", "rows", "latest"), rows, "no failures")
+    _table(out, ("reason", "kind", "rows", "newest queued at"), rows, "no failures")
     retrying = conn.execute(
         "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND attempts > 0"
     ).fetchone()[0]

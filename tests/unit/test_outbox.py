@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -403,22 +404,57 @@ async def test_no_more_than_max_in_flight(h: Harness) -> None:
     assert h.discord.most_at_once == 3 and len(h.discord.messages) == 12
 
 
-async def test_pacer_spaces_requests_evenly() -> None:
-    now = [100.0]
-    slept: list[float] = []
+class FakeTime:
+    """Monotonic time for the pacer that moves only when it sleeps (or when told)."""
 
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sent: list[float] = []
 
-    pacer = Pacer(45, monotonic=lambda: now[0], sleep=sleep)
-    for _ in range(5):
-        await pacer.acquire()
-    assert slept == pytest.approx([1 / 45, 2 / 45, 3 / 45, 4 / 45])
-    now[0] += 10  # idle time does not build up a burst
-    slept.clear()
-    await pacer.acquire()
-    await pacer.acquire()
-    assert slept == pytest.approx([1 / 45])
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def send(self, pacer: Pacer, count: int) -> None:
+        for _ in range(count):
+            await pacer.acquire()
+            self.sent.append(self.now)
+
+
+def most_in_any_second(times: list[float]) -> int:
+    return max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+
+
+async def test_pacer_holds_its_rate_over_time() -> None:
+    clock = FakeTime()
+    pacer = Pacer(45, monotonic=clock.monotonic, sleep=clock.sleep)
+    await clock.send(pacer, 450)
+    elapsed = clock.sent[-1] - clock.sent[0]
+    assert 449 / 45 - 0.1 <= elapsed <= 449 / 45  # 45 a second, give or take the first two slots
+    assert most_in_any_second(clock.sent) <= 45
+    gaps = [b - a for a, b in itertools.pairwise(clock.sent)]
+    assert min(gaps) >= 1 / 90 - 1e-9
+
+
+async def test_pacer_neither_bursts_after_idling_nor_clumps_after_a_stall() -> None:
+    clock = FakeTime()
+    pacer = Pacer(45, monotonic=clock.monotonic, sleep=clock.sleep)
+    await clock.send(pacer, 45)
+    clock.now += 30  # idle: no saved-up burst
+    idle_start = len(clock.sent)
+    await clock.send(pacer, 45)
+    assert most_in_any_second(clock.sent[idle_start:]) <= 45
+    assert min(b - a for a, b in itertools.pairwise(clock.sent[idle_start:])) >= 1 / 90 - 1e-9
+
+    # Many senders queued, then the event loop stalls for half a second mid-stream.
+    queued = [asyncio.create_task(clock.send(pacer, 1)) for _ in range(200)]
+    await asyncio.sleep(0)
+    clock.now += 0.5
+    await asyncio.gather(*queued)
+    assert most_in_any_second(clock.sent) <= 45
+    assert min(b - a for a, b in itertools.pairwise(clock.sent)) >= 1 / 90 - 1e-9
 
 
 async def test_drain_needs_a_running_worker_and_gives_up_in_time(h: Harness) -> None:
