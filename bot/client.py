@@ -21,7 +21,7 @@ from bot import screening
 from bot.clock import Clock
 from bot.config import Config, ConfigError, discord_token
 from bot.db import Database
-from bot.interaction_failures import answer_failure
+from bot.interaction_failures import answer_failure, traceback_without_text
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 
@@ -137,6 +137,14 @@ class PeerCirclesBot(commands.Bot):
         await self.db.close()
 
     # -- errors ----------------------------------------------------------------------------
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """A listener failed: log where, never the exception's message (it may quote a member's words)."""
+        error = sys.exc_info()[1]
+        if error is None:  # pragma: no cover - discord.py calls this from an except block
+            return
+        log.error("event handler failed event=%s exception=%s\n%s", event_method, type(error).__name__,
+                  traceback_without_text(error))
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

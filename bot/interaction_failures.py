@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import traceback
 
 import discord
 from discord import app_commands
@@ -36,14 +37,30 @@ def failure_text(interaction: discord.Interaction, cause: BaseException, what: s
         return "One of the options you gave isn't valid here. Please check it and try again."
     error_id = new_error_id()
     log.error(
-        "interaction failed error_id=%s what=%s guild_id=%s user_id=%s exception=%s",
-        error_id, what, interaction.guild_id, interaction.user.id, type(cause).__name__,
-        exc_info=(type(cause), cause, cause.__traceback__),
+        "interaction failed error_id=%s what=%s guild_id=%s user_id=%s exception=%s\n%s",
+        error_id, what, interaction.guild_id, interaction.user.id, type(cause).__name__, traceback_without_text(cause),
     )
     return (
         "Sorry, something went wrong on our side and nothing was changed. "
         f"If it keeps happening, tell a server organiser the error id **{error_id}**."
     )
+
+
+def traceback_without_text(cause: BaseException) -> str:
+    """Where it failed (frames and exception types) but not the exceptions' messages.
+
+    A message can carry what a member typed (``int("...")`` on an option echoes the text back),
+    so unlike ``exc_info`` this never prints ``str(exception)``.
+    """
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = cause
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        parts.append("".join(traceback.format_tb(current.__traceback__)) + type(current).__qualname__)
+        current = current.__cause__ or current.__context__
+    # Innermost cause first, as Python prints a chain.
+    return "\nwhich caused:\n".join(reversed(parts))
 
 
 async def tell(interaction: discord.Interaction, text: str) -> None:

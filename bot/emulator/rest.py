@@ -12,7 +12,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator import state as S
-from bot.emulator.interactions import InteractionRecord
+from bot.emulator.interactions import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
+    MODAL_SUBMIT,
+    InteractionRecord,
+)
 from bot.emulator.server import DiscordError, Request
 
 if TYPE_CHECKING:
@@ -22,6 +28,13 @@ EPHEMERAL = 1 << 6
 # How long Discord remembers a message nonce for enforce_nonce ("the past few minutes").
 NONCE_MEMORY_SECONDS = 300
 LOADING = 1 << 7
+# Which callback types Discord accepts for each interaction type (4/5 message, 6/7 update, 8 choices, 9 modal).
+CALLBACK_TYPES_ALLOWED: dict[int, tuple[int, ...]] = {
+    APPLICATION_COMMAND: (4, 5, 9),
+    MESSAGE_COMPONENT: (4, 5, 6, 7, 9),
+    AUTOCOMPLETE: (8,),
+    MODAL_SUBMIT: (4, 5, 6, 7),
+}
 
 
 def not_found(code: int, what: str) -> DiscordError:
@@ -150,7 +163,8 @@ def register_routes(emu: DiscordEmulator) -> None:
     def interaction(req: Request, key: str = "webhook_token") -> InteractionRecord:
         record = emu.interactions.get(req.params[key])
         if record is None:
-            raise not_found(10015, "Webhook")
+            # Discord: an unknown callback token is an unknown interaction, a webhook one an unknown webhook.
+            raise not_found(10062, "interaction") if key == "interaction_token" else not_found(10015, "Webhook")
         return record
 
     def new_message(channel_id: str, body: dict[str, Any], *, author: dict[str, Any] | None = None,
@@ -192,6 +206,14 @@ def register_routes(emu: DiscordEmulator) -> None:
             payload["member"] = member
         await dispatch("MESSAGE_CREATE", payload)
 
+    async def echo_delete(message: dict[str, Any]) -> None:
+        if message["flags"] & EPHEMERAL:
+            return
+        payload = {"id": message["id"], "channel_id": message["channel_id"]}
+        if message.get("guild_id"):
+            payload["guild_id"] = message["guild_id"]
+        await dispatch("MESSAGE_DELETE", payload)
+
     def edit_message(message: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         for key in ("content", "embeds", "components", "flags", "attachments"):
             if key in body and body[key] is not None:
@@ -207,6 +229,11 @@ def register_routes(emu: DiscordEmulator) -> None:
             raise DiscordError(400, 40060, "Interaction has already been acknowledged.")
         body = req.json or {}
         kind = body.get("type")
+        if kind not in CALLBACK_TYPES_ALLOWED.get(record.type, ()):
+            # e.g. a message answer to autocomplete, or a modal answering a modal: Discord refuses.
+            raise DiscordError(400, 50035, "Invalid Form Body", {"errors": {"type": {"_errors": [
+                {"code": "INTERACTION_CALLBACK_TYPE_INVALID",
+                 "message": f"Callback type {kind} is not valid for interaction type {record.type}."}]}}})
         data = body.get("data") or {}
         record.responded = True
         record.response_type = kind
@@ -240,8 +267,6 @@ def register_routes(emu: DiscordEmulator) -> None:
             record.choices = data.get("choices", [])
         elif kind == 9:
             record.modal = copy.deepcopy(data)
-        elif kind != 1:
-            raise DiscordError(400, 50035, "Invalid Form Body")
         answer: dict[str, Any] = {"interaction": {
             "id": record.id, "type": record.type, "response_message_id": message_id,
             "response_message_loading": kind == 5, "response_message_ephemeral": ephemeral,
@@ -279,6 +304,7 @@ def register_routes(emu: DiscordEmulator) -> None:
         message = webhook_message(req, interaction(req))
         world.messages[message["channel_id"]].pop(message["id"], None)
         message["deleted"] = True
+        await echo_delete(message)
         return None
 
     @route("POST", "/webhooks/{application_id}/{webhook_token}", webhook=True)
@@ -299,12 +325,16 @@ def register_routes(emu: DiscordEmulator) -> None:
 
     @route("PATCH", "/webhooks/{application_id}/{webhook_token}/messages/{message_id}", webhook=True)
     async def edit_followup(req: Request) -> Any:
-        return copy.deepcopy(edit_message(webhook_message(req, interaction(req)), req.json or {}))
+        message = edit_message(webhook_message(req, interaction(req)), req.json or {})
+        if not message["flags"] & EPHEMERAL:
+            await dispatch("MESSAGE_UPDATE", copy.deepcopy(message))
+        return copy.deepcopy(message)
 
     @route("DELETE", "/webhooks/{application_id}/{webhook_token}/messages/{message_id}", webhook=True)
     async def delete_followup(req: Request) -> Any:
         message = webhook_message(req, interaction(req))
         world.messages[message["channel_id"]].pop(message["id"], None)
+        await echo_delete(message)
         return None
 
     # -- channels and messages -----------------------------------------------------------------
@@ -373,7 +403,8 @@ def register_routes(emu: DiscordEmulator) -> None:
         channel = channel_of(req)
         require_channel_perm(channel["id"], S.READ_MESSAGE_HISTORY)
         limit = int(req.query.get("limit", 50))
-        messages = sorted(world.messages.get(channel["id"], {}).values(), key=lambda m: int(m["id"]), reverse=True)
+        messages = sorted((m for m in world.messages.get(channel["id"], {}).values()
+                           if not int(m.get("flags") or 0) & EPHEMERAL), key=lambda m: int(m["id"]), reverse=True)
         return copy.deepcopy(messages[:limit])
 
     @route("POST", "/channels/{channel_id}/messages")
@@ -413,7 +444,8 @@ def register_routes(emu: DiscordEmulator) -> None:
     def message_of(req: Request) -> dict[str, Any]:
         channel = channel_of(req)
         message = world.messages.get(channel["id"], {}).get(req.params["message_id"])
-        if message is None:
+        # Ephemeral messages exist only for the interaction's webhook: channel routes don't know them.
+        if message is None or int(message.get("flags") or 0) & EPHEMERAL:
             raise not_found(10008, "Message")
         return message
 
@@ -436,10 +468,7 @@ def register_routes(emu: DiscordEmulator) -> None:
         if message["author"]["id"] != world.bot_id:
             require_channel_perm(message["channel_id"], S.MANAGE_MESSAGES)
         del world.messages[message["channel_id"]][message["id"]]
-        payload = {"id": message["id"], "channel_id": message["channel_id"]}
-        if message.get("guild_id"):
-            payload["guild_id"] = message["guild_id"]
-        await dispatch("MESSAGE_DELETE", payload)
+        await echo_delete(message)
         return None
 
     @route("POST", "/channels/{channel_id}/typing")
@@ -500,14 +529,33 @@ def register_routes(emu: DiscordEmulator) -> None:
         uid = req.params["user_id"]
         if uid not in world.guilds[thread["guild_id"]].members:
             raise not_found(10007, "Member")
-        world.thread_members.setdefault(thread["id"], set()).add(uid)
+        members = world.thread_members.setdefault(thread["id"], set())
+        if uid not in members:
+            members.add(uid)
+            await echo_thread_members(thread, added=(uid,))
         return None
 
     @route("DELETE", "/channels/{channel_id}/thread-members/{user_id}")
     async def remove_thread_member(req: Request) -> Any:
         thread = channel_of(req)
-        world.thread_members.setdefault(thread["id"], set()).discard(req.params["user_id"])
+        members = world.thread_members.setdefault(thread["id"], set())
+        uid = req.params["user_id"]
+        if uid in members:
+            members.discard(uid)
+            await echo_thread_members(thread, removed=(uid,))
         return None
+
+    async def echo_thread_members(thread: dict[str, Any], added: tuple[str, ...] = (),
+                                  removed: tuple[str, ...] = ()) -> None:
+        guild_id = thread["guild_id"]
+        members = world.thread_members[thread["id"]]
+        thread["member_count"] = len(members)
+        await dispatch("THREAD_MEMBERS_UPDATE", {
+            "id": thread["id"], "guild_id": guild_id, "member_count": len(members),
+            "added_members": [{"id": thread["id"], "user_id": uid, "join_timestamp": S.iso(), "flags": 0,
+                               "member": world.member_payload(guild_id, uid)} for uid in added],
+            "removed_member_ids": list(removed),
+        })
 
     # -- guilds, channels, roles, members ----------------------------------------------------------
 
@@ -630,7 +678,10 @@ def register_routes(emu: DiscordEmulator) -> None:
             member["roles"] = [str(r) for r in body["roles"]]
         if "communication_disabled_until" in body:
             require_guild_perm(guild.id, S.MODERATE_MEMBERS)
-            if guild.data["owner_id"] == member["user"]["id"]:
+            # Discord: never the owner, an administrator, or anyone whose top role is not below the bot's.
+            target = member["user"]["id"]
+            if (guild.data["owner_id"] == target or world.base_permissions(guild.id, target) & S.ADMINISTRATOR
+                    or world.top_role_position(guild.id, target) >= world.top_role_position(guild.id, world.bot_id)):
                 raise missing_permissions()
             member["communication_disabled_until"] = body["communication_disabled_until"]
         if "nick" in body:

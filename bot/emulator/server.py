@@ -9,6 +9,7 @@ against Discord's OpenAPI spec when it is available; a body Discord would reject
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 API_PREFIX = "/api/v10"
 DEFAULT_TOKEN = "emulator-token"
+# How often wait_until re-checks a predicate between REST calls.
+CACHE_RECHECK_SECONDS = 0.01
 
 
 class DiscordError(Exception):
@@ -314,7 +317,11 @@ class DiscordEmulator(EventsMixin):
             self._changed.notify_all()
 
     async def wait_until(self, predicate: Callable[[], T | None], timeout: float = 5.0, what: str = "") -> T:
-        """Wait until predicate() returns something truthy (re-checked after every REST call)."""
+        """Wait until predicate() returns something truthy.
+
+        Re-checked after every REST call, and every few milliseconds besides: a predicate on the
+        bot's own cache turns true when the bot has read a gateway event, which no call announces.
+        """
 
         async def waiter() -> T:
             async with self._changed:
@@ -322,7 +329,8 @@ class DiscordEmulator(EventsMixin):
                     value = predicate()
                     if value:
                         return value
-                    await self._changed.wait()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), CACHE_RECHECK_SECONDS)
 
         try:
             return await asyncio.wait_for(waiter(), timeout)

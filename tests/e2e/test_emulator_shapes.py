@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 
+from bot.client import PeerCirclesBot
 from bot.emulator.events import Server
 from bot.emulator.server import DEFAULT_TOKEN, DiscordEmulator
 
@@ -114,3 +116,88 @@ async def test_enforce_nonce_returns_the_first_message_within_a_few_minutes(
     assert len(emulator.world.messages[server.general_id]) == 1
     _, plain = await http("POST", f"/channels/{server.general_id}/messages", {**body, "enforce_nonce": False})
     assert plain["id"] != first["id"]
+
+
+async def interaction_for(emulator: DiscordEmulator, server: Server, http: Any, kind: str) -> Any:
+    """An interaction injected with no bot connected: the test answers it over REST itself."""
+    await http("PUT", f"/applications/{emulator.world.application_id}/commands", [
+        {"name": "pick", "description": "Pick", "type": 1,
+         "options": [{"name": "what", "description": "What", "type": 3, "autocomplete": True}]}])
+    if kind == "autocomplete":
+        return await emulator.autocomplete(server.guild_id, server.owner_id, "pick", "what", what="a")
+    return await emulator.slash(server.guild_id, server.owner_id, "pick", what="a")
+
+
+def callback_path(ix: Any) -> str:
+    return f"/interactions/{ix.id}/{ix.record.token}/callback"
+
+
+async def test_callback_types_are_checked_against_the_interaction_type(
+    emulator: DiscordEmulator, server: Server, http: Any
+) -> None:
+    ix = await interaction_for(emulator, server, http, "autocomplete")
+    status, body = await http("POST", callback_path(ix), {"type": 4, "data": {"content": "not choices"}})
+    assert (status, body["code"]) == (400, 50035) and "type" in body["errors"]
+    assert not ix.record.responded, "a refused answer acknowledges nothing"
+    status, _ = await http("POST", callback_path(ix), {"type": 8, "data": {"choices": []}})
+    assert status == 200
+    command = await interaction_for(emulator, server, http, "command")
+    for wrong in (1, 6, 7, 8):
+        status, body = await http("POST", callback_path(command), {"type": wrong, "data": {}})
+        assert status == 400, wrong
+
+
+async def test_interaction_answers_fail_as_on_discord(emulator: DiscordEmulator, server: Server, http: Any) -> None:
+    ix = await interaction_for(emulator, server, http, "command")
+    status, body = await http("POST", f"/interactions/{ix.id}/tok.unknown/callback", {"type": 4, "data": {}})
+    assert (status, body["code"]) == (404, 10062)
+    status, body = await http("POST", callback_path(ix), {"type": 4, "data": {"content": "hi", "flags": 64}})
+    assert status == 200
+    status, body = await http("POST", callback_path(ix), {"type": 4, "data": {"content": "again"}})
+    assert (status, body["code"]) == (400, 40060)
+
+
+async def test_ephemeral_messages_are_out_of_reach_of_channel_routes(
+    emulator: DiscordEmulator, server: Server, http: Any
+) -> None:
+    ix = await interaction_for(emulator, server, http, "command")
+    _, answer = await http("POST", callback_path(ix), {"type": 4, "data": {"content": "just you", "flags": 64}})
+    mid = answer["interaction"]["response_message_id"]
+    channel = ix.record.channel_id
+    for method, body in (("GET", None), ("PATCH", {"content": "edited"}), ("DELETE", None)):
+        status, error = await http(method, f"/channels/{channel}/messages/{mid}", body)
+        assert (status, error["code"]) == (404, 10008), method
+    _, listed = await http("GET", f"/channels/{channel}/messages")
+    assert mid not in {m["id"] for m in listed}
+    status, edited = await http("PATCH", f"/webhooks/{emulator.world.application_id}/{ix.record.token}"
+                                "/messages/@original", {"content": "edited"})
+    assert status == 200 and edited["content"] == "edited", "the interaction's webhook still reaches it"
+
+
+async def test_a_429_carries_the_headers_discord_sends(emulator: DiscordEmulator, server: Server) -> None:
+    emulator.ratelimits.enabled = True
+    emulator.ratelimits.route_limits["POST /channels/{channel_id}/messages"] = (1, 5.0)
+    url = f"{emulator.api_base_url}/channels/{server.general_id}/messages"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {DEFAULT_TOKEN}"}) as session:
+        async with session.post(url, json={"content": "one"}) as ok:
+            assert ok.status == 200
+            assert ok.headers["X-RateLimit-Limit"] == "1" and ok.headers["X-RateLimit-Remaining"] == "0"
+            assert "X-RateLimit-Bucket" in ok.headers and float(ok.headers["X-RateLimit-Reset-After"]) > 0
+        async with session.post(url, json={"content": "two"}) as limited:
+            assert limited.status == 429
+            # Without Via, discord.py takes a 429 for a Cloudflare ban.
+            assert limited.headers["Via"] and float(limited.headers["Retry-After"]) > 0
+            assert limited.headers["X-RateLimit-Scope"] == "user"
+            assert (await limited.json())["retry_after"] > 0
+
+
+async def test_the_real_client_waits_out_rate_limits_and_loses_nothing(bot: PeerCirclesBot, emulator: DiscordEmulator,
+                                                                       server: Server) -> None:
+    emulator.ratelimits.enabled = True
+    emulator.ratelimits.route_limits["POST /channels/{channel_id}/messages"] = (2, 0.3)
+    channel = bot.get_channel(int(server.general_id))
+    sent = await asyncio.gather(*(channel.send(f"notice {i}") for i in range(5)))
+    assert len({m.id for m in sent}) == 5
+    stored = [m["content"] for m in emulator.world.messages[server.general_id].values()]
+    assert sorted(stored) == [f"notice {i}" for i in range(5)]
+    assert all(c.status in (200, 429) for c in emulator.find_calls("POST", "/channels/{channel_id}/messages"))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import re
+import signal
+import sys
+from pathlib import Path
 
 import discord
 import pytest
@@ -15,12 +20,13 @@ from bot.clock import FakeClock
 from bot.emulator.events import Server
 from bot.emulator.harness import BotRunner
 from bot.emulator.interactions import text_of
-from bot.emulator.server import DiscordEmulator
+from bot.emulator.server import DEFAULT_TOKEN, DiscordEmulator
 from bot.errors import UserFacingError
 from bot.guild_settings import GuildSettings, save_settings
 
 EPHEMERAL = 1 << 6
 SYNC_GLOBAL = ("PUT", "/applications/{application_id}/commands")
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Probe(commands.Cog):
@@ -41,7 +47,10 @@ class Probe(commands.Cog):
     @app_commands.command(name="probe-crash", description="Always fails")
     @app_commands.describe(secret="Text that must never reach the logs")
     async def crash(self, interaction: discord.Interaction, secret: str) -> None:
-        raise RuntimeError("boom")
+        try:
+            int(secret)  # fails with the member's text in the exception's message
+        except ValueError as exc:
+            raise RuntimeError(f"could not read {secret}") from exc
 
     @app_commands.command(name="probe-refuse", description="Refuses politely")
     async def refuse(self, interaction: discord.Interaction) -> None:
@@ -53,6 +62,25 @@ class Probe(commands.Cog):
         modal.title = "x" * 46  # past discord.py's own check, as a careless change could be
         modal.add_item(discord.ui.TextInput(label="Anything"))
         await interaction.response.send_modal(modal)
+
+
+class BrokenListener(commands.Cog):
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        raise ValueError(f"cannot handle {message.content}")
+
+
+async def test_a_failing_listener_is_logged_without_the_members_words(
+    bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    await bot.add_cog(BrokenListener())
+    caplog.set_level(logging.INFO)
+    await emulator.send_message(server.general_id, server.owner_id, "my private words")
+    await emulator.wait_until(lambda: "event handler failed" in caplog.text, what="the listener's failure logged")
+    assert "event=on_message" in caplog.text and "ValueError" in caplog.text
+    assert "my private words" not in caplog.text
+    reply = await (await emulator.slash(server.guild_id, server.owner_id, "help")).reply()
+    assert "Peer Circles" in text_of(reply), "the bot carries on"
 
 
 async def add_probe(bot: PeerCirclesBot) -> None:
@@ -147,7 +175,8 @@ async def test_a_failing_command_gets_an_ephemeral_error_with_an_id(
     assert "nothing was changed" in reply["content"]
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert match.group(1) in logged and "probe-crash" in logged and "RuntimeError" in logged
-    assert "my private words" not in caplog.text
+    assert "ValueError" in logged and "test_foundation.py" in logged, "the traceback says where it failed"
+    assert "my private words" not in caplog.text, "exception messages can carry what members typed"
 
 
 async def test_a_refusal_is_shown_as_written_without_an_error_id(bot: PeerCirclesBot, emulator: DiscordEmulator,
@@ -195,3 +224,49 @@ async def test_a_server_error_on_a_route_is_retried(bot: PeerCirclesBot, emulato
     assert "Peer Circles" in text_of(reply)
     callbacks = emulator.find_calls("POST", "/interactions/{interaction_id}/{interaction_token}/callback")
     assert [c.status for c in callbacks] == [500, 200]
+
+
+async def start_cli_bot(tmp_path, emulator: DiscordEmulator, token: str) -> asyncio.subprocess.Process:
+    """`python -m bot run --config config.toml`, the config pointing at the emulator, as a newcomer would."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[discord]\napi_base_url = "{emulator.api_base_url}"\ngateway_url = "{emulator.gateway_url}"\n'
+        '[database]\npath = "bot.sqlite3"\n'
+    )
+    env = {**os.environ, "DISCORD_TOKEN": token, "PYTHONPATH": str(REPO_ROOT)}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config), cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_python_m_bot_run_pointed_at_a_compatible_server_syncs_and_answers_help(
+    emulator: DiscordEmulator, server: Server, tmp_path
+) -> None:
+    proc = await start_cli_bot(tmp_path, emulator, DEFAULT_TOKEN)
+    try:
+        sync = await emulator.wait_for_call(*SYNC_GLOBAL, timeout=30)
+        assert sync.status == 200 and "help" in {c["name"] for c in emulator.world.commands[None]}
+        await emulator.wait_until(lambda: emulator.gateway.session and emulator.gateway.session.identified.is_set(),
+                                  15, "the bot to identify on the gateway")
+        reply = await (await emulator.slash(server.guild_id, server.owner_id, "help")).reply(timeout=15)
+        assert reply["flags"] & EPHEMERAL and "Peer Circles" in text_of(reply)
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert b"Traceback" not in err
+    assert (tmp_path / "bot.sqlite3").exists(), "database.path is taken from the config file's folder"
+
+
+async def test_python_m_bot_run_with_a_token_the_server_refuses_exits_1_with_a_clear_error(
+    emulator: DiscordEmulator, server: Server, tmp_path
+) -> None:
+    proc = await start_cli_bot(tmp_path, emulator, "not-the-token")
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 1
+    lines = err.decode().strip().splitlines()
+    assert lines[-1] == "error: Discord rejected the token in DISCORD_TOKEN (check it in the developer portal)"
+    assert "Traceback" not in err.decode() and "not-the-token" not in err.decode()
+    assert not emulator.find_calls(*SYNC_GLOBAL)

@@ -209,3 +209,46 @@ def test_debug_logging_keeps_discord_py_from_logging_member_text() -> None:
         root.setLevel(saved[0])
         root.handlers[:] = saved[1]
         logging.getLogger("discord").setLevel(saved[2])
+
+
+# -- every kind of bad config, every command that reads one ------------------------------------------
+
+BAD_CONFIGS = [
+    pytest.param(None, "file not found", id="missing-file"),
+    pytest.param("[discord]\napi_base_url = \n", "is not valid TOML", id="not-toml"),
+    pytest.param("[discord]\ntoken = 'abc'\n", "unknown key discord.token", id="unknown-key"),
+    pytest.param("[discord]\ndev_guild_id = '12'\n", "discord.dev_guild_id: expected a whole number", id="wrong-type"),
+    pytest.param("[discord]\napi_base_url = 'discord.com/api'\n", "discord.api_base_url: expected a URL",
+                 id="bad-url"),
+    pytest.param("[discord]\ngateway_url = 'https://gateway.example'\n", "discord.gateway_url: expected a URL",
+                 id="bad-gateway-url"),
+    pytest.param("[bot]\ndefault_timezone = 'Mars/Olympus'\n", "bot.default_timezone: unknown time zone",
+                 id="unknown-time-zone"),
+]
+
+
+@pytest.mark.parametrize("command", ["run", "start", "migrate", "check-config", "backup", "status"])
+@pytest.mark.parametrize(("text", "reason"), BAD_CONFIGS)
+def test_every_bad_config_exits_2_with_one_line_naming_file_and_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    command: str, text: str | None, reason: str,
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "a-token")  # `start` reads the config only when a token is set
+
+    def no_connecting(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a bad config must stop the bot before it connects")
+
+    monkeypatch.setattr(bot.client, "PeerCirclesBot", no_connecting)
+    path = tmp_path / "config.toml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    args = {"check-config": [command, str(path)], "backup": [command, str(tmp_path / "b.sqlite3"), "--config",
+                                                              str(path)]}.get(command, [command, "--config", str(path)])
+    if command == "start" and text is None:
+        pytest.skip("start without config.toml runs on the built-in defaults, as the README says")
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    line = one_error_line(err)
+    assert line.startswith(f"error: {path}: ") and reason in line, line
+    assert out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["config.toml"] if text is not None else [])
