@@ -15,15 +15,17 @@ from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
 from bot.db import Database, MigrationError
+from bot.log_format import SafeFormatter
 
 EXIT_CONFIG = 2
 
 
 def setup_logging(level: str) -> None:
     numeric = getattr(logging, level.upper(), logging.INFO)
-    logging.basicConfig(
-        level=numeric, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    # Tracebacks as frames and exception types only: an exception's text may quote a member.
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=numeric, handlers=[handler], force=True)
     # discord.py logs raw gateway events and request bodies at DEBUG, which would put what members
     # write into the logs: its loggers stay at INFO or above whatever level is asked for.
     logging.getLogger("discord").setLevel(max(numeric, logging.INFO))
@@ -77,7 +79,8 @@ def cmd_start(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    setup_logging("WARNING")
+    # The transcript is for people; expected failures the scenes provoke are not news.
+    setup_logging("ERROR")
     return asyncio.run(run_demo(verbose=args.verbose))
 
 

@@ -21,7 +21,8 @@ from bot import screening
 from bot.clock import Clock
 from bot.config import Config, ConfigError, discord_token
 from bot.db import Database
-from bot.interaction_failures import answer_failure, traceback_without_text
+from bot.interaction_failures import answer_failure
+from bot.log_format import traceback_without_text
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 

@@ -27,6 +27,7 @@ SCENES: tuple[str, ...] = (
     "bot.demo_scenes.foundation:scene",
     "bot.demo_scenes.circles:scene",
     "bot.demo_scenes.screening:scene",
+    "bot.demo_scenes.delivery:scene",
 )
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-import traceback
 
 import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
+from bot.log_format import traceback_without_text
 
 log = logging.getLogger(__name__)
 
@@ -44,23 +44,6 @@ def failure_text(interaction: discord.Interaction, cause: BaseException, what: s
         "Sorry, something went wrong on our side and nothing was changed. "
         f"If it keeps happening, tell a server organiser the error id **{error_id}**."
     )
-
-
-def traceback_without_text(cause: BaseException) -> str:
-    """Where it failed (frames and exception types) but not the exceptions' messages.
-
-    A message can carry what a member typed (``int("...")`` on an option echoes the text back),
-    so unlike ``exc_info`` this never prints ``str(exception)``.
-    """
-    parts: list[str] = []
-    seen: set[int] = set()
-    current: BaseException | None = cause
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        parts.append("".join(traceback.format_tb(current.__traceback__)) + type(current).__qualname__)
-        current = current.__cause__ or current.__context__
-    # Innermost cause first, as Python prints a chain.
-    return "\nwhich caused:\n".join(reversed(parts))
 
 
 async def tell(interaction: discord.Interaction, text: str) -> None:

@@ -37,7 +37,8 @@ design can close is between Discord accepting the message and the ``sent`` commi
 SQLite write, about a millisecond): a crash exactly there, followed by a restart later than
 Discord's nonce memory (a few minutes), sends that message a second time. Everything else is
 exactly once. The window is at most ``max_in_flight`` rows wide (16) and only on a hard kill: a
-graceful stop lets in-flight sends finish first.
+graceful stop lets in-flight sends finish first. Both sides of the window are pinned by
+``tests/e2e/test_delivery.py::test_a_hard_kill_between_discords_answer_and_the_sent_commit``.
 """
 
 from __future__ import annotations

@@ -16,6 +16,13 @@ How it works
   APScheduler's cron trigger (which fires twice on fall-back) is never used.
 - With a ``FakeClock``, nothing waits on real time: every move of the clock runs ``run_due()``.
 
+Start-up never waits for the backlog: ``start()`` fills the window and starts APScheduler, and
+the first pass, the *catch-up*, settles whatever fell due while the bot was down in the
+background, batch by batch (one transaction each, yielding to the event loop between them), so
+the bot connects at once even after a day down with 100,000 schedules. ``caught_up()`` waits for
+it (tests; the status of a fresh start). A crash mid-catch-up loses only the batch in progress,
+which rolls back and is handled after the next start, exactly once.
+
 Missed occurrences (the bot was down, or paused) follow the kind's ``MissedPolicy``: only the
 latest due occurrence of a schedule can be sent, and only if it is on time (within
 ``ON_TIME``) or, for ``LATE`` kinds, within the grace window, marked late. Everything older is
@@ -34,6 +41,7 @@ import asyncio
 import contextlib
 import enum
 import logging
+import time
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -67,6 +75,8 @@ MAX_CATCH_UP = 1000
 MAX_MISSES_LOGGED = 50
 # A handler that takes longer is abandoned (its work rolled back) and logged as an error.
 HANDLER_TIMEOUT = 30.0
+# Work done on the event loop between two yields inside a batch (seconds).
+STEP_BUDGET = 0.002
 # How long logged missed/late/error occurrences are kept.
 OCCURRENCE_RETENTION = timedelta(days=30)
 
@@ -226,6 +236,10 @@ class Scheduler:
         self._started = False
         self._fake = isinstance(clock, FakeClock)
         self._last_prune: datetime | None = None
+        self._stopping = False
+        self._catch_up_done = asyncio.Event()
+        self._catch_up_error: BaseException | None = None
+        self._catch_up_handled = 0
 
     # -- registration -------------------------------------------------------------------------
 
@@ -254,14 +268,16 @@ class Scheduler:
     # -- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Apply missed policies to everything that fell due while down, fill the window of
-        wake-ups, then start APScheduler."""
+        """Fill the window of wake-ups and start APScheduler, then return: occurrences that fell
+        due while the bot was down are settled by a background catch-up pass (``caught_up()``
+        waits for it), in batches that each hold the event loop for milliseconds, so the bot
+        connects at once however large the backlog."""
         if self._started:
             return
-        await self._warn_unregistered()
-        handled = await self.run_due()
-        if handled:
-            log.info("scheduler caught up occurrences=%s", handled)
+        self._stopping = False
+        self._catch_up_done.clear()
+        self._catch_up_error = None
+        self._catch_up_handled = 0
         if self._fake:
             assert isinstance(self.clock, FakeClock)
             self.clock.on_change(self._on_clock)
@@ -273,11 +289,41 @@ class Scheduler:
         # Jobs added above are pending until now: start() adds them all with one wake-up.
         self._aps.start()
         self._started = True
+        # The catch-up is the first pass: requests meanwhile (clock moves, wake-ups, sweeps)
+        # merge into the pass that follows it, as with any pass in progress.
+        self._runner = asyncio.create_task(self._catch_up(), name="scheduler-catch-up")
+
+    async def caught_up(self) -> int:
+        """Wait for the start-up catch-up; return the occurrences it handled. Raises what ended
+        it early (a failing database, or a cancelled task as a stand-in for a killed process)."""
+        if not self._started and not self._catch_up_done.is_set():
+            return 0
+        await self._catch_up_done.wait()
+        if self._catch_up_error is not None:
+            raise self._catch_up_error
+        return self._catch_up_handled
+
+    async def _catch_up(self) -> None:
+        try:
+            await self._warn_unregistered()
+            self._catch_up_handled = await self._run_due(stoppable=True)
+        except BaseException as exc:
+            self._catch_up_error = exc
+            if not isinstance(exc, Exception):
+                raise  # cancelled: nothing more to run
+            log.exception("scheduler catch-up failed; the next pass retries")
+        finally:
+            self._catch_up_done.set()
+        if self._catch_up_handled:
+            log.info("scheduler caught up occurrences=%s", self._catch_up_handled)
+        self._dirty = True  # refill the window and serve anything asked for meanwhile
+        await self._run_passes()
 
     async def shutdown(self) -> None:
         if not self._started:
             return
         self._started = False
+        self._stopping = True  # a catch-up stops after its current batch
         if self._fake:
             assert isinstance(self.clock, FakeClock)
             self.clock.remove_listener(self._on_clock)
@@ -294,6 +340,11 @@ class Scheduler:
                 runner.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await runner
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not runner.cancelled() or (task is not None and task.cancelling()):
+                    raise  # we are being cancelled, not just the pass
+        self._catch_up_done.set()
 
     # -- waking -------------------------------------------------------------------------------
 
@@ -325,10 +376,10 @@ class Scheduler:
             self._runner = asyncio.create_task(self._run_passes(), name="scheduler-pass")
 
     async def _run_passes(self) -> None:
-        while self._dirty:
+        while self._dirty and not self._stopping:
             self._dirty = False
             try:
-                await self.run_due()
+                await self._run_due(stoppable=True)
                 await self._refill()
                 await self._prune()
             except Exception:
@@ -386,10 +437,13 @@ class Scheduler:
     async def run_due(self) -> int:
         """Handle every occurrence due at ``clock.now()``; return how many were handled
         (fired, sent late or recorded missed)."""
+        return await self._run_due(stoppable=False)
+
+    async def _run_due(self, *, stoppable: bool) -> int:
         handled = 0
         async with self._lock:
             kinds = sorted(self._kinds)
-            while kinds:
+            while kinds and not (stoppable and self._stopping):
                 now = self.clock.now()
                 if not await schedules.any_due(self.db.conn, now, kinds):
                     break  # the common case: no write transaction at all
@@ -404,6 +458,9 @@ class Scheduler:
                     self.outbox.wake()
                 if size < self.batch_size:
                     break
+                # A backlog (after downtime) is many batches: let interaction replies and the
+                # outbox, which wait for the same write lock, go between two of them.
+                await asyncio.sleep(0)
         return handled
 
     async def _run_batch(self, now: datetime, kinds: list[str], *, careful: bool) -> tuple[int, int]:
@@ -414,7 +471,13 @@ class Scheduler:
         handled = 0
         async with self.db.transaction() as conn:
             batch = await schedules.due(conn, now, kinds, self.batch_size)
+            step_began = -STEP_BUDGET  # reading the batch was a step of its own: yield first
             for schedule in batch:
+                if time.perf_counter() - step_began > STEP_BUDGET:
+                    # Schedules that only record misses never await: without this, a batch of
+                    # them would hold the event loop for tens of milliseconds.
+                    await asyncio.sleep(0)
+                    step_began = time.perf_counter()
                 registration = self._kinds[schedule.kind]
                 plan = _plan(schedule, now, registration)
                 fired = plan.fire

@@ -93,15 +93,16 @@ def render_status(conn: sqlite3.Connection, out: TextIO, now: datetime) -> None:
     _table(out, ("kind", "outcome", "occurrences"), rows, "none")
 
 
-async def print_status(config: Config, out: TextIO) -> int:
-    """Print the status report; 0 when the database could be read, 1 otherwise."""
+async def print_status(config: Config, out: TextIO, now: datetime | None = None) -> int:
+    """Print the status report as of ``now`` (default: the real time); 0 when the database could
+    be read, 1 otherwise."""
     conn = _open_read_only(config)
     if conn is None:
         print(f"no database at {config.database_path} (the bot has not run with this config yet)", file=out)
         return 1
     try:
         try:
-            render_status(conn, out, datetime.now(UTC))
+            render_status(conn, out, now or datetime.now(UTC))
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
                 print(

@@ -7,6 +7,7 @@ records every POST (``calls``) and every message it created (``world.messages``)
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -20,8 +21,9 @@ from bot.client import PeerCirclesBot
 from bot.clock import FakeClock
 from bot.emulator.events import Server
 from bot.emulator.harness import BotRunner
+from bot.emulator.rest import NONCE_MEMORY_SECONDS
 from bot.emulator.server import DiscordEmulator
-from bot.outbox import OutboxRow, Pacer, dm_reachable, nonce_for
+from bot.outbox import Outbox, OutboxRow, Pacer, SendResult, dm_reachable, nonce_for
 from bot.recurrence import Recurrence
 from bot.scheduler import MissedPolicy, Occurrence, Scheduler
 
@@ -184,6 +186,55 @@ async def test_a_restart_mid_fan_out_delivers_every_message_exactly_once(
     assert emulator.ratelimits.global_429s == 0
 
 
+def die_after_discord_accepts(outbox: Outbox) -> None:
+    """kill -9 in the outbox's one window: Discord has the message, the 'sent' commit never
+    happens. The send task dies right after the REST call returned; the row stays 'sending' in
+    the database exactly as a killed process would leave it (its earlier commits are durable)."""
+    record = outbox._record
+
+    async def killed(row: OutboxRow, result: SendResult) -> None:
+        if result.status == "sent":
+            raise asyncio.CancelledError
+        await record(row, result)
+
+    outbox._record = killed  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize(("down", "messages"), [(timedelta(minutes=1), 1),
+                                                (timedelta(seconds=NONCE_MEMORY_SECONDS + 60), 2)],
+                         ids=["restart-within-nonce-memory", "restart-after-nonce-memory"])
+async def test_a_hard_kill_between_discords_answer_and_the_sent_commit(
+    probe_runner: BotRunner, emulator: DiscordEmulator, server: Server, clock: FakeClock,
+    down: timedelta, messages: int,
+) -> None:
+    members = [int(emulator.add_person(server.guild_id, f"member-{n}")) for n in range(3)]
+    b = await probe_runner.start()
+    s = await add_schedule(b, server.guild_id, "probe_ping", members[0], daily(10), {"members": members})
+    keys = [f"probe_ping:{s.id}:2026-11-23T10:00:{m}" for m in members]
+    die_after_discord_accepts(b.outbox)
+    clock.set(MONDAY_9.replace(hour=10))
+    await b.scheduler.run_due()
+    await emulator.wait_until(lambda: all(len(messages_with(emulator, k)) == 1 for k in keys), timeout=5,
+                              what="Discord to accept every message")
+    assert await states(b) == {"sending": 3}, "no 'sent' commit happened"
+
+    await probe_runner.stop()
+    clock.advance(down)
+    b = await probe_runner.start()
+    await b.scheduler.caught_up()
+    await b.outbox.drain()
+
+    assert await states(b) == {"sent": 3}
+    for key in keys:
+        posts = posts_with(emulator, key)
+        assert len(posts) == 2, "resent once after the restart"
+        assert posts[0].json["nonce"] == posts[1].json["nonce"] and posts[1].json["enforce_nonce"] is True
+        # Within Discord's nonce memory the resend returns the first message: exactly once.
+        # Beyond it Discord has forgotten the nonce: the one duplicate outbox.py documents.
+        assert len(messages_with(emulator, key)) == messages
+    assert await b.db.fetchval("SELECT COUNT(*) FROM outbox") == 3, "the schedule did not fire again"
+
+
 async def test_26_hours_down_late_sends_one_and_skip_sends_none(
     probe_runner: BotRunner, emulator: DiscordEmulator, server: Server, clock: FakeClock
 ) -> None:
@@ -196,6 +247,7 @@ async def test_26_hours_down_late_sends_one_and_skip_sends_none(
     clock.advance(hours=26)  # down from Monday 09:00 to Tuesday 11:00: two 10:00s passed
 
     b = await probe_runner.start()
+    await b.scheduler.caught_up()
     await b.outbox.drain()
     posts = emulator.find_calls(*POST_MESSAGE)
     assert [p.json["content"] for p in posts] == ["A gentle nudge for your goal. (Sent a little late.)"]

@@ -55,6 +55,7 @@ class Bot:
         self.scheduler.register_kind("checkin_start", self.ping, MissedPolicy.SKIP)
         if start:
             await self.scheduler.start()
+            await self.scheduler.caught_up()
         return self.scheduler
 
     async def ping(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
@@ -245,6 +246,7 @@ async def test_a_late_occurrence_past_its_grace_is_only_recorded(bot: Bot) -> No
     bot.clock.set(utc(2026, 11, 23, 13))
     assert bot.scheduler is not None
     await bot.scheduler.start()
+    assert await bot.scheduler.caught_up() == 1
     assert bot.fired == []
     assert bot.db is not None
     assert [o[2] for o in await schedules.occurrences(bot.db.conn, GUILD, s.id)] == ["missed"]
@@ -283,8 +285,9 @@ async def test_a_crash_mid_batch_rolls_back_and_every_occurrence_happens_once_af
     assert isinstance(bot.clock, FakeClock) and bot.scheduler is not None
     bot.kill_owner = 2
     bot.clock.set(utc(2026, 11, 23, 10))
+    await bot.scheduler.start()
     with pytest.raises(asyncio.CancelledError):
-        await bot.scheduler.start()
+        await bot.scheduler.caught_up()
     assert await bot.outbox_keys() == [], "the half-done batch left nothing behind"
     await bot.kill()
 
@@ -330,6 +333,51 @@ async def test_many_due_at_once_are_handled_in_batches_exactly_once(bot: Bot) ->
     assert len(await bot.outbox_keys()) == 150
 
 
+async def backlog(bot: Bot, count: int, **options: int) -> Scheduler:
+    """A bot that was down over ``count`` schedules' 10:00 occurrence, booted but not started."""
+    assert isinstance(bot.clock, FakeClock)
+    scheduler = await bot.boot(start=False, **options)
+    for owner in range(count):
+        await bot.add(daily(10), owner=owner + 1)
+    bot.clock.set(utc(2026, 11, 23, 10, 1))
+    return scheduler
+
+
+async def test_start_returns_before_the_catch_up_which_runs_in_the_background(bot: Bot) -> None:
+    scheduler = await backlog(bot, 30, batch_size=10)
+    await scheduler.start()
+    assert bot.fired == [], "start() settled nothing itself"
+    assert await scheduler.caught_up() == 30
+    assert sorted(o.owner_id for o in bot.fired) == list(range(1, 31))
+    assert not any(o.late for o in bot.fired)
+    assert await scheduler.caught_up() == 30, "asking again does not wait or run it again"
+
+
+async def test_the_catch_up_lets_other_writers_in_between_its_batches(bot: Bot) -> None:
+    scheduler = await backlog(bot, 100, batch_size=10)
+    await scheduler.start()
+    await eventually(lambda: len(bot.fired) >= 10)
+    assert bot.db is not None
+    async with bot.db.transaction():  # an interaction's write, waiting for the lock
+        seen = len(bot.fired)
+    assert 10 <= seen < 100, "the writer got in before the catch-up ended"
+    await scheduler.caught_up()
+    assert sorted(o.owner_id for o in bot.fired) == list(range(1, 101))
+
+
+async def test_a_stop_mid_catch_up_leaves_the_rest_for_the_next_start_exactly_once(bot: Bot) -> None:
+    scheduler = await backlog(bot, 100, batch_size=10)
+    await scheduler.start()
+    await eventually(lambda: len(bot.fired) >= 10)
+    await bot.kill()  # stops after the batch in progress
+    first = sorted(o.owner_id for o in bot.fired)
+    assert 10 <= len(first) < 100
+
+    await bot.boot()  # boots and waits for the catch-up
+    assert sorted(o.owner_id for o in bot.fired) == list(range(1, 101)), "each once, none lost"
+    assert len(await bot.outbox_keys()) == 100
+
+
 async def test_schedules_of_an_unregistered_kind_wait_untouched(bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
     await bot.boot(start=False)
     s = await bot.add(daily(10), kind="retention_sweep")
@@ -337,6 +385,7 @@ async def test_schedules_of_an_unregistered_kind_wait_untouched(bot: Bot, caplog
     bot.clock.set(utc(2026, 11, 23, 11))
     with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
         await bot.scheduler.start()
+        await bot.scheduler.caught_up()
     assert "kind=retention_sweep" in caplog.text
     assert (await bot.get(s.id)).next_fire_at == utc(2026, 11, 23, 10)
 
