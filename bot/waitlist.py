@@ -32,6 +32,24 @@ class WaitlistResult:
     offer_expires_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class WaitlistEntry:
+    """A member's place on a circle's waitlist: waiting, or holding an offered seat until a time."""
+
+    offer_expires_at: str | None
+
+    @property
+    def holds_offer(self) -> bool:
+        return self.offer_expires_at is not None
+
+
+async def waitlist_entry(db: Database, circle_id: int, user_id: int) -> WaitlistEntry | None:
+    row = await db.fetchone(
+        "SELECT offer_expires_at FROM circle_waitlist WHERE circle_id = ? AND user_id = ?", (circle_id, user_id)
+    )
+    return None if row is None else WaitlistEntry(row["offer_expires_at"])
+
+
 async def position_of(db: Database, circle_id: int, user_id: int) -> int | None:
     """1-based place among those still waiting (offered entries are ahead and hold seats)."""
     row = await db.fetchone(

@@ -78,7 +78,7 @@ from bot.consent import (
 from bot.errors import UserFacingError
 from bot.norms import get_norms
 from bot.scheduler import MissedPolicy, Occurrence
-from bot.waitlist import join_waitlist, leave_waitlist, next_position, position_of
+from bot.waitlist import join_waitlist, leave_waitlist, next_position, position_of, waitlist_entry
 from cogs.circle_ui import (
     CircleComponent,
     MissingPermission,
@@ -302,9 +302,8 @@ class Circles(commands.Cog):
         seat = await seat_of(db, guild_id, circle_id, user_id)
         if seat and seat["status"] == "active" and seat["consent_version"] == circle.norms_version:
             raise UserFacingError(self._already_in(circle))
-        offer = await db.fetchone(
-            "SELECT offer_expires_at FROM circle_waitlist WHERE circle_id = ? AND user_id = ?", (circle_id, user_id))
-        held = offer is not None and offer["offer_expires_at"] is not None
+        entry = await waitlist_entry(db, circle_id, user_id)
+        held = entry is not None and entry.holds_offer
         taken = await seats_taken(db, circle_id)
         if seat is None and not held and taken >= circle.capacity:
             position = await position_of(db, circle_id, user_id)
@@ -461,8 +460,7 @@ class Circles(commands.Cog):
         db, user_id = self.bot.db, interaction.user.id
         circle = await get_circle(db, guild_id, circle_id)
         seat = await seat_of(db, guild_id, circle_id, user_id)
-        waiting = await db.fetchval(
-            "SELECT 1 FROM circle_waitlist WHERE circle_id = ? AND user_id = ?", (circle_id, user_id))
+        waiting = await waitlist_entry(db, circle_id, user_id) is not None
         if seat is None and not waiting:
             raise UserFacingError(f"You're not in **{display(circle.name)}** or on its waitlist.")
         await send_card(interaction, leave_confirm_card(circle_id=circle_id, circle_name=circle.name,
