@@ -30,6 +30,8 @@ from pathlib import Path
 from bot.text_folding import IGNORABLE, fold
 
 Span = tuple[int, int]
+# (start, end, folded word) of one hit.
+Candidate = tuple[int, int, str]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ALLOWLIST_PATH = DATA_DIR / "profanity_allowlist.txt"
@@ -270,7 +272,12 @@ class ProfanityMatcher:
     def candidates(self, folded: str, extra: re.Pattern[str] | None = None,
                    stems: bool = True) -> list[tuple[int, int, str]]:
         """(start, end, folded word) for each hit in already-folded text."""
-        found: list[tuple[int, int, str]] = []
+        return self.word_hits(folded, extra, stems) + self.spaced_hits(folded, extra)
+
+    def word_hits(self, folded: str, extra: re.Pattern[str] | None = None,
+                  stems: bool = True) -> list[Candidate]:
+        """Hits of the list, the server's words and the stems (everything but spelled-out words)."""
+        found: list[Candidate] = []
         padded = _pad(folded)
         for pattern in (self.pattern, extra):
             if pattern is not None:
@@ -281,8 +288,14 @@ class ProfanityMatcher:
             for m in self.stem_pattern.finditer(folded):
                 start, end = _token_bounds(folded, m.start(), m.end())
                 found.append((start, end, m.group()))
+        return found
+
+    def spaced_hits(self, folded: str, extra: re.Pattern[str] | None = None) -> list[Candidate]:
+        """Single letters spelled out ("f u c k") that join into a listed word."""
+        padded = _pad(folded)
         if b" a a " not in padded.encode("ascii", "replace").translate(_SPACED_TABLE):
-            return found
+            return []
+        found: list[Candidate] = []
         for m in _SPACED.finditer(padded):
             joined = _SEPARATOR_RUN.sub("", m.group(1))
             if _is_word(self.pattern, joined) or _is_word(extra, joined):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,13 @@ class InteractionRecord:
     edits: int = 0
     modal: dict[str, Any] | None = None
     choices: list[dict[str, Any]] | None = None
+    # Real (monotonic) times: Discord drops an interaction not answered within 3 seconds.
+    dispatched_at: float = field(default_factory=time.monotonic)
+    responded_at: float | None = None
+
+    @property
+    def answer_seconds(self) -> float | None:
+        return None if self.responded_at is None else self.responded_at - self.dispatched_at
 
 
 class Interaction:

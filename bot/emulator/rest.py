@@ -8,6 +8,7 @@ Permission checks follow Discord's rules closely enough to produce its 403 / 500
 from __future__ import annotations
 
 import copy
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -236,6 +237,7 @@ def register_routes(emu: DiscordEmulator) -> None:
                  "message": f"Callback type {kind} is not valid for interaction type {record.type}."}]}}})
         data = body.get("data") or {}
         record.responded = True
+        record.responded_at = time.monotonic()
         record.response_type = kind
         resource: dict[str, Any] | None = None
         message_id = None

@@ -14,6 +14,8 @@ from bot.emulator.events import Server
 from bot.emulator.harness import BotRunner
 from bot.emulator.server import DiscordEmulator
 
+ACK_DEADLINE_SECONDS = 3.0
+
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[DiscordEmulator]:
@@ -24,6 +26,15 @@ async def emulator() -> AsyncIterator[DiscordEmulator]:
     # Every body the bot sent must have been one Discord accepts.
     rejected = [f"{c.method} {c.template}: {c.response}" for c in emu.spec_rejections]
     assert not rejected, "the emulator rejected bodies as Discord would:\n" + "\n".join(rejected)
+    # Discord shows "This interaction failed" when the first answer takes over 3 seconds ...
+    slow = [f"{r.type} {r.payload.get('data', {}).get('name') or r.payload.get('data', {}).get('custom_id')}: "
+            f"{r.answer_seconds:.2f}s" for r in emu.interactions.values()
+            if r.answer_seconds is not None and r.answer_seconds > ACK_DEADLINE_SECONDS]
+    assert not slow, "interactions answered after Discord's 3-second deadline:\n" + "\n".join(slow)
+    # ... and "This interaction failed" when the bot never answers at all.
+    unanswered = [str(r.payload.get("data", {}).get("name") or r.payload.get("data", {}).get("custom_id"))
+                  for r in emu.interactions.values() if not r.responded]
+    assert not unanswered, "interactions the bot never answered: " + ", ".join(unanswered)
 
 
 @pytest.fixture

@@ -145,6 +145,8 @@ async def test_callback_types_are_checked_against_the_interaction_type(
     for wrong in (1, 6, 7, 8):
         status, body = await http("POST", callback_path(command), {"type": wrong, "data": {}})
         assert status == 400, wrong
+    status, _ = await http("POST", callback_path(command), {"type": 4, "data": {"content": "ok"}})
+    assert status == 200
 
 
 async def test_interaction_answers_fail_as_on_discord(emulator: DiscordEmulator, server: Server, http: Any) -> None:
