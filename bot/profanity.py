@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from bot.text_folding import IGNORABLE, fold
@@ -314,6 +316,130 @@ def _server_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
     return compile_words(words)
 
 
+# Chunk memory. Most of a long message is words seen before, so instead of running the list's
+# regex over the whole text, ``find`` splits the folded text at whitespace, remembers which chunks
+# were clean, and runs the regex only over chunks it has not seen (joined into one string with a
+# separator no pattern can match across). This gives exactly what the whole-text scan gives
+# because only a multi-word entry ("blow job") can match across whitespace, and a chunk that
+# could end the first word of one, or start its second, is never filed as plain clean: if a
+# message holds both halves of the same entry, the whole text is scanned instead.
+_CHUNK_SPLIT = str.maketrans("\t\r\n", "   ")  # the whitespace a multi-word entry may span
+_JOIN = "\x0c"  # whitespace no entry can contain, so no match spans two joined chunks
+_LONGEST_REMEMBERED = 64  # longer chunks are scanned every time rather than kept
+_PLAIN_LIMIT = 20_000
+_CHUNKED_FROM = 0  # shorter texts are scanned whole
+_FLAGGED_LIMIT = 4_000
+
+
+def _loose(word: str) -> str:
+    """A regex matching every way ``word`` can appear inside a hit (and more): each letter's
+    substitution class, then any run of that letter or invisible characters."""
+    out = []
+    for ch in word:
+        letters = _render(_letter_class(ch, first=False))
+        out.append(letters + (f"[{re.escape(ch)}\\x00]*" if ch.isalnum() else "\\x00*"))
+    return "".join(out)
+
+
+def _remember(store: dict[str, object], key: str, value: object, limit: int) -> None:
+    store[key] = value
+    if len(store) > limit:
+        try:  # oldest first; another thread may be evicting too
+            del store[next(iter(store))]
+        except (KeyError, RuntimeError, StopIteration):
+            pass
+
+
+class _ChunkMemory:
+    """Verdicts per chunk for one (list, server words, stems) setting."""
+
+    def __init__(self, matcher: ProfanityMatcher, added: frozenset[str], stems: bool) -> None:
+        self.matcher = matcher
+        self.extra = _server_pattern(added) if added else None
+        self.stems = stems
+        entries = matcher.words | {_normalise_entry(w) for w in added}
+        pairs = sorted({tuple(e.split(" ")[:2]) for e in entries if " " in e})
+        # An entry with an empty half (a server word ending in " *") matches whitespace at the
+        # end of a chunk; chunks cannot be judged alone then.
+        self.usable = all(first and second for first, second in pairs)
+        self.pairs: tuple[tuple[str, str], ...] = tuple(pairs) if self.usable else ()
+        self.ends = [re.compile(_loose(first) + r"\Z") for first, _ in self.pairs]
+        self.starts = [re.compile("\\x00*" + _loose(second)) for _, second in self.pairs]
+        self.any_end = re.compile("(?:" + "|".join(_loose(f) for f, _ in self.pairs) + r")\Z") if pairs else None
+        self.any_start = re.compile("\\x00*(?:" + "|".join(_loose(s) for _, s in self.pairs) + ")") if pairs else None
+        self.plain: dict[str, None] = {}  # no hit, and cannot be half of a multi-word entry
+        # chunk -> (hits relative to the chunk, entries it may end the first word of, may start
+        # the second word of)
+        self.flagged: dict[str, tuple[tuple[Candidate, ...], frozenset[int], frozenset[int]]] = {}
+
+    def _learn(self, chunks: list[str]) -> dict[str, tuple[tuple[Candidate, ...], frozenset[int], frozenset[int]]]:
+        joined = _JOIN.join(chunks)
+        starts = list(accumulate((len(c) + 1 for c in chunks[:-1]), initial=0))
+        hits: dict[int, list[Candidate]] = {}
+        for start, end, word in self.matcher.word_hits(joined, self.extra, self.stems):
+            i = bisect_right(starts, start) - 1
+            hits.setdefault(i, []).append((start - starts[i], end - starts[i], word))
+        learned = {}
+        for i, chunk in enumerate(chunks):
+            ends = starts_ = frozenset()
+            if self.any_end is not None and self.any_end.search(chunk):
+                ends = frozenset(k for k, r in enumerate(self.ends) if r.search(chunk))
+            if self.any_start is not None and self.any_start.match(chunk):
+                starts_ = frozenset(k for k, r in enumerate(self.starts) if r.match(chunk))
+            found = tuple(hits.get(i, ()))
+            if len(chunk) > _LONGEST_REMEMBERED:
+                pass
+            elif found or ends or starts_:
+                _remember(self.flagged, chunk, (found, ends, starts_), _FLAGGED_LIMIT)
+            else:
+                _remember(self.plain, chunk, None, _PLAIN_LIMIT)
+            learned[chunk] = (found, ends, starts_)
+        return learned
+
+    def word_hits(self, folded: str) -> list[Candidate] | None:
+        """What ``matcher.word_hits`` gives for the whole text, or None when a multi-word entry
+        may span chunks (the caller then scans the whole text)."""
+        if not self.usable:
+            return None
+        text = folded.translate(_CHUNK_SPLIT) if "\t" in folded or "\r" in folded or "\n" in folded else folded
+        chunks = set(text.split(" "))
+        chunks.discard("")
+        rest = chunks.difference(self.plain)
+        if not rest:
+            return []
+        flagged = self.flagged
+        new = [c for c in rest if c not in flagged]
+        learned = self._learn(new) if new else {}
+        ends: set[int] = set()
+        starts: set[int] = set()
+        found: list[Candidate] = []
+        size = len(text)
+        for chunk in rest:
+            verdict = learned.get(chunk) or flagged.get(chunk)
+            if verdict is None:  # evicted by another thread just now
+                return None
+            hits, chunk_ends, chunk_starts = verdict
+            ends |= chunk_ends
+            starts |= chunk_starts
+            if not hits:
+                continue
+            width = len(chunk)
+            at = text.find(chunk)
+            while at >= 0:
+                after = at + width
+                if (at == 0 or text[at - 1] == " ") and (after == size or text[after] == " "):
+                    found += [(at + s, at + e, w) for s, e, w in hits]
+                at = text.find(chunk, at + 1)
+        if ends & starts:
+            return None
+        return found
+
+
+@lru_cache(maxsize=64)
+def _chunk_memory(matcher: ProfanityMatcher, added: frozenset[str], stems: bool) -> _ChunkMemory:
+    return _ChunkMemory(matcher, added, stems)
+
+
 def prepare(words: WordSettings | None = None) -> None:
     """Compile the default list and a server's own words now, so no later call pays for it.
 
@@ -348,8 +474,13 @@ def find(text: str, words: WordSettings | None = None, folded: str | None = None
     added = _server_pattern(words.added) if words and words.added else None
     allowed = _server_pattern(words.allowed) if words and words.allowed else None
     stems = not any(_is_word(allowed, s) for s in STEMS)
+    hits = None
+    if len(folded) >= _CHUNKED_FROM:
+        hits = _chunk_memory(matcher, words.added if words else frozenset(), stems).word_hits(folded)
+    if hits is None:
+        hits = matcher.word_hits(folded, added, stems)
     spans = []
-    for start, end, word in matcher.candidates(folded, added, stems):
+    for start, end, word in hits + matcher.spaced_hits(folded, added):
         if _is_word(allowed, word) and not _is_word(added, word):
             continue
         spans.append((start, end))

@@ -38,14 +38,23 @@ def _wire(demo: Demo) -> None:
                                  fallback=FALLBACK)
 
     async def in_channel(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+        # Only because ren chose "my circle's channel if DMs fail" when setting the reminder.
         if reason == "dm_closed" and row.payload is not None:
             await bot.outbox.enqueue(conn, key=f"{row.key}:channel", kind=KIND, guild_id=row.guild_id,
-                                     target_kind="channel", target_id=int(demo.server.general_id),
+                                     target_kind="channel", target_id=await _circle_channel(demo),
                                      payload={"content": f"<@{row.target_id}> {row.payload['content']}",
                                               "allowed_mentions": {"users": [str(row.target_id)]}})
 
     bot.scheduler.register_kind(KIND, remind, MissedPolicy.SKIP)
     bot.outbox.register_fallback(FALLBACK, in_channel)
+
+
+async def _circle_channel(demo: Demo) -> int:
+    """The text channel of the demo's circle (made by the circles scene), else #general."""
+    found = await demo.bot.db.fetchval(
+        "SELECT text_channel_id FROM circles WHERE guild_id = ? AND archived_at IS NULL ORDER BY id LIMIT 1",
+        (int(demo.server.guild_id),))
+    return int(found or demo.server.general_id)
 
 
 def _next_dst_change(after: date) -> date:
@@ -107,7 +116,7 @@ async def scene(demo: Demo) -> None:
     demo.say(f"After the restart ren has {len(copies)} copy of that reminder (the outbox row survived the "
              "stop; a resend carries the same nonce, so Discord would not make a second one).")
 
-    demo.heading("Delivery: ren closes their DMs; the reminder goes to the circle channel instead")
+    demo.heading("Delivery: ren closes their DMs; the reminder goes to their circle's channel, as ren chose")
     demo.emulator.world.dms_closed.add(ren)
     nxt = (await schedules.get(demo.bot.db.conn, gid, reminder.id)).next_fire_at  # type: ignore[union-attr]
     await _run_to(demo, nxt)  # type: ignore[arg-type]
@@ -116,8 +125,9 @@ async def scene(demo: Demo) -> None:
                                      (reminder.occurrence_key(nxt),))  # type: ignore[arg-type]
     demo.say(f"The DM's outbox row: {row['state']} ({row['failure_reason']}); ren reachable by DM: "
              f"{await dm_reachable(demo.bot.db.conn, gid, int(ren))}.")
-    post = list(demo.emulator.world.messages[demo.server.general_id].values())[-1]
-    demo.show("everyone in #general", post)
+    channel = str(await _circle_channel(demo))
+    post = list(demo.emulator.world.messages[channel].values())[-1]
+    demo.show("ren's circle, in its private channel", post)
     demo.emulator.world.dms_closed.discard(ren)
 
     demo.heading("Delivery: what `python -m bot status` shows the operator (no message content)")
