@@ -163,3 +163,60 @@ def test_added_word_wins_over_allowed_spelling_of_itself() -> None:
 def test_empty_and_whitespace_text() -> None:
     assert find("") == []
     assert censor("   ") == "   "
+
+
+# Chunk memory: long text is judged chunk by chunk, remembering clean chunks between calls.
+
+_FILLER = "my back pain is bad today and the flare will not stop so I rest "
+
+
+def _memory(words: WordSettings | None = None) -> profanity._ChunkMemory:
+    added = words.added if words else frozenset()
+    return profanity._chunk_memory(profanity.default_matcher(), added, profanity._finds_stems(words))
+
+
+def test_clean_chunks_are_remembered_and_a_new_swear_word_among_them_is_still_found() -> None:
+    text = _FILLER * 3
+    assert find(text) == []
+    assert "flare" in _memory().plain
+    swearing = _FILLER + "this shit again " + _FILLER
+    start = swearing.index("shit")
+    assert find(swearing) == [(start, start + 4)]
+    assert censor(swearing) == swearing.replace("shit", "s***")
+
+
+def test_a_two_word_entry_is_caught_across_chunks_already_known_clean() -> None:
+    # "three" and "some" are each clean alone, and remembered as such first.
+    assert find(_FILLER + "three weeks and some days " + _FILLER) == []
+    text = _FILLER + "a three  some night " + _FILLER
+    start = text.index("three")
+    assert find(text) == [(start, start + len("three  some"))]
+    # Across a tab and an invisible character too, at the very end of the text.
+    tail = _FILLER + "she\t\u200bmale"
+    assert find(tail) == [(len(_FILLER), len(tail))]
+
+
+def test_a_server_word_is_not_remembered_as_clean_for_other_servers() -> None:
+    words = WordSettings(added=frozenset({"flarewords"}))
+    text = _FILLER + "flarewords " + _FILLER
+    assert find(text) == []  # the default list: clean, and remembered as such
+    start = text.index("flarewords")
+    assert find(text, words) == [(start, start + len("flarewords"))]
+    assert find(text) == []
+    assert "flarewords" in _memory().plain
+    assert "flarewords" not in _memory(words).plain
+
+
+def test_a_server_allowing_a_stem_gets_its_own_memory() -> None:
+    text = _FILLER + "clusterfuck " + _FILLER
+    allows = WordSettings(allowed=frozenset({"fuck"}))
+    assert find(text, allows) == []
+    start = text.index("clusterfuck")
+    assert find(text) == [(start, start + len("clusterfuck"))]
+
+
+def test_chunk_memory_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(profanity, "_PLAIN_LIMIT", 50)
+    for n in range(20):
+        find(" ".join(f"word{n}x{i}" for i in range(20)))
+    assert len(_memory().plain) <= 50
