@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.circle_catalogue import language_name, topic_labels
 from bot.circle_names import display
+from bot.clock import parse_iso_utc
 
 # -- custom_id scheme: "circle:<action>[:<arg>...]" -------------------------------------------------
 CUSTOM_ID_PREFIX = "circle"
@@ -87,7 +88,7 @@ def rows_of(buttons: Iterable[Button], max_rows: int = ROWS_MAX) -> tuple[tuple[
 def timestamp(when: datetime | str, style: str = "F") -> str:
     """A Discord timestamp: each member sees it in their own time zone."""
     if isinstance(when, str):
-        when = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        when = parse_iso_utc(when)
     return f"<t:{int(when.timestamp())}:{style}>"
 
 

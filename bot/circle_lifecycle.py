@@ -206,18 +206,3 @@ async def archive_circle(
         for uid in dict.fromkeys([*members, *waiting]):
             await enqueue_notice(conn, outbox, circle_archived_notice(archived, uid))
     return ArchiveResult(archived, tuple(members), tuple(waiting), tuple(facilitators), circle.role_id)
-
-
-async def set_discord_ids(
-    db: Database, guild_id: int, circle_id: int, *, role_id: int | None = None,
-    text_channel_id: int | None = None, voice_channel_id: int | None = None,
-    stories_channel_id: int | None = None,
-) -> None:
-    """Record Discord objects made or replaced after creation (None: unchanged)."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE circles SET role_id = coalesce(?, role_id), text_channel_id = coalesce(?, text_channel_id),"
-            " voice_channel_id = coalesce(?, voice_channel_id), stories_channel_id = coalesce(?, stories_channel_id)"
-            " WHERE id = ? AND guild_id = ?",
-            (role_id, text_channel_id, voice_channel_id, stories_channel_id, circle_id, guild_id),
-        )

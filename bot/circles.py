@@ -88,12 +88,20 @@ class CircleListing:
 
 async def get_circle(db: Database, guild_id: int, circle_id: int, *, allow_archived: bool = True) -> Circle:
     """The circle with this id in this server; CircleNotFound for any other server's circle."""
+    circle = await _circle_by_id(db, guild_id, circle_id)
+    if circle is None:
+        raise CircleNotFound("I can't find that circle in this server. /circle list shows the open circles.")
+    return _usable(circle, allow_archived)
+
+
+async def _circle_by_id(db: Database, guild_id: int, circle_id: int) -> Circle | None:
     row = await db.fetchone(
         f"SELECT {_CIRCLE_COLUMNS} FROM circles WHERE id = ? AND guild_id = ?", (circle_id, guild_id)
     )
-    if row is None:
-        raise CircleNotFound("I can't find that circle in this server. /circle list shows the open circles.")
-    circle = Circle.from_row(row)
+    return None if row is None else Circle.from_row(row)
+
+
+def _usable(circle: Circle, allow_archived: bool) -> Circle:
     if circle.archived and not allow_archived:
         raise CircleArchived(f"**{display(circle.name)}** has been archived and no longer takes members.")
     return circle
@@ -108,14 +116,9 @@ async def resolve_circle(db: Database, guild_id: int, text: str, *, allow_archiv
     """A circle from an autocomplete value (its id) or a typed name, within this server."""
     text = text.strip()
     if text.isdigit():
-        row = await db.fetchone(
-            f"SELECT {_CIRCLE_COLUMNS} FROM circles WHERE id = ? AND guild_id = ?", (int(text), guild_id)
-        )
-        if row is not None:
-            circle = Circle.from_row(row)
-            if circle.archived and not allow_archived:
-                raise CircleArchived(f"**{display(circle.name)}** has been archived and no longer takes members.")
-            return circle
+        circle = await _circle_by_id(db, guild_id, int(text))
+        if circle is not None:
+            return _usable(circle, allow_archived)
     key = name_key(text)
     row = await db.fetchone(
         f"SELECT {_CIRCLE_COLUMNS} FROM circles WHERE guild_id = ? AND name_key = ?"
@@ -126,10 +129,7 @@ async def resolve_circle(db: Database, guild_id: int, text: str, *, allow_archiv
         raise CircleNotFound(
             f"There is no circle called **{display(text[:100])}** here. /circle list shows the open circles."
         )
-    circle = Circle.from_row(row)
-    if circle.archived and not allow_archived:
-        raise CircleArchived(f"**{display(circle.name)}** has been archived and no longer takes members.")
-    return circle
+    return _usable(Circle.from_row(row), allow_archived)
 
 
 async def seats_taken(db: Database, circle_id: int) -> int:

@@ -97,9 +97,9 @@ async def save_norms(
         raise CircleArchived(f"**{display(circle.name)}** is archived; its norms can't change.")
     cleaned = clean_norms_text(text)
     current = await get_norms(db, guild_id, circle_id)
-    crisis = await crisis_embed_for(db, guild_id)
     if cleaned == current.text:
         return NormsSaved(circle, current.version, False, (), None)
+    crisis = await crisis_embed_for(db, guild_id)
     now = clock.now()
     due = now + timedelta(days=grace_days)
     now_iso, due_iso = utcnow_iso(clock), iso_utc(due)

@@ -19,6 +19,7 @@ from bot.circles import Circle, get_circle, seats_taken
 from bot.clock import Clock, iso_utc, parse_iso_utc, utcnow_iso
 from bot.db import Database
 from bot.errors import UserFacingError
+from bot.norms import get_norms
 
 OFFER_HOURS = 48
 
@@ -78,12 +79,10 @@ async def join_waitlist(
     async with db.transaction() as conn:
         if await db.fetchval("SELECT 1 FROM circle_seats WHERE circle_id = ? AND user_id = ?", (circle_id, user_id)):
             raise UserFacingError(f"You're already a member of **{display(circle.name)}**.")
-        row = await db.fetchone(
-            "SELECT offer_expires_at FROM circle_waitlist WHERE circle_id = ? AND user_id = ?", (circle_id, user_id)
-        )
-        if row is not None:
-            if row["offer_expires_at"] is not None:
-                return WaitlistResult("offered", circle, offer_expires_at=parse_iso_utc(row["offer_expires_at"]))
+        entry = await waitlist_entry(db, circle_id, user_id)
+        if entry is not None:
+            if entry.offer_expires_at is not None:
+                return WaitlistResult("offered", circle, offer_expires_at=parse_iso_utc(entry.offer_expires_at))
             return WaitlistResult("already", circle, await position_of(db, circle_id, user_id))
         if await seats_taken(db, circle_id) < circle.capacity:
             return WaitlistResult("seat_free", circle)
@@ -122,14 +121,10 @@ async def fill_free_seats(
         )
         await schedule_offer_expiry(conn, now, circle.guild_id, row["id"], expires)
         if norms is None:
-            norms = await db.fetchone(
-                "SELECT version, text FROM circle_norms WHERE circle_id = ? AND version = ?",
-                (circle.id, circle.norms_version),
-            )
+            norms = await get_norms(db, circle.guild_id, circle.id, circle.norms_version)
             crisis = await crisis_embed_for(db, circle.guild_id)
-        assert norms is not None
         await enqueue_notice(conn, outbox, seat_offer_notice(
-            circle, norms["version"], norms["text"], row["user_id"], row["id"], expires, crisis))
+            circle, norms.version, norms.text, row["user_id"], row["id"], expires, crisis))
         offered.append(row["user_id"])
     return offered
 

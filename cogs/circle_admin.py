@@ -48,7 +48,7 @@ from cogs.circle_ui import (
     run_safely,
     send_card,
 )
-from cogs.common import NO_PINGS, actor_of, settings_of
+from cogs.common import actor_of, reply, settings_of
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -229,8 +229,7 @@ class CircleAdmin(commands.Cog):
                      f" language: {language_name(circle.language)}.")
         parts.append("\nIt starts with the default norms (version 1): change them with /circle-admin norms. "
                      "Add facilitators with /circle-admin facilitator-add. Members can join with /circle join.")
-        await interaction.followup.send("".join(parts), ephemeral=True,
-                                        allowed_mentions=NO_PINGS)
+        await reply(interaction, "".join(parts))
 
     async def _channel(self, made: Made, existing: discord.abc.GuildChannel | None, reason: str,
                        overwrites: dict[Any, discord.PermissionOverwrite], create: Any) -> discord.abc.GuildChannel:
@@ -282,9 +281,8 @@ class CircleAdmin(commands.Cog):
         extra = ""
         if stored.capacity > current.capacity:
             extra = " New seats go first to anyone on the waitlist, who are told privately."
-        await interaction.followup.send(
-            f"Updated **{display(stored.name)}**: {', '.join(changes) or 'nothing changed'}.{extra}", ephemeral=True,
-            allowed_mentions=NO_PINGS)
+        await reply(interaction,
+                    f"Updated **{display(stored.name)}**: {', '.join(changes) or 'nothing changed'}.{extra}")
 
     async def _rename(self, guild: discord.Guild, circle: Circle, new_name: str) -> list[tuple[Any, str]]:
         doing = f"rename {circle.name}"
@@ -417,9 +415,7 @@ class CircleAdmin(commands.Cog):
             if explained is None:
                 raise
             raise explained from None
-        await interaction.followup.send(
-            f"<@{member.id}> now facilitates **{display(found.name)}** and can see its channels.", ephemeral=True,
-            allowed_mentions=NO_PINGS)
+        await reply(interaction, f"<@{member.id}> now facilitates **{display(found.name)}** and can see its channels.")
 
     @admin.command(name="facilitator-remove", description="Stop a member facilitating a circle")
     @app_commands.describe(circle="The circle", member="The facilitator to remove")
@@ -434,9 +430,7 @@ class CircleAdmin(commands.Cog):
         failed = await self.drop_facilitator_access(guild, found.id, member.id, circle=found)
         note = (" I couldn't remove their channel access everywhere (I need Manage Permissions in those channels);"
                 " please remove it by hand.") if failed else ""
-        await interaction.followup.send(
-            f"<@{member.id}> no longer facilitates **{display(found.name)}**.{note}", ephemeral=True,
-            allowed_mentions=NO_PINGS)
+        await reply(interaction, f"<@{member.id}> no longer facilitates **{display(found.name)}**.{note}")
 
     async def drop_facilitator_access(self, guild: discord.Guild, circle_id: int, user_id: int, *,
                                       circle: Circle | None = None) -> bool:
@@ -519,8 +513,7 @@ class CircleAdmin(commands.Cog):
                        " keep access. After that, access pauses (seat kept) until they agree.")
         else:
             message = f"Saved the norms of **{name}** as version {saved.version}. New members will see them."
-        await interaction.response.send_message(message, ephemeral=True,
-                                                allowed_mentions=NO_PINGS)
+        await reply(interaction, message)
         log.info("circle norms saved guild_id=%s circle_id=%s version=%s asked=%d", settings.guild_id, circle_id,
                  saved.version, len(saved.asked_user_ids))
 

@@ -171,7 +171,9 @@ class ScreeningAdmin(commands.Cog):
         before = await list_words(self.bot.db, gid)
         word = await add_word(self.bot.db, self.bot.clock, gid, raw, kind)
         other: WordKind = "allow" if kind == "block" else "block"
-        used = sum(len(v) for v in (await list_words(self.bot.db, gid)).values())
+        # Derived from ``before`` as word_remove does: add_word only inserts a word that was on neither list.
+        is_new = word not in before["block"] and word not in before["allow"]
+        used = sum(len(v) for v in before.values()) + is_new
         on_default = screening.contains(word)
         if word in before[kind]:
             head = f"{code(word)} was already {KIND_NAMES[kind]} on this server; nothing changed."

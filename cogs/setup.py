@@ -108,8 +108,10 @@ class Setup(commands.Cog):
         require_organiser(actor_of(interaction), settings)
         return settings, await get_circle_settings(self.bot.db, settings.guild_id)
 
-    async def show_page(self, interaction: discord.Interaction, page: str, *, edit: bool, note: str = "") -> None:
-        settings, circles = await self._settings(interaction)
+    async def show_page(self, interaction: discord.Interaction, page: str, *, edit: bool, note: str = "",
+                        loaded: tuple[GuildSettings, CircleSettings] | None = None) -> None:
+        """``loaded``: settings the caller already read (and checked the organiser against), saving a re-read."""
+        settings, circles = loaded or await self._settings(interaction)
         number = PAGES.index(page) + 1
         intro = {
             "roles": "Who organises, who moderates, and who is paged when something is urgent.",
@@ -180,7 +182,7 @@ class Setup(commands.Cog):
         if field in ("organiser", "moderator", "oncall"):
             refusal = self.unusable_role(interaction, value)
             if refusal:
-                await self.show_page(interaction, "roles", edit=True, note=refusal)
+                await self.show_page(interaction, "roles", edit=True, note=refusal, loaded=(settings, circles))
                 return
             attr = {"organiser": "organiser_role_id", "moderator": "moderator_role_id",
                     "oncall": "oncall_role_id"}[field]
@@ -201,9 +203,9 @@ class Setup(commands.Cog):
         elif field == "stories":
             page = "circles"
             circles = replace(circles, stories_mode=values[0] if values else circles.stories_mode)
-        await save_settings(self.bot.db, self.bot.clock, settings)
-        await save_circle_settings(self.bot.db, self.bot.clock, circles)
-        await self.show_page(interaction, page, edit=True)
+        saved = (await save_settings(self.bot.db, self.bot.clock, settings),
+                 await save_circle_settings(self.bot.db, self.bot.clock, circles))
+        await self.show_page(interaction, page, edit=True, loaded=saved)
 
     @staticmethod
     def unusable_role(interaction: discord.Interaction, role_id: int | None) -> str | None:
@@ -229,7 +231,8 @@ class Setup(commands.Cog):
         if missing:
             page = "roles" if any("role" in m for m in missing) else "places"
             await self.show_page(interaction, page, edit=True,
-                                 note=f"Almost there: choose the {', '.join(missing)} first.")
+                                 note=f"Almost there: choose the {', '.join(missing)} first.",
+                                 loaded=(settings, circles))
             return
         first_time = not settings.setup_done
         await save_settings(self.bot.db, self.bot.clock, replace(settings, setup_done=True))
