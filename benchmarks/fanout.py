@@ -28,10 +28,10 @@ RATE_TARGET = 0.9
 
 
 async def run(messages: int, rate: float, limit: int) -> dict[str, Any]:
-    from bot.clock import Clock
-    from bot.emulator.harness import BotRunner
-    from bot.emulator.server import DiscordEmulator
-    from bot.outbox import nonce_for
+    from bot.core.clock import Clock
+    from bot.delivery.outbox import nonce_for
+    from bot.demo.runner import BotRunner
+    from emulator.server import DiscordEmulator
 
     emulator = await DiscordEmulator().start()
     try:

@@ -50,7 +50,7 @@ class SimulatedDiscord:
         self.sent = 0
 
     async def send(self, row: Any, pacer: Any) -> Any:
-        from bot.outbox import SendResult
+        from bot.delivery.outbox import SendResult
 
         await pacer.acquire()
         await asyncio.sleep(self.latency)
@@ -60,9 +60,9 @@ class SimulatedDiscord:
 
 async def add_background(db: Any, count: int, now: datetime) -> None:
     """Recurring schedules that do not fire during the run (their next fire is hours away)."""
-    from bot.clock import iso_utc
-    from bot.recurrence import Recurrence
-    from bot.schedules import rule_columns
+    from bot.core.clock import iso_utc
+    from bot.delivery.recurrence import Recurrence
+    from bot.delivery.schedules import rule_columns
 
     rng = random.Random(5)
     rows = []
@@ -106,13 +106,13 @@ async def interactions(db: Any, stop: asyncio.Event, counter: Counter[str]) -> N
 
 
 async def run(fires: int, seconds: int, background: int) -> dict[str, Any]:
-    from bot import schedules
-    from bot.clock import Clock
-    from bot.config import OutboxSettings, SchedulerSettings
-    from bot.db import Database
-    from bot.outbox import Outbox
-    from bot.recurrence import Recurrence
-    from bot.scheduler import MissedPolicy, Occurrence, Scheduler
+    from bot.core.clock import Clock
+    from bot.core.config import OutboxSettings, SchedulerSettings
+    from bot.core.db import Database
+    from bot.delivery import schedules
+    from bot.delivery.outbox import Outbox
+    from bot.delivery.recurrence import Recurrence
+    from bot.delivery.scheduler import MissedPolicy, Occurrence, Scheduler
 
     rng = random.Random(11)
     clock = Clock()

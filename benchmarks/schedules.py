@@ -61,12 +61,12 @@ def rss_mb() -> tuple[float, float]:
 def fill(path: Path, count: int, downtime: timedelta, seed: int = 7) -> datetime:
     """Write ``count`` schedules whose next_fire_at is where a bot that stopped ``downtime`` ago
     left it. Returns the fill time ("now")."""
-    from bot.clock import iso_utc
-    from bot.recurrence import Recurrence
-    from bot.schedules import first_fire, rule_columns
+    from bot.core.clock import iso_utc
+    from bot.delivery.recurrence import Recurrence
+    from bot.delivery.schedules import first_fire, rule_columns
 
     async def migrate() -> None:
-        from bot.db import Database
+        from bot.core.db import Database
 
         async with Database(path) as db:
             await db.migrate()
@@ -144,11 +144,11 @@ class NullSender:
 async def start_bot_core(path: Path) -> dict[str, float]:
     """What setup_hook does for delivery, timed; returns the figures."""
     import bot.client  # noqa: F401 - the whole bot's imports, for an honest RSS
-    from bot.clock import Clock
-    from bot.config import OutboxSettings, SchedulerSettings
-    from bot.db import Database
-    from bot.outbox import Outbox
-    from bot.scheduler import MissedPolicy, Occurrence, Scheduler
+    from bot.core.clock import Clock
+    from bot.core.config import OutboxSettings, SchedulerSettings
+    from bot.core.db import Database
+    from bot.delivery.outbox import Outbox
+    from bot.delivery.scheduler import MissedPolicy, Occurrence, Scheduler
 
     imports_rss, _ = rss_mb()
     clock = Clock()

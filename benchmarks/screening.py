@@ -23,9 +23,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot import profanity
-from bot.crisis_detection import detect
-from bot.screening import screen
+from bot.screening import profanity, screen
+from bot.screening.crisis import detect
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_FILE = ROOT.parent / "shared" / "eval" / "screening-dev.jsonl"

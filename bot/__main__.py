@@ -13,9 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config
-from bot.db import Database, MigrationError
-from bot.log_format import SafeFormatter
+from bot.core.config import Config, ConfigError, load_config
+from bot.core.db import Database, MigrationError
+from bot.core.log_format import SafeFormatter
 
 EXIT_CONFIG = 2
 
@@ -77,7 +77,7 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.walkthrough import run_demo
 
     # The transcript is for people; expected failures the scenes provoke are not news.
     setup_logging("ERROR")
@@ -108,14 +108,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from bot.status_report import print_status
+    from bot.delivery.status import print_status
 
     config = load_config(args.config)
     return asyncio.run(print_status(config, sys.stdout))
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
-    from bot.screen_cli import run_screen
+    from bot.screening.cli import run_screen
 
     config = load_config(args.config) if args.config else None
     return asyncio.run(run_screen(config, args.guild, sys.stdin, sys.stdout))

@@ -18,13 +18,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import screening
-from bot.clock import Clock
-from bot.config import Config, ConfigError, discord_token
-from bot.db import Database
-from bot.interaction_failures import answer_failure
-from bot.log_format import traceback_without_text
-from bot.outbox import Outbox
-from bot.scheduler import Scheduler
+from bot.core.clock import Clock
+from bot.core.config import Config, ConfigError, discord_token
+from bot.core.db import Database
+from bot.core.log_format import traceback_without_text
+from bot.delivery.outbox import Outbox
+from bot.delivery.scheduler import Scheduler
+from cogs.common.failures import answer_failure
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,7 @@ COGS: tuple[str, ...] = (
     "cogs.help",
     "cogs.setup",
     "cogs.circles",
-    "cogs.circle_admin",
-    "cogs.screening_admin",
+    "cogs.screening",
 )
 
 

@@ -26,7 +26,7 @@ import aiohttp
 import discord
 from discord.http import Route
 
-from bot.outbox import OutboxRow, Pacer, SendResult
+from bot.delivery.outbox import OutboxRow, Pacer, SendResult
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.circles import facilitates_any
-from bot.permissions import Role, server_role
-from cogs.common import actor_of, reply, settings_of
+from bot.circles.records import facilitates_any
+from bot.core.permissions import Role, server_role
+from cogs.common.context import actor_of, reply, settings_of
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot

@@ -14,13 +14,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.circle_access import require_organiser
-from bot.circle_cards import PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id
-from bot.circle_settings import STORIES_MODES, CircleSettings, get_circle_settings, save_circle_settings
-from bot.crisis_resources import INTERNATIONAL, region_codes, region_for
-from bot.guild_settings import GuildSettings, save_settings
-from cogs.circle_ui import CircleComponent, send_card
-from cogs.common import actor_of, settings_of
+from bot.circles.access import require_organiser
+from bot.circles.cards import PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id
+from bot.circles.settings import STORIES_MODES, CircleSettings, get_circle_settings, save_circle_settings
+from bot.core.guild_settings import GuildSettings, save_settings
+from bot.safety.resources import INTERNATIONAL, region_codes, region_for
+from cogs.common.components import CircleComponent, send_card
+from cogs.common.context import actor_of, settings_of
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator.spec import SpecValidator, default_spec_path
+from emulator.spec import SpecValidator, default_spec_path
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.client import PeerCirclesBot
-from bot.clock import FakeClock
-from bot.emulator.events import Server
-from bot.emulator.harness import BotRunner
-from bot.emulator.server import DiscordEmulator
+from bot.core.clock import FakeClock
+from bot.demo.runner import BotRunner
+from emulator.events import Server
+from emulator.server import DiscordEmulator
 
 ACK_DEADLINE_SECONDS = 3.0
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.db import Database
+from bot.core.clock import FakeClock
+from bot.core.db import Database
 
 
 @pytest.fixture

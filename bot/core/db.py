@@ -1,0 +1,193 @@
+"""The database: one aiosqlite connection, pragmas, numbered migrations, transactions.
+
+Migrations are the files ``migrations/NNNN_name.sql``, applied in number order, each inside one
+transaction together with its row in ``schema_migrations``: a failing migration leaves the
+database exactly as it was, and running ``migrate`` twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class MigrationError(Exception):
+    """A migration failed; the database was left as it was before it."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    path: Path
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def discover_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+    found: list[Migration] = []
+    for path in sorted(folder.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"{path.name}: migration files are named NNNN_name.sql")
+        found.append(Migration(int(match.group(1)), match.group(2), path))
+    numbers = [m.number for m in found]
+    if len(set(numbers)) != len(numbers):
+        raise MigrationError("two migration files share a number")
+    return found
+
+
+def _split_statements(sql: str) -> list[str]:
+    """Split a script into complete statements.
+
+    The script is cut at every semicolon that ends a statement (sqlite3.complete_statement knows
+    comments, quotes and trigger bodies), so two statements on one line are two statements.
+    """
+    statements: list[str] = []
+    buffer = ""
+    *pieces, rest = sql.split(";")
+    for piece in pieces:
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    buffer += rest
+    if buffer.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
+    ):
+        statements.append(buffer.strip())
+    return statements
+
+
+class Database:
+    """One connection shared by the whole bot; writes go through ``transaction()``."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._conn: aiosqlite.Connection | None = None
+        # aiosqlite serialises calls, but a transaction spans several awaits: this lock keeps
+        # another task's statements out of an open transaction.
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not connected")
+        return self._conn
+
+    async def connect(self) -> Database:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        self._conn.row_factory = aiosqlite.Row
+        await self._conn.execute("PRAGMA journal_mode=WAL")
+        await self._conn.execute("PRAGMA foreign_keys=ON")
+        await self._conn.execute("PRAGMA busy_timeout=5000")
+        await self._conn.execute("PRAGMA synchronous=NORMAL")
+        return self
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def __aenter__(self) -> Database:
+        return await self.connect()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        """Run one write statement in its own transaction; return the last row id."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            return cursor.lastrowid or 0
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    # -- migrations ---------------------------------------------------------------------------
+
+    async def applied_migrations(self) -> set[int]:
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        rows = await self.fetchall("SELECT number FROM schema_migrations")
+        return {row[0] for row in rows}
+
+    async def migrate(self, folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+        """Apply every pending migration in order; return the ones applied now."""
+        done = await self.applied_migrations()
+        applied: list[Migration] = []
+        for migration in discover_migrations(folder):
+            if migration.number in done:
+                continue
+            try:
+                async with self.transaction() as conn:
+                    for statement in _split_statements(migration.sql):
+                        await conn.execute(statement)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (number, name, applied_at)"
+                        " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                        (migration.number, migration.name),
+                    )
+            except (sqlite3.Error, UnicodeDecodeError) as exc:
+                raise MigrationError(
+                    f"migration {migration.path.name} failed and was rolled back: {exc}"
+                ) from exc
+            log.info("migration applied number=%s name=%s", migration.number, migration.name)
+            applied.append(migration)
+        return applied
+
+    async def backup(self, dest: str | Path) -> None:
+        """Copy the database with SQLite's online backup API (safe while the bot runs)."""
+        dest_conn = sqlite3.connect(str(dest))
+        try:
+            await self.conn.backup(dest_conn)
+        finally:
+            dest_conn.close()

@@ -1,0 +1,565 @@
+"""Profanity matching: better-profanity's word list, trimmed and compiled once into one regex.
+
+better-profanity compares every token against ~900 entries and joins neighbouring words ("so use
+it" reads as "souse"), which costs tens of milliseconds a message. Here the same list, minus the
+reviewed allowlist in ``bot/data/profanity_allowlist.txt``, becomes one prefix-tree regex:
+
+- each letter is a character class from better-profanity's substitution table ("a" -> a @ * 4),
+  so leet-speak spellings match without generating them;
+- a letter run three or more times still counts ("fuuuck"; doubled letters are ordinary spelling:
+  "leech" is not "lech") and zero-width characters may sit inside a word; repeats are
+  possessive and bounded, so no input can make the regex backtrack for long;
+- a match must start and end at a word boundary ("Scunthorpe" and "so use it" are clean);
+- entries of four letters or more also match their plural ("assholes");
+- single letters spelled out ("f u c k", "s.h.i.t") are joined and checked as one word;
+- "fuck" is also found inside longer words ("clusterfuck"), since no innocent word contains it.
+
+Servers add and allow words through :class:`WordSettings`; their small extra patterns are compiled
+once per distinct setting and cached.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from pathlib import Path
+
+from bot.screening.folding import IGNORABLE, fold
+
+Span = tuple[int, int]
+# (start, end, folded word) of one hit.
+Candidate = tuple[int, int, str]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ALLOWLIST_PATH = DATA_DIR / "profanity_allowlist.txt"
+
+# better-profanity 0.7's substitution table (``Profanity().CHARS_MAPPING``; a unit test checks the
+# copy still matches). Importing the package would build its own 3.5 MB list, so it is copied.
+SOURCE_SUBSTITUTIONS: dict[str, tuple[str, ...]] = {
+    "a": ("a", "@", "*", "4"),
+    "i": ("i", "*", "l", "1"),
+    "o": ("o", "*", "0", "@"),
+    "u": ("u", "*", "v"),
+    "v": ("v", "*", "u"),
+    "l": ("l", "1"),
+    "e": ("e", "*", "3"),
+    "s": ("s", "$", "5"),
+    "t": ("t", "7"),
+}
+# Our one addition: "b!tch", "sh!t".
+EXTRA_SUBSTITUTIONS: dict[str, tuple[str, ...]] = {"i": ("!",)}
+
+# Found anywhere inside a word, not only as a whole word.
+STEMS: tuple[str, ...] = ("fuck",)
+
+# Longest run of one repeated letter (or zero-width characters) still read as that letter.
+_MAX_REPEAT = 32
+_WHITESPACE = frozenset(" \t\r\n")
+# A match may not touch a letter or digit on either side (underscore counts as a separator).
+# The left side is matched as one consumed character rather than a lookbehind: a pattern that
+# starts with a character class lets the regex engine skip to candidates in a tight C loop, which
+# makes scanning several times faster. Text is searched with a space in front (see ``_pad``).
+_BEFORE = r"[\W_]"
+_AFTER = r"(?![^\W_])"
+
+
+def _substitutes(ch: str) -> frozenset[str]:
+    return frozenset(SOURCE_SUBSTITUTIONS.get(ch, (ch,)) + EXTRA_SUBSTITUTIONS.get(ch, ()))
+
+
+def _letter_class(ch: str, *, first: bool) -> frozenset[str]:
+    if ch in _WHITESPACE:
+        return _WHITESPACE
+    chars = _substitutes(ch)
+    # A match never starts with "*": "**bold**" markdown must not pull the asterisks in.
+    return chars - {"*"} if first and ch != "*" else chars
+
+
+def _render(chars: Iterable[str]) -> str:
+    def esc(c: str) -> str:
+        if c in "\\]^-[":
+            return "\\" + c
+        if not c.isprintable() or c.isspace():
+            return f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+        return c
+
+    items = sorted(chars)
+    if len(items) == 1:
+        return re.escape(items[0]) if items[0].isprintable() and not items[0].isspace() else esc(items[0])
+    return "[" + "".join(esc(c) for c in items) + "]"
+
+
+class _Node:
+    __slots__ = ("children", "plural", "terminal")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.terminal = False
+        self.plural = False
+
+
+def _normalise_entry(word: str) -> str:
+    # A trailing "*" in the source list ("masterbat*") is a wildcard its authors meant; the
+    # spelled-out forms are listed separately, so the stem alone is kept.
+    return " ".join(fold(word).replace(IGNORABLE, "").split()).rstrip("*")
+
+
+def _takes_plural(word: str) -> bool:
+    return len(word) >= 4 and word[-1].isalpha() and word[-1] != "s"
+
+
+def _build_trie(words: Iterable[str]) -> _Node:
+    root = _Node()
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.children.setdefault(ch, _Node())
+        node.terminal = True
+        node.plural = node.plural or _takes_plural(word)
+    return root
+
+
+def _repeat(ch: str, follow: frozenset[str] | set[str]) -> str:
+    """What may follow one letter inside a word: invisible characters, and the same letter again
+    only as a run of three or more ("fuuuck"). Doubled letters are ordinary spelling ("leech"
+    is not "lech", "assess" is not "asses"), so they do not count as repeats."""
+    cap = f"{{0,{_MAX_REPEAT}}}+"
+    if ch in _WHITESPACE:
+        chars = (_WHITESPACE | {IGNORABLE}) - follow
+        return _render(chars) + cap if chars else ""
+    ignorable = IGNORABLE not in follow
+    if not ch.isalnum() or ch in follow:
+        return "\\x00" + cap if ignorable else ""
+    letter = re.escape(ch)
+    run = f"[{letter}\\x00]" + cap
+    return f"(?:{letter}{letter}{run}|\\x00{run})?+" if ignorable else f"(?:{letter}{letter}{run})?+"
+
+
+def _emit(node: _Node, *, bounded: bool, first: bool = False) -> str:
+    """Regex for everything that may follow ``node`` (its children, or the end of a word)."""
+    branches: list[str] = []
+    for ch in sorted(node.children):
+        child = node.children[ch]
+        # Never absorb a character the next letter needs (so "ass" still needs two s's).
+        follow = set().union(*(_letter_class(c, first=False) for c in child.children))
+        if child.plural and child.terminal:
+            follow |= _substitutes("s")
+        piece = _render(_letter_class(ch, first=first)) + _repeat(ch, follow)
+        branches.append(piece + _emit(child, bounded=bounded))
+    if node.terminal:
+        end = ""
+        if node.plural:
+            end += "(?:" + _render(_substitutes("s")) + _repeat("s", set()) + ")?"
+        # Nor ends with "*" ("**shit**" is "shit" in bold, not "shite").
+        branches.append(end + r"(?<!\*)" + (_AFTER if bounded else ""))
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
+def compile_words(words: Iterable[str], *, bounded: bool = True) -> re.Pattern[str] | None:
+    """One regex matching any of ``words`` (with substitutions and repeats) in folded text."""
+    entries = {_normalise_entry(w) for w in words}
+    entries.discard("")
+    if not entries:
+        return None
+    body = _emit(_build_trie(entries), bounded=bounded, first=True)
+    return re.compile(f"{_BEFORE}({body})" if bounded else body)
+
+
+def _pad(folded: str) -> str:
+    """The folded text with a space in front, so a word at the very start has a left boundary.
+    Spans found in the padded text are shifted back by one."""
+    return " " + folded
+
+
+def _is_word(pattern: re.Pattern[str] | None, word: str) -> bool:
+    return pattern is not None and pattern.fullmatch(" " + word) is not None
+
+
+# Three or more single letters (or substitution symbols) with one separator between each.
+_UNIT = r"(?:[^\W_]|[@$*!])"
+_SPACED = re.compile(rf"[\W_]({_UNIT}(?:[ .\-_]{_UNIT}(?![^\W_])){{2,}}+)")
+_SEPARATOR_RUN = re.compile(r"[ .\-_]")
+
+
+def _spaced_table() -> bytes:
+    table = bytearray(b"x" * 256)
+    for c in b"abcdefghijklmnopqrstuvwxyz0123456789@$*!":
+        table[c] = ord("a")
+    for c in b" .-_":
+        table[c] = ord(" ")
+    return bytes(table)
+
+
+# Letters spelled out always contain " a a " once units become "a" and separators " ": a C-speed
+# check that lets almost every message skip the spelled-out search.
+_SPACED_TABLE = _spaced_table()
+_SYMBOLS = frozenset("@$*!")
+
+
+def _in_token(folded: str, i: int, step: int) -> bool:
+    """Is ``folded[i]`` part of the word being widened (symbols only between letters)?"""
+    ch = folded[i]
+    if ch.isalnum() or ch == IGNORABLE:
+        return True
+    beyond = i + step
+    return ch in _SYMBOLS and 0 <= beyond < len(folded) and folded[beyond].isalnum()
+
+
+def _token_bounds(folded: str, start: int, end: int) -> Span:
+    while start > 0 and _in_token(folded, start - 1, -1):
+        start -= 1
+    while end < len(folded) and _in_token(folded, end, 1):
+        end += 1
+    return start, end
+
+
+def _trim(folded: str, start: int, end: int) -> Span:
+    while end > start and folded[end - 1] == IGNORABLE:
+        end -= 1
+    return start, end
+
+
+def read_source_words() -> list[str]:
+    """better-profanity's default word list, read from its package without importing it."""
+    spec = importlib.util.find_spec("better_profanity")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("better-profanity is not installed (it is a project dependency)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "profanity_wordlist.txt"
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def read_allowlist(path: Path = ALLOWLIST_PATH) -> dict[str, list[str]]:
+    """The reviewed allowlist by category: ``{"medical": ["herpes", ...], ...}``."""
+    categories: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line.startswith("## category:"):
+            current = categories.setdefault(line.split(":", 1)[1].strip(), [])
+            continue
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            if current is None:
+                raise ValueError(f"{path.name}: {entry!r} comes before any '## category:' line")
+            current.append(entry.lower())
+    return categories
+
+
+@dataclass(frozen=True)
+class WordSettings:
+    """A server's own words: ``added`` are screened too, ``allowed`` never are."""
+
+    added: frozenset[str] = frozenset()
+    allowed: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.allowed)
+
+
+class ProfanityMatcher:
+    """The compiled default list. Build once (``default_matcher()``) and share."""
+
+    def __init__(self, words: Iterable[str], stems: Iterable[str] = STEMS) -> None:
+        self.words = frozenset(_normalise_entry(w) for w in words) - {""}
+        self.pattern = compile_words(self.words)
+        self.stem_pattern = compile_words(stems, bounded=False)
+
+    def candidates(self, folded: str, extra: re.Pattern[str] | None = None,
+                   stems: bool = True) -> list[tuple[int, int, str]]:
+        """(start, end, folded word) for each hit in already-folded text."""
+        return self.word_hits(folded, extra, stems) + self.spaced_hits(folded, extra)
+
+    def word_hits(self, folded: str, extra: re.Pattern[str] | None = None,
+                  stems: bool = True) -> list[Candidate]:
+        """Hits of the list, the server's words and the stems (everything but spelled-out words)."""
+        found: list[Candidate] = []
+        padded = _pad(folded)
+        for pattern in (self.pattern, extra):
+            if pattern is not None:
+                for m in pattern.finditer(padded):
+                    start, end = _trim(folded, m.start(1) - 1, m.end(1) - 1)
+                    found.append((start, end, folded[start:end]))
+        if stems and self.stem_pattern is not None:
+            for m in self.stem_pattern.finditer(folded):
+                start, end = _token_bounds(folded, m.start(), m.end())
+                found.append((start, end, m.group()))
+        return found
+
+    def spaced_hits(self, folded: str, extra: re.Pattern[str] | None = None) -> list[Candidate]:
+        """Single letters spelled out ("f u c k") that join into a listed word."""
+        padded = _pad(folded)
+        if b" a a " not in padded.encode("ascii", "replace").translate(_SPACED_TABLE):
+            return []
+        found: list[Candidate] = []
+        for m in _SPACED.finditer(padded):
+            joined = _SEPARATOR_RUN.sub("", m.group(1))
+            if _is_word(self.pattern, joined) or _is_word(extra, joined):
+                found.append((m.start(1) - 1, m.end(1) - 1, joined))
+        return found
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> ProfanityMatcher:
+    allowed = {_normalise_entry(w) for words in read_allowlist().values() for w in words}
+    return ProfanityMatcher(w for w in read_source_words() if _normalise_entry(w) not in allowed)
+
+
+@lru_cache(maxsize=512)
+def _server_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
+    return compile_words(words)
+
+
+# Chunk memory. Most of a long message is words seen before, so instead of running the list's
+# regex over the whole text, ``find`` splits the folded text at whitespace, remembers which chunks
+# were clean, and runs the regex only over chunks it has not seen (joined into one string with a
+# separator no pattern can match across). This gives exactly what the whole-text scan gives
+# because only a multi-word entry ("blow job") can match across whitespace, and a chunk that
+# could end the first word of one, or start its second, is never filed as plain clean: if a
+# message holds both halves of the same entry, the whole text is scanned instead.
+_CHUNK_SPLIT = str.maketrans("\t\r\n", "   ")  # the whitespace a multi-word entry may span
+_JOIN = "\x0c"  # whitespace no entry can contain, so no match spans two joined chunks
+_LONGEST_REMEMBERED = 64  # longer chunks are scanned every time rather than kept
+_PLAIN_LIMIT = 10_000
+_FLAGGED_LIMIT = 2_000
+_LEARN_PER_CALL = 24  # more unseen chunks than this: scan the whole text
+_LOCATE_LIMIT = 32  # more chunks with hits (or half an entry) than this: scan the whole text
+
+
+def _loose(word: str, *, reverse: bool = False) -> str:
+    """A regex matching every way ``word`` can appear inside a hit (and more): each letter's
+    substitution class, then any run of that letter or invisible characters. ``reverse``: the
+    same for the text read backwards."""
+    out = []
+    for ch in reversed(word) if reverse else word:
+        letters = _render(_letter_class(ch, first=False))
+        run = f"[{re.escape(ch)}\\x00]*" if ch.isalnum() else "\\x00*"
+        out.append(run + letters if reverse else letters + run)
+    return "".join(out)
+
+
+def _evict(store: dict[str, object], limit: int) -> None:
+    """Drop the oldest entries beyond ``limit`` (another thread may be evicting too)."""
+    try:
+        while len(store) > limit:
+            del store[next(iter(store))]
+    except (KeyError, RuntimeError, StopIteration):
+        pass
+
+
+# hits relative to the chunk; the multi-word entries whose first word the chunk may end, and
+# those whose second word it may start (numbers into ``_Halves.ends`` and ``_Halves.starts``)
+_Verdict = tuple[tuple[Candidate, ...], frozenset[int], frozenset[int]]
+_NO_ENTRIES: frozenset[int] = frozenset()
+
+
+class _Halves:
+    """Looks for chunks that may end the first word (``ends``) or start the second word
+    (``starts``) of each multi-word entry; entry ``k`` is ``ends[k]`` and ``starts[k]``."""
+
+    def __init__(self, pairs: tuple[tuple[str, str], ...]) -> None:
+        # Reversed, so "ends with" is a match at position 0 rather than a search.
+        self.ends = [re.compile(_loose(first, reverse=True)) for first, _ in pairs]
+        self.starts = [re.compile("\\x00*" + _loose(second)) for _, second in pairs]
+        self.any_end = re.compile("|".join(r.pattern for r in self.ends) or "(?!)")
+        self.any_start = re.compile("|".join(r.pattern for r in self.starts) or "(?!)")
+        # Cheap first look: the last (first) visible character of a chunk that may end (start)
+        # a half. Invisible characters always get the full look.
+        self.end_chars = frozenset().union({IGNORABLE}, *(_letter_class(f[-1], first=False) for f, _ in pairs))
+        self.start_chars = frozenset().union({IGNORABLE}, *(_letter_class(s[0], first=False) for _, s in pairs))
+
+
+@lru_cache(maxsize=64)
+def _halves(pairs: tuple[tuple[str, str], ...]) -> _Halves:
+    # Shared: every server without multi-word words of its own has the default list's pairs.
+    return _Halves(pairs)
+
+
+class _ChunkMemory:
+    """Verdicts per chunk for one (list, server words, stems) setting."""
+
+    def __init__(self, matcher: ProfanityMatcher, added: frozenset[str], stems: bool) -> None:
+        self.matcher = matcher
+        self.extra = _server_pattern(added) if added else None
+        self.stems = stems
+        entries = matcher.words | {_normalise_entry(w) for w in added}
+        pairs = sorted({(e.split(" ")[0], e.split(" ")[1]) for e in entries if " " in e})
+        # An entry with an empty half (a server word ending in " *") matches whitespace at the
+        # end of a chunk; chunks cannot be judged alone then.
+        self.usable = all(first and second for first, second in pairs)
+        self.halves = _halves(tuple(pairs) if self.usable else ())
+        self.plain: dict[str, None] = {}  # no hit, and cannot be half of a multi-word entry
+        self.flagged: dict[str, _Verdict] = {}
+
+    def _learn(self, chunks: list[str]) -> dict[str, _Verdict]:
+        """Verdicts for chunks not seen before; the plain ones are only remembered."""
+        joined = _JOIN.join(chunks)
+        hits: dict[int, list[Candidate]] = {}
+        found = self.matcher.word_hits(joined, self.extra, self.stems)
+        if found:
+            offsets = list(accumulate((len(c) + 1 for c in chunks[:-1]), initial=0))
+            for start, end, word in found:
+                i = bisect_right(offsets, start) - 1
+                hits.setdefault(i, []).append((start - offsets[i], end - offsets[i], word))
+        learned: dict[str, _Verdict] = {}
+        plain, flagged, halves = self.plain, self.flagged, self.halves
+        for i, chunk in enumerate(chunks):
+            ends = starts = _NO_ENTRIES
+            if chunk[-1] in halves.end_chars:
+                backwards = chunk[::-1]
+                if halves.any_end.match(backwards):
+                    ends = frozenset(k for k, r in enumerate(halves.ends) if r.match(backwards))
+            if chunk[0] in halves.start_chars and halves.any_start.match(chunk):
+                starts = frozenset(k for k, r in enumerate(halves.starts) if r.match(chunk))
+            chunk_hits = hits.get(i)
+            if chunk_hits is None and not ends and not starts:
+                if len(chunk) <= _LONGEST_REMEMBERED:
+                    plain[chunk] = None
+                continue
+            verdict = (tuple(chunk_hits or ()), ends, starts)
+            learned[chunk] = verdict
+            if len(chunk) <= _LONGEST_REMEMBERED:
+                flagged[chunk] = verdict
+        _evict(plain, _PLAIN_LIMIT)
+        _evict(flagged, _FLAGGED_LIMIT)
+        return learned
+
+    def word_hits(self, folded: str) -> list[Candidate] | None:
+        """What ``matcher.word_hits`` gives for the whole text, or None when a multi-word entry
+        may span chunks (the caller then scans the whole text)."""
+        if not self.usable:
+            return None
+        text = folded.translate(_CHUNK_SPLIT) if "\t" in folded or "\r" in folded or "\n" in folded else folded
+        chunks = set(text.split(" "))
+        chunks.discard("")
+        rest = chunks.difference(self.plain)
+        if not rest:
+            return []
+        flagged = self.flagged
+        new = rest.difference(flagged)
+        if len(new) > _LEARN_PER_CALL:
+            # Mostly unseen text: judging chunk by chunk would cost more than one scan. Learn
+            # some of them, so text like it gets cheaper, and let the caller scan.
+            self._learn(list(new)[:_LEARN_PER_CALL])
+            return None
+        verdicts = self._learn(list(new)) if new else {}
+        for chunk in rest.difference(new) if new else rest:
+            verdict = flagged.get(chunk)
+            if verdict is None:  # evicted by another thread just now
+                return None
+            verdicts[chunk] = verdict
+        starts: set[int] = set()
+        for _, _, chunk_starts in verdicts.values():
+            starts |= chunk_starts
+        found: list[Candidate] = []
+        to_locate = [(chunk, hits, ends & starts) for chunk, (hits, ends, _) in verdicts.items()
+                     if hits or ends & starts]
+        if len(to_locate) > _LOCATE_LIMIT:  # each is a pass over the text: one scan is cheaper
+            return None
+        for chunk, hits, partners in to_locate:
+            for at in _chunk_positions(text, chunk):
+                found += [(at + s, at + e, w) for s, e, w in hits]
+                if partners and self._spans_gap(text, at + len(chunk), partners):
+                    return None
+        return found
+
+    def _spans_gap(self, text: str, after: int, partners: frozenset[int]) -> bool:
+        """Could an entry whose first word ends at ``after`` go on into the next chunk?"""
+        size = len(text)
+        while after < size and text[after] in " \x00":
+            after += 1
+        return any(self.halves.starts[k].match(text, after) for k in partners)
+
+
+def _chunk_positions(text: str, chunk: str) -> Iterator[int]:
+    """Where ``chunk`` occurs in ``text`` as a whole space-separated chunk."""
+    size, width = len(text), len(chunk)
+    at = text.find(chunk)
+    while at >= 0:
+        after = at + width
+        if (at == 0 or text[at - 1] == " ") and (after == size or text[after] == " "):
+            yield at
+        at = text.find(chunk, at + 1)
+
+
+@lru_cache(maxsize=32)  # with the limits above: a few MB each at most
+def _chunk_memory(matcher: ProfanityMatcher, added: frozenset[str], stems: bool) -> _ChunkMemory:
+    return _ChunkMemory(matcher, added, stems)
+
+
+def prepare(words: WordSettings | None = None) -> None:
+    """Compile the default list and a server's own words now, so no later call pays for it.
+
+    The default list takes a few hundred milliseconds to compile: call this (in a thread) at start.
+    """
+    matcher = default_matcher()
+    if words and words.added:
+        _server_pattern(words.added)
+    if words and words.allowed:
+        _server_pattern(words.allowed)
+    _chunk_memory(matcher, words.added if words else frozenset(), _finds_stems(words))
+
+
+def _finds_stems(words: WordSettings | None) -> bool:
+    """Are stems ("fuck" inside longer words) looked for, or does the server allow them?"""
+    allowed = _server_pattern(words.allowed) if words and words.allowed else None
+    return not any(_is_word(allowed, s) for s in STEMS)
+
+
+def _merge(spans: Iterable[Span]) -> list[Span]:
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def find(text: str, words: WordSettings | None = None, folded: str | None = None) -> list[Span]:
+    """Sorted, non-overlapping ``(start, end)`` spans of profanity in ``text``.
+
+    ``folded`` is ``fold(text)`` when the caller already has it (screening folds once)."""
+    if not text:
+        return []
+    matcher = default_matcher()
+    if folded is None:
+        folded = fold(text)
+    added = _server_pattern(words.added) if words and words.added else None
+    allowed = _server_pattern(words.allowed) if words and words.allowed else None
+    stems = _finds_stems(words)
+    hits = _chunk_memory(matcher, words.added if words else frozenset(), stems).word_hits(folded)
+    if hits is None:
+        hits = matcher.word_hits(folded, added, stems)
+    spans = []
+    for start, end, word in hits + matcher.spaced_hits(folded, added):
+        if _is_word(allowed, word) and not _is_word(added, word):
+            continue
+        spans.append((start, end))
+    return _merge(spans)
+
+
+def contains(text: str, words: WordSettings | None = None) -> bool:
+    return bool(find(text, words))
+
+
+def censor_spans(text: str, spans: Iterable[Span]) -> str:
+    """Keep each span's length, first character and separators: "fuck" -> "f***", "f.u.c.k" ->
+    "f.*.*.*"; letters, digits, substitution symbols and invisible characters become "*"."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start + 1, end):
+            ch = chars[i]
+            if ch.isalnum() or ch in _SYMBOLS or fold(ch) == IGNORABLE:
+                chars[i] = "*"
+    return "".join(chars)
+
+
+def censor(text: str, words: WordSettings | None = None) -> str:
+    return censor_spans(text, find(text, words))

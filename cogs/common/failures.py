@@ -1,0 +1,63 @@
+"""How every failed interaction is answered: one plain ephemeral message, bugs with an error id.
+
+Used by the slash-command error handler and by component and modal handlers alike, so a member
+sees the same kind of answer wherever something goes wrong. Logs carry ids and kinds only: never
+the options a member typed, never message text.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+
+from bot.core.errors import UserFacingError
+from bot.core.log_format import traceback_without_text
+
+log = logging.getLogger(__name__)
+
+
+def new_error_id() -> str:
+    return secrets.token_hex(4).upper()
+
+
+def failure_text(interaction: discord.Interaction, cause: BaseException, what: str) -> str:
+    """The member-facing words for ``cause``; unexpected errors are logged under a new id."""
+    if isinstance(cause, UserFacingError):
+        return str(cause)
+    if isinstance(cause, app_commands.NoPrivateMessage):
+        return "This command works inside a server, not in direct messages."
+    if isinstance(cause, app_commands.CommandOnCooldown):
+        return f"Please wait {cause.retry_after:.0f} seconds before trying that again."
+    if isinstance(cause, app_commands.CheckFailure):
+        return "You don't have permission to use this command."
+    if isinstance(cause, app_commands.TransformerError):
+        return "One of the options you gave isn't valid here. Please check it and try again."
+    error_id = new_error_id()
+    log.error(
+        "interaction failed error_id=%s what=%s guild_id=%s user_id=%s exception=%s\n%s",
+        error_id, what, interaction.guild_id, interaction.user.id, type(cause).__name__, traceback_without_text(cause),
+    )
+    return (
+        "Sorry, something went wrong on our side and nothing was changed. "
+        f"If it keeps happening, tell a server organiser the error id **{error_id}**."
+    )
+
+
+async def tell(interaction: discord.Interaction, text: str) -> None:
+    """An ephemeral answer that never raises: the interaction may have expired or Discord be down."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        else:
+            await interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+    except discord.HTTPException as exc:
+        log.warning("could not deliver a reply interaction_id=%s status=%s", interaction.id, exc.status)
+
+
+async def answer_failure(interaction: discord.Interaction, cause: BaseException, what: str) -> None:
+    await tell(interaction, failure_text(interaction, cause, what))

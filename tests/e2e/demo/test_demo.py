@@ -1,0 +1,18 @@
+"""`python -m bot demo`: every scene plays, nothing is rejected by the spec, and it exits 0."""
+
+from __future__ import annotations
+
+import io
+
+from bot.demo.walkthrough import SCENES, run_demo
+
+
+async def test_the_demo_plays_every_scene_cleanly() -> None:
+    out = io.StringIO()
+    assert await run_demo(out=out) == 0
+    text = out.getvalue()
+    assert "0 rejected by the spec, 0 scene(s) failed" in text
+    assert "!! scene" not in text
+    for heading in ("Connecting", "Circles:", "Screening:", "Delivery:"):
+        assert f"== {heading}" in text, heading
+    assert len(SCENES) >= 4

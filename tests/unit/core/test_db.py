@@ -1,0 +1,329 @@
+"""bot/db.py: pragmas, numbered migrations that apply all or nothing, transactions, online backup."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.db import MIGRATIONS_DIR, Database, MigrationError, _split_statements, discover_migrations
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    async with Database(tmp_path / "bot.sqlite3") as database:
+        yield database
+
+
+def migrations(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, sql in files.items():
+        (folder / name).write_text(sql, encoding="utf-8")
+    return folder
+
+
+async def schema(db: Database) -> list[tuple[str, str]]:
+    rows = await db.fetchall("SELECT type, name FROM sqlite_master ORDER BY type, name")
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def recorded(db: Database) -> list[tuple[int, str]]:
+    rows = await db.fetchall("SELECT number, name FROM schema_migrations ORDER BY number")
+    return [(row[0], row[1]) for row in rows]
+
+
+GOOD_0001 = "CREATE TABLE circles (id INTEGER PRIMARY KEY, guild_id INTEGER NOT NULL);\n"
+
+# -- connection -----------------------------------------------------------------------------------
+
+
+async def test_connect_sets_wal_foreign_keys_and_busy_timeout(db: Database) -> None:
+    assert await db.fetchval("PRAGMA journal_mode") == "wal"
+    assert await db.fetchval("PRAGMA foreign_keys") == 1
+    assert await db.fetchval("PRAGMA busy_timeout") == 5000
+
+
+async def test_connect_creates_missing_folders(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "bot.sqlite3"
+    async with Database(path):
+        pass
+    assert path.exists()
+
+
+async def test_using_the_database_before_connect_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="not connected"):
+        await Database(tmp_path / "x.sqlite3").fetchval("SELECT 1")
+
+
+async def test_foreign_keys_are_enforced(db: Database) -> None:
+    await db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    await db.execute("CREATE TABLE child (parent_id INTEGER REFERENCES parent(id))")
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.execute("INSERT INTO child VALUES (42)")
+
+
+# -- the repo's migrations ------------------------------------------------------------------------
+
+
+async def test_migrate_applies_the_repos_migrations_in_order_and_records_them(db: Database) -> None:
+    expected = [(m.number, m.name) for m in discover_migrations()]
+    assert expected, "the repo has migrations"
+    assert [n for n, _ in expected] == sorted(n for n, _ in expected)
+    assert expected[0] == (1, "initial")
+
+    applied = await db.migrate()
+
+    assert [(m.number, m.name) for m in applied] == expected
+    assert await recorded(db) == expected
+    tables = {name for kind, name in await schema(db) if kind == "table"}
+    assert {"bot_meta", "guild_settings", "schema_migrations"} <= tables
+    stamp = await db.fetchval("SELECT applied_at FROM schema_migrations WHERE number = 1")
+    assert len(stamp) == 20 and stamp.endswith("Z")
+
+
+async def test_migrate_twice_applies_nothing_the_second_time(db: Database) -> None:
+    await db.migrate()
+    before = await schema(db), await recorded(db)
+    assert await db.migrate() == []
+    assert (await schema(db), await recorded(db)) == before
+
+
+async def test_migrations_survive_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    async with Database(path) as first:
+        await first.migrate()
+    async with Database(path) as second:
+        assert await second.migrate() == []
+
+
+async def test_migrate_applies_only_the_new_ones(tmp_path: Path, db: Database) -> None:
+    folder = migrations(tmp_path, {"0001_circles.sql": GOOD_0001})
+    assert [m.number for m in await db.migrate(folder)] == [1]
+    migrations(tmp_path, {"0002_members.sql": "CREATE TABLE members (id INTEGER);"})
+    assert [m.name for m in await db.migrate(folder)] == ["members"]
+    assert await recorded(db) == [(1, "circles"), (2, "members")]
+
+
+async def test_migrations_run_in_number_order_not_file_creation_order(tmp_path: Path, db: Database) -> None:
+    # 0002 depends on 0010? No: 0010 depends on 0002, and is written first.
+    folder = migrations(tmp_path, {
+        "0010_index.sql": "CREATE INDEX circles_guild ON circles (guild_id);",
+        "0002_circles.sql": GOOD_0001,
+    })
+    assert [m.number for m in await db.migrate(folder)] == [2, 10]
+
+
+# -- a failing migration --------------------------------------------------------------------------
+
+
+async def test_failing_migration_leaves_the_database_as_it_was(tmp_path: Path, db: Database) -> None:
+    folder = migrations(tmp_path, {
+        "0001_circles.sql": GOOD_0001,
+        "0002_broken.sql": (
+            "CREATE TABLE goals (id INTEGER PRIMARY KEY);\n"
+            "INSERT INTO circles (id, guild_id) VALUES (1, 10);\n"
+            "INSERT INTO no_such_table VALUES (1);\n"
+        ),
+        "0003_later.sql": "CREATE TABLE later (id INTEGER);\n",
+    })
+    await db.migrate(migrations(tmp_path / "first", {"0001_circles.sql": GOOD_0001}))
+    before = await schema(db)
+
+    with pytest.raises(MigrationError) as caught:
+        await db.migrate(folder)
+
+    assert "0002_broken.sql" in str(caught.value)
+    assert "rolled back" in str(caught.value)
+    assert "no_such_table" in str(caught.value)
+    assert await schema(db) == before  # no goals table, no later table
+    assert await db.fetchval("SELECT count(*) FROM circles") == 0
+    assert await recorded(db) == [(1, "circles")]
+
+    # Once fixed, it applies, followed by the ones after it.
+    (folder / "0002_broken.sql").write_text("CREATE TABLE goals (id INTEGER PRIMARY KEY);\n", encoding="utf-8")
+    assert [m.number for m in await db.migrate(folder)] == [2, 3]
+
+
+async def test_failing_migration_on_a_new_database_leaves_it_empty(tmp_path: Path, db: Database) -> None:
+    folder = migrations(tmp_path, {
+        "0001_circles.sql": GOOD_0001,
+        "0002_broken.sql": "CREATE TABLE goals (id INTEGER);\nCREATE TABLE goals (id INTEGER);\n",
+    })
+    with pytest.raises(MigrationError, match=r"0002_broken\.sql"):
+        await db.migrate(folder)
+    tables = {name for kind, name in await schema(db) if kind == "table"}
+    assert tables == {"schema_migrations", "circles"}
+    assert await recorded(db) == [(1, "circles")]
+
+
+@pytest.mark.parametrize(
+    "name", ["1_initial.sql", "0001-initial.sql", "0001_Initial.sql", "00001_initial.sql", "0001_.sql", "initial.sql"]
+)
+async def test_badly_named_migration_files_are_refused(tmp_path: Path, db: Database, name: str) -> None:
+    folder = migrations(tmp_path, {"0001_circles.sql": GOOD_0001, name: "CREATE TABLE x (id INTEGER);"})
+    with pytest.raises(MigrationError, match=r"NNNN_name\.sql") as caught:
+        await db.migrate(folder)
+    assert name in str(caught.value)
+    assert await recorded(db) == []  # refused before anything ran
+
+
+async def test_files_other_than_sql_are_ignored(tmp_path: Path) -> None:
+    folder = migrations(tmp_path, {"0001_circles.sql": GOOD_0001, "README.md": "notes", "0002_x.sql.orig": ""})
+    assert [m.path.name for m in discover_migrations(folder)] == ["0001_circles.sql"]
+
+
+async def test_duplicate_migration_numbers_are_refused(tmp_path: Path, db: Database) -> None:
+    folder = migrations(tmp_path, {"0002_one.sql": GOOD_0001, "0002_two.sql": "CREATE TABLE x (id INTEGER);"})
+    with pytest.raises(MigrationError, match="share a number"):
+        await db.migrate(folder)
+    assert await recorded(db) == []
+
+
+# -- statement splitting --------------------------------------------------------------------------
+
+TRIGGER_SCRIPT = """
+-- Comments; with semicolons; are not statements.
+CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL DEFAULT 'a; b');
+/* A block comment; also
+   spanning lines; */
+CREATE TABLE audit (note_id INTEGER, what TEXT);
+CREATE TRIGGER notes_audit AFTER INSERT ON notes
+BEGIN
+    INSERT INTO audit (note_id, what) VALUES (new.id, 'insert; one');
+    INSERT INTO audit (note_id, what) VALUES (new.id, 'insert; two');
+END;
+CREATE INDEX audit_note ON audit (note_id); CREATE INDEX audit_what ON audit (what); -- two on one line
+-- A trailing comment; nothing after it.
+"""
+
+
+def test_split_statements_keeps_trigger_bodies_and_skips_comments() -> None:
+    statements = _split_statements(TRIGGER_SCRIPT)
+    assert len(statements) == 5
+    assert all(sqlite3.complete_statement(s) for s in statements)
+    trigger = next(s for s in statements if "CREATE TRIGGER" in s)
+    assert trigger.count("INSERT INTO audit") == 2
+    assert trigger.rstrip().endswith("END;")
+    assert statements[-2].endswith("CREATE INDEX audit_note ON audit (note_id);")
+    assert statements[-1] == "CREATE INDEX audit_what ON audit (what);"
+
+
+def test_split_statements_keeps_a_last_statement_without_semicolon() -> None:
+    assert _split_statements("CREATE TABLE a (x);\nCREATE TABLE b (y)\n") == [
+        "CREATE TABLE a (x);", "CREATE TABLE b (y)",
+    ]
+
+
+def test_split_statements_of_comments_only_is_empty() -> None:
+    assert _split_statements("-- nothing; here\n\n-- still nothing\n") == []
+
+
+async def test_migration_with_a_trigger_works(tmp_path: Path, db: Database) -> None:
+    await db.migrate(migrations(tmp_path, {"0001_notes.sql": TRIGGER_SCRIPT}))
+    await db.execute("INSERT INTO notes (id) VALUES (7)")
+    rows = await db.fetchall("SELECT note_id, what FROM audit ORDER BY what")
+    assert [tuple(r) for r in rows] == [(7, "insert; one"), (7, "insert; two")]
+    assert await db.fetchval("SELECT body FROM notes") == "a; b"
+    indexes = {name for kind, name in await schema(db) if kind == "index"}
+    assert {"audit_note", "audit_what"} <= indexes
+
+
+# -- transactions ---------------------------------------------------------------------------------
+
+
+async def test_transaction_commits(db: Database) -> None:
+    await db.execute("CREATE TABLE t (x INTEGER)")
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO t VALUES (1)")
+        await conn.execute("INSERT INTO t VALUES (2)")
+    assert await db.fetchval("SELECT sum(x) FROM t") == 3
+
+
+async def test_transaction_rolls_back_on_exception(db: Database) -> None:
+    await db.execute("CREATE TABLE t (x INTEGER)")
+    await db.execute("INSERT INTO t VALUES (1)")
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO t VALUES (2)")
+            await conn.execute("UPDATE t SET x = 100 WHERE x = 1")
+            raise Boom
+    assert [r[0] for r in await db.fetchall("SELECT x FROM t")] == [1]
+    # The connection is usable afterwards.
+    assert await db.execute("INSERT INTO t VALUES (3)") > 0
+    assert await db.fetchval("SELECT count(*) FROM t") == 2
+
+
+async def test_failed_statement_in_execute_changes_nothing(db: Database) -> None:
+    await db.execute("CREATE TABLE t (x INTEGER UNIQUE)")
+    await db.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.executemany("INSERT INTO t VALUES (?)", [(2,), (1,)])
+    assert await db.fetchval("SELECT count(*) FROM t") == 1
+
+
+async def test_another_tasks_write_waits_for_an_open_transaction_and_survives_its_rollback(db: Database) -> None:
+    await db.execute("CREATE TABLE t (x INTEGER)")
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def failing_transaction() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO t VALUES (1)")
+            inside.set()
+            await release.wait()
+            raise RuntimeError("abandoned")
+
+    first = asyncio.create_task(failing_transaction())
+    await inside.wait()
+    second = asyncio.create_task(db.execute("INSERT INTO t VALUES (2)"))
+    for _ in range(5):
+        await asyncio.sleep(0)  # let the second task reach the lock
+    assert not second.done(), "a write from another task must not join an open transaction"
+    release.set()
+    with pytest.raises(RuntimeError, match="abandoned"):
+        await first
+    await second
+    assert [r[0] for r in await db.fetchall("SELECT x FROM t")] == [2]
+
+
+async def test_fetch_helpers(db: Database) -> None:
+    await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+    row_id = await db.execute("INSERT INTO t (name) VALUES (?)", ("a",))
+    assert row_id == 1
+    assert await db.execute("INSERT INTO t (name) VALUES (:name)", {"name": "b"}) == 2
+    row = await db.fetchone("SELECT id, name FROM t WHERE id = ?", (2,))
+    assert row is not None and row["name"] == "b"
+    assert await db.fetchone("SELECT id FROM t WHERE id = 99") is None
+    assert await db.fetchval("SELECT id FROM t WHERE id = 99") is None
+    assert [r["name"] for r in await db.fetchall("SELECT name FROM t ORDER BY id")] == ["a", "b"]
+
+
+# -- backup ---------------------------------------------------------------------------------------
+
+
+async def test_backup_while_open_is_a_readable_copy_with_the_same_rows(tmp_path: Path, db: Database) -> None:
+    await db.migrate()
+    await db.executemany("INSERT INTO bot_meta (key, value) VALUES (?, ?)", [("a", "1"), ("b", "2")])
+    dest = tmp_path / "backup.sqlite3"
+
+    await db.backup(dest)
+
+    copy = sqlite3.connect(dest)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT key, value FROM bot_meta ORDER BY key").fetchall() == [("a", "1"), ("b", "2")]
+        numbers = [r[0] for r in copy.execute("SELECT number FROM schema_migrations ORDER BY number")]
+        assert numbers == [m.number for m in discover_migrations(MIGRATIONS_DIR)]
+    finally:
+        copy.close()
+    # The source is still open and writable.
+    await db.execute("INSERT INTO bot_meta (key, value) VALUES ('c', '3')")
+    assert await db.fetchval("SELECT count(*) FROM bot_meta") == 3
