@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.circles.records import facilitates_any
 from bot.core.permissions import Role, server_role
 from cogs.common.context import actor_of, reply, settings_of
+from cogs.common.text import chunk
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -25,7 +26,6 @@ AUDIENCES: tuple[tuple[Role, str, str], ...] = (
     (Role.MODERATOR, "moderator", "For moderators"),
     (Role.ORGANISER, "organiser", "For organisers"),
 )
-FIELD_LIMIT = 1024
 
 
 def audience_of(command: app_commands.Command | app_commands.Group) -> str:
@@ -49,20 +49,6 @@ def command_lines(tree: app_commands.CommandTree) -> dict[str, list[str]]:
     for group in lines.values():
         group.sort()
     return lines
-
-
-def chunk(lines: list[str], limit: int = FIELD_LIMIT) -> list[str]:
-    """Split lines into embed field values under Discord's 1,024-character limit."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line[:limit]
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 class Help(commands.Cog):

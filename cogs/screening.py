@@ -32,6 +32,7 @@ from bot.safety.local_resources import (
     require_room,
     validate_entry,
 )
+from bot.safety.regions import region_label
 from bot.safety.resources import CrisisService, crisis_card
 from bot.screening.identifying import IdentifyingDetail
 from bot.screening.words import (
@@ -48,8 +49,7 @@ from bot.screening.words import (
 )
 from cogs.common.components import run_safely
 from cogs.common.context import actor_of, reply, settings_of
-from cogs.help import chunk
-from cogs.setup import region_label
+from cogs.common.text import chunk
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot

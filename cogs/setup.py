@@ -15,46 +15,23 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.circles.access import require_organiser
-from bot.circles.cards import PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id
+from bot.circles.cards import custom_id
 from bot.circles.settings import STORIES_MODES, CircleSettings, get_circle_settings, save_circle_settings
 from bot.core.guild_settings import GuildSettings, save_settings
-from bot.safety.resources import INTERNATIONAL, region_codes, region_for
-from cogs.common.components import CircleComponent, send_card
+from bot.core.messages import PRIMARY, SECONDARY, SUCCESS, Button, Card
+from bot.safety.regions import region_label, region_options
+from cogs.common.components import PersistentComponent, send_card
 from cogs.common.context import actor_of, settings_of
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
 
 PAGES = ("roles", "places", "circles")
-# Countries offered beyond those in the crisis directory: their card shows international lines
-# (and "call your local emergency number") until the directory covers them.
-OTHER_REGIONS: dict[str, str] = {
-    "US": "United States", "GB": "United Kingdom", "IE": "Ireland", "CA": "Canada", "AU": "Australia",
-    "NZ": "New Zealand", "DE": "Germany", "AT": "Austria", "CH": "Switzerland", "FR": "France",
-    "BE": "Belgium", "NL": "Netherlands", "ES": "Spain", "IT": "Italy", "PT": "Portugal", "SE": "Sweden",
-    "NO": "Norway", "DK": "Denmark", "FI": "Finland", "PL": "Poland", "IN": "India", "ZA": "South Africa",
-    "SG": "Singapore", "JP": "Japan", "BR": "Brazil",
-}
 GRACE_CHOICES = (1, 3, 7, 14, 30)
 STORIES_LABELS = {"none": "No stories channel", "forum": "A forum channel per circle",
                   "threads": "A text channel per circle (a thread per story)"}
 REQUIRED = (("organiser_role_id", "organiser role"), ("moderator_role_id", "moderator role"),
             ("queue_channel_id", "moderator queue channel"), ("circle_category_id", "circle category"))
-
-
-def region_options() -> list[tuple[str, str]]:
-    """(code, label) for the region menu: the directory's countries first, then others (max 25)."""
-    covered = [c for c in region_codes() if c != INTERNATIONAL]
-    options = [(c, f"{region_for(c).name} ({c})") for c in covered]
-    options += [(c, f"{name} ({c}): international lines") for c, name in OTHER_REGIONS.items() if c not in covered]
-    return options[:25]
-
-
-def region_label(code: str) -> str:
-    region = region_for(code)
-    if region.code == code:
-        return region.name
-    return f"{OTHER_REGIONS.get(code, code)} (international lines)"
 
 
 def _mention(kind: str, value: int | None) -> str:
@@ -94,7 +71,7 @@ class Setup(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(CircleComponent)
+        self.bot.add_dynamic_items(PersistentComponent)
 
     @app_commands.command(name="setup", description="Organisers: choose roles, channels and options for Peer Circles",
                           extras={"audience": "organiser"})
@@ -172,7 +149,7 @@ class Setup(commands.Cog):
                 custom_id=custom_id("setup", "stories"), placeholder="Stories channels", row=2,
                 options=[discord.SelectOption(label=STORIES_LABELS[m], value=m, default=m == circles.stories_mode)
                          for m in STORIES_MODES]))
-        return [CircleComponent(item) for item in items]
+        return [PersistentComponent(item) for item in items]
 
     async def on_setup_select(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         settings, circles = await self._settings(interaction)

@@ -1,104 +1,29 @@
-"""What members see about circles, as plain data: text, embeds and buttons.
-
-One renderer for both paths: the cog turns a Card into an ephemeral reply with a View, and the
-outbox sends ``card.to_payload()`` as a DM. No discord classes here. Every button's custom_id
-follows the scheme below, so buttons keep working after a restart (the cog registers one
-persistent handler for the whole scheme).
-"""
+"""What members see about circles, as cards (bot.core.messages): norms, welcome, lists, seats."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.circles.catalogue import language_name, topic_labels
-from bot.circles.names import display
-from bot.core.clock import parse_iso_utc
+from bot.core import messages
+from bot.core.messages import DANGER, PRIMARY, SUCCESS, Button, Card, rows_of, timestamp
+from bot.core.messages import embed as card_embed
+from bot.core.text import display
 
-# -- custom_id scheme: "circle:<action>[:<arg>...]" -------------------------------------------------
 CUSTOM_ID_PREFIX = "circle"
-CUSTOM_ID_TEMPLATE = re.compile(r"^circle:(?P<action>[a-z]+)(?P<args>(?::[0-9a-z_,.-]*)*)$")
-
-PRIMARY, SECONDARY, SUCCESS, DANGER = 1, 2, 3, 4
-EMBED_COLOUR = 0x6A8CAF  # calm blue
-BUTTONS_PER_ROW = 5
-ROWS_MAX = 5
 
 
 def custom_id(action: str, *args: object) -> str:
-    value = ":".join([CUSTOM_ID_PREFIX, action, *(str(a) for a in args)])
-    if len(value) > 100 or not CUSTOM_ID_TEMPLATE.match(value):
-        raise ValueError(f"bad custom_id {value!r}")
-    return value
-
-
-def parse_custom_id(value: str) -> tuple[str, list[str]] | None:
-    match = CUSTOM_ID_TEMPLATE.match(value)
-    if match is None:
-        return None
-    args = match.group("args")
-    return match.group("action"), (args[1:].split(":") if args else [])
-
-
-@dataclass(frozen=True)
-class Button:
-    custom_id: str
-    label: str
-    style: int = SECONDARY
-
-    def to_component(self) -> dict[str, Any]:
-        return {"type": 2, "style": self.style, "label": self.label[:80], "custom_id": self.custom_id}
-
-
-@dataclass(frozen=True)
-class Card:
-    content: str = ""
-    embeds: tuple[dict[str, Any], ...] = ()
-    rows: tuple[tuple[Button, ...], ...] = ()
-    # User ids the message may ping (a welcome post names the new member); nobody else.
-    mention_user_ids: tuple[int, ...] = field(default=())
-
-    def to_payload(self) -> dict[str, Any]:
-        """A Discord message body, as the outbox sends it."""
-        payload: dict[str, Any] = {
-            "content": self.content,
-            "allowed_mentions": {"parse": [], "users": [str(u) for u in self.mention_user_ids]},
-        }
-        if self.embeds:
-            payload["embeds"] = list(self.embeds)
-        if self.rows:
-            payload["components"] = [
-                {"type": 1, "components": [b.to_component() for b in row]} for row in self.rows
-            ]
-        return payload
-
-    @property
-    def buttons(self) -> list[Button]:
-        return [b for row in self.rows for b in row]
-
-
-def rows_of(buttons: Iterable[Button], max_rows: int = ROWS_MAX) -> tuple[tuple[Button, ...], ...]:
-    items = list(buttons)[: BUTTONS_PER_ROW * max_rows]
-    return tuple(tuple(items[i:i + BUTTONS_PER_ROW]) for i in range(0, len(items), BUTTONS_PER_ROW))
-
-
-def timestamp(when: datetime | str, style: str = "F") -> str:
-    """A Discord timestamp: each member sees it in their own time zone."""
-    if isinstance(when, str):
-        when = parse_iso_utc(when)
-    return f"<t:{int(when.timestamp())}:{style}>"
-
-
-def _embed(title: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {"title": title[:256], "description": description[:4096], "color": EMBED_COLOUR, **extra}
+    """A circle component's custom_id: ``circle:<action>:<args>`` (members' DMs already hold these)."""
+    return messages.custom_id(action, *args, prefix=CUSTOM_ID_PREFIX)
 
 
 def norms_embed(circle_name: str, version: int, text: str) -> dict[str, Any]:
     # Embed titles and field names render markdown too: names are escaped there as in messages.
-    return _embed(f"Norms of {display(circle_name)} (version {version})", text)
+    return card_embed(f"Norms of {display(circle_name)} (version {version})", text)
 
 
 # -- joining ----------------------------------------------------------------------------------------
@@ -236,7 +161,7 @@ def circle_list_card(lines: Sequence[CircleLine], *, title: str, empty: str, int
     if not lines:
         return Card(empty)
     shown = list(lines)[:20]
-    embed = _embed(title, intro or "Press Join to read a circle's norms before deciding.",
+    embed = card_embed(title, intro or "Press Join to read a circle's norms before deciding.",
                    fields=[_circle_field(li) for li in shown])
     more = "" if len(lines) <= 20 else f"Showing 20 of {len(lines)} circles: choose a topic to narrow the list."
     buttons = [Button(custom_id("join", li.circle_id), f"Join {li.name}"[:80], PRIMARY) for li in shown]
@@ -323,6 +248,6 @@ def members_card(circle_name: str, capacity: int, current_version: int, members:
         body = "\n".join(lines)
     if waiting:
         body += f"\nWaitlist: {len(waiting)} waiting."
-    embed = _embed(f"{display(circle_name)}: {len(members)} of {capacity} seats", body,
+    embed = card_embed(f"{display(circle_name)}: {len(members)} of {capacity} seats", body,
                    footer={"text": f"Current norms: version {current_version}"})
     return Card("", (embed,))

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.circles.cards import MemberLine, MyCircleLine
-from bot.circles.names import display
 from bot.circles.notices import Outbox
 from bot.circles.records import Circle, CircleArchived, CircleNotFound, RoleChange, get_circle
 from bot.circles.waitlist import fill_free_seats, next_position, position_of
 from bot.core.clock import Clock, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
+from bot.core.text import display
 
 CONSENT_EVENTS = ("agreed", "left", "left_server", "paused", "archived", "undone")
 

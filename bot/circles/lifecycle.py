@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.circles.catalogue import parse_language, parse_topics
-from bot.circles.names import clean_description, clean_name, display, name_key
+from bot.circles.names import clean_description, clean_name, name_key
 from bot.circles.norms import clean_norms_text
 from bot.circles.notices import Outbox, circle_archived_notice, enqueue_notice
 from bot.circles.records import Circle, CircleArchived, NameTaken, get_circle, seats_taken
@@ -21,6 +21,7 @@ from bot.circles.waitlist import fill_free_seats
 from bot.core.clock import Clock, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
+from bot.core.text import display
 
 CAPACITY_MIN = 2
 CAPACITY_MAX = 30

@@ -1,8 +1,7 @@
-"""Circle names and descriptions: cleaning, collision keys, channel slugs, safe display.
+"""Circle names and descriptions: cleaning, collision keys, channel slugs.
 
 Names reach Discord as role and channel names and are shown back in messages, so they are
-cleaned once on the way in (invisible characters gone, whitespace collapsed, mass mentions made
-inert) and escaped for markdown on the way out.
+cleaned once on the way in (bot.core.text) and escaped for markdown on the way out.
 """
 
 from __future__ import annotations
@@ -11,44 +10,19 @@ import re
 import unicodedata
 
 from bot.core.errors import UserFacingError
+from bot.core.text import clean_text, strip_invisible
 
 # Discord's limits: role names and channel names are 1-100 characters.
 NAME_MIN = 2
 NAME_MAX = 100
 DESCRIPTION_MAX = 300  # shown in lists and select menus; short enough to read at a glance
 
-ZWSP = "\u200b"
-_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
-# <@123>, <@!123>, <@&123>, <#123>: written as text they would still render as mentions.
-_MENTION_TAG = re.compile(r"<(@[!&]?|#)(\d+)>")
-_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()-])")
 _SLUG_DROP = re.compile(r"[^\w]+", re.UNICODE)
-
-
-def _strip_invisible(text: str) -> str:
-    """Control and format characters (zero-width spaces, bidi marks) out; whitespace kept."""
-    return "".join(
-        ch for ch in text
-        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs", "Cn")
-    )
-
-
-def neutralise_mentions(text: str) -> str:
-    """Make @everyone, @here and <@id>-style tags inert wherever the text ends up."""
-    text = _MENTION.sub(lambda m: "@" + ZWSP + m.group(1), text)
-    return _MENTION_TAG.sub(lambda m: m.group(1) + ZWSP + m.group(2), text)
-
-
-def clean_text(text: str) -> str:
-    """NFC, invisible characters removed, whitespace collapsed, mentions neutralised."""
-    text = unicodedata.normalize("NFC", text)
-    text = " ".join(_strip_invisible(text).split())
-    return neutralise_mentions(text)
 
 
 def name_key(name: str) -> str:
     """The form two names collide in: case, accents' composition, punctuation and spacing folded."""
-    folded = unicodedata.normalize("NFKC", _strip_invisible(name)).casefold()
+    folded = unicodedata.normalize("NFKC", strip_invisible(name)).casefold()
     return _SLUG_DROP.sub("-", folded).replace("_", "-").strip("-")
 
 
@@ -81,11 +55,3 @@ def clean_description(raw: str) -> str:
     return text
 
 
-def escape_markdown(text: str) -> str:
-    """Backslash-escape Discord markdown so a name shows exactly as typed."""
-    return _MARKDOWN.sub(r"\\\1", text)
-
-
-def display(text: str) -> str:
-    """Member-written text for message bodies: mentions inert and markdown escaped."""
-    return escape_markdown(neutralise_mentions(text))

@@ -16,12 +16,13 @@ from pathlib import Path
 import aiosqlite
 
 from bot.circles.deadlines import schedule_grace_deadline
-from bot.circles.names import display, neutralise_mentions
-from bot.circles.notices import Outbox, access_paused_notice, crisis_embed_for, enqueue_notice, reconsent_notice
+from bot.circles.notices import Outbox, access_paused_notice, enqueue_notice, reconsent_notice
 from bot.circles.records import Circle, CircleArchived, RoleChange, get_circle
 from bot.core.clock import Clock, iso_utc, parse_iso_utc, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
+from bot.core.text import display, neutralise_mentions
+from bot.safety.card import crisis_embed_for
 
 DEFAULT_NORMS_PATH = Path(__file__).resolve().parent / "data" / "default_norms.md"
 # Discord's limit for a modal text input, where organisers edit norms.

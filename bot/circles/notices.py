@@ -15,13 +15,10 @@ from typing import Any, Protocol
 
 import aiosqlite
 
-from bot.circles.cards import DANGER, SECONDARY, SUCCESS, Button, Card, custom_id, norms_embed, timestamp
-from bot.circles.names import display
+from bot.circles.cards import custom_id, norms_embed
 from bot.circles.records import Circle
-from bot.core.db import Database
-from bot.core.guild_settings import get_settings
-from bot.safety.local_resources import list_entries
-from bot.safety.resources import INTERNATIONAL, crisis_card, region_for
+from bot.core.messages import DANGER, SECONDARY, SUCCESS, Button, Card, timestamp
+from bot.core.text import display
 
 log = logging.getLogger(__name__)
 
@@ -51,25 +48,6 @@ class Notice:
     card: Card
     target_kind: str = "dm"
     fallback: str | None = None  # a registered outbox fallback, run if the DM cannot be delivered
-
-
-async def crisis_embed_for(db: Database, guild_id: int) -> dict[str, Any]:
-    """The server's crisis card, worded for where norms are shown (not as a reply to a crisis).
-
-    Circles exist only in servers that finished /setup, which stores the region chosen there (or
-    the config's default at that time), so no default applies here. Should the settings row be
-    gone, the international lines are shown rather than another country's.
-    """
-    settings = await get_settings(db, guild_id, default_region=INTERNATIONAL)
-    extra = [service for _, service in await list_entries(db, guild_id)]
-    card = crisis_card(settings.crisis_region, extra)
-    emergency = region_for(settings.crisis_region).emergency
-    now = f"call **{emergency}** for emergency services" if emergency else "call your local emergency number"
-    return {**card, "title": "In a crisis", "description": (
-        f"If you or someone in the circle may be in danger right now, {now}. These services are free and "
-        "confidential, and you don't need to be at breaking point to contact them. You can also ask a "
-        "moderator for help privately at any time."
-    )}
 
 
 async def enqueue_notice(conn: aiosqlite.Connection, outbox: Outbox | None, notice: Notice) -> None:

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.circles.names import display, name_key
+from bot.circles.names import name_key
 from bot.core.clock import Clock, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
+from bot.core.text import display
 
 _CIRCLE_COLUMNS = (
     "id, guild_id, name, description, topics, language, capacity, role_id, text_channel_id,"

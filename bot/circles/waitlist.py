@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.circles.deadlines import schedule_offer_expiry
-from bot.circles.names import display
 from bot.circles.norms import get_norms
-from bot.circles.notices import Outbox, crisis_embed_for, enqueue_notice, offer_expired_notice, seat_offer_notice
+from bot.circles.notices import Outbox, enqueue_notice, offer_expired_notice, seat_offer_notice
 from bot.circles.records import Circle, get_circle, seats_taken
 from bot.core.clock import Clock, iso_utc, parse_iso_utc, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
+from bot.core.text import display
+from bot.safety.card import crisis_embed_for
 
 OFFER_HOURS = 48
 

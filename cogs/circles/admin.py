@@ -17,12 +17,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.circles.access import require_facilitator_or_organiser, require_organiser, require_set_up
-from bot.circles.cards import DANGER, SECONDARY, Button, Card, custom_id, members_card
+from bot.circles.cards import custom_id, members_card
 from bot.circles.catalogue import autocomplete_languages, autocomplete_topics, language_name, topic_labels
 from bot.circles.channels import MEMBER, Overwrite, facilitator_overwrite, plan_overwrites
 from bot.circles.consent import members_of, waiting_of
 from bot.circles.lifecycle import CircleEdit, archive_circle, prepare_circle, prepare_edit, record_circle, store_edit
-from bot.circles.names import channel_slug, display
+from bot.circles.names import channel_slug
 from bot.circles.norms import NORMS_MAX, default_norms_text, get_norms, save_norms
 from bot.circles.records import (
     Circle,
@@ -37,17 +37,17 @@ from bot.circles.records import (
 from bot.circles.settings import get_circle_settings
 from bot.core.errors import UserFacingError
 from bot.core.guild_settings import GuildSettings
-from cogs.common.components import (
-    CircleComponent,
+from bot.core.messages import DANGER, SECONDARY, Button, Card
+from bot.core.text import display
+from cogs.common.bot_permissions import (
     MissingPermission,
-    circle_choices,
     explain_http,
     require_channel_permission,
     require_guild_permission,
     require_role_below_me,
-    run_safely,
-    send_card,
 )
+from cogs.common.choices import circle_choices
+from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import actor_of, reply, settings_of
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class CircleAdmin(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(CircleComponent)
+        self.bot.add_dynamic_items(PersistentComponent)
 
     async def _organiser(self, interaction: discord.Interaction) -> GuildSettings:
         settings = await settings_of(self.bot, interaction)

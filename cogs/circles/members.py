@@ -16,7 +16,6 @@ from discord.ext import commands
 
 from bot.circles.access import require_set_up
 from bot.circles.cards import (
-    Card,
     CircleLine,
     circle_list_card,
     custom_id,
@@ -54,12 +53,10 @@ from bot.circles.matching import (
     find_matches,
     next_meetings,
 )
-from bot.circles.names import display
 from bot.circles.norms import get_norms
 from bot.circles.notices import (
     RECONSENT_FALLBACK,
     WELCOME_COPY_FALLBACK,
-    crisis_embed_for,
     enqueue_notice,
     reconsent_channel_notice,
     welcome_copy_notice,
@@ -78,17 +75,13 @@ from bot.circles.settings import get_circle_settings
 from bot.circles.waitlist import join_waitlist, leave_waitlist, next_position, position_of, waitlist_entry
 from bot.core.clock import iso_utc
 from bot.core.errors import UserFacingError
+from bot.core.messages import Card
+from bot.core.text import display
 from bot.delivery.scheduler import MissedPolicy, Occurrence
-from cogs.common.components import (
-    CircleComponent,
-    MissingPermission,
-    circle_choices,
-    explain_http,
-    require_guild_permission,
-    require_role_below_me,
-    run_safely,
-    send_card,
-)
+from bot.safety.card import crisis_embed_for
+from cogs.common.bot_permissions import MissingPermission, explain_http, require_guild_permission, require_role_below_me
+from cogs.common.choices import circle_choices
+from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import guild_id_of, guild_settings, settings_of
 
 if TYPE_CHECKING:
@@ -157,7 +150,7 @@ class Circles(commands.Cog):
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(CircleComponent)
+        self.bot.add_dynamic_items(PersistentComponent)
         for kind in (GRACE_KIND, OFFER_KIND):
             self.bot.scheduler.register_kind(kind, self.on_deadline, MissedPolicy.LATE, grace=ALWAYS)
         self.bot.outbox.register_fallback(RECONSENT_FALLBACK, self.on_reconsent_undeliverable)
@@ -244,7 +237,7 @@ class Circles(commands.Cog):
             options=[discord.SelectOption(label=label, value=key, default=key in prefs.topics)
                      for key, label in TOPICS.items()],
         )
-        selects.append(CircleComponent(topics))
+        selects.append(PersistentComponent(topics))
         languages = sorted({li.circle.language for li in await list_circles(self.bot.db, guild_id)}
                            | ({prefs.language} if prefs.language else set()))
         if languages:
@@ -253,14 +246,14 @@ class Circles(commands.Cog):
                 row=1, options=[discord.SelectOption(label=language_name(code), value=code,
                                                      default=code == prefs.language) for code in languages][:25],
             )
-            selects.append(CircleComponent(lang))
+            selects.append(PersistentComponent(lang))
         if source.available:
             # Only once circles have schedules: which days and times suit the member.
-            selects.append(CircleComponent(discord.ui.Select(
+            selects.append(PersistentComponent(discord.ui.Select(
                 custom_id=custom_id("findd", *state), placeholder="Which days suit you?", min_values=0,
                 max_values=7, row=2, options=[discord.SelectOption(label=d, value=str(i), default=i in prefs.days)
                                               for i, d in enumerate(WEEKDAYS)])))
-            selects.append(CircleComponent(discord.ui.Select(
+            selects.append(PersistentComponent(discord.ui.Select(
                 custom_id=custom_id("findp", *state), placeholder="Which times of day?", min_values=0,
                 max_values=len(PARTS_OF_DAY), row=3,
                 options=[discord.SelectOption(label=p.title(), value=p, default=p in prefs.parts_of_day)

@@ -1,9 +1,9 @@
-"""Discord plumbing the circle cogs share: persistent components, cards as replies, and plain
-messages for missing permissions.
+"""Persistent components and cards as replies, shared by every cog.
 
-Every circle button and select has a custom_id ``circle:<action>:<args>`` (bot/circle_cards.py).
-One DynamicItem matches them all, so they keep working after a restart with no stored views;
-it hands each press to the cog that lists the action in ``component_actions``.
+Every button and select the bot sends has a custom_id ``<prefix>:<action>:<args>``
+(bot/core/messages.py). One DynamicItem matches them all, so they keep working after a restart
+with no stored views; it hands each press to the cog that lists the action in
+``component_actions``.
 """
 
 from __future__ import annotations
@@ -13,32 +13,28 @@ from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import discord
-from discord import app_commands
 from discord.ui import DynamicItem, Item
 
-from bot.circles.cards import CUSTOM_ID_TEMPLATE, Card, parse_custom_id
-from bot.circles.records import autocomplete_circles
-from bot.core.db import Database
-from bot.core.errors import UserFacingError
+from bot.core.messages import CUSTOM_ID_TEMPLATE, Card, parse_custom_id
 from cogs.common.context import NO_PINGS
 from cogs.common.failures import answer_failure
 
 log = logging.getLogger(__name__)
 
-MISSING_PERMISSIONS = 50013
-MISSING_ACCESS = 50001
 _STYLES = {1: discord.ButtonStyle.primary, 2: discord.ButtonStyle.secondary, 3: discord.ButtonStyle.success,
            4: discord.ButtonStyle.danger}
 
 
-class CircleComponent(DynamicItem[Item[Any]], template=CUSTOM_ID_TEMPLATE):
+class PersistentComponent(DynamicItem[Item[Any]], template=CUSTOM_ID_TEMPLATE):
     """Any circle button or select, old or new: parsed from its custom_id at press time."""
 
     def __init__(self, item: Item[Any]) -> None:
         super().__init__(item)
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: Item[Any], match: Any, /) -> CircleComponent:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Item[Any], match: Any, /,
+    ) -> PersistentComponent:
         return cls(item)
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -64,15 +60,6 @@ async def run_safely(interaction: discord.Interaction, work: Awaitable[None], wh
         await answer_failure(interaction, exc, what)
 
 
-async def circle_choices(db: Database, interaction: discord.Interaction,
-                         current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete for a circle option: this server's open circles whose names contain what was typed."""
-    if interaction.guild_id is None:
-        return []
-    pairs = await autocomplete_circles(db, interaction.guild_id, current)
-    return [app_commands.Choice(name=name, value=value) for name, value in pairs]
-
-
 # -- cards ------------------------------------------------------------------------------------------
 
 def card_view(card: Card, extra: Sequence[Item[Any]] = ()) -> discord.ui.View | None:
@@ -86,7 +73,7 @@ def card_view(card: Card, extra: Sequence[Item[Any]] = ()) -> discord.ui.View | 
         view.add_item(item)
     for index, row in enumerate(card.rows):
         for button in row:
-            view.add_item(CircleComponent(discord.ui.Button(
+            view.add_item(PersistentComponent(discord.ui.Button(
                 style=_STYLES[button.style], label=button.label[:80], custom_id=button.custom_id,
                 row=row_offset + index,
             )))
@@ -122,73 +109,3 @@ async def send_card(
         await interaction.followup.send(ephemeral=ephemeral, **kwargs)
     else:
         await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
-
-
-# -- permissions ------------------------------------------------------------------------------------
-
-class MissingPermission(UserFacingError):
-    """Raised before (or instead of) a Discord call the bot lacks permission for, or whose target is gone."""
-
-
-def bot_role_name(guild: discord.Guild) -> str:
-    me = guild.me
-    return discord.utils.escape_markdown(me.top_role.name if me and me.top_role else "Peer Circles")
-
-
-def missing(guild: discord.Guild, permission: str, where: str, doing: str) -> MissingPermission:
-    return MissingPermission(
-        f"I couldn't {doing}: I'm missing the **{permission}** permission {where}. An organiser can give my "
-        f"role (**{bot_role_name(guild)}**) {permission} in Server Settings and try again. Nothing was changed."
-    )
-
-
-def role_too_high(guild: discord.Guild, role_name: str, doing: str) -> MissingPermission:
-    return MissingPermission(
-        f"I couldn't {doing}: the role **{discord.utils.escape_markdown(role_name)}** is above my own role "
-        f"(**{bot_role_name(guild)}**). An organiser can drag my role above it in Server Settings > Roles and "
-        "try again. Nothing was changed."
-    )
-
-
-# Discord's 404 codes for things deleted behind the bot's back (its cache may not know yet).
-_GONE = {10003: "a channel it needs no longer exists", 10011: "a role it needs no longer exists",
-         10007: "that member is no longer in the server"}
-
-
-def explain_http(exc: discord.HTTPException, guild: discord.Guild, permission: str, where: str,
-                 doing: str) -> MissingPermission | None:
-    """A plain message for a 403 (50013 Missing Permissions, 50001 Missing Access) or a 404 (deleted)."""
-    if isinstance(exc, discord.NotFound):
-        gone = _GONE.get(exc.code, "something it needs no longer exists in Discord")
-        return MissingPermission(
-            f"I couldn't {doing}: {gone} (it may have just been deleted). An organiser can check the circle's "
-            "channels and role. Nothing was changed."
-        )
-    if isinstance(exc, discord.Forbidden) or exc.code in (MISSING_PERMISSIONS, MISSING_ACCESS):
-        if exc.code == MISSING_ACCESS:
-            return MissingPermission(
-                f"I couldn't {doing}: I can't see {where}. An organiser can let my role "
-                f"(**{bot_role_name(guild)}**) view it and try again. Nothing was changed."
-            )
-        return missing(guild, permission, where, doing)
-    return None
-
-
-def require_guild_permission(guild: discord.Guild, permission: str, doing: str) -> None:
-    me = guild.me
-    if me is None or not getattr(me.guild_permissions, permission):
-        raise missing(guild, permission.replace("_", " ").title(), "in this server", doing)
-
-
-def require_channel_permission(channel: discord.abc.GuildChannel, permission: str, doing: str,
-                               label: str | None = None) -> None:
-    me = channel.guild.me
-    if me is None or not getattr(channel.permissions_for(me), permission):
-        name = label or permission.replace("_", " ").title()
-        raise missing(channel.guild, name, f"in **{discord.utils.escape_markdown(channel.name)}**", doing)
-
-
-def require_role_below_me(guild: discord.Guild, role: discord.Role, doing: str) -> None:
-    me = guild.me
-    if me is None or role >= me.top_role:
-        raise role_too_high(guild, role.name, doing)

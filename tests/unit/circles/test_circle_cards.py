@@ -10,11 +10,11 @@ from bot.circles.cards import (
     custom_id,
     full_card,
     norms_card,
-    parse_custom_id,
     welcome_card,
     welcome_copy_failed_card,
     with_dm_copy_note,
 )
+from bot.core.messages import parse_custom_id
 
 
 def test_custom_ids_round_trip_and_respect_discords_limit() -> None:

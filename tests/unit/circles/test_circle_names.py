@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.circles.names import (
-    NAME_MAX,
-    ZWSP,
-    channel_slug,
-    clean_description,
-    clean_name,
-    display,
-    escape_markdown,
-    name_key,
-    neutralise_mentions,
-)
+from bot.circles.names import NAME_MAX, channel_slug, clean_description, clean_name, name_key
 from bot.core.errors import UserFacingError
+from bot.core.text import ZWSP, display, escape_markdown, neutralise_mentions
 
 
 def test_whitespace_and_invisible_characters_are_cleaned() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.circles.cards import Card
-from bot.circles.notices import WELCOME_COPY_FALLBACK, crisis_embed_for, welcome_copy_notice
+from bot.circles.notices import WELCOME_COPY_FALLBACK, welcome_copy_notice
 from bot.core.guild_settings import GuildSettings, save_settings
+from bot.core.messages import Card
+from bot.safety.card import crisis_embed_for
 from tests.unit.circles.support import GUILD, make_circle
 
 
