@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.safety.resources import crisis_card
+from bot.screening import data_rights as _data_rights  # noqa: F401  (declares this package's tables)
 from bot.screening import profanity
 from bot.screening.crisis import CrisisResult, Level, detect
 from bot.screening.folding import fold

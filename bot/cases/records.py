@@ -1,0 +1,115 @@
+"""Cases in the moderators' queue: opening one (from any capability), reading, and its event log.
+
+``open_case`` is the one door every capability uses to reach the moderators (a crisis in chat, a
+story or a goal note; a report; a request for help). It runs in the caller's transaction, so a
+case exists exactly when the change that raised it was committed, and it records the 'opened'
+event. A case with a ``dedupe_key`` is opened once: a second call returns the first case's id.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.core.clock import Clock, iso_utc
+from bot.core.db import Database
+
+Kind = Literal["report", "help", "crisis", "concern", "slur", "review"]
+Urgency = Literal["normal", "urgent"]
+Status = Literal["open", "claimed", "resolved"]
+KINDS: tuple[str, ...] = ("report", "help", "crisis", "concern", "slur", "review")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    guild_id: int
+    kind: str
+    urgency: str
+    status: str
+    source: str
+    subject_user_id: int | None
+    opened_by: int | None
+    summary: str
+    snapshot: dict[str, Any]
+    claimed_by: int | None
+    outcome: str | None
+    queue_message_id: int | None
+    thread_id: int | None
+    created_at: str
+    updated_at: str
+    resolved_at: str | None
+
+
+@dataclass(frozen=True)
+class Opened:
+    case_id: int
+    new: bool  # False: the dedupe key matched an existing case
+
+
+_COLUMNS = (
+    "id, guild_id, kind, urgency, status, source, subject_user_id, opened_by, summary, snapshot, claimed_by,"
+    " outcome, queue_message_id, thread_id, created_at, updated_at, resolved_at"
+)
+
+
+def _case(row: aiosqlite.Row | tuple[Any, ...]) -> Case:
+    values = list(row)
+    values[9] = json.loads(values[9] or "{}")
+    return Case(*values)
+
+
+async def open_case(
+    conn: aiosqlite.Connection,
+    clock: Clock,
+    *,
+    guild_id: int,
+    kind: Kind,
+    urgency: Urgency,
+    source: str,
+    subject_user_id: int | None = None,
+    opened_by: int | None = None,
+    summary: str = "",
+    snapshot: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> Opened:
+    """Open a case in the caller's transaction (see the module's docstring)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown case kind {kind!r}")
+    if urgency not in ("normal", "urgent"):
+        raise ValueError(f"unknown urgency {urgency!r}")
+    if dedupe_key is not None:
+        async with conn.execute(
+            "SELECT id FROM cases WHERE guild_id = ? AND dedupe_key = ?", (guild_id, dedupe_key)
+        ) as cursor:
+            found = await cursor.fetchone()
+        if found is not None:
+            return Opened(int(found[0]), new=False)
+    now = iso_utc(clock.now())
+    cursor = await conn.execute(
+        "INSERT INTO cases (guild_id, kind, urgency, source, subject_user_id, opened_by, summary, snapshot,"
+        " dedupe_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (guild_id, kind, urgency, source, subject_user_id, opened_by, summary, json.dumps(snapshot or {}),
+         dedupe_key, now, now),
+    )
+    case_id = int(cursor.lastrowid or 0)
+    await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=opened_by, event="opened")
+    return Opened(case_id, new=True)
+
+
+async def add_event(
+    conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, case_id: int, actor_id: int | None, event: str,
+    detail: str = "",
+) -> None:
+    await conn.execute(
+        "INSERT INTO case_events (guild_id, case_id, actor_id, event, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+        (guild_id, case_id, actor_id, event, detail, iso_utc(clock.now())),
+    )
+
+
+async def get_case(db: Database, guild_id: int, case_id: int) -> Case | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM cases WHERE guild_id = ? AND id = ?", (guild_id, case_id))
+    return _case(row) if row is not None else None

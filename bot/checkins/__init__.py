@@ -1,0 +1,3 @@
+"""Scheduled voice check-ins: series, their Discord events, reminders, attendance and the pulse.
+Rules and SQL only; may use bot.circles and bot.members.
+"""

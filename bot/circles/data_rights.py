@@ -1,0 +1,56 @@
+"""The circles' tables in the personal-data registry: what each keeps about a member, and how it goes."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.core.personal_data import PersonalTable, delete_and_anonymise, register
+
+
+async def _erase_consent_history(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+    # consent_log is append-only; recording the member's own erasure request first is the only
+    # thing its trigger lets a delete through for. The request itself goes with the rows.
+    await conn.execute(
+        "INSERT INTO consent_erasures (guild_id, user_id, erased_at) VALUES (?, ?, datetime('now'))"
+        " ON CONFLICT (guild_id, user_id) DO NOTHING",
+        (guild_id, user_id),
+    )
+    cursor = await conn.execute("DELETE FROM consent_log WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
+    await conn.execute("DELETE FROM consent_erasures WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
+    return cursor.rowcount
+
+
+register(PersonalTable(
+    "circles", "circles", "circles you created as an organiser", "while the circle exists (archived circles too)",
+    "the server's organisers and moderators", ("created_by",),
+    erase=delete_and_anonymise("circles", (), ("created_by",)),
+))
+register(PersonalTable(
+    "circle_facilitators", "circles", "circles you facilitate", "while you facilitate them",
+    "members of the circle", ("user_id", "added_by"),
+    erase=delete_and_anonymise("circle_facilitators", ("user_id",), ("added_by",)),
+))
+register(PersonalTable(
+    "circle_norms", "circles", "norms you wrote as an organiser", "while the circle exists",
+    "members of the circle", ("created_by",),
+    erase=delete_and_anonymise("circle_norms", (), ("created_by",)),
+))
+register(PersonalTable(
+    "circle_seats", "circles", "your seats in circles and the norms version you agreed to", "while you hold the seat",
+    "the circle's facilitators and the server's organisers", ("user_id",),
+))
+register(PersonalTable(
+    "consent_log", "circles", "when you agreed to, left or paused each circle's norms",
+    "while the server keeps the bot (a record of consent)", "the server's organisers", ("user_id",),
+    erase=_erase_consent_history,
+))
+register(PersonalTable(
+    "consent_erasures", "circles",
+    "nothing after an erasure (a request to erase consent history, held only while it runs)",
+    "only during the erasure", "nobody", ("user_id",),
+))
+register(PersonalTable(
+    "circle_waitlist", "circles", "your places on circle waitlists and seat offers",
+    "until you get a seat or leave the list",
+    "the circle's facilitators", ("user_id",),
+))
