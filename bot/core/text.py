@@ -28,7 +28,7 @@ def strip_invisible(text: str) -> str:
 def neutralise_mentions(text: str) -> str:
     """Make @everyone, @here and <@id>-style tags inert wherever the text ends up."""
     text = _MENTION.sub(lambda m: "@" + ZWSP + m.group(1), text)
-    return _MENTION_TAG.sub(lambda m: m.group(1) + ZWSP + m.group(2), text)
+    return _MENTION_TAG.sub(lambda m: "<" + m.group(1) + ZWSP + m.group(2) + ">", text)
 
 
 def clean_text(text: str) -> str:

@@ -9,17 +9,16 @@ Everything here is synchronous, pure and fast (a 2,000-character message in well
 millisecond once compiled), so cogs may call it on the event loop. Call ``await prepare()`` once
 at start: compiling the profanity list takes a few hundred milliseconds and is done in a thread.
 
-The crisis card every feature shows is ``crisis_card(region, extra_entries)``.
+The crisis card every feature shows lives in bot.safety (``server_crisis_card``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.safety.resources import crisis_card
+from bot.core.text import neutralise_mentions  # the one implementation, re-exported for screening's callers
 from bot.screening import data_rights as _data_rights  # noqa: F401  (declares this package's tables)
 from bot.screening import profanity
 from bot.screening.crisis import CrisisResult, Level, detect
@@ -29,7 +28,7 @@ from bot.screening.profanity import Span, WordSettings
 
 __all__ = [
     "CrisisResult", "IdentifyingDetail", "Level", "ScreeningResult", "Span", "WordSettings", "censor",
-    "contains", "crisis_card", "crisis_level", "find", "identifying_details", "neutralise_mentions",
+    "contains", "crisis_level", "find", "identifying_details", "neutralise_mentions",
     "prepare", "screen",
 ]
 
@@ -91,19 +90,6 @@ def crisis_level(text: str) -> CrisisResult:
 
 def identifying_details(text: str) -> list[IdentifyingDetail]:
     return find_identifying(text)
-
-
-_MASS_MENTION = re.compile(r"@(everyone|here)\b")
-_MENTION = re.compile(r"<(@[!&]?|#)(\d{15,21})>")
-
-
-def neutralise_mentions(text: str) -> str:
-    """Member text the bot reposts, with pings made inert (a zero-width space after "@").
-
-    Posts also go out with ``allowed_mentions=none``; this keeps the text from looking like a ping.
-    """
-    text = _MASS_MENTION.sub("@\u200b\\1", text)
-    return _MENTION.sub(lambda m: f"<{m.group(1)[0]}\u200b{m.group(1)[1:]}{m.group(2)}>", text)
 
 
 async def prepare(words: WordSettings | None = None) -> None:

@@ -1,0 +1,1 @@
+"""The coping capability in Discord: commands, views, modals and listeners (thin; rules live in bot.coping)."""
