@@ -387,10 +387,14 @@ def _drop_restated_enum(schema: dict[str, Any], target: Any) -> None:
     if not isinstance(enum, list) or not isinstance(all_of, list) or len(all_of) != 1:
         return
     base = target(all_of[0])
-    if isinstance(base, dict) and set(base) - {"type", "format", "enum", "title", "description"} == set():
-        if isinstance(base.get("enum"), list) and all(value in base["enum"] for value in enum):
-            if base.get("type", schema.get("type")) == schema.get("type"):
-                del schema["allOf"]
+    if (
+        isinstance(base, dict)
+        and set(base) - {"type", "format", "enum", "title", "description"} == set()
+        and isinstance(base.get("enum"), list)
+        and all(value in base["enum"] for value in enum)
+        and base.get("type", schema.get("type")) == schema.get("type")
+    ):
+        del schema["allOf"]
 
 
 # -- Discord's leniency on numbers in requests -------------------------------------------------
