@@ -49,6 +49,7 @@ from bot.screening.words import (
 )
 from cogs.common.components import run_safely
 from cogs.common.context import actor_of, reply, settings_of
+from cogs.common.modals import custom_id_of, modal_values
 from cogs.common.text import chunk
 
 if TYPE_CHECKING:
@@ -108,16 +109,6 @@ def service_summary(service: CrisisService) -> str:
     contact = service.phone or service.text or service.web or ""
     label = f"{service.name} ({contact})" if contact else service.name
     return label if len(label) <= 100 else label[:99] + "…"
-
-
-def modal_values(interaction: discord.Interaction) -> dict[str, str]:
-    """custom_id -> value of every text input in a submitted modal."""
-    values: dict[str, str] = {}
-    for row in (interaction.data or {}).get("components", []):
-        for comp in [row.get("component"), *row.get("components", [])]:
-            if comp and comp.get("custom_id"):
-                values[comp["custom_id"]] = comp.get("value") or ""
-    return values
 
 
 class ScreeningAdmin(commands.Cog):
@@ -294,7 +285,7 @@ class ScreeningAdmin(commands.Cog):
         # Answered here rather than in Modal.on_submit so a submit still works after a restart.
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        match = RESOURCE_MODAL_PATTERN.match((interaction.data or {}).get("custom_id", ""))
+        match = RESOURCE_MODAL_PATTERN.match(custom_id_of(interaction))
         if match is None:
             return
         await run_safely(interaction, self.save_resource(interaction, match.group(1) or None), "resource_modal")

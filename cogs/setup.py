@@ -163,11 +163,13 @@ class Setup(commands.Cog):
                 return
             attr = {"organiser": "organiser_role_id", "moderator": "moderator_role_id",
                     "oncall": "oncall_role_id"}[field]
-            settings = replace(settings, **{attr: value})
+            changed: dict[str, Any] = {attr: value}
+            settings = replace(settings, **changed)
         elif field in ("queue", "category"):
             page = "places"
             attr = "queue_channel_id" if field == "queue" else "circle_category_id"
-            settings = replace(settings, **{attr: value})
+            changed = {attr: value}
+            settings = replace(settings, **changed)
         elif field == "welcome":
             page = "places"
             circles = replace(circles, welcome_channel_id=value)

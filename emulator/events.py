@@ -24,7 +24,7 @@ from emulator.interactions import (
 )
 
 if TYPE_CHECKING:
-    from emulator.server import DiscordEmulator
+    from emulator.gateway import Gateway
 
 OPTION_SUB_COMMAND, OPTION_GROUP = 1, 2
 OPTION_USER, OPTION_CHANNEL, OPTION_ROLE, OPTION_MENTIONABLE = 6, 7, 8, 9
@@ -51,10 +51,11 @@ class EventsMixin:
 
     world: S.World
     interactions: dict[str, InteractionRecord]
+    gateway: Gateway
 
     # -- building the world ------------------------------------------------------------------------
 
-    def build_server(self: DiscordEmulator, name: str = "Pain Peers") -> Server:
+    def build_server(self, name: str = "Pain Peers") -> Server:
         """A server like the README's: owner, organiser/moderator/on-call roles, channels, a forum."""
         world = self.world
         owner = world.add_user("olive-owner")
@@ -71,7 +72,7 @@ class EventsMixin:
         return Server(guild.id, owner["id"], organiser["id"], moderator["id"], oncall["id"], general["id"],
                       queue["id"], category["id"], lounge["id"], forum["id"])
 
-    def add_person(self: DiscordEmulator, guild_id: str, name: str, role_ids: list[str] | None = None) -> str:
+    def add_person(self, guild_id: str, name: str, role_ids: list[str] | None = None) -> str:
         """A member present before the bot connects (no event sent); returns the user id."""
         user = self.world.add_user(name)
         self.world.add_member(guild_id, user["id"], role_ids)
@@ -79,40 +80,40 @@ class EventsMixin:
 
     # -- member events -----------------------------------------------------------------------------
 
-    async def member_join(self: DiscordEmulator, guild_id: str, name: str) -> str:
+    async def member_join(self, guild_id: str, name: str) -> str:
         user = self.world.add_user(name)
         member = self.world.add_member(guild_id, user["id"])
         await self.gateway.dispatch("GUILD_MEMBER_ADD", {**copy.deepcopy(member), "guild_id": guild_id})
         return str(user["id"])
 
-    async def member_leave(self: DiscordEmulator, guild_id: str, user_id: str) -> None:
+    async def member_leave(self, guild_id: str, user_id: str) -> None:
         guild = self.world.guilds[guild_id]
         guild.members.pop(user_id, None)
         guild.voice_states.pop(user_id, None)
         await self.gateway.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": guild_id,
                                                             "user": dict(self.world.users[user_id])})
 
-    async def set_roles(self: DiscordEmulator, guild_id: str, user_id: str, role_ids: list[str]) -> None:
+    async def set_roles(self, guild_id: str, user_id: str, role_ids: list[str]) -> None:
         member = self.world.guilds[guild_id].members[user_id]
         member["roles"] = list(role_ids)
         await self.gateway.dispatch("GUILD_MEMBER_UPDATE", {**copy.deepcopy(member), "guild_id": guild_id})
 
-    async def set_role_permissions(self: DiscordEmulator, guild_id: str, role_id: str, permissions: int) -> None:
+    async def set_role_permissions(self, guild_id: str, role_id: str, permissions: int) -> None:
         role = self.world.guilds[guild_id].roles[role_id]
         role["permissions"] = str(permissions)
         await self.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": guild_id, "role": copy.deepcopy(role)})
 
-    async def move_role(self: DiscordEmulator, guild_id: str, role_id: str, position: int) -> None:
+    async def move_role(self, guild_id: str, role_id: str, position: int) -> None:
         """Drag a role to ``position`` in the server's role list (e.g. above the bot's role)."""
         role = self.world.guilds[guild_id].roles[role_id]
         role["position"] = position
         await self.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": guild_id, "role": copy.deepcopy(role)})
 
-    async def send_message(self: DiscordEmulator, channel_id: str, user_id: str, content: str) -> dict[str, Any]:
+    async def send_message(self, channel_id: str, user_id: str, content: str) -> dict[str, Any]:
         """A member writes in a channel (the bot sees MESSAGE_CREATE)."""
         world = self.world
         channel = world.channels[channel_id]
-        message = {
+        message: dict[str, Any] = {
             "id": world.ids.next(), "channel_id": channel_id, "author": dict(world.users[user_id]),
             "content": content, "timestamp": S.iso(), "edited_timestamp": None, "tts": False,
             "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
@@ -128,7 +129,7 @@ class EventsMixin:
         await self.gateway.dispatch("MESSAGE_CREATE", payload)
         return copy.deepcopy(message)
 
-    async def voice(self: DiscordEmulator, guild_id: str, user_id: str, channel_id: str | None) -> None:
+    async def voice(self, guild_id: str, user_id: str, channel_id: str | None) -> None:
         """A member joins (channel id) or leaves (None) voice."""
         guild = self.world.guilds[guild_id]
         vs = {
@@ -145,7 +146,7 @@ class EventsMixin:
 
     # -- interactions --------------------------------------------------------------------------
 
-    def _command(self: DiscordEmulator, guild_id: str | None, name: str, type_: int = 1) -> dict[str, Any]:
+    def _command(self, guild_id: str | None, name: str, type_: int = 1) -> dict[str, Any]:
         for scope in (guild_id, None):
             for cmd in self.world.commands.get(scope, []):
                 if cmd["name"] == name and cmd.get("type", 1) == type_:
@@ -154,7 +155,7 @@ class EventsMixin:
         raise AssertionError(f"command {name!r} was not synced; synced: {known}")
 
     async def _interact(
-        self: DiscordEmulator, type_: int, guild_id: str | None, user_id: str, channel_id: str | None,
+        self, type_: int, guild_id: str | None, user_id: str, channel_id: str | None,
         data: dict[str, Any], message: dict[str, Any] | None = None,
     ) -> Interaction:
         world = self.world
@@ -196,9 +197,9 @@ class EventsMixin:
         record.payload = payload
         self.interactions[token] = record
         await self.gateway.dispatch("INTERACTION_CREATE", copy.deepcopy(payload))
-        return Interaction(self, record)
+        return Interaction(self, record)  # type: ignore[arg-type]  # the mixin is always a DiscordEmulator
 
-    def _options(self: DiscordEmulator, guild_id: str | None, definitions: list[dict[str, Any]],
+    def _options(self, guild_id: str | None, definitions: list[dict[str, Any]],
                  values: dict[str, Any], resolved: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         world = self.world
         out = []
@@ -232,7 +233,7 @@ class EventsMixin:
             out.append({"name": name, "type": kind, "value": value})
         return out
 
-    def _command_data(self: DiscordEmulator, guild_id: str | None, path: str, values: dict[str, Any],
+    def _command_data(self, guild_id: str | None, path: str, values: dict[str, Any],
                       focused: str | None = None) -> dict[str, Any]:
         parts = path.split()
         cmd = self._command(guild_id, parts[0])
@@ -262,18 +263,18 @@ class EventsMixin:
             data["resolved"] = resolved
         return data
 
-    async def slash(self: DiscordEmulator, guild_id: str | None, user_id: str, path: str, *,
+    async def slash(self, guild_id: str | None, user_id: str, path: str, *,
                     channel_id: str | None = None, **options: Any) -> Interaction:
         """A member runs ``/path`` (e.g. ``"circle-admin create"``) with options by name."""
         data = self._command_data(guild_id, path, options)
         return await self._interact(APPLICATION_COMMAND, guild_id, user_id, channel_id, data)
 
-    async def autocomplete(self: DiscordEmulator, guild_id: str | None, user_id: str, path: str, focused: str,
+    async def autocomplete(self, guild_id: str | None, user_id: str, path: str, focused: str,
                            *, channel_id: str | None = None, **options: Any) -> Interaction:
         data = self._command_data(guild_id, path, options, focused=focused)
         return await self._interact(AUTOCOMPLETE, guild_id, user_id, channel_id, data)
 
-    async def message_command(self: DiscordEmulator, guild_id: str, user_id: str, name: str,
+    async def message_command(self, guild_id: str, user_id: str, name: str,
                               message: dict[str, Any]) -> Interaction:
         """A member uses a message context-menu command (e.g. "Report message") on ``message``."""
         cmd = self._command(guild_id, name, type_=3)
@@ -281,10 +282,10 @@ class EventsMixin:
                 "resolved": {"messages": {message["id"]: copy.deepcopy(message)}}}
         return await self._interact(APPLICATION_COMMAND, guild_id, user_id, message["channel_id"], data)
 
-    def _message_guild(self: DiscordEmulator, message: dict[str, Any]) -> str | None:
+    def _message_guild(self, message: dict[str, Any]) -> str | None:
         return message.get("guild_id") or self.world.channel_guild(message["channel_id"])
 
-    async def click(self: DiscordEmulator, user_id: str, message: dict[str, Any], *,
+    async def click(self, user_id: str, message: dict[str, Any], *,
                     custom_id: str | None = None, label: str | None = None) -> Interaction:
         """A member presses a button on ``message`` (found by custom_id or label)."""
         button = find_component(message, custom_id=custom_id, label=label)
@@ -294,7 +295,7 @@ class EventsMixin:
         return await self._interact(MESSAGE_COMPONENT, self._message_guild(message), user_id,
                                     message["channel_id"], data, message)
 
-    async def select(self: DiscordEmulator, user_id: str, message: dict[str, Any], custom_id: str,
+    async def select(self, user_id: str, message: dict[str, Any], custom_id: str,
                      values: list[str]) -> Interaction:
         """A member picks ``values`` in a select menu (string, user, role or channel select)."""
         menu = find_component(message, custom_id=custom_id)
@@ -313,7 +314,7 @@ class EventsMixin:
             data["resolved"] = resolved
         return await self._interact(MESSAGE_COMPONENT, guild_id, user_id, message["channel_id"], data, message)
 
-    async def submit_modal(self: DiscordEmulator, user_id: str, source: Interaction,
+    async def submit_modal(self, user_id: str, source: Interaction,
                            values: dict[str, Any], *, timeout: float = 5.0) -> Interaction:
         """A member fills the modal the bot showed in answer to ``source`` and submits it."""
         modal = await source.modal(timeout)

@@ -174,7 +174,7 @@ def register_routes(emu: DiscordEmulator) -> None:
         mentions = body.get("allowed_mentions")
         content = body.get("content") or ""
         everyone_allowed = mentions is None or "everyone" in (mentions.get("parse") or [])
-        message = {
+        message: dict[str, Any] = {
             "id": world.ids.next(), "channel_id": channel_id, "author": dict(author or world.bot_user),
             "content": content, "timestamp": S.iso(), "edited_timestamp": None, "tts": bool(body.get("tts")),
             "mention_everyone": everyone_allowed and ("@everyone" in content or "@here" in content),
@@ -254,7 +254,7 @@ def register_routes(emu: DiscordEmulator) -> None:
             resource = {"type": kind, "message": copy.deepcopy(message)}
             await echo_create(message)
         elif kind in (6, 7):
-            if record.message_id is None:
+            if record.message_id is None or record.message_channel_id is None:
                 raise DiscordError(400, 50035, "Invalid Form Body")
             message = world.messages[record.message_channel_id][record.message_id]
             if kind == 7:

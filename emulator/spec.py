@@ -334,7 +334,7 @@ def _union_keyword(lenient: bool) -> Any:
         if isinstance(instance, dict):
             tag = instance.get("type")
             if lenient and _is_numeric_string(tag):
-                tag = int(tag)
+                tag = int(str(tag))
             index = union["by_type"].get(tag) if isinstance(tag, int | str) and not isinstance(tag, bool) else None
             if index is not None:
                 yield from validator.descend(instance, branches[index], schema_path=index)

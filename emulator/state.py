@@ -115,7 +115,7 @@ class World:
         self.application_id = self.ids.next()
         self.bot_user = self.add_user(app_name, bot=True, user_id=self.application_id)
         owner = self.add_user("app-owner")
-        self.application = {
+        self.application: dict[str, Any] = {
             "id": self.application_id, "name": app_name, "icon": None, "description": "",
             "bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64,
             "flags": 0, "team": None, "summary": "", "owner": owner, "rpc_origins": [],

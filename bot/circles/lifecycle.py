@@ -193,7 +193,7 @@ async def archive_circle(
             "SELECT user_id FROM circle_waitlist WHERE circle_id = ? ORDER BY id", (circle_id,))]
         facilitators = [r[0] for r in await db.fetchall(
             "SELECT user_id FROM circle_facilitators WHERE circle_id = ? ORDER BY user_id", (circle_id,))]
-        versions = dict(await db.fetchall(
+        versions: dict[int, int] = dict(await db.fetchall(  # type: ignore[arg-type]  # rows are (id, version) pairs
             "SELECT user_id, consent_version FROM circle_seats WHERE circle_id = ?", (circle_id,)))
         await conn.executemany(
             "INSERT INTO consent_log (guild_id, circle_id, user_id, event, norms_version, at)"

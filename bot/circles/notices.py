@@ -11,7 +11,6 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 
 import aiosqlite
 
@@ -19,6 +18,7 @@ from bot.circles.cards import custom_id, norms_embed
 from bot.circles.records import Circle
 from bot.core.messages import DANGER, SECONDARY, SUCCESS, Button, Card, timestamp
 from bot.core.text import display
+from bot.delivery.outbox import Outbox, TargetKind
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +30,6 @@ WELCOME_COPY_FALLBACK = "circles_welcome_copy_undelivered"
 _RECONSENT_KEY = re.compile(r"^circle:(\d+):norms:(\d+):user:(\d+)$")
 
 
-class Outbox(Protocol):
-    """What bot/outbox.py offers (``bot.outbox``): durable, idempotent delivery."""
-
-    async def enqueue(
-        self, conn: aiosqlite.Connection, *, key: str, kind: str, guild_id: int, target_kind: str,
-        target_id: int, payload: dict[str, Any], fallback: str | None = None,
-    ) -> Any: ...
-
-
 @dataclass(frozen=True)
 class Notice:
     key: str
@@ -46,7 +37,7 @@ class Notice:
     guild_id: int
     target_id: int  # a member (DM) or, for target_kind "channel", a channel
     card: Card
-    target_kind: str = "dm"
+    target_kind: TargetKind = "dm"
     fallback: str | None = None  # a registered outbox fallback, run if the DM cannot be delivered
 
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 
 class Clock:
@@ -74,7 +75,7 @@ class FakeClock(Clock):
         while (when is None or self._now < when) and not (wake is not None and wake.is_set()):
             moved: asyncio.Future[None] = loop.create_future()
             self._sleepers.append(moved)
-            waits: set[asyncio.Future[object]] = {moved}  # type: ignore[arg-type]
+            waits: set[asyncio.Future[Any]] = {moved}
             woken = asyncio.ensure_future(wake.wait()) if wake is not None else None
             if woken is not None:
                 waits.add(woken)

@@ -82,7 +82,7 @@ def rule_columns(rule: Recurrence) -> dict[str, Any]:
     }
 
 
-def rule_from_row(row: aiosqlite.Row | tuple[Any, ...] | dict[str, Any]) -> Recurrence:
+def rule_from_row(row: aiosqlite.Row | dict[str, Any]) -> Recurrence:
     if row["frequency"] == "once":
         return Recurrence.once(parse_iso_utc(row["at_utc"]))
     return Recurrence(
@@ -295,7 +295,7 @@ async def due(conn: aiosqlite.Connection, now: datetime, kinds: list[str], limit
         f" AND next_fire_at <= ? AND kind IN ({marks}) ORDER BY next_fire_at, id LIMIT ?",
         (iso_utc(now), *kinds, limit),
     ) as cursor:
-        rows = await cursor.fetchall()
+        rows = list(await cursor.fetchall())
     found: list[Schedule] = []
     for start in range(0, len(rows), PARSE_CHUNK):
         if start:

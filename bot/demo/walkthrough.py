@@ -66,7 +66,8 @@ class Demo:
 
 def load_scene(spec: str) -> Callable[[Demo], Awaitable[None]]:
     module, _, func = spec.partition(":")
-    return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return]
+    scene: Callable[[Demo], Awaitable[None]] = getattr(importlib.import_module(module), func)
+    return scene
 
 
 async def run_demo(verbose: bool = False, out: TextIO = sys.stdout) -> int:

@@ -49,6 +49,7 @@ from cogs.common.bot_permissions import (
 from cogs.common.choices import circle_choices
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import actor_of, reply, settings_of
+from cogs.common.modals import custom_id_of, modal_values
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -84,7 +85,7 @@ class Made:
                 log.warning("rollback: could not delete channel_id=%s", channel.id)
         for channel, overwrites in self.restored:
             try:
-                await channel.edit(overwrites=overwrites, reason=reason)
+                await channel.edit(overwrites=overwrites, reason=reason)  # type: ignore[attr-defined]  # every GuildChannel kind has edit()
             except discord.HTTPException:
                 log.warning("rollback: could not restore overwrites channel_id=%s", channel.id)
         if self.role is not None:
@@ -236,7 +237,7 @@ class CircleAdmin(commands.Cog):
         """Use an existing channel (made private to the circle) or make a new one."""
         if existing is not None:
             made.restored.append((existing, dict(existing.overwrites)))
-            await existing.edit(overwrites=overwrites, reason=reason)
+            await existing.edit(overwrites=overwrites, reason=reason)  # type: ignore[attr-defined]  # as above
             return existing
         channel = await create(overwrites)
         made.channels.append(channel)
@@ -373,7 +374,7 @@ class CircleAdmin(commands.Cog):
     # -- facilitators ------------------------------------------------------------------------------
 
     def _circle_channels(self, guild: discord.Guild, circle: Circle) -> list[tuple[str, discord.abc.GuildChannel]]:
-        out = []
+        out: list[tuple[str, discord.abc.GuildChannel]] = []
         for kind, cid in (("text", circle.text_channel_id), ("voice", circle.voice_channel_id),
                           ("stories", circle.stories_channel_id)):
             channel = guild.get_channel(cid or 0)
@@ -488,18 +489,14 @@ class CircleAdmin(commands.Cog):
         # after a restart (discord.py forgets open modals).
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        match = NORMS_MODAL.match((interaction.data or {}).get("custom_id", ""))
+        match = NORMS_MODAL.match(custom_id_of(interaction))
         if match is None:
             return
         await run_safely(interaction, self.save_norms_from_modal(interaction, int(match.group(1))), "norms_modal")
 
     async def save_norms_from_modal(self, interaction: discord.Interaction, circle_id: int) -> None:
         settings = await self._organiser(interaction)
-        text = ""
-        for row in (interaction.data or {}).get("components", []):
-            for comp in [row.get("component"), *row.get("components", [])]:
-                if comp and comp.get("custom_id") == NORMS_INPUT:
-                    text = comp.get("value") or ""
+        text = modal_values(interaction).get(NORMS_INPUT, "")
         grace = (await get_circle_settings(self.bot.db, settings.guild_id)).grace_days
         saved = await save_norms(self.bot.db, self.bot.clock, settings.guild_id, circle_id, text,
                                  actor_id=interaction.user.id, grace_days=grace, outbox=self.bot.outbox)

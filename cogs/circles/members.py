@@ -83,6 +83,7 @@ from cogs.common.bot_permissions import MissingPermission, explain_http, require
 from cogs.common.choices import circle_choices
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import guild_id_of, guild_settings, settings_of
+from cogs.common.modals import custom_id_of
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -197,7 +198,7 @@ class Circles(commands.Cog):
         await self.show_finder(interaction, Preferences(), edit=False)
 
     async def on_find_select(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        action = (interaction.data or {}).get("custom_id", "").split(":")[1]
+        action = custom_id_of(interaction).split(":")[1]
         prefs = finder_state(args)
         if action == "findt":
             prefs = Preferences(frozenset(v for v in values if v in TOPICS), prefs.language, prefs.days,
@@ -231,7 +232,7 @@ class Circles(commands.Cog):
             card = Card(card.content)
         state = finder_args(prefs)
         selects: list[discord.ui.Item[Any]] = []
-        topics = discord.ui.Select(
+        topics: discord.ui.Select[discord.ui.View] = discord.ui.Select(
             custom_id=custom_id("findt", *state), placeholder="What do you live with? (choose any)",
             min_values=0, max_values=len(TOPICS), row=0,
             options=[discord.SelectOption(label=label, value=key, default=key in prefs.topics)
@@ -241,7 +242,7 @@ class Circles(commands.Cog):
         languages = sorted({li.circle.language for li in await list_circles(self.bot.db, guild_id)}
                            | ({prefs.language} if prefs.language else set()))
         if languages:
-            lang = discord.ui.Select(
+            lang: discord.ui.Select[discord.ui.View] = discord.ui.Select(
                 custom_id=custom_id("findl", *state), placeholder="Which language?", min_values=0, max_values=1,
                 row=1, options=[discord.SelectOption(label=language_name(code), value=code,
                                                      default=code == prefs.language) for code in languages][:25],

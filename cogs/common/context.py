@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -49,11 +49,11 @@ async def settings_of(bot: PeerCirclesBot, interaction: discord.Interaction) -> 
     return await guild_settings(bot, guild_id_of(interaction))
 
 
-async def reply(interaction: discord.Interaction, content: str | None = None, **kwargs: object) -> None:
+async def reply(interaction: discord.Interaction, content: str | None = None, **kwargs: Any) -> None:
     """Answer ephemerally, as a follow-up when the interaction was already answered or deferred."""
     kwargs.setdefault("ephemeral", True)
     kwargs.setdefault("allowed_mentions", NO_PINGS)
     if interaction.response.is_done():
-        await interaction.followup.send(content, **kwargs)  # type: ignore[arg-type]
+        await interaction.followup.send(discord.utils.MISSING if content is None else content, **kwargs)
     else:
-        await interaction.response.send_message(content, **kwargs)  # type: ignore[arg-type]
+        await interaction.response.send_message(content, **kwargs)

@@ -102,7 +102,9 @@ async def scene(demo: Demo) -> None:
 
     demo.heading("Delivery: the bot stops between a reminder firing and its sending, then restarts")
     await demo.bot.outbox.stop()  # the reminder fires and is committed; nothing is sent before the stop
-    nxt = (await schedules.get(demo.bot.db.conn, gid, reminder.id)).next_fire_at  # type: ignore[union-attr]
+    stored = await schedules.get(demo.bot.db.conn, gid, reminder.id)
+    assert stored is not None and stored.next_fire_at is not None
+    nxt = stored.next_fire_at
     demo.clock.set(nxt)
     await demo.bot.scheduler.run_due()
     demo.say(f"Fired at {nxt:%H:%M} UTC; messages sent before the restart: "
@@ -118,11 +120,13 @@ async def scene(demo: Demo) -> None:
 
     demo.heading("Delivery: ren closes their DMs; the reminder goes to their circle's channel, as ren chose")
     demo.emulator.world.dms_closed.add(ren)
-    nxt = (await schedules.get(demo.bot.db.conn, gid, reminder.id)).next_fire_at  # type: ignore[union-attr]
-    await _run_to(demo, nxt)  # type: ignore[arg-type]
+    stored = await schedules.get(demo.bot.db.conn, gid, reminder.id)
+    assert stored is not None and stored.next_fire_at is not None
+    nxt = stored.next_fire_at
+    await _run_to(demo, nxt)
     await demo.bot.outbox.drain()  # the fallback's channel post
     row = await demo.bot.db.fetchone("SELECT state, failure_reason FROM outbox WHERE key = ?",
-                                     (reminder.occurrence_key(nxt),))  # type: ignore[arg-type]
+                                     (reminder.occurrence_key(nxt),))
     demo.say(f"The DM's outbox row: {row['state']} ({row['failure_reason']}); ren reachable by DM: "
              f"{await dm_reachable(demo.bot.db.conn, gid, int(ren))}.")
     channel = str(await _circle_channel(demo))
