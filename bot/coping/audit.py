@@ -29,4 +29,4 @@ async def trail(db: Database, guild_id: int, limit: int = 50) -> list[tuple[int 
     rows = await db.fetchall(
         "SELECT circle_id, actor_id, action, target_kind, target_id, at FROM coping_audit WHERE guild_id = ?"
         " ORDER BY id DESC LIMIT ?", (guild_id, limit))
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]

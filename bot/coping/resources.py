@@ -70,8 +70,9 @@ async def list_resources(db: Database, guild_id: int, circle_id: int | None) -> 
 
 
 async def get_resource(db: Database, guild_id: int, resource_id: int) -> ResourceView:
-    row = await db.fetchone("SELECT id, circle_id, title, url, note FROM coping_resources WHERE guild_id = ? AND id = ?",
-                            (guild_id, resource_id))
+    row = await db.fetchone(
+        "SELECT id, circle_id, title, url, note FROM coping_resources WHERE guild_id = ? AND id = ?",
+        (guild_id, resource_id))
     if row is None:
         raise UserFacingError(wording.RESOURCE_NOT_FOUND.format(id=resource_id))
     return ResourceView(*tuple(row))

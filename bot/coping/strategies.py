@@ -190,3 +190,10 @@ async def remove(db: Database, clock: Clock, guild_id: int, strategy_id: int, ac
         await audit.record(conn, clock, guild_id=guild_id, circle_id=strategy.circle_id, actor_id=actor_id,
                            action="remove", target_kind="strategy", target_id=strategy_id)
     return strategy
+
+
+async def posted_message(db: Database, guild_id: int, strategy_id: int) -> tuple[int, int] | None:
+    """(channel id, message id) of a strategy's post in its circle, once the outbox sent it."""
+    row = await db.fetchone("SELECT target_id, message_id FROM outbox WHERE guild_id = ? AND key = ? AND state = 'sent'"
+                            " AND message_id IS NOT NULL", (guild_id, f"coping:strategy:{strategy_id}"))
+    return None if row is None else (int(row[0]), int(row[1]))

@@ -83,9 +83,10 @@ def vet(text: str, words: WordSettings | None = None) -> Verdict:
 def vet_all(texts: list[str], words: WordSettings | None = None) -> Verdict:
     """Several fields of one post (the strategy and what it helps with) judged together."""
     verdicts = [vet(t, words) for t in texts]
-    for outcome in ("crisis", "slur"):
+    outcomes: tuple[Outcome, ...] = ("crisis", "slur")
+    for outcome in outcomes:
         if any(v.outcome == outcome for v in verdicts):
-            return Verdict(outcome, "")  # type: ignore[arg-type]
+            return Verdict(outcome, "")
     parts = tuple(v.text for v in verdicts)
     return Verdict("post", parts[0] if parts else "", parts=parts, censored=any(v.censored for v in verdicts),
                    concern=any(v.concern for v in verdicts), has_links=any(v.has_links for v in verdicts))

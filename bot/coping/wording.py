@@ -49,7 +49,9 @@ STRATEGY_SHARED = (
     "Thank you for sharing what helped you. It's on its way to **{circle}**{anon}, where others can find it "
     "with /strategy browse."
 )
-WIN_SHARED = "Thank you for sharing your win. It's on its way to **{circle}**{anon} so the circle can celebrate with you."
+WIN_SHARED = (
+    "Thank you for sharing your win. It's on its way to **{circle}**{anon} so the circle can celebrate with you."
+)
 ANON_NOTE = " without your name"
 CENSORED_NOTE = " A few words were softened with * before posting."
 LINK_NOTE = " Links show as text, without a preview."
@@ -100,7 +102,11 @@ SAVED_PRIVATE = "Only you can see this list."
 # -- facilitators -------------------------------------------------------------------------------------
 PIN_DONE = "Pinned strategy #{id} to the top of **{circle}**'s list."
 UNPIN_DONE = "Unpinned strategy #{id}."
-REMOVE_DONE = "Removed strategy #{id} from **{circle}**'s list. Its post in the channel stays; a moderator can delete it."
+REMOVE_DONE = "Removed strategy #{id} from **{circle}**'s list and deleted its post."
+REMOVE_POST_KEPT = (
+    "Removed strategy #{id} from **{circle}**'s list. I couldn't delete its post in the channel (I may be missing"
+    " **Manage Messages** there); a moderator can delete it by hand."
+)
 STRATEGY_NOT_FOUND = "I can't find strategy #{id} in this server."
 NOT_FACILITATOR = "Only this circle's facilitators and the server's organisers can do that."
 
@@ -109,7 +115,9 @@ RESOURCES_TITLE = "Trusted resources"
 RESOURCES_INTRO = "Chosen by this server's organisers and facilitators."
 RESOURCES_CIRCLE = "For {circle}"
 RESOURCES_SERVER = "For everyone here"
-RESOURCES_EMPTY = "No resources have been added yet. Organisers and facilitators can add some with /resources-admin add."
+RESOURCES_EMPTY = (
+    "No resources have been added yet. Organisers and facilitators can add some with /resources-admin add."
+)
 RESOURCE_ADDED = "Added **{title}** as resource #{id} ({scope})."
 RESOURCE_REMOVED = "Removed resource #{id}."
 RESOURCE_MOVED = "Moved resource #{id} to position {position}."
