@@ -154,3 +154,14 @@ async def test_facilitators_pin_and_remove_with_an_audit_trail(bot: PeerCirclesB
     trail = await bot.db.fetchall("SELECT actor_id, action, target_id FROM coping_audit ORDER BY id")
     assert [tuple(r) for r in trail] == [(int(fay), "pin", older), (int(server.owner_id), "remove", newer)]
     assert find_component(page, label="1. This helped me too") is not None
+
+
+async def test_concern_is_posted_and_the_member_is_offered_support_privately(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    circle, (ann,) = await circle_with(bot, emulator, server, "ann")
+    answer = await share_strategy(emulator, server, ann, circle,
+                                  "Some days I don't want to live like this anymore. Short walks help me.")
+    assert "Thank you for sharing" in answer["content"] and "things may be heavy" in answer["content"]
+    assert "988" in text_of(answer)
+    await wait_posts(emulator, circle.text_channel_id, 1)
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM cases") == 0
