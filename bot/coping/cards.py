@@ -153,7 +153,7 @@ class ResourceView:
 
 
 def _resource_line(r: ResourceView) -> str:
-    line = f"**{r.id}.** [{display(r.title)}]({r.url})"
+    line = f"• [{display(r.title)}]({r.url})"
     if r.note:
         line += f" — {display(r.note)}"
     return line

@@ -62,7 +62,7 @@ CONCERN_NOTE = (
 CRISIS_HELD = (
     "I haven't posted this. It sounds like you may be going through something really hard right now, and you "
     "deserve support straight away. The people below are free, confidential and there for you; a moderator "
-    "has been let know privately so they can check in."
+    "has been told privately so they can check in with you."
 )
 CRISIS_HELD_ANON = (
     "I haven't posted this. It sounds like you may be going through something really hard right now, and you "

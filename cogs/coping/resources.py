@@ -17,7 +17,7 @@ from bot.coping.access import require_curator
 from bot.coping.cards import resources_card
 from bot.core.guild_settings import GuildSettings
 from bot.core.text import display
-from bot.safety.card import server_crisis_card
+from bot.safety.card import crisis_embed_for
 from bot.screening.words import word_settings
 from cogs.common.choices import circle_choices
 from cogs.common.components import send_card
@@ -55,7 +55,7 @@ class Resources(commands.Cog):
     @app_commands.guild_only()
     async def show(self, interaction: discord.Interaction, circle: str | None = None) -> None:
         settings = await settings_of(self.bot, interaction)
-        crisis = await server_crisis_card(self.bot.db, settings.guild_id)
+        crisis = await crisis_embed_for(self.bot.db, settings.guild_id)
         server_list = await resources.list_resources(self.bot.db, settings.guild_id, None)
         circle_part = None
         if circle:

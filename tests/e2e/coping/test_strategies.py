@@ -165,3 +165,27 @@ async def test_concern_is_posted_and_the_member_is_offered_support_privately(
     assert "988" in text_of(answer)
     await wait_posts(emulator, circle.text_channel_id, 1)
     assert await bot.db.fetchval("SELECT COUNT(*) FROM cases") == 0
+
+
+async def test_discord_failures_retry_the_post_and_explain_a_post_that_could_not_be_deleted(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    circle, (ann,) = await circle_with(bot, emulator, server, "ann")
+    emulator.inject_fault("POST", "/channels/{channel_id}/messages", 500, times=2)
+    await share_strategy(emulator, server, ann, circle, "Gentle stretches after a warm shower")
+    (post,) = await wait_posts(emulator, circle.text_channel_id, 1)
+    assert [c.status for c in post_calls(emulator, circle.text_channel_id)][-3:] == [500, 500, 200]
+    emulator.inject_fault("POST", "/channels/{channel_id}/messages", 429, retry_after=0.05, times=1)
+    await share_strategy(emulator, server, ann, circle, "A timer for rests")
+    await wait_posts(emulator, circle.text_channel_id, 2)
+    await bot.outbox.drain(5)
+    assert len([m for m in posts(emulator, circle.text_channel_id) if m.get("embeds")]) == 2, "each exactly once"
+    assert [c.status for c in post_calls(emulator, circle.text_channel_id)][-2:] == [429, 200]
+
+    strategy_id = await bot.db.fetchval("SELECT MIN(id) FROM coping_strategies")
+    emulator.inject_fault("DELETE", "/channels/{channel_id}/messages/{message_id}", 403, 50013, times=1)
+    removed = await slash(emulator, server, server.owner_id, "strategy remove", strategy=strategy_id)
+    assert "couldn't delete its post" in removed["content"] and "Manage Messages" in removed["content"]
+    page = await slash(emulator, server, ann, "strategy browse", circle=str(circle.id))
+    assert "Gentle stretches" not in text_of(page), "still off the list"
+    gone = await press(emulator, ann, post, "This helped me too")
+    assert "no longer shared" in gone["content"]
