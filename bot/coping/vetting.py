@@ -1,0 +1,97 @@
+"""What happens to a member's strategy or win before it is posted: one verdict from screening.
+
+- crisis language: never posted; the member gets the crisis card privately and the moderators an
+  urgent case (the caller opens it through the ``CaseOpener`` it is given);
+- a slur: declined kindly, nothing stored;
+- other profanity: censored ("f***") in what is stored and posted;
+- concern (possible risk): posted, and the member gets the crisis card privately with gentle words.
+
+Slurs are the profanity hits whose word starts with one of ``SLUR_STEMS`` (the identity slurs the
+screening allow-list keeps blocked). Screening has no slur category of its own yet; when it gains
+one this module should use it instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import aiosqlite
+
+from bot import screening
+from bot.core.clock import Clock
+from bot.core.text import strip_invisible
+from bot.screening.folding import fold
+from bot.screening.profanity import WordSettings
+
+Outcome = Literal["post", "crisis", "slur"]
+
+# Word starts of identity slurs, folded (lower case, look-alikes undone). Only ever compared with
+# words the profanity list already matched, so "night" or "japan" never reach this check.
+SLUR_STEMS: tuple[str, ...] = (
+    "fag", "dyke", "homo", "lesbo", "lez", "shemale", "heshe", "tranny", "retard", "tard", "spac", "schizo",
+    "negro", "nig", "coon", "spic", "chink", "gook", "kike", "paki", "jap",
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    text: str  # what may be stored and posted: censored, invisible characters removed
+    censored: bool = False
+    concern: bool = False  # posted, but the member is offered support privately
+    has_links: bool = False
+    parts: tuple[str, ...] = ()  # vet_all: each field's text, in the order given
+
+
+class CaseOpener(Protocol):
+    """``bot.cases.records.open_case``, passed in by the cog (bot.coping may not import bot.cases)."""
+
+    async def __call__(
+        self, conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, kind: Any, urgency: Any, source: str,
+        subject_user_id: int | None = ..., opened_by: int | None = ..., summary: str = ...,
+        snapshot: dict[str, Any] | None = ..., dedupe_key: str | None = ...,
+    ) -> Any: ...
+
+
+def normalise(text: str) -> str:
+    """Member text on the way in: invisible characters out, line breaks kept, ends trimmed."""
+    lines = [" ".join(strip_invisible(line).split()) for line in text.replace("\r\n", "\n").split("\n")]
+    joined = "\n".join(lines).strip()
+    while "\n\n\n" in joined:
+        joined = joined.replace("\n\n\n", "\n\n")
+    return joined
+
+
+def is_slur(word: str) -> bool:
+    folded = fold(word).lower()
+    return any(folded.startswith(stem) for stem in SLUR_STEMS)
+
+
+def vet(text: str, words: WordSettings | None = None) -> Verdict:
+    """The verdict for one member text (``text`` already normalised)."""
+    result = screening.screen(text, words)
+    if result.crisis == "crisis":
+        return Verdict("crisis", "")
+    if any(is_slur(text[start:end]) for start, end in result.profanity_spans):
+        return Verdict("slur", "")
+    links = any(d.kind in ("url", "invite") for d in result.identifying)
+    return Verdict("post", result.censored, censored=result.profane, concern=result.crisis == "concern",
+                   has_links=links)
+
+
+def vet_all(texts: list[str], words: WordSettings | None = None) -> Verdict:
+    """Several fields of one post (the strategy and what it helps with) judged together."""
+    verdicts = [vet(t, words) for t in texts]
+    outcomes: tuple[Outcome, ...] = ("crisis", "slur")
+    for outcome in outcomes:
+        if any(v.outcome == outcome for v in verdicts):
+            return Verdict(outcome, "")
+    parts = tuple(v.text for v in verdicts)
+    return Verdict("post", parts[0] if parts else "", parts=parts, censored=any(v.censored for v in verdicts),
+                   concern=any(v.concern for v in verdicts), has_links=any(v.has_links for v in verdicts))
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Where the links are in ``text`` (web addresses and invites), for showing them without a preview."""
+    return [(d.start, d.end) for d in screening.identifying_details(text) if d.kind in ("url", "invite")]
