@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 
 import discord
 from discord import app_commands
@@ -17,6 +18,10 @@ from bot.core.errors import UserFacingError
 from bot.core.log_format import traceback_without_text
 
 log = logging.getLogger(__name__)
+
+# Told of every unexpected error as (guild id or None, kind), e.g. 'command:privacy export:KeyError':
+# where and which exception type, never its text. The privacy cog counts them for /status.
+error_observers: list[Callable[[int | None, str], None]] = []
 
 
 def new_error_id() -> str:
@@ -40,6 +45,11 @@ def failure_text(interaction: discord.Interaction, cause: BaseException, what: s
         "interaction failed error_id=%s what=%s guild_id=%s user_id=%s exception=%s\n%s",
         error_id, what, interaction.guild_id, interaction.user.id, type(cause).__name__, traceback_without_text(cause),
     )
+    for observe in error_observers:
+        try:
+            observe(interaction.guild_id, f"{what}:{type(cause).__name__}")
+        except Exception:  # counting must never stand between a member and their answer
+            log.exception("error observer failed")
     return (
         "Sorry, something went wrong on our side and nothing was changed. "
         f"If it keeps happening, tell a server organiser the error id **{error_id}**."
