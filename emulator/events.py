@@ -105,7 +105,10 @@ class EventsMixin:
         guild = self.world.guilds[guild_id]
         managed = [rid for rid, role in guild.roles.items() if role.get("managed")]
         self.world.add_member(guild_id, self.world.bot_id, role_ids=managed[:1])
-        await self.gateway.dispatch("GUILD_CREATE", self.world.guild_create_payload(guild_id))
+        payload = self.world.guild_create_payload(guild_id)
+        # A guild just joined comes without "unavailable" (false means an outage ended).
+        payload.pop("unavailable", None)
+        await self.gateway.dispatch("GUILD_CREATE", payload)
 
     async def set_roles(self: DiscordEmulator, guild_id: str, user_id: str, role_ids: list[str]) -> None:
         member = self.world.guilds[guild_id].members[user_id]

@@ -52,6 +52,22 @@ async def departure_of(conn: aiosqlite.Connection, guild_id: int) -> str | None:
     return None if row is None else str(row[0])
 
 
+async def due_departures(conn: aiosqlite.Connection, now: datetime) -> list[int]:
+    """Servers whose grace period has ended (their purge may not have run: a crash, a restart)."""
+    async with conn.execute(
+        "SELECT guild_id FROM guild_departures WHERE purge_at <= ? ORDER BY guild_id", (iso_utc(now),)
+    ) as cursor:
+        return [int(r[0]) for r in await cursor.fetchall()]
+
+
+async def purge_if_due(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> dict[str, int] | None:
+    """Purge ``guild_id`` when its departure is still recorded and due; None otherwise."""
+    purge_at = await departure_of(conn, guild_id)
+    if purge_at is None or purge_at > iso_utc(now):
+        return None  # the bot came back, or the grace period was moved on
+    return await purge_guild(conn, guild_id)
+
+
 async def tables_with_guild_id(conn: aiosqlite.Connection) -> list[str]:
     async with conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"

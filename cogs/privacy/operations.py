@@ -9,18 +9,19 @@ import logging
 import math
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.circles.access import require_organiser
-from bot.core.clock import iso_utc, parse_iso_utc
+from bot.core.clock import iso_utc
 from bot.core.guild_settings import GuildSettings
 from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.delivery.status import META_HEARTBEAT, META_LATENCY, META_STARTED, Runtime, status_text
-from bot.privacy.departures import PURGE_KIND, cancel_departure, departure_of, mark_departure, purge_guild
+from bot.privacy.departures import PURGE_KIND, cancel_departure, due_departures, mark_departure, purge_if_due
 from bot.privacy.errors_seen import record_error
 from bot.privacy.retention import RETENTION_KIND, ensure_retention_schedule, expire
 from bot.privacy.settings import SETTING_NAMES, get_privacy_settings, save_privacy_settings, with_change
@@ -148,10 +149,21 @@ class PrivacyOperations(commands.Cog):
         await expire(conn, occurrence.guild_id, self.bot.clock.now())
 
     async def on_purge(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
-        purge_at = await departure_of(conn, occurrence.guild_id)
-        if purge_at is None or parse_iso_utc(purge_at) > self.bot.clock.now():
-            return  # the bot came back, or the grace period was moved on
-        await purge_guild(conn, occurrence.guild_id)
+        # The scheduler still writes its own rows for this server after the handler (occurrences,
+        # the schedule's advance), so the purge runs in the next transaction, after this batch
+        # commits. A crash in between is caught up by the start-up sweep (on_ready).
+        self._spawn(self._purge(occurrence.guild_id))
+
+    async def _purge(self, guild_id: int) -> None:
+        if self.bot.get_guild(guild_id) is not None:
+            return  # back in the server: its departure is being cancelled
+        async with self.bot.db.transaction() as conn:
+            await purge_if_due(conn, guild_id, self.bot.clock.now())
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     # -- listeners ---------------------------------------------------------------------------------
 
@@ -163,7 +175,10 @@ class PrivacyOperations(commands.Cog):
             for guild in self.bot.guilds:
                 await cancel_departure(conn, guild.id)
                 await ensure_retention_schedule(conn, guild.id, now)
+            due = await due_departures(conn, now)
         self.bot.scheduler.notify(now + timedelta(days=1))
+        for guild_id in due:  # grace periods that ended while the bot was down or mid-purge
+            await self._purge(guild_id)
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
@@ -202,9 +217,7 @@ class PrivacyOperations(commands.Cog):
                 log.exception("heartbeat write failed")
 
     def count_error(self, guild_id: int | None, kind: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._count_error(guild_id, kind))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._spawn(self._count_error(guild_id, kind))
 
     async def _count_error(self, guild_id: int | None, kind: str) -> None:
         try:
