@@ -17,7 +17,9 @@ EXPORT_RECEIPTS_NOTE = (
 
 SHOW_TITLE = "What Peer Circles keeps about you here"
 NOTHING_KEPT = "Nothing at all: the bot keeps no records about you in this server."
-SCHEDULES_LINE = "**Your reminders and pings** ({count}): kept until you stop them or delete your data; only you get them."
+SCHEDULES_LINE = (
+    "**Your reminders and pings** ({count}): kept until you stop them or delete your data; only you get them."
+)
 SHOW_FOOTER = (
     "Only this server is shown. /privacy export gives you all of it as a file; /privacy delete erases it. "
     "Read PRIVACY.md in the bot's repository for how anonymity works and its limits."

@@ -7,7 +7,6 @@ import pkgutil
 from typing import TYPE_CHECKING
 
 import bot as bot_package
-
 from cogs.privacy.member import PrivacyMember
 from cogs.privacy.operations import PrivacyOperations
 

@@ -7,9 +7,9 @@ import asyncio
 import io
 import logging
 import math
+from collections.abc import Coroutine
 from datetime import timedelta
 from pathlib import Path
-from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 import discord

@@ -17,10 +17,10 @@ from emulator.server import DiscordEmulator
 from tests.e2e.circles.helpers import join
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 5.0) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 5.0) -> None:
     """Wait until an async check holds (scheduler passes run in the background after a clock move)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + seconds
     while not await check():
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")

@@ -44,7 +44,7 @@ async def _with_data(emulator: DiscordEmulator, server: Server, runner: BotRunne
 
 async def test_show_says_what_is_kept_for_how_long_and_who_sees_it_with_counts(
         emulator: DiscordEmulator, server: Server, runner: BotRunner) -> None:
-    bot, ann, _bea, _other, _role = await _with_data(emulator, server, runner)
+    _bot, ann, _bea, _other, _role = await _with_data(emulator, server, runner)
     text = text_of(await (await emulator.slash(server.guild_id, ann, "privacy show")).reply())
     assert "What Peer Circles keeps about you here" in text
     assert "Your seats in circles and the norms version you agreed to** (1): kept while you hold the seat" in text
@@ -61,7 +61,7 @@ async def test_show_says_what_is_kept_for_how_long_and_who_sees_it_with_counts(
 
 async def test_export_is_a_private_json_file_of_everything_in_this_server_only(
         emulator: DiscordEmulator, server: Server, runner: BotRunner) -> None:
-    bot, ann, bea, other, _role = await _with_data(emulator, server, runner)
+    _bot, ann, bea, other, _role = await _with_data(emulator, server, runner)
     ix = await emulator.slash(server.guild_id, ann, "privacy export")
     message = await ix.followup(0)
     assert message["flags"] & 64, "the export is ephemeral"

@@ -51,7 +51,8 @@ def test_every_retention_setting_named_by_a_table_is_one_the_server_settings_hav
 async def test_every_table_with_rows_per_server_has_a_guild_id_so_a_purge_reaches_it(db: Database) -> None:
     _import_every_bot_package()
     unscoped = set()
-    for (name,) in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
+    listing = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    for (name,) in await db.fetchall(listing):
         columns = {c[1] for c in await db.fetchall(f"PRAGMA table_info({name})")}
         if "guild_id" not in columns:
             unscoped.add(name)
