@@ -24,6 +24,15 @@ log = logging.getLogger(__name__)
 error_observers: list[Callable[[int | None, str], None]] = []
 
 
+def observe_error(guild_id: int | None, kind: str) -> None:
+    """Tell the observers; counting must never stand between a member and their answer."""
+    for observe in error_observers:
+        try:
+            observe(guild_id, kind)
+        except Exception:
+            log.exception("error observer failed")
+
+
 def new_error_id() -> str:
     return secrets.token_hex(4).upper()
 
@@ -45,11 +54,7 @@ def failure_text(interaction: discord.Interaction, cause: BaseException, what: s
         "interaction failed error_id=%s what=%s guild_id=%s user_id=%s exception=%s\n%s",
         error_id, what, interaction.guild_id, interaction.user.id, type(cause).__name__, traceback_without_text(cause),
     )
-    for observe in error_observers:
-        try:
-            observe(interaction.guild_id, f"{what}:{type(cause).__name__}")
-        except Exception:  # counting must never stand between a member and their answer
-            log.exception("error observer failed")
+    observe_error(interaction.guild_id, f"{what}:{type(cause).__name__}")
     return (
         "Sorry, something went wrong on our side and nothing was changed. "
         f"If it keeps happening, tell a server organiser the error id **{error_id}**."

@@ -171,6 +171,7 @@ class PrivacyOperations(commands.Cog):
     async def on_ready(self) -> None:
         # Servers the bot is in keep their data and get their daily clean-up.
         now = self.bot.clock.now()
+        await self._beat()
         async with self.bot.db.transaction() as conn:
             for guild in self.bot.guilds:
                 await cancel_departure(conn, guild.id)
@@ -204,17 +205,20 @@ class PrivacyOperations(commands.Cog):
                 "INSERT INTO bot_meta (key, value) VALUES (?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value", list(values.items()))
 
+    async def _beat(self) -> None:
+        latency = self.bot.latency
+        values = {META_HEARTBEAT: iso_utc(self.bot.clock.now())}
+        if not (math.isnan(latency) or math.isinf(latency)):
+            values[META_LATENCY] = f"{latency * 1000:.1f}"
+        try:
+            await self._write_meta(values)
+        except Exception:
+            log.exception("heartbeat write failed")
+
     async def _heartbeat_loop(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            latency = self.bot.latency
-            values = {META_HEARTBEAT: iso_utc(self.bot.clock.now())}
-            if not (math.isnan(latency) or math.isinf(latency)):
-                values[META_LATENCY] = f"{latency * 1000:.1f}"
-            try:
-                await self._write_meta(values)
-            except Exception:
-                log.exception("heartbeat write failed")
+            await self._beat()
 
     def count_error(self, guild_id: int | None, kind: str) -> None:
         self._spawn(self._count_error(guild_id, kind))

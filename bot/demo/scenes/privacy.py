@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from emulator.interactions import Interaction, text_of
+from emulator.interactions import Interaction
 
 if TYPE_CHECKING:
     from bot.demo.walkthrough import Demo
