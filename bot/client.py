@@ -24,7 +24,7 @@ from bot.core.db import Database
 from bot.core.log_format import traceback_without_text
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
-from cogs.common.failures import answer_failure
+from cogs.common.failures import answer_failure, observe_error
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ COGS: tuple[str, ...] = (
     "cogs.circles",
     "cogs.screening",
     "cogs.coping",
+    "cogs.privacy",
 )
 
 
@@ -146,6 +147,7 @@ class PeerCirclesBot(commands.Bot):
             return
         log.error("event handler failed event=%s exception=%s\n%s", event_method, type(error).__name__,
                   traceback_without_text(error))
+        observe_error(None, f"event:{event_method}:{type(error).__name__}")
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

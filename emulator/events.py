@@ -93,6 +93,24 @@ class EventsMixin:
         await self.gateway.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": guild_id,
                                                             "user": dict(self.world.users[user_id])})
 
+    # -- the bot removed from and added back to a guild ----------------------------------------------
+
+    async def remove_bot(self, guild_id: str) -> None:
+        """An admin kicks the bot: it stops being a member and gets GUILD_DELETE (not unavailable)."""
+        guild = self.world.guilds[guild_id]
+        guild.members.pop(self.world.bot_id, None)
+        await self.gateway.dispatch("GUILD_DELETE", {"id": guild_id})
+
+    async def add_bot(self, guild_id: str) -> None:
+        """The bot is invited again: it becomes a member (with its managed role) and gets GUILD_CREATE."""
+        guild = self.world.guilds[guild_id]
+        managed = [rid for rid, role in guild.roles.items() if role.get("managed")]
+        self.world.add_member(guild_id, self.world.bot_id, role_ids=managed[:1])
+        payload = self.world.guild_create_payload(guild_id)
+        # A guild just joined comes without "unavailable" (false means an outage ended).
+        payload.pop("unavailable", None)
+        await self.gateway.dispatch("GUILD_CREATE", payload)
+
     async def set_roles(self, guild_id: str, user_id: str, role_ids: list[str]) -> None:
         member = self.world.guilds[guild_id].members[user_id]
         member["roles"] = list(role_ids)

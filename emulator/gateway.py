@@ -96,13 +96,13 @@ class Gateway:
         ready = {
             "v": 10, "user": dict(world.bot_user), "session_type": "normal", "session_id": session.id,
             "resume_gateway_url": self.emulator.gateway_url, "shard": [0, 1],
-            "guilds": [{"id": gid, "unavailable": True} for gid in world.guilds],
+            "guilds": [{"id": gid, "unavailable": True} for gid in world.guilds_with_bot()],
             "application": {"id": world.application_id, "flags": 0}, "private_channels": [],
             "relationships": [], "user_settings": {}, "presences": [], "geo_ordered_rtc_regions": [],
             "guild_join_requests": [], "auth": {},
         }
         await self._dispatch_to(session, "READY", ready)
-        for gid in world.guilds:
+        for gid in world.guilds_with_bot():
             await self._dispatch_to(session, "GUILD_CREATE", world.guild_create_payload(gid))
         session.identified.set()
         return session

@@ -16,7 +16,7 @@ import re
 import socket
 import urllib.parse
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -75,6 +75,8 @@ class Call:
     status: int = 0
     response: Any = None
     reason: str | None = None
+    # Files of a multipart request: name, filename, size and the bytes (tests read exports).
+    files: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def route(self) -> str:
@@ -210,7 +212,8 @@ class DiscordEmulator(EventsMixin):
                     payload = json.loads(await part.text())  # type: ignore[union-attr]
                 else:
                     data = await part.read()  # type: ignore[union-attr]
-                    files.append({"name": part.name, "filename": part.filename, "size": len(data)})  # type: ignore[union-attr]
+                    files.append({"name": part.name, "filename": part.filename,  # type: ignore[union-attr]
+                                  "size": len(data), "data": bytes(data)})
             return payload, files
         raw = await request.read()
         if not raw:
@@ -231,6 +234,7 @@ class DiscordEmulator(EventsMixin):
         try:
             body, files = await self._read_body(request)
             call.json = body
+            call.files = files
             reason = request.headers.get("X-Audit-Log-Reason")
             # discord.py percent-encodes the reason; Discord shows it decoded.
             call.reason = urllib.parse.unquote(reason) if reason is not None else None

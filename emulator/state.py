@@ -156,6 +156,10 @@ class World:
         self.add_member(gid, self.bot_id, role_ids=[bot_role["id"]])
         return guild
 
+    def guilds_with_bot(self) -> list[str]:
+        """Guilds the bot is a member of (a removed bot gets no GUILD_CREATE for the others)."""
+        return [gid for gid, guild in self.guilds.items() if self.bot_id in guild.members]
+
     def _role(self, rid: str, name: str, permissions: int, position: int, managed: bool = False) -> dict[str, Any]:
         return {
             "id": rid, "name": name, "color": 0, "colors": {"primary_color": 0, "secondary_color": None,

@@ -20,6 +20,19 @@ async def _erase_consent_history(conn: aiosqlite.Connection, guild_id: int, user
     return cursor.rowcount
 
 
+async def _erase_server_consent_history(conn: aiosqlite.Connection, guild_id: int) -> int:
+    # The server is gone past its grace period: every member's consent history goes with it.
+    await conn.execute(
+        "INSERT INTO consent_erasures (guild_id, user_id, erased_at)"
+        " SELECT DISTINCT guild_id, user_id, datetime('now') FROM consent_log WHERE guild_id = ?"
+        " ON CONFLICT (guild_id, user_id) DO NOTHING",
+        (guild_id,),
+    )
+    cursor = await conn.execute("DELETE FROM consent_log WHERE guild_id = ?", (guild_id,))
+    await conn.execute("DELETE FROM consent_erasures WHERE guild_id = ?", (guild_id,))
+    return cursor.rowcount
+
+
 register(PersonalTable(
     "circles", "circles", "circles you created as an organiser", "while the circle exists (archived circles too)",
     "the server's organisers and moderators", ("created_by",),
@@ -38,11 +51,13 @@ register(PersonalTable(
 register(PersonalTable(
     "circle_seats", "circles", "your seats in circles and the norms version you agreed to", "while you hold the seat",
     "the circle's facilitators and the server's organisers", ("user_id",),
+    grants_roles="SELECT c.role_id FROM circle_seats s JOIN circles c ON c.id = s.circle_id"
+                 " WHERE s.guild_id = :guild_id AND c.guild_id = :guild_id AND s.user_id = :user_id",
 ))
 register(PersonalTable(
     "consent_log", "circles", "when you agreed to, left or paused each circle's norms",
     "while the server keeps the bot (a record of consent)", "the server's organisers", ("user_id",),
-    erase=_erase_consent_history,
+    erase=_erase_consent_history, erase_guild=_erase_server_consent_history,
 ))
 register(PersonalTable(
     "consent_erasures", "circles",

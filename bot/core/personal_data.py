@@ -8,6 +8,16 @@ lists the schema's tables and fails on any table that is not declared.
 A member's rows are found by ``guild_id`` and the member columns; the default export selects
 them and the default erasure deletes them, in the caller's transaction. A capability whose
 table needs more (an append-only log, a row to anonymise rather than delete) passes its own.
+
+Retention: a table naming a ``retention_setting`` (one of ``RETENTION_SETTINGS``, days kept per
+server in bot.privacy's settings) also gives ``age_column`` (ISO UTC text: rows older than the
+cut-off go) and/or ``retention_where`` (an SQL condition that may use ``:guild_id`` and
+``:cutoff``, e.g. only resolved cases). A server's data goes with ``erase_guild`` (default: every
+row with its ``guild_id``) when the bot has been removed from it for the grace period.
+
+Schedules a member owns (``schedules.owner_id`` is their user id) are cancelled on erasure for
+every kind declared with ``register_member_schedule_kind``; a capability whose schedules are owned
+by a row (a goal) cancels them in its table's own ``erase``. See docs/privacy.md.
 """
 
 from __future__ import annotations
@@ -20,6 +30,17 @@ import aiosqlite
 
 Export = Callable[[aiosqlite.Connection, int, int], Awaitable[list[dict[str, Any]]]]
 Erase = Callable[[aiosqlite.Connection, int, int], Awaitable[int]]
+EraseGuild = Callable[[aiosqlite.Connection, int], Awaitable[int]]
+# (conn, guild_id, receipts) -> rows the receipts prove are the member's (anonymous stories).
+ReceiptLookup = Callable[[aiosqlite.Connection, int, list[str]], Awaitable[list[dict[str, Any]]]]
+
+# The retention settings a table may name (days; defaults in bot.privacy.settings).
+RETENTION_SETTINGS = (
+    "retention_attendance_days",
+    "retention_goal_answers_days",
+    "retention_cases_days",
+    "retention_declined_stories_days",
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +55,40 @@ class PersonalTable:
     erase: Erase | None = None  # default: delete the member's rows
     retention_setting: str | None = None  # the guild setting (days) a daily job enforces, if any
     extra: dict[str, Any] = field(default_factory=dict)
+    # Optional, added for retention and server removal (see the module docstring):
+    age_column: str | None = None  # ISO UTC time a row's age counts from (retention)
+    retention_where: str | None = None  # extra SQL condition for expiry; may use :guild_id, :cutoff
+    erase_guild: EraseGuild | None = None  # default: DELETE every row of the server
+    # A record about conduct (a case): erasure keeps what happened and when with the member
+    # replaced by a placeholder, until the server's retention removes it; /privacy says so.
+    conduct_record: bool = False
+    # SQL selecting Discord role ids the member's rows grant (``:guild_id``, ``:user_id``): after
+    # an erasure the bot takes those roles away, since the rows that justified them are gone.
+    grants_roles: str | None = None
+
+    async def granted_roles(self, conn: aiosqlite.Connection, guild_id: int, user_id: int) -> set[int]:
+        if self.grants_roles is None:
+            return set()
+        async with conn.execute(self.grants_roles, {"guild_id": guild_id, "user_id": user_id}) as cursor:
+            return {int(r[0]) for r in await cursor.fetchall() if r[0] is not None}
+
+    async def expire_rows(self, conn: aiosqlite.Connection, guild_id: int, cutoff: str) -> int:
+        """Delete this server's rows past retention (``cutoff`` is ISO UTC); 0 without a rule."""
+        if self.retention_setting is None or (self.age_column is None and self.retention_where is None):
+            return 0
+        sql = f"DELETE FROM {self.table} WHERE guild_id = :guild_id"
+        if self.age_column is not None:
+            sql += f" AND {self.age_column} IS NOT NULL AND {self.age_column} < :cutoff"
+        if self.retention_where is not None:
+            sql += f" AND ({self.retention_where})"
+        cursor = await conn.execute(sql, {"guild_id": guild_id, "cutoff": cutoff})
+        return cursor.rowcount
+
+    async def erase_server(self, conn: aiosqlite.Connection, guild_id: int) -> int:
+        if self.erase_guild is not None:
+            return await self.erase_guild(conn, guild_id)
+        cursor = await conn.execute(f"DELETE FROM {self.table} WHERE guild_id = ?", (guild_id,))
+        return cursor.rowcount
 
     def _where(self) -> str:
         columns = " OR ".join(f"{c} = ?" for c in self.member_columns)
@@ -42,6 +97,8 @@ class PersonalTable:
     async def export_rows(self, conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[dict[str, Any]]:
         if self.export is not None:
             return await self.export(conn, guild_id, user_id)
+        if not self.member_columns:  # anonymous rows: found only through receipts
+            return []
         params = [guild_id, *([user_id] * len(self.member_columns))]
         async with conn.execute(f"SELECT * FROM {self.table} WHERE {self._where()}", params) as cursor:
             rows = await cursor.fetchall()
@@ -49,6 +106,8 @@ class PersonalTable:
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     async def count_rows(self, conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+        if not self.member_columns:
+            return 0
         params = [guild_id, *([user_id] * len(self.member_columns))]
         async with conn.execute(f"SELECT COUNT(*) FROM {self.table} WHERE {self._where()}", params) as cursor:
             row = await cursor.fetchone()
@@ -57,6 +116,8 @@ class PersonalTable:
     async def erase_rows(self, conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
         if self.erase is not None:
             return await self.erase(conn, guild_id, user_id)
+        if not self.member_columns:
+            return 0
         params = [guild_id, *([user_id] * len(self.member_columns))]
         cursor = await conn.execute(f"DELETE FROM {self.table} WHERE {self._where()}", params)
         return cursor.rowcount
@@ -64,6 +125,8 @@ class PersonalTable:
 
 _PERSONAL: dict[str, PersonalTable] = {}
 _NOT_PERSONAL: dict[str, str] = {}
+_MEMBER_SCHEDULE_KINDS: set[str] = set()
+_RECEIPT_LOOKUPS: dict[str, ReceiptLookup] = {}
 
 
 def register(table: PersonalTable) -> None:
@@ -86,6 +149,32 @@ def personal_tables() -> list[PersonalTable]:
 
 def declared() -> set[str]:
     return set(_PERSONAL) | set(_NOT_PERSONAL)
+
+
+def register_member_schedule_kind(kind: str) -> None:
+    """Declare a schedule kind whose ``owner_id`` is a member's user id: a member's erasure
+    deletes their schedules of this kind (and their occurrences) in the same transaction."""
+    _MEMBER_SCHEDULE_KINDS.add(kind)
+
+
+def member_schedule_kinds() -> list[str]:
+    return sorted(_MEMBER_SCHEDULE_KINDS)
+
+
+def register_receipt_lookup(name: str, lookup: ReceiptLookup) -> None:
+    """Let a member's export include anonymous rows (their stories) when they paste the receipts
+    the bot gave them; ``name`` heads the section ("stories")."""
+    _RECEIPT_LOOKUPS[name] = lookup
+
+
+def receipt_lookups() -> dict[str, ReceiptLookup]:
+    return dict(_RECEIPT_LOOKUPS)
+
+
+def unregister(table: str) -> None:
+    """Forget a declaration (tests that register a table of their own clean up with this)."""
+    _PERSONAL.pop(table, None)
+    _NOT_PERSONAL.pop(table, None)
 
 
 def delete_and_anonymise(table: str, delete_by: tuple[str, ...], anonymise: tuple[str, ...]) -> Erase:

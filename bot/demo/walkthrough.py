@@ -29,6 +29,7 @@ SCENES: tuple[str, ...] = (
     "bot.demo.scenes.screening:scene",
     "bot.demo.scenes.delivery:scene",
     "bot.demo.scenes.coping:scene",
+    "bot.demo.scenes.privacy:scene",
 )
 
 

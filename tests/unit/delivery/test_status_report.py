@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -106,3 +107,34 @@ async def test_an_unmigrated_database_is_explained(tmp_path: Path) -> None:
     out = io.StringIO()
     assert await print_status(config_for(path), out) == 1
     assert "python -m bot migrate" in out.getvalue()
+
+
+async def test_the_operator_sees_the_heartbeat_size_and_errors_and_an_organiser_only_their_server(
+        tmp_path: Path) -> None:
+    from bot.delivery.status import META_HEARTBEAT, META_LATENCY, META_STARTED, Runtime, status_text
+    from bot.privacy.errors_seen import record_error
+
+    path = tmp_path / "bot.sqlite3"
+    await fill(path)
+    async with Database(path) as db, db.transaction() as conn:
+        await conn.executemany("INSERT INTO bot_meta (key, value) VALUES (?, ?)", [
+            (META_STARTED, "2026-11-22T07:00:00Z"), (META_HEARTBEAT, "2026-11-23T08:59:00Z"),
+            (META_LATENCY, "42.4")])
+        await record_error(conn, 1, "command:privacy show:RuntimeError", NOW - timedelta(hours=2))
+        await record_error(conn, 1, "command:privacy show:RuntimeError", NOW - timedelta(hours=1))
+        await record_error(conn, 2, "component:privdelgo:KeyError", NOW - timedelta(hours=1))
+        await record_error(conn, 1, "command:old:ValueError", NOW - timedelta(hours=30))  # over a day ago
+    out = io.StringIO()
+    assert await print_status(config_for(path), out, NOW) == 0
+    text = out.getvalue()
+    assert "gateway latency: 42 ms" in text and "up since: 2026-11-22T07:00:00Z (1d 2h 0m)" in text
+    assert "last heartbeat: 2026-11-23T08:59:00Z" in text and "database size:" in text
+    assert re.search(r"command:privacy show:RuntimeError +2", text)
+    assert re.search(r"component:privdelgo:KeyError +1", text)
+    assert "command:old" not in text
+
+    mine = status_text(path, NOW, guild_id=2, runtime=Runtime(12.0, NOW - timedelta(minutes=5)))
+    assert "status for server 2" in mine and "gateway latency: 12 ms" in mine and "(0h 5m)" in mine
+    assert re.search(r"component:privdelgo:KeyError +1", mine) and "RuntimeError" not in mine
+    assert "goal_ping" not in mine  # server 1's schedules and outbox rows
+    assert SECRET not in mine

@@ -34,3 +34,27 @@ async def test_each_personal_table_exports_counts_and_erases_with_its_declared_c
             assert await table.export_rows(conn, 1, 2) == []
             assert await table.count_rows(conn, 1, 2) == 0
             assert await table.erase_rows(conn, 1, 2) == 0
+
+
+def test_every_retention_setting_named_by_a_table_is_one_the_server_settings_have() -> None:
+    from bot.privacy.settings import PrivacySettings
+
+    _import_every_bot_package()
+    known = set(PrivacySettings(1).retention_days())
+    assert known == set(personal_data.RETENTION_SETTINGS)
+    for table in personal_data.personal_tables():
+        if table.retention_setting is not None:
+            assert table.retention_setting in known, (table.table, table.retention_setting)
+            assert table.age_column or table.retention_where, f"{table.table}: retention needs an age or a rule"
+
+
+async def test_every_table_with_rows_per_server_has_a_guild_id_so_a_purge_reaches_it(db: Database) -> None:
+    _import_every_bot_package()
+    unscoped = set()
+    listing = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    for (name,) in await db.fetchall(listing):
+        columns = {c[1] for c in await db.fetchall(f"PRAGMA table_info({name})")}
+        if "guild_id" not in columns:
+            unscoped.add(name)
+    # The bot's own state only; every personal table is per server.
+    assert unscoped == {"bot_meta", "schema_migrations"}

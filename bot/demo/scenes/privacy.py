@@ -1,0 +1,61 @@
+"""Demo scene: a member sees, exports and erases what the bot keeps about them; an organiser
+reads the server's settings and the bot's status."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from emulator.interactions import Interaction
+
+if TYPE_CHECKING:
+    from bot.demo.walkthrough import Demo
+
+ORIGINAL = "/webhooks/{application_id}/{webhook_token}/messages/@original"
+
+
+async def _answer(demo: Demo, ix: Interaction) -> dict[str, Any]:
+    emu = demo.emulator
+    if await ix.response_type() == 6:
+        def edited() -> bool:
+            calls = emu.find_calls("PATCH", ORIGINAL, where=lambda c: c.params["webhook_token"] == ix.record.token)
+            return bool(ix.record.followup_ids) or any(c.status for c in calls)
+
+        await emu.wait_until(edited, 5, "the bot's answer")
+        if ix.record.followup_ids:
+            return await ix.followup(len(ix.record.followup_ids) - 1)
+        return ix.message or {}
+    return await ix.reply()
+
+
+async def scene(demo: Demo) -> None:
+    emu, server = demo.emulator, demo.server
+    gid, olive = server.guild_id, server.owner_id
+    ana = await demo.person("ana")  # joined Fibro Friends in the circles scene
+
+    demo.heading("Privacy: a member asks what the bot keeps about them")
+    demo.show("ana", await (await emu.slash(gid, ana, "privacy show")).reply())
+
+    demo.heading("Privacy: a member takes their data with them")
+    ix = await emu.slash(gid, ana, "privacy export")
+    message = await ix.followup(0)
+    demo.show("ana", message)
+    calls = emu.find_calls("POST", "/webhooks/{application_id}/{webhook_token}",
+                           where=lambda c: c.params["webhook_token"] == ix.record.token)
+    document = json.loads(next(f["data"] for c in calls for f in c.files))
+    demo.say(f"The file {message['attachments'][0]['filename']} holds: {', '.join(sorted(document['data']))}.")
+
+    demo.heading("Privacy: a member erases everything about them (asked twice)")
+    first = await (await emu.slash(gid, ana, "privacy delete")).reply()
+    demo.show("ana", first)
+    second = await _answer(demo, await emu.click(ana, first, label="Continue"))
+    demo.show("ana", second)
+    done = await _answer(demo, await emu.click(ana, second, label="Delete everything about me"))
+    demo.show("ana", done)
+    demo.show("ana, afterwards", await (await emu.slash(gid, ana, "privacy show")).reply())
+
+    demo.heading("Privacy: an organiser's settings and the bot's status")
+    await (await emu.slash(gid, olive, "settings change", setting="retention_attendance_days", days=60)).reply()
+    demo.show("olive", await (await emu.slash(gid, olive, "settings show")).reply())
+    status = await (await emu.slash(gid, olive, "status")).followup(0)
+    demo.show("olive (/status, counts only)", status)

@@ -1,0 +1,51 @@
+"""A member's erasure (``/privacy delete``): every declared table, in one transaction.
+
+Each table's declared erasure runs (delete by default; anonymise where a record must stay, such
+as consent history's own rule or a case about conduct), the member's own schedules of every
+member-owned kind are cancelled, and the Discord roles their rows granted are returned so the
+cog can take them away after the commit. Foreign keys are checked at the commit, so the order
+of tables does not matter.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.core.db import Database
+from bot.core.personal_data import member_schedule_kinds, personal_tables
+from bot.delivery.schedules import delete_for_owner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Erasure:
+    guild_id: int
+    user_id: int
+    rows: dict[str, int] = field(default_factory=dict)  # changed rows by table
+    schedules: int = 0
+    roles: set[int] = field(default_factory=set)  # Discord roles to take away
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values()) + self.schedules
+
+
+async def erase_member(db: Database, guild_id: int, user_id: int) -> Erasure:
+    result = Erasure(guild_id, user_id)
+    async with db.transaction() as conn:
+        await conn.execute("PRAGMA defer_foreign_keys = ON")
+        tables = personal_tables()
+        for table in tables:
+            result.roles |= await table.granted_roles(conn, guild_id, user_id)
+        for table in tables:
+            changed = await table.erase_rows(conn, guild_id, user_id)
+            if changed:
+                result.rows[table.table] = changed
+        for kind in member_schedule_kinds():
+            result.schedules += await delete_for_owner(conn, guild_id, kind, user_id)
+    # Ids and counts only: never which circles or what the rows said.
+    log.info("member data erased guild_id=%s tables=%d rows=%d schedules=%d", guild_id, len(result.rows),
+             sum(result.rows.values()), result.schedules)
+    return result
