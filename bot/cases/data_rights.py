@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.personal_data import PersonalTable, delete_and_anonymise, register
+from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register
 
 # Moderation records about conduct keep what happened; the member is replaced by a placeholder.
 register(PersonalTable(
@@ -17,3 +17,12 @@ register(PersonalTable(
     "the server's moderators", ("actor_id",),
     erase=delete_and_anonymise("case_events", (), ("actor_id",)),
 ))
+register(PersonalTable(
+    "case_member_state", "cases", "when the bot last sent you crisis resources, and any it still has to show you",
+    "until you leave the server", "nobody (the bot uses it to avoid repeating itself)", ("user_id",),
+))
+register(PersonalTable(
+    "case_duty", "cases", "whether you are on duty as a moderator", "while you are on duty",
+    "the server's moderators", ("user_id",),
+))
+not_personal("case_settings", "server settings of the moderator queue, no member ids")
