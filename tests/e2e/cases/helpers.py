@@ -11,7 +11,7 @@ from emulator.server import DiscordEmulator
 from tests.e2e.circles.helpers import set_up
 
 CRISIS = "I have decided to end my life tonight, I have the pills ready"
-CONCERN = "I don't see the point of anything anymore"
+CONCERN = "I feel hopeless lately"
 
 
 async def ready(bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> str:
@@ -45,3 +45,20 @@ def pages(emulator: DiscordEmulator, server: Server, case_id: int) -> list[str]:
 
 def texts(messages: list[dict[str, Any]]) -> str:
     return "\n".join(text_of(m) for m in messages)
+
+
+async def wait_cases(bot: PeerCirclesBot, server: Server, count: int, timeout: float = 5.0) -> list[Any]:
+    """The server's cases (all statuses) once there are ``count`` of them (listeners run asynchronously)."""
+    import asyncio
+
+    from bot.cases.records import list_cases
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        cases = [c for status in ("open", "claimed", "resolved")
+                 for c in await list_cases(bot.db, int(server.guild_id), status=status)]
+        if len(cases) >= count or loop.time() > deadline:
+            assert len(cases) == count, f"expected {count} cases, found {len(cases)}"
+            return sorted(cases, key=lambda c: c.id)
+        await asyncio.sleep(0.01)
