@@ -41,9 +41,8 @@ SUPPORT_TITLE = "You're not alone"
 SUPPORT_TEXT = ("If you might be in danger, please contact one of these services now. They're free and "
                 "confidential. You can also talk to one of this server's moderators privately.")
 
-CRISIS_TEXT = ("What you wrote sounds really hard. You matter, and you don't have to get through this alone. "
-               "These services are there right now, and a moderator of **{server}** has been asked to check "
-               "in with you privately.")
+CRISIS_TEXT = ("A moderator of **{server}** has been asked to check in with you privately. You matter, and "
+               "the services below are there right now.")
 CONCERN_TEXT = ("Just checking in after what you wrote in **{server}**. If things feel heavy, these services "
                 "are free and there any time, and a moderator is one button away.")
 CARD_TITLE_CRISIS = "Help is here, right now"

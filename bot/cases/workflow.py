@@ -179,5 +179,6 @@ async def block_from_stories(db: Database, clock: Clock, outbox: Outbox, *, guil
     async with db.transaction() as conn:
         case = await _open_case(conn, guild_id, case_id, allow_resolved=True)
         await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=moderator_id, event="action",
-                        detail=f"block from stories (pending the stories capability) reason: {reason.strip()[:OUTCOME_MAX]}")
+                        detail="block from stories (pending the stories capability) reason: "
+                        + reason.strip()[:OUTCOME_MAX])
         await _touch(conn, clock, case)

@@ -4,7 +4,7 @@ refreshing a case's queue message in place."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
@@ -31,10 +31,19 @@ async def require_moderator(bot: PeerCirclesBot, interaction: discord.Interactio
     return settings
 
 
+def data_of(interaction: discord.Interaction) -> dict[str, Any]:
+    """The interaction's raw data as a plain dict (custom_id, components...)."""
+    return cast(dict[str, Any], interaction.data or {})
+
+
+def custom_id_of(interaction: discord.Interaction) -> str:
+    return str(data_of(interaction).get("custom_id", ""))
+
+
 def modal_values(interaction: discord.Interaction) -> dict[str, Any]:
     """Text inputs (str) and selects (list of str) of a submitted modal, by custom_id."""
     found: dict[str, Any] = {}
-    for row in (interaction.data or {}).get("components", []):
+    for row in data_of(interaction).get("components", []):
         for comp in [row.get("component"), *row.get("components", [])]:
             if not comp or not comp.get("custom_id"):
                 continue

@@ -25,8 +25,8 @@ from bot.cases.crisis import (
     take_pending,
 )
 from bot.cases.queue import on_duty
-from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_key
 from bot.cases.records import find_by_dedupe_key
+from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_key
 from bot.cases.settings import case_settings
 from bot.cases.wording import (
     COOLDOWN,
@@ -52,7 +52,7 @@ from bot.core.messages import DANGER, Button, Card, custom_id, embed, timestamp
 from bot.safety.card import server_crisis_card
 from bot.safety.resources import INTERNATIONAL, crisis_card
 from bot.screening.words import word_settings
-from cogs.cases.common import modal_values
+from cogs.cases.common import custom_id_of, modal_values
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import guild_settings, reply
 
@@ -121,9 +121,11 @@ class CaseMembers(commands.Cog):
         self._snapshots[(interaction.user.id, message.id)] = MessageSnapshot(
             message.id, message.channel.id, message.author.id, message.content or "", message.jump_url,
             iso_utc(message.created_at))
-        modal = discord.ui.Modal(title="Report to moderators", custom_id=f"pc:casereport:{message.channel.id}:{message.id}")
+        modal = discord.ui.Modal(title="Report to moderators",
+                                 custom_id=f"pc:casereport:{message.channel.id}:{message.id}")
         modal.add_item(discord.ui.Label(text="What kind of problem is it?", component=discord.ui.Select(
-            custom_id="category", options=[discord.SelectOption(label=v, value=k) for k, v in REPORT_CATEGORIES.items()],
+            custom_id="category",
+            options=[discord.SelectOption(label=v, value=k) for k, v in REPORT_CATEGORIES.items()],
         )))
         modal.add_item(discord.ui.Label(text="Anything moderators should know? (optional)",
                                         component=discord.ui.TextInput(custom_id="details", required=False,
@@ -242,7 +244,8 @@ class CaseMembers(commands.Cog):
                 await thread.add_user(discord.Object(uid))
             except discord.HTTPException as exc:
                 log.warning("reach-out thread member not added case_id=%s status=%s", case_id, exc.status)
-        pings = " ".join([f"<@{user_id}>", *(f"<@{u}>" for u in duty), *([f"<@&{oncall_role_id}>"] if oncall_role_id else [])])
+        roles = [f"<@&{oncall_role_id}>"] if oncall_role_id else []
+        pings = " ".join([f"<@{user_id}>", *(f"<@{u}>" for u in duty), *roles])
         payload = {"content": f"{pings} This is a private space for case #{case_id}. A moderator will be here soon.",
                    "allowed_mentions": {"parse": [], "users": [str(u) for u in [user_id, *duty]],
                                         "roles": [str(oncall_role_id)] if oncall_role_id else []}}
@@ -267,7 +270,8 @@ class CaseMembers(commands.Cog):
         if guild_id is not None:
             card_embed = await self._crisis_embed(guild_id)
             guild = self.bot.get_guild(guild_id)
-            title = f"{SUPPORT_TITLE} ({guild.name})" if guild is not None and interaction.guild_id is None else SUPPORT_TITLE
+            in_dm = guild is not None and interaction.guild_id is None
+            title = f"{SUPPORT_TITLE} ({guild.name})" if in_dm and guild is not None else SUPPORT_TITLE
             rows: tuple[tuple[Button, ...], ...] = ((Button(custom_id("casereach", guild_id), TALK_NOW, DANGER),),)
         else:
             card_embed, title, rows = crisis_card(INTERNATIONAL), SUPPORT_TITLE, ()
@@ -322,7 +326,7 @@ class CaseMembers(commands.Cog):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is discord.InteractionType.modal_submit:
-            match = REPORT_MODAL.match((interaction.data or {}).get("custom_id", ""))
+            match = REPORT_MODAL.match(custom_id_of(interaction))
             if match is not None:
                 await run_safely(interaction, self.report_from_modal(interaction, int(match.group(1)),
                                                                      int(match.group(2))), "case_report_modal")

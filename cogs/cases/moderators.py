@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -37,7 +37,7 @@ from bot.core.errors import UserFacingError
 from bot.core.messages import SECONDARY, Button, Card, custom_id, embed, timestamp
 from bot.core.text import display, neutralise_mentions
 from bot.delivery.scheduler import MissedPolicy, Occurrence
-from cogs.cases.common import modal_values, refresh_queue_message, require_moderator
+from cogs.cases.common import custom_id_of, modal_values, refresh_queue_message, require_moderator
 from cogs.common.choices import circle_choices
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import actor_of, reply, settings_of
@@ -129,7 +129,7 @@ class CaseModerators(commands.Cog):
 
     async def on_list_page(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         await require_moderator(self.bot, interaction)
-        page, status, kind = (args + ["0", "", ""])[:3]
+        page, status, kind = [*args, "0", "", ""][:3]
         await self.show_list(interaction, int(page or 0), status, kind, edit=True)
 
     @case.command(name="show", description="One case: what happened, its snapshot and its history")
@@ -245,7 +245,7 @@ class CaseModerators(commands.Cog):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        cid = (interaction.data or {}).get("custom_id", "")
+        cid = custom_id_of(interaction)
         if match := NOTE_MODAL.match(cid):
             await run_safely(interaction, self.note_from_modal(interaction, int(match.group(1))), "case_note_modal")
         elif match := RESOLVE_MODAL.match(cid):
@@ -295,7 +295,8 @@ class CaseModerators(commands.Cog):
     @app_commands.describe(id="The case number", minutes="How long, in minutes (1 to 40320)",
                            reason="Why (recorded on the case; told to the member if the server chose that)")
     async def timeout_command(self, interaction: discord.Interaction, id: int,
-                              minutes: app_commands.Range[int, 1, 40320], reason: app_commands.Range[str, 1, 300]) -> None:
+                              minutes: app_commands.Range[int, 1, 40320],
+                              reason: app_commands.Range[str, 1, 300]) -> None:
         settings = await require_moderator(self.bot, interaction)
         length = timeout_length(minutes)
         _case, member = await self._subject(interaction, id)
@@ -323,7 +324,8 @@ class CaseModerators(commands.Cog):
         settings = await require_moderator(self.bot, interaction)
         _case, member = await self._subject(interaction, id)
         found = await resolve_circle(self.bot.db, settings.guild_id, circle)
-        result = await leave(self.bot.db, self.bot.clock, settings.guild_id, found.id, member.id, self.bot.outbox)
+        outbox: Any = self.bot.outbox  # circles types its outbox as its own Protocol
+        result = await leave(self.bot.db, self.bot.clock, settings.guild_id, found.id, member.id, outbox)
         assert interaction.guild is not None
         if result.role_change is not None and found.role_id:
             role = interaction.guild.get_role(found.role_id)
@@ -355,7 +357,7 @@ class CaseModerators(commands.Cog):
         await block_from_stories(self.bot.db, self.bot.clock, self.bot.outbox, guild_id=settings.guild_id,
                                  case_id=id, moderator_id=interaction.user.id, reason=reason,
                                  server_name=interaction.guild.name)
-        await reply(interaction, f"Recorded on case #{id}. (The stories block itself arrives with the stories feature.)")
+        await reply(interaction, f"Recorded on case #{id}. (The block itself arrives with the stories feature.)")
 
     # -- /case-admin settings ---------------------------------------------------------------------------
 

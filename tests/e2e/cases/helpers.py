@@ -47,14 +47,14 @@ def texts(messages: list[dict[str, Any]]) -> str:
     return "\n".join(text_of(m) for m in messages)
 
 
-async def wait_cases(bot: PeerCirclesBot, server: Server, count: int, timeout: float = 5.0) -> list[Any]:
+async def wait_cases(bot: PeerCirclesBot, server: Server, count: int, within: float = 5.0) -> list[Any]:
     """The server's cases (all statuses) once there are ``count`` of them (listeners run asynchronously)."""
     import asyncio
 
     from bot.cases.records import list_cases
 
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while True:
         cases = [c for status in ("open", "claimed", "resolved")
                  for c in await list_cases(bot.db, int(server.guild_id), status=status)]

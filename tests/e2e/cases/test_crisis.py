@@ -107,7 +107,8 @@ async def test_concern_gets_a_gentle_check_in_and_no_case_unless_the_server_opts
     assert "Checking in" in text_of(dms(emulator, ann)[0])
     assert await list_cases(bot.db, int(server.guild_id)) == []
 
-    await (await emulator.slash(server.guild_id, server.owner_id, "case-admin settings", concern_opens_case=True)).reply()
+    await (await emulator.slash(server.guild_id, server.owner_id, "case-admin settings",
+                                concern_opens_case=True)).reply()
     bea = await emulator.member_join(server.guild_id, "bea")
     await join(emulator, server, bea, circle)
     await emulator.send_message(str(circle.text_channel_id), bea, CONCERN)

@@ -49,7 +49,8 @@ async def test_a_report_snapshots_the_message_confirms_privately_and_a_duplicate
     message = await emulator.send_message(server.general_id, bob, "magnets cure fibromyalgia, stop your meds")
 
     ix = await emulator.message_command(server.guild_id, ann, "Report to moderators", message)
-    done = await (await emulator.submit_modal(ann, ix, {"category": ["misinformation"], "details": "dangerous"})).reply()
+    done = await (await emulator.submit_modal(ann, ix, {"category": ["misinformation"],
+                                                         "details": "dangerous"})).reply()
     assert done["flags"] & EPHEMERAL and "won't be told who reported them" in done["content"]
     [case] = await list_cases(bot.db, int(server.guild_id))
     assert case.kind == "report" and case.subject_user_id == int(bob) and case.opened_by == int(ann)
