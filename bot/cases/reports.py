@@ -95,9 +95,12 @@ class ReachedOut:
 
 async def reach_out(
     db: Database, clock: Clock, outbox: Outbox, *, guild_id: int, user_id: int, text: str, urgent: bool,
-    crisis_embed: dict[str, Any], server_name: str, link: str | None = None,
+    crisis_embed: dict[str, Any], server_name: str, link: str | None = None, thread_id: int | None = None,
+    relay: bool = False,
 ) -> ReachedOut:
-    """Open the member's case (kind 'help'); crisis words make it urgent and bring the crisis card."""
+    """Open the member's case (kind 'help'); crisis words make it urgent and bring the crisis card.
+
+    ``thread_id``: the private thread (or, with ``relay``, the DM relay's thread; bot.cases.relay)."""
     text = text.strip()[:DETAILS_MAX]
     verdict = screening.screen(text).crisis if text else "none"
     urgent = urgent or verdict == "crisis"
@@ -105,7 +108,11 @@ async def reach_out(
         opened = await open_case(conn, clock, guild_id=guild_id, kind="crisis" if verdict == "crisis" else "help",
                                  urgency="urgent" if urgent else "normal", source="reach_out",
                                  subject_user_id=user_id, opened_by=user_id, summary=text,
-                                 snapshot={"text": text, **({"link": link} if link else {})}, outbox=outbox)
+                                 snapshot={"text": text, **({"link": link} if link else {}),
+                                           **({"relay": True} if relay else {})}, outbox=outbox)
+        if thread_id is not None:
+            await conn.execute("UPDATE cases SET thread_id = ? WHERE guild_id = ? AND id = ?",
+                               (thread_id, guild_id, opened.case_id))
         crisis = None
         if verdict in ("crisis", "concern"):
             crisis = await respond_to_crisis(conn, clock, outbox, guild_id=guild_id, user_id=user_id, level=verdict,

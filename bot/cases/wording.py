@@ -30,8 +30,12 @@ REACH_OUT_THREAD = ("A private thread is open for you and the moderators: {threa
                     "soon as they can. You're not a bother.")
 REACH_OUT_URGENT_THREAD = ("A private thread is open for you and the moderators: {thread}. We've asked someone to "
                            "come now.")
-REACH_OUT_RELAY = ("The moderators of **{server}** have your message and one of them will message you directly "
-                   "as soon as they can. You're not a bother.")
+REACH_OUT_RELAY = ("The moderators of **{server}** have your message. Write to me here in direct messages and "
+                   "I'll pass it on to them; their replies come back here too. You're not a bother.")
+REACH_OUT_NO_RELAY = ("The moderators of **{server}** have your message and one of them will message you directly "
+                      "as soon as they can. You're not a bother.")
+RELAY_OPENED = ("Relay for <@{user}> (case #{case_id}): what you write in this thread is sent to them by direct "
+                "message, and their messages to the bot appear here.")
 REACH_OUT_NO_SERVER = ("I couldn't tell which server's moderators to ask. Please use /reach-out inside the server, "
                        "or /support there.")
 

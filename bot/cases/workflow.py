@@ -113,10 +113,6 @@ async def queue_message_id(db: Database, guild_id: int, case_id: int) -> int | N
     return int(sent)
 
 
-async def set_thread(db: Database, guild_id: int, case_id: int, thread_id: int) -> None:
-    await db.execute("UPDATE cases SET thread_id = ? WHERE guild_id = ? AND id = ?", (thread_id, guild_id, case_id))
-
-
 # -- actions on a member ---------------------------------------------------------------------------
 
 def timeout_length(minutes: int) -> timedelta:

@@ -26,15 +26,18 @@ from bot.cases.crisis import (
 )
 from bot.cases.queue import on_duty
 from bot.cases.records import find_by_dedupe_key
+from bot.cases.relay import relay_in, relay_of_member, relay_of_thread, relay_out
 from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_key
 from bot.cases.settings import case_settings
 from bot.cases.wording import (
     COOLDOWN,
     PROFANITY_REMOVED,
+    REACH_OUT_NO_RELAY,
     REACH_OUT_NO_SERVER,
     REACH_OUT_RELAY,
     REACH_OUT_THREAD,
     REACH_OUT_URGENT_THREAD,
+    RELAY_OPENED,
     REPORT_CATEGORIES,
     REPORT_DUPLICATE,
     REPORT_SELF,
@@ -44,11 +47,11 @@ from bot.cases.wording import (
     SUPPORT_TITLE,
     TALK_NOW,
 )
-from bot.cases.workflow import set_thread
 from bot.circles.records import circle_using_channel
 from bot.core.clock import iso_utc
 from bot.core.errors import UserFacingError
 from bot.core.messages import DANGER, Button, Card, custom_id, embed, timestamp
+from bot.core.permissions import Actor, is_moderator
 from bot.safety.card import server_crisis_card
 from bot.safety.resources import INTERNATIONAL, crisis_card
 from bot.screening.words import word_settings
@@ -207,18 +210,29 @@ class CaseMembers(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         settings = await guild_settings(self.bot, guild_id)
         thread = await self._private_thread(interaction, guild, urgent)
+        relay = None if thread is not None else await self._relay_thread(guild, settings.queue_channel_id,
+                                                                         interaction.user)
+        where = thread or relay
         result = await reach_out(self.bot.db, self.bot.clock, self.bot.outbox, guild_id=guild_id,
                                  user_id=interaction.user.id, text=what, urgent=urgent,
                                  crisis_embed=await self._crisis_embed(guild_id), server_name=guild.name,
-                                 link=thread.mention if thread else None)
+                                 link=where.mention if where else None, thread_id=where.id if where else None,
+                                 relay=relay is not None)
         log.info("case reach-out guild_id=%s case_id=%s urgent=%s thread=%s", guild_id, result.case_id,
                  result.urgent, thread is not None)
         if thread is not None:
-            await set_thread(self.bot.db, guild_id, result.case_id, thread.id)
             await self._open_thread(thread, interaction.user.id, settings.oncall_role_id, result.case_id, guild_id)
             text = (REACH_OUT_URGENT_THREAD if result.urgent else REACH_OUT_THREAD).format(thread=thread.mention)
-        else:
+        elif relay is not None:
+            async with self.bot.db.transaction() as conn:
+                await self.bot.outbox.enqueue(
+                    conn, key=f"case:{result.case_id}:relay", kind="case_relay", guild_id=guild_id,
+                    target_kind="channel", target_id=relay.id,
+                    payload={"content": RELAY_OPENED.format(user=interaction.user.id, case_id=result.case_id),
+                             "allowed_mentions": {"parse": []}})
             text = REACH_OUT_RELAY.format(server=guild.name)
+        else:
+            text = REACH_OUT_NO_RELAY.format(server=guild.name)
         await self._reply_with_crisis(interaction, text, result.crisis)
 
     async def _private_thread(self, interaction: discord.Interaction, guild: discord.Guild,
@@ -234,6 +248,19 @@ class CaseMembers(commands.Cog):
                                                invitable=False, reason="case: reach-out")
         except discord.HTTPException as exc:
             log.warning("reach-out thread not created guild_id=%s status=%s", guild.id, exc.status)
+            return None
+
+    async def _relay_thread(self, guild: discord.Guild, queue_channel_id: int | None,
+                            user: discord.User | discord.Member) -> discord.Thread | None:
+        """A thread under the (moderators-only) queue channel for the DM relay."""
+        channel = guild.get_channel(queue_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            return None
+        try:
+            return await channel.create_thread(name=f"Relay with {user.display_name}"[:100],
+                                               type=discord.ChannelType.public_thread, reason="case: DM relay")
+        except discord.HTTPException as exc:
+            log.warning("relay thread not created guild_id=%s status=%s", guild.id, exc.status)
             return None
 
     async def _open_thread(self, thread: discord.Thread, user_id: int, oncall_role_id: int | None, case_id: int,
@@ -282,9 +309,15 @@ class CaseMembers(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or message.guild is None or not message.content:
+        if message.author.bot or not message.content:
+            return
+        if message.guild is None:
+            await self._relay_from_member(message)
             return
         guild = message.guild
+        if isinstance(message.channel, discord.Thread):
+            await self._relay_from_moderator(message)
+            return
         if await circle_using_channel(self.bot.db, guild.id, message.channel.id) is None:
             return
         words = await word_settings(self.bot.db, guild.id)
@@ -307,6 +340,36 @@ class CaseMembers(commands.Cog):
             settings = await case_settings(self.bot.db.conn, guild.id)
             if settings.profanity_mode == "remove":
                 await self._remove_profanity(message)
+
+    async def _relay_from_member(self, message: discord.Message) -> None:
+        relay = await relay_of_member(self.bot.db, message.author.id)
+        if relay is None:
+            return
+        guild = self.bot.get_guild(relay.guild_id)
+        verdict = screening.screen(message.content).crisis
+        card_embed = await self._crisis_embed(relay.guild_id) if verdict != "none" else {}
+        async with self.bot.db.transaction() as conn:
+            await relay_in(conn, self.bot.outbox, relay, message.id, message.content)
+            if verdict != "none":
+                await respond_to_crisis(conn, self.bot.clock, self.bot.outbox, guild_id=relay.guild_id,
+                                        user_id=message.author.id, level=verdict, source="help_request",
+                                        crisis_embed=card_embed, server_name=guild.name if guild else "",
+                                        can_reply_privately=False, case_id=relay.case_id)
+        log.info("case relay in case_id=%s", relay.case_id)
+
+    async def _relay_from_moderator(self, message: discord.Message) -> None:
+        assert message.guild is not None
+        relay = await relay_of_thread(self.bot.db, message.guild.id, message.channel.id)
+        member = message.author
+        if relay is None or not isinstance(member, discord.Member):
+            return
+        actor = Actor(member.id, frozenset(r.id for r in member.roles), member.guild_permissions.value,
+                      is_owner=message.guild.owner_id == member.id)
+        if not is_moderator(actor, await guild_settings(self.bot, message.guild.id)):
+            return
+        async with self.bot.db.transaction() as conn:
+            await relay_out(conn, self.bot.outbox, relay, message.id, message.content, message.guild.name)
+        log.info("case relay out case_id=%s", relay.case_id)
 
     async def _remove_profanity(self, message: discord.Message) -> None:
         assert message.guild is not None

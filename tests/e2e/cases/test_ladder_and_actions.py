@@ -98,15 +98,37 @@ async def test_reach_out_opens_a_private_thread_with_the_member_and_on_duty_mode
     assert f"<#{case.thread_id}>" in text_of(queued) and "rough week" not in text_of(queued)
 
 
-async def test_talk_now_from_a_dm_card_opens_an_urgent_case_with_a_dm_relay(
+async def test_talk_now_from_a_dm_card_opens_an_urgent_case_with_a_dm_relay_both_ways(
         bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
-    await ready(bot, emulator, server)
+    mod = await ready(bot, emulator, server)
     ann = await emulator.member_join(server.guild_id, "ann")
+    bob = await emulator.member_join(server.guild_id, "bob")
     card = await (await emulator.slash(None, ann, "support")).reply()
     answer = await (await emulator.click(ann, card, label="Talk to a moderator now")).reply()
-    assert "will message you directly" in answer["content"] and "Pain Peers" in answer["content"]
+    assert "Write to me here in direct messages" in answer["content"] and "Pain Peers" in answer["content"]
     [case] = await wait_cases(bot, server, 1)
     assert (case.kind, case.urgency, case.subject_user_id) == ("help", "urgent", int(ann))
+    relay = str(case.thread_id)
+    assert emulator.world.channels[relay]["parent_id"] == server.queue_id, "a thread only moderators see"
+    await emulator.wait_until(lambda: emulator.world.messages.get(relay), 5, "the relay's first message")
+
+    dm_channel = emulator.world.dm_channels[ann]
+    await emulator.send_message(dm_channel, ann, "it's been a hard week @everyone")
+    await emulator.wait_until(lambda: any("hard week" in m["content"] for m in emulator.world.messages[relay].values()),
+                              5, "the member's DM in the relay thread")
+    relayed = next(m for m in emulator.world.messages[relay].values() if "hard week" in m["content"])
+    assert "@\u200beveryone" in relayed["content"], "member text can't ping through the bot"
+
+    before = len(dms(emulator, ann))
+    await emulator.send_message(relay, bob, "a member who isn't a moderator can't speak for them")
+    await emulator.send_message(relay, mod, "I'm here. Want to talk it through?")
+    await emulator.wait_until(lambda: any("I'm here" in m["content"] for m in dms(emulator, ann)), 5, "the reply")
+    new = [m["content"] for m in dms(emulator, ann)[before:]]
+    assert new == ["**A moderator of Pain Peers:** I'm here. Want to talk it through?"]
+
+    await emulator.send_message(dm_channel, ann, CRISIS)
+    await emulator.wait_until(lambda: any("Help is here" in text_of(m) for m in dms(emulator, ann)), 5,
+                              "crisis words in the relay bring the card too")
 
 
 async def test_reach_outs_are_limited_kindly_but_never_a_crisis(
