@@ -31,6 +31,7 @@ from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_ke
 from bot.cases.settings import case_settings
 from bot.cases.wording import (
     COOLDOWN,
+    NOT_SET_UP,
     PROFANITY_REMOVED,
     REACH_OUT_NO_RELAY,
     REACH_OUT_NO_SERVER,
@@ -116,6 +117,8 @@ class CaseMembers(commands.Cog):
 
     async def report_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         assert interaction.guild_id is not None
+        if (await guild_settings(self.bot, interaction.guild_id)).queue_channel_id is None:
+            raise UserFacingError(NOT_SET_UP)
         if message.author.id == interaction.user.id:
             raise UserFacingError(REPORT_SELF)
         if await find_by_dedupe_key(self.bot.db, interaction.guild_id, report_key(message.id)) is not None:
@@ -202,6 +205,8 @@ class CaseMembers(commands.Cog):
         guild = self.bot.get_guild(guild_id)
         if guild is None or guild.get_member(interaction.user.id) is None:
             raise UserFacingError(REACH_OUT_NO_SERVER)
+        if (await guild_settings(self.bot, guild_id)).queue_channel_id is None:
+            raise UserFacingError(NOT_SET_UP)
         crisis = screening.screen(what).crisis if what else "none"
         wait = self.reach_limit.hit(guild_id, interaction.user.id)
         if wait is not None and not urgent and crisis != "crisis":
@@ -299,7 +304,9 @@ class CaseMembers(commands.Cog):
             guild = self.bot.get_guild(guild_id)
             in_dm = guild is not None and interaction.guild_id is None
             title = f"{SUPPORT_TITLE} ({guild.name})" if in_dm and guild is not None else SUPPORT_TITLE
-            rows: tuple[tuple[Button, ...], ...] = ((Button(custom_id("casereach", guild_id), TALK_NOW, DANGER),),)
+            reachable = (await guild_settings(self.bot, guild_id)).queue_channel_id is not None
+            rows: tuple[tuple[Button, ...], ...] = (
+                ((Button(custom_id("casereach", guild_id), TALK_NOW, DANGER),),) if reachable else ())
         else:
             card_embed, title, rows = crisis_card(INTERNATIONAL), SUPPORT_TITLE, ()
         intro = embed(title, SUPPORT_TEXT + (f"\n\n{note}" if note else ""))

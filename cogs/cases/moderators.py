@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.cases.duty import duty_list, set_on_duty
 from bot.cases.queue import ANNOUNCE_KIND, LADDER_KIND, ladder_step, post_queue_message
 from bot.cases.records import KINDS, Case, case_events, get_case, list_cases, read_case
-from bot.cases.settings import PROFANITY_MODES, case_settings, update_case_settings
+from bot.cases.settings import PROFANITY_MODES, update_case_settings
 from bot.cases.wording import KIND_NAMES, NO_SUCH_CASE, STATUS_NAMES
 from bot.cases.workflow import (
     action_dm_states,
@@ -140,11 +140,10 @@ class CaseModerators(commands.Cog):
         events = await case_events(self.bot.db, settings.guild_id, id)
         dm_states = await action_dm_states(self.bot.db, settings.guild_id, id)
         lines = []
-        for event_id, e in enumerate(events):
+        for e in events:
             who = f"<@{e.actor_id}>" if e.actor_id else "the bot"
             detail = f": {neutralise_mentions(e.detail)[:200]}" if e.detail else ""
             lines.append(f"{timestamp(e.at, 'f')} {who} **{e.event}**{detail}")
-            del event_id
         for event_id, state in sorted(dm_states.items()):
             lines.append(f"member told (action {event_id}): {state}")
         fields = [{"name": "Status", "value": STATUS_NAMES[case.status] if case.status != "claimed"
@@ -388,6 +387,3 @@ class CaseModerators(commands.Cog):
             f"Profanity in circle chat: **{saved.profanity_mode}**. A concern opens a case: "
             f"**{'yes' if saved.concern_opens_case else 'no'}**. Members told of actions: "
             f"**{'yes' if saved.tell_member_of_actions else 'no'}**."))
-
-    async def current_settings(self, guild_id: int) -> object:
-        return await case_settings(self.bot.db.conn, guild_id)

@@ -199,3 +199,14 @@ async def test_a_timeout_discord_refuses_is_explained_and_not_recorded(
                                           reason="x")).reply()
     assert "didn't let me time out" in refused["content"]
     assert [e.event for e in await case_events(bot.db, int(server.guild_id), case.id)] == ["opened"]
+
+
+async def test_without_permission_for_a_private_thread_the_reach_out_falls_back_to_the_relay(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    await ready(bot, emulator, server)
+    ann = await emulator.member_join(server.guild_id, "ann")
+    emulator.inject_fault("POST", "/channels/{channel_id}/threads", 403, 50013, times=1)
+    answer = await (await emulator.slash(server.guild_id, ann, "reach-out", what="can we talk")).reply()
+    assert "Write to me here in direct messages" in answer["content"]
+    [case] = await wait_cases(bot, server, 1)
+    assert emulator.world.channels[str(case.thread_id)]["parent_id"] == server.queue_id

@@ -98,3 +98,18 @@ async def test_crisis_words_in_a_report_bring_the_reporter_the_card_and_an_urgen
     crisis = next(c for c in cases if c.kind == "crisis")
     assert crisis.urgency == "urgent" and crisis.subject_user_id == int(ann)
     assert (await get_case(bot.db, int(server.guild_id), crisis.id)) is not None
+
+
+async def test_before_setup_reports_and_reach_outs_point_to_support_and_change_nothing(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    ann = await emulator.member_join(server.guild_id, "ann")
+    bob = await emulator.member_join(server.guild_id, "bob")
+    message = await emulator.send_message(server.general_id, bob, "hello")
+    report = await (await emulator.message_command(server.guild_id, ann, "Report to moderators", message)).reply()
+    assert "/support" in report["content"] and report["flags"] & EPHEMERAL
+    reach = await (await emulator.slash(server.guild_id, ann, "reach-out", what="hi")).reply()
+    assert "/support" in reach["content"]
+    assert await list_cases(bot.db, int(server.guild_id)) == []
+    own = await (await emulator.slash(server.guild_id, ann, "support")).reply()
+    assert "findahelpline.com" in text_of(own), "/support works before setup (international lines)"
+    assert not own.get("components"), "no moderator to reach yet: no button"
