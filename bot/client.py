@@ -36,6 +36,7 @@ COGS: tuple[str, ...] = (
     "cogs.screening",
     "cogs.coping",
     "cogs.privacy",
+    "cogs.cases",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.core.personal_data import PersonalTable, delete_and_anonymise, register
+from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register
 
 _ANONYMISE_CASE = delete_and_anonymise("cases", (), ("subject_user_id", "opened_by", "claimed_by"))
 
@@ -39,3 +39,12 @@ register(PersonalTable(
                     " AND resolved_at IS NOT NULL AND resolved_at < :cutoff)",
     conduct_record=True,
 ))
+register(PersonalTable(
+    "case_member_state", "cases", "when the bot last sent you crisis resources, and any it still has to show you",
+    "until you leave the server", "nobody (the bot uses it to avoid repeating itself)", ("user_id",),
+))
+register(PersonalTable(
+    "case_duty", "cases", "whether you are on duty as a moderator", "while you are on duty",
+    "the server's moderators", ("user_id",),
+))
+not_personal("case_settings", "server settings of the moderator queue, no member ids")

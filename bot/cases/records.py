@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiosqlite
 
 from bot.core.clock import Clock, iso_utc
 from bot.core.db import Database
+
+if TYPE_CHECKING:
+    from bot.delivery.outbox import Outbox
 
 Kind = Literal["report", "help", "crisis", "concern", "slur", "review"]
 Urgency = Literal["normal", "urgent"]
@@ -75,8 +78,14 @@ async def open_case(
     summary: str = "",
     snapshot: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
+    outbox: Outbox | None = None,
 ) -> Opened:
-    """Open a case in the caller's transaction (see the module's docstring)."""
+    """Open a case in the caller's transaction (see the module's docstring).
+
+    Every new case is announced in the moderators' queue channel and gets its escalation ladder
+    (bot.cases.queue.announce_case): at once through ``outbox`` when given, else by a wake-up the
+    scheduler runs within seconds.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown case kind {kind!r}")
     if urgency not in ("normal", "urgent"):
@@ -97,6 +106,9 @@ async def open_case(
     )
     case_id = int(cursor.lastrowid or 0)
     await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=opened_by, event="opened")
+    from bot.cases.queue import announce_case  # the queue renders cases: imported here, not at the top
+
+    await announce_case(conn, clock, outbox, guild_id=guild_id, case_id=case_id)
     return Opened(case_id, new=True)
 
 
@@ -113,3 +125,53 @@ async def add_event(
 async def get_case(db: Database, guild_id: int, case_id: int) -> Case | None:
     row = await db.fetchone(f"SELECT {_COLUMNS} FROM cases WHERE guild_id = ? AND id = ?", (guild_id, case_id))
     return _case(row) if row is not None else None
+
+
+async def read_case(conn: aiosqlite.Connection, guild_id: int, case_id: int) -> Case | None:
+    """``get_case`` on a connection (inside a transaction)."""
+    async with conn.execute(f"SELECT {_COLUMNS} FROM cases WHERE guild_id = ? AND id = ?", (guild_id, case_id)) as cur:
+        row = await cur.fetchone()
+    return _case(row) if row is not None else None
+
+
+async def find_by_dedupe_key(db: Database, guild_id: int, dedupe_key: str) -> Case | None:
+    row = await db.fetchone(
+        f"SELECT {_COLUMNS} FROM cases WHERE guild_id = ? AND dedupe_key = ?", (guild_id, dedupe_key)
+    )
+    return _case(row) if row is not None else None
+
+
+async def list_cases(
+    db: Database, guild_id: int, *, status: str | None = None, kind: str | None = None, limit: int = 200,
+) -> list[Case]:
+    """This server's cases, urgent and oldest first among the open ones; resolved ones newest first."""
+    sql = f"SELECT {_COLUMNS} FROM cases WHERE guild_id = ?"
+    params: list[Any] = [guild_id]
+    if status is not None:
+        sql += " AND status = ?"
+        params.append(status)
+    else:
+        sql += " AND status != 'resolved'"
+    if kind is not None:
+        sql += " AND kind = ?"
+        params.append(kind)
+    sql += (" ORDER BY CASE status WHEN 'resolved' THEN 1 ELSE 0 END, CASE urgency WHEN 'urgent' THEN 0 ELSE 1 END,"
+            " CASE status WHEN 'resolved' THEN -id ELSE id END LIMIT ?")
+    params.append(limit)
+    return [_case(r) for r in await db.fetchall(sql, params)]
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    actor_id: int | None
+    event: str
+    detail: str
+    at: str
+
+
+async def case_events(db: Database, guild_id: int, case_id: int) -> list[CaseEvent]:
+    rows = await db.fetchall(
+        "SELECT actor_id, event, detail, at FROM case_events WHERE guild_id = ? AND case_id = ? ORDER BY id",
+        (guild_id, case_id),
+    )
+    return [CaseEvent(r["actor_id"], r["event"], r["detail"], r["at"]) for r in rows]

@@ -30,6 +30,7 @@ SCENES: tuple[str, ...] = (
     "bot.demo.scenes.delivery:scene",
     "bot.demo.scenes.coping:scene",
     "bot.demo.scenes.privacy:scene",
+    "bot.demo.scenes.cases:scene",
 )
 
 

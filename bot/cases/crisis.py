@@ -1,0 +1,174 @@
+"""The one crisis response every capability uses (circle chat, stories, goal notes, help requests,
+reports): ``respond_to_crisis``.
+
+Given screening's level for something a member wrote, in the caller's transaction:
+
+- ``crisis``: an urgent case for the moderators, every time (a snapshot, a link; never posted
+  publicly), and the crisis card for the member, privately, at most once an hour per member and
+  server. The card goes either in the caller's own ephemeral reply (``can_reply_privately=True``:
+  the result says ``show_card``) or by DM through the outbox; should that DM fail (DMs closed), the
+  card is marked pending and shown ephemerally at the member's next interaction.
+- ``concern``: a gentle private check-in with the same resources (same hourly limit); a case only
+  when the server opted in (``concern_opens_case``) or the member asks (``/reach-out``).
+- ``none``: nothing.
+
+The card embed is the server's (``bot.safety.card.server_crisis_card``), read by the caller before
+its transaction and passed in, so this function only writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from bot.cases.records import Opened, open_case
+from bot.cases.settings import case_settings
+from bot.cases.wording import CARD_TITLE_CONCERN, CARD_TITLE_CRISIS, CONCERN_TEXT, CRISIS_TEXT, TALK_NOW, WORRIED_TEXT
+from bot.core.clock import Clock, iso_utc, parse_iso_utc
+from bot.core.messages import DANGER, Button, Card, custom_id, embed
+
+if TYPE_CHECKING:
+    from bot.delivery.outbox import Outbox, OutboxRow
+
+CARD_INTERVAL = timedelta(hours=1)
+PENDING_FALLBACK = "case_card_pending"
+
+
+@dataclass(frozen=True)
+class CrisisResponse:
+    level: str
+    case_id: int | None      # the case opened (or matched by dedupe key), if any
+    show_card: bool          # the caller shows ``card`` in its own ephemeral reply now
+    dm_queued: bool          # the card went to the outbox as a DM (pending at next interaction if DMs are closed)
+    card: Card | None        # the card to show (None when rate-limited or level 'none')
+
+
+def member_card(level: str, crisis_embed: dict[str, Any], *, guild_id: int, server_name: str,
+                worried: bool = False) -> Card:
+    """The private card: warm words, the server's crisis lines and "Talk to a moderator now"."""
+    if worried:
+        intro = embed(CARD_TITLE_CONCERN, WORRIED_TEXT.format(server=server_name))
+    elif level == "crisis":
+        intro = embed(CARD_TITLE_CRISIS, CRISIS_TEXT.format(server=server_name))
+    else:
+        intro = embed(CARD_TITLE_CONCERN, CONCERN_TEXT.format(server=server_name))
+    return Card(embeds=(intro, crisis_embed), rows=((Button(custom_id("casereach", guild_id), TALK_NOW, DANGER),),))
+
+
+async def _card_allowed(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int) -> bool:
+    async with conn.execute("SELECT last_card_at FROM case_member_state WHERE guild_id = ? AND user_id = ?",
+                            (guild_id, user_id)) as cursor:
+        row = await cursor.fetchone()
+    return row is None or row[0] is None or clock.now() - parse_iso_utc(row[0]) >= CARD_INTERVAL
+
+
+async def _mark_card(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int) -> None:
+    await conn.execute(
+        "INSERT INTO case_member_state (guild_id, user_id, last_card_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (guild_id, user_id) DO UPDATE SET last_card_at = excluded.last_card_at",
+        (guild_id, user_id, iso_utc(clock.now())),
+    )
+
+
+async def respond_to_crisis(
+    conn: aiosqlite.Connection,
+    clock: Clock,
+    outbox: Outbox | None,
+    *,
+    guild_id: int,
+    user_id: int,
+    level: str,
+    source: str,
+    crisis_embed: dict[str, Any],
+    server_name: str,
+    can_reply_privately: bool,
+    summary: str = "",
+    snapshot: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+    subject_user_id: int | None = None,
+    anonymous: bool = False,
+    case_id: int | None = None,
+    worried: bool = False,
+) -> CrisisResponse:
+    """Decide and enqueue the crisis response (see the module's docstring), in the caller's transaction.
+
+    ``user_id`` receives the card; ``subject_user_id`` is whom the case is about (default: ``user_id``);
+    ``anonymous=True`` keeps the member out of the case (an anonymous story's author). ``case_id``: a case
+    the caller already opened for this (it is made urgent instead of opening another).
+    ``worried``: the card is the gentle "someone cares about you" one (a report of concern).
+    """
+    if level not in ("crisis", "concern"):
+        return CrisisResponse(level, None, False, False, None)
+    subject = None if anonymous else (subject_user_id or user_id)
+    opened: int | None = case_id
+    settings = await case_settings(conn, guild_id)
+    if level == "crisis":
+        if case_id is not None:
+            await conn.execute("UPDATE cases SET urgency = 'urgent' WHERE guild_id = ? AND id = ?", (guild_id, case_id))
+        else:
+            result: Opened = await open_case(conn, clock, guild_id=guild_id, kind="crisis", urgency="urgent",
+                                             source=source, subject_user_id=subject, summary=summary,
+                                             snapshot=snapshot, dedupe_key=dedupe_key, outbox=outbox)
+            opened = result.case_id
+    elif settings.concern_opens_case and case_id is None:
+        opened = (await open_case(conn, clock, guild_id=guild_id, kind="concern", urgency="normal", source=source,
+                                  subject_user_id=subject, summary=summary, snapshot=snapshot,
+                                  dedupe_key=dedupe_key, outbox=outbox)).case_id
+    if not await _card_allowed(conn, clock, guild_id, user_id):
+        return CrisisResponse(level, opened, False, False, None)
+    card = member_card(level, crisis_embed, guild_id=guild_id, server_name=server_name, worried=worried)
+    await _mark_card(conn, clock, guild_id, user_id)
+    if can_reply_privately:
+        return CrisisResponse(level, opened, True, False, card)
+    if outbox is None:
+        await mark_pending(conn, clock, guild_id, user_id, level)
+        return CrisisResponse(level, opened, False, False, card)
+    key = f"case:card:{guild_id}:{user_id}:{iso_utc(clock.now())}"
+    await outbox.enqueue(conn, key=key, kind=f"case_card_{level}", guild_id=guild_id, target_kind="dm",
+                         target_id=user_id, payload=card.to_payload(), fallback=PENDING_FALLBACK)
+    return CrisisResponse(level, opened, False, True, card)
+
+
+# -- the card shown at the next interaction ------------------------------------------------------------
+
+async def mark_pending(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int, level: str) -> None:
+    await conn.execute(
+        "INSERT INTO case_member_state (guild_id, user_id, pending_level, pending_since) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (guild_id, user_id) DO UPDATE SET pending_level = excluded.pending_level,"
+        " pending_since = excluded.pending_since",
+        (guild_id, user_id, level, iso_utc(clock.now())),
+    )
+
+
+def pending_fallback(clock: Clock) -> Any:
+    """The outbox fallback for a card DM that could not be delivered: show it next time instead."""
+    async def fallback(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+        level = "crisis" if row.kind.endswith("crisis") else "concern"
+        await mark_pending(conn, clock, row.guild_id, row.target_id, level)
+    return fallback
+
+
+async def take_pending(conn: aiosqlite.Connection, user_id: int, guild_id: int | None) -> tuple[int, str] | None:
+    """A pending card for this member (in this server, or any server when ``guild_id`` is None),
+    cleared as it is taken: (guild id, level)."""
+    sql = "SELECT guild_id, pending_level FROM case_member_state WHERE user_id = ? AND pending_level IS NOT NULL"
+    params: list[Any] = [user_id]
+    if guild_id is not None:
+        sql += " AND guild_id = ?"
+        params.append(guild_id)
+    async with conn.execute(sql + " ORDER BY pending_since LIMIT 1", params) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    await conn.execute("UPDATE case_member_state SET pending_level = NULL, pending_since = NULL"
+                       " WHERE guild_id = ? AND user_id = ?", (row[0], user_id))
+    return int(row[0]), str(row[1])
+
+
+async def has_pending(conn: aiosqlite.Connection, user_id: int) -> bool:
+    async with conn.execute("SELECT 1 FROM case_member_state WHERE user_id = ? AND pending_level IS NOT NULL LIMIT 1",
+                            (user_id,)) as cursor:
+        return await cursor.fetchone() is not None

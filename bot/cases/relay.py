@@ -1,0 +1,67 @@
+"""The DM relay: a member who can't have a private thread (they reached out from DMs) talks to the
+moderators through the bot. Their DMs to the bot go into a thread under the queue channel; what a
+moderator writes in that thread goes to the member by DM. Both directions through the outbox, keyed
+by the source message id (exactly once), never pinging anyone.
+
+A relay is a reach-out case with ``snapshot.relay`` true and ``thread_id`` the relay thread; it
+ends when the case is resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot.core.db import Database
+from bot.core.text import neutralise_mentions
+
+if TYPE_CHECKING:
+    from bot.delivery.outbox import Outbox
+
+RELAY_MAX = 1900
+
+
+@dataclass(frozen=True)
+class Relay:
+    case_id: int
+    guild_id: int
+    user_id: int
+    thread_id: int
+
+
+_RELAY = ("SELECT id, guild_id, subject_user_id, thread_id FROM cases WHERE status != 'resolved'"
+          " AND source = 'reach_out' AND thread_id IS NOT NULL AND json_extract(snapshot, '$.relay') = 1")
+
+
+async def relay_of_member(db: Database, user_id: int) -> Relay | None:
+    """The member's open relay (the newest, in whichever server): their DMs go there."""
+    row = await db.fetchone(_RELAY + " AND subject_user_id = ? ORDER BY id DESC LIMIT 1", (user_id,))
+    return Relay(*tuple(row)) if row is not None else None
+
+
+async def relay_of_thread(db: Database, guild_id: int, thread_id: int) -> Relay | None:
+    row = await db.fetchone(_RELAY + " AND guild_id = ? AND thread_id = ?", (guild_id, thread_id))
+    return Relay(*tuple(row)) if row is not None else None
+
+
+def _text(text: str) -> str:
+    return neutralise_mentions(text)[:RELAY_MAX]
+
+
+async def relay_in(conn: aiosqlite.Connection, outbox: Outbox, relay: Relay, message_id: int, text: str) -> bool:
+    """The member's DM, into the relay thread."""
+    return await outbox.enqueue(conn, key=f"case:{relay.case_id}:relay:in:{message_id}", kind="case_relay",
+                                guild_id=relay.guild_id, target_kind="channel", target_id=relay.thread_id,
+                                payload={"content": f"**<@{relay.user_id}>:** {_text(text)}",
+                                         "allowed_mentions": {"parse": []}})
+
+
+async def relay_out(conn: aiosqlite.Connection, outbox: Outbox, relay: Relay, message_id: int, text: str,
+                    server_name: str) -> bool:
+    """A moderator's message in the relay thread, to the member by DM."""
+    return await outbox.enqueue(conn, key=f"case:{relay.case_id}:relay:out:{message_id}", kind="case_relay",
+                                guild_id=relay.guild_id, target_kind="dm", target_id=relay.user_id,
+                                payload={"content": f"**A moderator of {server_name}:** {_text(text)}",
+                                         "allowed_mentions": {"parse": []}})

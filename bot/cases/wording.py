@@ -1,0 +1,87 @@
+"""Every member- and moderator-facing string of the cases capability, in one place.
+
+Warm and plain for members (people may read these on a bad day); short and factual for moderators.
+"""
+
+from __future__ import annotations
+
+REPORT_CATEGORIES: dict[str, str] = {
+    "harassment": "Harassment",
+    "misinformation": "Medical misinformation",
+    "worried": "Crisis concern for someone",
+    "privacy": "Privacy breach",
+    "other": "Something else",
+}
+
+KIND_NAMES = {"report": "report", "help": "request to talk", "crisis": "crisis", "concern": "concern",
+              "slur": "slur", "review": "review"}
+
+STATUS_NAMES = {"open": "Open, waiting for a moderator", "claimed": "Claimed", "resolved": "Resolved"}
+
+# -- members ------------------------------------------------------------------------------------------
+
+REPORT_THANKS = ("Thank you for telling us. The moderators have it now and will look at it; the person you "
+                 "reported won't be told who reported them.")
+REPORT_DUPLICATE = "Thank you: this message is already with the moderators, so there's nothing more you need to do."
+REPORT_SELF = "That's your own message. If something is wrong, /reach-out reaches a moderator privately."
+REPORT_GONE = "That message can't be read any more (it may have been deleted), so it can't be reported."
+
+REACH_OUT_THREAD = ("A private thread is open for you and the moderators: {thread}. Someone will be with you as "
+                    "soon as they can. You're not a bother.")
+REACH_OUT_URGENT_THREAD = ("A private thread is open for you and the moderators: {thread}. We've asked someone to "
+                           "come now.")
+REACH_OUT_RELAY = ("The moderators of **{server}** have your message. Write to me here in direct messages and "
+                   "I'll pass it on to them; their replies come back here too. You're not a bother.")
+REACH_OUT_NO_RELAY = ("The moderators of **{server}** have your message and one of them will message you directly "
+                      "as soon as they can. You're not a bother.")
+RELAY_OPENED = ("Relay for <@{user}> (case #{case_id}): what you write in this thread is sent to them by direct "
+                "message, and their messages to the bot appear here.")
+REACH_OUT_NO_SERVER = ("I couldn't tell which server's moderators to ask. Please use /reach-out inside the server, "
+                       "or /support there.")
+
+SUPPORT_NOTE_SEVERAL = ("You're in more than one server with Peer Circles, so these are international lines. "
+                        "Run /support inside a server to see that server's local lines and reach its moderators.")
+SUPPORT_TITLE = "You're not alone"
+SUPPORT_TEXT = ("If you might be in danger, please contact one of these services now. They're free and "
+                "confidential. You can also talk to one of this server's moderators privately.")
+
+CRISIS_TEXT = ("A moderator of **{server}** has been asked to check in with you privately. You matter, and "
+               "the services below are there right now.")
+CONCERN_TEXT = ("Just checking in after what you wrote in **{server}**. If things feel heavy, these services "
+                "are free and there any time, and a moderator is one button away.")
+CARD_TITLE_CRISIS = "Help is here, right now"
+CARD_TITLE_CONCERN = "Checking in"
+WORRIED_TEXT = ("Someone in **{server}** cares about you and wanted to make sure you have these. If anything is "
+                "weighing on you, these services are free and confidential, and a moderator is one button away.")
+TALK_NOW = "Talk to a moderator now"
+
+PROFANITY_REMOVED = ("Your message in **{server}** was removed because this server keeps circle chat free of "
+                     "swearing. Nothing else happens; you're welcome to post it again without those words.")
+
+ACTION_TIMEOUT = "A moderator of **{server}** has paused your messages until {until}. Reason: {reason}"
+ACTION_REMOVED = "A moderator of **{server}** removed you from the circle **{circle}**. Reason: {reason}"
+
+COOLDOWN = "You've done that a few times in a short while. You can try again {when}."
+NOT_SET_UP = "The moderators of this server haven't set up their queue yet. /support has help lines in the meantime."
+
+# -- moderators ---------------------------------------------------------------------------------------
+
+MODERATORS_ONLY = "Only this server's moderators can do that."
+NO_SUCH_CASE = "There's no case #{case_id} in this server."
+ALREADY_RESOLVED = "Case #{case_id} is already resolved."
+
+
+def page_text(step: str, case_id: int, kind: str, minutes: int) -> str:
+    if step == "raise":
+        return f"Case #{case_id} ({KIND_NAMES.get(kind, kind)}) has waited a day without a moderator."
+    who = "on call" if step == "oncall" else "organisers"
+    return (f"⏰ Urgent case #{case_id} ({KIND_NAMES.get(kind, kind)}) has waited {minutes} minutes without "
+            f"anyone claiming it: {who}, please take a look.")
+
+
+def new_urgent_text(case_id: int, kind: str) -> str:
+    return f"🚨 New urgent case #{case_id} ({KIND_NAMES.get(kind, kind)}): please claim it."
+
+
+def escalated_text(case_id: int, by: int) -> str:
+    return f"⬆️ Case #{case_id} was escalated by <@{by}>: organisers, please take a look."

@@ -1,0 +1,75 @@
+"""Demo scene: crisis words in circle chat meet private help at once and an urgent case; nobody
+claims it, so the escalation ladder re-pages on call, then (across a restart) the organisers; a
+moderator claims it from the queue message, which updates in place; /support in DMs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.cases.records import list_cases
+from bot.circles.records import resolve_circle
+from emulator.interactions import text_of
+
+if TYPE_CHECKING:
+    from bot.demo.walkthrough import Demo
+
+CRISIS = "I can't do this anymore, I've decided to end my life tonight"
+
+
+def _queue(demo: Demo) -> list[dict[str, Any]]:
+    return list(demo.emulator.world.messages.get(demo.server.queue_id, {}).values())
+
+
+def _dms(demo: Demo, user: str) -> list[dict[str, Any]]:
+    world = demo.emulator.world
+    channel = world.dm_channels.get(user)
+    return list(world.messages.get(channel, {}).values()) if channel else []
+
+
+async def scene(demo: Demo) -> None:
+    emu, server = demo.emulator, demo.server
+    gid = server.guild_id
+    mo = await demo.person("mo")
+    await emu.set_roles(gid, mo, [server.moderator_role_id])
+    ana = await demo.person("ana")
+    circle = await resolve_circle(demo.bot.db, int(gid), "Fibro Friends")
+
+    demo.heading("Cases: crisis words in circle chat")
+    before = len(_dms(demo, ana))
+    await emu.send_message(str(circle.text_channel_id), ana, CRISIS)
+    await emu.wait_until(lambda: len(_dms(demo, ana)) > before, 5, "the crisis card")
+    demo.say("ana wrote something alarming in the circle's channel. Nothing is posted publicly; she gets the "
+             "crisis card privately at once, with a button to reach a moderator:")
+    demo.show("ana (DM)", _dms(demo, ana)[-1])
+    await emu.wait_until(lambda: any(m.get("embeds") for m in _queue(demo)), 5, "the queue message")
+    queued = next(m for m in _queue(demo) if m.get("embeds"))
+    demo.say("The moderators' queue gets an urgent case (no member text in the queue; /case show has the snapshot):")
+    demo.show("#mod-queue", queued)
+
+    demo.heading("Cases: the escalation ladder")
+    demo.clock.advance(minutes=5)
+    await emu.wait_until(lambda: any("waited 5 minutes" in m["content"] for m in _queue(demo)), 5, "the re-page")
+    demo.say("Five minutes, nobody has claimed it: the on-call role is paged again.")
+    demo.show("#mod-queue", _queue(demo)[-1])
+    await demo.runner.stop()
+    demo.clock.advance(minutes=10)
+    demo.say("The bot restarts while the clock passes 15 minutes. The ladder lives in the database, so the "
+             "organisers' page still goes out (late) after the restart:")
+    await demo.runner.start()
+    await demo.bot.scheduler.caught_up()
+    await emu.wait_until(lambda: any("organisers" in m["content"] for m in _queue(demo)), 5, "the organiser page")
+    demo.show("#mod-queue", _queue(demo)[-1])
+
+    demo.heading("Cases: a moderator claims it")
+    [case] = [c for c in await list_cases(demo.bot.db, int(gid)) if c.kind == "crisis"]
+    queued = next(m for m in _queue(demo) if m.get("embeds") and f"Case #{case.id}:" in text_of(m))
+    claimed = await (await emu.click(mo, queued, label="Claim")).reply()
+    demo.show("mo", claimed)
+    await emu.wait_until(lambda: "Claimed by" in text_of(demo.emulator.world.messages[server.queue_id][queued["id"]]),
+                         5, "the queue message updated")
+    demo.say("The queue message updates in place, and the ladder stops:")
+    demo.show("#mod-queue", demo.emulator.world.messages[server.queue_id][queued["id"]])
+
+    demo.heading("Cases: /support in direct messages")
+    sam = await demo.person("sam")
+    demo.show("sam (DM)", await (await emu.slash(None, sam, "support")).reply())

@@ -1,0 +1,70 @@
+"""What both halves of the cases cog share: the moderator check, modal field reading, and
+refreshing a case's queue message in place."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.cases.queue import queue_card
+from bot.cases.records import get_case
+from bot.cases.wording import MODERATORS_ONLY
+from bot.cases.workflow import queue_message_id
+from bot.core.guild_settings import GuildSettings
+from bot.core.permissions import NotAllowed, is_moderator
+from cogs.common.components import card_view
+from cogs.common.context import actor_of, settings_of
+
+if TYPE_CHECKING:
+    from bot.client import PeerCirclesBot
+
+log = logging.getLogger(__name__)
+
+
+async def require_moderator(bot: PeerCirclesBot, interaction: discord.Interaction) -> GuildSettings:
+    """Checked in the bot for every moderator command and button (not only Discord's permissions)."""
+    settings = await settings_of(bot, interaction)
+    if not is_moderator(actor_of(interaction), settings):
+        raise NotAllowed(MODERATORS_ONLY)
+    return settings
+
+
+def data_of(interaction: discord.Interaction) -> dict[str, Any]:
+    """The interaction's raw data as a plain dict (custom_id, components...)."""
+    return cast(dict[str, Any], interaction.data or {})
+
+
+def custom_id_of(interaction: discord.Interaction) -> str:
+    return str(data_of(interaction).get("custom_id", ""))
+
+
+def modal_values(interaction: discord.Interaction) -> dict[str, Any]:
+    """Text inputs (str) and selects (list of str) of a submitted modal, by custom_id."""
+    found: dict[str, Any] = {}
+    for row in data_of(interaction).get("components", []):
+        for comp in [row.get("component"), *row.get("components", [])]:
+            if not comp or not comp.get("custom_id"):
+                continue
+            found[comp["custom_id"]] = comp.get("values") if "values" in comp else comp.get("value") or ""
+    return found
+
+
+async def refresh_queue_message(bot: PeerCirclesBot, settings: GuildSettings, case_id: int) -> bool:
+    """Edit the case's queue message to its current state. False when it is not posted yet or the
+    edit failed (the next change tries again); never raises for Discord trouble."""
+    case = await get_case(bot.db, settings.guild_id, case_id)
+    message_id = await queue_message_id(bot.db, settings.guild_id, case_id)
+    if case is None or message_id is None or settings.queue_channel_id is None:
+        return False
+    card = queue_card(case)
+    channel = bot.get_partial_messageable(settings.queue_channel_id, guild_id=settings.guild_id)
+    try:
+        await channel.get_partial_message(message_id).edit(
+            embeds=[discord.Embed.from_dict(e) for e in card.embeds], view=card_view(card))
+    except discord.HTTPException as exc:
+        log.warning("case queue message not updated guild_id=%s case_id=%s status=%s", settings.guild_id,
+                    case_id, exc.status)
+        return False
+    return True

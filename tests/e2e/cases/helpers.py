@@ -1,0 +1,64 @@
+"""Shared steps for the cases e2e tests: a set-up server with a moderator, and reading the queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.client import PeerCirclesBot
+from emulator.events import Server
+from emulator.interactions import text_of
+from emulator.server import DiscordEmulator
+from tests.e2e.circles.helpers import set_up
+
+CRISIS = "I have decided to end my life tonight, I have the pills ready"
+CONCERN = "I feel hopeless lately"
+
+
+async def ready(bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> str:
+    """/setup done (queue channel, roles); returns a moderator's user id."""
+    await set_up(bot, server)
+    mod = await emulator.member_join(server.guild_id, "mo-moderator")
+    await emulator.set_roles(server.guild_id, mod, [server.moderator_role_id])
+    return mod
+
+
+def queue_messages(emulator: DiscordEmulator, server: Server) -> list[dict[str, Any]]:
+    return list(emulator.world.messages.get(server.queue_id, {}).values())
+
+
+def queue_message(emulator: DiscordEmulator, server: Server, case_id: int) -> dict[str, Any] | None:
+    return next((m for m in queue_messages(emulator, server)
+                 if any(e.get("title", "").startswith(f"Case #{case_id}:") for e in m.get("embeds", []))), None)
+
+
+async def wait_queue_message(emulator: DiscordEmulator, server: Server, case_id: int) -> dict[str, Any]:
+    await emulator.wait_until(lambda: queue_message(emulator, server, case_id), 5, f"case #{case_id} in the queue")
+    found = queue_message(emulator, server, case_id)
+    assert found is not None
+    return found
+
+
+def pages(emulator: DiscordEmulator, server: Server, case_id: int) -> list[str]:
+    return [m["content"] for m in queue_messages(emulator, server)
+            if f"case #{case_id}" in m.get("content", "").lower() and not m.get("embeds")]
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(text_of(m) for m in messages)
+
+
+async def wait_cases(bot: PeerCirclesBot, server: Server, count: int, within: float = 5.0) -> list[Any]:
+    """The server's cases (all statuses) once there are ``count`` of them (listeners run asynchronously)."""
+    import asyncio
+
+    from bot.cases.records import list_cases
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        cases = [c for status in ("open", "claimed", "resolved")
+                 for c in await list_cases(bot.db, int(server.guild_id), status=status)]
+        if len(cases) >= count or loop.time() > deadline:
+            assert len(cases) == count, f"expected {count} cases, found {len(cases)}"
+            return sorted(cases, key=lambda c: c.id)
+        await asyncio.sleep(0.01)
