@@ -11,6 +11,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,6 +97,8 @@ async def run_demo(verbose: bool = False, out: TextIO = sys.stdout) -> int:
                 except Exception as exc:  # a broken scene should not hide the others
                     failures += 1
                     print(f"  !! scene {spec_name} failed: {type(exc).__name__}: {exc}", file=out)
+                    if verbose:
+                        traceback.print_exc(file=out)
         finally:
             await runner.stop()
             await emulator.stop()

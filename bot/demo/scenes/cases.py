@@ -61,7 +61,9 @@ async def scene(demo: Demo) -> None:
     demo.show("#mod-queue", _queue(demo)[-1])
 
     demo.heading("Cases: a moderator claims it")
-    [case] = [c for c in await list_cases(demo.bot.db, int(gid)) if c.kind == "crisis"]
+    # The newest crisis case from circle chat (earlier scenes may have opened others).
+    case = max((c for c in await list_cases(demo.bot.db, int(gid)) if c.kind == "crisis" and c.source == "chat"),
+               key=lambda c: c.id)
     queued = next(m for m in _queue(demo) if m.get("embeds") and f"Case #{case.id}:" in text_of(m))
     claimed = await (await emu.click(mo, queued, label="Claim")).reply()
     demo.show("mo", claimed)
