@@ -96,7 +96,7 @@ STATUS = {
 SUPPORT_COUNT = {0: "No one has pressed Sending support yet.", 1: "1 member is sending you support."}
 SUPPORT_MANY = "{count} members are sending you support."
 SUPPORT_BUTTON = "Sending support"
-SUPPORT_THANKS = "Thank you. The author will see that {count} {members} are sending support. No one sees who."
+SUPPORT_THANKS = "Thank you. The author will see that {count} {members} sending support. No one sees who."
 SUPPORT_ALREADY = "You're already sending support to this story. Thank you."
 
 REPLY_NOT_A_STORY = "/story reply works inside a story's thread."

@@ -3,6 +3,7 @@ member in it, and sharing a story through the real modal, preview and Post butto
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,8 +72,19 @@ def story_threads(emulator: DiscordEmulator, circle: Circle) -> list[dict[str, A
     return [c for c in emulator.world.channels.values() if c.get("parent_id") == str(circle.stories_channel_id)]
 
 
-async def wait_published(emulator: DiscordEmulator, circle: Circle, count: int = 1) -> list[dict[str, Any]]:
+async def wait_published(emulator: DiscordEmulator, circle: Circle, count: int = 1, *,
+                         bot: PeerCirclesBot) -> list[dict[str, Any]]:
+    """Wait for ``count`` story threads and for the bot to have recorded them as published."""
     await emulator.wait_until(lambda: len(story_threads(emulator, circle)) >= count, 5, "the story to be posted")
+
+    async def recorded() -> bool:
+        return bool(await bot.db.fetchval("SELECT count(*) FROM stories WHERE state = 'published'") >= count)
+
+    for _ in range(500):
+        if await recorded():
+            break
+        await asyncio.sleep(0.01)
+    assert await recorded(), "the bot did not record the story as published"
     return story_threads(emulator, circle)
 
 
