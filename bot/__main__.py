@@ -29,6 +29,8 @@ def setup_logging(level: str) -> None:
     # discord.py logs raw gateway events and request bodies at DEBUG, which would put what members
     # write into the logs: its loggers stay at INFO or above whatever level is asked for.
     logging.getLogger("discord").setLevel(max(numeric, logging.INFO))
+    # aiosqlite logs every statement with its parameters at DEBUG (story text, member ids): the same.
+    logging.getLogger("aiosqlite").setLevel(max(numeric, logging.INFO))
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> int:
