@@ -92,20 +92,23 @@ async def story_by_number(conn: aiosqlite.Connection | Database, guild_id: int, 
 
 async def story_by_receipt(conn: aiosqlite.Connection | Database, guild_id: int, receipt: str | None) -> Story:
     story = None if receipt is None else await _fetch(
-        conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND receipt_hash = ?", (guild_id, receipt_hash(receipt)))
+        conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND receipt_hash = ?",
+        (guild_id, receipt_hash(receipt)))
     if story is None:
         raise UserFacingError(wording.BAD_RECEIPT)
     return story
 
 
 async def story_by_thread(db: Database, guild_id: int, thread_id: int) -> Story | None:
-    return await _fetch(db, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND thread_id = ?", (guild_id, thread_id))
+    return await _fetch(db, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND thread_id = ?",
+                        (guild_id, thread_id))
 
 
 async def audit(conn: aiosqlite.Connection, clock: Clock, story: Story, action: str, *,
                 actor_id: int | None = None, detail: str = "") -> None:
     await conn.execute(
-        "INSERT INTO story_audit (guild_id, story_id, number, actor_id, action, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO story_audit (guild_id, story_id, number, actor_id, action, detail, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (story.guild_id, story.id, story.number, actor_id, action, detail, iso_utc(clock.now())),
     )
 
@@ -239,7 +242,8 @@ async def decline(conn: aiosqlite.Connection, clock: Clock, guild_id: int, story
 async def due_to_publish(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> bool:
     """The delay's wake-up: a scheduled story becomes ready (in the scheduler's transaction)."""
     cursor = await conn.execute(
-        "UPDATE stories SET state = 'ready' WHERE guild_id = ? AND id = ? AND state = 'scheduled'", (guild_id, story_id))
+        "UPDATE stories SET state = 'ready' WHERE guild_id = ? AND id = ? AND state = 'scheduled'",
+        (guild_id, story_id))
     return cursor.rowcount == 1
 
 

@@ -106,7 +106,9 @@ REPLY_EMPTY = "Your reply is empty."
 
 # -- moderators ---------------------------------------------------------------------------------
 QUEUE_TITLE = "Story for review: {pseudonym}"
-QUEUE_INTRO = "A member shared a story in **{circle}**. Approve it to publish, or decline with a reason the author will see."
+QUEUE_INTRO = (
+    "A member shared a story in **{circle}**. Approve it to publish, or decline with a reason the author will see."
+)
 QUEUE_CRISIS = "**Held because of crisis language.** The author has the crisis card; an urgent case is open."
 APPROVE = "Approve"
 DECLINE = "Decline"
@@ -115,13 +117,18 @@ DECLINED_BY = "Declined by <@{moderator}>. Reason given to the author: {reason}"
 ALREADY_HANDLED = "This story was already handled (it is now {state})."
 NOT_MODERATOR = "Only the server's moderators and organisers can do that."
 DECLINE_DEFAULT = "It doesn't fit this circle's norms."
-CRISIS_CASE_SUMMARY = "Crisis language in an anonymous story ({pseudonym}); held for review. The author's identity is not known."
+CRISIS_CASE_SUMMARY = (
+    "Crisis language in an anonymous story ({pseudonym}); held for review. The author's identity is not known."
+)
 HELP_CASE_SUMMARY = "A member who shared an anonymous story asked to talk with a moderator."
 REPLY_CRISIS_CASE_SUMMARY = "Crisis language in an anonymous author's reply ({pseudonym}); not posted."
 
 NO_STORY = "There is no story #{number} in this server."
 REMOVED = "Removed {pseudonym}. The author will see your reason with /story status."
-BLOCKED_DONE = "The author of {pseudonym} can't share stories until {until}. You can't see who they are, and neither can anyone else."
+BLOCKED_DONE = (
+    "The author of {pseudonym} can't share stories until {until}. You can't see who they are, and neither can"
+    " anyone else."
+)
 UNBLOCKED = "The author of {pseudonym} can share stories again."
 NOT_BLOCKED = "The author of {pseudonym} isn't blocked."
 UNLINKED = "That story's author can no longer be identified (the anonymity key was changed), so they can't be blocked."

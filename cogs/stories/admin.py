@@ -131,10 +131,12 @@ class StoryAdmin(commands.Cog):
         await reply(interaction, text.format(pseudonym=found.pseudonym))
 
     @admin.command(name="settings", description="See or change the story settings of this server")
-    @app_commands.describe(daily_limit="Stories a member may share per day", min_length="Fewest characters a story needs",
+    @app_commands.describe(daily_limit="Stories a member may share per day",
+                           min_length="Fewest characters a story needs",
                            review="Moderators read stories before they appear: off, new members, or all",
                            delay="Publish 1-10 minutes later at random, so timing does not reveal the author")
-    async def settings(self, interaction: discord.Interaction, daily_limit: app_commands.Range[int, 1, 50] | None = None,
+    async def settings(self, interaction: discord.Interaction,
+                       daily_limit: app_commands.Range[int, 1, 50] | None = None,
                        min_length: app_commands.Range[int, 1, 4000] | None = None,
                        review: Literal["off", "new", "all"] | None = None, delay: bool | None = None) -> None:
         guild_id = await self._require_moderator(interaction)

@@ -76,7 +76,8 @@ class StoryForm(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         draft = Draft(self.circle_id, self.story.value or "", self.warning.value or "", self.story_title.value or "")
-        await run_safely(interaction, self.cog.preview(interaction, self.token, draft, edit=self.edit), "modal:storyform")
+        await run_safely(interaction, self.cog.preview(interaction, self.token, draft, edit=self.edit),
+                         "modal:storyform")
 
 
 class Stories(commands.Cog):
@@ -133,7 +134,8 @@ class Stories(commands.Cog):
         guild_id = guild_id_of(interaction)
         settings = await get_story_settings(self.bot.db, guild_id)
         draft = check_draft(draft, settings)
-        await records.require_may_share(self.bot.db, self.bot.clock, settings, author_key(guild_id, interaction.user.id))
+        key = author_key(guild_id, interaction.user.id)
+        await records.require_may_share(self.bot.db, self.bot.clock, settings, key)
         verdict = screen_draft(draft, await word_settings(self.bot.db, guild_id))
         if verdict.aimed_slur:
             self.pending.pop(token, None)
@@ -218,7 +220,8 @@ class Stories(commands.Cog):
         if pending is None:
             await send_card(interaction, cards.Card(wording.PREVIEW_EXPIRED), edit=True)
             return
-        await interaction.response.send_modal(StoryForm(self, args[0], pending.draft.circle_id, pending.draft, edit=True))
+        form = StoryForm(self, args[0], pending.draft.circle_id, pending.draft, edit=True)
+        await interaction.response.send_modal(form)
 
     async def on_cancel(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         self._pending_for(interaction, args[0], take=True)

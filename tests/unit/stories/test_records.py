@@ -58,7 +58,8 @@ async def test_review_modes_and_crisis_hold_the_story(db: Database, clock: FakeC
     assert held.story.state == "review" and held.story.crisis
 
 
-async def test_the_delay_schedules_publication_by_story_id_between_1_and_10_minutes(db: Database, clock: FakeClock) -> None:
+async def test_the_delay_schedules_publication_by_story_id_between_1_and_10_minutes(
+        db: Database, clock: FakeClock) -> None:
     done = await submit(db, clock, StorySettings(GUILD, delay=True))
     assert done.story.state == "scheduled" and done.schedule is not None
     assert done.schedule.owner_id == done.story.id and done.schedule.payload == {}
@@ -112,7 +113,7 @@ async def test_review_decisions_happen_once(db: Database, clock: FakeClock) -> N
     settings = StorySettings(GUILD, review_mode="all")
     done = await submit(db, clock, settings)
     async with db.transaction() as conn:
-        story, schedule = await records.approve(conn, clock, settings, done.story.id, 55)
+        _, schedule = await records.approve(conn, clock, settings, done.story.id, 55)
     assert schedule is None
     async with db.transaction() as conn:
         with pytest.raises(UserFacingError, match="already handled"):
