@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import time
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -55,7 +54,7 @@ class Pending:
     user_id: int
     draft: Draft
     verdict: Verdict
-    started: float
+    started: datetime
 
 
 class StoryForm(discord.ui.Modal):
@@ -157,7 +156,7 @@ class Stories(commands.Cog):
                     dedupe_key=f"storydraft:{token}")
             log.info("story draft held for crisis language guild_id=%s case_id=%s", guild_id, opened.case_id)
         self._expire_old()
-        self.pending[token] = Pending(guild_id, interaction.user.id, draft, verdict, time.monotonic())
+        self.pending[token] = Pending(guild_id, interaction.user.id, draft, verdict, self.bot.clock.now())
         hint = f"Anonymous member - in {circle.name}"
         await self._show(interaction, cards.preview_card(token, verdict, hint, crisis_card), edit=edit)
 
@@ -165,7 +164,7 @@ class Stories(commands.Cog):
         await send_card(interaction, card, edit=edit)
 
     def _expire_old(self) -> None:
-        cutoff = time.monotonic() - PREVIEW_MINUTES * 60
+        cutoff = self.bot.clock.now() - timedelta(minutes=PREVIEW_MINUTES)
         for token in [t for t, p in self.pending.items() if p.started < cutoff]:
             del self.pending[token]
 
@@ -173,7 +172,7 @@ class Stories(commands.Cog):
         pending = self.pending.get(token)
         if pending is None or pending.user_id != interaction.user.id:
             return None
-        if pending.started < time.monotonic() - PREVIEW_MINUTES * 60:
+        if pending.started < self.bot.clock.now() - timedelta(minutes=PREVIEW_MINUTES):
             self.pending.pop(token, None)
             return None
         if take:

@@ -6,11 +6,12 @@ import json
 
 from bot.cases.records import get_case
 from bot.client import PeerCirclesBot
+from bot.core.clock import FakeClock
 from emulator.events import Server
 from emulator.interactions import text_of
 from emulator.server import DiscordEmulator
 from tests.e2e.circles.helpers import answer
-from tests.e2e.stories.helpers import preview, receipt_of, story_threads, story_world
+from tests.e2e.stories.helpers import preview, receipt_of, share, story_threads, story_world, wait_published
 
 CRISIS = "The pain has been endless for years and I want to kill myself tonight. I have the pills ready."
 
@@ -55,3 +56,29 @@ async def test_a_story_with_insults_aimed_at_people_is_declined_kindly_and_nothi
     assert not card.get("components")
     assert await bot.db.fetchval("SELECT count(*) FROM stories") == 0
     assert story_threads(emulator, world.circle) == []
+
+
+async def test_a_preview_left_for_over_half_an_hour_expires(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, clock: FakeClock) -> None:
+    world = await story_world(bot, emulator, server)
+    card = await preview(emulator, server, world.author, world.circle)
+    clock.advance(minutes=31)
+    expired = await answer(await emulator.click(world.author, card, label="Post"))
+    assert "This preview expired" in expired["content"]
+    assert await bot.db.fetchval("SELECT count(*) FROM stories") == 0
+
+
+async def test_an_author_reply_with_crisis_language_is_not_posted_and_gets_the_card(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    world = await story_world(bot, emulator, server)
+    await share(emulator, server, world.author, world.circle)
+    (thread,) = await wait_published(emulator, world.circle, bot=bot)
+    answer_ = await (await emulator.slash(server.guild_id, world.author, "story reply", channel_id=thread["id"],
+                                          text="Honestly I want to kill myself tonight.")).reply()
+    assert "988" in text_of(answer_) and "Connect me with a moderator" in text_of(answer_)
+    case = await bot.db.fetchone("SELECT kind, urgency, subject_user_id, opened_by FROM cases")
+    assert tuple(case) == ("crisis", "urgent", None, None)
+    await bot.outbox.drain()
+    posted = [m for m in emulator.world.messages[thread["id"]].values()
+              if m["id"] != thread["id"] and not int(m.get("flags") or 0) & 64]
+    assert posted == [], "never posted publicly"
