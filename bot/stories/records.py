@@ -195,9 +195,22 @@ async def submit(
     return Submitted(story, receipt, schedule)
 
 
-async def set_queue_message(db: Database, guild_id: int, story_id: int, message_id: int) -> None:
-    await db.execute("UPDATE stories SET queue_message_id = ? WHERE guild_id = ? AND id = ?",
-                     (message_id, guild_id, story_id))
+def review_key(guild_id: int, story_id: int) -> str:
+    """The outbox key of a story's review card in the moderators' queue."""
+    return f"story_review:{guild_id}:{story_id}"
+
+
+async def withdraw_review_card(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> tuple[int, int] | None:
+    """A retracted story's review card: an unsent one is dropped from the outbox; a sent one is
+    returned as (channel id, message id) for the cog to delete."""
+    key = review_key(guild_id, story_id)
+    await conn.execute("DELETE FROM outbox WHERE key = ? AND guild_id = ? AND state = 'pending'", (key, guild_id))
+    async with conn.execute(
+        "SELECT target_id, message_id FROM outbox WHERE key = ? AND guild_id = ? AND message_id IS NOT NULL",
+        (key, guild_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
 
 
 # -- review ---------------------------------------------------------------------------------------
@@ -285,11 +298,19 @@ async def interrupted_to_ready(db: Database) -> int:
 
 # -- retracting -----------------------------------------------------------------------------------
 
-async def retract(conn: aiosqlite.Connection, clock: Clock, guild_id: int, receipt: str | None) -> Story:
-    """Delete the story with this receipt and everything about it (the cog deletes the post)."""
+@dataclass(frozen=True)
+class Retracted:
+    story: Story
+    review_card: tuple[int, int] | None  # (channel id, message id) of a sent review card to delete
+
+
+async def retract(conn: aiosqlite.Connection, clock: Clock, guild_id: int, receipt: str | None) -> Retracted:
+    """Delete the story with this receipt and everything about it (the cog deletes the post and
+    any review card already sent)."""
     story = await story_by_receipt(conn, guild_id, receipt)
+    card = await withdraw_review_card(conn, guild_id, story.id) if story.state == "review" else None
     await conn.execute("DELETE FROM story_support WHERE guild_id = ? AND story_id = ?", (guild_id, story.id))
     await conn.execute("DELETE FROM stories WHERE guild_id = ? AND id = ?", (guild_id, story.id))
     await schedules.delete_for_owner(conn, guild_id, PUBLISH_KIND, story.id)
     await audit(conn, clock, story, "retracted")
-    return story
+    return Retracted(story, card)

@@ -210,7 +210,7 @@ class Stories(commands.Cog):
                         story.guild_id, story.id)
             return
         await self.bot.outbox.enqueue(
-            conn, key=f"story_review:{story.guild_id}:{story.id}", kind="story_review", guild_id=story.guild_id,
+            conn, key=records.review_key(story.guild_id, story.id), kind="story_review", guild_id=story.guild_id,
             target_kind="channel", target_id=settings.queue_channel_id,
             payload=cards.queue_card(story, circle.name).to_payload())
 
@@ -249,7 +249,13 @@ class Stories(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.delete_post(story, "retract")
         async with self.bot.db.transaction() as conn:
-            await records.retract(conn, self.bot.clock, guild_id, code)
+            done = await records.retract(conn, self.bot.clock, guild_id, code)
+        if done.review_card is not None:
+            try:
+                await self.bot.http.delete_message(*done.review_card, reason="story retracted")
+            except discord.HTTPException as exc:
+                log.warning("could not delete a retracted story's review card guild_id=%s story_id=%s status=%s",
+                            guild_id, story.id, exc.status)
         log.info("story retracted guild_id=%s story_id=%s", guild_id, story.id)
         await reply(interaction, wording.RETRACTED)
 

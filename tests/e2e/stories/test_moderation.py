@@ -109,3 +109,14 @@ async def test_story_settings_are_changed_by_moderators_only(
     shown = await slash(emulator, server, mod, "story-admin settings", daily_limit=5, review="new", delay=True)
     assert "Daily limit per member: 5" in shown["content"] and "new members" in shown["content"]
     assert "delay: on" in shown["content"]
+
+
+async def test_retracting_a_story_waiting_for_review_takes_its_review_card_down(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    world = await story_world(bot, emulator, server, review_mode="all")
+    _, receipt = await share(emulator, server, world.author, world.circle)
+    await emulator.wait_until(lambda: queue_messages(emulator, server), 5, "the review card")
+    done = await slash(emulator, server, world.author, "story retract", receipt=receipt)
+    assert "taken down" in done["content"]
+    assert queue_messages(emulator, server) == [], "the moderators no longer see the text"
+    assert await bot.db.fetchval("SELECT count(*) FROM stories") == 0
