@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot start|run|demo|migrate|check-config|backup|status|screen``.
+"""Command line: ``python -m bot start|run|demo|migrate|check-config|backup|status|screen|rotate-key``.
 
 Configuration problems print one line naming the file, key and what is expected, and exit 2.
 """
@@ -29,6 +29,8 @@ def setup_logging(level: str) -> None:
     # discord.py logs raw gateway events and request bodies at DEBUG, which would put what members
     # write into the logs: its loggers stay at INFO or above whatever level is asked for.
     logging.getLogger("discord").setLevel(max(numeric, logging.INFO))
+    # aiosqlite logs every statement with its parameters at DEBUG (story text, member ids): the same.
+    logging.getLogger("aiosqlite").setLevel(max(numeric, logging.INFO))
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> int:
@@ -121,6 +123,19 @@ def cmd_screen(args: argparse.Namespace) -> int:
     return asyncio.run(run_screen(config, args.guild, sys.stdin, sys.stdout))
 
 
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    from bot.core.anonymity import AnonymityKeyError, rotate_key
+
+    config = load_config(args.config) if Path(args.config).exists() else Config()
+    try:
+        key = rotate_key(config.anonymity_key_path)
+    except AnonymityKeyError as exc:
+        return _fail(str(exc), 1)
+    print(f"wrote a new anonymity key to {key.source}; restart the bot. Past stories can no longer be"
+          " linked to their authors (blocks and daily limits start afresh).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
@@ -180,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--guild", type=int, default=None, metavar="ID",
                    help="use this server's added and allowed words (needs --config)")
     p.set_defaults(func=cmd_screen)
+
+    p = sub.add_parser("rotate-key", help="replace the anonymity key (unlinks all past anonymous stories)",
+                       description="Write a new random anonymity key to the key file ([privacy] key_file, "
+                       "default next to the database). Every past story's one-way author key stops "
+                       "matching anyone: blocks and limits start afresh. Restart the bot afterwards.")
+    config_option(p)
+    p.set_defaults(func=cmd_rotate_key)
     return parser
 
 

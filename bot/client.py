@@ -37,6 +37,7 @@ COGS: tuple[str, ...] = (
     "cogs.coping",
     "cogs.privacy",
     "cogs.cases",
+    "cogs.stories",
 )
 
 

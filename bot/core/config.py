@@ -1,7 +1,8 @@
 """TOML configuration -> typed, validated settings.
 
 Secrets never live in the file: the Discord token comes from ``DISCORD_TOKEN`` and the key that
-hashes anonymous authors from ``PEER_CIRCLES_SECRET``. Every problem is reported as one
+hashes anonymous authors from ``PEER_CIRCLES_ANONYMITY_KEY`` or a 0600 key file (``[privacy] key_file``,
+see bot/core/anonymity.py). Every problem is reported as one
 ``ConfigError`` naming the file, the key and what was expected, so ``python -m bot`` can print it
 on one line and exit 2.
 """
@@ -67,6 +68,12 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    # The file holding the anonymity key (bot/core/anonymity.py); empty: next to the database.
+    key_file: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -74,12 +81,23 @@ class Config:
     bot: BotSettings = field(default_factory=BotSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     source: str = "<defaults>"
 
     @property
     def database_path(self) -> Path:
         """The database path, relative paths taken from the config file's folder."""
         path = Path(self.database.path)
+        if path.is_absolute() or self.source.startswith("<"):
+            return path
+        return Path(self.source).resolve().parent / path
+
+    @property
+    def anonymity_key_path(self) -> Path:
+        """The anonymity key file: ``privacy.key_file`` (relative to the config's folder) or next to the database."""
+        if not self.privacy.key_file:
+            return self.database_path.with_name(self.database_path.name + ".anonymity-key")
+        path = Path(self.privacy.key_file)
         if path.is_absolute() or self.source.startswith("<"):
             return path
         return Path(self.source).resolve().parent / path

@@ -28,6 +28,7 @@ SCENES: tuple[str, ...] = (
     "bot.demo.scenes.foundation:scene",
     "bot.demo.scenes.circles:scene",
     "bot.demo.scenes.screening:scene",
+    "bot.demo.scenes.stories:scene",
     "bot.demo.scenes.delivery:scene",
     "bot.demo.scenes.coping:scene",
     "bot.demo.scenes.privacy:scene",

@@ -89,6 +89,9 @@ max_attempts = 3
 [scheduler]
 window_minutes = 15
 late_grace_minutes = 0
+
+[privacy]
+key_file = "/etc/peer-circles/anonymity.key"
 """
 
 
@@ -108,6 +111,7 @@ def test_every_documented_key_is_parsed(tmp_path: Path) -> None:
     assert config.outbox.max_attempts == 3
     assert config.scheduler.window_minutes == 15
     assert config.scheduler.late_grace_minutes == 0
+    assert config.anonymity_key_path == Path("/etc/peer-circles/anonymity.key")
 
 
 def test_the_full_example_above_covers_every_dataclass_key() -> None:

@@ -1,0 +1,138 @@
+"""What stories look like: the preview, the post in the stories channel, the review card in the
+moderators' queue, receipts and statuses. Cards as data (bot.core.messages), no discord classes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.core import messages
+from bot.core.messages import DANGER, PRIMARY, SUCCESS, Button, Card, timestamp
+from bot.core.messages import embed as card_embed
+from bot.core.text import display
+from bot.stories import wording
+from bot.stories.drafts import Verdict
+from bot.stories.records import Story, hour_of
+
+ZWSP = "\u200b"
+
+
+def cid(action: str, *args: object) -> str:
+    return messages.custom_id(action, *args)
+
+
+def _spoiler(text: str) -> str:
+    # A "||" inside the text would close the spoiler early.
+    return "||" + text.replace("||", "|" + ZWSP + "|") + "||"
+
+
+def story_embed(*, number: int, title: str, warning: str, body: str, when: datetime | None) -> dict[str, Any]:
+    """The story as posted: pseudonym, optional title, the body behind a spoiler when it has a warning."""
+    heading = wording.PSEUDONYM.format(number=number)
+    if title:
+        heading = f"{heading}: {title}"
+    text = _spoiler(body) if warning else body
+    extra: dict[str, Any] = {"author": {"name": heading[:256]}}
+    if when is not None:
+        extra["footer"] = {"text": f"Shared {hour_of(when):%d %b %Y}, around {hour_of(when):%H:00} UTC"}
+    return card_embed(title[:256] or heading, text, **extra)
+
+
+def story_content(warning: str) -> str:
+    if not warning:
+        return ""
+    return f"**Content warning:** {display(warning)}. The story is hidden behind the spoiler: tap it to read."
+
+
+def post_card(story: Story, body: str, when: datetime) -> Card:
+    """The post in the circle's stories channel (forum post or message with its thread)."""
+    embed = story_embed(number=story.number, title=story.title or "", warning=story.content_warning or "",
+                        body=body, when=when)
+    support = Button(cid("storysupport", story.id), wording.SUPPORT_BUTTON, PRIMARY)
+    return Card(story_content(story.content_warning or ""), (embed,), ((support,),))
+
+
+def thread_name(story: Story) -> str:
+    name = wording.PSEUDONYM.format(number=story.number)
+    return (f"{name}: {story.title}" if story.title else name)[:100]
+
+
+def preview_card(token: str, verdict: Verdict, number_hint: str, crisis_card: dict[str, Any] | None) -> Card:
+    """The ephemeral preview: the story as it will appear, what screening found, what is kept."""
+    lines = [wording.PREVIEW_INTRO]
+    if verdict.identifying:
+        lines.append(wording.IDENTIFYING_INTRO)
+        for kind, text in verdict.identifying[:10]:
+            lines.append(f"• {wording.IDENTIFYING_KINDS.get(kind, kind)}: `{text.replace('`', '')[:60]}`")
+    if verdict.crisis == "crisis":
+        lines.append(wording.CRISIS_HELD)
+    elif verdict.crisis == "concern":
+        lines.append(wording.CONCERN_NOTE)
+    lines.append(wording.WHAT_IS_KEPT)
+    content = story_content(verdict.content_warning)
+    body = "\n\n".join(lines)
+    if content:
+        body = f"{body}\n\n{content}"
+    embed = story_embed(number=0, title=verdict.title, warning=verdict.content_warning, body=verdict.body, when=None)
+    embed["author"] = {"name": number_hint}
+    embeds = [embed]
+    buttons = [Button(cid("storypost", token), "Post", SUCCESS), Button(cid("storyedit", token), "Edit"),
+               Button(cid("storycancel", token), "Cancel", DANGER)]
+    rows: list[tuple[Button, ...]] = [tuple(buttons)]
+    if crisis_card is not None:
+        embeds.append(crisis_card)
+        if verdict.crisis == "crisis":
+            rows.append((Button(cid("storyhelp"), wording.CONNECT_BUTTON, PRIMARY),))
+    return Card(body[:2000], tuple(embeds), tuple(rows))
+
+
+def receipt_card(story: Story, receipt: str) -> Card:
+    if story.state == "review":
+        lead = wording.IN_REVIEW
+    elif story.state == "scheduled":
+        lead = wording.POSTED_LATER.format(pseudonym=story.pseudonym)
+    else:
+        lead = wording.POSTED.format(pseudonym=story.pseudonym)
+    return Card(f"{lead}\n\n{wording.RECEIPT.format(receipt=receipt)}")
+
+
+def support_line(count: int) -> str:
+    return wording.SUPPORT_COUNT.get(count) or wording.SUPPORT_MANY.format(count=count)
+
+
+def status_text(story: Story, supporters: int) -> str:
+    text = wording.STATUS[story.state].format(
+        pseudonym=story.pseudonym, thread_id=story.thread_id or 0, reason=display(story.decline_reason or ""))
+    if story.state == "published":
+        text += " " + support_line(supporters)
+    return text
+
+
+def queue_card(story: Story, circle_name: str) -> Card:
+    """The review card in the moderators' queue channel: the story, no author, Approve / Decline."""
+    intro = wording.QUEUE_INTRO.format(circle=display(circle_name))
+    if story.crisis:
+        intro = f"{wording.QUEUE_CRISIS}\n{intro}"
+    fields = []
+    if story.content_warning:
+        fields.append({"name": "Content warning", "value": display(story.content_warning)[:1024], "inline": False})
+    embed = card_embed(wording.QUEUE_TITLE.format(pseudonym=story.pseudonym)[:256], story.body or "",
+                       fields=fields, footer={"text": f"Title: {story.title}" if story.title else "No title"})
+    buttons = (Button(cid("storyapprove", story.id), wording.APPROVE, SUCCESS),
+               Button(cid("storydecline", story.id), wording.DECLINE, DANGER))
+    return Card(intro, (embed,), (buttons,))
+
+
+def queue_done_card(story: Story, outcome: str) -> Card:
+    """The review card after a decision: the text is gone, the decision stays."""
+    return Card(f"**{story.pseudonym}**: {outcome}")
+
+
+def author_reply_card(number: int, text: str) -> Card:
+    embed = card_embed(wording.AUTHOR_NAME, text, footer={"text": f"The author of Story #{number}"})
+    return Card("", (embed,))
+
+
+def when_text(when: str) -> str:
+    return timestamp(when)

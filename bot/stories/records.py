@@ -1,0 +1,316 @@
+"""Story rows and their life: submitted (held for review, scheduled, or ready), published,
+declined, removed, retracted. One transaction per step; nothing here stores a member id.
+
+States: review -> ready | declined; scheduled -> ready (the delay's wake-up); ready ->
+publishing -> published (the cog posts it, see bot/stories/publishing.py); published -> removed.
+A retraction deletes the row and everything hanging off it.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.core.clock import Clock, iso_utc
+from bot.core.db import Database
+from bot.core.errors import UserFacingError
+from bot.delivery import schedules
+from bot.delivery.recurrence import Recurrence
+from bot.stories import wording
+from bot.stories.drafts import Verdict
+from bot.stories.keys import new_receipt, receipt_hash
+from bot.stories.settings import StorySettings, take_number
+
+PUBLISH_KIND = "story_publish"
+WAITING = ("review", "scheduled", "ready", "publishing")
+
+_COLUMNS = (
+    "id, guild_id, circle_id, number, author_key, title, content_warning, body, state, crisis, decline_reason,"
+    " channel_id, thread_id, message_id, queue_message_id, publish_at, created_at, published_at"
+)
+
+
+@dataclass(frozen=True)
+class Story:
+    id: int
+    guild_id: int
+    circle_id: int
+    number: int
+    author_key: str
+    title: str | None
+    content_warning: str | None
+    body: str | None
+    state: str
+    crisis: bool
+    decline_reason: str | None
+    channel_id: int | None
+    thread_id: int | None
+    message_id: int | None
+    queue_message_id: int | None
+    publish_at: str | None
+    created_at: str
+    published_at: str | None
+
+    @property
+    def pseudonym(self) -> str:
+        return wording.PSEUDONYM.format(number=self.number)
+
+
+def _story(row: Any) -> Story:
+    values = list(row)
+    values[9] = bool(values[9])
+    return Story(*values)
+
+
+def hour_of(when: datetime) -> datetime:
+    return when.replace(minute=0, second=0, microsecond=0)
+
+
+async def _fetch(conn: aiosqlite.Connection | Database, sql: str, params: tuple[Any, ...]) -> Story | None:
+    if isinstance(conn, Database):
+        row = await conn.fetchone(sql, params)
+    else:
+        async with conn.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+    return None if row is None else _story(row)
+
+
+async def get_story(conn: aiosqlite.Connection | Database, guild_id: int, story_id: int) -> Story | None:
+    return await _fetch(conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND id = ?", (guild_id, story_id))
+
+
+async def story_by_number(conn: aiosqlite.Connection | Database, guild_id: int, number: int) -> Story:
+    story = await _fetch(conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND number = ?", (guild_id, number))
+    if story is None:
+        raise UserFacingError(wording.NO_STORY.format(number=number))
+    return story
+
+
+async def story_by_receipt(conn: aiosqlite.Connection | Database, guild_id: int, receipt: str | None) -> Story:
+    story = None if receipt is None else await _fetch(
+        conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND receipt_hash = ?",
+        (guild_id, receipt_hash(receipt)))
+    if story is None:
+        raise UserFacingError(wording.BAD_RECEIPT)
+    return story
+
+
+async def story_by_thread(db: Database, guild_id: int, thread_id: int) -> Story | None:
+    return await _fetch(db, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND thread_id = ?",
+                        (guild_id, thread_id))
+
+
+async def audit(conn: aiosqlite.Connection, clock: Clock, story: Story, action: str, *,
+                actor_id: int | None = None, detail: str = "") -> None:
+    await conn.execute(
+        "INSERT INTO story_audit (guild_id, story_id, number, actor_id, action, detail, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (story.guild_id, story.id, story.number, actor_id, action, detail, iso_utc(clock.now())),
+    )
+
+
+# -- limits and blocks ----------------------------------------------------------------------------
+
+async def blocked_until(conn: aiosqlite.Connection | Database, clock: Clock, guild_id: int, key: str) -> str | None:
+    sql = "SELECT until FROM story_blocks WHERE guild_id = ? AND author_key = ? AND until > ?"
+    params = (guild_id, key, iso_utc(clock.now()))
+    if isinstance(conn, Database):
+        return await conn.fetchval(sql, params)
+    async with conn.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
+async def shared_today(conn: aiosqlite.Connection | Database, clock: Clock, guild_id: int, key: str) -> int:
+    sql = "SELECT shared FROM story_quota WHERE guild_id = ? AND author_key = ? AND day = ?"
+    params = (guild_id, key, clock.now().date().isoformat())
+    if isinstance(conn, Database):
+        return int(await conn.fetchval(sql, params) or 0)
+    async with conn.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+    return 0 if row is None else int(row[0])
+
+
+async def require_may_share(conn: aiosqlite.Connection | Database, clock: Clock, settings: StorySettings,
+                            key: str) -> None:
+    """Refuse (UserFacingError) a blocked author or one over today's limit."""
+    until = await blocked_until(conn, clock, settings.guild_id, key)
+    if until is not None:
+        from bot.core.messages import timestamp
+        raise UserFacingError(wording.BLOCKED.format(until=timestamp(until)))
+    if await shared_today(conn, clock, settings.guild_id, key) >= settings.daily_limit:
+        stories = "story" if settings.daily_limit == 1 else "stories"
+        raise UserFacingError(wording.DAILY_LIMIT.format(limit=settings.daily_limit, stories=stories))
+
+
+# -- submitting -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Submitted:
+    story: Story
+    receipt: str  # shown once to the author, never stored
+    schedule: schedules.Schedule | None = None
+
+
+async def submit(
+    conn: aiosqlite.Connection, clock: Clock, settings: StorySettings, *, circle_id: int, key: str,
+    verdict: Verdict, new_member: bool, rng: random.Random | None = None,
+) -> Submitted:
+    """Store a story in the caller's transaction and decide its way: review, a delay, or ready now."""
+    await require_may_share(conn, clock, settings, key)
+    now = clock.now()
+    day = now.date().isoformat()
+    await conn.execute("DELETE FROM story_quota WHERE guild_id = ? AND day < ?",
+                       (settings.guild_id, (now - timedelta(days=2)).date().isoformat()))
+    await conn.execute(
+        "INSERT INTO story_quota (guild_id, author_key, day, shared) VALUES (?, ?, ?, 1)"
+        " ON CONFLICT (guild_id, author_key, day) DO UPDATE SET shared = shared + 1",
+        (settings.guild_id, key, day))
+    review = verdict.crisis == "crisis" or settings.review_mode == "all" or (
+        settings.review_mode == "new" and new_member)
+    state = "review" if review else ("scheduled" if settings.delay else "ready")
+    publish_at = None
+    if state == "scheduled":
+        publish_at = now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(60, 600))
+    number = await take_number(conn, clock, settings.guild_id)
+    receipt = new_receipt()
+    cursor = await conn.execute(
+        "INSERT INTO stories (guild_id, circle_id, number, author_key, receipt_hash, title, content_warning, body,"
+        " state, crisis, publish_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (settings.guild_id, circle_id, number, key, receipt_hash(receipt), verdict.title or None,
+         verdict.content_warning or None, verdict.body, state, int(verdict.crisis == "crisis"),
+         None if publish_at is None else iso_utc(publish_at), iso_utc(hour_of(now))),
+    )
+    story = await get_story(conn, settings.guild_id, int(cursor.lastrowid or 0))
+    assert story is not None
+    await audit(conn, clock, story, "submitted", detail=state)
+    schedule = None
+    if publish_at is not None:
+        schedule = await schedules.create(conn, now, guild_id=settings.guild_id, kind=PUBLISH_KIND,
+                                          owner_id=story.id, rule=Recurrence.once(publish_at))
+    return Submitted(story, receipt, schedule)
+
+
+def review_key(guild_id: int, story_id: int) -> str:
+    """The outbox key of a story's review card in the moderators' queue."""
+    return f"story_review:{guild_id}:{story_id}"
+
+
+async def withdraw_review_card(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> tuple[int, int] | None:
+    """A retracted story's review card: an unsent one is dropped from the outbox; a sent one is
+    returned as (channel id, message id) for the cog to delete."""
+    key = review_key(guild_id, story_id)
+    await conn.execute("DELETE FROM outbox WHERE key = ? AND guild_id = ? AND state = 'pending'", (key, guild_id))
+    async with conn.execute(
+        "SELECT target_id, message_id FROM outbox WHERE key = ? AND guild_id = ? AND message_id IS NOT NULL",
+        (key, guild_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+# -- review ---------------------------------------------------------------------------------------
+
+async def approve(conn: aiosqlite.Connection, clock: Clock, settings: StorySettings, story_id: int,
+                  moderator_id: int, rng: random.Random | None = None) -> tuple[Story, schedules.Schedule | None]:
+    story = await get_story(conn, settings.guild_id, story_id)
+    if story is None:
+        raise UserFacingError(wording.ALREADY_HANDLED.format(state="retracted by its author"))
+    if story.state != "review":
+        raise UserFacingError(wording.ALREADY_HANDLED.format(state=story.state))
+    now = clock.now()
+    schedule = None
+    if settings.delay:
+        publish_at = now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(60, 600))
+        await conn.execute("UPDATE stories SET state = 'scheduled', publish_at = ? WHERE id = ?",
+                           (iso_utc(publish_at), story.id))
+        schedule = await schedules.create(conn, now, guild_id=story.guild_id, kind=PUBLISH_KIND, owner_id=story.id,
+                                          rule=Recurrence.once(publish_at))
+    else:
+        await conn.execute("UPDATE stories SET state = 'ready' WHERE id = ?", (story.id,))
+    await audit(conn, clock, story, "approved", actor_id=moderator_id)
+    return story, schedule
+
+
+async def decline(conn: aiosqlite.Connection, clock: Clock, guild_id: int, story_id: int, moderator_id: int,
+                  reason: str) -> Story:
+    story = await get_story(conn, guild_id, story_id)
+    if story is None:
+        raise UserFacingError(wording.ALREADY_HANDLED.format(state="retracted by its author"))
+    if story.state != "review":
+        raise UserFacingError(wording.ALREADY_HANDLED.format(state=story.state))
+    await conn.execute(
+        "UPDATE stories SET state = 'declined', decline_reason = ?, body = NULL, title = NULL,"
+        " content_warning = NULL WHERE id = ?", (reason, story.id))
+    await audit(conn, clock, story, "declined", actor_id=moderator_id, detail=reason)
+    return story
+
+
+# -- publishing -----------------------------------------------------------------------------------
+
+async def due_to_publish(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> bool:
+    """The delay's wake-up: a scheduled story becomes ready (in the scheduler's transaction)."""
+    cursor = await conn.execute(
+        "UPDATE stories SET state = 'ready' WHERE guild_id = ? AND id = ? AND state = 'scheduled'",
+        (guild_id, story_id))
+    return cursor.rowcount == 1
+
+
+async def claim_ready(db: Database, guild_ids: set[int] | None = None) -> Story | None:
+    """Mark the oldest ready story 'publishing' and return it (None when nothing is ready)."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT id, guild_id FROM stories WHERE state = 'ready' ORDER BY id LIMIT 50") as cursor:
+            rows = await cursor.fetchall()
+        for row in rows:
+            if guild_ids is not None and row[1] not in guild_ids:
+                continue
+            await conn.execute("UPDATE stories SET state = 'publishing' WHERE id = ? AND state = 'ready'", (row[0],))
+            return await get_story(conn, int(row[1]), int(row[0]))
+    return None
+
+
+async def published(db: Database, clock: Clock, story: Story, *, channel_id: int, thread_id: int,
+                    message_id: int | None) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE stories SET state = 'published', channel_id = ?, thread_id = ?, message_id = ?, body = NULL,"
+            " published_at = ? WHERE guild_id = ? AND id = ? AND state = 'publishing'",
+            (channel_id, thread_id, message_id, iso_utc(hour_of(clock.now())), story.guild_id, story.id))
+        await audit(conn, clock, story, "published")
+
+
+async def back_to_ready(db: Database, guild_id: int, story_id: int) -> None:
+    await db.execute("UPDATE stories SET state = 'ready' WHERE guild_id = ? AND id = ? AND state = 'publishing'",
+                     (guild_id, story_id))
+
+
+async def interrupted_to_ready(db: Database) -> int:
+    """At start: stories left 'publishing' by a crash are published again."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute("UPDATE stories SET state = 'ready' WHERE state = 'publishing'")
+    return cursor.rowcount
+
+
+# -- retracting -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Retracted:
+    story: Story
+    review_card: tuple[int, int] | None  # (channel id, message id) of a sent review card to delete
+
+
+async def retract(conn: aiosqlite.Connection, clock: Clock, guild_id: int, receipt: str | None) -> Retracted:
+    """Delete the story with this receipt and everything about it (the cog deletes the post and
+    any review card already sent)."""
+    story = await story_by_receipt(conn, guild_id, receipt)
+    card = await withdraw_review_card(conn, guild_id, story.id) if story.state == "review" else None
+    await conn.execute("DELETE FROM story_support WHERE guild_id = ? AND story_id = ?", (guild_id, story.id))
+    await conn.execute("DELETE FROM stories WHERE guild_id = ? AND id = ?", (guild_id, story.id))
+    await schedules.delete_for_owner(conn, guild_id, PUBLISH_KIND, story.id)
+    await audit(conn, clock, story, "retracted")
+    return Retracted(story, card)

@@ -1,0 +1,25 @@
+"""'Sending support' on a story: unique supporters counted by a keyed hash per story, never their ids."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.core.db import Database
+from bot.stories.keys import supporter_key
+
+
+async def add_support(conn: aiosqlite.Connection, guild_id: int, story_id: int, user_id: int) -> bool:
+    """True when this member had not yet sent support to this story."""
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO story_support (guild_id, story_id, supporter_key) VALUES (?, ?, ?)",
+        (guild_id, story_id, supporter_key(guild_id, story_id, user_id)))
+    return cursor.rowcount == 1
+
+
+async def support_count(db: Database | aiosqlite.Connection, guild_id: int, story_id: int) -> int:
+    sql, params = "SELECT count(*) FROM story_support WHERE guild_id = ? AND story_id = ?", (guild_id, story_id)
+    if isinstance(db, Database):
+        return int(await db.fetchval(sql, params) or 0)
+    async with db.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,153 @@
+"""/story-admin remove|block|unblock|settings and the review card's Approve / Decline buttons.
+
+Every action is checked in the bot (moderators and organisers only) and recorded in story_audit.
+Moderators act on a story by its number; none of this reveals or needs the author's identity.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import UserFacingError
+from bot.core.messages import timestamp
+from bot.core.permissions import is_moderator, require
+from bot.stories import cards, records, wording
+from bot.stories.moderation import block_author_of_story, remove_story, unblock_author_of_story
+from bot.stories.settings import get_story_settings, save_story_settings
+from cogs.common.components import run_safely, send_card
+from cogs.common.context import actor_of, reply, settings_of
+
+if TYPE_CHECKING:
+    from bot.client import PeerCirclesBot
+    from cogs.stories.members import Stories
+
+log = logging.getLogger(__name__)
+
+
+class DeclineForm(discord.ui.Modal):
+    def __init__(self, cog: StoryAdmin, story_id: int) -> None:
+        super().__init__(title="Decline this story", custom_id=f"pc:storydeclineform:{story_id}", timeout=None)
+        self.cog, self.story_id = cog, story_id
+        self.reason: discord.ui.TextInput[DeclineForm] = discord.ui.TextInput(
+            label="Reason (the author will see it)", custom_id="reason", style=discord.TextStyle.paragraph,
+            max_length=500, required=False, placeholder=wording.DECLINE_DEFAULT)
+        self.add_item(self.reason)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        reason = " ".join((self.reason.value or "").split()) or wording.DECLINE_DEFAULT
+        await run_safely(interaction, self.cog.decline(interaction, self.story_id, reason), "modal:storydecline")
+
+
+class StoryAdmin(commands.Cog):
+    component_actions: ClassVar[dict[str, str]] = {"storyapprove": "on_approve", "storydecline": "on_decline"}
+
+    admin = app_commands.Group(
+        name="story-admin", description="Moderators: review, remove and block anonymous stories",
+        guild_only=True, default_permissions=discord.Permissions(manage_messages=True),
+        extras={"audience": "moderator"},
+    )
+
+    def __init__(self, bot: PeerCirclesBot, members: Stories) -> None:
+        self.bot = bot
+        self.members = members
+
+    async def _require_moderator(self, interaction: discord.Interaction) -> int:
+        settings = await settings_of(self.bot, interaction)
+        require(is_moderator(actor_of(interaction), settings), wording.NOT_MODERATOR)
+        return settings.guild_id
+
+    # -- review --------------------------------------------------------------------------------------
+
+    async def on_approve(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        guild_id = await self._require_moderator(interaction)
+        settings = await get_story_settings(self.bot.db, guild_id)
+        async with self.bot.db.transaction() as conn:
+            story, schedule = await records.approve(conn, self.bot.clock, settings, int(args[0]), interaction.user.id)
+        log.info("story approved guild_id=%s story_id=%s", guild_id, story.id)
+        await send_card(interaction, cards.queue_done_card(
+            story, wording.APPROVED_BY.format(moderator=interaction.user.id)), edit=True)
+        if schedule is not None:
+            self.bot.scheduler.notify(schedule)
+        else:
+            self.members.request_publish()
+
+    async def on_decline(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        guild_id = await self._require_moderator(interaction)
+        story = await records.get_story(self.bot.db, guild_id, int(args[0]))
+        if story is None or story.state != "review":
+            raise UserFacingError(wording.ALREADY_HANDLED.format(state=story.state if story else "retracted"))
+        await interaction.response.send_modal(DeclineForm(self, story.id))
+
+    async def decline(self, interaction: discord.Interaction, story_id: int, reason: str) -> None:
+        guild_id = await self._require_moderator(interaction)
+        async with self.bot.db.transaction() as conn:
+            story = await records.decline(conn, self.bot.clock, guild_id, story_id, interaction.user.id, reason)
+        log.info("story declined guild_id=%s story_id=%s", guild_id, story.id)
+        await send_card(interaction, cards.queue_done_card(
+            story, wording.DECLINED_BY.format(moderator=interaction.user.id, reason=cards.display(reason))), edit=True)
+
+    # -- commands --------------------------------------------------------------------------------------
+
+    @admin.command(name="remove", description="Take a published story down, with a reason its author will see")
+    @app_commands.describe(story="The story's number (Story #N)", reason="Why (the author sees it with /story status)")
+    async def remove(self, interaction: discord.Interaction, story: app_commands.Range[int, 1],
+                     reason: app_commands.Range[str, 1, 500]) -> None:
+        guild_id = await self._require_moderator(interaction)
+        found = await records.story_by_number(self.bot.db, guild_id, story)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.members.delete_post(found, "removed by a moderator")
+        async with self.bot.db.transaction() as conn:
+            await remove_story(conn, self.bot.clock, guild_id, story, interaction.user.id, reason)
+        log.info("story removed guild_id=%s story_id=%s", guild_id, found.id)
+        await reply(interaction, wording.REMOVED.format(pseudonym=found.pseudonym))
+
+    @admin.command(name="block", description="Stop the (unknown) author of a story from sharing for a while")
+    @app_commands.describe(story="The story's number (Story #N)", duration="How many days the block lasts",
+                           reason="A note for the audit log (optional)")
+    async def block(self, interaction: discord.Interaction, story: app_commands.Range[int, 1],
+                    duration: app_commands.Range[int, 1, 365], reason: str = "") -> None:
+        guild_id = await self._require_moderator(interaction)
+        async with self.bot.db.transaction() as conn:
+            found, until = await block_author_of_story(conn, self.bot.clock, guild_id=guild_id, number=story,
+                                                       days=duration, moderator_id=interaction.user.id,
+                                                       reason=reason[:300])
+        log.info("story author blocked guild_id=%s story_id=%s days=%s", guild_id, found.id, duration)
+        await reply(interaction, wording.BLOCKED_DONE.format(pseudonym=found.pseudonym, until=timestamp(until)))
+
+    @admin.command(name="unblock", description="Let the author of a story share again")
+    @app_commands.describe(story="The story's number (Story #N) the block was placed from")
+    async def unblock(self, interaction: discord.Interaction, story: app_commands.Range[int, 1]) -> None:
+        guild_id = await self._require_moderator(interaction)
+        async with self.bot.db.transaction() as conn:
+            found, was = await unblock_author_of_story(conn, self.bot.clock, guild_id=guild_id, number=story,
+                                                       moderator_id=interaction.user.id)
+        text = wording.UNBLOCKED if was else wording.NOT_BLOCKED
+        await reply(interaction, text.format(pseudonym=found.pseudonym))
+
+    @admin.command(name="settings", description="See or change the story settings of this server")
+    @app_commands.describe(daily_limit="Stories a member may share per day",
+                           min_length="Fewest characters a story needs",
+                           review="Moderators read stories before they appear: off, new members, or all",
+                           delay="Publish 1-10 minutes later at random, so timing does not reveal the author")
+    async def settings(self, interaction: discord.Interaction,
+                       daily_limit: app_commands.Range[int, 1, 50] | None = None,
+                       min_length: app_commands.Range[int, 1, 4000] | None = None,
+                       review: Literal["off", "new", "all"] | None = None, delay: bool | None = None) -> None:
+        guild_id = await self._require_moderator(interaction)
+        current = await get_story_settings(self.bot.db, guild_id)
+        changed = replace(
+            current, daily_limit=current.daily_limit if daily_limit is None else daily_limit,
+            min_length=current.min_length if min_length is None else min_length,
+            review_mode=current.review_mode if review is None else review,
+            delay=current.delay if delay is None else delay)
+        if changed != current:
+            await save_story_settings(self.bot.db, self.bot.clock, changed, actor_id=interaction.user.id)
+        await reply(interaction, wording.SETTINGS.format(
+            daily_limit=changed.daily_limit, min_length=changed.min_length,
+            review=wording.REVIEW_LABELS[changed.review_mode], delay="on" if changed.delay else "off"))

@@ -1,0 +1,399 @@
+"""/story share|retract|status|reply, the preview's buttons, Sending support, and publishing.
+
+Anonymity in this cog: the pending preview (which knows who is sharing) lives only in memory and
+is gone after a restart; the database gets the story with its one-way author key. Logs name
+story ids and event kinds, never a member. Posts use allowed_mentions none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cases.records import open_case
+from bot.circles.access import require_set_up
+from bot.circles.records import get_circle
+from bot.core import anonymity
+from bot.core.errors import UserFacingError
+from bot.delivery.scheduler import MissedPolicy, Occurrence
+from bot.safety.card import server_crisis_card
+from bot.screening.words import word_settings
+from bot.stories import cards, records, wording
+from bot.stories.circles import circle_to_share_in, shareable_choices
+from bot.stories.drafts import MAX_TITLE, MAX_WARNING, Draft, Verdict, check_draft, screen_draft
+from bot.stories.keys import author_key, normalise_receipt
+from bot.stories.settings import MAX_STORY, get_story_settings
+from bot.stories.support import add_support, support_count
+from cogs.common.components import PersistentComponent, card_view, run_safely, send_card
+from cogs.common.context import NO_PINGS, guild_id_of, guild_settings, reply, settings_of
+
+if TYPE_CHECKING:
+    import aiosqlite
+
+    from bot.client import PeerCirclesBot
+
+log = logging.getLogger(__name__)
+
+PREVIEW_MINUTES = 30
+NEW_MEMBER_DAYS = 7
+
+
+@dataclass
+class Pending:
+    """A preview waiting for Post: in memory only, never in the database."""
+
+    guild_id: int
+    user_id: int
+    draft: Draft
+    verdict: Verdict
+    started: datetime
+
+
+class StoryForm(discord.ui.Modal):
+    def __init__(self, cog: Stories, token: str, circle_id: int, draft: Draft | None, *, edit: bool) -> None:
+        super().__init__(title="Share a story anonymously", custom_id=f"pc:storyform:{token}", timeout=None)
+        self.cog, self.token, self.circle_id, self.edit = cog, token, circle_id, edit
+        self.story: discord.ui.TextInput[StoryForm] = discord.ui.TextInput(
+            label="Your story", custom_id="story", style=discord.TextStyle.paragraph, max_length=MAX_STORY,
+            default=draft.body if draft else None, placeholder="Share as much or as little as you like.")
+        self.warning: discord.ui.TextInput[StoryForm] = discord.ui.TextInput(
+            label="Content warning (optional)", custom_id="warning", required=False, max_length=MAX_WARNING,
+            default=draft.content_warning if draft else None, placeholder="e.g. self-harm, surgery, grief")
+        self.story_title: discord.ui.TextInput[StoryForm] = discord.ui.TextInput(
+            label="Title (optional)", custom_id="title", required=False, max_length=MAX_TITLE,
+            default=draft.title if draft else None)
+        for item in (self.story, self.warning, self.story_title):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        draft = Draft(self.circle_id, self.story.value or "", self.warning.value or "", self.story_title.value or "")
+        await run_safely(interaction, self.cog.preview(interaction, self.token, draft, edit=self.edit),
+                         "modal:storyform")
+
+
+class Stories(commands.Cog):
+    component_actions: ClassVar[dict[str, str]] = {
+        "storypost": "on_post", "storyedit": "on_edit", "storycancel": "on_cancel", "storyhelp": "on_help",
+        "storysupport": "on_support",
+    }
+
+    story = app_commands.Group(name="story", description="Share a story anonymously with your circle",
+                               guild_only=True)
+
+    def __init__(self, bot: PeerCirclesBot) -> None:
+        self.bot = bot
+        self.pending: dict[str, Pending] = {}
+        self._publish_task: asyncio.Task[None] | None = None
+        self._publish_again = False
+
+    async def cog_load(self) -> None:
+        key = anonymity.load_key(self.bot.config.anonymity_key_path)
+        anonymity.install(key)
+        if key.created:
+            log.warning("created a new anonymity key file at %s (keep it safe, readable by the bot only)", key.source)
+        self.bot.add_dynamic_items(PersistentComponent)
+        self.bot.scheduler.register_kind(records.PUBLISH_KIND, self.on_publish_due, MissedPolicy.LATE,
+                                         grace=timedelta(days=3650))
+
+    async def cog_unload(self) -> None:
+        if self._publish_task is not None:
+            self._publish_task.cancel()
+
+    # -- sharing -----------------------------------------------------------------------------------
+
+    @story.command(name="share", description="Write a story to share anonymously in one of your circles")
+    @app_commands.describe(circle="One of your circles that has a stories channel (start typing its name)")
+    async def share(self, interaction: discord.Interaction, circle: str) -> None:
+        settings = await settings_of(self.bot, interaction)
+        require_set_up(settings)
+        found = await circle_to_share_in(self.bot.db, settings.guild_id, circle, interaction.user.id)
+        story_settings = await get_story_settings(self.bot.db, settings.guild_id)
+        await records.require_may_share(self.bot.db, self.bot.clock, story_settings,
+                                        author_key(settings.guild_id, interaction.user.id))
+        token = secrets.token_hex(8)
+        await interaction.response.send_modal(StoryForm(self, token, found.id, None, edit=False))
+
+    @share.autocomplete("circle")
+    async def share_autocomplete(self, interaction: discord.Interaction,
+                                 current: str) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        pairs = await shareable_choices(self.bot.db, interaction.guild_id, interaction.user.id, current)
+        return [app_commands.Choice(name=name, value=value) for name, value in pairs]
+
+    async def preview(self, interaction: discord.Interaction, token: str, draft: Draft, *, edit: bool) -> None:
+        guild_id = guild_id_of(interaction)
+        settings = await get_story_settings(self.bot.db, guild_id)
+        draft = check_draft(draft, settings)
+        key = author_key(guild_id, interaction.user.id)
+        await records.require_may_share(self.bot.db, self.bot.clock, settings, key)
+        verdict = screen_draft(draft, await word_settings(self.bot.db, guild_id))
+        if verdict.aimed_slur:
+            self.pending.pop(token, None)
+            log.info("story draft declined for aimed insults guild_id=%s", guild_id)
+            await self._show(interaction, cards.Card(wording.AIMED_SLUR), edit=edit)
+            return
+        circle = await get_circle(self.bot.db, guild_id, draft.circle_id)
+        crisis_card = None
+        if verdict.crisis != "none":
+            crisis_card = await server_crisis_card(self.bot.db, guild_id)
+        if verdict.crisis == "crisis":
+            async with self.bot.db.transaction() as conn:
+                opened = await open_case(
+                    conn, self.bot.clock, guild_id=guild_id, kind="crisis", urgency="urgent", source="story",
+                    subject_user_id=None, opened_by=None,
+                    summary=wording.CRISIS_CASE_SUMMARY.format(pseudonym="a story not yet posted"),
+                    snapshot={"circle": circle.name, "title": verdict.title, "content_warning": verdict.content_warning,
+                              "text": verdict.body},
+                    dedupe_key=f"storydraft:{token}")
+            log.info("story draft held for crisis language guild_id=%s case_id=%s", guild_id, opened.case_id)
+        self._expire_old()
+        self.pending[token] = Pending(guild_id, interaction.user.id, draft, verdict, self.bot.clock.now())
+        hint = f"Anonymous member - in {circle.name}"
+        await self._show(interaction, cards.preview_card(token, verdict, hint, crisis_card), edit=edit)
+
+    async def _show(self, interaction: discord.Interaction, card: cards.Card, *, edit: bool) -> None:
+        await send_card(interaction, card, edit=edit)
+
+    def _expire_old(self) -> None:
+        cutoff = self.bot.clock.now() - timedelta(minutes=PREVIEW_MINUTES)
+        for token in [t for t, p in self.pending.items() if p.started < cutoff]:
+            del self.pending[token]
+
+    def _pending_for(self, interaction: discord.Interaction, token: str, *, take: bool) -> Pending | None:
+        pending = self.pending.get(token)
+        if pending is None or pending.user_id != interaction.user.id:
+            return None
+        if pending.started < self.bot.clock.now() - timedelta(minutes=PREVIEW_MINUTES):
+            self.pending.pop(token, None)
+            return None
+        if take:
+            self.pending.pop(token, None)
+        return pending
+
+    async def on_post(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        pending = self._pending_for(interaction, args[0], take=True)
+        if pending is None:
+            await send_card(interaction, cards.Card(wording.PREVIEW_EXPIRED), edit=True)
+            return
+        guild_id = pending.guild_id
+        settings = await get_story_settings(self.bot.db, guild_id)
+        member = interaction.user
+        joined = getattr(member, "joined_at", None)
+        new_member = joined is None or joined > self.bot.clock.now() - timedelta(days=NEW_MEMBER_DAYS)
+        async with self.bot.db.transaction() as conn:
+            done = await records.submit(conn, self.bot.clock, settings, circle_id=pending.draft.circle_id,
+                                        key=author_key(guild_id, pending.user_id), verdict=pending.verdict,
+                                        new_member=new_member)
+            if done.story.state == "review":
+                await self._enqueue_review(conn, done.story)
+        log.info("story submitted guild_id=%s story_id=%s state=%s", guild_id, done.story.id, done.story.state)
+        await send_card(interaction, cards.receipt_card(done.story, done.receipt), edit=True)
+        if done.schedule is not None:
+            self.bot.scheduler.notify(done.schedule)
+        if done.story.state == "ready":
+            self.request_publish()
+
+    async def _enqueue_review(self, conn: aiosqlite.Connection, story: records.Story) -> None:
+        settings = await guild_settings(self.bot, story.guild_id)
+        circle = await get_circle(self.bot.db, story.guild_id, story.circle_id)
+        if settings.queue_channel_id is None:
+            log.warning("story held for review but the server has no queue channel guild_id=%s story_id=%s",
+                        story.guild_id, story.id)
+            return
+        await self.bot.outbox.enqueue(
+            conn, key=records.review_key(story.guild_id, story.id), kind="story_review", guild_id=story.guild_id,
+            target_kind="channel", target_id=settings.queue_channel_id,
+            payload=cards.queue_card(story, circle.name).to_payload())
+
+    async def on_edit(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        pending = self._pending_for(interaction, args[0], take=False)
+        if pending is None:
+            await send_card(interaction, cards.Card(wording.PREVIEW_EXPIRED), edit=True)
+            return
+        form = StoryForm(self, args[0], pending.draft.circle_id, pending.draft, edit=True)
+        await interaction.response.send_modal(form)
+
+    async def on_cancel(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        self._pending_for(interaction, args[0], take=True)
+        await send_card(interaction, cards.Card(wording.CANCELLED), edit=True)
+
+    async def on_help(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        """Connect me with a moderator: the author's own choice, so this case carries their identity."""
+        guild_id = guild_id_of(interaction)
+        async with self.bot.db.transaction() as conn:
+            await open_case(conn, self.bot.clock, guild_id=guild_id, kind="help", urgency="urgent", source="story",
+                            subject_user_id=interaction.user.id, opened_by=interaction.user.id,
+                            summary=wording.HELP_CASE_SUMMARY,
+                            dedupe_key=f"storyhelp:{interaction.message.id if interaction.message else interaction.id}")
+        await reply(interaction, wording.CONNECTED)
+
+    # -- receipts ----------------------------------------------------------------------------------
+
+    @story.command(name="retract", description="Take your story down and delete its data, with your receipt")
+    @app_commands.describe(receipt="The receipt code you got when you posted (e.g. ABCD-EFGH-JKLM-NPQR)")
+    async def retract(self, interaction: discord.Interaction, receipt: str) -> None:
+        guild_id = guild_id_of(interaction)
+        code = normalise_receipt(receipt)
+        story = await records.story_by_receipt(self.bot.db, guild_id, code)
+        if story.state == "publishing":
+            raise UserFacingError("Your story is being published this very moment. Please try again in a minute.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.delete_post(story, "retract")
+        async with self.bot.db.transaction() as conn:
+            done = await records.retract(conn, self.bot.clock, guild_id, code)
+        if done.review_card is not None:
+            try:
+                await self.bot.http.delete_message(*done.review_card, reason="story retracted")
+            except discord.HTTPException as exc:
+                log.warning("could not delete a retracted story's review card guild_id=%s story_id=%s status=%s",
+                            guild_id, story.id, exc.status)
+        log.info("story retracted guild_id=%s story_id=%s", guild_id, story.id)
+        await reply(interaction, wording.RETRACTED)
+
+    async def delete_post(self, story: records.Story, doing: str) -> None:
+        """Delete a story's post and thread in Discord; gone already is fine, refused is not."""
+        targets: list[tuple[int, int | None]] = []
+        if story.thread_id:
+            targets.append((story.thread_id, None))
+        if story.message_id and story.channel_id:
+            targets.append((story.channel_id, story.message_id))
+        for channel_id, message_id in targets:
+            try:
+                if message_id is None:
+                    await self.bot.http.delete_channel(channel_id, reason=f"story {doing}")
+                else:
+                    await self.bot.http.delete_message(channel_id, message_id, reason=f"story {doing}")
+            except discord.NotFound:
+                continue
+            except discord.Forbidden:
+                log.warning("could not delete a story post guild_id=%s story_id=%s", story.guild_id, story.id)
+                raise UserFacingError(
+                    "I couldn't take the post down: I'm missing the **Manage Threads** permission in the stories"
+                    " channel. Nothing was changed; please ask an organiser to check my permissions.") from None
+
+    @story.command(name="status", description="Check on your story with your receipt")
+    @app_commands.describe(receipt="The receipt code you got when you posted")
+    async def status(self, interaction: discord.Interaction, receipt: str) -> None:
+        guild_id = guild_id_of(interaction)
+        story = await records.story_by_receipt(self.bot.db, guild_id, normalise_receipt(receipt))
+        count = await support_count(self.bot.db, guild_id, story.id)
+        await reply(interaction, cards.status_text(story, count))
+
+    # -- the story's thread --------------------------------------------------------------------
+
+    @story.command(name="reply", description="Reply anonymously as the Story author, inside your story's thread")
+    @app_commands.describe(text="Your reply (it appears as Story author)")
+    async def author_reply(self, interaction: discord.Interaction, text: str) -> None:
+        guild_id = guild_id_of(interaction)
+        story = None if interaction.channel_id is None else await records.story_by_thread(
+            self.bot.db, guild_id, interaction.channel_id)
+        if story is None or story.state != "published":
+            raise UserFacingError(wording.REPLY_NOT_A_STORY)
+        if story.author_key != author_key(guild_id, interaction.user.id):
+            raise UserFacingError(wording.REPLY_NOT_AUTHOR)
+        settings = await get_story_settings(self.bot.db, guild_id)
+        body = check_draft(Draft(story.circle_id, text), replace(settings, min_length=1)).body
+        verdict = screen_draft(Draft(story.circle_id, body), await word_settings(self.bot.db, guild_id))
+        if verdict.crisis == "crisis":
+            async with self.bot.db.transaction() as conn:
+                await open_case(conn, self.bot.clock, guild_id=guild_id, kind="crisis", urgency="urgent",
+                                source="story", summary=wording.REPLY_CRISIS_CASE_SUMMARY.format(
+                                    pseudonym=story.pseudonym), snapshot={"text": verdict.body})
+            card = await server_crisis_card(self.bot.db, guild_id)
+            await send_card(interaction, cards.Card(wording.CRISIS_HELD.replace(" You can still press **Post** to"
+                            " send your story to the moderators to read first.", ""), (card,),
+                            ((cards.Button(cards.cid("storyhelp"), wording.CONNECT_BUTTON, cards.PRIMARY),),)))
+            return
+        if verdict.aimed_slur:
+            raise UserFacingError(wording.AIMED_SLUR)
+        async with self.bot.db.transaction() as conn:
+            await self.bot.outbox.enqueue(
+                conn, key=f"story_reply:{guild_id}:{interaction.id}", kind="story_reply", guild_id=guild_id,
+                target_kind="channel", target_id=story.thread_id or 0,
+                payload=cards.author_reply_card(story.number, verdict.body).to_payload())
+        log.info("story author reply queued guild_id=%s story_id=%s", guild_id, story.id)
+        await reply(interaction, wording.REPLY_SENT)
+
+    async def on_support(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        guild_id = guild_id_of(interaction)
+        story = await records.get_story(self.bot.db, guild_id, int(args[0]))
+        if story is None or story.state != "published":
+            raise UserFacingError("This story is no longer here.")
+        async with self.bot.db.transaction() as conn:
+            new = await add_support(conn, guild_id, story.id, interaction.user.id)
+            count = await support_count(conn, guild_id, story.id)
+        if not new:
+            await reply(interaction, wording.SUPPORT_ALREADY)
+            return
+        await reply(interaction, wording.SUPPORT_THANKS.format(count=count, members="member is" if count == 1
+                                                                 else "members are"))
+
+    # -- publishing --------------------------------------------------------------------------------
+
+    async def on_publish_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+        """A delayed story's time came: it becomes ready; the post is made after the commit."""
+        if await records.due_to_publish(conn, occurrence.guild_id, occurrence.owner_id):
+            asyncio.get_running_loop().call_soon(self.request_publish)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if await records.interrupted_to_ready(self.bot.db):
+            log.warning("stories interrupted while publishing are published again")
+        self.request_publish()
+
+    def request_publish(self) -> None:
+        """Publish every ready story soon (one publisher at a time; requests meanwhile merge)."""
+        self._publish_again = True
+        if self._publish_task is None or self._publish_task.done():
+            self._publish_task = asyncio.create_task(self._publish_all(), name="stories-publish")
+
+    async def _publish_all(self) -> None:
+        while self._publish_again:
+            self._publish_again = False
+            failed: list[records.Story] = []
+            while (story := await records.claim_ready(self.bot.db)) is not None:
+                if not await self._publish(story):
+                    failed.append(story)
+            for story in failed:
+                await records.back_to_ready(self.bot.db, story.guild_id, story.id)
+
+    async def _publish(self, story: records.Story) -> bool:
+        try:
+            circle = await get_circle(self.bot.db, story.guild_id, story.circle_id)
+            if not circle.stories_channel_id:
+                raise LookupError("no stories channel")
+            channel = self.bot.get_channel(circle.stories_channel_id) or await self.bot.fetch_channel(
+                circle.stories_channel_id)
+            card = cards.post_card(story, story.body or "", self.bot.clock.now())
+            embeds = [discord.Embed.from_dict(e) for e in card.embeds]
+            view = card_view(card)
+            kwargs: dict[str, Any] = {"content": card.content or None, "embeds": embeds, "allowed_mentions": NO_PINGS}
+            if view is not None:
+                kwargs["view"] = view
+            if isinstance(channel, discord.ForumChannel):
+                made = await channel.create_thread(name=cards.thread_name(story), **kwargs)
+                thread_id, message_id = made.thread.id, None
+            elif isinstance(channel, discord.TextChannel):
+                message = await channel.send(**kwargs)
+                thread = await message.create_thread(name=cards.thread_name(story))
+                thread_id, message_id = thread.id, message.id
+            else:
+                raise LookupError("the stories channel is neither a forum nor a text channel")
+        except (discord.HTTPException, LookupError) as exc:
+            log.warning("could not publish a story guild_id=%s story_id=%s error=%s", story.guild_id, story.id,
+                        type(exc).__name__)
+            return False
+        await records.published(self.bot.db, self.bot.clock, story, channel_id=channel.id, thread_id=thread_id,
+                                message_id=message_id)
+        log.info("story published guild_id=%s story_id=%s", story.guild_id, story.id)
+        return True
+

@@ -1,0 +1,65 @@
+"""Discord failing around stories: a refused or failing post is kept and published later; a post
+already deleted by hand does not stop a retraction; a refused deletion changes nothing."""
+
+from __future__ import annotations
+
+from bot.client import PeerCirclesBot
+from bot.demo.runner import BotRunner
+from emulator.events import Server
+from emulator.server import DiscordEmulator
+from tests.e2e.stories.helpers import share, story_threads, story_world, wait_published
+
+THREADS = "/channels/{channel_id}/threads"
+
+
+async def test_a_post_discord_refuses_stays_ready_and_is_published_after_a_restart(
+        runner: BotRunner, emulator: DiscordEmulator, server: Server) -> None:
+    bot = await runner.start()
+    world = await story_world(bot, emulator, server)
+    emulator.inject_fault("POST", THREADS, 403, 50013, times=1)
+    done, _ = await share(emulator, server, world.author, world.circle)
+    assert "Story #1" in done["content"]
+    await emulator.wait_until(lambda: emulator.find_calls("POST", THREADS), 5, "the refused attempt")
+    cog = bot.get_cog("Stories")
+
+    def idle() -> bool:
+        task = getattr(cog, "_publish_task", None)
+        return task is not None and task.done()
+
+    await emulator.wait_until(idle, 5, "the publisher to finish its attempt")
+    assert story_threads(emulator, world.circle) == []
+    assert await bot.db.fetchval("SELECT state FROM stories") == "ready", "kept, not lost"
+    bot = await runner.restart()
+    await wait_published(emulator, world.circle, bot=bot)
+
+
+async def test_a_server_error_is_retried_by_discord_py_and_the_story_posted_once(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    world = await story_world(bot, emulator, server)
+    emulator.inject_fault("POST", THREADS, 500, times=1)
+    await share(emulator, server, world.author, world.circle)
+    await wait_published(emulator, world.circle, bot=bot)
+    assert len(story_threads(emulator, world.circle)) == 1
+
+
+async def test_retracting_a_post_already_deleted_by_hand_still_deletes_the_story(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    world = await story_world(bot, emulator, server)
+    _, receipt = await share(emulator, server, world.author, world.circle)
+    await wait_published(emulator, world.circle, bot=bot)
+    emulator.inject_fault("DELETE", "/channels/{channel_id}", 404, 10003, times=1)
+    done = await (await emulator.slash(server.guild_id, world.author, "story retract", receipt=receipt)).reply()
+    assert "taken down" in done["content"]
+    assert await bot.db.fetchval("SELECT count(*) FROM stories") == 0
+
+
+async def test_a_refused_deletion_is_explained_and_changes_nothing(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    world = await story_world(bot, emulator, server)
+    _, receipt = await share(emulator, server, world.author, world.circle)
+    await wait_published(emulator, world.circle, bot=bot)
+    emulator.inject_fault("DELETE", "/channels/{channel_id}", 403, 50013, times=1)
+    refused = await (await emulator.slash(server.guild_id, world.author, "story retract", receipt=receipt)).reply()
+    assert "couldn't take the post down" in refused["content"] and "Nothing was changed" in refused["content"]
+    assert await bot.db.fetchval("SELECT state FROM stories") == "published"
+    assert len(story_threads(emulator, world.circle)) == 1
