@@ -34,6 +34,7 @@ COGS: tuple[str, ...] = (
     "cogs.setup",
     "cogs.circles",
     "cogs.screening",
+    "cogs.checkins",
 )
 
 
