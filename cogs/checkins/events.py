@@ -59,6 +59,8 @@ class EventKeeper:
                 try:
                     await self.sync(guild_id)
                 except Exception:
+                    if self.bot.is_closed():
+                        return  # shutting down: the next start brings the events in step
                     log.exception("checkin event sync failed guild_id=%s", guild_id)
         finally:
             self.idle.set()
