@@ -83,3 +83,23 @@ def at(text: str) -> datetime:
 
 
 MINUTE = timedelta(minutes=1)
+
+
+async def voice(bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, user: str,
+                channel: int | str | None) -> None:
+    """A member joins, moves to or (None) leaves a voice channel; waits until the bot recorded it."""
+    target = None if channel is None else str(channel)
+    await emulator.voice(server.guild_id, user, target)
+    guild = bot.get_guild(int(server.guild_id))
+    assert guild is not None
+
+    def seen() -> bool:
+        member = guild.get_member(int(user))
+        now = member.voice.channel.id if member and member.voice and member.voice.channel else None
+        return now == (None if target is None else int(target))
+
+    await emulator.wait_until(seen, 5, "the bot to see the voice change")
+    tracked = await rows(bot, "SELECT voice_channel_id FROM circles WHERE guild_id = ?", (int(server.guild_id),))
+    expect = [(int(target),)] if target is not None and (int(target),) in tracked else []
+    await until(lambda: rows(bot, "SELECT channel_id FROM checkin_voice WHERE user_id = ? AND left_at IS NULL",
+                             (int(user),)), expect)
