@@ -163,7 +163,12 @@ class EventsMixin:
         """Someone deletes a server channel in Discord's own UI (CHANNEL_DELETE)."""
         channel = self.world.channels.pop(channel_id)
         if channel.get("guild_id"):
-            self.world.guilds[channel["guild_id"]].channel_ids.remove(channel_id)
+            guild = self.world.guilds[channel["guild_id"]]
+            guild.channel_ids.remove(channel_id)
+            # Discord deletes a voice channel's scheduled events with it (clients infer it from the
+            # CHANNEL_DELETE; no event of their own is sent).
+            for event_id in [e for e, ev in guild.scheduled_events.items() if ev.get("channel_id") == channel_id]:
+                del guild.scheduled_events[event_id]
         await self.gateway.dispatch("CHANNEL_DELETE", copy.deepcopy(channel))
 
     # -- interactions --------------------------------------------------------------------------

@@ -30,7 +30,7 @@ GUILD_ONLY = 2           # privacy_level
 SCHEDULED, ACTIVE, COMPLETED, CANCELED = 1, 2, 3, 4
 # An event must start in the future when it is made; leave Discord a little room.
 CREATE_LEAD = timedelta(minutes=1)
-LOOK_BACK = timedelta(days=2)
+LOOK_BACK = timedelta(days=30)  # sessions whose events may still need ending (after downtime)
 STATE_AFTER = {"create": "scheduled", "edit": "scheduled", "start": "active", "complete": "completed",
                "cancel": "canceled"}
 
