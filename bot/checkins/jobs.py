@@ -172,12 +172,11 @@ class CheckinRuntime:
         came = {a.user_id for a in await attendance.session_attendance(conn, session, circle.voice_channel_id,
                                                                        self.clock.now())}
         for optin in await seated_optins(conn, session.guild_id, session.circle_id):
-            if optin.pulse and optin.user_id in came:
-                if await pulse.ask(conn, session, optin.user_id):
-                    card = pulse_card(session, circle, self.guild_name(session.guild_id))
-                    await self.outbox.enqueue(conn, key=f"checkin_pulse:{session.id}:{optin.user_id}",
-                                              kind="checkins.pulse", guild_id=session.guild_id, target_kind="dm",
-                                              target_id=optin.user_id, payload=card.to_payload())
+            if optin.pulse and optin.user_id in came and await pulse.ask(conn, session, optin.user_id):
+                card = pulse_card(session, circle, self.guild_name(session.guild_id))
+                await self.outbox.enqueue(conn, key=f"checkin_pulse:{session.id}:{optin.user_id}",
+                                          kind="checkins.pulse", guild_id=session.guild_id, target_kind="dm",
+                                          target_id=optin.user_id, payload=card.to_payload())
 
     async def on_pulse_close(self, conn: aiosqlite.Connection, occ: Occurrence) -> None:
         session = await get_session(conn, occ.guild_id, occ.owner_id)

@@ -132,10 +132,7 @@ class Checkins(commands.Cog):
         guild_id, session_id, score = int(args[0]), int(args[1]), int(args[2])
         async with self.bot.db.transaction() as conn:
             stored = await pulse.answer(conn, guild_id, session_id, interaction.user.id, score or None)
-        if not stored:
-            text = wording.PULSE_CLOSED
-        else:
-            text = wording.PULSE_THANKS if score else wording.PULSE_SKIPPED
+        text = (wording.PULSE_THANKS if score else wording.PULSE_SKIPPED) if stored else wording.PULSE_CLOSED
         await send_card(interaction, Card(text), edit=True)
 
     # -- listeners ---------------------------------------------------------------------------------------

@@ -67,11 +67,11 @@ async def rows(bot: PeerCirclesBot, sql: str, params: tuple[Any, ...] = ()) -> l
     return [tuple(r) for r in await bot.db.fetchall(sql, params)]
 
 
-async def until(read: Callable[[], Awaitable[Any]], expected: Any, timeout: float = 5.0) -> None:
+async def until(read: Callable[[], Awaitable[Any]], expected: Any, within: float = 5.0) -> None:
     """Wait (real time, briefly) until ``await read()`` equals ``expected``: for listeners the
     gateway feeds, whose work the test cannot await directly."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while (value := await read()) != expected:
         if loop.time() > deadline:
             raise AssertionError(f"still {value!r}, expected {expected!r}")

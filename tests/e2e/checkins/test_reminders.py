@@ -12,7 +12,7 @@ from bot.members.prefs import MemberPrefs, save_prefs
 from emulator.events import Server
 from emulator.interactions import text_of
 from emulator.server import DiscordEmulator
-from tests.e2e.checkins.helpers import channel_texts, rows, until, circle_with_members, dm_texts, move_to, settle, slash
+from tests.e2e.checkins.helpers import channel_texts, circle_with_members, dm_texts, move_to, rows, settle, slash, until
 from tests.e2e.circles.helpers import answer, dms
 
 THU = datetime(2026, 11, 26, 19, 0, tzinfo=UTC)
@@ -28,7 +28,8 @@ async def test_reminders_go_at_each_chosen_offset_to_opted_in_members_only(
     circle, (ann, bea, cat, dan, eve, fay) = await circle_with_members(
         emulator, bot, server, "ann", "bea", "cat", "dan", "eve", "fay")
     gid = int(server.guild_id)
-    assert (await slash(emulator, server, ann, "checkin reminders", circle=str(circle.id), turn="on")).startswith(ANN_ON)
+    on = await slash(emulator, server, ann, "checkin reminders", circle=str(circle.id), turn="on")
+    assert on.startswith(ANN_ON)
     on = await slash(emulator, server, bea, "checkin reminders", circle=str(circle.id), turn="on",
                      offsets="48h,5m", start_ping=True)
     assert "48h, 5m before each session, a mention when it starts" in on

@@ -40,7 +40,8 @@ async def test_interest_is_sent_as_user_add_and_remove_and_listed(bot: PeerCircl
     await emulator.event_interest(server.guild_id, ann, event_id, interested=False)
     await emulator.wait_until(lambda: len(seen) == 2, 5, "the user remove event")
     assert seen == [("add", int(event_id), int(ann)), ("remove", int(event_id), int(ann))]
-    assert await bot.http.get_scheduled_event_users(int(server.guild_id), int(event_id), limit=100, with_member=False) == []
+    left = await bot.http.get_scheduled_event_users(int(server.guild_id), int(event_id), limit=100, with_member=False)
+    assert left == []
 
 
 async def test_deleting_a_voice_channel_deletes_its_events(bot: PeerCirclesBot, emulator: DiscordEmulator,
