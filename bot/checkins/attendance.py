@@ -15,11 +15,14 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.checkins import wording
 from bot.checkins.sessions import Session, sessions_where
 from bot.core.clock import iso_utc, parse_iso_utc
+from bot.core.errors import UserFacingError
 
 GRACE = timedelta(minutes=10)
 DEFAULT_RETENTION_DAYS = 90
+RETENTION_MIN, RETENTION_MAX = 7, 365
 WEEKS_VIEW = timedelta(weeks=4)
 
 
@@ -91,6 +94,15 @@ async def retention_days(conn: aiosqlite.Connection, guild_id: int) -> int:
                             (guild_id,)) as cursor:
         row = await cursor.fetchone()
     return DEFAULT_RETENTION_DAYS if row is None else int(row[0])
+
+
+async def set_retention_days(conn: aiosqlite.Connection, now: datetime, guild_id: int, days: int) -> None:
+    if not RETENTION_MIN <= days <= RETENTION_MAX:
+        raise UserFacingError(wording.BAD_RETENTION.format(low=RETENTION_MIN, high=RETENTION_MAX))
+    await conn.execute(
+        "INSERT INTO checkin_settings (guild_id, retention_attendance_days, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (guild_id) DO UPDATE SET retention_attendance_days = excluded.retention_attendance_days,"
+        " updated_at = excluded.updated_at", (guild_id, days, iso_utc(now)))
 
 
 async def prune(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> int:
