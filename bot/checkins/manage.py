@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
+import aiosqlite
+
 from bot.checkins import wording
 from bot.checkins.inputs import (
     CheckinInputError,
@@ -123,8 +125,22 @@ async def find_series(db: Database, guild_id: int, text: str) -> Series:
     return series
 
 
-async def _session_for(db: Database, clock: Clock, circle: Circle, on: str, verb: str) -> tuple[Series, Session]:
-    """The circle's session on a local date (made now if it is further ahead than the horizon)."""
+@dataclass(frozen=True)
+class _Found:
+    """The circle's session on a date: made already, or (further ahead than the horizon) still to make."""
+
+    series: Series
+    session: Session | None
+    instant: datetime
+
+    async def made(self, conn: aiosqlite.Connection, now: datetime, status: str = "scheduled") -> Session:
+        if self.session is not None:
+            return self.session
+        return await insert_session(conn, now, self.series, self.instant, status=status)
+
+
+async def _session_for(db: Database, clock: Clock, circle: Circle, on: str, verb: str) -> _Found:
+    """The circle's session on a local date; nothing is written."""
     day = parse_date(on)
     now = clock.now()
     for series in await list_series(db.conn, circle.guild_id, circle_id=circle.id, statuses=("active",)):
@@ -132,20 +148,21 @@ async def _session_for(db: Database, clock: Clock, circle: Circle, on: str, verb
             raise CheckinInputError(wording.PAST_DATE)
         existing = await session_on(db.conn, series, day.isoformat())
         if existing is not None:
-            return series, existing
+            if existing.status != "scheduled":
+                raise UserFacingError(wording.NOT_SCHEDULED.format(status=existing.status))
+            return _Found(series, existing, existing.starts_at)
         if series.rule.occurs_on(day) and series.rule.instant_on(day) > now:
-            async with db.transaction() as conn:
-                return series, await insert_session(conn, now, series, series.rule.instant_on(day))
+            return _Found(series, None, series.rule.instant_on(day))
     raise UserFacingError(wording.NO_SESSION_ON.format(circle=display(circle.name), date=day.isoformat(), verb=verb))
 
 
 async def skip(db: Database, clock: Clock, outbox: Outbox, circle: Circle, on: str, note: str | None) -> Session:
     clean = check_note(note)
     parse_date(on)
-    series, session = await _session_for(db, clock, circle, on, "skip")
-    if session.status != "scheduled":
-        raise UserFacingError(wording.NOT_SCHEDULED.format(status=session.status))
+    found = await _session_for(db, clock, circle, on, "skip")
+    series = found.series
     async with db.transaction() as conn:
+        session = await found.made(conn, clock.now(), status="skipped")
         await set_session_status(conn, session, "skipped", note=clean)
         await drop_jobs(conn, session)
         await materialise(conn, clock.now(), series)  # keep the next sessions' events in the list
@@ -163,17 +180,17 @@ async def skip(db: Database, clock: Clock, outbox: Outbox, circle: Circle, on: s
 async def move(db: Database, clock: Clock, outbox: Outbox, circle: Circle, on: str, new_time: str) -> Session:
     day = parse_date(on)
     local_time = parse_time(new_time)
-    series, session = await _session_for(db, clock, circle, on, "move")
-    if session.status != "scheduled":
-        raise UserFacingError(wording.NOT_SCHEDULED.format(status=session.status))
+    found = await _session_for(db, clock, circle, on, "move")
+    series = found.series
     now = clock.now()
     starts = resolve_local(datetime.combine(day, local_time), zone(series.timezone))
     if starts <= now:
         raise CheckinInputError(wording.PAST_TIME)
     async with db.transaction() as conn:
+        session = await found.made(conn, now)
         moved = await move_session(conn, now, session, starts, starts + series.duration, moved=True)
         if circle.text_channel_id is not None:
-            text = wording.MOVE_NOTICE.format(date=timestamp(session.starts_at, "D"), title=display(series.title),
+            text = wording.MOVE_NOTICE.format(date=timestamp(found.instant, "D"), title=display(series.title),
                                               when=timestamp(starts))
             await outbox.enqueue(conn, key=f"checkin_move:{session.id}:{iso_utc(starts)}", kind="checkins.move",
                                  guild_id=circle.guild_id, target_kind="channel", target_id=circle.text_channel_id,

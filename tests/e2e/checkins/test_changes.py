@@ -119,10 +119,17 @@ async def test_bad_input_is_answered_and_changes_nothing(bot: PeerCirclesBot, em
         ("checkin-admin skip", {"date": "30/11/2026"}, "couldn't read the date"),
         ("checkin-admin move", {"date": "2026-11-23", "new_time": "08:00"}, "already passed"),
         ("checkin-admin move", {"date": "2026-11-30", "new_time": "7"}, "couldn't read the time"),
+        ("checkin-admin move", {"date": "2026-12-14", "new_time": "25:00"}, "couldn't read the time"),
     ]:
         text = await slash(emulator, server, owner, path, circle=cid, **options)
         assert expected in text, text
     assert await rows(bot, "SELECT * FROM checkin_sessions") == before
+    # A date beyond the sessions made so far can be skipped ahead of time; it is never made again.
+    assert "is skipped" in await slash(emulator, server, owner, "checkin-admin skip", circle=cid, date="2026-12-14")
+    assert await rows(bot, "SELECT local_date, status FROM checkin_sessions WHERE local_date = '2026-12-14'") == [
+        ("2026-12-14", "skipped")]
+    assert "was skipped" in await slash(emulator, server, owner, "checkin-admin move", circle=cid,
+                                        date="2026-12-14", new_time="18:00")
     # Members cannot use organiser commands, whatever Discord's defaults say.
     refused = await slash(emulator, server, ann, "checkin-admin schedule", circle=cid, weekdays="mon", time="19:00")
     assert "Only organisers" in refused
