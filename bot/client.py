@@ -38,6 +38,7 @@ COGS: tuple[str, ...] = (
     "cogs.privacy",
     "cogs.cases",
     "cogs.stories",
+    "cogs.checkins",
 )
 
 

@@ -162,6 +162,34 @@ class EventsMixin:
             guild.voice_states[user_id] = vs
         await self.gateway.dispatch("VOICE_STATE_UPDATE", copy.deepcopy(vs))
 
+    async def event_interest(self: DiscordEmulator, guild_id: str, user_id: str, event_id: str,
+                             interested: bool = True) -> None:
+        """A member presses (or un-presses) "Interested" on a scheduled event
+        (GUILD_SCHEDULED_EVENT_USER_ADD / _REMOVE)."""
+        guild = self.world.guilds[guild_id]
+        event = guild.scheduled_events[event_id]
+        users = guild.event_users.setdefault(event_id, [])
+        if interested and user_id not in users:
+            users.append(user_id)
+        elif not interested and user_id in users:
+            users.remove(user_id)
+        event["user_count"] = len(users)
+        name = "GUILD_SCHEDULED_EVENT_USER_ADD" if interested else "GUILD_SCHEDULED_EVENT_USER_REMOVE"
+        await self.gateway.dispatch(name, {"guild_scheduled_event_id": event_id, "user_id": user_id,
+                                           "guild_id": guild_id})
+
+    async def delete_channel(self: DiscordEmulator, channel_id: str) -> None:
+        """Someone deletes a server channel in Discord's own UI (CHANNEL_DELETE)."""
+        channel = self.world.channels.pop(channel_id)
+        if channel.get("guild_id"):
+            guild = self.world.guilds[channel["guild_id"]]
+            guild.channel_ids.remove(channel_id)
+            # Discord deletes a voice channel's scheduled events with it (clients infer it from the
+            # CHANNEL_DELETE; no event of their own is sent).
+            for event_id in [e for e, ev in guild.scheduled_events.items() if ev.get("channel_id") == channel_id]:
+                del guild.scheduled_events[event_id]
+        await self.gateway.dispatch("CHANNEL_DELETE", copy.deepcopy(channel))
+
     # -- interactions --------------------------------------------------------------------------
 
     def _command(self, guild_id: str | None, name: str, type_: int = 1) -> dict[str, Any]:

@@ -789,5 +789,7 @@ def register_routes(emu: DiscordEmulator) -> None:
 
     @route("GET", "/guilds/{guild_id}/scheduled-events/{event_id}/users")
     async def event_users(req: Request) -> Any:
-        event_of(guild_of(req), req)
-        return []
+        guild = guild_of(req)
+        event = event_of(guild, req)
+        return [{"guild_scheduled_event_id": event["id"], "user": dict(world.users[u])}
+                for u in guild.event_users.get(event["id"], []) if u in world.users]

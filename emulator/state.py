@@ -88,6 +88,8 @@ class Guild:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     channel_ids: list[str] = field(default_factory=list)
     scheduled_events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # event id -> user ids who pressed "Interested"
+    event_users: dict[str, list[str]] = field(default_factory=dict)
     voice_states: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property

@@ -33,6 +33,7 @@ SCENES: tuple[str, ...] = (
     "bot.demo.scenes.coping:scene",
     "bot.demo.scenes.privacy:scene",
     "bot.demo.scenes.cases:scene",
+    "bot.demo.scenes.checkins:scene",
 )
 
 

@@ -78,6 +78,7 @@ from bot.core.errors import UserFacingError
 from bot.core.messages import Card
 from bot.core.text import display
 from bot.delivery.scheduler import MissedPolicy, Occurrence
+from bot.members.prefs import get_prefs
 from bot.safety.card import crisis_embed_for
 from cogs.common.bot_permissions import MissingPermission, explain_http, require_guild_permission, require_role_below_me
 from cogs.common.choices import circle_choices
@@ -217,6 +218,10 @@ class Circles(commands.Cog):
     async def show_finder(self, interaction: discord.Interaction, prefs: Preferences, *, edit: bool) -> None:
         guild_id = guild_id_of(interaction)
         source = self.meeting_times
+        if source.available and prefs.timezone is None:
+            # Days and parts of the day are the member's own: their zone, else the server's.
+            zone = (await get_prefs(self.bot.db, guild_id, interaction.user.id)).timezone
+            prefs = replace(prefs, timezone=zone or (await settings_of(self.bot, interaction)).timezone)
         matches = await find_matches(self.bot.db, guild_id, prefs, now=self.bot.clock.now(), source=source)
         lines = [CircleLine(m.listing.circle.id, m.listing.circle.name, m.listing.circle.description,
                             m.listing.circle.topics, m.listing.circle.language, m.listing.seats_left,
