@@ -162,7 +162,7 @@ class EventsMixin:
             guild.voice_states[user_id] = vs
         await self.gateway.dispatch("VOICE_STATE_UPDATE", copy.deepcopy(vs))
 
-    async def event_interest(self: DiscordEmulator, guild_id: str, user_id: str, event_id: str,
+    async def event_interest(self, guild_id: str, user_id: str, event_id: str,
                              interested: bool = True) -> None:
         """A member presses (or un-presses) "Interested" on a scheduled event
         (GUILD_SCHEDULED_EVENT_USER_ADD / _REMOVE)."""
@@ -178,7 +178,7 @@ class EventsMixin:
         await self.gateway.dispatch(name, {"guild_scheduled_event_id": event_id, "user_id": user_id,
                                            "guild_id": guild_id})
 
-    async def delete_channel(self: DiscordEmulator, channel_id: str) -> None:
+    async def delete_channel(self, channel_id: str) -> None:
         """Someone deletes a server channel in Discord's own UI (CHANNEL_DELETE)."""
         channel = self.world.channels.pop(channel_id)
         if channel.get("guild_id"):

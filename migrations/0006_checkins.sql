@@ -103,10 +103,3 @@ CREATE TABLE checkin_pulse_answers (
     score      INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5)
 );
 CREATE INDEX checkin_pulse_answers_circle ON checkin_pulse_answers (guild_id, circle_id, session_id);
-
--- Server settings of check-ins: how long attendance (voice time) is kept.
-CREATE TABLE checkin_settings (
-    guild_id                  INTEGER PRIMARY KEY,
-    retention_attendance_days INTEGER NOT NULL DEFAULT 90 CHECK (retention_attendance_days BETWEEN 7 AND 365),
-    updated_at                TEXT NOT NULL
-);

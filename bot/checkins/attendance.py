@@ -1,10 +1,10 @@
 """Who came to a session, from voice-state changes: time spent in circle voice channels.
 
 ``checkin_voice`` keeps only ids and times (who, which channel, joined, left), only for circles'
-voice channels, for ``retention_attendance_days`` (90 by default). A session's attendance is the
-time each member spent in the circle's voice channel during the session, with ``GRACE`` either
-side. It is shown only to that circle's facilitators and the server's organisers, and counts who
-came, never who missed.
+voice channels, for ``retention_attendance_days`` (90 by default; the privacy capability's daily
+job deletes older rows). A session's attendance is the time each member spent in the circle's
+voice channel during the session, with ``GRACE`` either side. It is shown only to that circle's
+facilitators and the server's organisers, and counts who came, never who missed.
 """
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.checkins import wording
 from bot.checkins.sessions import Session, sessions_where
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.errors import UserFacingError
 
 GRACE = timedelta(minutes=10)
-DEFAULT_RETENTION_DAYS = 90
-RETENTION_MIN, RETENTION_MAX = 7, 365
 WEEKS_VIEW = timedelta(weeks=4)
 
 
@@ -87,27 +83,3 @@ async def four_weeks(conn: aiosqlite.Connection, guild_id: int, circle_id: int, 
             minutes[presence.user_id] += presence.minutes
     lines = [WeeksLine(u, count[u], minutes[u]) for u in count]
     return len(held), sorted(lines, key=lambda w: (-w.sessions, -w.minutes, w.user_id))
-
-
-async def retention_days(conn: aiosqlite.Connection, guild_id: int) -> int:
-    async with conn.execute("SELECT retention_attendance_days FROM checkin_settings WHERE guild_id = ?",
-                            (guild_id,)) as cursor:
-        row = await cursor.fetchone()
-    return DEFAULT_RETENTION_DAYS if row is None else int(row[0])
-
-
-async def set_retention_days(conn: aiosqlite.Connection, now: datetime, guild_id: int, days: int) -> None:
-    if not RETENTION_MIN <= days <= RETENTION_MAX:
-        raise UserFacingError(wording.BAD_RETENTION.format(low=RETENTION_MIN, high=RETENTION_MAX))
-    await conn.execute(
-        "INSERT INTO checkin_settings (guild_id, retention_attendance_days, updated_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (guild_id) DO UPDATE SET retention_attendance_days = excluded.retention_attendance_days,"
-        " updated_at = excluded.updated_at", (guild_id, days, iso_utc(now)))
-
-
-async def prune(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> int:
-    """Forget voice time older than the server's retention (run as sessions come round)."""
-    cutoff = now - timedelta(days=await retention_days(conn, guild_id))
-    cursor = await conn.execute("DELETE FROM checkin_voice WHERE guild_id = ? AND left_at IS NOT NULL"
-                                " AND left_at < ?", (guild_id, iso_utc(cutoff)))
-    return cursor.rowcount

@@ -20,7 +20,7 @@ register(PersonalTable(
 register(PersonalTable(
     "checkin_voice", "checkins", "when you were in a circle's voice channel (times only)", "90 days",
     "the circle's facilitators and the server's organisers", ("user_id",),
-    retention_setting="retention_attendance_days",
+    retention_setting="retention_attendance_days", age_column="joined_at",
 ))
 register(PersonalTable(
     "checkin_pulse_pending", "checkins", "a how-are-you question after a session, and your answer,"
@@ -29,4 +29,3 @@ register(PersonalTable(
 ))
 not_personal("checkin_sessions", "sessions of a series: times and Discord event ids, no member")
 not_personal("checkin_pulse_answers", "anonymous pulse answers: a score per session, no member id")
-not_personal("checkin_settings", "a server's check-in settings")

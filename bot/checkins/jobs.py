@@ -86,7 +86,6 @@ class CheckinRuntime:
             return
         if await materialise(conn, self.clock.now(), series):
             self.changed(series.guild_id)
-        await attendance.prune(conn, occ.guild_id, self.clock.now())
 
     async def pause_if_orphaned(self, conn: aiosqlite.Connection, series: Series) -> bool:
         """A series whose circle was archived or lost its voice channel pauses; the organiser is told."""

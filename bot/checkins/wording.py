@@ -26,8 +26,6 @@ NO_VOICE = "**{circle}** has no voice channel, so check-ins can't be held there 
 SERIES_NOT_FOUND = "I couldn't find that check-in series in this server. Please pick one from the list."
 NOTHING_TO_EDIT = "Please choose what to change: the time, the duration or the facilitator."
 NOT_FACILITATOR_OR_ORGANISER = "Only this circle's facilitators and the server's organisers can see that."
-BAD_RETENTION = "Attendance can be kept for {low} to {high} days. Nothing was changed."
-RETENTION_SET = "Attendance (times in circle voice channels) is now kept for {days} days, then deleted."
 NO_SEAT = ("Reminders are for members of **{circle}**. If you'd like to join, /circle join shows its "
            "norms first.")
 

@@ -304,14 +304,6 @@ class CheckinAdmin(commands.Cog):
                                                   count=line.count))
         await reply(interaction, "\n".join(text))
 
-    @admin.command(name="retention", description="How long attendance (voice times) is kept, in days")
-    @app_commands.describe(days="Days to keep attendance (7-365; 90 by default)")
-    async def retention_command(self, interaction: discord.Interaction, days: int) -> None:
-        settings = await self._organiser(interaction)
-        async with self.bot.db.transaction() as conn:
-            await attendance.set_retention_days(conn, self.bot.clock.now(), settings.guild_id, days)
-        await reply(interaction, wording.RETENTION_SET.format(days=days))
-
     # -- autocomplete wiring -----------------------------------------------------------------------
 
     _circle_commands: tuple[Any, ...] = (schedule, once, skip_command, move_command, attendance_command,
