@@ -34,6 +34,8 @@ COGS: tuple[str, ...] = (
     "cogs.setup",
     "cogs.circles",
     "cogs.screening",
+    "cogs.members",
+    "cogs.goals",
 )
 
 

@@ -210,7 +210,7 @@ class DiscordEmulator(EventsMixin):
                     payload = json.loads(await part.text())  # type: ignore[union-attr]
                 else:
                     data = await part.read()  # type: ignore[union-attr]
-                    files.append({"name": part.name, "filename": part.filename, "size": len(data)})  # type: ignore[union-attr]
+                    files.append({"name": part.name, "filename": part.filename, "size": len(data), "data": data})  # type: ignore[union-attr]
             return payload, files
         raw = await request.read()
         if not raw:
