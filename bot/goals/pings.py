@@ -38,7 +38,8 @@ RELEASE_KIND = "goal_release"
 DM_FALLBACK = "goals_dm_closed"
 NO_ANSWER_AFTER = timedelta(hours=24)
 LATE_GRACE = timedelta(hours=2)
-SNOOZES = {"1h": "in an hour", "3h": "in 3 hours", "tmr": "tomorrow"}
+SNOOZES = {"1h": "in an hour", "3h": "in 3 hours", "tmr": "tomorrow morning"}
+SNOOZE_TOMORROW = "tomorrow 9am"
 
 
 class Outbox(Protocol):
@@ -98,7 +99,7 @@ def ping_card(goal: Goal, ping_id: int, server: str, *, late: bool = False, in_c
                 Button(custom_id("goalans", ping_id, "flare"), wording.ANSWERS["flare"], DANGER)]
     later = [Button(custom_id("goalsnz", ping_id, "1h"), "Snooze 1 h"),
              Button(custom_id("goalsnz", ping_id, "3h"), "Snooze 3 h"),
-             Button(custom_id("goalsnz", ping_id, "tmr"), "Snooze till tomorrow"),
+             Button(custom_id("goalsnz", ping_id, "tmr"), "Snooze till tomorrow morning"),
              Button(custom_id("goalnote", ping_id), "Add a note")]
     content = f"<@{goal.user_id}> a gentle nudge" if in_channel else f"A gentle nudge from **{display(server)}**"
     return Card(content, (embed("Goal check-in", "\n".join(lines)),), (tuple(answers), tuple(later)),
@@ -236,8 +237,8 @@ async def snooze_ping(db: Database, now: datetime, ping_id: int, user_id: int, h
     async with db.transaction() as conn:
         prefs = await prefs_in(conn, ping.guild_id, ping.user_id)
         if how == "tmr":
-            # Read by the kept time parser, in the member's zone: "tomorrow 19:30".
-            at = parse_moment(f"tomorrow {goal.local_time}", now, prefs.zone(default_zone))
+            # Read by the kept time parser, in the member's zone: tomorrow morning (quiet hours still hold it).
+            at = parse_moment(SNOOZE_TOMORROW, now, prefs.zone(default_zone))
         else:
             at = now + timedelta(hours=int(how[0]))
         await conn.execute("DELETE FROM schedules WHERE guild_id = ? AND kind = ? AND owner_id = ?",
