@@ -28,6 +28,7 @@ SCENES: tuple[str, ...] = (
     "bot.demo.scenes.circles:scene",
     "bot.demo.scenes.screening:scene",
     "bot.demo.scenes.delivery:scene",
+    "bot.demo.scenes.goals:scene",
 )
 
 
