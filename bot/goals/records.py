@@ -292,6 +292,9 @@ async def delete_goal(db: Database, goal: Goal) -> None:
                 (goal.guild_id, kind, goal.guild_id, goal.id),
             )
         await conn.execute("DELETE FROM goal_partners WHERE guild_id = ? AND goal_id = ?", (goal.guild_id, goal.id))
+        await conn.execute(  # held or snoozed pings of this goal
+            "DELETE FROM schedules WHERE guild_id = ? AND kind = 'goal_release' AND owner_id IN"
+            " (SELECT id FROM goal_pings WHERE guild_id = ? AND goal_id = ?)", (goal.guild_id, goal.guild_id, goal.id))
         await conn.execute("DELETE FROM goal_pings WHERE guild_id = ? AND goal_id = ?", (goal.guild_id, goal.id))
         await conn.execute("DELETE FROM goals WHERE guild_id = ? AND id = ?", (goal.guild_id, goal.id))
 

@@ -45,7 +45,7 @@ def _parse(text: str, base: datetime) -> tuple[datetime, Any]:
 
 def parse_time_of_day(text: str) -> time:
     """'7pm', '19:30', '7:30 am' -> a local time of day. Phrases with a date are refused."""
-    base = datetime(2000, 1, 3, 0, 0)
+    base = datetime.combine(date(2000, 1, 3), time())  # naive local: only the time of day is kept
     result, context = _parse(text, base)
     if not context.hasTime or context.hasDate:
         raise TimeNotUnderstood(f"Please give a time of day such as 7pm or 19:30 (not \u201c{text[:MAX_TEXT]}\u201d).")

@@ -8,7 +8,7 @@ import asyncio
 import io
 import logging
 import re
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -61,8 +61,12 @@ DAY_CHOICES = [app_commands.Choice(name="off (no weekly recap)", value=-1)] + [
     app_commands.Choice(name=name, value=i) for i, name in enumerate(wording.WEEKDAY_NAMES)]
 
 
+def _data(interaction: discord.Interaction) -> dict[str, Any]:
+    return dict(interaction.data or {})
+
+
 def _field(interaction: discord.Interaction, name: str) -> str:
-    for row in (interaction.data or {}).get("components", []):
+    for row in _data(interaction).get("components", []):
         for comp in [row.get("component"), *row.get("components", [])]:
             if comp and comp.get("custom_id") == name:
                 return str(comp.get("value") or "")
@@ -222,7 +226,7 @@ class Goals(commands.Cog):
         # Modals are answered here rather than in Modal.on_submit so a submit still works after a restart.
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        custom = (interaction.data or {}).get("custom_id", "")
+        custom = str(_data(interaction).get("custom_id", ""))
         match = GOAL_MODAL.match(custom)
         if match is not None:
             await run_safely(interaction, self.save_goal_from_modal(interaction, match.group(1), int(match.group(2)),
@@ -436,8 +440,8 @@ class Goals(commands.Cog):
                  for p in await partners.partnerships_of_goal(self.bot.db, gid, found.id)]
         await reply(interaction, wording.PARTNER_ENDED if any(ended) else wording.NO_PARTNER)
 
-    for _cmd in (partner, partner_end):
-        _cmd.autocomplete("goal")(goal_autocomplete)
+    for _partner_cmd in (partner, partner_end):
+        _partner_cmd.autocomplete("goal")(goal_autocomplete)
 
     async def on_partner_accept(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         pid = int(args[0])

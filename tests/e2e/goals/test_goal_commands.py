@@ -185,7 +185,7 @@ async def test_partner_invite_accept_weekly_count_cheer_and_end(emulator, server
     invited = await _say(emulator, server, alex, "goal partner", goal=goal, member=sam)
     assert "Invited" in invited["content"]
     await bot.outbox.drain()
-    invite = [m for m in dms(emulator, sam) if "accountability partner" in text_of(m)][0]
+    invite = next(m for m in dms(emulator, sam) if "accountability partner" in text_of(m))
     assert "Recorded" not in text_of(invite)
     accepted = await press(emulator, sam, invite, "Accept")
     assert "weekly count" in text_of(accepted)
@@ -221,7 +221,7 @@ async def test_partner_can_decline_and_owner_can_end(emulator, server, clock, ru
                                                        member=alex))["content"]
     await _say(emulator, server, alex, "goal partner", goal=goal, member=sam)
     await bot.outbox.drain()
-    invite = [m for m in dms(emulator, sam) if "accountability partner" in text_of(m)][0]
+    invite = next(m for m in dms(emulator, sam) if "accountability partner" in text_of(m))
     assert "No problem" in text_of(await press(emulator, sam, invite, "No thanks"))
     assert await bot.db.fetchval("SELECT COUNT(*) FROM goal_partners") == 0
     await _say(emulator, server, alex, "goal partner", goal=goal, member=sam)

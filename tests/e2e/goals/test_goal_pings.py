@@ -63,7 +63,7 @@ async def test_minimum_not_today_and_flare_day_each_record_their_answer(emulator
 
 
 async def test_only_the_member_the_ping_was_sent_to_can_answer(emulator, server, clock, runner):
-    bot, alex, ping = await _ping(emulator, server, clock, runner)
+    bot, _alex, ping = await _ping(emulator, server, clock, runner)
     sam = await emulator.member_join(server.guild_id, "sam")
     answer = await (await emulator.click(sam, ping, label="Done")).reply()
     assert "someone else's goal" in answer["content"]
@@ -166,8 +166,8 @@ async def test_flare_end_resumes_at_once_and_says_so(emulator, server, clock, ru
 
 
 async def test_buttons_work_after_a_restart(emulator, server, clock, runner):
-    bot, alex, ping = await _ping(emulator, server, clock, runner)
-    bot = await runner.restart()
+    _, alex, ping = await _ping(emulator, server, clock, runner)
+    await runner.restart()
     after = await press(emulator, alex, ping, "Done")
     assert "Recorded: **done**" in text_of(after)
 
