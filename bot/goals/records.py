@@ -7,7 +7,7 @@ of zone moves every schedule of the member's goals (listener on ``bot.members.ho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -305,6 +305,18 @@ async def _move_zone(conn: aiosqlite.Connection, now: datetime, guild_id: int, u
         goals = [Goal.from_row(r) for r in await cursor.fetchall()]
     for goal in goals:
         await _schedule(conn, now, goal, zone)
+    # The member's weekly recap, and the weekly counts they receive as someone's partner.
+    async with conn.execute(
+        "SELECT id FROM schedules WHERE guild_id = ? AND ((kind = 'goal_recap' AND owner_id = ?) OR"
+        " (kind = 'goal_partner_weekly' AND owner_id IN"
+        " (SELECT id FROM goal_partners WHERE guild_id = ? AND partner_id = ?)))",
+        (guild_id, user_id, guild_id, user_id),
+    ) as cursor:
+        ids = [r[0] for r in await cursor.fetchall()]
+    for schedule_id in ids:
+        found = await schedules.get(conn, guild_id, schedule_id)
+        if found is not None:
+            await schedules.update(conn, now, guild_id, schedule_id, rule=replace(found.rule, timezone=zone))
 
 
 on_zone_change(_move_zone)

@@ -111,6 +111,16 @@ class Goals(commands.Cog):
         if notice:
             await reply(interaction, notice)
 
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
+        # Any slash command of any capability counts as "using the bot"; a modal answer cannot
+        # take a follow-up, so those wait for the modal's submit (or the next command).
+        if interaction.guild_id is None or not interaction.response.is_done():
+            return
+        if interaction.response.type is discord.InteractionResponseType.modal:
+            return
+        await self._tell_dm_notice(interaction, interaction.guild_id)
+
     async def _plan(self, interaction: discord.Interaction, base: GoalPlan | None, cadence: str | None,
                     time: str | None, days: str | None, every: int | None, delivery: str | None,
                     circle: str | None, end: str | None) -> GoalPlan:
@@ -280,7 +290,6 @@ class Goals(commands.Cog):
                 lines.append(f"\u2022 **{display(g.text)}**{minimum}: {g.when()}, {wording.DELIVERIES[g.delivery]}"
                              f"{state}")
             await send_card(interaction, Card("", (embed("Your goals", "\n".join(lines)),)))
-        await self._tell_dm_notice(interaction, gid)
 
     @goal.command(name="pause", description="Pause one goal's nudges; your streak waits")
     @app_commands.describe(goal="Which goal")
@@ -451,7 +460,7 @@ class Goals(commands.Cog):
         if accepted is None:
             await send_card(interaction, Card(wording.PARTNER_GONE), edit=True)
             return
-        self.bot.scheduler.notify(None)
+        # Weekly (or moved) schedules far ahead are picked up by the scheduler's 30-second sweep.
         owner = self.bot.get_user(accepted.owner_id)
         await send_card(interaction, Card(wording.PARTNER_ACCEPTED.format(
             owner=display(owner.display_name) if owner else "your fellow member")), edit=True)
@@ -484,7 +493,7 @@ class Goals(commands.Cog):
         weekday = None if day < 0 else day
         await partners.set_recap(self.bot.db, self.bot.clock.now(), gid, interaction.user.id, weekday,
                                  await self._zone(gid))
-        self.bot.scheduler.notify(None)
+        # Weekly (or moved) schedules far ahead are picked up by the scheduler's 30-second sweep.
         await reply(interaction, "Weekly recap off." if weekday is None else
                     f"You'll get a short private recap every {wording.WEEKDAY_NAMES[weekday]} evening.")
 

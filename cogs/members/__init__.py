@@ -51,7 +51,7 @@ class Members(commands.Cog):
         gid = guild_id_of(interaction)
         saved = await changes.set_timezone(self.bot.db, self.bot.clock.now(), gid, interaction.user.id, zone)
         local = self.bot.clock.now().astimezone(ZoneInfo(saved)).strftime("%H:%M")
-        self.bot.scheduler.notify(None)
+        # Weekly (or moved) schedules far ahead are picked up by the scheduler's 30-second sweep.
         await reply(interaction, wording.ZONE_SAVED.format(zone=saved, local=local))
 
     @timezone.autocomplete("zone")

@@ -143,8 +143,10 @@ async def test_closed_dms_pause_goals_and_say_so_once(emulator, server, clock, r
     emulator.world.dms_closed.add(alex)
     await tick(bot, clock, hours=1)
     assert await bot.db.fetchval("SELECT status || ':' || paused_reason FROM goals") == "paused:dm_closed"
-    listed = await (await emulator.slash(server.guild_id, alex, "goal list")).followup(0)
-    assert "DMs are closed" in listed["content"] and listed["flags"] & 64
+    told = await (await emulator.slash(server.guild_id, alex, "me show")).followup(0)  # any command
+    assert "DMs are closed" in told["content"] and told["flags"] & 64
+    listed = await (await emulator.slash(server.guild_id, alex, "goal list")).reply()
+    assert "paused (DMs closed)" in text_of(listed)
     again = await emulator.slash(server.guild_id, alex, "goal list")
     await again.reply()
     assert not again.record.followup_ids, "told once"

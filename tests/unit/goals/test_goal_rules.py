@@ -97,3 +97,14 @@ def test_the_picture_is_a_png_with_one_coloured_cell_per_day():
     for column, state in enumerate(grid[0]):
         assert rgb.getpixel(cell_centre(0, column)) == COLOURS[state]
     assert rgb.getpixel(cell_centre(1, 5)) == COLOURS["none"]
+
+
+async def test_a_new_time_zone_moves_the_weekly_recap_too(db):
+    from bot.goals.partners import RECAP_KIND, set_recap
+
+    await set_recap(db, NOW, 1, 7, 6, "UTC")  # Sundays 18:00
+    await changes.set_timezone(db, NOW, 1, 7, "Europe/Berlin")
+    async with db.transaction() as conn:
+        [recap] = await schedules.list_schedules(conn, 1, kind=RECAP_KIND, owner_id=7)
+    assert recap.next_fire_at == datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
+    assert recap.rule.timezone == "Europe/Berlin"
