@@ -39,6 +39,8 @@ COGS: tuple[str, ...] = (
     "cogs.cases",
     "cogs.stories",
     "cogs.checkins",
+    "cogs.members",
+    "cogs.goals",
 )
 
 

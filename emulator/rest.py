@@ -168,6 +168,13 @@ def register_routes(emu: DiscordEmulator) -> None:
             raise not_found(10062, "interaction") if key == "interaction_token" else not_found(10015, "Webhook")
         return record
 
+    def attachment(upload: dict[str, Any]) -> dict[str, Any]:
+        """An uploaded file as a message attachment; its bytes are kept in ``world.uploads``."""
+        attachment_id = world.ids.next()
+        world.uploads[attachment_id] = upload.get("data") or b""
+        return {"id": attachment_id, "filename": upload.get("filename") or "file", "size": upload["size"],
+                "url": f"https://cdn.invalid/attachments/{attachment_id}", "proxy_url": "https://cdn.invalid/x"}
+
     def new_message(channel_id: str, body: dict[str, Any], *, author: dict[str, Any] | None = None,
                     flags: int = 0, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         channel = world.channels[channel_id]
@@ -178,11 +185,7 @@ def register_routes(emu: DiscordEmulator) -> None:
             "id": world.ids.next(), "channel_id": channel_id, "author": dict(author or world.bot_user),
             "content": content, "timestamp": S.iso(), "edited_timestamp": None, "tts": bool(body.get("tts")),
             "mention_everyone": everyone_allowed and ("@everyone" in content or "@here" in content),
-            "mentions": [], "mention_roles": [], "attachments": [
-                {"id": world.ids.next(), "filename": f.get("filename") or "file", "size": f["size"],
-                 "url": "https://cdn.invalid/x", "proxy_url": "https://cdn.invalid/x"}
-                for f in body.get("_files", [])
-            ],
+            "mentions": [], "mention_roles": [], "attachments": [attachment(f) for f in body.get("_files", [])],
             "embeds": copy.deepcopy(body.get("embeds") or []), "pinned": False, "type": 0,
             "flags": flags | int(body.get("flags") or 0), "components": copy.deepcopy(body.get("components") or []),
         }

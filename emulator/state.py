@@ -105,6 +105,8 @@ class World:
         self.users: dict[str, dict[str, Any]] = {}
         # Users who closed their DMs to server members (sending them a DM answers 50007).
         self.dms_closed: set[str] = set()
+        # Uploaded attachment bytes by attachment id (Discord's CDN): tests read pictures back.
+        self.uploads: dict[str, bytes] = {}
         self.guilds: dict[str, Guild] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, dict[str, dict[str, Any]]] = {}

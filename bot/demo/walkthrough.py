@@ -34,6 +34,7 @@ SCENES: tuple[str, ...] = (
     "bot.demo.scenes.privacy:scene",
     "bot.demo.scenes.cases:scene",
     "bot.demo.scenes.checkins:scene",
+    "bot.demo.scenes.goals:scene",
 )
 
 

@@ -1,0 +1,223 @@
+"""Accountability partners and the weekly recap.
+
+Partners: a member invites another member for one goal; the invitee is asked privately (a DM
+with Accept / No thanks) and nothing more is said if they decline. An active partner gets a
+weekly count for that goal (schedule kind ``goal_partner_weekly``: counts only, never notes) with
+a one-tap cheer (once a week), and either side ends it at any time, quietly.
+
+Weekly recap (opt-in): a member picks a weekday; schedule kind ``goal_recap`` sends a short
+private recap by outbox, text only, with a "Show my picture" button: the picture is drawn when
+pressed and sent as the interaction's answer (outbox rows carry JSON only), so the recap is sent
+exactly once and the picture is always current. Neither is sent during flare breaks or quiet hours
+(that week's is skipped, not saved up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.core.clock import iso_utc
+from bot.core.db import Database
+from bot.core.errors import UserFacingError
+from bot.core.messages import SECONDARY, SUCCESS, Button, Card, custom_id, embed
+from bot.core.text import display
+from bot.delivery import schedules
+from bot.delivery.recurrence import Recurrence
+from bot.goals import wording
+from bot.goals.pings import Outbox, prefs_in
+from bot.goals.records import Goal, get_goal, member_zone
+
+PARTNER_KIND = "goal_partner_weekly"
+RECAP_KIND = "goal_recap"
+WEEKLY_AT = time(18, 0)
+
+
+@dataclass(frozen=True)
+class Partnership:
+    id: int
+    guild_id: int
+    goal_id: int
+    owner_id: int
+    partner_id: int
+    status: str
+
+
+async def get_partnership(conn_or_db: Database | aiosqlite.Connection, pid: int) -> Partnership | None:
+    sql = "SELECT id, guild_id, goal_id, owner_id, partner_id, status FROM goal_partners WHERE id = ?"
+    if isinstance(conn_or_db, Database):
+        row = await conn_or_db.fetchone(sql, (pid,))
+    else:
+        async with conn_or_db.execute(sql, (pid,)) as cursor:
+            row = await cursor.fetchone()
+    return None if row is None else Partnership(*row)
+
+
+async def week_counts(conn: aiosqlite.Connection, guild_id: int, goal_id: int, today: date) -> dict[str, int]:
+    first = (today - timedelta(days=6)).isoformat()
+    async with conn.execute(
+        "SELECT answer, COUNT(*) FROM goal_pings WHERE guild_id = ? AND goal_id = ? AND local_date >= ?"
+        " AND local_date <= ? AND answer IS NOT NULL GROUP BY answer",
+        (guild_id, goal_id, first, today.isoformat()),
+    ) as cursor:
+        found = {r[0]: r[1] for r in await cursor.fetchall()}
+    return {k: found.get(k, 0) for k in ("done", "minimum", "not_today", "flare")}
+
+
+async def invite(db: Database, now: datetime, goal: Goal, partner_id: int, *, owner_name: str, server: str,
+                 outbox: Outbox) -> Partnership:
+    if partner_id == goal.user_id:
+        raise UserFacingError(wording.PARTNER_SELF)
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT OR IGNORE INTO goal_partners (guild_id, goal_id, owner_id, partner_id, status, created_at)"
+            " VALUES (?, ?, ?, ?, 'invited', ?)",
+            (goal.guild_id, goal.id, goal.user_id, partner_id, iso_utc(now)),
+        )
+        if cursor.rowcount != 1:
+            raise UserFacingError(wording.PARTNER_EXISTS.format(partner=f"<@{partner_id}>"))
+        pid = cursor.lastrowid or 0
+        card = Card("", (embed("An invitation", wording.invite_text(display(owner_name), display(goal.text),
+                                                                    display(server))),),
+                    ((Button(custom_id("goalpyes", pid), "Accept", SUCCESS),
+                      Button(custom_id("goalpno", pid), "No thanks", SECONDARY)),))
+        await outbox.enqueue(conn, key=f"goal_partner_invite:{pid}", kind="goal_partner_invite",
+                             guild_id=goal.guild_id, target_kind="dm", target_id=partner_id,
+                             payload=card.to_payload())
+    found = await get_partnership(db, pid)
+    assert found is not None
+    return found
+
+
+async def accept(db: Database, now: datetime, pid: int, user_id: int, default_zone: str) -> Partnership | None:
+    found = await get_partnership(db, pid)
+    if found is None or found.partner_id != user_id or found.status != "invited":
+        return None
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE goal_partners SET status = 'active', accepted_at = ? WHERE id = ?",
+                           (iso_utc(now), pid))
+        zone = await member_zone(conn, found.guild_id, user_id, default_zone)
+        today = now.astimezone(_zone(zone)).date()
+        rule = Recurrence.weekly(WEEKLY_AT, zone, {today.weekday()}, start=today + timedelta(days=1))
+        await schedules.create(conn, now, guild_id=found.guild_id, kind=PARTNER_KIND, owner_id=pid, rule=rule,
+                               payload={"partnership": pid})
+    return found
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+async def decline(db: Database, pid: int, user_id: int) -> bool:
+    found = await get_partnership(db, pid)
+    if found is None or found.partner_id != user_id or found.status != "invited":
+        return False
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM goal_partners WHERE id = ? AND guild_id = ?", (pid, found.guild_id))
+    return True
+
+
+async def end(db: Database, pid: int, user_id: int) -> bool:
+    """Either side ends it; nobody is told."""
+    found = await get_partnership(db, pid)
+    if found is None or user_id not in (found.owner_id, found.partner_id):
+        return False
+    async with db.transaction() as conn:
+        await schedules.delete_for_owner(conn, found.guild_id, PARTNER_KIND, pid)
+        await conn.execute("DELETE FROM goal_partners WHERE id = ? AND guild_id = ?", (pid, found.guild_id))
+    return True
+
+
+async def partnerships_of_goal(db: Database, guild_id: int, goal_id: int) -> list[Partnership]:
+    rows = await db.fetchall("SELECT id, guild_id, goal_id, owner_id, partner_id, status FROM goal_partners"
+                             " WHERE guild_id = ? AND goal_id = ? ORDER BY id", (guild_id, goal_id))
+    return [Partnership(*r) for r in rows]
+
+
+async def partner_weekly(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, pid: int, key: str,
+                         default_zone: str, server: str, owner_name: str) -> str:
+    found = await get_partnership(conn, pid)
+    if found is None or found.status != "active":
+        return "gone"
+    goal = await get_goal(conn, found.guild_id, found.goal_id)
+    if goal is None:
+        return "gone"
+    prefs = await prefs_in(conn, found.guild_id, found.partner_id)
+    if not prefs.may_ping(now, default_zone):
+        return "skipped"
+    today = now.astimezone(prefs.zone(default_zone)).date()
+    counts = await week_counts(conn, found.guild_id, goal.id, today)
+    text = wording.partner_summary(display(owner_name), display(goal.text), display(server), counts["done"],
+                                   counts["minimum"], counts["flare"])
+    week = today.isoformat()
+    card = Card("", (embed("Weekly count", text),),
+                ((Button(custom_id("goalcheer", pid, week.replace("-", "")), "Cheer them on", SUCCESS),
+                  Button(custom_id("goalpend", pid), "End partnership", SECONDARY)),))
+    await outbox.enqueue(conn, key=f"{key}:partner", kind=PARTNER_KIND, guild_id=found.guild_id,
+                         target_kind="dm", target_id=found.partner_id, payload=card.to_payload())
+    return "sent"
+
+
+async def cheer(db: Database, now: datetime, pid: int, user_id: int, week: str, *, partner_name: str, server: str,
+                outbox: Outbox) -> str:
+    found = await get_partnership(db, pid)
+    if found is None or found.partner_id != user_id or found.status != "active":
+        return "gone"
+    goal = await get_goal(db, found.guild_id, found.goal_id)
+    if goal is None:
+        return "gone"
+    card = Card(wording.CHEER_RECEIVED.format(partner=display(partner_name), goal=display(goal.text),
+                                              server=display(server)))
+    async with db.transaction() as conn:
+        inserted = await outbox.enqueue(conn, key=f"goal_cheer:{pid}:{week}", kind="goal_cheer",
+                                        guild_id=found.guild_id, target_kind="dm", target_id=found.owner_id,
+                                        payload=card.to_payload())
+    return "sent" if inserted else "already"
+
+
+# -- the member's weekly recap -----------------------------------------------------------------
+
+async def set_recap(db: Database, now: datetime, guild_id: int, user_id: int, weekday: int | None,
+                    default_zone: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO goal_members (guild_id, user_id, summary_weekday) VALUES (?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id) DO UPDATE SET summary_weekday = excluded.summary_weekday",
+            (guild_id, user_id, weekday),
+        )
+        await schedules.delete_for_owner(conn, guild_id, RECAP_KIND, user_id)
+        if weekday is not None:
+            zone = await member_zone(conn, guild_id, user_id, default_zone)
+            today = now.astimezone(_zone(zone)).date()
+            await schedules.create(conn, now, guild_id=guild_id, kind=RECAP_KIND, owner_id=user_id,
+                                   rule=Recurrence.weekly(WEEKLY_AT, zone, {weekday}, start=today),
+                                   payload={"member": user_id})
+
+
+async def recap(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, guild_id: int, user_id: int, key: str,
+                default_zone: str, server: str) -> str:
+    prefs = await prefs_in(conn, guild_id, user_id)
+    if not prefs.may_ping(now, default_zone):
+        return "skipped"
+    today = now.astimezone(prefs.zone(default_zone)).date()
+    async with conn.execute("SELECT id, text FROM goals WHERE guild_id = ? AND user_id = ? ORDER BY id",
+                            (guild_id, user_id)) as cursor:
+        goals = list(await cursor.fetchall())
+    lines = []
+    for goal_id, text in goals:
+        c = await week_counts(conn, guild_id, goal_id, today)
+        line = (f"\u2022 **{display(text)}**: showed up {c['done'] + c['minimum']}"
+                f" (done {c['done']}, minimum {c['minimum']})")
+        if c["flare"]:
+            line += f", flare days {c['flare']} set apart"
+        lines.append(line)
+    card = Card("", (embed("Your week, gently", wording.recap_text(display(server), lines)),),
+                ((Button(custom_id("goalpic", guild_id), "Show my picture"),),))
+    await outbox.enqueue(conn, key=f"{key}:recap", kind=RECAP_KIND, guild_id=guild_id, target_kind="dm",
+                         target_id=user_id, payload=card.to_payload())
+    return "sent"

@@ -1,0 +1,27 @@
+"""Everything the members capability says to members (time zone, quiet hours, flare mode)."""
+
+from __future__ import annotations
+
+FLARE_MIN_DAYS, FLARE_MAX_DAYS, FLARE_DEFAULT_DAYS = 1, 14, 3
+
+UNKNOWN_ZONE = ("I don't know the time zone \u201c{zone}\u201d. Start typing a city (for example Berlin or"
+                " New_York) and pick one from the list.")
+ZONE_SAVED = "Saved: your time zone is **{zone}**. Your goal pings now follow it (it is {local} there now)."
+QUIET_SAVED = ("Saved: quiet hours from **{start}** to **{end}** ({zone}). Pings that fall inside them wait"
+               " until they end; none are dropped.")
+QUIET_CLEARED = "Quiet hours are off: pings come at the times you chose."
+QUIET_SAME = "Quiet hours need a different start and end time."
+FLARE_DAYS = f"A flare break lasts {FLARE_MIN_DAYS} to {FLARE_MAX_DAYS} days."
+FLARE_STARTED = ("Flare break on until {until}. Every goal ping and check-in reminder is paused. Rest as much as"
+                 " you need; nothing piles up while you're away, and there is nothing to catch up on.")
+FLARE_ENDED = "Welcome back. Your pings pick up from here, gently; no catching up needed."
+FLARE_NOT_ON = "You're not on a flare break right now. `/flare start` pauses every ping when you need it."
+FLARE_WELCOME_BACK = ("Welcome back from your flare break (from **{server}**). Your pings pick up from today;"
+                      " nothing was saved up while you rested, and there is no catching up to do. Go gently.")
+
+
+def show(zone: str | None, default_zone: str, quiet: str | None, flare_until: str | None) -> str:
+    lines = [f"**Time zone:** {zone or f'{default_zone} (the server default; set yours with /me timezone)'}",
+             f"**Quiet hours:** {quiet or 'off'}",
+             f"**Flare break:** {'on until ' + flare_until if flare_until else 'off'}"]
+    return "\n".join(lines)

@@ -1,0 +1,40 @@
+"""IANA time zones for members: validating a name and suggesting names as a member types."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.core.errors import UserFacingError
+from bot.members import wording
+
+
+@lru_cache(maxsize=1)
+def all_zones() -> tuple[str, ...]:
+    skip = ("Etc/", "SystemV/", "posix/", "right/")
+    names = {z for z in available_timezones() if "/" in z and not z.startswith(skip)}
+    return tuple(sorted(names | {"UTC"}))
+
+
+def check_zone(name: str) -> str:
+    """The zone's canonical spelling, or a clear error."""
+    cleaned = (name or "").strip()
+    lowered = {z.lower(): z for z in all_zones()}
+    found = lowered.get(cleaned.lower()) or lowered.get(cleaned.lower().replace(" ", "_"))
+    if found is None:
+        raise UserFacingError(wording.UNKNOWN_ZONE.format(zone=cleaned[:60]))
+    try:
+        ZoneInfo(found)
+    except (ZoneInfoNotFoundError, ValueError):  # pragma: no cover - listed zones load
+        raise UserFacingError(wording.UNKNOWN_ZONE.format(zone=cleaned[:60])) from None
+    return found
+
+
+def suggest(typed: str, limit: int = 25) -> list[str]:
+    """Zones containing what was typed (a city or region), best matches first."""
+    needle = (typed or "").strip().lower().replace(" ", "_")
+    if not needle:
+        return list(all_zones()[:limit])
+    starts = [z for z in all_zones() if z.lower().split("/")[-1].startswith(needle)]
+    contains = [z for z in all_zones() if needle in z.lower() and z not in starts]
+    return (starts + contains)[:limit]

@@ -1,0 +1,539 @@
+"""/goal set|list|edit|pause|resume|delete|progress|partner|partner-end|summary, the buttons on
+goal pings and partner messages, the note and goal modals (answered in ``on_interaction`` so they
+work after a restart), and the scheduler kinds and outbox fallback of goals."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import UserFacingError
+from bot.core.messages import DANGER, SECONDARY, Button, Card, custom_id, embed, timestamp
+from bot.core.text import display
+from bot.delivery.recurrence import RecurrenceError, parse_weekdays
+from bot.delivery.scheduler import MissedPolicy, Occurrence
+from bot.goals import partners, pings, wording
+from bot.goals.notes import save_note
+from bot.goals.picture import render_png
+from bot.goals.progress import goal_progress, totals
+from bot.goals.records import (
+    PING_KIND,
+    Goal,
+    GoalPlan,
+    check_circle,
+    check_plan,
+    create_goal,
+    delete_goal,
+    edit_goal,
+    get_goal,
+    list_goals,
+    own_goal,
+    pause_goal,
+    require_room,
+    resume_goal,
+)
+from bot.members.prefs import get_prefs
+from bot.members.timeparse import parse_date, parse_hhmm
+from bot.safety.card import server_crisis_card
+from cogs.common.components import PersistentComponent, run_safely, send_card
+from cogs.common.context import guild_id_of, guild_settings, reply
+
+if TYPE_CHECKING:
+    import aiosqlite
+
+    from bot.client import PeerCirclesBot
+    from bot.delivery.outbox import OutboxRow
+
+log = logging.getLogger(__name__)
+
+GOAL_MODAL = re.compile(r"^pc:goal(set|edit)m:(\d+):(.+)$")
+NOTE_MODAL = re.compile(r"^pc:goalnotem:(\d+)$")
+CADENCE_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in wording.CADENCES.items()]
+DELIVERY_CHOICES = [app_commands.Choice(name=label[:100], value=key) for key, label in wording.DELIVERIES.items()]
+DAY_CHOICES = [app_commands.Choice(name="off (no weekly recap)", value=-1)] + [
+    app_commands.Choice(name=name, value=i) for i, name in enumerate(wording.WEEKDAY_NAMES)]
+
+
+def _data(interaction: discord.Interaction) -> dict[str, Any]:
+    return dict(interaction.data or {})
+
+
+def _field(interaction: discord.Interaction, name: str) -> str:
+    for row in _data(interaction).get("components", []):
+        for comp in [row.get("component"), *row.get("components", [])]:
+            if comp and comp.get("custom_id") == name:
+                return str(comp.get("value") or "")
+    return ""
+
+
+class Goals(commands.Cog):
+    component_actions: ClassVar[dict[str, str]] = {
+        "goalans": "on_answer", "goalsnz": "on_snooze", "goalnote": "on_note_button", "goaldel": "on_delete_ok",
+        "goalkeep": "on_keep", "goalpyes": "on_partner_accept", "goalpno": "on_partner_decline",
+        "goalcheer": "on_cheer", "goalpend": "on_partner_end_button", "goalpic": "on_picture",
+    }
+
+    goal = app_commands.Group(name="goal", description="Small, kind goals with a gentle nudge at your time",
+                              guild_only=True)
+
+    def __init__(self, bot: PeerCirclesBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(PersistentComponent)
+        scheduler = self.bot.scheduler
+        scheduler.register_kind(PING_KIND, self.on_ping_due, MissedPolicy.LATE, grace=pings.LATE_GRACE)
+        scheduler.register_kind(pings.RELEASE_KIND, self.on_release_due, MissedPolicy.LATE, grace=pings.LATE_GRACE)
+        scheduler.register_kind(partners.PARTNER_KIND, self.on_partner_week, MissedPolicy.LATE,
+                                grace=pings.LATE_GRACE)
+        scheduler.register_kind(partners.RECAP_KIND, self.on_recap_due, MissedPolicy.LATE, grace=pings.LATE_GRACE)
+        self.bot.outbox.register_fallback(pings.DM_FALLBACK, self.on_dm_closed)
+
+    # -- helpers ----------------------------------------------------------------------------------------
+
+    async def _zone(self, guild_id: int) -> str:
+        return (await guild_settings(self.bot, guild_id)).timezone
+
+    def _server(self, guild_id: int) -> str:
+        guild = self.bot.get_guild(guild_id)
+        return guild.name if guild else "your server"
+
+    async def _tell_dm_notice(self, interaction: discord.Interaction, guild_id: int) -> None:
+        """The closed-DMs notice, once, the next time the member uses the bot."""
+        notice = await pings.take_dm_notice(self.bot.db, guild_id, interaction.user.id)
+        if notice:
+            await reply(interaction, notice)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
+        # Any slash command of any capability counts as "using the bot"; a modal answer cannot
+        # take a follow-up, so those wait for the modal's submit (or the next command).
+        if interaction.guild_id is None or not interaction.response.is_done():
+            return
+        if interaction.response.type is discord.InteractionResponseType.modal:
+            return
+        await self._tell_dm_notice(interaction, interaction.guild_id)
+
+    async def _plan(self, interaction: discord.Interaction, base: GoalPlan | None, cadence: str | None,
+                    time: str | None, days: str | None, every: int | None, delivery: str | None,
+                    circle: str | None, end: str | None) -> GoalPlan:
+        gid = guild_id_of(interaction)
+        prefs = await get_prefs(self.bot.db, gid, interaction.user.id)
+        today = self.bot.clock.now().astimezone(prefs.zone(await self._zone(gid))).date()
+        weekdays = base.weekdays if base else frozenset()
+        if days:
+            try:
+                weekdays = parse_weekdays(days)
+            except RecurrenceError as exc:
+                raise UserFacingError(str(exc).capitalize() + ".") from None
+        circle_id = base.circle_id if base else None
+        if circle:
+            if not circle.strip().isdigit():
+                raise UserFacingError(wording.NOT_IN_CIRCLE)
+            circle_id = int(circle)
+        end_date = base.end_date if base else None
+        if end is not None:
+            end_date = None if end.strip().lower() in ("", "none", "never", "no") else parse_date(end, today)
+        plan = GoalPlan(
+            cadence=cadence or (base.cadence if base else "daily"),
+            local_time=parse_hhmm(time) if time else (base.local_time if base else "09:00"),
+            weekdays=weekdays,
+            every_days=every if every is not None else (base.every_days if base else 1),
+            delivery=delivery or (base.delivery if base else "dm"),
+            circle_id=circle_id,
+            end_date=end_date,
+        )
+        plan = check_plan(plan, today)
+        await check_circle(self.bot.db, gid, interaction.user.id, plan.circle_id if plan.delivery != "dm" else None)
+        return plan
+
+    def _goal_modal(self, custom: str, title: str, goal: Goal | None) -> discord.ui.Modal:
+        modal = discord.ui.Modal(title=title, custom_id=custom, timeout=900)
+        modal.add_item(discord.ui.TextInput(label="Your goal (small and kind)", custom_id="goal",
+                                            placeholder="walk 10 minutes", max_length=wording.MAX_GOAL_TEXT,
+                                            default=goal.text if goal else None))
+        modal.add_item(discord.ui.TextInput(label="On hard days, this counts too (optional)", custom_id="minimum",
+                                            placeholder="walk to the door and back", required=False,
+                                            max_length=wording.MAX_MINIMUM_TEXT,
+                                            default=goal.minimum if goal and goal.minimum else None))
+        return modal
+
+    async def goal_autocomplete(self, interaction: discord.Interaction,
+                                current: str) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        goals = await list_goals(self.bot.db, interaction.guild_id, interaction.user.id)
+        typed = current.lower()
+        return [app_commands.Choice(name=(g.text + (" (paused)" if g.status != "active" else ""))[:100],
+                                    value=str(g.id)) for g in goals if typed in g.text.lower()][:25]
+
+    async def circle_autocomplete(self, interaction: discord.Interaction,
+                                  current: str) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        rows = await self.bot.db.fetchall(
+            "SELECT c.id, c.name FROM circle_seats s JOIN circles c ON c.id = s.circle_id WHERE s.guild_id = ?"
+            " AND s.user_id = ? AND c.archived_at IS NULL ORDER BY c.name", (interaction.guild_id, interaction.user.id))
+        return [app_commands.Choice(name=r[1][:100], value=str(r[0])) for r in rows
+                if current.lower() in r[1].lower()][:25]
+
+    # -- /goal set, edit ------------------------------------------------------------------------------
+
+    @goal.command(name="set", description="Start a small goal with a gentle nudge at a time you pick")
+    @app_commands.describe(
+        cadence="How often", time="Your local time for the nudge, e.g. 7pm or 19:30",
+        days="For chosen days or once a week: e.g. mon,wed,fri", every="For every few days: the number of days",
+        delivery="Where the nudge goes (a DM unless you choose)", circle="Your circle, for channel nudges",
+        end="Optional last day, e.g. 2026-12-31 or next friday",
+    )
+    @app_commands.choices(cadence=CADENCE_CHOICES, delivery=DELIVERY_CHOICES)
+    async def set_goal(self, interaction: discord.Interaction, cadence: str, time: str, days: str | None = None,
+                       every: app_commands.Range[int, 2, 30] | None = None, delivery: str | None = None,
+                       circle: str | None = None, end: str | None = None) -> None:
+        gid = guild_id_of(interaction)
+        await require_room(self.bot.db, gid, interaction.user.id)
+        plan = await self._plan(interaction, None, cadence, time, days, every, delivery, circle, end)
+        await interaction.response.send_modal(self._goal_modal(f"pc:goalsetm:0:{plan.encode()}", "A new goal", None))
+
+    @set_goal.autocomplete("circle")
+    async def _set_circle(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.circle_autocomplete(interaction, current)
+
+    @goal.command(name="edit", description="Change one of your goals: its words, time, days or where it goes")
+    @app_commands.describe(
+        goal="Which goal", cadence="How often", time="Your local time, e.g. 7pm or 19:30",
+        days="For chosen days or once a week: e.g. mon,wed,fri", every="For every few days: the number of days",
+        delivery="Where the nudge goes", circle="Your circle, for channel nudges",
+        end="Last day (e.g. 2026-12-31), or none",
+    )
+    @app_commands.choices(cadence=CADENCE_CHOICES, delivery=DELIVERY_CHOICES)
+    async def edit(self, interaction: discord.Interaction, goal: str, cadence: str | None = None,
+                   time: str | None = None, days: str | None = None,
+                   every: app_commands.Range[int, 2, 30] | None = None, delivery: str | None = None,
+                   circle: str | None = None, end: str | None = None) -> None:
+        found = await own_goal(self.bot.db, guild_id_of(interaction), interaction.user.id, goal)
+        plan = await self._plan(interaction, found.plan, cadence, time, days, every, delivery, circle, end)
+        await interaction.response.send_modal(
+            self._goal_modal(f"pc:goaleditm:{found.id}:{plan.encode()}", "Edit your goal", found))
+
+    @edit.autocomplete("goal")
+    async def _edit_goal(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.goal_autocomplete(interaction, current)
+
+    @edit.autocomplete("circle")
+    async def _edit_circle(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.circle_autocomplete(interaction, current)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Modals are answered here rather than in Modal.on_submit so a submit still works after a restart.
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        custom = str(_data(interaction).get("custom_id", ""))
+        match = GOAL_MODAL.match(custom)
+        if match is not None:
+            await run_safely(interaction, self.save_goal_from_modal(interaction, match.group(1), int(match.group(2)),
+                                                                    match.group(3)), "goal_modal")
+            return
+        note = NOTE_MODAL.match(custom)
+        if note is not None:
+            await run_safely(interaction, self.save_note_from_modal(interaction, int(note.group(1))), "goal_note")
+
+    async def save_goal_from_modal(self, interaction: discord.Interaction, mode: str, goal_id: int,
+                                   encoded: str) -> None:
+        gid = guild_id_of(interaction)
+        try:
+            plan = GoalPlan.decode(encoded.split(":"))
+        except (ValueError, IndexError):
+            raise UserFacingError("That form has expired. Please run the command again.") from None
+        now, zone = self.bot.clock.now(), await self._zone(gid)
+        text, minimum = _field(interaction, "goal"), _field(interaction, "minimum")
+        if mode == "set":
+            goal, schedule = await create_goal(self.bot.db, now, gid, interaction.user.id, text, minimum, plan, zone)
+            verb = "Saved"
+        else:
+            found = await get_goal(self.bot.db, gid, goal_id)
+            if found is None or found.user_id != interaction.user.id:
+                raise UserFacingError(wording.NO_GOAL)
+            goal, schedule = await edit_goal(self.bot.db, now, found, text, minimum, plan, zone)
+            verb = "Updated"
+        self.bot.scheduler.notify(schedule)
+        log.info("goal saved guild_id=%s goal_id=%s mode=%s", gid, goal.id, mode)
+        nxt = f" The first nudge comes {timestamp(schedule.next_fire_at, 'R')}." if schedule.next_fire_at else ""
+        if goal.status != "active":
+            nxt = " It is paused; `/goal resume` when you're ready."
+        await reply(interaction, f"{verb} **{display(goal.text)}**, {goal.when()}.{nxt}")
+        await self._tell_dm_notice(interaction, gid)
+
+    # -- list, pause, resume, delete ------------------------------------------------------------------
+
+    @goal.command(name="list", description="Your goals, their times and whether they're paused")
+    async def list_command(self, interaction: discord.Interaction) -> None:
+        gid = guild_id_of(interaction)
+        goals = await list_goals(self.bot.db, gid, interaction.user.id)
+        if not goals:
+            await reply(interaction, wording.NO_GOALS)
+        else:
+            lines = []
+            for g in goals:
+                state = ""
+                if g.status != "active":
+                    state = " \u2014 paused (DMs closed)" if g.paused_reason == "dm_closed" else " \u2014 paused"
+                minimum = f" (hard days: {display(g.minimum)})" if g.minimum else ""
+                lines.append(f"\u2022 **{display(g.text)}**{minimum}: {g.when()}, {wording.DELIVERIES[g.delivery]}"
+                             f"{state}")
+            await send_card(interaction, Card("", (embed("Your goals", "\n".join(lines)),)))
+
+    @goal.command(name="pause", description="Pause one goal's nudges; your streak waits")
+    @app_commands.describe(goal="Which goal")
+    async def pause(self, interaction: discord.Interaction, goal: str) -> None:
+        found = await own_goal(self.bot.db, guild_id_of(interaction), interaction.user.id, goal)
+        await pause_goal(self.bot.db, self.bot.clock.now(), found)
+        await reply(interaction, wording.PAUSED.format(goal=display(found.text)))
+
+    @goal.command(name="resume", description="Resume a paused goal's nudges")
+    @app_commands.describe(goal="Which goal")
+    async def resume(self, interaction: discord.Interaction, goal: str) -> None:
+        found = await own_goal(self.bot.db, guild_id_of(interaction), interaction.user.id, goal)
+        schedule = await resume_goal(self.bot.db, self.bot.clock.now(), found)
+        self.bot.scheduler.notify(schedule)
+        when = timestamp(schedule.next_fire_at, "R") if schedule and schedule.next_fire_at else "as planned"
+        await reply(interaction, wording.RESUMED.format(goal=display(found.text), when=when))
+
+    @goal.command(name="delete", description="Delete one of your goals and its history (you'll be asked first)")
+    @app_commands.describe(goal="Which goal")
+    async def delete(self, interaction: discord.Interaction, goal: str) -> None:
+        gid = guild_id_of(interaction)
+        found = await own_goal(self.bot.db, gid, interaction.user.id, goal)
+        card = Card(f"Delete **{display(found.text)}** and all its history? This can't be undone.", (),
+                    ((Button(custom_id("goaldel", gid, found.id), "Delete it", DANGER),
+                      Button(custom_id("goalkeep"), "Keep it", SECONDARY)),))
+        await send_card(interaction, card)
+
+    for _cmd in (pause, resume, delete):
+        _cmd.autocomplete("goal")(goal_autocomplete)
+
+    async def on_delete_ok(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        found = await get_goal(self.bot.db, int(args[0]), int(args[1]))
+        if found is None or found.user_id != interaction.user.id:
+            await send_card(interaction, Card(wording.NO_GOAL), edit=True)
+            return
+        await delete_goal(self.bot.db, found)
+        await send_card(interaction, Card(wording.DELETED.format(goal=display(found.text))), edit=True)
+
+    async def on_keep(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        await send_card(interaction, Card(wording.KEPT), edit=True)
+
+    # -- progress -------------------------------------------------------------------------------------
+
+    @goal.command(name="progress", description="The last four weeks at a glance, with a picture")
+    @app_commands.describe(goal="One goal (default: all of them)")
+    async def progress(self, interaction: discord.Interaction, goal: str | None = None) -> None:
+        gid = guild_id_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        chosen = ([await own_goal(self.bot.db, gid, interaction.user.id, goal)] if goal
+                  else await list_goals(self.bot.db, gid, interaction.user.id))
+        await self.send_progress(interaction, gid, chosen)
+
+    @progress.autocomplete("goal")
+    async def _progress_goal(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.goal_autocomplete(interaction, current)
+
+    async def send_progress(self, interaction: discord.Interaction, gid: int, chosen: list[Goal]) -> None:
+        if not chosen:
+            await reply(interaction, wording.NO_GOALS)
+            return
+        now = self.bot.clock.now()
+        prefs = await get_prefs(self.bot.db, gid, interaction.user.id)
+        today = now.astimezone(prefs.zone(await self._zone(gid))).date()
+        items = [await goal_progress(self.bot.db, g, today, now) for g in chosen]
+        png = await asyncio.to_thread(render_png, [p.states for p in items])  # Pillow off the event loop
+        t = totals(items)
+        line = wording.progress_line(t["done"], t["minimum"], t["not_today"], t["flare"],
+                                     max(p.streak for p in items), len(items[0].states))
+        legend = "Rows: " + "; ".join(f"{n + 1}. {display(p.goal.text)}" for n, p in enumerate(items))
+        legend += "\nGreen: done \u00b7 light green: minimum \u00b7 blue-grey: not today \u00b7 lavender: flare day"
+        await interaction.followup.send(f"{line}\n{legend}"[:2000], file=discord.File(io.BytesIO(png), "progress.png"),
+                                        ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+
+    async def on_picture(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        gid = int(args[0])
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.send_progress(interaction, gid, await list_goals(self.bot.db, gid, interaction.user.id))
+
+    # -- the ping's buttons ---------------------------------------------------------------------------
+
+    async def _refuse(self, interaction: discord.Interaction, result: pings.AnswerResult) -> bool:
+        if result.status == "recorded":
+            return False
+        if result.status == "already" and result.answer:
+            text = wording.ALREADY.format(answer=wording.ANSWERS[result.answer])
+        else:
+            text = {"not_yours": wording.NOT_YOURS, "passed": wording.PASSED}.get(result.status, wording.NO_GOAL)
+        await reply(interaction, text)
+        return True
+
+    async def on_answer(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        ping_id, code = int(args[0]), args[1]
+        result = await pings.answer_ping(self.bot.db, self.bot.clock.now(), ping_id, interaction.user.id, code)
+        if await self._refuse(interaction, result):
+            return
+        assert result.goal is not None and result.answer is not None
+        log.info("goal answered guild_id=%s goal_id=%s answer=%s", result.goal.guild_id, result.goal.id, result.answer)
+        await send_card(interaction, pings.answered_card(result.goal, ping_id, result.answer), edit=True)
+
+    async def on_snooze(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        ping_id, how = int(args[0]), args[1]
+        ping = await pings.get_ping(self.bot.db, ping_id)
+        zone = await self._zone(ping.guild_id) if ping else "UTC"
+        result, at = await pings.snooze_ping(self.bot.db, self.bot.clock.now(), ping_id, interaction.user.id, how, zone)
+        if await self._refuse(interaction, result):
+            return
+        assert at is not None
+        self.bot.scheduler.notify(at)
+        await reply(interaction, wording.SNOOZED.format(when=timestamp(at, "R")))
+
+    async def on_note_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        ping = await pings.get_ping(self.bot.db, int(args[0]))
+        if ping is None or ping.user_id != interaction.user.id:
+            await reply(interaction, wording.NOT_YOURS if ping else wording.NO_GOAL)
+            return
+        modal = discord.ui.Modal(title="A private note", custom_id=f"pc:goalnotem:{ping.id}", timeout=900)
+        modal.add_item(discord.ui.TextInput(label="Only you will see this", custom_id="note",
+                                            style=discord.TextStyle.paragraph, max_length=wording.MAX_NOTE))
+        await interaction.response.send_modal(modal)
+
+    async def save_note_from_modal(self, interaction: discord.Interaction, ping_id: int) -> None:
+        result = await save_note(self.bot.db, self.bot.clock, ping_id, interaction.user.id, _field(interaction, "note"))
+        if result.status != "saved":
+            await reply(interaction, wording.NOT_YOURS if result.status == "not_yours" else wording.NO_GOAL)
+            return
+        if result.crisis in ("crisis", "concern") and result.guild_id is not None:
+            # The member sees the crisis card at once, privately; the moderators get an urgent case.
+            card = await server_crisis_card(self.bot.db, result.guild_id)
+            log.info("goal note screened guild_id=%s level=%s case_id=%s", result.guild_id, result.crisis,
+                     result.case_id)
+            await reply(interaction, "Your note is saved and stays private. It sounds like things may be really"
+                        " hard right now; you don't have to face that alone. These people can help, any time:",
+                        embeds=[discord.Embed.from_dict(card)])
+            return
+        await reply(interaction, wording.NOTE_SAVED)
+
+    # -- partners -------------------------------------------------------------------------------------
+
+    @goal.command(name="partner", description="Invite someone to be your accountability partner for a goal")
+    @app_commands.describe(goal="Which goal", member="Who to invite (they'll be asked privately)")
+    async def partner(self, interaction: discord.Interaction, goal: str, member: discord.Member) -> None:
+        gid = guild_id_of(interaction)
+        found = await own_goal(self.bot.db, gid, interaction.user.id, goal)
+        if member.bot:
+            raise UserFacingError(wording.PARTNER_BOT)
+        await partners.invite(self.bot.db, self.bot.clock.now(), found, member.id,
+                              owner_name=interaction.user.display_name, server=self._server(gid),
+                              outbox=self.bot.outbox)
+        await reply(interaction, wording.PARTNER_INVITED.format(partner=member.mention))
+
+    @goal.command(name="partner-end", description="End an accountability partnership for a goal, quietly")
+    @app_commands.describe(goal="Which of your goals")
+    async def partner_end(self, interaction: discord.Interaction, goal: str) -> None:
+        gid = guild_id_of(interaction)
+        found = await own_goal(self.bot.db, gid, interaction.user.id, goal)
+        ended = [await partners.end(self.bot.db, p.id, interaction.user.id)
+                 for p in await partners.partnerships_of_goal(self.bot.db, gid, found.id)]
+        await reply(interaction, wording.PARTNER_ENDED if any(ended) else wording.NO_PARTNER)
+
+    for _partner_cmd in (partner, partner_end):
+        _partner_cmd.autocomplete("goal")(goal_autocomplete)
+
+    async def on_partner_accept(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        pid = int(args[0])
+        found = await partners.get_partnership(self.bot.db, pid)
+        zone = await self._zone(found.guild_id) if found else "UTC"
+        accepted = await partners.accept(self.bot.db, self.bot.clock.now(), pid, interaction.user.id, zone)
+        if accepted is None:
+            await send_card(interaction, Card(wording.PARTNER_GONE), edit=True)
+            return
+        # Weekly (or moved) schedules far ahead are picked up by the scheduler's 30-second sweep.
+        owner = self.bot.get_user(accepted.owner_id)
+        await send_card(interaction, Card(wording.PARTNER_ACCEPTED.format(
+            owner=display(owner.display_name) if owner else "your fellow member")), edit=True)
+
+    async def on_partner_decline(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        await partners.decline(self.bot.db, int(args[0]), interaction.user.id)
+        await send_card(interaction, Card(wording.PARTNER_DECLINED), edit=True)
+
+    async def on_partner_end_button(self, interaction: discord.Interaction, args: list[str],
+                                    values: list[str]) -> None:
+        ended = await partners.end(self.bot.db, int(args[0]), interaction.user.id)
+        await send_card(interaction, Card(wording.PARTNER_ENDED if ended else wording.NO_PARTNER), edit=True)
+
+    async def on_cheer(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        pid, week = int(args[0]), args[1]
+        found = await partners.get_partnership(self.bot.db, pid)
+        status = await partners.cheer(self.bot.db, self.bot.clock.now(), pid, interaction.user.id, week,
+                                      partner_name=interaction.user.display_name,
+                                      server=self._server(found.guild_id) if found else "", outbox=self.bot.outbox)
+        await reply(interaction, {"sent": wording.CHEER_SENT, "already": wording.CHEER_ALREADY}.get(
+            status, wording.PARTNER_GONE))
+
+    # -- weekly recap ---------------------------------------------------------------------------------
+
+    @goal.command(name="summary", description="A short private weekly recap of your goals, on a day you choose")
+    @app_commands.describe(day="Which day (or off)")
+    @app_commands.choices(day=DAY_CHOICES)
+    async def summary(self, interaction: discord.Interaction, day: int) -> None:
+        gid = guild_id_of(interaction)
+        weekday = None if day < 0 else day
+        await partners.set_recap(self.bot.db, self.bot.clock.now(), gid, interaction.user.id, weekday,
+                                 await self._zone(gid))
+        # Weekly (or moved) schedules far ahead are picked up by the scheduler's 30-second sweep.
+        await reply(interaction, "Weekly recap off." if weekday is None else
+                    f"You'll get a short private recap every {wording.WEEKDAY_NAMES[weekday]} evening.")
+
+    # -- scheduler kinds and the outbox fallback --------------------------------------------------------
+
+    async def on_ping_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+        zone = await self._zone(occurrence.guild_id)
+        await pings.on_occurrence(
+            conn, self.bot.clock.now(), self.bot.outbox, guild_id=occurrence.guild_id,
+            goal_id=int(occurrence.payload["goal"]), key=occurrence.key, scheduled_at=occurrence.scheduled_at,
+            local_date=occurrence.local_time.date().isoformat(), late=occurrence.late, default_zone=zone,
+            server=self._server(occurrence.guild_id))
+
+    async def on_release_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+        await pings.on_release(
+            conn, self.bot.clock.now(), self.bot.outbox, ping_id=int(occurrence.payload["ping"]),
+            suffix=str(occurrence.payload.get("suffix", "")), late=occurrence.late,
+            default_zone=await self._zone(occurrence.guild_id), server=self._server(occurrence.guild_id))
+
+    async def on_partner_week(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+        found = await partners.get_partnership(conn, occurrence.owner_id)
+        guild = self.bot.get_guild(occurrence.guild_id)
+        owner = guild.get_member(found.owner_id) if guild and found else None
+        await partners.partner_weekly(
+            conn, self.bot.clock.now(), self.bot.outbox, pid=occurrence.owner_id, key=occurrence.key,
+            default_zone=await self._zone(occurrence.guild_id), server=self._server(occurrence.guild_id),
+            owner_name=owner.display_name if owner else "your partner")
+
+    async def on_recap_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+        await partners.recap(conn, self.bot.clock.now(), self.bot.outbox, guild_id=occurrence.guild_id,
+                             user_id=occurrence.owner_id, key=occurrence.key,
+                             default_zone=await self._zone(occurrence.guild_id),
+                             server=self._server(occurrence.guild_id))
+
+    async def on_dm_closed(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+        if reason != "dm_closed":
+            return
+        outcome = await pings.on_dm_closed(conn, self.bot.clock.now(), self.bot.outbox, row.key,
+                                           self._server(row.guild_id))
+        log.info("goal ping undeliverable by DM guild_id=%s outcome=%s", row.guild_id, outcome)
+
+
+__all__ = ["Goals"]
