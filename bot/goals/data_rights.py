@@ -11,7 +11,7 @@ register(PersonalTable(
 register(PersonalTable(
     "goal_pings", "goals", "each goal ping, your answer and your private notes",
     "one year", "nobody but you (partners see weekly counts only, never notes)", ("user_id",),
-    retention_setting="retention_goal_answers_days",
+    retention_setting="retention_goal_answers_days", age_column="scheduled_at",
 ))
 register(PersonalTable(
     "goal_partners", "goals", "accountability partnerships you asked for or accepted",
