@@ -54,6 +54,7 @@ class CrisisResult:
     level: Level
     rule: str | None = None
     category: str | None = None
+    signal: str | None = None  # "rule" | "model" | "both" once tiers combine them (bot.screening.tiers)
 
     def __bool__(self) -> bool:
         return self.level != "none"
