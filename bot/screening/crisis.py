@@ -263,13 +263,21 @@ def _negated(text: str, start: int) -> bool:
 
 _RECOVERED = re.compile(
     r"\b(?:helped|better now|recovered|recovering|in recovery|survived|in a better place|clean for|"
-    r"clean since|been clean|much better|doing better|got help|getting help|therapy)\b"
+    r"clean since|been clean|much better|doing better|got help|getting help|therapy|still here|"
+    r"(?:years|yrs) clean|glad (?:every day )?(?:that )?i (?:did not|failed)|real help|proper help|"
+    r"(?:a )?good life since|never returned|have not needed)\b"
+)
+# A time long past, said before the phrase ("many years ago, I tried to end my life").
+_PAST_BEFORE = re.compile(
+    r"\b(?:(?:many|several|a few|\w+) years ago|back in (?:19|20)\d\d|in (?:19|20)\d\d|as a (?:teen|teenager|kid|"
+    r"young (?:woman|man))|in my (?:teens|twenties|20s)|when i was (?:\d+|younger|young|a teen|a kid))\b"
 )
 
 
 def _in_the_past(text: str, m: re.Match[str]) -> bool:
     before = " ".join(_before(text, m.start(), 4)[::-1])
-    return bool(re.search(r"\bused to\b", before) or re.match(
+    return bool(re.search(r"\bused to\b", before) or _PAST_BEFORE.search(_sentence(text, m.start())[-400:])
+                or re.match(
         r"^(?: \w+){0,4} (?:years ago|months ago|as a teen|as a teenager|as a kid|when i was "
         r"(?:younger|young|a teen|a kid|at school|in school)|in the past|back then)\b",
         _after(text, m.end())))
@@ -451,6 +459,8 @@ def _take_all(text: str, m: re.Match[str]) -> Level | None:
 
 def _stockpile(text: str, m: re.Match[str]) -> Level | None:
     after = _after(text, m.end())
+    if re.search(r"\b(?:flare\w*|breakthrough pain|bad days?)\b", after):
+        return "none"  # painkillers kept everywhere "because when a flare hits..."
     if re.match(r"^(?: \w+){0,3} (?:for|before) (?:a |my |the |our )?(?:trip|travel|travelling|"
                 r"traveling|holiday|holidays|vacation|flight|move|emergenc\w*|shortage|pharmacy|"
                 r"refill|insurance)", after):
@@ -911,7 +921,8 @@ def _context_level(text: str, rule: Rule, m: re.Match[str]) -> tuple[Level, str]
         return "none", rule.name
     if level == "crisis" and _hypothetical(text, m.start()):
         return "concern", rule.name
-    if level == "crisis" and rule.category in ("explicit_ideation", "self_harm") and _in_the_past(text, m):
+    if level == "crisis" and rule.category in ("explicit_ideation", "self_harm", "method_means") and \
+            _in_the_past(text, m):
         # "I used to think about suicide but therapy helped": history, asked about gently.
         return ("none" if _RECOVERED.search(text) else "concern"), rule.name
     return level, rule.name

@@ -1,7 +1,8 @@
 """The crisis detector as screening runs it: the rules, and the learned model once it is loaded.
 
-``load()`` builds the model once (``prepare()`` calls it in a thread at start); until then, or if
-loading failed, the rules decide alone and the failure is logged once, by kind, never with text.
+``load()`` builds the model once (``prepare()`` calls it in a thread at start, so the event loop
+never waits for it; a script that never called ``prepare()`` loads it on its first message). If
+loading fails, the rules decide alone and the failure is logged once, never with text.
 ``verdict(text, folded)`` returns the tier, the rule that fired and which signal decided.
 """
 
@@ -82,6 +83,8 @@ class Verdict:
 def verdict(text: str, folded: str | None = None) -> Verdict:
     """Tier, rule name, rule category and deciding signal for ``text``."""
     rules = detect(text, folded)
+    if not _HOLDER.tried:  # prepare() loads it at start; this only serves scripts and tests
+        load()
     m = _HOLDER.model
     if m is None:
         score, (t_concern, t_crisis) = None, _NO_MODEL

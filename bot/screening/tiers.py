@@ -84,6 +84,9 @@ _NEWS = re.compile(r"\b(?:article|news|study|documentary|inquest|programme|petit
 # Intent, plan or a time: a soft (passive) rule crisis that names one stays crisis.
 _INTENT = re.compile(r"\b(?:going to|gonna|about to|i will|i'll|plan\w*|decided|ready to|tonight|today|"
                      r"this weekend|tomorrow|attempt\w*|tried to|commit)\b")
+# Ideation spoken of as coming and going ("the wish to die comes over me... and passes").
+_EPISODIC = re.compile(r"\b(?:comes? and goes?|come and go|passes|passed|comes? over me|comes? back|visit(?:s|ed)? "
+                       r"(?:again|me)|by (?:the )?morning|waves? of|now and then|on and off|some (?:nights|days))\b")
 _SELF_WORD = re.compile(r"\b(?:suicid\w*|self.?harm\w*|s/h|sh urges|kms|unalive\w*|sewer ?slide\w*)\b")
 
 
@@ -102,6 +105,7 @@ def cues(text: str) -> dict[str, bool]:
         "news": bool(_NEWS.search(t)) and not _FIRST_PERSON_RISK.search(t),
         "self_word": bool(_SELF_WORD.search(t)) and not third,
         "intent": bool(_INTENT.search(t)),
+        "episodic": bool(_EPISODIC.search(t)),
     }
 
 
@@ -113,6 +117,10 @@ SOFT_CRISIS_RULES = frozenset({
     "thinking_about_not_existing", "tired_of_living", "welcome_death", "wish_dead",
     "suicidal_again", "suicidal_self", "suicidal_thoughts", "thinking_of_suicide", "suicide_on_my_mind",
 })
+
+
+# Ideation rules that are a passive wish when the member says it comes and goes.
+EPISODIC_SOFT_RULES = frozenset({"want_to_die", "kill_myself", "end_my_life", "end_it_all"})
 
 
 def combine(rule_level: str, rule_name: str | None, model_score: float, *,
@@ -136,7 +144,8 @@ def combine(rule_level: str, rule_name: str | None, model_score: float, *,
 
     # Rules whose "crisis" is, by the tier definitions here, a passive wish or ideation without
     # intent/plan/means: concern, unless the model also scores crisis (then "both").
-    if rule_rank == 2 and rule_name in SOFT_CRISIS_RULES and not (c.get("intent") and not strong):
+    soft = rule_name in SOFT_CRISIS_RULES or (c.get("episodic") and rule_name in EPISODIC_SOFT_RULES)
+    if rule_rank == 2 and soft and not (c.get("intent") and not strong):
         if model_score >= t_crisis and not strong:
             return "crisis", "both"
         rule_rank = 1
