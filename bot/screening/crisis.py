@@ -967,8 +967,17 @@ def detect(text: str, folded: str | None = None) -> CrisisResult:
     """The highest crisis level any rule finds in ``text``, with that rule's name.
 
     ``folded`` is ``fold(text)`` when the caller already has it."""
+    return detect_near(text, folded)[0]
+
+
+WINDOW_CHARS = 300
+
+
+def detect_near(text: str, folded: str | None = None) -> tuple[CrisisResult, str]:
+    """``detect``, and the normalised words around the deciding match (for the tiers' context
+    cues; the caller reads it and lets it go)."""
     if not text or not text.strip():
-        return NONE
+        return NONE, ""
     norm = normalise(text, folded)
     # norm is "| clause | clause |": parts[n + 1] is clause n. Each candidate rule is searched
     # only in the clauses holding its anchor words (one set intersection per clause, in C).
@@ -983,7 +992,7 @@ def detect(text: str, folded: str | None = None) -> CrisisResult:
                 todo.setdefault(i, []).append(n)
     prefixed = [(i, p) for i, prefixes in _PREFIX_RULES for p in prefixes if p in norm]
     if not todo and not prefixed:
-        return NONE
+        return NONE, ""
     starts = [at + n for n, at in enumerate(accumulate(map(len, parts[:-1])))]  # clause n's "|"
     for i, prefix in prefixed:
         also = RULES[i].also
@@ -991,6 +1000,7 @@ def detect(text: str, folded: str | None = None) -> CrisisResult:
                  if n < len(hits_by_clause) and (not also or also & hits_by_clause[n])}
         todo[i] = sorted(extra.union(todo.get(i, ())))
     best = NONE
+    window = ""
     budget = _MAX_CONTEXTS
     searches = _MAX_SEARCHES
     for i in sorted(todo):
@@ -1006,11 +1016,12 @@ def detect(text: str, folded: str | None = None) -> CrisisResult:
                 level, name = _context_level_near(norm, rule, m)
                 if _RANK[level] > _RANK[best.level]:
                     best = CrisisResult(level, name, rule.category)
+                    window = norm[max(0, m.start() - WINDOW_CHARS):m.end() + WINDOW_CHARS]
                     if level == "crisis":
-                        return best
+                        return best, window
                 if per_rule <= 0 or budget <= 0:
                     break
-    return best
+    return best, window
 
 
 def _context_level_near(norm: str, rule: Rule, m: re.Match[str]) -> tuple[Level, str]:

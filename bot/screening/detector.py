@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.screening.crisis import CrisisResult, Level, detect
+from bot.screening.crisis import CrisisResult, Level, detect_near
 from bot.screening.tiers import Signal, decide
 
 if TYPE_CHECKING:
@@ -82,16 +82,18 @@ class Verdict:
 
 def verdict(text: str, folded: str | None = None) -> Verdict:
     """Tier, rule name, rule category and deciding signal for ``text``."""
-    rules = detect(text, folded)
+    rules, window = detect_near(text, folded)
     if not _HOLDER.tried:  # prepare() loads it at start; this only serves scripts and tests
         load()
     m = _HOLDER.model
+    chunk = ""
     if m is None:
         score, (t_concern, t_crisis) = None, _NO_MODEL
     else:
-        score = m.score(text, folded)
+        score, chunk = m.score_and_chunk(text, folded)
         t_concern, t_crisis = m.t_concern, m.t_crisis
-    level, signal = decide(rules.level, rules.rule, score, text, t_concern=t_concern, t_crisis=t_crisis)
+    level, signal = decide(rules.level, rules.rule, score, text, t_concern=t_concern, t_crisis=t_crisis,
+                           chunk=chunk, rule_window=window)
     if rules.level == "none" or level == "none":
         return Verdict(level, None, None, signal)
     return Verdict(level, rules.rule, rules.category, signal)

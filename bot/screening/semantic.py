@@ -121,7 +121,8 @@ _LEET_CHAR = re.compile(r"(?<=[a-z])(?:[0-9](?=[a-z]|\b)|[!@$*](?=[a-z]))")
 _LEET_HINT = re.compile(r"[a-z][0-9!@$*][a-z]|[a-z][0-9]\b")
 _REPEATS = re.compile(r"([a-z])\1\1+")
 _SPACED = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b")
-_SPACED_HINT = re.compile(r"(?:^| )[a-z] [a-z] [a-z] ")
+_SPACED_HINT = re.compile(r" [a-z] [a-z] [a-z] ")
+_LEET_CHARS = "0123456789!@$*"
 
 
 
@@ -134,10 +135,10 @@ def normalise(text: str, folded: str | None = None) -> str:
     if not t.isascii():
         t = t.replace("\u2019", "'").replace("\u2018", "'").replace(IGNORABLE, "")
     t = " ".join(t.split())
-    if _LEET_HINT.search(t):
+    if any(ch in t for ch in _LEET_CHARS) and _LEET_HINT.search(t):
         t = _LEET_CHAR.sub(lambda m: m.group().translate(_LEET), t)
     t = _REPEATS.sub(r"\1\1", t)
-    if _SPACED_HINT.search(t):
+    if _SPACED_HINT.search(" " + t + " "):
         t = _SPACED.sub(lambda m: m.group().replace(" ", ""), t)
     return t
 
@@ -241,18 +242,59 @@ class Head:
         return np.asarray(((x - self.mean) / self.scale) @ self.weights + self.bias)
 
 
+MIN_CHUNK_TOKENS = 5       # a sentence shorter than this counts only with its neighbour
+WHOLE_TEXT_TOKENS = 120    # up to this the whole text is also a chunk
+
+
+def chunks(counts: list[int]) -> list[tuple[int, int]]:
+    """Sentence ranges ``[i, j)`` scored on their own: the whole text when short, each sentence
+    of at least MIN_CHUNK_TOKENS tokens, each pair of adjacent sentences reaching that size.
+    (One or two tokens alone say little and score wildly, so they never decide by themselves.)"""
+    total = sum(counts)
+    out: list[tuple[int, int]] = []
+    if total and (total <= WHOLE_TEXT_TOKENS or len(counts) == 1):
+        out.append((0, len(counts)))
+    for i, c in enumerate(counts):
+        if c >= MIN_CHUNK_TOKENS:
+            out.append((i, i + 1))
+        if i and c + counts[i - 1] >= MIN_CHUNK_TOKENS:
+            out.append((i - 1, i + 1))
+    if not out and total:
+        out.append((0, len(counts)))
+    return out
+
+
 def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 def embed(matrix: np.ndarray, vocab: Vocabulary, texts: list[str]) -> np.ndarray:
     """Mean-pooled embeddings of normalised texts (training path, float64)."""
-    out = np.zeros((len(texts), matrix.shape[1]), dtype=np.float64)
-    for i, text in enumerate(texts):
-        words = [w for sentence in sentences(normalise(text)) for w in sentence]
-        ids = [t for word_ids in vocab.ids(words) for t in word_ids]
-        if ids:
-            out[i] = np.asarray(matrix[np.asarray(ids, dtype=np.int64)], dtype=np.float64).mean(axis=0)
+    return np.stack([c[0] if c else np.zeros(matrix.shape[1]) for c in embed_chunks(matrix, vocab, texts)]) \
+        if texts else np.zeros((0, matrix.shape[1]))
+
+
+def embed_chunks(matrix: np.ndarray, vocab: Vocabulary, texts: list[str]) -> list[list[np.ndarray]]:
+    """Per text: the whole text's mean embedding first, then each chunk's (as ``CrisisModel`` scores
+    them), so training can score out-of-fold texts the way the bot will."""
+    out: list[list[np.ndarray]] = []
+    for text in texts:
+        sents = sentences(normalise(text))
+        sums, counts = [], []
+        for sentence in sents:
+            ids = [t for word_ids in vocab.ids(sentence) for t in word_ids]
+            sums.append(np.asarray(matrix[np.asarray(ids, dtype=np.int64)], dtype=np.float64).sum(axis=0)
+                        if ids else np.zeros(matrix.shape[1]))
+            counts.append(len(ids))
+        keep = [i for i, c in enumerate(counts) if c]
+        sums, counts = [sums[i] for i in keep], [counts[i] for i in keep]
+        total = sum(counts)
+        if not total:
+            out.append([])
+            continue
+        feats = [np.sum(sums, axis=0) / total]
+        feats += [np.sum(sums[i:j], axis=0) / sum(counts[i:j]) for i, j in chunks(counts)]
+        out.append(feats)
     return out
 
 
@@ -262,7 +304,6 @@ class CrisisModel:
     Build once (a fraction of a second; off the event loop); ``score`` keeps nothing of the text."""
 
     MAX_CHARS = 10_000          # longer messages are cut (the rules still read all of it)
-    WHOLE_TEXT_TOKENS = 120     # below this the whole text is also a chunk
 
     def __init__(self, head: Head | None = None, pkg: Path | None = None) -> None:
         self.head = head or Head.load()
@@ -286,59 +327,77 @@ class CrisisModel:
                             for w, ids in self.vocab.words.items() if w not in _BREAKS}
 
     def logit(self, text: str, folded: str | None = None) -> float:
+        return self.assess(text, folded)[0]
+
+    def assess(self, text: str, folded: str | None = None) -> tuple[float, str]:
+        """(logit, the deciding chunk's normalised words): the chunk is for context cues only,
+        and goes no further than the caller."""
         if len(text) > self.MAX_CHARS:
             text, folded = text[: self.MAX_CHARS], None
         norm = normalise(text, folded)
         if not norm:
-            return -math.inf
+            return -math.inf, ""
+        words = words_of(norm)
         sums: list[float] = []
         counts: list[int] = []
+        ends: list[int] = []  # word index where each sentence ends
         missing: list[tuple[int, str]] = []
         table = self.word_scores
         breaks = _BREAKS
-        total_s, c = 0.0, 0
-        for w in words_of(norm):
+        s, c = 0.0, 0
+        for at, w in enumerate(words):
             hit = table.get(w)
             if hit is not None:
-                total_s += hit[0]
+                s += hit[0]
                 c += hit[1]
-                if w[-1] in ".!?;":
-                    sums.append(total_s)
-                    counts.append(c)
-                    total_s, c = 0.0, 0
             elif w in breaks:
-                if c:
-                    sums.append(total_s)
-                    counts.append(c)
-                    total_s, c = 0.0, 0
+                sums.append(s)
+                counts.append(c)
+                ends.append(at)
+                s, c = 0.0, 0
+                continue
             elif w:
                 missing.append((len(sums), w))
-                if w[-1] in ".!?;":
-                    sums.append(total_s)
-                    counts.append(c)
-                    total_s, c = 0.0, 0
-        sums.append(total_s)
+                c += 1  # at least one token; the exact count comes below
+            else:
+                continue
+            if w[-1] in ".!?;":
+                sums.append(s)
+                counts.append(c)
+                ends.append(at + 1)
+                s, c = 0.0, 0
+        sums.append(s)
         counts.append(c)
+        ends.append(len(words))
         if missing:
             scores = self.score_list
             for (n, _), ids in zip(missing, self.vocab.encode_missing([w for _, w in missing]), strict=True):
                 sums[n] += sum(scores[i] for i in ids)
-                counts[n] += len(ids)
-        total = sum(counts)
-        if total == 0:
-            return -math.inf
-        best = -math.inf
-        if total <= self.WHOLE_TEXT_TOKENS or len(sums) == 1:
-            best = sum(sums) / total
-        prev_s, prev_c = 0.0, 0
+                counts[n] += len(ids) - 1
+        keep = [i for i, n in enumerate(counts) if n]
+        if not keep:
+            return -math.inf, ""
+        starts = [0, *ends[:-1]]
+        spans = [(starts[i], ends[i]) for i in keep]
+        sums = [sums[i] for i in keep]
+        counts = [counts[i] for i in keep]
+        pre_s = [0.0]
+        pre_c = [0]
         for s, c in zip(sums, counts, strict=True):
-            if c:
-                best = max(best, s / c)
-            if prev_c and c:
-                best = max(best, (s + prev_s) / (c + prev_c))
-            prev_s, prev_c = s, c
-        return best + self.bias
+            pre_s.append(pre_s[-1] + s)
+            pre_c.append(pre_c[-1] + c)
+        best, best_span = -math.inf, (0, 0)
+        for i, j in chunks(counts):
+            z = (pre_s[j] - pre_s[i]) / (pre_c[j] - pre_c[i])
+            if z > best:
+                best, best_span = z, (i, j)
+        i, j = best_span
+        return best + self.bias, " ".join(words[spans[i][0]:spans[j - 1][1]])
 
     def score(self, text: str, folded: str | None = None) -> float:
         z = self.logit(text, folded)
         return 0.0 if z == -math.inf else _sigmoid(z)
+
+    def score_and_chunk(self, text: str, folded: str | None = None) -> tuple[float, str]:
+        z, chunk = self.assess(text, folded)
+        return (0.0 if z == -math.inf else _sigmoid(z)), chunk

@@ -165,15 +165,24 @@ def combine(rule_level: str, rule_name: str | None, model_score: float, *,
 
 
 _SELF_WORD_HINTS = ("suicid", "harm", "s/h", "kms", "unaliv", "sewer", "sh urge")
+_CUE_WINDOW = 300  # characters either side of a self-word hint read for its context
 
 
 def decide(rule_level: str, rule_name: str | None, model_score: float | None, text: str, *,
-           t_concern: float, t_crisis: float) -> tuple[Tier, Signal]:
-    """``combine`` for one message, reading the context cues only when they can matter.
-    ``model_score`` None: the model is not loaded, the rules decide alone."""
+           t_concern: float, t_crisis: float, chunk: str = "", rule_window: str = "") -> tuple[Tier, Signal]:
+    """``combine`` for one message, reading context cues only where they can matter: the whole
+    text when a rule fired (in a long text, the words around the rule's match, ``rule_window``),
+    the model's deciding ``chunk`` when only the model did, the words around a self-word
+    ("suicidal", "self harm") otherwise. ``model_score`` None: rules alone."""
     score = -1.0 if model_score is None else model_score
     lowered = text.lower()
-    if (rule_level == "none" and score < t_concern
-            and not any(h in lowered for h in _SELF_WORD_HINTS)):
-        return "none", None
-    return combine(rule_level, rule_name, score, cue=cues(lowered), t_concern=t_concern, t_crisis=t_crisis)
+    if rule_level != "none":
+        context = lowered if len(lowered) <= 2 * _CUE_WINDOW or not rule_window else rule_window
+    elif score >= t_concern:
+        context = chunk or lowered
+    else:
+        at = min((i for i in (lowered.find(h) for h in _SELF_WORD_HINTS) if i >= 0), default=-1)
+        if at < 0:
+            return "none", None
+        context = lowered[max(0, at - _CUE_WINDOW):at + _CUE_WINDOW]
+    return combine(rule_level, rule_name, score, cue=cues(context), t_concern=t_concern, t_crisis=t_crisis)

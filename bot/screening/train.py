@@ -96,7 +96,10 @@ def folds(rows: list[dict]) -> np.ndarray:
     return fold
 
 
-def oof_scores(x: np.ndarray, rows: list[dict], lam: float, ct: float) -> np.ndarray:
+def oof_scores(x: np.ndarray, rows: list[dict], lam: float, ct: float,
+               chunk_x: list[np.ndarray] | None = None) -> np.ndarray:
+    """Out-of-fold probabilities; with ``chunk_x`` (each row's chunk features) scored as the bot
+    scores a message: the max over its chunks."""
     fold = folds(rows)
     out = np.zeros(len(rows))
     for f in range(FOLDS):
@@ -104,7 +107,12 @@ def oof_scores(x: np.ndarray, rows: list[dict], lam: float, ct: float) -> np.nda
         y, sw = targets([r for r, m in zip(rows, tr) if m], ct)
         mean, scale = standardise(x[tr])
         w, b = fit((x[tr] - mean) / scale, y, sw, lam)
-        out[te] = 1.0 / (1.0 + np.exp(-(((x[te] - mean) / scale) @ w + b)))
+        if chunk_x is None:
+            out[te] = 1.0 / (1.0 + np.exp(-(((x[te] - mean) / scale) @ w + b)))
+        else:
+            for i in np.flatnonzero(te):
+                z = float((((chunk_x[i] - mean) / scale) @ w + b).max()) if len(chunk_x[i]) else -np.inf
+                out[i] = 1.0 / (1.0 + np.exp(-z))
     return out
 
 
@@ -172,8 +180,9 @@ def training_files() -> list[Path]:
     return sorted(TRAINING.glob("*.jsonl"))
 
 
-def features(rows: list[dict]) -> tuple[np.ndarray, list[str]]:
-    """Mean-pooled embeddings of the rows, and the words added to the tokenised-once table."""
+def features(rows: list[dict]) -> tuple[np.ndarray, list[np.ndarray], list[str]]:
+    """Mean-pooled embeddings of the rows, each row's chunk embeddings, and the words added to
+    the tokenised-once table."""
     weights_path, tokenizer_path = semantic.model_files()
     tokenizer = semantic.load_tokenizer(tokenizer_path)
     base = semantic.Vocabulary(tokenizer)
@@ -181,7 +190,10 @@ def features(rows: list[dict]) -> tuple[np.ndarray, list[str]]:
     extra = sorted(seen - set(base.words) - semantic._BREAKS)
     vocab = semantic.Vocabulary(tokenizer, extra)
     matrix = np.asarray(semantic.open_matrix(weights_path), dtype=np.float32)
-    return semantic.embed(matrix, vocab, [r["text"] for r in rows]), extra
+    per_row = semantic.embed_chunks(matrix, vocab, [r["text"] for r in rows])
+    x = np.stack([c[0] if c else np.zeros(matrix.shape[1]) for c in per_row])
+    chunk_x = [np.stack(c[1:]) if len(c) > 1 else np.zeros((0, matrix.shape[1])) for c in per_row]
+    return x, chunk_x, extra
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -195,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = [row for path in files for row in read(path)]
     if args.subset:
         rows = rows[: args.subset]
-    x, extra_words = features(rows)
+    x, chunk_x, extra_words = features(rows)
 
     # Hyper-parameters by out-of-fold ranking quality.
     results = []
@@ -205,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
             results.append((round(q, 6), -lam, ct, lam))
     results.sort(reverse=True)
     _, _, ct, lam = results[0]
-    p = oof_scores(x, rows, lam, ct)
+    p = oof_scores(x, rows, lam, ct, chunk_x)  # thresholds on scores taken the way the bot takes them
 
     rules = []
     for r in rows:
