@@ -70,7 +70,7 @@ class ScreeningResult:
 def screen(text: str, words: WordSettings | None = None) -> ScreeningResult:
     """Profanity (with the server's own words), crisis language and identifying details at once."""
     folded = fold(text)  # once, shared by both detectors
-    spans = profanity.find(text, words, folded)
+    spans, slur = profanity.find_tagged(text, words, folded)
     crisis = detector.verdict(text, folded)
     return ScreeningResult(
         profane=bool(spans),
@@ -81,6 +81,7 @@ def screen(text: str, words: WordSettings | None = None) -> ScreeningResult:
         identifying=tuple(find_identifying(text)),
         profanity_spans=tuple(spans),
         signal=crisis.signal,
+        slur=slur,
     )
 
 

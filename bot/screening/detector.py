@@ -61,6 +61,20 @@ def load() -> ModelState:
     return state()
 
 
+def availability() -> str:
+    """Whether the model's files are there and pinned (for ``python -m bot status``; it does not
+    load the model, and says nothing of a running bot, which logs its own load once)."""
+    try:
+        from bot.screening.semantic import HEAD_PATH, WORDLLAMA_PIN, model_files
+
+        model_files()
+        if not HEAD_PATH.is_file():
+            return f"unavailable: no head file at {HEAD_PATH.name}; screening uses the rules alone"
+    except Exception as exc:
+        return f"unavailable ({type(exc).__name__}: {exc}); screening uses the rules alone"
+    return f"available (wordllama {WORDLLAMA_PIN} from the installed wheel, head {HEAD_PATH.name})"
+
+
 def state() -> ModelState:
     return ModelState(_HOLDER.model is not None, _HOLDER.reason)
 
