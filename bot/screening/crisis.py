@@ -269,7 +269,7 @@ _RECOVERED = re.compile(
 )
 # A time long past, said before the phrase ("many years ago, I tried to end my life").
 _PAST_BEFORE = re.compile(
-    r"\b(?:(?:many|several|a few|\w+) years ago|back in (?:19|20)\d\d|in (?:19|20)\d\d|as a (?:teen|teenager|kid|"
+    r"\b(?:(?:(?:many|several|a few|\w+) )?years ago|back in (?:19|20)\d\d|in (?:19|20)\d\d|as a (?:teen|teenager|kid|"
     r"young (?:woman|man))|in my (?:teens|twenties|20s)|when i was (?:\d+|younger|young|a teen|a kid))\b"
 )
 
@@ -733,6 +733,19 @@ RULES: tuple[Rule, ...] = (
           r"this flare|my illness|this disease|something|someone) (?:would |will |could )?"
           r"(?:just )?(?:finally )?(?:kills?|killed|take|takes) me\b",
           "kill kills killed take takes + wish hope hoping wishing pray praying"),
+    _rule("wish_it_had_killed_me", "passive_death_wish", "concern",
+          r"\b(?:wish|wished|wishing|hope|hoped|hoping)(?: that)? (?:the |that |my |this )?(?:\w+ ){0,2}?"
+          r"(?:crash|accident|surgery|operation|op|fall|overdose|knife|stroke|infection|anaesthetic|anesthetic|"
+          r"sepsis|bleed|tumou?r)(?: \w+)? (?:had|would have|would|could have|will|would just) (?:just )?"
+          r"(?:killed|finished|taken|ended|slipped)(?: me| it)?\b|\bwish(?:ed)? i (?:had not|never|did not) "
+          r"(?:woke|woken|wake|come round|come around|survived)\b|\bshould (?:have|of|a) died (?:in|during|on|"
+          r"after) (?:that|the|my)\b",
+          "killed finished taken ended slipped woke woken wake come survived died"),
+    _rule("refuse_decades", "passive_death_wish", "concern",
+          r"\b(?:not|never|cannot|can not) (?:going to |gonna )?(?:live|living|do|doing|wait|waiting|face|facing|"
+          r"spend|spending|go through|take|bear) (?:\w+ ){0,3}?(?:another|for decades|decades|\d+ more|"
+          r"(?:ten|twenty|thirty|forty|fifty|\d+) (?:more )?(?:years|yrs))\b",
+          "another decades years yrs more + not never cannot can", negatable=False),
     # -- method / means ------------------------------------------------------------------------
     _rule("stockpiling", "method_means", "crisis",
           rf"\b(?:stockpil\w*|hoard\w*|saving up|saved up|saving|stash\w*|squirrel\w* away|"

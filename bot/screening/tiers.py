@@ -69,7 +69,7 @@ _CLINICAL_Q = re.compile(
 _ANSWERED_NO = re.compile(r"\b(?:said|told (?:him|her|them)|answered|tick\w*) (?:no|'not at all'|not at all)\b|"
                           r"\bi don'?t\b|\bi said no\b")
 _PAST = re.compile(
-    r"\b(?:\d+|ten|five|six|seven|eight|nine|twelve|fifteen|twenty|many|several|a few) (?:years?|yrs?) "
+    r"\b(?:(?:\d+|ten|five|six|seven|eight|nine|twelve|fifteen|twenty|many|several|a few) )?(?:years?|yrs?) "
     r"(?:ago|on|since|later|clean)\b|\b(?:back )?in (?:19|20)\d\d\b|\bwhen i was (?:\d+|younger|a teen"
     r"|young)\b|\bas a (?:teen|teenager|kid|young woman|young man)\b|\bused to\b|\bin my (?:teens|20s|twenties)\b"
     r"|\byears since\b|\bfirst year with\b"
