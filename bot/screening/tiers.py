@@ -138,9 +138,9 @@ def combine(rule_level: str, rule_name: str | None, model_score: float, *,
         model_rank = 0
     elif model_rank and weak:
         model_rank -= 1
-    # Naming suicide/self-harm about oneself is at least concern (unless negated/recovered/asked).
-    if c.get("self_word") and not strong and not c.get("clinical_question"):
-        model_rank = max(model_rank, 1)
+    # Naming suicide/self-harm about oneself is at least concern (unless negated/recovered/asked):
+    # a rule of its own, applied at the end.
+    self_word = bool(c.get("self_word") and not strong and not c.get("clinical_question"))
 
     # Rules whose "crisis" is, by the tier definitions here, a passive wish or ideation without
     # intent/plan/means: concern, unless the model also scores crisis (then "both").
@@ -158,7 +158,7 @@ def combine(rule_level: str, rule_name: str | None, model_score: float, *,
 
     tier_rank = max(rule_rank, model_rank)
     if tier_rank == 0:
-        return "none", None
+        return ("concern", "rule") if self_word else ("none", None)
     by_rule, by_model = rule_rank == tier_rank, model_rank == tier_rank
     signal: Signal = "both" if by_rule and by_model else "rule" if by_rule else "model"
     return _TIERS[tier_rank], signal
