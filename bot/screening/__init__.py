@@ -28,8 +28,7 @@ from typing import Any
 
 from bot.core.text import neutralise_mentions  # the one implementation, re-exported for screening's callers
 from bot.screening import data_rights as _data_rights  # noqa: F401  (declares this package's tables)
-from bot.screening import profanity
-from bot.screening import detector
+from bot.screening import detector, profanity
 from bot.screening.crisis import CrisisResult, Level
 from bot.screening.folding import fold
 from bot.screening.identifying import IdentifyingDetail, find_identifying

@@ -520,15 +520,17 @@ def _point(text: str, m: re.Match[str]) -> Level | None:
     return "none"
 
 
-def _rule(name: str, category: str, level: Level, pattern: str, anchors: str, **kwargs: object) -> Rule:
+def _rule(name: str, category: str, level: Level, pattern: str, anchors: str, *, needs_self: bool = False,
+          negatable: bool = True, check: Check | None = None) -> Rule:
     """``anchors``: space-separated words, one of which every match contains ("stockpil*" for a
     word beginning); after a "+", a second group of which every match contains one too. Only
     clauses holding them are searched, which keeps ~70 rules to microseconds a message."""
     first, _, second = anchors.partition("+")
     words = first.split()
-    return Rule(name, category, level, re.compile(pattern),  # type: ignore[arg-type]
+    return Rule(name, category, level, re.compile(pattern),
                 frozenset(w for w in words if not w.endswith("*")),
-                tuple(w[:-1] for w in words if w.endswith("*")), frozenset(second.split()), **kwargs)
+                tuple(w[:-1] for w in words if w.endswith("*")), frozenset(second.split()),
+                needs_self=needs_self, negatable=negatable, check=check)
 
 
 def _intent_before(text: str, start: int) -> bool:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 from bot.screening.folding import IGNORABLE, fold
 
@@ -450,7 +451,7 @@ def _loose(word: str, *, reverse: bool = False) -> str:
     return "".join(out)
 
 
-def _evict(store: dict[str, object], limit: int) -> None:
+def _evict(store: dict[str, Any], limit: int) -> None:
     """Drop the oldest entries beyond ``limit`` (another thread may be evicting too)."""
     try:
         while len(store) > limit:

@@ -30,6 +30,7 @@ for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -104,7 +105,7 @@ def oof_scores(x: np.ndarray, rows: list[dict], lam: float, ct: float,
     out = np.zeros(len(rows))
     for f in range(FOLDS):
         tr, te = fold != f, fold == f
-        y, sw = targets([r for r, m in zip(rows, tr) if m], ct)
+        y, sw = targets([r for r, m in zip(rows, tr, strict=True) if m], ct)
         mean, scale = standardise(x[tr])
         w, b = fit((x[tr] - mean) / scale, y, sw, lam)
         if chunk_x is None:
@@ -143,11 +144,11 @@ def figures(tiers: list[str], rows: list[dict]) -> dict[str, float]:
     }
 
 
-def choose_thresholds(p: np.ndarray, rows: list[dict], rules: list[tuple[str, str | None]],
-                      cue_list: list[dict]) -> tuple[float, float, dict]:
+def choose_thresholds(p: np.ndarray, rows: list[dict], rules: Sequence[tuple[str, str | None]],
+                      cue_list: list[dict]) -> tuple[float, float, dict[str, float], float, dict[str, float]]:
     def tiers_for(tc: float, tk: float) -> list[str]:
         return [combine(lv, nm, float(s), cue=c, t_concern=tc, t_crisis=tk)[0]
-                for (lv, nm), s, c in zip(rules, p, cue_list)]
+                for (lv, nm), s, c in zip(rules, p, cue_list, strict=True)]
 
     grid = [round(v, 3) for v in np.arange(0.30, 0.995, 0.005)]
     # t_crisis: the lowest threshold keeping crisis false alarms within the goal (t_concern
@@ -253,8 +254,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     args.out.write_text(json.dumps(head, sort_keys=True, indent=1) + "\n", encoding="utf-8")
     print(f"chose concern_target={ct} lambda={lam}; t_concern={t_concern} t_crisis={t_crisis}")
-    print("OOF combined on train:", json.dumps(head["meta"]["oof_combined_figures_at_thresholds"]))
-    print(f"quiet t_concern={t_quiet}:", json.dumps(head["meta"]["oof_combined_figures_quiet"]))
+    print("OOF combined on train:", json.dumps({k: round(v, 4) for k, v in oof.items()}))
+    print(f"quiet t_concern={t_quiet}:", json.dumps({k: round(v, 4) for k, v in oof_quiet.items()}))
     print(f"wrote {args.out.name} ({args.out.stat().st_size} bytes) sha256 {fingerprint(args.out)}")
 
 
