@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -349,8 +349,9 @@ class CrisisModel:
             return -math.inf, ""
         words = norm.split(" ")
         n = len(words)
-        score = list(map(self.word_score.get, words))
-        count = list(map(self.word_count.get, words))
+        # None where the table lacks the word: each is replaced in the loop below.
+        score = cast("list[float]", list(map(self.word_score.get, words)))
+        count = cast("list[int]", list(map(self.word_count.get, words)))
         boundaries = {i for i, w in enumerate(words) if w and w[-1] in ".!?;"}  # a sentence ends after i
         encode: list[tuple[int, str]] = []
         for i in [i for i, v in enumerate(score) if v is None]:
