@@ -5,12 +5,17 @@ better-profanity 0.7's own ``contains_profanity`` (a small sample: it manages a 
 second) and through ours; the table shows messages a second, the ratio, and the longest single
 call (how long one message could hold the event loop).
 
-Accuracy: precision and recall for profanity and crisis language on ``../shared/eval/
-screening-dev.jsonl`` (skipped if absent) and on our own sentences in ``benchmarks/data/``,
-with better-profanity's default verdicts beside ours. A crisis alarm is level "crisis";
-"concern" is counted separately.
+Accuracy: precision and recall for profanity on ``../shared/eval/screening-dev.jsonl`` (skipped
+if absent) and on our own sentences in ``benchmarks/data/``, with better-profanity's default
+verdicts beside ours; and crisis tiers per set (``crisis_tiers``): recall at ``crisis`` and at
+``concern`` or above, false alarms at each tier, and ``concern`` on ordinary chat. The crisis sets:
+``crisis/crisis_heldout.jsonl`` (HELD OUT: look once per change, log in
+``benchmarks/data/crisis/eval_log.md``), the training sentences (``bot/screening/training``; figures
+on them are not estimates), the shared dev set and the older ``screening_*`` files (labelled in
+the rules' old convention, where passive wishes were "crisis").
 
     python -m benchmarks.screening [--quick]
+    python -m benchmarks.screening --crisis-only FILE [--by-kind]   # one set's tiers, by kind
 """
 
 from __future__ import annotations
@@ -23,12 +28,14 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.screening import profanity, screen
+from bot.screening import detector, prepare_now, profanity, screen
 from bot.screening.crisis import detect
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_FILE = ROOT.parent / "shared" / "eval" / "screening-dev.jsonl"
 OWN_FILES = sorted((ROOT / "benchmarks" / "data").glob("screening_*.jsonl"))
+HELDOUT_FILE = ROOT / "benchmarks" / "data" / "crisis" / "crisis_heldout.jsonl"
+TRAINING_DIR = ROOT / "bot" / "screening" / "training"
 
 # Messages members of a chronic-pain circle write; a few carry profanity, curly quotes or emoji.
 SENTENCES = (
@@ -106,24 +113,101 @@ def scores(rows: list[dict], key: str, predict: Callable[[str], bool]) -> dict[s
     }
 
 
+def crisis_rows(path: Path) -> list[dict]:
+    """Rows with ``label`` (none/concern/crisis) and ``kind``; older files are mapped."""
+    out = []
+    for r in load(path):
+        if "label" not in r:
+            level = r.get("level") or ("crisis" if r["crisis"] else "none")
+            r = {"text": r["text"], "label": level, "kind": r.get("category") or "dev"}
+        out.append(r)
+    return out
+
+
+def crisis_tiers(rows: list[dict], tiers: list[str]) -> dict[str, tuple[int, int]]:
+    """(hits, of) per figure."""
+    def count(sel: Callable[[dict], bool], ok: Callable[[str], bool]) -> tuple[int, int]:
+        idx = [i for i, r in enumerate(rows) if sel(r)]
+        return sum(ok(tiers[i]) for i in idx), len(idx)
+
+    return {
+        "recall_at_crisis": count(lambda r: r["label"] == "crisis", lambda t: t == "crisis"),
+        "recall_at_concern_or_above": count(lambda r: r["label"] == "crisis", lambda t: t != "none"),
+        "concern_recall_at_concern_or_above": count(lambda r: r["label"] == "concern", lambda t: t != "none"),
+        "crisis_false_alarms_non_crisis": count(lambda r: r["label"] != "crisis", lambda t: t == "crisis"),
+        "concern_or_above_false_alarms_none": count(lambda r: r["label"] == "none", lambda t: t != "none"),
+        "ordinary_chat_concern_or_above": count(lambda r: r["kind"] == "ordinary_chat", lambda t: t != "none"),
+    }
+
+
+def crisis_sets() -> list[tuple[str, Path | list[Path]]]:
+    sets: list[tuple[str, Path | list[Path]]] = [("heldout", HELDOUT_FILE),
+                                                  ("train (not an estimate)", sorted(TRAINING_DIR.glob("*.jsonl")))]
+    if DEV_FILE.exists():
+        sets.append(("dev", DEV_FILE))
+    return sets + [(p.stem.removeprefix("screening_"), p) for p in OWN_FILES]
+
+
+def report_crisis(name: str, rows: list[dict], by_kind: bool = False) -> dict[str, object]:
+    verdicts = [screen(r["text"]) for r in rows]
+    tiers = [v.crisis for v in verdicts]
+    rules = [{"crisis": "crisis", "concern": "concern"}.get(detect(r["text"]).level, "none") for r in rows]
+    figs, rule_figs = crisis_tiers(rows, tiers), crisis_tiers(rows, rules)
+    print(f"\n{name}: {len(rows)} rows (model {'loaded' if detector.state().loaded else 'NOT loaded'})")
+    print(f"  {'figure':36s} {'screen() tiers':>18s} {'rules alone (raw)':>18s}")
+    out: dict[str, object] = {}
+    for key, (k, n) in figs.items():
+        rk, _ = rule_figs[key]
+        print(f"  {key:36s} {f'{k}/{n}':>10s} {k / n if n else 0:6.3f}  {f'{rk}/{n}':>10s} {rk / n if n else 0:6.3f}")
+        out[key] = round(k / n, 3) if n else None
+    signals: dict[str, int] = {}
+    for v in verdicts:
+        signals[str(v.signal)] = signals.get(str(v.signal), 0) + 1
+    print(f"  deciding signals: {dict(sorted(signals.items()))}")
+    if by_kind:
+        print("  by (label, kind): at concern-or-above / at crisis   [screen() | rules]")
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, r in enumerate(rows):
+            groups.setdefault((r["label"], r["kind"]), []).append(i)
+        for (lab, kind), idx in sorted(groups.items()):
+            cells = [f"{sum(t[i] != 'none' for i in idx):2d}/{sum(t[i] == 'crisis' for i in idx):2d}"
+                     for t in (tiers, rules)]
+            print(f"    {lab:8s} {kind:22s} n={len(idx):3d}   " + " | ".join(cells))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.screening", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--crisis-only", type=Path, help="only the crisis tiers of this JSONL set")
+    parser.add_argument("--by-kind", action="store_true", help="with --crisis-only: figures by kind")
     args = parser.parse_args(argv)
+    if args.crisis_only:
+        prepare_now()
+        report_crisis(args.crisis_only.name, crisis_rows(args.crisis_only), args.by_kind)
+        return 0
+    return run(args)
 
+
+def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     profanity.prepare()
     compile_ms = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    model_state = detector.load()
+    model_ms = (time.perf_counter() - t0) * 1000
     from better_profanity import profanity as bp  # imported here: it builds its list on import
 
     ours_n = {200: 400, 2000: 80} if args.quick else {200: 4000, 2000: 800}
     bp_n = {200: 4, 2000: 1} if args.quick else {200: 40, 2000: 6}
-    figures: dict[str, object] = {"benchmark": "screening", "compile_ms": round(compile_ms, 1)}
+    figures: dict[str, object] = {"benchmark": "screening", "compile_ms": round(compile_ms, 1),
+                                  "model_load_ms": round(model_ms, 1), "model_loaded": model_state.loaded}
 
-    print(f"Compiling the trimmed list once: {compile_ms:.0f} ms\n")
+    print(f"Compiling the trimmed list once: {compile_ms:.0f} ms; loading the crisis model: {model_ms:.0f} ms "
+          f"({'loaded' if model_state.loaded else 'NOT loaded: ' + str(model_state.reason)})\n")
     print("Profanity check (contains) per message, better-profanity's own beside ours; then the whole")
-    print("screen() (profanity + crisis + identifying details). Call times in ms: p99 / max.\n")
+    print("screen() (profanity + crisis rules + crisis model + identifying details). Call times in ms: p99 / max.\n")
     print(f"{'length':>6}  {'better-profanity/s':>18}  {'ours/s':>9}  {'ratio':>7}  {'ours p99/max':>13}  "
           f"{'screen()/s':>10}  {'screen p99/max':>14}")
     for length in (200, 2000):
@@ -151,40 +235,28 @@ def main(argv: list[str] | None = None) -> int:
     if not DEV_FILE.exists():
         print(f"{DEV_FILE} not found: dev-set figures skipped (it lives in ../shared beside the repo).\n")
     print(f"{'set':<28} {'rows':>4}  {'what':<22} {'precision':>9} {'recall':>6} {'false alarms':>12}")
-    own_crisis = {"tp": 0, "fp": 0, "fn": 0}
     for name, path in sets:
         rows = load(path)
         results = {"profanity (ours)": scores(rows, "profane", profanity.contains)}
         if name == "dev" or not args.quick:  # better-profanity takes ~15 ms a sentence
             results["profanity (better-prof.)"] = scores(rows, "profane", bp.contains_profanity)
-        results["crisis (level crisis)"] = scores(rows, "crisis", lambda t: detect(t).level == "crisis")
-        # "concern" where the sentence was written as plainly none (dev rows have no level field).
-        concern_on_clean = sum(
-            1 for r in rows
-            if r.get("level", "crisis" if r["crisis"] else "none") == "none" and detect(r["text"]).level == "concern"
-        )
         for what, s in results.items():
             print(f"{name:<28} {len(rows):>4}  {what:<22} {s['precision']:>9} {s['recall']:>6} "
                   f"{s['false_alarms']:>12}")
-        print(f"{'':<28} {'':>4}  {'concern on plain text':<22} {concern_on_clean:>9}")
-        figures[f"{name.removeprefix('screening_')}_concern_on_plain"] = concern_on_clean
         key = "dev" if name == "dev" else name.removeprefix("screening_")
         figures[f"{key}_profanity_precision"] = results["profanity (ours)"]["precision"]
         figures[f"{key}_profanity_recall"] = results["profanity (ours)"]["recall"]
         if "profanity (better-prof.)" in results:
             figures[f"{key}_bp_profanity_precision"] = results["profanity (better-prof.)"]["precision"]
             figures[f"{key}_bp_profanity_recall"] = results["profanity (better-prof.)"]["recall"]
-        figures[f"{key}_crisis_precision"] = results["crisis (level crisis)"]["precision"]
-        figures[f"{key}_crisis_recall"] = results["crisis (level crisis)"]["recall"]
-        figures[f"{key}_crisis_false_alarms"] = results["crisis (level crisis)"]["false_alarms"]
-        if name != "dev":
-            c = results["crisis (level crisis)"]
-            own_crisis["fn"] += c["missed"]
-            own_crisis["fp"] += c["false_alarms"]
-            own_crisis["tp"] += c["positives"] - c["missed"]
-    if own_crisis["tp"] + own_crisis["fn"]:
-        figures["own_crisis_recall"] = round(own_crisis["tp"] / (own_crisis["tp"] + own_crisis["fn"]), 3)
-        figures["own_crisis_false_alarms"] = own_crisis["fp"]
+
+    print("\nCrisis tiers per set (screen(): rules and model combined; rules alone beside).")
+    for name, where in crisis_sets():
+        paths = where if isinstance(where, list) else [where]
+        rows = [r for p in paths for r in crisis_rows(p)]
+        key = name.split(" ")[0]
+        for fig, value in report_crisis(name, rows).items():
+            figures[f"crisis_{key}_{fig}"] = value
     print(json.dumps(figures))
     return 0
 

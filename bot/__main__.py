@@ -111,9 +111,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from bot.delivery.status import print_status
+    from bot.screening.detector import availability
 
     config = load_config(args.config)
-    return asyncio.run(print_status(config, sys.stdout))
+    code = asyncio.run(print_status(config, sys.stdout))
+    print(f"crisis model: {availability()}")
+    return code
 
 
 def cmd_screen(args: argparse.Namespace) -> int:

@@ -2,12 +2,20 @@
 
     result = screen(text, words=await screening_words.word_settings(db, guild_id))
     result.profane, result.censored      # profanity (better-profanity's list, trimmed, compiled)
-    result.crisis, result.rule           # "none" | "concern" | "crisis", and the rule that fired
+    result.crisis, result.rule           # tier "none" | "concern" | "crisis", and the rule that fired
+    result.signal                        # which signal decided the tier: "rule" | "model" | "both"
+    result.slur                          # a slur aimed at people (ableist, transphobic, ...)
     result.identifying                   # [(start, end, kind)]: mentions, e-mail, phone, links...
 
-Everything here is synchronous, pure and fast (a 2,000-character message in well under a
-millisecond once compiled), so cogs may call it on the event loop. Call ``await prepare()`` once
-at start: compiling the profanity list takes a few hundred milliseconds and is done in a thread.
+Everything here is synchronous, pure and fast (a 2,000-character message in under a millisecond
+once compiled), so cogs may call it on the event loop. Call ``await prepare()`` once at start: it
+compiles the profanity list and loads the learned crisis model (bot.screening.semantic) in a
+thread. Until the model is loaded, or if it cannot be, the crisis rules decide alone.
+
+Crisis tiers (issue 10; bot.screening.tiers): ``crisis`` = stated intent, plan, means,
+preparation, farewell, an act already done (card + urgent moderator case); ``concern`` = possible
+risk (passive wish, ideation without intent, hopelessness, burden, the model's middle band): a
+gentle private check-in.
 
 The crisis card every feature shows lives in bot.safety (``server_crisis_card``).
 """
@@ -20,8 +28,8 @@ from typing import Any
 
 from bot.core.text import neutralise_mentions  # the one implementation, re-exported for screening's callers
 from bot.screening import data_rights as _data_rights  # noqa: F401  (declares this package's tables)
-from bot.screening import profanity
-from bot.screening.crisis import CrisisResult, Level, detect
+from bot.screening import detector, profanity
+from bot.screening.crisis import CrisisResult, Level
 from bot.screening.folding import fold
 from bot.screening.identifying import IdentifyingDetail, find_identifying
 from bot.screening.profanity import Span, WordSettings
@@ -29,7 +37,7 @@ from bot.screening.profanity import Span, WordSettings
 __all__ = [
     "CrisisResult", "IdentifyingDetail", "Level", "ScreeningResult", "Span", "WordSettings", "censor",
     "contains", "crisis_level", "find", "identifying_details", "neutralise_mentions",
-    "prepare", "screen",
+    "prepare", "prepare_now", "screen",
 ]
 
 
@@ -42,13 +50,17 @@ class ScreeningResult:
     crisis_category: str | None
     identifying: tuple[IdentifyingDetail, ...]
     profanity_spans: tuple[Span, ...]
+    signal: str | None = None  # which signal decided the crisis tier: "rule", "model", "both"
+    slur: bool = False  # a slur aimed at people (bot/screening/data/slurs.txt): moderators may want a case
 
     def to_json(self) -> dict[str, Any]:
         """The verdict as ``python -m bot screen`` prints it."""
         return {
             "profane": self.profane,
+            "slur": self.slur,
             "censored": self.censored,
             "crisis": self.crisis,
+            "signal": self.signal,
             "rule": self.rule,
             "identifying": [[d.start, d.end, d.kind] for d in self.identifying],
         }
@@ -57,8 +69,8 @@ class ScreeningResult:
 def screen(text: str, words: WordSettings | None = None) -> ScreeningResult:
     """Profanity (with the server's own words), crisis language and identifying details at once."""
     folded = fold(text)  # once, shared by both detectors
-    spans = profanity.find(text, words, folded)
-    crisis = detect(text, folded)
+    spans, slur = profanity.find_tagged(text, words, folded)
+    crisis = detector.verdict(text, folded)
     return ScreeningResult(
         profane=bool(spans),
         censored=profanity.censor_spans(text, spans) if spans else text,
@@ -67,6 +79,8 @@ def screen(text: str, words: WordSettings | None = None) -> ScreeningResult:
         crisis_category=crisis.category,
         identifying=tuple(find_identifying(text)),
         profanity_spans=tuple(spans),
+        signal=crisis.signal,
+        slur=slur,
     )
 
 
@@ -85,13 +99,21 @@ def censor(text: str, words: WordSettings | None = None) -> str:
 
 
 def crisis_level(text: str) -> CrisisResult:
-    return detect(text)
+    """The crisis tier (rules and model combined), the rule that fired and the deciding signal."""
+    return detector.verdict(text).result()
 
 
 def identifying_details(text: str) -> list[IdentifyingDetail]:
     return find_identifying(text)
 
 
-async def prepare(words: WordSettings | None = None) -> None:
-    """Compile everything screening needs, in a thread so the event loop keeps running."""
-    await asyncio.to_thread(profanity.prepare, words)
+def prepare_now(words: WordSettings | None = None) -> detector.ModelState:
+    """``prepare`` for scripts: compile the profanity list and load the crisis model here."""
+    profanity.prepare(words)
+    return detector.load()
+
+
+async def prepare(words: WordSettings | None = None) -> detector.ModelState:
+    """Compile everything screening needs and load the crisis model once, in a thread so the event
+    loop keeps running. Never raises for the model: without it the rules decide alone."""
+    return await asyncio.to_thread(prepare_now, words)

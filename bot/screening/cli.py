@@ -1,7 +1,9 @@
 """``python -m bot screen [--config PATH] [--guild ID]``: screen text from standard input.
 
 One message a line (or JSON lines with a ``text`` field); one JSON verdict a line out:
-``{"profane", "censored", "crisis", "rule", "identifying"}``. With ``--guild`` (which needs
+``{"profane", "slur", "censored", "crisis", "signal", "rule", "identifying"}``: ``crisis`` is the
+tier ("none" | "concern" | "crisis") and ``signal`` which signal decided it ("rule", "model",
+"both"). The learned crisis model is loaded first (stderr says so if it cannot be). With ``--guild`` (which needs
 ``--config``) the server's own blocked and allowed words are used, so organisers can try a word
 list before turning it on. Output lines match input lines one to one: a line that cannot be read
 gets ``{"error": ...}``. The database is only read, never migrated or written. Only verdicts are
@@ -17,8 +19,8 @@ from typing import TextIO
 
 from bot.core.config import Config
 from bot.core.db import Database
-from bot.screening import screen
-from bot.screening.profanity import WordSettings, prepare
+from bot.screening import prepare, screen
+from bot.screening.profanity import WordSettings
 from bot.screening.words import word_settings
 
 EXIT_USAGE = 2
@@ -59,7 +61,9 @@ async def run_screen(config: Config | None, guild_id: int | None, stdin: TextIO,
                 print("error: the database predates screening settings; run `python -m bot migrate` first",
                       file=sys.stderr)
                 return EXIT_USAGE
-    prepare(words)
+    state = await prepare(words)
+    if not state.loaded:
+        print(f"note: crisis model not loaded, rules only ({state.reason})", file=sys.stderr)
     status = 0
     for lineno, raw in enumerate(stdin, start=1):
         line = raw.rstrip("\r\n")

@@ -54,6 +54,7 @@ class CrisisResult:
     level: Level
     rule: str | None = None
     category: str | None = None
+    signal: str | None = None  # "rule" | "model" | "both" once tiers combine them (bot.screening.tiers)
 
     def __bool__(self) -> bool:
         return self.level != "none"
@@ -262,13 +263,21 @@ def _negated(text: str, start: int) -> bool:
 
 _RECOVERED = re.compile(
     r"\b(?:helped|better now|recovered|recovering|in recovery|survived|in a better place|clean for|"
-    r"clean since|been clean|much better|doing better|got help|getting help|therapy)\b"
+    r"clean since|been clean|much better|doing better|got help|getting help|therapy|still here|"
+    r"(?:years|yrs) clean|glad (?:every day )?(?:that )?i (?:did not|failed)|real help|proper help|"
+    r"(?:a )?good life since|never returned|have not needed)\b"
+)
+# A time long past, said before the phrase ("many years ago, I tried to end my life").
+_PAST_BEFORE = re.compile(
+    r"\b(?:(?:(?:many|several|a few|\w+) )?years ago|back in (?:19|20)\d\d|in (?:19|20)\d\d|as a (?:teen|teenager|kid|"
+    r"young (?:woman|man))|in my (?:teens|twenties|20s)|when i was (?:\d+|younger|young|a teen|a kid))\b"
 )
 
 
 def _in_the_past(text: str, m: re.Match[str]) -> bool:
     before = " ".join(_before(text, m.start(), 4)[::-1])
-    return bool(re.search(r"\bused to\b", before) or re.match(
+    return bool(re.search(r"\bused to\b", before) or _PAST_BEFORE.search(_sentence(text, m.start())[-400:])
+                or re.match(
         r"^(?: \w+){0,4} (?:years ago|months ago|as a teen|as a teenager|as a kid|when i was "
         r"(?:younger|young|a teen|a kid|at school|in school)|in the past|back then)\b",
         _after(text, m.end())))
@@ -450,6 +459,8 @@ def _take_all(text: str, m: re.Match[str]) -> Level | None:
 
 def _stockpile(text: str, m: re.Match[str]) -> Level | None:
     after = _after(text, m.end())
+    if re.search(r"\b(?:flare\w*|breakthrough pain|bad days?)\b", after):
+        return "none"  # painkillers kept everywhere "because when a flare hits..."
     if re.match(r"^(?: \w+){0,3} (?:for|before) (?:a |my |the |our )?(?:trip|travel|travelling|"
                 r"traveling|holiday|holidays|vacation|flight|move|emergenc\w*|shortage|pharmacy|"
                 r"refill|insurance)", after):
@@ -509,15 +520,17 @@ def _point(text: str, m: re.Match[str]) -> Level | None:
     return "none"
 
 
-def _rule(name: str, category: str, level: Level, pattern: str, anchors: str, **kwargs: object) -> Rule:
+def _rule(name: str, category: str, level: Level, pattern: str, anchors: str, *, needs_self: bool = False,
+          negatable: bool = True, check: Check | None = None) -> Rule:
     """``anchors``: space-separated words, one of which every match contains ("stockpil*" for a
     word beginning); after a "+", a second group of which every match contains one too. Only
     clauses holding them are searched, which keeps ~70 rules to microseconds a message."""
     first, _, second = anchors.partition("+")
     words = first.split()
-    return Rule(name, category, level, re.compile(pattern),  # type: ignore[arg-type]
+    return Rule(name, category, level, re.compile(pattern),
                 frozenset(w for w in words if not w.endswith("*")),
-                tuple(w[:-1] for w in words if w.endswith("*")), frozenset(second.split()), **kwargs)
+                tuple(w[:-1] for w in words if w.endswith("*")), frozenset(second.split()),
+                needs_self=needs_self, negatable=negatable, check=check)
 
 
 def _intent_before(text: str, start: int) -> bool:
@@ -722,6 +735,19 @@ RULES: tuple[Rule, ...] = (
           r"this flare|my illness|this disease|something|someone) (?:would |will |could )?"
           r"(?:just )?(?:finally )?(?:kills?|killed|take|takes) me\b",
           "kill kills killed take takes + wish hope hoping wishing pray praying"),
+    _rule("wish_it_had_killed_me", "passive_death_wish", "concern",
+          r"\b(?:wish|wished|wishing|hope|hoped|hoping)(?: that)? (?:the |that |my |this )?(?:\w+ ){0,2}?"
+          r"(?:crash|accident|surgery|operation|op|fall|overdose|knife|stroke|infection|anaesthetic|anesthetic|"
+          r"sepsis|bleed|tumou?r)(?: \w+)? (?:had|would have|would|could have|will|would just) (?:just )?"
+          r"(?:killed|finished|taken|ended|slipped)(?: me| it)?\b|\bwish(?:ed)? i (?:had not|never|did not) "
+          r"(?:woke|woken|wake|come round|come around|survived)\b|\bshould (?:have|of|a) died (?:in|during|on|"
+          r"after) (?:that|the|my)\b",
+          "killed finished taken ended slipped woke woken wake come survived died"),
+    _rule("refuse_decades", "passive_death_wish", "concern",
+          r"\b(?:not|never|cannot|can not) (?:going to |gonna )?(?:live|living|do|doing|wait|waiting|face|facing|"
+          r"spend|spending|go through|take|bear) (?:\w+ ){0,3}?(?:another|for decades|decades|\d+ more|"
+          r"(?:ten|twenty|thirty|forty|fifty|\d+) (?:more )?(?:years|yrs))\b",
+          "another decades years yrs more + not never cannot can", negatable=False),
     # -- method / means ------------------------------------------------------------------------
     _rule("stockpiling", "method_means", "crisis",
           rf"\b(?:stockpil\w*|hoard\w*|saving up|saved up|saving|stash\w*|squirrel\w* away|"
@@ -910,7 +936,8 @@ def _context_level(text: str, rule: Rule, m: re.Match[str]) -> tuple[Level, str]
         return "none", rule.name
     if level == "crisis" and _hypothetical(text, m.start()):
         return "concern", rule.name
-    if level == "crisis" and rule.category in ("explicit_ideation", "self_harm") and _in_the_past(text, m):
+    if level == "crisis" and rule.category in ("explicit_ideation", "self_harm", "method_means") and \
+            _in_the_past(text, m):
         # "I used to think about suicide but therapy helped": history, asked about gently.
         return ("none" if _RECOVERED.search(text) else "concern"), rule.name
     return level, rule.name
@@ -955,8 +982,17 @@ def detect(text: str, folded: str | None = None) -> CrisisResult:
     """The highest crisis level any rule finds in ``text``, with that rule's name.
 
     ``folded`` is ``fold(text)`` when the caller already has it."""
+    return detect_near(text, folded)[0]
+
+
+WINDOW_CHARS = 300
+
+
+def detect_near(text: str, folded: str | None = None) -> tuple[CrisisResult, str]:
+    """``detect``, and the normalised words around the deciding match (for the tiers' context
+    cues; the caller reads it and lets it go)."""
     if not text or not text.strip():
-        return NONE
+        return NONE, ""
     norm = normalise(text, folded)
     # norm is "| clause | clause |": parts[n + 1] is clause n. Each candidate rule is searched
     # only in the clauses holding its anchor words (one set intersection per clause, in C).
@@ -971,7 +1007,7 @@ def detect(text: str, folded: str | None = None) -> CrisisResult:
                 todo.setdefault(i, []).append(n)
     prefixed = [(i, p) for i, prefixes in _PREFIX_RULES for p in prefixes if p in norm]
     if not todo and not prefixed:
-        return NONE
+        return NONE, ""
     starts = [at + n for n, at in enumerate(accumulate(map(len, parts[:-1])))]  # clause n's "|"
     for i, prefix in prefixed:
         also = RULES[i].also
@@ -979,6 +1015,7 @@ def detect(text: str, folded: str | None = None) -> CrisisResult:
                  if n < len(hits_by_clause) and (not also or also & hits_by_clause[n])}
         todo[i] = sorted(extra.union(todo.get(i, ())))
     best = NONE
+    window = ""
     budget = _MAX_CONTEXTS
     searches = _MAX_SEARCHES
     for i in sorted(todo):
@@ -994,11 +1031,12 @@ def detect(text: str, folded: str | None = None) -> CrisisResult:
                 level, name = _context_level_near(norm, rule, m)
                 if _RANK[level] > _RANK[best.level]:
                     best = CrisisResult(level, name, rule.category)
+                    window = norm[max(0, m.start() - WINDOW_CHARS):m.end() + WINDOW_CHARS]
                     if level == "crisis":
-                        return best
+                        return best, window
                 if per_rule <= 0 or budget <= 0:
                     break
-    return best
+    return best, window
 
 
 def _context_level_near(norm: str, rule: Rule, m: re.Match[str]) -> tuple[Level, str]:

@@ -14,6 +14,14 @@ reviewed allowlist in ``bot/data/profanity_allowlist.txt``, becomes one prefix-t
 - single letters spelled out ("f u c k", "s.h.i.t") are joined and checked as one word;
 - "fuck" is also found inside longer words ("clusterfuck"), since no innocent word contains it.
 
+Slurs (``bot/screening/data/slurs.txt``, reviewed by category): ableist and transphobic slurs
+that better-profanity lacks are added to the list; ambiguous ones ("cripple", "spastic", "gimp")
+count only when aimed at someone ("you spastic", "he's a cripple"), since members use some of
+them about themselves; ``find_tagged`` says whether any hit is a slur aimed at people (listed
+homophobic and racist slurs included). Animal names with a rude second sense ("cock", "ass",
+"bitch", "tit") are cleared by a context word in the same sentence ("rooster", "donkey",
+"puppy", "blue tit").
+
 Servers add and allow words through :class:`WordSettings`; their small extra patterns are compiled
 once per distinct setting and cached.
 """
@@ -28,6 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 from bot.screening.folding import IGNORABLE, fold
 
@@ -37,6 +46,7 @@ Candidate = tuple[int, int, str]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ALLOWLIST_PATH = DATA_DIR / "profanity_allowlist.txt"
+SLURS_PATH = DATA_DIR / "slurs.txt"
 
 # better-profanity 0.7's substitution table (``Profanity().CHARS_MAPPING``; a unit test checks the
 # copy still matches). Importing the package would build its own 3.5 MB list, so it is copied.
@@ -305,10 +315,107 @@ class ProfanityMatcher:
         return found
 
 
+# Slur entries too common as plain words to match at all: moderators judge these.
+NOT_MATCHED = frozenset({"it", "trap", "mutilated"})
+# Who a slur is aimed at: "you spastic", "he's a cripple", "what a gimp", "bunch of cretins".
+_AIMED_BEFORE = (r"(?:\byou(?:'re| are| r)?|\bur|\bu r|\bhe'?s|\bshe'?s|\bthey'?re|\bhe is|\bshe is|\bthey are|"
+                 r"\bwhat an?|\bsuch an?|\bbunch of|\bstupid|\bfucking|\blittle|\bbloody|\bugly|\bdumb)"
+                 r"\s+(?:(?:an?|the|such an?|fucking|bloody|stupid|little|total|dumb|utter)\s+)*")
+_SENTENCE_EDGE = re.compile(r"[.!?\n]")
+_CONTEXT_CHARS = 120
+
+
+@dataclass(frozen=True)
+class SlurList:
+    """The reviewed list (``data/slurs.txt``) by use."""
+
+    screened: dict[str, str]   # word -> category: screened everywhere (added to the list)
+    aimed: dict[str, str]      # ambiguous: screened when aimed at someone
+    listed: dict[str, str]     # already in better-profanity's list; a slur all the same
+    animals: frozenset[str]    # a rude second sense, cleared by ``clears`` in the same sentence
+    clears: frozenset[str]
+
+    def categories(self) -> set[str]:
+        return set(self.screened.values()) | set(self.aimed.values()) | set(self.listed.values())
+
+
+def read_slurs(path: Path = SLURS_PATH) -> SlurList:
+    screened: dict[str, str] = {}
+    aimed: dict[str, str] = {}
+    listed: dict[str, str] = {}
+    animals: set[str] = set()
+    clears: set[str] = set()
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        category, word, note = ([*raw.split("\t"), "", ""])[:3]
+        if category == "category":  # the header line
+            continue
+        word = word.strip().lower()
+        if category == "ambiguous":
+            animals.add(word)
+        elif category == "clears":
+            clears.add(word)
+        elif category == "listed":
+            listed[word] = note.strip()
+        elif word not in NOT_MATCHED:
+            ambiguous = note.strip().startswith(("ambiguous", "phrase"))
+            (aimed if ambiguous else screened)[word] = category
+    return SlurList(screened, aimed, listed, frozenset(animals), frozenset(clears))
+
+
+@lru_cache(maxsize=1)
+def slur_list() -> SlurList:
+    return read_slurs()
+
+
+@lru_cache(maxsize=1)
+def _slur_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str]]:
+    """(any slur as a whole word, the words before a slur that aim it at someone)."""
+    slurs = slur_list()
+    return compile_words([*slurs.screened, *slurs.listed, *slurs.aimed]), re.compile(_AIMED_BEFORE + "$")
+
+
 @lru_cache(maxsize=1)
 def default_matcher() -> ProfanityMatcher:
     allowed = {_normalise_entry(w) for words in read_allowlist().values() for w in words}
-    return ProfanityMatcher(w for w in read_source_words() if _normalise_entry(w) not in allowed)
+    source = [w for w in read_source_words() if _normalise_entry(w) not in allowed]
+    return ProfanityMatcher([*source, *slur_list().screened])
+
+
+def _animal_cleared(folded: str, start: int, end: int, word: str) -> bool:
+    """Is this hit an animal's name in its sentence ("the cock crowed at the farm")?"""
+    slurs = slur_list()
+    plain = _normalise_entry(word)
+    if plain not in slurs.animals and plain.rstrip("s") not in slurs.animals:
+        return False
+    lo = max(0, start - _CONTEXT_CHARS)
+    before = folded[lo:start]
+    edge = max((m.end() for m in _SENTENCE_EDGE.finditer(before)), default=0)
+    after = folded[end:end + _CONTEXT_CHARS]
+    stop = _SENTENCE_EDGE.search(after)
+    context = before[edge:] + " " + (after[:stop.start()] if stop else after)
+    return not slurs.clears.isdisjoint(re.findall(r"[a-z]+", context))
+
+
+def _aimed_hits(folded: str) -> list[Candidate]:
+    """Ambiguous slurs aimed at someone: each occurrence as a whole word (or its plural), with
+    an aiming phrase just before it."""
+    found: list[Candidate] = []
+    aimed_before = _slur_patterns()[1]
+    for word in slur_list().aimed:
+        at = folded.find(word)
+        while at >= 0:
+            end = at + len(word)
+            for plural in ("es", "s"):
+                if folded.startswith(plural, end):
+                    end += len(plural)
+                    break
+            whole = (at == 0 or not folded[at - 1].isalnum()) and (end == len(folded) or not folded[end].isalnum())
+            if whole and aimed_before.search(folded, max(0, at - 40), at):
+                found.append((at, end, folded[at:end]))
+            at = folded.find(word, at + 1)
+    return found
 
 
 @lru_cache(maxsize=512)
@@ -344,7 +451,7 @@ def _loose(word: str, *, reverse: bool = False) -> str:
     return "".join(out)
 
 
-def _evict(store: dict[str, object], limit: int) -> None:
+def _evict(store: dict[str, Any], limit: int) -> None:
     """Drop the oldest entries beyond ``limit`` (another thread may be evicting too)."""
     try:
         while len(store) > limit:
@@ -499,6 +606,7 @@ def prepare(words: WordSettings | None = None) -> None:
     The default list takes a few hundred milliseconds to compile: call this (in a thread) at start.
     """
     matcher = default_matcher()
+    _slur_patterns()
     if words and words.added:
         _server_pattern(words.added)
     if words and words.allowed:
@@ -526,8 +634,15 @@ def find(text: str, words: WordSettings | None = None, folded: str | None = None
     """Sorted, non-overlapping ``(start, end)`` spans of profanity in ``text``.
 
     ``folded`` is ``fold(text)`` when the caller already has it (screening folds once)."""
+    return find_tagged(text, words, folded)[0]
+
+
+def find_tagged(text: str, words: WordSettings | None = None,
+                folded: str | None = None) -> tuple[list[Span], bool]:
+    """``find``, and whether any hit is a slur aimed at people (ableist, transphobic,
+    homophobic, racist: ``data/slurs.txt``)."""
     if not text:
-        return []
+        return [], False
     matcher = default_matcher()
     if folded is None:
         folded = fold(text)
@@ -538,11 +653,21 @@ def find(text: str, words: WordSettings | None = None, folded: str | None = None
     if hits is None:
         hits = matcher.word_hits(folded, added, stems)
     spans = []
+    slur = False
+    every_slur = _slur_patterns()[0]
     for start, end, word in hits + matcher.spaced_hits(folded, added):
         if _is_word(allowed, word) and not _is_word(added, word):
             continue
+        if _animal_cleared(folded, start, end, word):
+            continue
         spans.append((start, end))
-    return _merge(spans)
+        slur = slur or _is_word(every_slur, word)
+    for start, end, word in _aimed_hits(folded):
+        if _is_word(allowed, word):
+            continue
+        spans.append((start, end))
+        slur = True
+    return _merge(spans), slur
 
 
 def contains(text: str, words: WordSettings | None = None) -> bool:

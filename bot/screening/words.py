@@ -52,7 +52,7 @@ def normalise_word(raw: str) -> str:
 def _check_kind(kind: str) -> WordKind:
     if kind not in KINDS:
         raise UserFacingError("Choose whether to block or allow the word.")
-    return kind  # type: ignore[return-value]
+    return kind
 
 
 async def add_word(db: Database, clock: Clock, guild_id: int, raw: str, kind: str) -> str:

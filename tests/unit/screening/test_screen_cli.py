@@ -28,11 +28,14 @@ async def test_plain_and_json_lines_get_one_verdict_each() -> None:
     code, verdicts = await run('this fucking flare\n{"text": "I want to kill myself"}\n\nso use it\n')
     assert code == 0
     assert verdicts == [
-        {"profane": True, "censored": "this f****** flare", "crisis": "none", "rule": None, "identifying": []},
-        {"profane": False, "censored": "I want to kill myself", "crisis": "crisis", "rule": "kill_myself",
+        {"profane": True, "slur": False, "censored": "this f****** flare", "crisis": "none", "signal": None,
+         "rule": None, "identifying": []},
+        {"profane": False, "slur": False, "censored": "I want to kill myself", "crisis": "crisis", "signal": "rule",
+         "rule": "kill_myself", "identifying": []},
+        {"profane": False, "slur": False, "censored": "", "crisis": "none", "signal": None, "rule": None,
          "identifying": []},
-        {"profane": False, "censored": "", "crisis": "none", "rule": None, "identifying": []},
-        {"profane": False, "censored": "so use it", "crisis": "none", "rule": None, "identifying": []},
+        {"profane": False, "slur": False, "censored": "so use it", "crisis": "none", "signal": None, "rule": None,
+         "identifying": []},
     ]
 
 

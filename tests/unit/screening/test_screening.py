@@ -27,8 +27,10 @@ def test_screen_combines_all_three_checks() -> None:
     assert [(d.kind, text[d.start:d.end]) for d in result.identifying] == [("phone", "07700 900123")]
     assert result.to_json() == {
         "profane": True,
+        "slur": False,
         "censored": result.censored,
         "crisis": "crisis",
+        "signal": "rule",
         "rule": "kill_myself",
         "identifying": [[result.identifying[0].start, result.identifying[0].end, "phone"]],
     }

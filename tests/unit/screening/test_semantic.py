@@ -1,0 +1,130 @@
+"""bot/screening/semantic.py: the learned model, read from the installed wordllama wheel only."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.screening import semantic
+from bot.screening.semantic import CrisisModel, Head, ModelUnavailable
+
+TRAINING = Path(semantic.__file__).resolve().parent / "training"
+
+
+@pytest.fixture(scope="module")
+def model() -> CrisisModel:
+    return CrisisModel()
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    attempts: list[str] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(repr(args)[:80])
+        raise OSError("network refused by the test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+def test_loads_and_scores_without_network(no_network: list[str]) -> None:
+    m = CrisisModel()
+    assert 0.0 <= m.score("took every tablet in the box an hour ago") <= 1.0
+    assert no_network == []
+
+
+def test_building_the_model_never_imports_wordllama() -> None:
+    """wordllama's own import chain costs ~35 MB and its loader may reach for the hub."""
+    code = ("import sys; from bot.screening.semantic import CrisisModel; CrisisModel().score('hello'); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('wordllama', 'requests', 'pydantic')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_reads_the_same_matrix_and_tokens_as_wordllama_itself(no_network: list[str]) -> None:
+    """Our reader of the wheel's files gives what wordllama's own offline loader gives."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        from wordllama import WordLlama  # its import calls logging.basicConfig: undone below
+
+        pkg = semantic.wordllama_dir()
+        wl = WordLlama.load(semantic.CONFIG, cache_dir=pkg, dim=semantic.DIM, disable_download=True)
+    finally:
+        for h in list(root.handlers):
+            if h not in handlers:
+                root.removeHandler(h)
+        root.setLevel(level)
+    weights, tokenizer = semantic.model_files()
+    ours = np.asarray(semantic.open_matrix(weights), dtype=np.float32)
+    assert np.array_equal(ours, wl.embedding)
+    text = "i've been saving my pills, sorry everyone"
+    assert semantic.load_tokenizer(tokenizer).encode(text, add_special_tokens=False).ids == \
+        wl.tokenizer.encode(text, add_special_tokens=False).ids
+    assert no_network == []
+
+
+def test_missing_files_raise_instead_of_downloading(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable):
+        semantic.model_files(tmp_path)
+
+
+def test_another_wordllama_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(semantic.importlib.metadata, "version", lambda name: "0.3.9")
+    with pytest.raises(ModelUnavailable, match=r"trained on"):
+        semantic.wordllama_dir()
+
+
+def test_word_table_gives_the_tokenizers_own_ids(model: CrisisModel) -> None:
+    """Tokenising word by word through the table equals tokenising the whole text."""
+    rows = [json.loads(line) for line in (TRAINING / "crisis_train.jsonl").read_text().splitlines()[:150]]
+    tokenizer = model.vocab.tokenizer
+    for row in rows:
+        words = [w for w in semantic.words_of(semantic.normalise(row["text"])) if w]
+        ids = [t for word_ids in model.vocab.ids(words) for t in word_ids]
+        assert ids == tokenizer.encode(" ".join(words), add_special_tokens=False).ids
+
+
+def test_folded_head_equals_the_logistic_regression_on_embeddings(model: CrisisModel) -> None:
+    head = Head.load()
+    weights, _ = semantic.model_files()
+    matrix = np.asarray(semantic.open_matrix(weights), dtype=np.float32)
+    for text in ("i have saved up enough of my pills", "see you thursday", "this flare is killing me"):
+        reference = float(head.logit_of_features(semantic.embed(matrix, model.vocab, [text]))[0])
+        assert abs(model.logit(text) - reference) < 1e-6
+
+
+def test_short_fragments_never_decide_alone() -> None:
+    assert semantic.chunks([12, 2, 9]) == [(0, 3), (0, 1), (0, 2), (2, 3), (1, 3)]
+    assert (1, 2) not in semantic.chunks([12, 2, 9])
+    assert semantic.chunks([3]) == [(0, 1)]  # a short message is its own chunk
+
+
+def test_a_risky_sentence_inside_a_long_message_is_found(model: CrisisModel) -> None:
+    filler = "The weather was lovely and we went to the garden centre for scones. " * 25
+    risky = "I took all of my tablets about an hour ago and I feel strange."
+    assert model.score(filler + risky + " " + filler) > model.score(filler)
+    assert model.score(filler + risky + " " + filler) >= model.t_concern
+
+
+def test_normalise_reads_digits_doubled_letters_and_spacing() -> None:
+    assert semantic.normalise("I w4nt to k1ll myseeelf") == "i want to kill myseelf"
+    assert semantic.normalise("k i l l myself") == "kill myself"
+    assert semantic.normalise("took 300mg at 2pm") == "took 300mg at 2pm"
+
+
+def test_head_file_is_small_and_its_thresholds_ordered() -> None:
+    assert semantic.HEAD_PATH.stat().st_size < 60_000
+    head = Head.load()
+    assert 0.0 < head.t_concern < head.t_crisis < 1.0
