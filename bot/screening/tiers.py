@@ -179,7 +179,9 @@ def decide(rule_level: str, rule_name: str | None, model_score: float | None, te
     if rule_level != "none":
         context = lowered if len(lowered) <= 2 * _CUE_WINDOW or not rule_window else rule_window
     elif score >= t_concern:
-        context = chunk or lowered
+        # A short message is read whole: an idiom ("this pain is killing me") in one sentence
+        # lowers the model's concern about the next ("but I keep going").
+        context = lowered if len(lowered) <= 2 * _CUE_WINDOW or not chunk else chunk
     else:
         at = min((i for i in (lowered.find(h) for h in _SELF_WORD_HINTS) if i >= 0), default=-1)
         if at < 0:

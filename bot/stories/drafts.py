@@ -90,13 +90,15 @@ def screen_draft(draft: Draft, words: WordSettings | None = None) -> Verdict:
     spans = tuple((s[0], s[1]) for s in result.profanity_spans)
     warning = screening.screen(draft.content_warning, words) if draft.content_warning else None
     title = screening.screen(draft.title, words) if draft.title else None
-    crisis_levels = [result.crisis] + [r.crisis for r in (warning, title) if r is not None]
-    level = "crisis" if "crisis" in crisis_levels else ("concern" if "concern" in crisis_levels else "none")
+    # Crisis language is judged on the story as a whole (title, warning and body together): a
+    # title like "End of the road" reads differently above a story about a walk.
+    whole = "\n\n".join(part for part in (draft.title, draft.content_warning, draft.body) if part)
+    level = screening.crisis_level(whole).level if whole != draft.body else result.crisis
     return Verdict(
         body=neutralise_mentions(result.censored),
         content_warning=neutralise_mentions(warning.censored) if warning else "",
         title=neutralise_mentions(title.censored) if title else "",
         crisis=level,
         identifying=found,
-        aimed_slur=_aimed(draft.body, spans),
+        aimed_slur=result.slur or bool(title and title.slur) or _aimed(draft.body, spans),
     )
