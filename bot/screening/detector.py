@@ -9,6 +9,7 @@ loading fails, the rules decide alone and the failure is logged once, never with
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -94,6 +95,21 @@ class Verdict:
         return CrisisResult(self.level, self.rule, self.category, self.signal)
 
 
+MODEL_MIN_WORDS = 3  # below this the model says nothing on its own ("win", "ok thanks")
+MODEL_CRISIS_MIN_WORDS = 5  # below this the model alone may raise concern, never crisis
+
+
+def _short_message_cap(text: str, score: float, t_crisis: float) -> float | None:
+    """A few words say little and score wildly (a one-word "win" scored crisis): the rules still
+    decide, and the model may only ask gently (concern) until there is a sentence to read."""
+    words = len(text.split())
+    if words < MODEL_MIN_WORDS:
+        return None
+    if words < MODEL_CRISIS_MIN_WORDS:
+        return min(score, math.nextafter(t_crisis, 0.0))
+    return score
+
+
 def verdict(text: str, folded: str | None = None) -> Verdict:
     """Tier, rule name, rule category and deciding signal for ``text``."""
     rules, window = detect_near(text, folded)
@@ -106,6 +122,7 @@ def verdict(text: str, folded: str | None = None) -> Verdict:
     else:
         score, chunk = m.score_and_chunk(text, folded)
         t_concern, t_crisis = m.t_concern, m.t_crisis
+        score = _short_message_cap(text, score, t_crisis)
     level, signal = decide(rules.level, rules.rule, score, text, t_concern=t_concern, t_crisis=t_crisis,
                            chunk=chunk, rule_window=window)
     if rules.level == "none" or level == "none":
