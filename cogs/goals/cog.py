@@ -41,7 +41,6 @@ from bot.goals.records import (
 )
 from bot.members.prefs import get_prefs
 from bot.members.timeparse import parse_date, parse_hhmm
-from bot.safety.card import server_crisis_card
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import guild_id_of, guild_settings, reply
 
@@ -411,18 +410,18 @@ class Goals(commands.Cog):
         await interaction.response.send_modal(modal)
 
     async def save_note_from_modal(self, interaction: discord.Interaction, ping_id: int) -> None:
-        result = await save_note(self.bot.db, self.bot.clock, ping_id, interaction.user.id, _field(interaction, "note"))
+        ping = await pings.get_ping(self.bot.db, ping_id)
+        result = await save_note(self.bot.db, self.bot.clock, self.bot.outbox, ping_id, interaction.user.id,
+                                 _field(interaction, "note"), server_name=self._server(ping.guild_id) if ping else "")
         if result.status != "saved":
             await reply(interaction, wording.NOT_YOURS if result.status == "not_yours" else wording.NO_GOAL)
             return
-        if result.crisis in ("crisis", "concern") and result.guild_id is not None:
-            # The member sees the crisis card at once, privately; the moderators get an urgent case.
-            card = await server_crisis_card(self.bot.db, result.guild_id)
+        if result.response is not None:
             log.info("goal note screened guild_id=%s level=%s case_id=%s", result.guild_id, result.crisis,
                      result.case_id)
-            await reply(interaction, "Your note is saved and stays private. It sounds like things may be really"
-                        " hard right now; you don't have to face that alone. These people can help, any time:",
-                        embeds=[discord.Embed.from_dict(card)])
+        if result.response is not None and result.response.show_card and result.response.card is not None:
+            card = result.response.card
+            await send_card(interaction, Card(wording.NOTE_SAVED, card.embeds, card.rows))
             return
         await reply(interaction, wording.NOTE_SAVED)
 

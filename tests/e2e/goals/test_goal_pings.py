@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from emulator.interactions import text_of
-from tests.e2e.circles.helpers import dms, press
+from tests.e2e.circles.helpers import dms, press, set_up
 from tests.e2e.goals.helpers import pings_to, set_goal, tick
 
 
@@ -78,6 +78,7 @@ async def test_a_private_note_is_saved_and_a_crisis_note_gets_the_card_and_an_ur
     assert "Only you can see it" in saved["content"]
     assert await bot.db.fetchval("SELECT note FROM goal_pings") == "knees sore but I went"
     assert await bot.db.fetchval("SELECT COUNT(*) FROM cases") == 0
+    await set_up(bot, server)  # the moderators' queue channel
     ix = await emulator.click(alex, ping, label="Add a note")
     crisis = await (await emulator.submit_modal(alex, ix, {"note": "I want to kill myself tonight"})).reply()
     assert crisis["flags"] & 64, "the crisis card is private"
@@ -85,6 +86,19 @@ async def test_a_private_note_is_saved_and_a_crisis_note_gets_the_card_and_an_ur
     case = await bot.db.fetchone("SELECT kind, urgency, source, subject_user_id, summary FROM cases")
     assert tuple(case[:4]) == ("crisis", "urgent", "goal_note", int(alex))
     assert "kill" not in case[4]  # the note's words never leave the member's row
+    assert any(b.get("label") == "Talk to a moderator now"
+               for row in crisis.get("components", []) for b in row["components"])
+    await bot.outbox.drain()
+    queue = [m for m in emulator.world.messages.get(server.queue_id, {}).values() if "Case #" in text_of(m)]
+    assert queue and "kill" not in text_of(queue[0]), "the moderators' queue has the case, not the note"
+
+
+async def test_a_note_of_concern_gets_a_gentle_check_in_and_no_case(emulator, server, clock, runner):
+    bot, alex, ping = await _ping(emulator, server, clock, runner)
+    ix = await emulator.click(alex, ping, label="Add a note")
+    answer = await (await emulator.submit_modal(alex, ix, {"note": "I don't want to live like this anymore"})).reply()
+    assert answer["flags"] & 64 and answer["embeds"], "a private check-in with the crisis lines"
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM cases") == 0, "no case unless the server opts in"
 
 
 async def test_an_overlong_note_gets_a_clear_message_and_changes_nothing(emulator, server, clock, runner):
