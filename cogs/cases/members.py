@@ -25,7 +25,7 @@ from bot.cases.crisis import (
     take_pending,
 )
 from bot.cases.queue import on_duty
-from bot.cases.records import find_by_dedupe_key
+from bot.cases.records import find_by_dedupe_key, open_case
 from bot.cases.relay import relay_in, relay_of_member, relay_of_thread, relay_out
 from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_key
 from bot.cases.settings import case_settings
@@ -343,6 +343,17 @@ class CaseMembers(commands.Cog):
                     dedupe_key=f"chat:{message.id}")
             log.info("case crisis response guild_id=%s level=%s case_id=%s card_dm=%s", guild.id, result.level,
                      result.case_id, result.dm_queued)
+        if verdict.slur:
+            # A slur aimed at people always reaches the moderators, whatever the profanity setting.
+            async with self.bot.db.transaction() as conn:
+                opened = await open_case(
+                    conn, self.bot.clock, guild_id=guild.id, kind="slur", urgency="normal", source="chat",
+                    subject_user_id=message.author.id, summary="a slur in circle chat",
+                    snapshot={"message_id": message.id, "channel_id": message.channel.id,
+                              "author_id": message.author.id, "content": message.content, "link": message.jump_url,
+                              "created_at": iso_utc(message.created_at)},
+                    dedupe_key=f"slur:{message.id}", outbox=self.bot.outbox)
+            log.info("case slur guild_id=%s case_id=%s", guild.id, opened.case_id)
         if verdict.profane:
             settings = await case_settings(self.bot.db.conn, guild.id)
             if settings.profanity_mode == "remove":

@@ -139,3 +139,17 @@ async def test_profanity_is_left_alone_by_default_and_removed_with_a_private_not
     await emulator.wait_until(lambda: second["id"] not in emulator.world.messages[channel], 5, "removed")
     await emulator.wait_until(lambda: dms(emulator, ann), 5, "the private note")
     assert "was removed" in text_of(dms(emulator, ann)[-1])
+
+
+async def test_a_slur_aimed_at_people_in_circle_chat_always_opens_a_case(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    await ready(bot, emulator, server)
+    circle, ann = await member_in_circle(bot, emulator, server)
+    channel = str(circle.text_channel_id)
+    await emulator.send_message(channel, ann, "my knees are bad today")
+    await emulator.send_message(channel, ann, "you are such a tranny")
+    await emulator.wait_until(lambda: any("Case #" in text_of(m) for m in
+                                          emulator.world.messages.get(server.queue_id, {}).values()),
+                              5, "the slur case in the queue")
+    rows = await bot.db.fetchall("SELECT kind, source, subject_user_id FROM cases")
+    assert [tuple(r) for r in rows] == [("slur", "chat", int(ann))], "one case, for the slur only"
