@@ -6,9 +6,7 @@
 - other profanity: censored ("f***") in what is stored and posted;
 - concern (possible risk): posted, and the member gets the crisis card privately with gentle words.
 
-Slurs are the profanity hits whose word starts with one of ``SLUR_STEMS`` (the identity slurs the
-screening allow-list keeps blocked). Screening has no slur category of its own yet; when it gains
-one this module should use it instead.
+Slurs are screening's (``ScreeningResult.slur``: its reviewed list by category).
 """
 
 from __future__ import annotations
@@ -21,18 +19,9 @@ import aiosqlite
 from bot import screening
 from bot.core.clock import Clock
 from bot.core.text import strip_invisible
-from bot.screening.folding import fold
 from bot.screening.profanity import WordSettings
 
 Outcome = Literal["post", "crisis", "slur"]
-
-# Word starts of identity slurs, folded (lower case, look-alikes undone). Only ever compared with
-# words the profanity list already matched, so "night" or "japan" never reach this check.
-SLUR_STEMS: tuple[str, ...] = (
-    "fag", "dyke", "homo", "lesbo", "lez", "shemale", "heshe", "tranny", "retard", "tard", "spac", "schizo",
-    "negro", "nig", "coon", "spic", "chink", "gook", "kike", "paki", "jap",
-)
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -63,17 +52,12 @@ def normalise(text: str) -> str:
     return joined
 
 
-def is_slur(word: str) -> bool:
-    folded = fold(word).lower()
-    return any(folded.startswith(stem) for stem in SLUR_STEMS)
-
-
 def vet(text: str, words: WordSettings | None = None) -> Verdict:
     """The verdict for one member text (``text`` already normalised)."""
     result = screening.screen(text, words)
     if result.crisis == "crisis":
         return Verdict("crisis", "")
-    if any(is_slur(text[start:end]) for start, end in result.profanity_spans):
+    if result.slur:
         return Verdict("slur", "")
     links = any(d.kind in ("url", "invite") for d in result.identifying)
     return Verdict("post", result.censored, censored=result.profane, concern=result.crisis == "concern",
