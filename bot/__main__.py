@@ -18,6 +18,7 @@ from bot.core.db import Database, MigrationError
 from bot.core.log_format import SafeFormatter
 
 EXIT_CONFIG = 2
+DEFAULT_CONFIG = "config.toml"
 
 
 def setup_logging(level: str) -> None:
@@ -71,7 +72,11 @@ def cmd_start(args: argparse.Namespace) -> int:
         return cmd_demo(args)
     from bot.client import run_bot
 
-    config = load_config(args.config) if Path(args.config).exists() else Config()
+    # Only the default path may be absent (built-in defaults then); a path someone typed must exist.
+    if args.config is None:
+        config = load_config(DEFAULT_CONFIG) if Path(DEFAULT_CONFIG).exists() else Config()
+    else:
+        config = load_config(args.config)
     setup_logging(config.logging.level)
     return run_bot(config)
 
@@ -137,7 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("start", help="run the bot if DISCORD_TOKEN is set, else the offline demo",
                        description="Run the bot with the token in DISCORD_TOKEN (config.toml if present, "
                        "else built-in defaults), or play the offline demo when no token is set.")
-    config_option(p)
+    p.add_argument(
+        "--config", default=None, metavar="PATH",
+        help=f"configuration file (default: {DEFAULT_CONFIG} if present, else built-in defaults; "
+        "a path given here must exist)",
+    )
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("run", help="connect to Discord and serve (token from DISCORD_TOKEN)",

@@ -12,6 +12,7 @@ import logging
 import sys
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -173,4 +174,25 @@ def run_bot(config: Config) -> int:
         print("error: enable the Server Members and Message Content intents for this bot in the Discord "
               "developer portal (Bot > Privileged Gateway Intents)", file=sys.stderr)
         return 1
+    except (aiohttp.ClientError, OSError, TimeoutError, discord.GatewayNotFound) as exc:
+        # DNS failures, refused connections, timeouts: where, and the kind of trouble; no traceback.
+        print(f"error: could not reach Discord at {config.discord.api_base_url} ({_network_reason(exc)}); "
+              "check the network, or discord.api_base_url in the config", file=sys.stderr)
+        return 1
+    except discord.HTTPException as exc:
+        print(f"error: Discord answered HTTP {exc.status} while starting; try again later", file=sys.stderr)
+        return 1
     return 0
+
+
+def _network_reason(exc: BaseException) -> str:
+    """A short name for a start-up network failure (no exception text that could run on)."""
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "the host name did not resolve"
+    if isinstance(exc, ConnectionRefusedError) or (
+        isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, ConnectionRefusedError)
+    ):
+        return "connection refused"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return type(exc).__name__
