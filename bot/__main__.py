@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from bot.core.config import Config, ConfigError, load_config
 from bot.core.db import Database, MigrationError
@@ -21,12 +22,17 @@ EXIT_CONFIG = 2
 DEFAULT_CONFIG = "config.toml"
 
 
-def setup_logging(level: str) -> None:
-    numeric = getattr(logging, level.upper(), logging.INFO)
-    handler = logging.StreamHandler(sys.stderr)
+def log_handler(stream: TextIO) -> logging.Handler:
+    """The one handler the bot logs through (tests install the same one to read what is written)."""
+    handler = logging.StreamHandler(stream)
     # Tracebacks as frames and exception types only: an exception's text may quote a member.
     handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=numeric, handlers=[handler], force=True)
+    return handler
+
+
+def setup_logging(level: str) -> None:
+    numeric = getattr(logging, level.upper(), logging.INFO)
+    logging.basicConfig(level=numeric, handlers=[log_handler(sys.stderr)], force=True)
     # discord.py logs raw gateway events and request bodies at DEBUG, which would put what members
     # write into the logs: its loggers stay at INFO or above whatever level is asked for.
     logging.getLogger("discord").setLevel(max(numeric, logging.INFO))

@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import screening
+from bot.core import changes
 from bot.core.clock import Clock
 from bot.core.config import Config, ConfigError, discord_token
 from bot.core.db import Database
@@ -76,6 +77,7 @@ class PeerCirclesBot(commands.Bot):
         self.db = Database(config.database_path)
         self.synced_commands = False
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self.tree.interaction_check = self._start_tracking  # type: ignore[method-assign]
 
     # -- start-up --------------------------------------------------------------------------
 
@@ -138,6 +140,11 @@ class PeerCirclesBot(commands.Bot):
         await self.db.close()
 
     # -- errors ----------------------------------------------------------------------------
+
+    async def _start_tracking(self, interaction: discord.Interaction) -> bool:
+        """Every slash command counts what it changes, so a failure says only what is true."""
+        changes.track()
+        return True
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         """A listener failed: log where, never the exception's message (it may quote a member's words)."""

@@ -19,6 +19,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core import changes
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -127,6 +129,7 @@ class Database:
                 raise
             else:
                 await self.conn.execute("COMMIT")
+                changes.note()
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""

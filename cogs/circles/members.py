@@ -366,8 +366,8 @@ class Circles(commands.Cog):
             self._copy_requests[notice.key] = interaction
             async with db.transaction() as conn:
                 await enqueue_notice(conn, self.bot.outbox, notice)
-        log.info("circle joined guild_id=%s circle_id=%s user_id=%s kind=%s", guild_id, circle_id, user_id,
-                 result.kind)
+        # The event and the circle, never the member too: together they would say who lives with what.
+        log.info("circle joined guild_id=%s circle_id=%s kind=%s", guild_id, circle_id, result.kind)
 
     async def _grant_or_undo(self, result: AgreeResult, user_id: int) -> None:
         """Apply the role agreeing earned; if Discord refuses, a new seat is given back, and the member is
@@ -389,8 +389,9 @@ class Circles(commands.Cog):
         name = display(circle.name)
         if result.kind == "joined":
             await undo_join(self.bot.db, self.bot.clock, circle.guild_id, circle.id, user_id, self.bot.outbox)
-            raise UserFacingError(f"I couldn't give you access to **{name}** {why}, so your place wasn't taken and "
-                                  f"nothing was recorded. {then}")
+            raise UserFacingError(f"I couldn't give you access to **{name}** {why}, so I gave your place back: you "
+                                  "are not in the circle, and its consent record shows your agreement as undone. "
+                                  f"{then}")
         raise UserFacingError(f"Your agreement is recorded, but I couldn't restore your access to **{name}** {why}. "
                               f"{then}")
 

@@ -15,6 +15,7 @@ from typing import Any
 import discord
 from discord.ui import DynamicItem, Item
 
+from bot.core import changes
 from bot.core.messages import CUSTOM_ID_TEMPLATE, Card, parse_custom_id
 from cogs.common.context import NO_PINGS
 from cogs.common.failures import answer_failure
@@ -54,6 +55,7 @@ class PersistentComponent(DynamicItem[Item[Any]], template=CUSTOM_ID_TEMPLATE):
 
 async def run_safely(interaction: discord.Interaction, work: Awaitable[None], what: str) -> None:
     """Component and modal handlers: the same plain answers the slash-command error handler gives."""
+    changes.track()
     try:
         await work
     except Exception as exc:
