@@ -17,6 +17,7 @@ import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
+from discord.http import Route
 
 from bot import screening
 from bot.core import changes
@@ -24,6 +25,8 @@ from bot.core.clock import Clock
 from bot.core.config import Config, ConfigError, discord_token
 from bot.core.db import Database
 from bot.core.log_format import traceback_without_text
+from bot.delivery import budget
+from bot.delivery.budget import GlobalBudget
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
 from cogs.common.failures import answer_failure
@@ -78,8 +81,26 @@ class PeerCirclesBot(commands.Bot):
         self.synced_commands = False
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.tree.interaction_check = self._start_tracking  # type: ignore[method-assign]
+        self.budget: GlobalBudget | None = None  # set once logged in (it is per bot token)
+        self._unpaced_request = self.http.request
+        self.http.request = self._paced_request  # type: ignore[method-assign]
 
     # -- start-up --------------------------------------------------------------------------
+
+    async def _paced_request(self, route: Route, **kwargs: Any) -> Any:
+        """Every REST request the bot starts itself spends Discord's global budget here, in one place
+        (interaction callbacks and follow-ups go through discord.py's webhook adapter, which
+        Discord does not count against the global limit)."""
+        if self.budget is not None:
+            await self.budget.before_request()
+        if route.method != "GET":
+            changes.note()
+        return await self._unpaced_request(route, **kwargs)
+
+    async def login(self, token: str) -> None:
+        # The budget is per bot token: known from here, before the first request (GET /users/@me).
+        self.budget = budget.for_api(self.config.discord.api_base_url, token, self.config.discord.global_limit)
+        await super().login(token)
 
     async def setup_hook(self) -> None:
         await self.db.connect()
@@ -88,7 +109,9 @@ class PeerCirclesBot(commands.Bot):
         await screening.prepare()
         # Construction order matters: cogs register their job kinds and fallbacks while loading,
         # and the scheduler rebuilds its jobs only after every kind is known.
-        self.outbox = Outbox(self.db, self.clock, self.config.outbox, sender=self.make_sender())
+        assert self.budget is not None  # set in login(), which comes before setup_hook()
+        self.outbox = Outbox(self.db, self.clock, self.config.outbox, sender=self.make_sender(),
+                             pacer=self.budget.bulk(self.config.outbox.rate_per_second))
         self.scheduler = Scheduler(self.db, self.clock, self.config.scheduler, outbox=self.outbox)
         for name in COGS:
             await self.load_extension(name)

@@ -7,9 +7,11 @@ exactly when the state does. The idempotency key is unique: enqueueing it again 
 A worker task sends due rows through a ``Sender`` (``bot.discord_sender.DiscordSender`` in the
 bot, a fake in unit tests):
 
-- Pacing: every HTTP request a sender makes first takes a slot from the ``Pacer``, which spaces
-  them at ``rate_per_second`` (default 45, under Discord's global 50/s, leaving room for
-  interaction replies). Per-route buckets are discord.py's job (it reads the X-RateLimit headers
+- Pacing: every HTTP request a sender makes first takes a slot from the ``Pacer``. In the bot
+  that is the bulk side of the one global budget (``bot/delivery/budget.py``), which every
+  request the bot starts goes through: the outbox spends whatever role grants, channel edits and
+  other urgent requests leave of Discord's 50 a second (interaction replies do not count against
+  it). Per-route buckets are discord.py's job (it reads the X-RateLimit headers
   and waits). At most one row per target is in flight, so one slow or rate-limited channel never
   occupies every slot, and messages to one target go out in order.
 - Retries: 429 (after discord.py's own retries), 5xx and network errors go back to ``pending``

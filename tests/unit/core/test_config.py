@@ -53,7 +53,7 @@ def test_empty_file_gives_the_documented_defaults(tmp_path: Path) -> None:
     assert config.logging.level == "INFO"
     assert config.bot.default_timezone == "UTC"
     assert config.bot.default_region == "US"
-    assert config.outbox.rate_per_second == 45.0
+    assert config.outbox.rate_per_second == 50.0
     assert config.outbox.max_attempts == 8
     assert config.scheduler.window_minutes == 60
     assert config.scheduler.late_grace_minutes == 720
@@ -71,6 +71,7 @@ FULL = """
 api_base_url = "http://127.0.0.1:8765/api/v10"
 gateway_url = "ws://127.0.0.1:8765/gateway"
 dev_guild_id = 123456789012345678
+global_limit = 40
 
 [database]
 path = "/var/lib/peer-circles/bot.sqlite3"
@@ -97,6 +98,7 @@ def test_every_documented_key_is_parsed(tmp_path: Path) -> None:
     assert config.discord.api_base_url == "http://127.0.0.1:8765/api/v10"
     assert config.discord.gateway_url == "ws://127.0.0.1:8765/gateway"
     assert config.discord.dev_guild_id == 123456789012345678
+    assert config.discord.global_limit == 40
     assert config.database.path == "/var/lib/peer-circles/bot.sqlite3"
     assert config.database_path == Path("/var/lib/peer-circles/bot.sqlite3")
     assert config.logging.level == "DEBUG"
@@ -221,7 +223,7 @@ def test_bad_region_is_refused(tmp_path: Path, region: str) -> None:
 @pytest.mark.parametrize("rate", ["0", "-1", "50.5", "51", "inf", "nan"])
 def test_out_of_range_outbox_rate_is_refused(tmp_path: Path, rate: str) -> None:
     message, _ = error_for(tmp_path, f"[outbox]\nrate_per_second = {rate}\n")
-    assert ": outbox.rate_per_second: expected a number above 0 and at most 50" in message
+    assert ": outbox.rate_per_second: expected a number above 0 and at most discord.global_limit (50)" in message
 
 
 @pytest.mark.parametrize(
