@@ -391,7 +391,7 @@ class Scheduler:
         room = self.max_wake_jobs - len(self._wakes)
         if room <= 0:
             return
-        instants = await schedules.upcoming_instants(self.db.conn, now, now + self.window, self.max_wake_jobs)
+        instants = await schedules.upcoming_instants(self.db.reader, now, now + self.window, self.max_wake_jobs)
         self._add_wakes([i for i in instants if i not in self._wakes][:room])
 
     def _add_wakes(self, instants: list[datetime]) -> None:
@@ -434,7 +434,7 @@ class Scheduler:
             kinds = sorted(self._kinds)
             while kinds and not (stoppable and self._stopping):
                 now = self.clock.now()
-                if not await schedules.any_due(self.db.conn, now, kinds):
+                if not await schedules.any_due(self.db.reader, now, kinds):
                     break  # the common case: no write transaction at all
                 try:
                     count, size = await self._run_batch(now, kinds, careful=False)
