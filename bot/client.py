@@ -91,11 +91,15 @@ class PeerCirclesBot(commands.Bot):
         """Every REST request the bot starts itself spends Discord's global budget here, in one place
         (interaction callbacks and follow-ups go through discord.py's webhook adapter, which
         Discord does not count against the global limit)."""
-        if self.budget is not None:
-            await self.budget.before_request()
         if route.method != "GET":
             changes.note()
-        return await self._unpaced_request(route, **kwargs)
+        if self.budget is None:
+            return await self._unpaced_request(route, **kwargs)
+        slot = await self.budget.before_request()
+        try:
+            return await self._unpaced_request(route, **kwargs)
+        finally:
+            self.budget.finish(slot)
 
     async def login(self, token: str) -> None:
         # The budget is per bot token: known from here, before the first request (GET /users/@me).

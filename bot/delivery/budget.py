@@ -11,8 +11,11 @@ discord.py's ``HTTPClient.request``), so the whole budget is spent in one place:
   10,000-DM fan-out therefore waits at most about one slot, not behind the queue.
 - Slots are kept on an even grid at ``rate`` a second, never closer than half an interval (no
   clump after a stall), and no sliding window of ``window`` seconds ever holds more than ``rate``
-  of them. ``window`` is a little over one second (``SLACK``) because Discord counts requests as
-  they arrive: jitter on the way could otherwise push the 51st request inside its second.
+  of them. Discord counts requests as they *arrive*, which is some time after the slot was taken
+  (more on a loaded machine), so a request's place in the window is the moment its answer came
+  back (``finish``), which is never before Discord saw it; while it is in flight it holds its
+  place. The 51st request therefore cannot arrive within a second of the first, whatever the
+  delays on the way. ``SLACK`` adds a few milliseconds more.
 - One budget per bot token and API in the process (``for_api``): a bot restarted in the same
   process (tests, the demo) keeps the history of the one before, so their requests never overlap
   into a 429.
@@ -35,11 +38,22 @@ from contextvars import ContextVar
 
 # Discord's global limit, requests a second.
 DISCORD_GLOBAL_LIMIT = 50
-# The sliding window is this much longer than a second: the margin for arrival jitter.
-SLACK = 0.02
+# The sliding window is this much longer than a second (requests are stamped when their answer
+# comes back, which already covers the way there).
+SLACK = 0.005
+_IN_FLIGHT = math.inf
 
-# Set when the current task already holds a slot for its next request (taken by the outbox).
-_prepaid: ContextVar[bool] = ContextVar("peer_circles_prepaid_slot", default=False)
+
+class Slot:
+    """One request's place in the window: when its answer came (in flight: infinity)."""
+
+    __slots__ = ("stamp",)
+
+    def __init__(self, stamp: float) -> None:
+        self.stamp = stamp
+
+# The slot the current task already holds for its next request (taken by the outbox).
+_prepaid: ContextVar[Slot | None] = ContextVar("peer_circles_prepaid_slot", default=None)
 
 
 class GlobalBudget:
@@ -61,28 +75,32 @@ class GlobalBudget:
         self._sleep = sleep
         self._next = -math.inf
         self._last = -math.inf
-        self._recent: deque[float] = deque()
+        self._recent: deque[Slot] = deque()
         self._bulk_lock = asyncio.Lock()
         self._urgent_waiting = 0
         self.requests = 0
         self.urgent_requests = 0
 
     def _wait(self, now: float) -> float:
-        while self._recent and now - self._recent[0] >= self.window:
+        while self._recent and now - self._recent[0].stamp >= self.window:
             self._recent.popleft()
         wait = max(self._next - now, self._last + self.interval / 2 - now)
         if len(self._recent) >= self.capacity:
-            wait = max(wait, self._recent[0] + self.window - now)
+            oldest = self._recent[0].stamp
+            # An oldest request still in flight holds its place: look again shortly.
+            wait = max(wait, self.interval / 4 if oldest == _IN_FLIGHT else oldest + self.window - now)
         return wait
 
-    def _take(self, now: float) -> None:
+    def _take(self, now: float) -> Slot:
         # Keep to the grid, but never bank more than two slots of idle time.
         self._next = max(self._next, now - 2 * self.interval) + self.interval
         self._last = now
-        self._recent.append(now)
+        slot = Slot(now)
+        self._recent.append(slot)
         self.requests += 1
+        return slot
 
-    async def acquire(self, *, bulk: bool = False) -> None:
+    async def acquire(self, *, bulk: bool = False) -> Slot:
         """Wait for a request slot. Urgent callers go before any bulk caller still waiting."""
         if bulk:
             async with self._bulk_lock:  # bulk callers queue in order among themselves
@@ -90,8 +108,7 @@ class GlobalBudget:
                     now = self._monotonic()
                     wait = self._wait(now)
                     if wait <= 0 and not self._urgent_waiting:
-                        self._take(now)
-                        return
+                        return self._take(now)
                     await self._sleep(max(wait, self.interval / 4))
         self._urgent_waiting += 1
         try:
@@ -99,19 +116,26 @@ class GlobalBudget:
                 now = self._monotonic()
                 wait = self._wait(now)
                 if wait <= 0:
-                    self._take(now)
                     self.urgent_requests += 1
-                    return
+                    return self._take(now)
                 await self._sleep(wait)
         finally:
             self._urgent_waiting -= 1
 
-    async def before_request(self) -> None:
-        """What the client's request wrapper calls: the slot taken for it already, or an urgent one."""
-        if _prepaid.get():
-            _prepaid.set(False)
-            return
-        await self.acquire()
+    async def before_request(self) -> Slot:
+        """What the client's request wrapper calls: the slot taken for it already, or an urgent
+        one. The slot is in flight until ``finish``."""
+        slot = _prepaid.get()
+        if slot is not None:
+            _prepaid.set(None)
+        else:
+            slot = await self.acquire()
+        slot.stamp = _IN_FLIGHT
+        return slot
+
+    def finish(self, slot: Slot) -> None:
+        """The request's answer came back (or it failed): its place in the window is now."""
+        slot.stamp = self._monotonic()
 
     def bulk(self, cap: float | None = None) -> BulkPacer:
         """The outbox's view; ``cap`` (requests a second) limits its share further."""
@@ -133,8 +157,7 @@ class BulkPacer:
     async def acquire(self) -> None:
         if self.cap is not None:
             await self.cap.acquire(bulk=True)
-        await self.budget.acquire(bulk=True)
-        _prepaid.set(True)
+        _prepaid.set(await self.budget.acquire(bulk=True))
 
 
 # Per event loop (its lock belongs to one), then per API and bot.

@@ -81,3 +81,17 @@ async def test_a_restarted_bot_in_the_same_process_shares_the_budget() -> None:
     assert for_api("http://discord.test/api/v10", "token-a") is first
     assert for_api("http://discord.test/api/v10", "token-b") is not first
     assert for_api("http://other.test/api/v10", "token-a") is not first
+
+
+async def test_a_request_holds_its_place_in_the_window_until_its_answer_comes_back() -> None:
+    """Discord counts a request when it arrives, which can be well after its slot was taken."""
+    time = FakeTime()
+    budget = GlobalBudget(2, monotonic=time.monotonic, sleep=time.sleep)
+    first = await budget.before_request()
+    second = await budget.before_request()
+    time.now += 3.0  # both still on their way (a stalled loop, a slow network)
+    budget.finish(first)
+    budget.finish(second)
+    answered = time.now
+    await budget.acquire()
+    assert time.now - answered >= 1.0, "the third waits a full window after the first two were answered"
