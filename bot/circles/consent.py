@@ -310,3 +310,15 @@ async def role_states(db: Database, guild_id: int) -> list[RoleState]:
             " AND l.event != 'agreed'", (c["id"],))}
         out.append(RoleState(c["id"], c["role_id"], frozenset(holders), frozenset((paused | withdrawn) - holders)))
     return out
+
+
+async def should_hold_role(db: Database, guild_id: int, circle_id: int, user_id: int) -> bool:
+    """Whether, by the database right now, this member should hold the circle's role: an active
+    seat in a circle that is not archived. Read right before each role change is applied."""
+    row = await db.fetchone(
+        "SELECT 1 FROM circle_seats s JOIN circles c ON c.id = s.circle_id AND c.guild_id = s.guild_id"
+        " WHERE s.guild_id = ? AND s.circle_id = ? AND s.user_id = ? AND s.status = 'active'"
+        " AND c.archived_at IS NULL",
+        (guild_id, circle_id, user_id),
+    )
+    return row is not None

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -95,6 +95,9 @@ class Database:
         self._reader: aiosqlite.Connection | None = None
         # The task holding the write transaction, so its reads see its own writes.
         self._holder: ContextVar[bool] = ContextVar(f"db_holder_{id(self)}", default=False)
+        # Run after the open transaction commits (e.g. waking the outbox worker for a new row,
+        # which it can only see once committed); dropped on rollback.
+        self._after_commit: list[Callable[[], object]] = []
         # aiosqlite serialises calls, but a transaction spans several awaits: this lock keeps
         # another task's statements out of an open transaction.
         self._write_lock = asyncio.Lock()
@@ -154,13 +157,24 @@ class Database:
             try:
                 yield self.conn
             except BaseException:
+                self._after_commit.clear()
                 await self.conn.execute("ROLLBACK")
                 raise
             else:
                 await self.conn.execute("COMMIT")
                 changes.note()
+                callbacks, self._after_commit = self._after_commit, []
+                for callback in callbacks:
+                    callback()
             finally:
                 self._holder.reset(holding)
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the current transaction commits (at once outside one)."""
+        if self._write_lock.locked():
+            self._after_commit.append(callback)
+        else:
+            callback()
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""

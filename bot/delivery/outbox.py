@@ -317,9 +317,8 @@ class Outbox:
         )
         inserted = cursor.rowcount == 1
         if inserted:
-            # Waking before the commit is harmless: the claim waits for the write lock, and a
-            # rolled-back row simply is not there to claim.
-            self._wake.set()
+            # The worker reads committed rows only: wake it once this transaction commits.
+            self.db.after_commit(self._wake.set)
         return inserted
 
     # -- lifecycle ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -40,6 +41,7 @@ from bot.circles.consent import (
     my_circles,
     role_states,
     seat_of,
+    should_hold_role,
     undo_join,
 )
 from bot.circles.deadlines import GRACE_KIND, OFFER_KIND
@@ -96,6 +98,8 @@ log = logging.getLogger(__name__)
 
 # Deadlines are enforced however late the bot wakes (e.g. after downtime): never skipped.
 ALWAYS = timedelta(days=3650)
+# How often circle roles are compared with the database even when nothing asked for it.
+RECONCILE_EVERY = timedelta(hours=1)
 TOPIC_KEYS = tuple(TOPICS)
 PART_KEYS = tuple(PARTS_OF_DAY)
 
@@ -145,6 +149,9 @@ class Circles(commands.Cog):
         self.admin = admin  # facilitator access is the admin side's; a member leaving drops it
         self._reconcile_guilds: set[int] = set()
         self._reconcile_task: asyncio.Task[None] | None = None
+        # Role changes are serialised per (server, member); each re-reads the seat first.
+        self._role_locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.WeakValueDictionary()
+        self._periodic: asyncio.Task[None] | None = None
         # Welcome copies queued for members' DMs, by outbox key, so a failed one can be explained to the
         # member within the interaction's 15 minutes. Memory only: after a restart nobody is waiting.
         self._copy_requests: dict[str, discord.Interaction] = {}
@@ -156,10 +163,12 @@ class Circles(commands.Cog):
             self.bot.scheduler.register_kind(kind, self.on_deadline, MissedPolicy.LATE, grace=ALWAYS)
         self.bot.outbox.register_fallback(RECONSENT_FALLBACK, self.on_reconsent_undeliverable)
         self.bot.outbox.register_fallback(WELCOME_COPY_FALLBACK, self.on_welcome_copy_undelivered)
+        self._periodic = asyncio.create_task(self._reconcile_periodically(), name="circle-roles-hourly")
 
     async def cog_unload(self) -> None:
-        if self._reconcile_task is not None:
-            self._reconcile_task.cancel()
+        for task in (self._reconcile_task, self._periodic):
+            if task is not None:
+                task.cancel()
 
     @property
     def meeting_times(self) -> MeetingTimes:
@@ -507,7 +516,24 @@ class Circles(commands.Cog):
     # -- roles -------------------------------------------------------------------------------------
 
     async def apply_role(self, change: RoleChange, *, doing: str) -> None:
-        """Grant or remove one circle role now; MissingPermission says plainly what's missing."""
+        """Grant or remove one circle role now; MissingPermission says plainly what's missing.
+
+        Changes for one member of one server run one at a time, and each first re-reads the seat:
+        a change decided before the member agreed, left or was paused meanwhile is not applied
+        (the later decision's own change, or the reconcile, puts the role right)."""
+        key = (change.guild_id, change.user_id)
+        lock = self._role_locks.get(key)
+        if lock is None:
+            lock = self._role_locks[key] = asyncio.Lock()
+        async with lock:
+            wanted = await should_hold_role(self.bot.db, change.guild_id, change.circle_id, change.user_id)
+            if wanted != change.add:
+                log.info("circle role change outdated, not applied guild_id=%s circle_id=%s reason=%s",
+                         change.guild_id, change.circle_id, change.reason)
+                return
+            await self._apply_role_now(change, doing=doing)
+
+    async def _apply_role_now(self, change: RoleChange, *, doing: str) -> None:
         guild = self.bot.get_guild(change.guild_id)
         if guild is None:
             raise UserFacingError("I'm not in that server any more.")
@@ -541,6 +567,14 @@ class Circles(commands.Cog):
         self._reconcile_guilds.update(guild_ids)
         if self._reconcile_task is None or self._reconcile_task.done():
             self._reconcile_task = asyncio.create_task(self._reconcile_loop(), name="circle-roles")
+
+    async def _reconcile_periodically(self) -> None:
+        """Every hour, bring roles in line with the database (cheap when nothing differs: it reads
+        the database and the member cache and makes no request)."""
+        await self.bot.wait_until_ready()
+        while True:
+            await self.bot.clock.sleep_until(self.bot.clock.now() + RECONCILE_EVERY)
+            self.request_reconcile([g.id for g in self.bot.guilds])
 
     async def _reconcile_loop(self) -> None:
         while self._reconcile_guilds:

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 from bot.circles.consent import consent_history, members_of
 from bot.circles.records import Circle
+from bot.circles.waitlist import waitlist_entry
 from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock
 from bot.demo.runner import BotRunner
@@ -253,6 +254,11 @@ async def test_leaving_the_server_frees_seats_and_waitlist_places(bot: PeerCircl
     assert sorted(h["event"] for h in history) == ["agreed", "agreed", "left_server", "left_server"]
 
     await emulator.member_leave(server.guild_id, cat)  # with a seat held: it passes on (nobody else waits)
+    # The leave is handled by a listener: wait for its commit (reads see committed data only).
+    for _ in range(500):
+        if await waitlist_entry(bot.db, tiny.id, int(cat)) is None:
+            break
+        await asyncio.sleep(0.01)
     dan = await emulator.member_join(server.guild_id, "dan")
     welcome = await join(emulator, server, dan, tiny)
     assert "Welcome" in welcome["content"]
