@@ -18,7 +18,7 @@ import aiosqlite
 from bot.circles.deadlines import schedule_grace_deadline
 from bot.circles.notices import Outbox, access_paused_notice, enqueue_notice, reconsent_notice
 from bot.circles.records import Circle, CircleArchived, RoleChange, get_circle
-from bot.core.clock import Clock, iso_utc, parse_iso_utc, utcnow_iso
+from bot.core.clock import Clock, iso_utc, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display, neutralise_mentions
@@ -174,11 +174,3 @@ async def pause_overdue(
         if circle.role_id:
             changes.append(RoleChange(guild_id, user_id, circle.role_id, False, circle_id, "norms_grace_ended"))
     return changes
-
-
-async def next_reconsent_due(db: Database) -> datetime | None:
-    """The earliest pending grace deadline, for whatever wakes the bot up to enforce it."""
-    value = await db.fetchval(
-        "SELECT min(reconsent_due_at) FROM circle_seats WHERE status = 'active' AND reconsent_due_at IS NOT NULL"
-    )
-    return None if value is None else parse_iso_utc(value)

@@ -168,8 +168,3 @@ async def expire_offers(db: Database, conn: aiosqlite.Connection, clock: Clock, 
     for circle in circles.values():
         await fill_free_seats(db, conn, clock, circle, outbox)
     return expired
-
-
-async def next_offer_expiry(db: Database) -> datetime | None:
-    value = await db.fetchval("SELECT min(offer_expires_at) FROM circle_waitlist WHERE offer_expires_at IS NOT NULL")
-    return None if value is None else parse_iso_utc(value)

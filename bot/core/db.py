@@ -93,6 +93,7 @@ class Database:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._read_only_uri = f"file:{Path(self.path).resolve()}?mode=ro"
         # The task holding the write transaction, so its reads see its own writes.
         self._holder: ContextVar[bool] = ContextVar(f"db_holder_{id(self)}", default=False)
         # Run after the open transaction commits (e.g. waking the outbox worker for a new row,
@@ -127,8 +128,7 @@ class Database:
         await self._conn.execute("PRAGMA busy_timeout=5000")
         await self._conn.execute("PRAGMA synchronous=NORMAL")
         if self.path != ":memory:":
-            self._reader = await aiosqlite.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True,
-                                                   isolation_level=None)
+            self._reader = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
             self._reader.row_factory = aiosqlite.Row
             await self._reader.execute("PRAGMA busy_timeout=5000")
             await self._reader.execute("PRAGMA foreign_keys=ON")

@@ -20,7 +20,7 @@ import bot.client
 from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock
 from bot.delivery import schedules
-from bot.delivery.outbox import Outbox, OutboxRow, Pacer, SendResult, dm_reachable, nonce_for
+from bot.delivery.outbox import Outbox, OutboxRow, SendResult, dm_reachable, nonce_for
 from bot.delivery.recurrence import Recurrence
 from bot.delivery.scheduler import MissedPolicy, Occurrence, Scheduler
 from bot.demo.runner import BotRunner

@@ -263,7 +263,7 @@ def test_start_without_config_toml_in_the_folder_runs_on_the_built_in_defaults(
     seen: list[object] = []
     monkeypatch.setattr(bot.client, "run_bot", lambda config: seen.append(config) or 0)
     assert main(["start"]) == 0
-    assert len(seen) == 1 and getattr(seen[0], "source") == "<defaults>"
+    assert len(seen) == 1 and seen[0].source == "<defaults>"
 
 
 def test_start_with_config_toml_in_the_folder_reads_it(
@@ -275,7 +275,7 @@ def test_start_with_config_toml_in_the_folder_reads_it(
     seen: list[object] = []
     monkeypatch.setattr(bot.client, "run_bot", lambda config: seen.append(config) or 0)
     assert main(["start"]) == 0
-    assert getattr(seen[0], "source") == "config.toml"
+    assert seen[0].source == "config.toml"
 
 
 # -- start-up failures end in one line -----------------------------------------------------------------

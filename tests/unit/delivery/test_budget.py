@@ -45,15 +45,17 @@ async def test_an_urgent_request_during_a_fan_out_waits_about_one_slot() -> None
     budget = GlobalBudget(50, monotonic=time.monotonic, sleep=time.sleep)
     bulk = budget.bulk()
     sent: list[float] = []
+    under_way = asyncio.Event()
 
     async def fan_out() -> None:
         for _ in range(300):
             await bulk.acquire()
             sent.append(time.now)
+            if len(sent) == 100:
+                under_way.set()
 
     task = asyncio.create_task(fan_out())
-    while len(sent) < 100:
-        await asyncio.sleep(0)
+    await under_way.wait()
     asked = time.now
     await budget.acquire()
     waited = time.now - asked
