@@ -307,14 +307,14 @@ class Circles(commands.Cog):
         seat = await seat_of(db, guild_id, circle_id, user_id)
         if seat and seat["status"] == "active" and seat["consent_version"] == circle.norms_version:
             raise UserFacingError(self._already_in(circle))
-        entry = await waitlist_entry(db, circle_id, user_id)
+        entry = await waitlist_entry(db, guild_id, circle_id, user_id)
         held = entry is not None and entry.holds_offer
         taken = await seats_taken(db, circle_id)
         if seat is None and not held and taken >= circle.capacity:
-            position = await position_of(db, circle_id, user_id)
+            position = await position_of(db, guild_id, circle_id, user_id)
             card = (waitlisted_card(circle.name, position, already=True) if position else
                     full_card(circle_id=circle_id, circle_name=circle.name,
-                              position=await next_position(db, circle_id)))
+                              position=await next_position(db, guild_id, circle_id)))
         else:
             norms = await get_norms(db, guild_id, circle_id)
             card = norms_card(
@@ -466,7 +466,7 @@ class Circles(commands.Cog):
         db, user_id = self.bot.db, interaction.user.id
         circle = await get_circle(db, guild_id, circle_id)
         seat = await seat_of(db, guild_id, circle_id, user_id)
-        waiting = await waitlist_entry(db, circle_id, user_id) is not None
+        waiting = await waitlist_entry(db, guild_id, circle_id, user_id) is not None
         if seat is None and not waiting:
             raise UserFacingError(f"You're not in **{display(circle.name)}** or on its waitlist.")
         await send_card(interaction, leave_confirm_card(circle_id=circle_id, circle_name=circle.name,

@@ -125,8 +125,8 @@ async def scene(demo: Demo) -> None:
     nxt = stored.next_fire_at
     await _run_to(demo, nxt)
     await demo.bot.outbox.drain()  # the fallback's channel post
-    row = await demo.bot.db.fetchone("SELECT state, failure_reason FROM outbox WHERE key = ?",
-                                     (reminder.occurrence_key(nxt),))
+    row = await demo.bot.db.fetchone("SELECT state, failure_reason FROM outbox WHERE guild_id = ? AND key = ?",
+                                     (gid, reminder.occurrence_key(nxt)))
     demo.say(f"The DM's outbox row: {row['state']} ({row['failure_reason']}); ren reachable by DM: "
              f"{await dm_reachable(demo.bot.db.reader, gid, int(ren))}.")
     channel = str(await _circle_channel(demo))

@@ -256,7 +256,7 @@ async def test_leaving_the_server_frees_seats_and_waitlist_places(bot: PeerCircl
     await emulator.member_leave(server.guild_id, cat)  # with a seat held: it passes on (nobody else waits)
     # The leave is handled by a listener: wait for its commit (reads see committed data only).
     for _ in range(500):
-        if await waitlist_entry(bot.db, tiny.id, int(cat)) is None:
+        if await waitlist_entry(bot.db, int(server.guild_id), tiny.id, int(cat)) is None:
             break
         await asyncio.sleep(0.01)
     dan = await emulator.member_join(server.guild_id, "dan")
