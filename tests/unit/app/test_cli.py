@@ -306,3 +306,27 @@ def test_start_up_network_failures_end_in_one_line(
     assert main(["run", "--config", str(path)]) == 1
     line = one_error_line(capsys.readouterr().err)
     assert words in line
+
+
+# -- jsonschema is a test/demo extra, not a runtime dependency -------------------------------------------
+
+NO_JSONSCHEMA = ("import sys\n"
+                 "for name in ('jsonschema', 'referencing'):\n"
+                 "    sys.modules[name] = None  # as if not installed\n")
+
+
+def test_the_bot_imports_without_jsonschema() -> None:
+    code = NO_JSONSCHEMA + "import bot.__main__, bot.client, bot.demo.walkthrough, emulator.server\nprint('ok')\n"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "jsonschema" not in str(
+        __import__("tomllib").loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"])
+
+
+def test_the_emulator_without_jsonschema_says_validation_is_off() -> None:
+    code = NO_JSONSCHEMA + ("from emulator.server import load_validator\n"
+                            "validator, why = load_validator()\n"
+                            "print(validator, why)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("None off: jsonschema is not installed")
