@@ -20,7 +20,7 @@ from bot.circles.settings import STORIES_MODES, CircleSettings, get_circle_setti
 from bot.core.guild_settings import GuildSettings, update_setting
 from bot.core.messages import PRIMARY, SECONDARY, SUCCESS, Button, Card
 from bot.safety.regions import region_label, region_options
-from cogs.common.components import PersistentComponent, send_card
+from cogs.common.components import Action, PersistentComponent, send_card
 from cogs.common.context import actor_of, settings_of
 
 if TYPE_CHECKING:
@@ -63,8 +63,9 @@ def missing_choices(settings: GuildSettings) -> list[str]:
 
 
 class Setup(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {
-        "setup": "on_setup_select", "setuppage": "on_page", "setupdone": "on_finish",
+    component_actions: ClassVar[dict[str, str | Action]] = {
+        "setup": Action("on_setup_select", "organiser"), "setuppage": Action("on_page", "organiser"),
+        "setupdone": Action("on_finish", "organiser"),
     }
 
     def __init__(self, bot: PeerCirclesBot) -> None:
