@@ -8,7 +8,6 @@ records every POST (``calls``) and every message it created (``world.messages``)
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -273,7 +272,7 @@ async def test_a_fan_out_of_2000_dms_stays_under_the_global_limit(
     limits.route_limits["POST /users/@me/channels"] = (1000, 1.0)
     members = [int(emulator.add_person(server.guild_id, f"member-{n}")) for n in range(2000)]
     config = probe_runner.config
-    probe_runner.config = dataclasses.replace(config, discord=dataclasses.replace(config.discord, global_limit=300))
+    probe_runner.config = config.model_copy(update={"discord": config.discord.model_copy(update={"global_limit": 300})})
     b = await probe_runner.start()
     s = await add_schedule(b, server.guild_id, "probe_ping", members[0], daily(10), {"members": members})
     clock.set(MONDAY_9.replace(hour=10))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from bot.core.config import (
     DISCORD_API,
     DISCORD_GATEWAY,
+    SECTIONS,
     Config,
     ConfigError,
     discord_token,
@@ -38,7 +38,7 @@ def error_for(tmp_path: Path, text: str) -> tuple[str, Path]:
 
 
 def sections() -> dict[str, type]:
-    return {f.name: f.default_factory for f in dataclasses.fields(Config) if f.name != "source"}  # type: ignore[misc]
+    return dict(SECTIONS)
 
 
 # -- defaults -------------------------------------------------------------------------------------
@@ -115,8 +115,8 @@ def test_every_documented_key_is_parsed(tmp_path: Path) -> None:
 def test_the_full_example_above_covers_every_dataclass_key() -> None:
     # Keeps FULL honest when someone adds a setting.
     for section, factory in sections().items():
-        for f in dataclasses.fields(factory()):
-            assert re.search(rf"^{f.name} = ", FULL, re.MULTILINE), f"{section}.{f.name} missing from FULL"
+        for f in factory.model_fields:
+            assert re.search(rf"^{f} = ", FULL, re.MULTILINE), f"{section}.{f} missing from FULL"
 
 
 def test_lowercase_region_is_accepted_and_stored_in_capitals(tmp_path: Path) -> None:
@@ -308,9 +308,9 @@ def test_example_config_documents_every_key() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     for section, factory in sections().items():
         assert re.search(rf"^\[{section}\]", text, re.MULTILINE), f"[{section}] is not in {EXAMPLE.name}"
-        for f in dataclasses.fields(factory()):
+        for f in factory.model_fields:
             # A key may be shown commented out (settings without a default value, e.g. dev_guild_id).
-            assert re.search(rf"^#?\s*{f.name}\s*=", text, re.MULTILINE), f"{section}.{f.name} is not documented"
+            assert re.search(rf"^#?\s*{f}\s*=", text, re.MULTILINE), f"{section}.{f} is not documented"
 
 
 @pytest.mark.skipif(not EXAMPLE.exists(), reason="config.example.toml is not written yet")
@@ -318,3 +318,35 @@ def test_example_config_with_commented_keys_switched_on_still_parses(tmp_path: P
     # Uncommenting a documented example value must give a valid file.
     text = re.sub(r"^# ?(\w+ = )", r"\1", EXAMPLE.read_text(encoding="utf-8"), flags=re.MULTILINE)
     load_config(write(tmp_path, text))
+
+
+def test_lists_enums_and_nested_tables_get_the_same_one_line_errors() -> None:
+    """The settings coming capabilities add (lists, choices, nested tables) are plain pydantic
+    fields, and their errors read like the others."""
+    from typing import Literal
+
+    from pydantic import ValidationError
+
+    from bot.core.config import _one_line, _Section
+
+    class Reminder(_Section):
+        hour: int = 9
+
+    class Future(_Section):
+        kinds: list[str] = []
+        mode: Literal["forum", "threads"] = "forum"
+        reminder: Reminder = Reminder()
+
+    cases = [({"kinds": "goal"}, "f.toml: kinds: expected a list"),
+             ({"mode": "chat"}, "f.toml: mode: expected one of the listed values"),
+             ({"reminder": {"hour": "9"}}, "f.toml: reminder.hour: expected a whole number, got '9'"),
+             ({"reminder": {"minute": 5}}, "f.toml: unknown key reminder.minute")]
+    for data, expected in cases:
+        try:
+            Future.model_validate(data)
+        except ValidationError as exc:
+            line = _one_line(exc.errors()[0], "f.toml")
+        else:
+            raise AssertionError(f"{data} was accepted")
+        assert line.startswith(expected), line
+        assert "\n" not in line
