@@ -7,6 +7,7 @@ leaves the other's values as they were.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.core.clock import Clock, utcnow_iso
 from bot.core.db import Database
@@ -61,7 +62,7 @@ async def save_circle_settings(db: Database, clock: Clock, settings: CircleSetti
 
 
 async def update_circle_setting(
-    db: Database, clock: Clock, guild_id: int, column: str, value: object,
+    db: Database, clock: Clock, guild_id: int, column: str, value: Any,
 ) -> CircleSettings:
     """Change ONE circle setting and nothing else (two organisers at once both keep their choice)."""
     if column not in _COLUMNS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.core.clock import Clock, utcnow_iso
 from bot.core.config import is_region_code, is_time_zone
@@ -71,7 +72,7 @@ async def save_settings(db: Database, clock: Clock, settings: GuildSettings) -> 
 
 
 async def update_setting(
-    db: Database, clock: Clock, guild_id: int, column: str, value: object,
+    db: Database, clock: Clock, guild_id: int, column: str, value: Any,
     default_region: str = "US", default_timezone: str = "UTC",
 ) -> GuildSettings:
     """Change ONE setting and nothing else, so two organisers saving different settings at once

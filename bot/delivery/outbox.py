@@ -181,8 +181,15 @@ class Pacer:
             self.requests += 1
 
 
+class PacerLike(Protocol):
+    """What a sender needs of a pacer: a slot before each request (``Pacer``, or the bot's share
+    of the global budget, ``bot.delivery.budget.BulkPacer``)."""
+
+    async def acquire(self) -> None: ...
+
+
 class Sender(Protocol):
-    async def send(self, row: OutboxRow, pacer: Pacer) -> SendResult:
+    async def send(self, row: OutboxRow, pacer: PacerLike) -> SendResult:
         """Deliver one row, calling ``await pacer.acquire()`` before every HTTP request, and map
         the outcome. Must not raise for Discord or network errors (return ``retry``)."""
         ...
@@ -254,7 +261,7 @@ class Outbox:
         settings: OutboxSettings,
         *,
         sender: Sender,
-        pacer: Pacer | None = None,
+        pacer: PacerLike | None = None,
         rng: random.Random | None = None,
         max_in_flight: int = 16,
         backoff_base: float = 2.0,
@@ -264,7 +271,7 @@ class Outbox:
         self.clock = clock
         self.settings = settings
         self.sender = sender
-        self.pacer = pacer or Pacer(settings.rate_per_second)
+        self.pacer: PacerLike = pacer or Pacer(settings.rate_per_second)
         self.rng = rng or random.Random()
         self.max_in_flight = max_in_flight
         self.backoff_base = backoff_base

@@ -10,8 +10,8 @@ handler runs: ``component_actions = {"archiveok": Action("on_archive_confirmed",
 A plain string is an action for everyone (``"member"``). ``"moderator"`` and ``"organiser"`` are
 the server roles set in /setup (owner and Manage Server count as organisers); ``"facilitator"``
 asks the cog's ``async def may_facilitate(interaction, args) -> bool`` (organisers pass without
-it; moderators do not, as with /circle-facilitator). See docs/permissions.md; tests/e2e/test_permission_matrix.py presses every
-non-member action as a plain member.
+it; moderators do not, as with /circle-facilitator). See docs/permissions.md;
+tests/e2e/test_permission_matrix.py presses every non-member action as a plain member.
 """
 
 from __future__ import annotations

@@ -325,7 +325,7 @@ def test_lists_enums_and_nested_tables_get_the_same_one_line_errors() -> None:
     fields, and their errors read like the others."""
     from typing import Literal
 
-    from pydantic import ValidationError
+    from pydantic import Field, ValidationError
 
     from bot.core.config import _one_line, _Section
 
@@ -333,7 +333,7 @@ def test_lists_enums_and_nested_tables_get_the_same_one_line_errors() -> None:
         hour: int = 9
 
     class Future(_Section):
-        kinds: list[str] = []
+        kinds: list[str] = Field(default_factory=list)
         mode: Literal["forum", "threads"] = "forum"
         reminder: Reminder = Reminder()
 
