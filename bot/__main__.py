@@ -12,20 +12,27 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from bot.core.config import Config, ConfigError, load_config
 from bot.core.db import Database, MigrationError
 from bot.core.log_format import SafeFormatter
 
 EXIT_CONFIG = 2
+DEFAULT_CONFIG = "config.toml"
+
+
+def log_handler(stream: TextIO) -> logging.Handler:
+    """The one handler the bot logs through (tests install the same one to read what is written)."""
+    handler = logging.StreamHandler(stream)
+    # Tracebacks as frames and exception types only: an exception's text may quote a member.
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    return handler
 
 
 def setup_logging(level: str) -> None:
     numeric = getattr(logging, level.upper(), logging.INFO)
-    handler = logging.StreamHandler(sys.stderr)
-    # Tracebacks as frames and exception types only: an exception's text may quote a member.
-    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=numeric, handlers=[handler], force=True)
+    logging.basicConfig(level=numeric, handlers=[log_handler(sys.stderr)], force=True)
     # discord.py logs raw gateway events and request bodies at DEBUG, which would put what members
     # write into the logs: its loggers stay at INFO or above whatever level is asked for.
     logging.getLogger("discord").setLevel(max(numeric, logging.INFO))
@@ -73,7 +80,11 @@ def cmd_start(args: argparse.Namespace) -> int:
         return cmd_demo(args)
     from bot.client import run_bot
 
-    config = load_config(args.config) if Path(args.config).exists() else Config()
+    # Only the default path may be absent (built-in defaults then); a path someone typed must exist.
+    if args.config is None:
+        config = load_config(DEFAULT_CONFIG) if Path(DEFAULT_CONFIG).exists() else Config()
+    else:
+        config = load_config(args.config)
     setup_logging(config.logging.level)
     return run_bot(config)
 
@@ -155,7 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("start", help="run the bot if DISCORD_TOKEN is set, else the offline demo",
                        description="Run the bot with the token in DISCORD_TOKEN (config.toml if present, "
                        "else built-in defaults), or play the offline demo when no token is set.")
-    config_option(p)
+    p.add_argument(
+        "--config", default=None, metavar="PATH",
+        help=f"configuration file (default: {DEFAULT_CONFIG} if present, else built-in defaults; "
+        "a path given here must exist)",
+    )
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("run", help="connect to Discord and serve (token from DISCORD_TOKEN)",

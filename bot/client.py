@@ -12,16 +12,21 @@ import logging
 import sys
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
+from discord.http import Route
 
 from bot import screening
+from bot.core import changes
 from bot.core.clock import Clock
 from bot.core.config import Config, ConfigError, discord_token
 from bot.core.db import Database
 from bot.core.log_format import traceback_without_text
+from bot.delivery import budget
+from bot.delivery.budget import GlobalBudget
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
 from cogs.common.failures import answer_failure, observe_error
@@ -82,8 +87,31 @@ class PeerCirclesBot(commands.Bot):
         self.db = Database(config.database_path)
         self.synced_commands = False
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self.tree.interaction_check = self._start_tracking  # type: ignore[method-assign]
+        self.budget: GlobalBudget | None = None  # set once logged in (it is per bot token)
+        self._unpaced_request = self.http.request
+        self.http.request = self._paced_request  # type: ignore[method-assign]
 
     # -- start-up --------------------------------------------------------------------------
+
+    async def _paced_request(self, route: Route, **kwargs: Any) -> Any:
+        """Every REST request the bot starts itself spends Discord's global budget here, in one place
+        (interaction callbacks and follow-ups go through discord.py's webhook adapter, which
+        Discord does not count against the global limit)."""
+        if route.method != "GET":
+            changes.note()
+        if self.budget is None:
+            return await self._unpaced_request(route, **kwargs)
+        slot = await self.budget.before_request()
+        try:
+            return await self._unpaced_request(route, **kwargs)
+        finally:
+            self.budget.finish(slot)
+
+    async def login(self, token: str) -> None:
+        # The budget is per bot token: known from here, before the first request (GET /users/@me).
+        self.budget = budget.for_api(self.config.discord.api_base_url, token, self.config.discord.global_limit)
+        await super().login(token)
 
     async def setup_hook(self) -> None:
         await self.db.connect()
@@ -92,7 +120,9 @@ class PeerCirclesBot(commands.Bot):
         await screening.prepare()
         # Construction order matters: cogs register their job kinds and fallbacks while loading,
         # and the scheduler rebuilds its jobs only after every kind is known.
-        self.outbox = Outbox(self.db, self.clock, self.config.outbox, sender=self.make_sender())
+        assert self.budget is not None  # set in login(), which comes before setup_hook()
+        self.outbox = Outbox(self.db, self.clock, self.config.outbox, sender=self.make_sender(),
+                             pacer=self.budget.bulk(self.config.outbox.rate_per_second))
         self.scheduler = Scheduler(self.db, self.clock, self.config.scheduler, outbox=self.outbox)
         for name in COGS:
             await self.load_extension(name)
@@ -145,6 +175,11 @@ class PeerCirclesBot(commands.Bot):
 
     # -- errors ----------------------------------------------------------------------------
 
+    async def _start_tracking(self, interaction: discord.Interaction) -> bool:
+        """Every slash command counts what it changes, so a failure says only what is true."""
+        changes.track()
+        return True
+
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         """A listener failed: log where, never the exception's message (it may quote a member's words)."""
         error = sys.exc_info()[1]
@@ -181,4 +216,25 @@ def run_bot(config: Config) -> int:
         print("error: enable the Server Members and Message Content intents for this bot in the Discord "
               "developer portal (Bot > Privileged Gateway Intents)", file=sys.stderr)
         return 1
+    except (aiohttp.ClientError, OSError, TimeoutError, discord.GatewayNotFound) as exc:
+        # DNS failures, refused connections, timeouts: where, and the kind of trouble; no traceback.
+        print(f"error: could not reach Discord at {config.discord.api_base_url} ({_network_reason(exc)}); "
+              "check the network, or discord.api_base_url in the config", file=sys.stderr)
+        return 1
+    except discord.HTTPException as exc:
+        print(f"error: Discord answered HTTP {exc.status} while starting; try again later", file=sys.stderr)
+        return 1
     return 0
+
+
+def _network_reason(exc: BaseException) -> str:
+    """A short name for a start-up network failure (no exception text that could run on)."""
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "the host name did not resolve"
+    if isinstance(exc, ConnectionRefusedError) or (
+        isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, ConnectionRefusedError)
+    ):
+        return "connection refused"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return type(exc).__name__

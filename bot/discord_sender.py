@@ -26,7 +26,7 @@ import aiohttp
 import discord
 from discord.http import Route
 
-from bot.delivery.outbox import OutboxRow, Pacer, SendResult
+from bot.delivery.outbox import OutboxRow, PacerLike, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class DiscordSender:
         # user id -> DM channel id: opening a DM costs a request, so remember the answer.
         self._dm_channels: OrderedDict[int, int] = OrderedDict()
 
-    async def send(self, row: OutboxRow, pacer: Pacer) -> SendResult:
+    async def send(self, row: OutboxRow, pacer: PacerLike) -> SendResult:
         if row.payload is None:
             return SendResult.failed("invalid_body", "no payload")
         try:
@@ -76,7 +76,7 @@ class DiscordSender:
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             return SendResult.retry(type(exc).__name__)
 
-    async def _dm_channel(self, user_id: int, pacer: Pacer) -> int:
+    async def _dm_channel(self, user_id: int, pacer: PacerLike) -> int:
         channel_id = self._dm_channels.get(user_id)
         if channel_id is not None:
             self._dm_channels.move_to_end(user_id)
@@ -89,7 +89,7 @@ class DiscordSender:
             self._dm_channels.popitem(last=False)
         return channel_id
 
-    async def _post(self, channel_id: int, row: OutboxRow, pacer: Pacer) -> SendResult:
+    async def _post(self, channel_id: int, row: OutboxRow, pacer: PacerLike) -> SendResult:
         assert row.payload is not None
         body: dict[str, Any] = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
         await pacer.acquire()

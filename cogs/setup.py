@@ -16,11 +16,11 @@ from discord.ext import commands
 
 from bot.circles.access import require_organiser
 from bot.circles.cards import custom_id
-from bot.circles.settings import STORIES_MODES, CircleSettings, get_circle_settings, save_circle_settings
-from bot.core.guild_settings import GuildSettings, save_settings
+from bot.circles.settings import STORIES_MODES, CircleSettings, get_circle_settings, update_circle_setting
+from bot.core.guild_settings import GuildSettings, update_setting
 from bot.core.messages import PRIMARY, SECONDARY, SUCCESS, Button, Card
 from bot.safety.regions import region_label, region_options
-from cogs.common.components import PersistentComponent, send_card
+from cogs.common.components import Action, PersistentComponent, send_card
 from cogs.common.context import actor_of, settings_of
 
 if TYPE_CHECKING:
@@ -63,8 +63,9 @@ def missing_choices(settings: GuildSettings) -> list[str]:
 
 
 class Setup(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {
-        "setup": "on_setup_select", "setuppage": "on_page", "setupdone": "on_finish",
+    component_actions: ClassVar[dict[str, str | Action]] = {
+        "setup": Action("on_setup_select", "organiser"), "setuppage": Action("on_page", "organiser"),
+        "setupdone": Action("on_finish", "organiser"),
     }
 
     def __init__(self, bot: PeerCirclesBot) -> None:
@@ -155,36 +156,44 @@ class Setup(commands.Cog):
         settings, circles = await self._settings(interaction)
         field = args[0]
         value = int(values[0]) if values and values[0].isdigit() else None
+        # Only the column this select stands for is written: another organiser saving another
+        # setting at the same moment keeps theirs.
         page = "roles"
+        column: str | None = None
+        circle_column: str | None = None
+        new_value: Any = value
         if field in ("organiser", "moderator", "oncall"):
             refusal = self.unusable_role(interaction, value)
             if refusal:
                 await self.show_page(interaction, "roles", edit=True, note=refusal, loaded=(settings, circles))
                 return
-            attr = {"organiser": "organiser_role_id", "moderator": "moderator_role_id",
-                    "oncall": "oncall_role_id"}[field]
-            changed: dict[str, Any] = {attr: value}
-            settings = replace(settings, **changed)
+            column = {"organiser": "organiser_role_id", "moderator": "moderator_role_id",
+                      "oncall": "oncall_role_id"}[field]
         elif field in ("queue", "category"):
             page = "places"
-            attr = "queue_channel_id" if field == "queue" else "circle_category_id"
-            changed = {attr: value}
-            settings = replace(settings, **changed)
+            column = "queue_channel_id" if field == "queue" else "circle_category_id"
         elif field == "welcome":
             page = "places"
-            circles = replace(circles, welcome_channel_id=value)
+            circle_column = "welcome_channel_id"
         elif field == "region":
             page = "circles"
-            settings = replace(settings, crisis_region=(values[0] if values else settings.crisis_region).upper())
+            column, new_value = "crisis_region", (values[0] if values else settings.crisis_region).upper()
         elif field == "grace":
             page = "circles"
-            circles = replace(circles, grace_days=value or circles.grace_days)
+            circle_column, new_value = "grace_days", value or circles.grace_days
         elif field == "stories":
             page = "circles"
-            circles = replace(circles, stories_mode=values[0] if values else circles.stories_mode)
-        saved = (await save_settings(self.bot.db, self.bot.clock, settings),
-                 await save_circle_settings(self.bot.db, self.bot.clock, circles))
-        await self.show_page(interaction, page, edit=True, loaded=saved)
+            circle_column, new_value = "stories_mode", values[0] if values else circles.stories_mode
+        config = self.bot.config.bot
+        if column is not None:
+            settings = await update_setting(self.bot.db, self.bot.clock, settings.guild_id, column, new_value,
+                                            config.default_region, config.default_timezone)
+        if circle_column is not None:
+            circles = await update_circle_setting(self.bot.db, self.bot.clock, settings.guild_id, circle_column,
+                                                  new_value)
+        else:
+            circles = await get_circle_settings(self.bot.db, settings.guild_id)
+        await self.show_page(interaction, page, edit=True, loaded=(settings, circles))
 
     @staticmethod
     def unusable_role(interaction: discord.Interaction, role_id: int | None) -> str | None:
@@ -214,7 +223,9 @@ class Setup(commands.Cog):
                                  loaded=(settings, circles))
             return
         first_time = not settings.setup_done
-        await save_settings(self.bot.db, self.bot.clock, replace(settings, setup_done=True))
+        config = self.bot.config.bot
+        await update_setting(self.bot.db, self.bot.clock, settings.guild_id, "setup_done", True,
+                             config.default_region, config.default_timezone)
         warnings = self.permission_warnings(interaction.guild, settings)
         lines = ["Setup is finished: members can now use /circle list, /circle find and /circle join."
                  if first_time else "Setup saved."]

@@ -83,16 +83,16 @@ async def agree(
         if version != circle.norms_version:
             return AgreeResult("stale", circle, circle.norms_version)
         seat = await db.fetchone(
-            "SELECT status, consent_version FROM circle_seats WHERE circle_id = ? AND user_id = ?",
-            (circle_id, user_id),
+            "SELECT status, consent_version FROM circle_seats WHERE guild_id = ? AND circle_id = ? AND user_id = ?",
+            (guild_id, circle_id, user_id),
         )
         if seat is not None:
             if seat["consent_version"] == version and seat["status"] == "active":
                 return AgreeResult("already", circle, version, _grant(circle, user_id, "already_member"))
             await conn.execute(
                 "UPDATE circle_seats SET status = 'active', consent_version = ?, consented_at = ?,"
-                " reconsent_due_at = NULL WHERE circle_id = ? AND user_id = ?",
-                (version, now, circle_id, user_id),
+                " reconsent_due_at = NULL WHERE guild_id = ? AND circle_id = ? AND user_id = ?",
+                (version, now, guild_id, circle_id, user_id),
             )
             await log_consent(conn, clock, circle, user_id, "agreed", version)
             return AgreeResult("reconsented", circle, version, _grant(circle, user_id, "norms_agreed"),
@@ -101,10 +101,12 @@ async def agree(
             _TAKE_SEAT, (user_id, now, version, now, circle_id, guild_id, version, user_id, user_id)
         )
         if cursor.rowcount != 1:
-            waiting = await position_of(db, circle_id, user_id)
-            return AgreeResult("full", circle, version, position=waiting or await next_position(db, circle_id))
+            waiting = await position_of(db, guild_id, circle_id, user_id)
+            return AgreeResult("full", circle, version,
+                               position=waiting or await next_position(db, guild_id, circle_id))
         # A held seat (or a waiting place) becomes this seat.
-        await conn.execute("DELETE FROM circle_waitlist WHERE circle_id = ? AND user_id = ?", (circle_id, user_id))
+        await conn.execute("DELETE FROM circle_waitlist WHERE guild_id = ? AND circle_id = ? AND user_id = ?",
+                           (guild_id, circle_id, user_id))
         await log_consent(conn, clock, circle, user_id, "agreed", version)
     return AgreeResult("joined", circle, version, _grant(circle, user_id, "joined"))
 
@@ -138,15 +140,18 @@ async def leave(
     circle = await get_circle(db, guild_id, circle_id)
     async with db.transaction() as conn:
         seat = await db.fetchone(
-            "SELECT consent_version FROM circle_seats WHERE circle_id = ? AND user_id = ?", (circle_id, user_id)
+            "SELECT consent_version FROM circle_seats WHERE guild_id = ? AND circle_id = ? AND user_id = ?",
+            (guild_id, circle_id, user_id),
         )
         if seat is not None:
-            await conn.execute("DELETE FROM circle_seats WHERE circle_id = ? AND user_id = ?", (circle_id, user_id))
+            await conn.execute("DELETE FROM circle_seats WHERE guild_id = ? AND circle_id = ? AND user_id = ?",
+                               (guild_id, circle_id, user_id))
             await log_consent(conn, clock, circle, user_id, "left", seat["consent_version"])
             await fill_free_seats(db, conn, clock, circle, outbox)
             return LeaveResult("left", circle, _revoke(circle, user_id, "left_circle"))
         cursor = await conn.execute(
-            "DELETE FROM circle_waitlist WHERE circle_id = ? AND user_id = ?", (circle_id, user_id)
+            "DELETE FROM circle_waitlist WHERE guild_id = ? AND circle_id = ? AND user_id = ?",
+            (guild_id, circle_id, user_id),
         )
         if cursor.rowcount == 1:
             await fill_free_seats(db, conn, clock, circle, outbox)
@@ -257,7 +262,7 @@ async def my_circles(db: Database, guild_id: int, user_id: int) -> list[MyCircle
             lines.append(MyCircleLine(r["id"], r["name"], "offered", offer_expires_at=r["offer_expires_at"]))
         else:
             lines.append(MyCircleLine(r["id"], r["name"], "waiting",
-                                      position=await position_of(db, r["id"], user_id)))
+                                      position=await position_of(db, guild_id, r["id"], user_id)))
     return lines
 
 
@@ -300,13 +305,27 @@ async def role_states(db: Database, guild_id: int) -> list[RoleState]:
     out: list[RoleState] = []
     for c in circles:
         holders = {r[0] for r in await db.fetchall(
-            "SELECT user_id FROM circle_seats WHERE circle_id = ? AND status = 'active'", (c["id"],))}
+            "SELECT user_id FROM circle_seats WHERE guild_id = ? AND circle_id = ? AND status = 'active'",
+            (guild_id, c["id"]))}
         paused = {r[0] for r in await db.fetchall(
-            "SELECT user_id FROM circle_seats WHERE circle_id = ? AND status = 'paused'", (c["id"],))}
+            "SELECT user_id FROM circle_seats WHERE guild_id = ? AND circle_id = ? AND status = 'paused'",
+            (guild_id, c["id"]))}
         # Members whose latest consent event is a withdrawal and who hold no seat now.
         withdrawn = {r[0] for r in await db.fetchall(
-            "SELECT l.user_id FROM consent_log l WHERE l.circle_id = ? AND l.id = ("
-            " SELECT max(id) FROM consent_log x WHERE x.circle_id = l.circle_id AND x.user_id = l.user_id)"
-            " AND l.event != 'agreed'", (c["id"],))}
+            "SELECT l.user_id FROM consent_log l WHERE l.guild_id = ? AND l.circle_id = ? AND l.id = ("
+            " SELECT max(id) FROM consent_log x WHERE x.guild_id = l.guild_id AND x.circle_id = l.circle_id"
+            " AND x.user_id = l.user_id) AND l.event != 'agreed'", (guild_id, c["id"]))}
         out.append(RoleState(c["id"], c["role_id"], frozenset(holders), frozenset((paused | withdrawn) - holders)))
     return out
+
+
+async def should_hold_role(db: Database, guild_id: int, circle_id: int, user_id: int) -> bool:
+    """Whether, by the database right now, this member should hold the circle's role: an active
+    seat in a circle that is not archived. Read right before each role change is applied."""
+    row = await db.fetchone(
+        "SELECT 1 FROM circle_seats s JOIN circles c ON c.id = s.circle_id AND c.guild_id = s.guild_id"
+        " WHERE s.guild_id = ? AND s.circle_id = ? AND s.user_id = ? AND s.status = 'active'"
+        " AND c.archived_at IS NULL",
+        (guild_id, circle_id, user_id),
+    )
+    return row is not None

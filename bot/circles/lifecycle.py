@@ -188,21 +188,24 @@ async def archive_circle(
             "UPDATE circles SET archived_at = ? WHERE id = ? AND guild_id = ?", (now, circle_id, guild_id)
         )
         members = [r[0] for r in await db.fetchall(
-            "SELECT user_id FROM circle_seats WHERE circle_id = ? ORDER BY joined_at, user_id", (circle_id,))]
+            "SELECT user_id FROM circle_seats WHERE guild_id = ? AND circle_id = ? ORDER BY joined_at, user_id",
+            (guild_id, circle_id))]
         waiting = [r[0] for r in await db.fetchall(
-            "SELECT user_id FROM circle_waitlist WHERE circle_id = ? ORDER BY id", (circle_id,))]
+            "SELECT user_id FROM circle_waitlist WHERE guild_id = ? AND circle_id = ? ORDER BY id",
+            (guild_id, circle_id))]
         facilitators = [r[0] for r in await db.fetchall(
-            "SELECT user_id FROM circle_facilitators WHERE circle_id = ? ORDER BY user_id", (circle_id,))]
+            "SELECT user_id FROM circle_facilitators WHERE guild_id = ? AND circle_id = ? ORDER BY user_id",
+            (guild_id, circle_id))]
         versions: dict[int, int] = dict(await db.fetchall(  # type: ignore[arg-type]  # rows are (id, version) pairs
-            "SELECT user_id, consent_version FROM circle_seats WHERE circle_id = ?", (circle_id,)))
+            "SELECT user_id, consent_version FROM circle_seats WHERE guild_id = ? AND circle_id = ?",
+            (guild_id, circle_id)))
         await conn.executemany(
             "INSERT INTO consent_log (guild_id, circle_id, user_id, event, norms_version, at)"
             " VALUES (?, ?, ?, 'archived', ?, ?)",
             [(guild_id, circle_id, uid, versions[uid], now) for uid in members],
         )
-        await conn.execute("DELETE FROM circle_seats WHERE circle_id = ?", (circle_id,))
-        await conn.execute("DELETE FROM circle_waitlist WHERE circle_id = ?", (circle_id,))
-        await conn.execute("DELETE FROM circle_facilitators WHERE circle_id = ?", (circle_id,))
+        for table in ("circle_seats", "circle_waitlist", "circle_facilitators"):
+            await conn.execute(f"DELETE FROM {table} WHERE guild_id = ? AND circle_id = ?", (guild_id, circle_id))
         archived = await get_circle(db, guild_id, circle_id)
         for uid in dict.fromkeys([*members, *waiting]):
             await enqueue_notice(conn, outbox, circle_archived_notice(archived, uid))

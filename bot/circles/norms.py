@@ -18,7 +18,7 @@ import aiosqlite
 from bot.circles.deadlines import schedule_grace_deadline
 from bot.circles.notices import Outbox, access_paused_notice, enqueue_notice, reconsent_notice
 from bot.circles.records import Circle, CircleArchived, RoleChange, get_circle
-from bot.core.clock import Clock, iso_utc, parse_iso_utc, utcnow_iso
+from bot.core.clock import Clock, iso_utc, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display, neutralise_mentions
@@ -121,13 +121,14 @@ async def save_norms(
         # Active members get a fresh deadline (the text they must read is new); paused members
         # stay paused until they agree, and are sent the new text too.
         await conn.execute(
-            "UPDATE circle_seats SET reconsent_due_at = ? WHERE circle_id = ? AND status = 'active'"
+            "UPDATE circle_seats SET reconsent_due_at = ? WHERE guild_id = ? AND circle_id = ? AND status = 'active'"
             " AND consent_version < ?",
-            (due_iso, circle_id, version),
+            (due_iso, guild_id, circle_id, version),
         )
         rows = await db.fetchall(
-            "SELECT user_id, status FROM circle_seats WHERE circle_id = ? AND consent_version < ? ORDER BY user_id",
-            (circle_id, version),
+            "SELECT user_id, status FROM circle_seats WHERE guild_id = ? AND circle_id = ? AND consent_version < ?"
+            " ORDER BY user_id",
+            (guild_id, circle_id, version),
         )
         updated = await get_circle(db, guild_id, circle_id)
         if any(row["status"] == "active" for row in rows):
@@ -149,7 +150,8 @@ async def pause_overdue(
     now_iso = utcnow_iso(clock)
     changes: list[RoleChange] = []
     rows = await db.fetchall(
-        "SELECT s.guild_id, s.circle_id, s.user_id FROM circle_seats s JOIN circles c ON c.id = s.circle_id"
+        "SELECT s.guild_id, s.circle_id, s.user_id FROM circle_seats s"
+        " JOIN circles c ON c.id = s.circle_id AND c.guild_id = s.guild_id"
         " WHERE s.status = 'active' AND s.reconsent_due_at IS NOT NULL AND s.reconsent_due_at <= ?"
         " AND c.archived_at IS NULL ORDER BY s.reconsent_due_at, s.circle_id, s.user_id",
         (now_iso,),
@@ -162,8 +164,8 @@ async def pause_overdue(
         circle = circles[circle_id]
         await conn.execute(
             "UPDATE circle_seats SET status = 'paused', reconsent_due_at = NULL"
-            " WHERE circle_id = ? AND user_id = ? AND status = 'active'",
-            (circle_id, user_id),
+            " WHERE guild_id = ? AND circle_id = ? AND user_id = ? AND status = 'active'",
+            (guild_id, circle_id, user_id),
         )
         await conn.execute(
             "INSERT INTO consent_log (guild_id, circle_id, user_id, event, norms_version, at)"
@@ -174,11 +176,3 @@ async def pause_overdue(
         if circle.role_id:
             changes.append(RoleChange(guild_id, user_id, circle.role_id, False, circle_id, "norms_grace_ended"))
     return changes
-
-
-async def next_reconsent_due(db: Database) -> datetime | None:
-    """The earliest pending grace deadline, for whatever wakes the bot up to enforce it."""
-    value = await db.fetchval(
-        "SELECT min(reconsent_due_at) FROM circle_seats WHERE status = 'active' AND reconsent_due_at IS NOT NULL"
-    )
-    return None if value is None else parse_iso_utc(value)

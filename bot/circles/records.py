@@ -108,11 +108,6 @@ def _usable(circle: Circle, allow_archived: bool) -> Circle:
     return circle
 
 
-async def guild_of_circle(db: Database, circle_id: int) -> int | None:
-    """The server a circle belongs to, for interactions that arrive without one (DM buttons)."""
-    return await db.fetchval("SELECT guild_id FROM circles WHERE id = ?", (circle_id,))
-
-
 async def resolve_circle(db: Database, guild_id: int, text: str, *, allow_archived: bool = False) -> Circle:
     """A circle from an autocomplete value (its id) or a typed name, within this server."""
     text = text.strip()

@@ -6,7 +6,8 @@ leaves the other's values as they were.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.core.clock import Clock, utcnow_iso
 from bot.core.db import Database
@@ -58,3 +59,20 @@ async def save_circle_settings(db: Database, clock: Clock, settings: CircleSetti
         (settings.guild_id, *values, utcnow_iso(clock)),
     )
     return settings
+
+
+async def update_circle_setting(
+    db: Database, clock: Clock, guild_id: int, column: str, value: Any,
+) -> CircleSettings:
+    """Change ONE circle setting and nothing else (two organisers at once both keep their choice)."""
+    if column not in _COLUMNS:
+        raise ValueError(f"unknown circle setting {column!r}")
+    validate_circle_settings(replace(CircleSettings(guild_id), **{column: value}))
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO guild_settings (guild_id, updated_at) VALUES (?, ?) ON CONFLICT(guild_id) DO NOTHING",
+            (guild_id, utcnow_iso(clock)),
+        )
+        await conn.execute(f"UPDATE guild_settings SET {column} = ?, updated_at = ? WHERE guild_id = ?",
+                           (value, utcnow_iso(clock), guild_id))
+    return await get_circle_settings(db, guild_id)

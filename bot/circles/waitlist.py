@@ -45,30 +45,33 @@ class WaitlistEntry:
         return self.offer_expires_at is not None
 
 
-async def waitlist_entry(db: Database, circle_id: int, user_id: int) -> WaitlistEntry | None:
+async def waitlist_entry(db: Database, guild_id: int, circle_id: int, user_id: int) -> WaitlistEntry | None:
     row = await db.fetchone(
-        "SELECT offer_expires_at FROM circle_waitlist WHERE circle_id = ? AND user_id = ?", (circle_id, user_id)
+        "SELECT offer_expires_at FROM circle_waitlist WHERE guild_id = ? AND circle_id = ? AND user_id = ?",
+        (guild_id, circle_id, user_id),
     )
     return None if row is None else WaitlistEntry(row["offer_expires_at"])
 
 
-async def position_of(db: Database, circle_id: int, user_id: int) -> int | None:
+async def position_of(db: Database, guild_id: int, circle_id: int, user_id: int) -> int | None:
     """1-based place among those still waiting (offered entries are ahead and hold seats)."""
     row = await db.fetchone(
-        "SELECT id, offered_at FROM circle_waitlist WHERE circle_id = ? AND user_id = ?", (circle_id, user_id)
+        "SELECT id, offered_at FROM circle_waitlist WHERE guild_id = ? AND circle_id = ? AND user_id = ?",
+        (guild_id, circle_id, user_id),
     )
     if row is None or row["offered_at"] is not None:
         return None
     return int(await db.fetchval(
-        "SELECT count(*) FROM circle_waitlist WHERE circle_id = ? AND offered_at IS NULL AND id <= ?",
-        (circle_id, row["id"]),
+        "SELECT count(*) FROM circle_waitlist WHERE guild_id = ? AND circle_id = ? AND offered_at IS NULL AND id <= ?",
+        (guild_id, circle_id, row["id"]),
     ))
 
 
-async def next_position(db: Database, circle_id: int) -> int:
+async def next_position(db: Database, guild_id: int, circle_id: int) -> int:
     """The place a member joining the waitlist now would get."""
     waiting = await db.fetchval(
-        "SELECT count(*) FROM circle_waitlist WHERE circle_id = ? AND offered_at IS NULL", (circle_id,)
+        "SELECT count(*) FROM circle_waitlist WHERE guild_id = ? AND circle_id = ? AND offered_at IS NULL",
+        (guild_id, circle_id),
     )
     return int(waiting or 0) + 1
 
@@ -78,20 +81,21 @@ async def join_waitlist(
 ) -> WaitlistResult:
     circle = await get_circle(db, guild_id, circle_id, allow_archived=False)
     async with db.transaction() as conn:
-        if await db.fetchval("SELECT 1 FROM circle_seats WHERE circle_id = ? AND user_id = ?", (circle_id, user_id)):
+        if await db.fetchval("SELECT 1 FROM circle_seats WHERE guild_id = ? AND circle_id = ? AND user_id = ?",
+                             (guild_id, circle_id, user_id)):
             raise UserFacingError(f"You're already a member of **{display(circle.name)}**.")
-        entry = await waitlist_entry(db, circle_id, user_id)
+        entry = await waitlist_entry(db, guild_id, circle_id, user_id)
         if entry is not None:
             if entry.offer_expires_at is not None:
                 return WaitlistResult("offered", circle, offer_expires_at=parse_iso_utc(entry.offer_expires_at))
-            return WaitlistResult("already", circle, await position_of(db, circle_id, user_id))
+            return WaitlistResult("already", circle, await position_of(db, guild_id, circle_id, user_id))
         if await seats_taken(db, circle_id) < circle.capacity:
             return WaitlistResult("seat_free", circle)
         await conn.execute(
             "INSERT INTO circle_waitlist (guild_id, circle_id, user_id, added_at) VALUES (?, ?, ?, ?)",
             (guild_id, circle_id, user_id, utcnow_iso(clock)),
         )
-        position = await position_of(db, circle_id, user_id)
+        position = await position_of(db, guild_id, circle_id, user_id)
     return WaitlistResult("added", circle, position)
 
 
@@ -111,14 +115,15 @@ async def fill_free_seats(
     crisis = None
     while await seats_taken(db, circle.id) < circle.capacity:
         row = await db.fetchone(
-            "SELECT id, user_id FROM circle_waitlist WHERE circle_id = ? AND offered_at IS NULL ORDER BY id LIMIT 1",
-            (circle.id,),
+            "SELECT id, user_id FROM circle_waitlist WHERE guild_id = ? AND circle_id = ? AND offered_at IS NULL"
+            " ORDER BY id LIMIT 1",
+            (circle.guild_id, circle.id),
         )
         if row is None:
             break
         await conn.execute(
-            "UPDATE circle_waitlist SET offered_at = ?, offer_expires_at = ? WHERE id = ?",
-            (iso_utc(now), iso_utc(expires), row["id"]),
+            "UPDATE circle_waitlist SET offered_at = ?, offer_expires_at = ? WHERE guild_id = ? AND id = ?",
+            (iso_utc(now), iso_utc(expires), circle.guild_id, row["id"]),
         )
         await schedule_offer_expiry(conn, now, circle.guild_id, row["id"], expires)
         if norms is None:
@@ -162,14 +167,9 @@ async def expire_offers(db: Database, conn: aiosqlite.Connection, clock: Clock, 
     for row in rows:
         circle = circles.get(row["circle_id"]) or await get_circle(db, row["guild_id"], row["circle_id"])
         circles[circle.id] = circle
-        await conn.execute("DELETE FROM circle_waitlist WHERE id = ?", (row["id"],))
+        await conn.execute("DELETE FROM circle_waitlist WHERE guild_id = ? AND id = ?", (row["guild_id"], row["id"]))
         await enqueue_notice(conn, outbox, offer_expired_notice(circle, row["user_id"], row["id"]))
         expired.append(row["user_id"])
     for circle in circles.values():
         await fill_free_seats(db, conn, clock, circle, outbox)
     return expired
-
-
-async def next_offer_expiry(db: Database) -> datetime | None:
-    value = await db.fetchval("SELECT min(offer_expires_at) FROM circle_waitlist WHERE offer_expires_at IS NOT NULL")
-    return None if value is None else parse_iso_utc(value)

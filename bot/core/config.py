@@ -9,14 +9,15 @@ on one line and exit 2.
 
 from __future__ import annotations
 
-import dataclasses
+import math
 import os
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DISCORD_API = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"
@@ -27,62 +28,130 @@ class ConfigError(Exception):
     """A configuration problem, worded for the person running the bot."""
 
 
-@dataclass(frozen=True)
-class DiscordSettings:
+class _Section(BaseModel):
+    # Typed as written (no "45" for 45, no true for 1), no unknown keys, never changed after loading.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+def is_region_code(value: str) -> bool:
+    """A two-letter country code in either case (isalpha alone would accept letters such as Ü)."""
+    return len(value) == 2 and value.isascii() and value.isalpha()
+
+
+def is_time_zone(value: str) -> bool:
+    """An IANA time zone name this machine knows (tzdata ships them all)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _url(value: str, schemes: tuple[str, ...]) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise ValueError(f"expected a URL starting with {' or '.join(schemes)}://, got {value!r}")
+    return value
+
+
+class DiscordSettings(_Section):
     api_base_url: str = DISCORD_API
     gateway_url: str = DISCORD_GATEWAY
-    dev_guild_id: int | None = None
+    dev_guild_id: int | None = Field(default=None, gt=0)
+    # Discord's global limit, requests a second, shared by every request the bot starts itself
+    # (bot/delivery/budget.py). Only a test server with other limits needs another figure.
+    global_limit: int = Field(default=50, ge=1, le=10_000)
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _api(cls, value: str) -> str:
+        return _url(value, ("http", "https"))
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _gateway(cls, value: str) -> str:
+        return _url(value, ("ws", "wss"))
 
 
-@dataclass(frozen=True)
-class DatabaseSettings:
+class DatabaseSettings(_Section):
     path: str = "peer-circles.sqlite3"
 
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("expected a file path, got an empty string")
+        return value
 
-@dataclass(frozen=True)
-class LoggingSettings:
+
+class LoggingSettings(_Section):
     level: str = "INFO"
 
+    @field_validator("level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+        return value
 
-@dataclass(frozen=True)
-class BotSettings:
+
+class BotSettings(_Section):
     # Time zone used when a server has not chosen one (e.g. for quiet hours and summaries).
     default_timezone: str = "UTC"
-    # Crisis-resources region used until a server's /setup picks one.
+    # Crisis-resources region used until a server's /setup picks one (stored in capitals).
     default_region: str = "US"
 
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        if not is_time_zone(value):
+            raise ValueError(f"unknown time zone {value!r} (expected an IANA name such as Europe/Berlin)")
+        return value
 
-@dataclass(frozen=True)
-class OutboxSettings:
-    # Stay under Discord's global 50 requests/second, leaving room for interaction replies.
-    rate_per_second: float = 45.0
-    max_attempts: int = 8
+    @field_validator("default_region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not is_region_code(value):
+            raise ValueError("expected a two-letter country code such as GB")
+        return value.upper()
 
 
-@dataclass(frozen=True)
-class SchedulerSettings:
+class OutboxSettings(_Section):
+    # The most the outbox may spend of the global budget, requests a second. It only ever gets
+    # what other requests (role grants, channels) leave; interaction replies do not count.
+    rate_per_second: float = 50.0
+    max_attempts: int = Field(default=8, ge=1)
+
+
+class SchedulerSettings(_Section):
     # How far ahead occurrences are held as APScheduler jobs; the rest stay in the database.
-    window_minutes: int = 60
+    window_minutes: int = Field(default=60, ge=1)
     # How late a missed occurrence of a "late"-policy schedule may still be sent after downtime.
-    late_grace_minutes: int = 720
+    late_grace_minutes: int = Field(default=720, ge=0)
 
 
-@dataclass(frozen=True)
-class PrivacySettings:
+class PrivacySettings(_Section):
     # The file holding the anonymity key (bot/core/anonymity.py); empty: next to the database.
     key_file: str = ""
 
 
-@dataclass(frozen=True)
-class Config:
-    discord: DiscordSettings = field(default_factory=DiscordSettings)
-    database: DatabaseSettings = field(default_factory=DatabaseSettings)
-    logging: LoggingSettings = field(default_factory=LoggingSettings)
-    bot: BotSettings = field(default_factory=BotSettings)
-    outbox: OutboxSettings = field(default_factory=OutboxSettings)
-    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
-    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+class Config(_Section):
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    bot: BotSettings = Field(default_factory=BotSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     source: str = "<defaults>"
+
+    @model_validator(mode="after")
+    def _outbox_within_budget(self) -> Config:
+        rate, limit = self.outbox.rate_per_second, self.discord.global_limit
+        if not (math.isfinite(rate) and 0 < rate <= limit):
+            raise ValueError(f"outbox.rate_per_second: expected a number above 0 and at most "
+                             f"discord.global_limit ({limit})")
+        return self
 
     @property
     def database_path(self) -> Path:
@@ -103,104 +172,53 @@ class Config:
         return Path(self.source).resolve().parent / path
 
 
-def _expect(value: Any, typ: Any, where: str) -> Any:
-    if typ is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where}: expected true or false, got {value!r}")
-        return value
-    if typ is int or typ == (int | None):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where}: expected a whole number, got {value!r}")
-        return value
-    if typ is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{where}: expected a number, got {value!r}")
-        return float(value)
-    if typ is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected text in quotes, got {value!r}")
-        return value
-    raise ConfigError(f"{where}: unsupported setting type")  # pragma: no cover
+SECTIONS: dict[str, type[_Section]] = {
+    name: field.annotation for name, field in Config.model_fields.items()  # type: ignore[misc]
+    if name != "source"
+}
+
+# What each pydantic error type means, in the words a person editing the file needs.
+_EXPECTED = {
+    "int_type": "expected a whole number", "int_from_float": "expected a whole number",
+    "float_type": "expected a number", "string_type": "expected text in quotes",
+    "bool_type": "expected true or false", "list_type": "expected a list [ ... ]",
+    "enum": "expected one of the listed values", "literal_error": "expected one of the listed values",
+}
 
 
-def _section(cls: type, data: Any, file: str, name: str) -> Any:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{file}: [{name}] must be a table of settings")
-    hints = get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in known:
-            raise ConfigError(
-                f"{file}: unknown key {name}.{key} (known keys in [{name}]: {', '.join(sorted(known))})"
-            )
-        values[key] = _expect(value, hints[key], f"{file}: {name}.{key}")
-    return cls(**values)
-
-
-def _check_url(value: str, schemes: tuple[str, ...], where: str) -> None:
-    parsed = urlparse(value)
-    if parsed.scheme not in schemes or not parsed.netloc:
-        raise ConfigError(f"{where}: expected a URL starting with {' or '.join(schemes)}://, got {value!r}")
-
-
-def is_region_code(value: str) -> bool:
-    """A two-letter country code in either case (isalpha alone would accept letters such as Ü)."""
-    return len(value) == 2 and value.isascii() and value.isalpha()
-
-
-def is_time_zone(value: str) -> bool:
-    """An IANA time zone name this machine knows (tzdata ships them all)."""
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def _check_zone(value: str, where: str) -> None:
-    if not is_time_zone(value):
-        raise ConfigError(f"{where}: unknown time zone {value!r} (expected an IANA name such as Europe/Berlin)")
+def _one_line(error: Any, file: str) -> str:
+    """One pydantic error as the one line `python -m bot` prints."""
+    loc = [str(part) for part in error["loc"]]
+    kind, value = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        if len(loc) == 1:
+            return f"{file}: unknown section [{loc[0]}] (known sections: {', '.join(sorted(SECTIONS))})"
+        section = SECTIONS.get(loc[0])
+        known = ", ".join(sorted(section.model_fields)) if section else ""
+        return f"{file}: unknown key {'.'.join(loc)} (known keys in [{loc[0]}]: {known})"
+    if kind in ("model_type", "model_attributes_type", "dict_type") and len(loc) == 1:
+        return f"{file}: [{loc[0]}] must be a table of settings"
+    key = ".".join(loc)
+    where = f"{file}: {key}: " if key else f"{file}: "
+    if kind in _EXPECTED:
+        return f"{where}{_EXPECTED[kind]}, got {value!r}"
+    if kind == "value_error":
+        return f"{where}{error['ctx']['error']}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        words = {"greater_than": "above", "greater_than_equal": "at least", "less_than": "below",
+                 "less_than_equal": "at most"}[kind]
+        bound = next(iter(error["ctx"].values()))
+        return f"{where}expected a value {words} {bound}, got {value!r}"
+    return f"{where}{error['msg']}"
 
 
 def parse_config(data: dict[str, Any], file: str = "<memory>") -> Config:
-    sections = {
-        f.name: f.type for f in dataclasses.fields(Config) if f.name != "source"
-    }
-    hints = get_type_hints(Config)
-    built: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in sections:
-            raise ConfigError(
-                f"{file}: unknown section [{key}] (known sections: {', '.join(sorted(sections))})"
-            )
-        built[key] = _section(hints[key], value, file, key)
-    config = Config(**built, source=file)
-
-    _check_url(config.discord.api_base_url, ("http", "https"), f"{file}: discord.api_base_url")
-    _check_url(config.discord.gateway_url, ("ws", "wss"), f"{file}: discord.gateway_url")
-    if config.discord.dev_guild_id is not None and config.discord.dev_guild_id <= 0:
-        raise ConfigError(f"{file}: discord.dev_guild_id: expected a server id (a positive number)")
-    if not config.database.path.strip():
-        raise ConfigError(f"{file}: database.path: expected a file path, got an empty string")
-    if config.logging.level.upper() not in LOG_LEVELS:
-        raise ConfigError(f"{file}: logging.level: expected one of {', '.join(LOG_LEVELS)}")
-    _check_zone(config.bot.default_timezone, f"{file}: bot.default_timezone")
-    if not is_region_code(config.bot.default_region):
-        raise ConfigError(f"{file}: bot.default_region: expected a two-letter country code such as GB")
-    # Stored in capitals, as /setup stores a server's region.
-    config = dataclasses.replace(
-        config, bot=dataclasses.replace(config.bot, default_region=config.bot.default_region.upper())
-    )
-    if not 0 < config.outbox.rate_per_second <= 50:
-        raise ConfigError(f"{file}: outbox.rate_per_second: expected a number above 0 and at most 50")
-    if config.outbox.max_attempts < 1:
-        raise ConfigError(f"{file}: outbox.max_attempts: expected at least 1")
-    if config.scheduler.window_minutes < 1:
-        raise ConfigError(f"{file}: scheduler.window_minutes: expected at least 1")
-    if config.scheduler.late_grace_minutes < 0:
-        raise ConfigError(f"{file}: scheduler.late_grace_minutes: expected 0 or more")
-    return config
+    """Validate parsed TOML; raise ConfigError with one line naming the file, the key and what
+    is expected (the first problem found)."""
+    try:
+        return Config.model_validate({**data, "source": file})
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc.errors()[0], file)) from None
 
 
 def load_config(path: str | Path) -> Config:

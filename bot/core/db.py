@@ -11,13 +11,16 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.core import changes
 
 log = logging.getLogger(__name__)
 
@@ -77,20 +80,42 @@ def _split_statements(sql: str) -> list[str]:
 
 
 class Database:
-    """One connection shared by the whole bot; writes go through ``transaction()``."""
+    """Two connections: one for writes (through ``transaction()``) and one read-only for reads.
+
+    Reads (``fetchone``/``fetchall``/``fetchval``, ``reader``) outside a transaction go to the
+    read-only connection, which in WAL mode sees only committed data: a read never observes
+    another task's transaction that may still roll back. Inside the task's own ``transaction()``
+    they go to the write connection, so a transaction reads its own writes. (An in-memory
+    database has one connection: a second would be another database.)
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._read_only_uri = f"file:{Path(self.path).resolve()}?mode=ro"
+        # The task holding the write transaction, so its reads see its own writes.
+        self._holder: ContextVar[bool] = ContextVar(f"db_holder_{id(self)}", default=False)
+        # Run after the open transaction commits (e.g. waking the outbox worker for a new row,
+        # which it can only see once committed); dropped on rollback.
+        self._after_commit: list[Callable[[], object]] = []
         # aiosqlite serialises calls, but a transaction spans several awaits: this lock keeps
         # another task's statements out of an open transaction.
         self._write_lock = asyncio.Lock()
 
     @property
     def conn(self) -> aiosqlite.Connection:
+        """The write connection (use it inside ``transaction()``)."""
         if self._conn is None:
             raise RuntimeError("database is not connected")
         return self._conn
+
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        """The connection for reads: committed data only, or this task's own transaction."""
+        if self._reader is None or self._holder.get():
+            return self.conn
+        return self._reader
 
     async def connect(self) -> Database:
         if self.path != ":memory:":
@@ -102,9 +127,17 @@ class Database:
         await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute("PRAGMA busy_timeout=5000")
         await self._conn.execute("PRAGMA synchronous=NORMAL")
+        if self.path != ":memory:":
+            self._reader = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
+            self._reader.row_factory = aiosqlite.Row
+            await self._reader.execute("PRAGMA busy_timeout=5000")
+            await self._reader.execute("PRAGMA foreign_keys=ON")
         return self
 
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -120,13 +153,28 @@ class Database:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         async with self._write_lock:
             await self.conn.execute("BEGIN IMMEDIATE")
+            holding = self._holder.set(True)
             try:
                 yield self.conn
             except BaseException:
+                self._after_commit.clear()
                 await self.conn.execute("ROLLBACK")
                 raise
             else:
                 await self.conn.execute("COMMIT")
+                changes.note()
+                callbacks, self._after_commit = self._after_commit, []
+                for callback in callbacks:
+                    callback()
+            finally:
+                self._holder.reset(holding)
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the current transaction commits (at once outside one)."""
+        if self._write_lock.locked():
+            self._after_commit.append(callback)
+        else:
+            callback()
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""
@@ -139,11 +187,11 @@ class Database:
             await conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
+        async with self.reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
+        async with self.reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:

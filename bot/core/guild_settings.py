@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.core.clock import Clock, utcnow_iso
 from bot.core.config import is_region_code, is_time_zone
@@ -68,3 +69,31 @@ async def save_settings(db: Database, clock: Clock, settings: GuildSettings) -> 
         (settings.guild_id, *values, utcnow_iso(clock)),
     )
     return settings
+
+
+async def update_setting(
+    db: Database, clock: Clock, guild_id: int, column: str, value: Any,
+    default_region: str = "US", default_timezone: str = "UTC",
+) -> GuildSettings:
+    """Change ONE setting and nothing else, so two organisers saving different settings at once
+    both keep their choice (saving a whole row from an earlier read would undo the other's).
+    A server's first row starts from the config's defaults. Returns the settings as now stored."""
+    if column not in _COLUMNS:
+        raise ValueError(f"unknown guild setting {column!r}")
+    if column == "crisis_region" and isinstance(value, str):
+        value = value.upper()
+    probe = replace(GuildSettings(guild_id, crisis_region=default_region, timezone=default_timezone),
+                    **{column: value})
+    validate_settings(probe)
+    stored = int(value) if column == "setup_done" else value
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO guild_settings (guild_id, crisis_region, timezone, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(guild_id) DO NOTHING",
+            (guild_id, default_region.upper(), default_timezone, utcnow_iso(clock)),
+        )
+        await conn.execute(
+            f"UPDATE guild_settings SET {column} = ?, updated_at = ? WHERE guild_id = ?",
+            (stored, utcnow_iso(clock), guild_id),
+        )
+    return await get_settings(db, guild_id, default_region, default_timezone)

@@ -7,7 +7,6 @@ so every cog checks again here. Pure functions over ids and permission flags: no
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.core.errors import UserFacingError
@@ -65,11 +64,6 @@ def is_organiser(actor: Actor, settings: GuildSettings) -> bool:
 
 def is_moderator(actor: Actor, settings: GuildSettings) -> bool:
     return server_role(actor, settings) >= Role.MODERATOR
-
-
-def can_facilitate(actor: Actor, settings: GuildSettings, facilitator_ids: Collection[int]) -> bool:
-    """Facilitators of a circle, and anyone moderating or organising the server."""
-    return actor.user_id in facilitator_ids or is_moderator(actor, settings)
 
 
 class NotAllowed(UserFacingError):

@@ -7,9 +7,11 @@ exactly when the state does. The idempotency key is unique: enqueueing it again 
 A worker task sends due rows through a ``Sender`` (``bot.discord_sender.DiscordSender`` in the
 bot, a fake in unit tests):
 
-- Pacing: every HTTP request a sender makes first takes a slot from the ``Pacer``, which spaces
-  them at ``rate_per_second`` (default 45, under Discord's global 50/s, leaving room for
-  interaction replies). Per-route buckets are discord.py's job (it reads the X-RateLimit headers
+- Pacing: every HTTP request a sender makes first takes a slot from the ``Pacer``. In the bot
+  that is the bulk side of the one global budget (``bot/delivery/budget.py``), which every
+  request the bot starts goes through: the outbox spends whatever role grants, channel edits and
+  other urgent requests leave of Discord's 50 a second (interaction replies do not count against
+  it). Per-route buckets are discord.py's job (it reads the X-RateLimit headers
   and waits). At most one row per target is in flight, so one slow or rate-limited channel never
   occupies every slot, and messages to one target go out in order.
 - Retries: 429 (after discord.py's own retries), 5xx and network errors go back to ``pending``
@@ -179,8 +181,15 @@ class Pacer:
             self.requests += 1
 
 
+class PacerLike(Protocol):
+    """What a sender needs of a pacer: a slot before each request (``Pacer``, or the bot's share
+    of the global budget, ``bot.delivery.budget.BulkPacer``)."""
+
+    async def acquire(self) -> None: ...
+
+
 class Sender(Protocol):
-    async def send(self, row: OutboxRow, pacer: Pacer) -> SendResult:
+    async def send(self, row: OutboxRow, pacer: PacerLike) -> SendResult:
         """Deliver one row, calling ``await pacer.acquire()`` before every HTTP request, and map
         the outcome. Must not raise for Discord or network errors (return ``retry``)."""
         ...
@@ -252,7 +261,7 @@ class Outbox:
         settings: OutboxSettings,
         *,
         sender: Sender,
-        pacer: Pacer | None = None,
+        pacer: PacerLike | None = None,
         rng: random.Random | None = None,
         max_in_flight: int = 16,
         backoff_base: float = 2.0,
@@ -262,7 +271,7 @@ class Outbox:
         self.clock = clock
         self.settings = settings
         self.sender = sender
-        self.pacer = pacer or Pacer(settings.rate_per_second)
+        self.pacer: PacerLike = pacer or Pacer(settings.rate_per_second)
         self.rng = rng or random.Random()
         self.max_in_flight = max_in_flight
         self.backoff_base = backoff_base
@@ -315,9 +324,8 @@ class Outbox:
         )
         inserted = cursor.rowcount == 1
         if inserted:
-            # Waking before the commit is harmless: the claim waits for the write lock, and a
-            # rolled-back row simply is not there to claim.
-            self._wake.set()
+            # The worker reads committed rows only: wake it once this transaction commits.
+            self.db.after_commit(self._wake.set)
         return inserted
 
     # -- lifecycle ----------------------------------------------------------------------------

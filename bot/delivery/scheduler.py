@@ -9,12 +9,14 @@ How it works
 - Occurrences are computed by ``bot.delivery.recurrence`` in local time, so a daily 02:30 Europe/Berlin
   fires once on both DST change days; ``schedules.last_key`` (the occurrence's nominal local
   time) additionally guards against handling the same occurrence twice.
-- With the real clock, APScheduler (``AsyncIOScheduler``, in-memory store) holds one
-  ``DateTrigger`` job per distinct fire instant inside a rolling window (``window_minutes``,
-  at most ``max_wake_jobs``), plus one interval job that sweeps for due work and refills the
-  window. 100,000 schedules therefore cost a few hundred small jobs, not 100,000 cron jobs, and
-  APScheduler's cron trigger (which fires twice on fall-back) is never used.
-- With a ``FakeClock``, nothing waits on real time: every move of the clock runs ``run_due()``.
+- APScheduler (``ClockScheduler``, an ``AsyncIOScheduler`` told the time and woken by the bot's
+  ``Clock``; in-memory store) holds one ``DateTrigger`` job per distinct fire instant inside a
+  rolling window (``window_minutes``, at most ``max_wake_jobs``), plus one interval job that
+  sweeps for due work and refills the window. 100,000 schedules therefore cost a few hundred
+  small jobs, not 100,000 cron jobs, and APScheduler's cron trigger (which fires twice on
+  fall-back) is never used.
+- Tests take the same path: moving a ``FakeClock`` wakes APScheduler, whose own job processing
+  fires the wake-up jobs that came due. Nothing branches on the clock's type.
 
 Start-up never waits for the backlog: ``start()`` fills the window and starts APScheduler, and
 the first pass, the *catch-up*, settles whatever fell due while the bot was down in the
@@ -51,15 +53,14 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.core.clock import Clock, FakeClock, iso_utc
+from bot.core.clock import Clock, iso_utc
 from bot.core.config import SchedulerSettings
 from bot.core.db import Database
 from bot.delivery import schedules
+from bot.delivery.aps_clock import ClockScheduler
 from bot.delivery.schedules import Schedule
 
 if TYPE_CHECKING:
@@ -224,7 +225,8 @@ class Scheduler:
         # The sweep must come round at least once per window, or instants could slip through.
         self.sweep_seconds = min(sweep_seconds, self.window.total_seconds() / 2)
         self._kinds: dict[str, KindRegistration] = {}
-        self._aps = AsyncIOScheduler(
+        self._aps = ClockScheduler(
+            clock,
             jobstores={"default": MemoryJobStore()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
@@ -234,7 +236,6 @@ class Scheduler:
         self._dirty = False
         self._runner: asyncio.Task[None] | None = None
         self._started = False
-        self._fake = isinstance(clock, FakeClock)
         self._last_prune: datetime | None = None
         self._stopping = False
         self._catch_up_done = asyncio.Event()
@@ -278,14 +279,10 @@ class Scheduler:
         self._catch_up_done.clear()
         self._catch_up_error = None
         self._catch_up_handled = 0
-        if self._fake:
-            assert isinstance(self.clock, FakeClock)
-            self.clock.on_change(self._on_clock)
-        else:
-            await self._refill()
-            self._aps.add_job(
-                self._on_sweep, IntervalTrigger(seconds=self.sweep_seconds), id="sweep", replace_existing=True
-            )
+        await self._refill()
+        self._aps.add_job(
+            self._on_sweep, self._aps.interval_from(self.sweep_seconds), id="sweep", replace_existing=True
+        )
         # Jobs added above are pending until now: start() adds them all with one wake-up.
         self._aps.start()
         self._started = True
@@ -324,9 +321,6 @@ class Scheduler:
             return
         self._started = False
         self._stopping = True  # a catch-up stops after its current batch
-        if self._fake:
-            assert isinstance(self.clock, FakeClock)
-            self.clock.remove_listener(self._on_clock)
         if self._aps.running:
             self._aps.shutdown(wait=False)
         self._wakes.clear()
@@ -357,11 +351,8 @@ class Scheduler:
         now = self.clock.now()
         if when <= now:
             self._kick()
-        elif not self._fake and when <= now + self.window:
+        elif when <= now + self.window:
             self._add_wakes([when])
-
-    def _on_clock(self, _now: datetime) -> None:
-        self._kick()
 
     def _kick(self) -> None:
         """Run a pass soon; passes never overlap and requests during one merge into one more."""
@@ -394,15 +385,13 @@ class Scheduler:
 
     async def _refill(self) -> None:
         """Hold a wake-up job for each distinct fire instant in (now, now + window]."""
-        if self._fake:
-            return
         now = self.clock.now()
         for stale in [w for w in self._wakes if w <= now]:
             self._wakes.discard(stale)
         room = self.max_wake_jobs - len(self._wakes)
         if room <= 0:
             return
-        instants = await schedules.upcoming_instants(self.db.conn, now, now + self.window, self.max_wake_jobs)
+        instants = await schedules.upcoming_instants(self.db.reader, now, now + self.window, self.max_wake_jobs)
         self._add_wakes([i for i in instants if i not in self._wakes][:room])
 
     def _add_wakes(self, instants: list[datetime]) -> None:
@@ -445,7 +434,7 @@ class Scheduler:
             kinds = sorted(self._kinds)
             while kinds and not (stoppable and self._stopping):
                 now = self.clock.now()
-                if not await schedules.any_due(self.db.conn, now, kinds):
+                if not await schedules.any_due(self.db.reader, now, kinds):
                     break  # the common case: no write transaction at all
                 try:
                     count, size = await self._run_batch(now, kinds, careful=False)

@@ -90,7 +90,7 @@ async def run_demo(verbose: bool = False, out: TextIO = sys.stdout) -> int:
         try:
             print("Peer Circles demo: the real bot against a local Discord emulator (no token, no network).",
                   file=out)
-            spec = "on" if emulator.validator else "skipped (../shared/discord-api-spec not found)"
+            spec = "on" if emulator.validator else (emulator.validation_off or "off")
             print(f"Every request the bot sends is checked against Discord's OpenAPI spec: {spec}.", file=out)
             await runner.start()
             demo = Demo(emulator, server, runner, clock, out, verbose)

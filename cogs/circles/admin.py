@@ -47,7 +47,7 @@ from cogs.common.bot_permissions import (
     require_role_below_me,
 )
 from cogs.common.choices import circle_choices
-from cogs.common.components import PersistentComponent, run_safely, send_card
+from cogs.common.components import Action, PersistentComponent, run_safely, send_card
 from cogs.common.context import actor_of, reply, settings_of
 from cogs.common.modals import custom_id_of, modal_values
 
@@ -96,13 +96,19 @@ class Made:
 
 
 class CircleAdmin(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {
-        "archiveok": "on_archive_confirmed", "archiveno": "on_archive_cancel",
+    component_actions: ClassVar[dict[str, str | Action]] = {
+        "archiveok": Action("on_archive_confirmed", "organiser"), "archiveno": Action("on_archive_cancel", "organiser"),
     }
 
     admin = app_commands.Group(
-        name="circle-admin", description="Organisers and facilitators: create and look after circles",
+        name="circle-admin", description="Organisers: create and look after circles",
         guild_only=True, extras={"audience": "organiser"},
+        # Hidden from members in the command picker (the bot still checks the organiser role).
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+    facilitate = app_commands.Group(
+        name="circle-facilitator", description="Facilitators and organisers: look after your circle",
+        guild_only=True, extras={"audience": "facilitator"},
     )
 
     def __init__(self, bot: PeerCirclesBot) -> None:
@@ -451,8 +457,7 @@ class CircleAdmin(commands.Cog):
 
     # -- members -----------------------------------------------------------------------------------
 
-    @admin.command(name="members", description="Facilitators and organisers: who is in a circle, and consent",
-                   extras={"audience": "facilitator"})
+    @facilitate.command(name="members", description="Who is in a circle, and when they agreed to its norms")
     @app_commands.describe(circle="The circle")
     @app_commands.autocomplete(circle=circle_autocomplete)
     async def members(self, interaction: discord.Interaction, circle: str) -> None:

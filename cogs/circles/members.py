@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -40,6 +41,7 @@ from bot.circles.consent import (
     my_circles,
     role_states,
     seat_of,
+    should_hold_role,
     undo_join,
 )
 from bot.circles.deadlines import GRACE_KIND, OFFER_KIND
@@ -97,6 +99,8 @@ log = logging.getLogger(__name__)
 
 # Deadlines are enforced however late the bot wakes (e.g. after downtime): never skipped.
 ALWAYS = timedelta(days=3650)
+# How often circle roles are compared with the database even when nothing asked for it.
+RECONCILE_EVERY = timedelta(hours=1)
 TOPIC_KEYS = tuple(TOPICS)
 PART_KEYS = tuple(PARTS_OF_DAY)
 
@@ -146,6 +150,9 @@ class Circles(commands.Cog):
         self.admin = admin  # facilitator access is the admin side's; a member leaving drops it
         self._reconcile_guilds: set[int] = set()
         self._reconcile_task: asyncio.Task[None] | None = None
+        # Role changes are serialised per (server, member); each re-reads the seat first.
+        self._role_locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.WeakValueDictionary()
+        self._periodic: asyncio.Task[None] | None = None
         # Welcome copies queued for members' DMs, by outbox key, so a failed one can be explained to the
         # member within the interaction's 15 minutes. Memory only: after a restart nobody is waiting.
         self._copy_requests: dict[str, discord.Interaction] = {}
@@ -157,10 +164,12 @@ class Circles(commands.Cog):
             self.bot.scheduler.register_kind(kind, self.on_deadline, MissedPolicy.LATE, grace=ALWAYS)
         self.bot.outbox.register_fallback(RECONSENT_FALLBACK, self.on_reconsent_undeliverable)
         self.bot.outbox.register_fallback(WELCOME_COPY_FALLBACK, self.on_welcome_copy_undelivered)
+        self._periodic = asyncio.create_task(self._reconcile_periodically(), name="circle-roles-hourly")
 
     async def cog_unload(self) -> None:
-        if self._reconcile_task is not None:
-            self._reconcile_task.cancel()
+        for task in (self._reconcile_task, self._periodic):
+            if task is not None:
+                task.cancel()
 
     @property
     def meeting_times(self) -> MeetingTimes:
@@ -303,14 +312,14 @@ class Circles(commands.Cog):
         seat = await seat_of(db, guild_id, circle_id, user_id)
         if seat and seat["status"] == "active" and seat["consent_version"] == circle.norms_version:
             raise UserFacingError(self._already_in(circle))
-        entry = await waitlist_entry(db, circle_id, user_id)
+        entry = await waitlist_entry(db, guild_id, circle_id, user_id)
         held = entry is not None and entry.holds_offer
         taken = await seats_taken(db, circle_id)
         if seat is None and not held and taken >= circle.capacity:
-            position = await position_of(db, circle_id, user_id)
+            position = await position_of(db, guild_id, circle_id, user_id)
             card = (waitlisted_card(circle.name, position, already=True) if position else
                     full_card(circle_id=circle_id, circle_name=circle.name,
-                              position=await next_position(db, circle_id)))
+                              position=await next_position(db, guild_id, circle_id)))
         else:
             norms = await get_norms(db, guild_id, circle_id)
             card = norms_card(
@@ -371,8 +380,8 @@ class Circles(commands.Cog):
             self._copy_requests[notice.key] = interaction
             async with db.transaction() as conn:
                 await enqueue_notice(conn, self.bot.outbox, notice)
-        log.info("circle joined guild_id=%s circle_id=%s user_id=%s kind=%s", guild_id, circle_id, user_id,
-                 result.kind)
+        # The event and the circle, never the member too: together they would say who lives with what.
+        log.info("circle joined guild_id=%s circle_id=%s kind=%s", guild_id, circle_id, result.kind)
 
     async def _grant_or_undo(self, result: AgreeResult, user_id: int) -> None:
         """Apply the role agreeing earned; if Discord refuses, a new seat is given back, and the member is
@@ -394,8 +403,9 @@ class Circles(commands.Cog):
         name = display(circle.name)
         if result.kind == "joined":
             await undo_join(self.bot.db, self.bot.clock, circle.guild_id, circle.id, user_id, self.bot.outbox)
-            raise UserFacingError(f"I couldn't give you access to **{name}** {why}, so your place wasn't taken and "
-                                  f"nothing was recorded. {then}")
+            raise UserFacingError(f"I couldn't give you access to **{name}** {why}, so I gave your place back: you "
+                                  "are not in the circle, and its consent record shows your agreement as undone. "
+                                  f"{then}")
         raise UserFacingError(f"Your agreement is recorded, but I couldn't restore your access to **{name}** {why}. "
                               f"{then}")
 
@@ -461,7 +471,7 @@ class Circles(commands.Cog):
         db, user_id = self.bot.db, interaction.user.id
         circle = await get_circle(db, guild_id, circle_id)
         seat = await seat_of(db, guild_id, circle_id, user_id)
-        waiting = await waitlist_entry(db, circle_id, user_id) is not None
+        waiting = await waitlist_entry(db, guild_id, circle_id, user_id) is not None
         if seat is None and not waiting:
             raise UserFacingError(f"You're not in **{display(circle.name)}** or on its waitlist.")
         await send_card(interaction, leave_confirm_card(circle_id=circle_id, circle_name=circle.name,
@@ -511,7 +521,24 @@ class Circles(commands.Cog):
     # -- roles -------------------------------------------------------------------------------------
 
     async def apply_role(self, change: RoleChange, *, doing: str) -> None:
-        """Grant or remove one circle role now; MissingPermission says plainly what's missing."""
+        """Grant or remove one circle role now; MissingPermission says plainly what's missing.
+
+        Changes for one member of one server run one at a time, and each first re-reads the seat:
+        a change decided before the member agreed, left or was paused meanwhile is not applied
+        (the later decision's own change, or the reconcile, puts the role right)."""
+        key = (change.guild_id, change.user_id)
+        lock = self._role_locks.get(key)
+        if lock is None:
+            lock = self._role_locks[key] = asyncio.Lock()
+        async with lock:
+            wanted = await should_hold_role(self.bot.db, change.guild_id, change.circle_id, change.user_id)
+            if wanted != change.add:
+                log.info("circle role change outdated, not applied guild_id=%s circle_id=%s reason=%s",
+                         change.guild_id, change.circle_id, change.reason)
+                return
+            await self._apply_role_now(change, doing=doing)
+
+    async def _apply_role_now(self, change: RoleChange, *, doing: str) -> None:
         guild = self.bot.get_guild(change.guild_id)
         if guild is None:
             raise UserFacingError("I'm not in that server any more.")
@@ -545,6 +572,14 @@ class Circles(commands.Cog):
         self._reconcile_guilds.update(guild_ids)
         if self._reconcile_task is None or self._reconcile_task.done():
             self._reconcile_task = asyncio.create_task(self._reconcile_loop(), name="circle-roles")
+
+    async def _reconcile_periodically(self) -> None:
+        """Every hour, bring roles in line with the database (cheap when nothing differs: it reads
+        the database and the member cache and makes no request)."""
+        await self.bot.wait_until_ready()
+        while True:
+            await self.bot.clock.sleep_until(self.bot.clock.now() + RECONCILE_EVERY)
+            self.request_reconcile([g.id for g in self.bot.guilds])
 
     async def _reconcile_loop(self) -> None:
         while self._reconcile_guilds:

@@ -4,20 +4,84 @@ Every button and select the bot sends has a custom_id ``<prefix>:<action>:<args>
 (bot/core/messages.py). One DynamicItem matches them all, so they keep working after a restart
 with no stored views; it hands each press to the cog that lists the action in
 ``component_actions``.
+
+Who may press it is declared next to the handler and checked here, in one place, before the
+handler runs: ``component_actions = {"archiveok": Action("on_archive_confirmed", "organiser")}``.
+A plain string is an action for everyone (``"member"``). ``"moderator"`` and ``"organiser"`` are
+the server roles set in /setup (owner and Manage Server count as organisers); ``"facilitator"``
+asks the cog's ``async def may_facilitate(interaction, args) -> bool`` (organisers pass without
+it; moderators do not, as with /circle-facilitator). See docs/permissions.md;
+tests/e2e/test_permission_matrix.py presses every non-member action as a plain member.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import discord
 from discord.ui import DynamicItem, Item
 
+from bot.core import changes
 from bot.core.messages import CUSTOM_ID_TEMPLATE, Card, parse_custom_id
-from cogs.common.context import NO_PINGS
+from bot.core.permissions import NotAllowed, Role, server_role
+from cogs.common.context import NO_PINGS, actor_of, settings_of
 from cogs.common.failures import answer_failure
+
+Audience = Literal["member", "facilitator", "moderator", "organiser"]
+AUDIENCES: tuple[Audience, ...] = ("member", "facilitator", "moderator", "organiser")
+_NEEDS = {"moderator": Role.MODERATOR, "organiser": Role.ORGANISER}
+REFUSAL = {
+    "moderator": "Only moderators and organisers can do that.",
+    "organiser": "Only organisers can do that.",
+    "facilitator": "Only this circle's facilitators and the server's organisers can do that.",
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    """A component action's handler (a method name on the cog) and who may use it."""
+
+    method: str
+    audience: Audience = "member"
+
+    def __post_init__(self) -> None:
+        if self.audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {self.audience!r}")
+
+
+def as_action(entry: str | Action) -> Action:
+    return entry if isinstance(entry, Action) else Action(entry)
+
+
+def component_actions_of(bot: Any) -> dict[str, tuple[Any, Action]]:
+    """Every component action the loaded cogs handle: action -> (cog, Action)."""
+    found: dict[str, tuple[Any, Action]] = {}
+    for cog in bot.cogs.values():
+        for name, entry in getattr(cog, "component_actions", {}).items():
+            found[name] = (cog, as_action(entry))
+    return found
+
+
+async def require_audience(interaction: discord.Interaction, cog: Any, action: Action, args: list[str]) -> None:
+    """Refuse (NotAllowed, shown as written) anyone outside the action's audience."""
+    if action.audience == "member":
+        return
+    bot = interaction.client
+    if interaction.guild_id is None:
+        raise NotAllowed(REFUSAL[action.audience])
+    role = server_role(actor_of(interaction), await settings_of(bot, interaction))  # type: ignore[arg-type]
+    if action.audience == "facilitator":
+        if role >= Role.ORGANISER:
+            return
+        check = getattr(cog, "may_facilitate", None)
+        if check is not None and await check(interaction, args):
+            return
+        raise NotAllowed(REFUSAL["facilitator"])
+    if role < _NEEDS[action.audience]:
+        raise NotAllowed(REFUSAL[action.audience])
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +107,23 @@ class PersistentComponent(DynamicItem[Item[Any]], template=CUSTOM_ID_TEMPLATE):
             return
         action, args = parsed
         values = [str(v.id) if hasattr(v, "id") else str(v) for v in getattr(self.item, "values", [])]
-        bot = interaction.client
-        for cog in bot.cogs.values():  # type: ignore[attr-defined]
-            method = getattr(cog, "component_actions", {}).get(action)
-            if method is not None:
-                await run_safely(interaction, getattr(cog, method)(interaction, args, values), f"component:{action}")
-                return
-        log.warning("no handler for circle component action=%s", action)
+        handled = component_actions_of(interaction.client).get(action)
+        if handled is None:
+            log.warning("no handler for circle component action=%s", action)
+            return
+        cog, declared = handled
+        await run_safely(interaction, self._checked(interaction, cog, declared, args, values), f"component:{action}")
+
+    @staticmethod
+    async def _checked(interaction: discord.Interaction, cog: Any, action: Action, args: list[str],
+                       values: list[str]) -> None:
+        await require_audience(interaction, cog, action, args)
+        await getattr(cog, action.method)(interaction, args, values)
 
 
 async def run_safely(interaction: discord.Interaction, work: Awaitable[None], what: str) -> None:
     """Component and modal handlers: the same plain answers the slash-command error handler gives."""
+    changes.track()
     try:
         await work
     except Exception as exc:

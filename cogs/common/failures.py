@@ -14,6 +14,7 @@ from collections.abc import Callable
 import discord
 from discord import app_commands
 
+from bot.core import changes
 from bot.core.errors import UserFacingError
 from bot.core.log_format import traceback_without_text
 
@@ -50,15 +51,24 @@ def failure_text(interaction: discord.Interaction, cause: BaseException, what: s
     if isinstance(cause, app_commands.TransformerError):
         return "One of the options you gave isn't valid here. Please check it and try again."
     error_id = new_error_id()
+    # No user id: "what" names the command or button (a story's Post, a circle's join), and the
+    # two together would tie a member to an anonymous story or reveal which circle they joined.
     log.error(
-        "interaction failed error_id=%s what=%s guild_id=%s user_id=%s exception=%s\n%s",
-        error_id, what, interaction.guild_id, interaction.user.id, type(cause).__name__, traceback_without_text(cause),
+        "interaction failed error_id=%s what=%s guild_id=%s exception=%s\n%s",
+        error_id, what, interaction.guild_id, type(cause).__name__, traceback_without_text(cause),
     )
     observe_error(interaction.guild_id, f"{what}:{type(cause).__name__}")
-    return (
-        "Sorry, something went wrong on our side and nothing was changed. "
-        f"If it keeps happening, tell a server organiser the error id **{error_id}**."
-    )
+    made = changes.made()
+    if made == 0:
+        what_happened = "Sorry, something went wrong on our side and nothing was changed."
+    elif made is None:
+        what_happened = "Sorry, something went wrong on our side."
+    else:
+        # A commit (or a change on Discord) happened before the failure: saying "nothing was
+        # changed" would be untrue.
+        what_happened = ("Sorry, something went wrong on our side part-way through, after some of it was already "
+                         "saved. Please look at what you see now before trying again.")
+    return f"{what_happened} If it keeps happening, tell a server organiser the error id **{error_id}**."
 
 
 async def tell(interaction: discord.Interaction, text: str) -> None:

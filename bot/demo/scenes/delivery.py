@@ -102,7 +102,7 @@ async def scene(demo: Demo) -> None:
 
     demo.heading("Delivery: the bot stops between a reminder firing and its sending, then restarts")
     await demo.bot.outbox.stop()  # the reminder fires and is committed; nothing is sent before the stop
-    stored = await schedules.get(demo.bot.db.conn, gid, reminder.id)
+    stored = await schedules.get(demo.bot.db.reader, gid, reminder.id)
     assert stored is not None and stored.next_fire_at is not None
     nxt = stored.next_fire_at
     demo.clock.set(nxt)
@@ -120,15 +120,15 @@ async def scene(demo: Demo) -> None:
 
     demo.heading("Delivery: ren closes their DMs; the reminder goes to their circle's channel, as ren chose")
     demo.emulator.world.dms_closed.add(ren)
-    stored = await schedules.get(demo.bot.db.conn, gid, reminder.id)
+    stored = await schedules.get(demo.bot.db.reader, gid, reminder.id)
     assert stored is not None and stored.next_fire_at is not None
     nxt = stored.next_fire_at
     await _run_to(demo, nxt)
     await demo.bot.outbox.drain()  # the fallback's channel post
-    row = await demo.bot.db.fetchone("SELECT state, failure_reason FROM outbox WHERE key = ?",
-                                     (reminder.occurrence_key(nxt),))
+    row = await demo.bot.db.fetchone("SELECT state, failure_reason FROM outbox WHERE guild_id = ? AND key = ?",
+                                     (gid, reminder.occurrence_key(nxt)))
     demo.say(f"The DM's outbox row: {row['state']} ({row['failure_reason']}); ren reachable by DM: "
-             f"{await dm_reachable(demo.bot.db.conn, gid, int(ren))}.")
+             f"{await dm_reachable(demo.bot.db.reader, gid, int(ren))}.")
     channel = str(await _circle_channel(demo))
     post = list(demo.emulator.world.messages[channel].values())[-1]
     demo.show("ren's circle, in its private channel", post)

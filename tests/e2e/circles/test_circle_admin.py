@@ -219,7 +219,8 @@ async def test_facilitators_get_channel_access_and_see_members(bot: PeerCirclesB
     ann = await emulator.member_join(server.guild_id, "ann")
     await join(emulator, server, ann, circle)
 
-    denied = await (await emulator.slash(server.guild_id, fay, "circle-admin members", circle=str(circle.id))).reply()
+    denied = await (await emulator.slash(server.guild_id, fay, "circle-facilitator members",
+                                                    circle=str(circle.id))).reply()
     assert "Only this circle's facilitators and the server's organisers" in denied["content"]
     reply = await (await emulator.slash(server.guild_id, server.owner_id, "circle-admin facilitator-add",
                                         circle=str(circle.id), member=fay)).reply()
@@ -229,7 +230,8 @@ async def test_facilitators_get_channel_access_and_see_members(bot: PeerCirclesB
                                         circle=str(circle.id), member=fay)).reply()
     assert "already facilitates" in again["content"]
 
-    listing = await (await emulator.slash(server.guild_id, fay, "circle-admin members", circle=str(circle.id))).reply()
+    listing = await (await emulator.slash(server.guild_id, fay, "circle-facilitator members",
+                                                    circle=str(circle.id))).reply()
     assert listing["flags"] & EPHEMERAL
     assert f"<@{ann}>: joined <t:{int(clock.now().timestamp())}:D>, norms version 1" in text_of(listing)
 
@@ -307,6 +309,7 @@ async def test_a_circle_channel_deleted_behind_the_bots_back_is_named_and_nothin
     assert "a channel it needs no longer exists" in reply["content"]
     assert "Nothing was changed" in reply["content"] and "went wrong on our side" not in reply["content"]
     assert reply["flags"] & EPHEMERAL
-    denied = await (await emulator.slash(server.guild_id, gil, "circle-admin members", circle=str(circle.id))).reply()
+    denied = await (await emulator.slash(server.guild_id, gil, "circle-facilitator members",
+                                                    circle=str(circle.id))).reply()
     assert "Only this circle's facilitators" in denied["content"], "gil was not recorded as a facilitator"
     assert not emulator.world.channel_permissions(str(circle.voice_channel_id), gil) & S.VIEW_CHANNEL

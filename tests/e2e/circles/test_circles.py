@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 from bot.circles.consent import consent_history, members_of
 from bot.circles.records import Circle
+from bot.circles.waitlist import waitlist_entry
 from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock
 from bot.demo.runner import BotRunner
@@ -253,6 +254,11 @@ async def test_leaving_the_server_frees_seats_and_waitlist_places(bot: PeerCircl
     assert sorted(h["event"] for h in history) == ["agreed", "agreed", "left_server", "left_server"]
 
     await emulator.member_leave(server.guild_id, cat)  # with a seat held: it passes on (nobody else waits)
+    # The leave is handled by a listener: wait for its commit (reads see committed data only).
+    for _ in range(500):
+        if await waitlist_entry(bot.db, int(server.guild_id), tiny.id, int(cat)) is None:
+            break
+        await asyncio.sleep(0.01)
     dan = await emulator.member_join(server.guild_id, "dan")
     welcome = await join(emulator, server, dan, tiny)
     assert "Welcome" in welcome["content"]
@@ -334,7 +340,7 @@ async def test_a_circle_in_one_server_cannot_be_seen_from_another(runner: BotRun
     assert "no open circles yet" in listing["content"]
 
 
-async def test_missing_role_permission_at_join_is_explained_and_nothing_recorded(
+async def test_missing_role_permission_at_join_is_explained_and_the_place_given_back(
         bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
     await set_up(bot, server)
     circle = await create_circle(emulator, bot, server, "Fibro Friends")
@@ -342,7 +348,8 @@ async def test_missing_role_permission_at_join_is_explained_and_nothing_recorded
     card = await slash(emulator, server, jo, "circle join", circle=str(circle.id))
     emulator.inject_fault("PUT", ROLE_PUT, 403, 50013)
     reply = await press(emulator, jo, card, "I agree")
-    assert "your place wasn't taken and nothing was recorded" in reply["content"]
+    assert "I gave your place back" in reply["content"] and "shows your agreement as undone" in reply["content"]
+    assert "nothing was recorded" not in reply["content"], "the consent log does record it"
     assert "Manage Roles" in reply["content"]
     assert await members_of(bot.db, int(server.guild_id), circle.id) == []
     assert [h["event"] for h in await consent_history(bot.db, int(server.guild_id), int(jo))] == ["agreed", "undone"]
@@ -381,7 +388,7 @@ async def test_a_circle_role_above_the_bots_is_explained_to_members_and_organise
     reply = await press(emulator, lia, card, "I agree")
     assert "the role **Fibro Friends** is above my own role" in reply["content"]
     assert "drag my role above it in Server Settings > Roles" in reply["content"]
-    assert "nothing was recorded" in reply["content"]
+    assert "I gave your place back" in reply["content"] and "nothing was recorded" not in reply["content"]
     assert not emulator.find_calls("PUT", ROLE_PUT)
     assert await members_of(bot.db, int(server.guild_id), circle.id) == []
 
@@ -465,7 +472,7 @@ async def test_a_discord_outage_at_join_takes_no_seat_and_pressing_again_works(
     emulator.inject_fault("PUT", ROLE_PUT, 503, times=1)
     refused = await press(emulator, oli, card, "I agree")
     assert "Discord didn't answer properly just now" in refused["content"]
-    assert "your place wasn't taken and nothing was recorded" in refused["content"]
+    assert "I gave your place back" in refused["content"]
     assert "went wrong on our side" not in refused["content"]
     assert await members_of(bot.db, int(server.guild_id), circle.id) == []
     assert not has_role(emulator, server, oli, circle.role_id)

@@ -19,7 +19,7 @@ import bot.client
 from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock
 from bot.delivery import schedules
-from bot.delivery.outbox import Outbox, OutboxRow, Pacer, SendResult, dm_reachable, nonce_for
+from bot.delivery.outbox import Outbox, OutboxRow, SendResult, dm_reachable, nonce_for
 from bot.delivery.recurrence import Recurrence
 from bot.delivery.scheduler import MissedPolicy, Occurrence, Scheduler
 from bot.demo.runner import BotRunner
@@ -263,16 +263,17 @@ async def test_26_hours_down_late_sends_one_and_skip_sends_none(
 async def test_a_fan_out_of_2000_dms_stays_under_the_global_limit(
     probe_runner: BotRunner, emulator: DiscordEmulator, server: Server, clock: FakeClock
 ) -> None:
-    # Time runs six times faster than Discord's: a 300/s global limit and a 270/s pacer keep the
-    # bot's 45-of-50 ratio while 4,000 requests take seconds, not minutes. (Unpaced, this machine
+    # Time runs six times faster than Discord's: a 300/s global limit, which the bot's one global
+    # budget spends whole, while 4,000 requests take seconds, not minutes. (Unpaced, this machine
     # runs into the 300/s limit by the thousand; see the fanout benchmark for the real 50/s.)
     limits = emulator.ratelimits
     limits.enabled = True
     limits.global_limit = 300
     limits.route_limits["POST /users/@me/channels"] = (1000, 1.0)
     members = [int(emulator.add_person(server.guild_id, f"member-{n}")) for n in range(2000)]
+    config = probe_runner.config
+    probe_runner.config = config.model_copy(update={"discord": config.discord.model_copy(update={"global_limit": 300})})
     b = await probe_runner.start()
-    b.outbox.pacer = Pacer(270)
     s = await add_schedule(b, server.guild_id, "probe_ping", members[0], daily(10), {"members": members})
     clock.set(MONDAY_9.replace(hour=10))
     await b.scheduler.run_due()
@@ -366,3 +367,49 @@ async def test_server_errors_are_retried_until_the_message_lands(
     key = f"probe_notice:{s.id}:2026-11-23T10:00"
     assert len(posts_with(emulator, key)) == (2 if status == 500 else 3)
     assert len(messages_with(emulator, key)) == 1
+
+
+async def test_moving_the_clock_fires_apschedulers_own_wake_up_job(
+    probe_runner: BotRunner, emulator: DiscordEmulator, server: Server, clock: FakeClock
+) -> None:
+    """The path production takes: APScheduler's job processing, asked the time by the clock, fires
+    the wake-up job for the instant; nothing calls run_due()."""
+    from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
+
+    member = emulator.add_person(server.guild_id, "mira")
+    b = await probe_runner.start()
+    await b.scheduler.caught_up()
+    submitted: list[str] = []
+
+    def seen(event: JobSubmissionEvent) -> None:
+        submitted.append(event.job_id)
+
+    b.scheduler._aps.add_listener(seen, EVENT_JOB_SUBMITTED)
+    s = await add_schedule(b, server.guild_id, "probe_ping", int(member), daily(10))
+    wake = "wake:2026-11-23T10:00:00Z"
+    assert wake in {job.id for job in b.scheduler._aps.get_jobs()}
+
+    clock.set(MONDAY_9.replace(hour=9, minute=59, second=59))  # a second short: nothing fires
+    await asyncio.sleep(0.05)
+    assert wake not in submitted and not emulator.find_calls(*POST_MESSAGE)
+
+    clock.set(MONDAY_9.replace(hour=10))
+    await emulator.wait_until(lambda: len(messages_with(emulator, f"probe_ping:{s.id}:2026-11-23T10:00:{member}"))
+                              == 1, timeout=5, what="the 10:00 nudge")
+    assert wake in submitted, "APScheduler's own trigger fired the wake-up"
+
+
+async def test_a_schedule_beyond_the_window_is_reached_by_apschedulers_sweep(
+    probe_runner: BotRunner, emulator: DiscordEmulator, server: Server, clock: FakeClock
+) -> None:
+    member = emulator.add_person(server.guild_id, "mira")
+    b = await probe_runner.start()
+    await b.scheduler.caught_up()
+    s = await add_schedule(b, server.guild_id, "probe_ping", int(member), daily(15))  # 6 hours away
+    assert not any(job.id.startswith("wake:") for job in b.scheduler._aps.get_jobs()), "outside the window"
+    # Time passes in half-hour steps, as it would: the sweep refills the window on the way.
+    while clock.now() < MONDAY_9.replace(hour=15):
+        clock.advance(minutes=30)
+        await asyncio.sleep(0.01)
+    await emulator.wait_until(lambda: len(messages_with(emulator, f"probe_ping:{s.id}:2026-11-23T15:00:{member}"))
+                              == 1, timeout=5, what="the 15:00 nudge")

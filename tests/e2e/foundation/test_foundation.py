@@ -52,6 +52,13 @@ class Probe(commands.Cog):
         except ValueError as exc:
             raise RuntimeError(f"could not read {secret}") from exc
 
+    @app_commands.command(name="probe-crash-after-saving", description="Fails after a commit")
+    async def crash_after_saving(self, interaction: discord.Interaction) -> None:
+        bot = interaction.client
+        assert isinstance(bot, PeerCirclesBot)
+        await bot.db.execute("INSERT INTO bot_meta (key, value) VALUES ('probe', 'saved')")
+        raise RuntimeError("after the commit")
+
     @app_commands.command(name="probe-refuse", description="Refuses politely")
     async def refuse(self, interaction: discord.Interaction) -> None:
         raise UserFacingError("That circle is full. You can join its waitlist.")
@@ -177,6 +184,17 @@ async def test_a_failing_command_gets_an_ephemeral_error_with_an_id(
     assert match.group(1) in logged and "probe-crash" in logged and "RuntimeError" in logged
     assert "ValueError" in logged and "test_foundation.py" in logged, "the traceback says where it failed"
     assert "my private words" not in caplog.text, "exception messages can carry what members typed"
+
+
+async def test_a_failure_after_a_commit_never_says_nothing_was_changed(
+    bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server
+) -> None:
+    await add_probe(bot)
+    reply = await (await emulator.slash(server.guild_id, server.owner_id, "probe-crash-after-saving")).reply()
+    assert await bot.db.fetchval("SELECT value FROM bot_meta WHERE key = 'probe'") == "saved"
+    assert "nothing was changed" not in reply["content"]
+    assert "after some of it was already saved" in reply["content"]
+    assert re.search(r"error id \*\*[0-9A-F]{8}\*\*", reply["content"])
 
 
 async def test_a_refusal_is_shown_as_written_without_an_error_id(bot: PeerCirclesBot, emulator: DiscordEmulator,

@@ -32,13 +32,13 @@ async def test_facilitators_see_the_facilitator_commands_and_members_do_not(
     ann = await emulator.member_join(server.guild_id, "ann")
 
     before = await help_text(emulator, server, fay)
-    assert FACILITATORS not in before and "`/circle-admin members`" not in before
+    assert FACILITATORS not in before and "`/circle-facilitator members`" not in before
     assert "`/circle join`" in before
 
     await (await emulator.slash(server.guild_id, server.owner_id, "circle-admin facilitator-add",
                                 circle=str(circle.id), member=fay)).reply()
     text = await help_text(emulator, server, fay)
-    assert FACILITATORS in text and "`/circle-admin members`" in text
+    assert FACILITATORS in text and "`/circle-facilitator members`" in text
     assert "For organisers" not in text and "For moderators" not in text, "facilitating is not organising"
     assert FACILITATORS not in await help_text(emulator, server, ann), "only the circle's facilitators"
 

@@ -130,3 +130,21 @@ async def test_everyone_and_bot_roles_are_refused_and_nothing_saved(bot: PeerCir
     settings = await get_settings(bot.db, int(gid))
     assert (settings.organiser_role_id, settings.moderator_role_id) == (None, None)
     assert "page 1 of 3" in refused["content"], "the organiser stays on the roles page to choose again"
+
+
+async def test_two_organisers_choosing_at_once_both_keep_their_choice(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    import asyncio
+
+    gid, owner = server.guild_id, server.owner_id
+    pages = [await (await emulator.slash(gid, owner, "setup")).reply() for _ in range(3)]
+    picks = [("circle:setup:organiser", server.organiser_role_id), ("circle:setup:moderator", server.moderator_role_id),
+             ("circle:setup:oncall", server.oncall_role_id)]
+    # Three organisers' cards, three selects landing together: each save must keep the others'.
+    asks = await asyncio.gather(*(emulator.select(owner, page, custom_id, [value])
+                                  for page, (custom_id, value) in zip(pages, picks, strict=True)))
+    for ask in asks:
+        await ask.reply()
+    settings = await get_settings(bot.db, int(gid))
+    assert (settings.organiser_role_id, settings.moderator_role_id, settings.oncall_role_id) == (
+        int(server.organiser_role_id), int(server.moderator_role_id), int(server.oncall_role_id))

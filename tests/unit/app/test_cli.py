@@ -244,11 +244,89 @@ def test_every_bad_config_exits_2_with_one_line_naming_file_and_key(
         path.write_text(text, encoding="utf-8")
     args = {"check-config": [command, str(path)], "backup": [command, str(tmp_path / "b.sqlite3"), "--config",
                                                               str(path)]}.get(command, [command, "--config", str(path)])
-    if command == "start" and text is None:
-        pytest.skip("start without config.toml runs on the built-in defaults, as the README says")
     assert main(args) == 2
     out, err = capsys.readouterr()
     line = one_error_line(err)
     assert line.startswith(f"error: {path}: ") and reason in line, line
     assert out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == (["config.toml"] if text is not None else [])
+
+
+# -- start: only the default config path may be absent ------------------------------------------------
+
+
+def test_start_without_config_toml_in_the_folder_runs_on_the_built_in_defaults(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "a-token")
+    monkeypatch.chdir(tmp_path)
+    seen: list[object] = []
+    monkeypatch.setattr(bot.client, "run_bot", lambda config: seen.append(config) or 0)
+    assert main(["start"]) == 0
+    assert len(seen) == 1 and seen[0].source == "<defaults>"
+
+
+def test_start_with_config_toml_in_the_folder_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "a-token")
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path)
+    seen: list[object] = []
+    monkeypatch.setattr(bot.client, "run_bot", lambda config: seen.append(config) or 0)
+    assert main(["start"]) == 0
+    assert seen[0].source == "config.toml"
+
+
+# -- start-up failures end in one line -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    pytest.param(lambda: __import__("aiohttp").ClientConnectorDNSError(
+        __import__("unittest.mock").mock.Mock(host="discord.invalid", port=443, ssl=True),
+        OSError(-2, "Name or service not known")), "could not reach", id="dns"),
+    pytest.param(lambda: ConnectionRefusedError(111, "Connection refused"), "could not reach", id="refused"),
+    pytest.param(lambda: TimeoutError(), "could not reach", id="timeout"),
+])
+def test_start_up_network_failures_end_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    error: object, words: str,
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "a-token")
+
+    class Failing:
+        def __init__(self, config: object) -> None:
+            pass
+
+        def run(self, token: str, **kwargs: object) -> None:
+            raise error()  # type: ignore[operator]
+
+    monkeypatch.setattr(bot.client, "PeerCirclesBot", Failing)
+    path = write_config(tmp_path)
+    assert main(["run", "--config", str(path)]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert words in line
+
+
+# -- jsonschema is a test/demo extra, not a runtime dependency -------------------------------------------
+
+NO_JSONSCHEMA = ("import sys\n"
+                 "for name in ('jsonschema', 'referencing'):\n"
+                 "    sys.modules[name] = None  # as if not installed\n")
+
+
+def test_the_bot_imports_without_jsonschema() -> None:
+    code = NO_JSONSCHEMA + "import bot.__main__, bot.client, bot.demo.walkthrough, emulator.server\nprint('ok')\n"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "jsonschema" not in str(
+        __import__("tomllib").loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"])
+
+
+def test_the_emulator_without_jsonschema_says_validation_is_off() -> None:
+    code = NO_JSONSCHEMA + ("from emulator.server import load_validator\n"
+                            "validator, why = load_validator()\n"
+                            "print(validator, why)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("None off: jsonschema is not installed")

@@ -14,7 +14,6 @@ from bot.circles.records import (
     facilitates_any,
     facilitator_ids,
     get_circle,
-    guild_of_circle,
     list_circles,
     remove_facilitator,
     resolve_circle,
@@ -39,7 +38,6 @@ async def test_a_circle_is_invisible_from_another_server(db, clock) -> None:
     assert await autocomplete_circles(db, OTHER_GUILD, "mig") == []
     with pytest.raises(CircleNotFound):
         await agree(db, clock, OTHER_GUILD, circle.id, 42, 1)
-    assert await guild_of_circle(db, circle.id) == GUILD
 
 
 async def test_same_name_in_two_servers_is_fine(db, clock) -> None:

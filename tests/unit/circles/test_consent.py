@@ -108,7 +108,7 @@ async def test_leaving_a_full_circle_offers_the_seat_to_the_first_waiting(db, cl
     await join_waitlist(db, clock, GUILD, circle.id, 4)
     await leave(db, clock, GUILD, circle.id, 1, outbox)
     assert [r["target_id"] for r in outbox.rows] == [3]
-    assert await position_of(db, circle.id, 4) == 1
+    assert await position_of(db, GUILD, circle.id, 4) == 1
 
 
 async def test_leaving_the_waitlist(db, clock, outbox) -> None:

@@ -13,7 +13,6 @@ from bot.circles.norms import (
     clean_norms_text,
     default_norms_text,
     get_norms,
-    next_reconsent_due,
     pause_overdue,
     save_norms,
 )
@@ -61,7 +60,6 @@ async def test_saving_changed_norms_makes_a_new_version_and_asks_members(db, clo
     assert [r["target_id"] for r in outbox.rows] == [1, 2]
     request = outbox.rows[0]["payload"]
     assert "agree by <t:" in request["content"] and request["embeds"][0]["description"] == NEW
-    assert await next_reconsent_due(db) == START + timedelta(days=7)
     async with db.transaction() as conn:
         [wake] = await schedules.list_schedules(conn, GUILD, kind=GRACE_KIND)
     assert wake.next_fire_at == START + timedelta(days=7)

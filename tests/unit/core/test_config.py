@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from bot.core.config import (
     DISCORD_API,
     DISCORD_GATEWAY,
+    SECTIONS,
     Config,
     ConfigError,
     discord_token,
@@ -38,7 +38,7 @@ def error_for(tmp_path: Path, text: str) -> tuple[str, Path]:
 
 
 def sections() -> dict[str, type]:
-    return {f.name: f.default_factory for f in dataclasses.fields(Config) if f.name != "source"}  # type: ignore[misc]
+    return dict(SECTIONS)
 
 
 # -- defaults -------------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ def test_empty_file_gives_the_documented_defaults(tmp_path: Path) -> None:
     assert config.logging.level == "INFO"
     assert config.bot.default_timezone == "UTC"
     assert config.bot.default_region == "US"
-    assert config.outbox.rate_per_second == 45.0
+    assert config.outbox.rate_per_second == 50.0
     assert config.outbox.max_attempts == 8
     assert config.scheduler.window_minutes == 60
     assert config.scheduler.late_grace_minutes == 720
@@ -71,6 +71,7 @@ FULL = """
 api_base_url = "http://127.0.0.1:8765/api/v10"
 gateway_url = "ws://127.0.0.1:8765/gateway"
 dev_guild_id = 123456789012345678
+global_limit = 40
 
 [database]
 path = "/var/lib/peer-circles/bot.sqlite3"
@@ -100,6 +101,7 @@ def test_every_documented_key_is_parsed(tmp_path: Path) -> None:
     assert config.discord.api_base_url == "http://127.0.0.1:8765/api/v10"
     assert config.discord.gateway_url == "ws://127.0.0.1:8765/gateway"
     assert config.discord.dev_guild_id == 123456789012345678
+    assert config.discord.global_limit == 40
     assert config.database.path == "/var/lib/peer-circles/bot.sqlite3"
     assert config.database_path == Path("/var/lib/peer-circles/bot.sqlite3")
     assert config.logging.level == "DEBUG"
@@ -117,8 +119,8 @@ def test_every_documented_key_is_parsed(tmp_path: Path) -> None:
 def test_the_full_example_above_covers_every_dataclass_key() -> None:
     # Keeps FULL honest when someone adds a setting.
     for section, factory in sections().items():
-        for f in dataclasses.fields(factory()):
-            assert re.search(rf"^{f.name} = ", FULL, re.MULTILINE), f"{section}.{f.name} missing from FULL"
+        for f in factory.model_fields:
+            assert re.search(rf"^{f} = ", FULL, re.MULTILINE), f"{section}.{f} missing from FULL"
 
 
 def test_lowercase_region_is_accepted_and_stored_in_capitals(tmp_path: Path) -> None:
@@ -225,7 +227,7 @@ def test_bad_region_is_refused(tmp_path: Path, region: str) -> None:
 @pytest.mark.parametrize("rate", ["0", "-1", "50.5", "51", "inf", "nan"])
 def test_out_of_range_outbox_rate_is_refused(tmp_path: Path, rate: str) -> None:
     message, _ = error_for(tmp_path, f"[outbox]\nrate_per_second = {rate}\n")
-    assert ": outbox.rate_per_second: expected a number above 0 and at most 50" in message
+    assert ": outbox.rate_per_second: expected a number above 0 and at most discord.global_limit (50)" in message
 
 
 @pytest.mark.parametrize(
@@ -310,9 +312,9 @@ def test_example_config_documents_every_key() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     for section, factory in sections().items():
         assert re.search(rf"^\[{section}\]", text, re.MULTILINE), f"[{section}] is not in {EXAMPLE.name}"
-        for f in dataclasses.fields(factory()):
+        for f in factory.model_fields:
             # A key may be shown commented out (settings without a default value, e.g. dev_guild_id).
-            assert re.search(rf"^#?\s*{f.name}\s*=", text, re.MULTILINE), f"{section}.{f.name} is not documented"
+            assert re.search(rf"^#?\s*{f}\s*=", text, re.MULTILINE), f"{section}.{f} is not documented"
 
 
 @pytest.mark.skipif(not EXAMPLE.exists(), reason="config.example.toml is not written yet")
@@ -320,3 +322,35 @@ def test_example_config_with_commented_keys_switched_on_still_parses(tmp_path: P
     # Uncommenting a documented example value must give a valid file.
     text = re.sub(r"^# ?(\w+ = )", r"\1", EXAMPLE.read_text(encoding="utf-8"), flags=re.MULTILINE)
     load_config(write(tmp_path, text))
+
+
+def test_lists_enums_and_nested_tables_get_the_same_one_line_errors() -> None:
+    """The settings coming capabilities add (lists, choices, nested tables) are plain pydantic
+    fields, and their errors read like the others."""
+    from typing import Literal
+
+    from pydantic import Field, ValidationError
+
+    from bot.core.config import _one_line, _Section
+
+    class Reminder(_Section):
+        hour: int = 9
+
+    class Future(_Section):
+        kinds: list[str] = Field(default_factory=list)
+        mode: Literal["forum", "threads"] = "forum"
+        reminder: Reminder = Reminder()
+
+    cases = [({"kinds": "goal"}, "f.toml: kinds: expected a list"),
+             ({"mode": "chat"}, "f.toml: mode: expected one of the listed values"),
+             ({"reminder": {"hour": "9"}}, "f.toml: reminder.hour: expected a whole number, got '9'"),
+             ({"reminder": {"minute": 5}}, "f.toml: unknown key reminder.minute")]
+    for data, expected in cases:
+        try:
+            Future.model_validate(data)
+        except ValidationError as exc:
+            line = _one_line(exc.errors()[0], "f.toml")
+        else:
+            raise AssertionError(f"{data} was accepted")
+        assert line.startswith(expected), line
+        assert "\n" not in line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -327,3 +328,32 @@ async def test_backup_while_open_is_a_readable_copy_with_the_same_rows(tmp_path:
     # The source is still open and writable.
     await db.execute("INSERT INTO bot_meta (key, value) VALUES ('c', '3')")
     assert await db.fetchval("SELECT count(*) FROM bot_meta") == 3
+
+
+async def test_a_concurrent_read_never_sees_an_uncommitted_row(tmp_path: Path) -> None:
+
+    async with Database(tmp_path / "iso.sqlite3") as db:
+        await db.migrate()
+        inside = asyncio.Event()
+        release = asyncio.Event()
+
+        async def writer() -> None:
+            with contextlib.suppress(RuntimeError):
+                async with db.transaction() as conn:
+                    await conn.execute("INSERT INTO bot_meta (key, value) VALUES ('pending', 'x')")
+                    # The transaction reads its own write.
+                    assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'pending'") == "x"
+                    inside.set()
+                    await release.wait()
+                    raise RuntimeError("rolled back")
+
+        task = asyncio.create_task(writer())
+        await inside.wait()
+        assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'pending'") is None
+        assert await db.fetchall("SELECT key FROM bot_meta WHERE key = 'pending'") == []
+        release.set()
+        await task
+        assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'pending'") is None
+
+        await db.execute("INSERT INTO bot_meta (key, value) VALUES ('committed', 'y')")
+        assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'committed'") == "y", "commits are seen"

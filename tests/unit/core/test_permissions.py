@@ -15,7 +15,6 @@ from bot.core.permissions import (
     Actor,
     NotAllowed,
     Role,
-    can_facilitate,
     is_moderator,
     is_organiser,
     require,
@@ -74,31 +73,6 @@ def test_roles_of_another_setup_do_not_count() -> None:
     # Role ids are the server's own: settings naming other roles give this member nothing.
     elsewhere = GuildSettings(guild_id=GUILD, organiser_role_id=77, moderator_role_id=78, setup_done=True)
     assert server_role(actor(ORGANISERS, MODERATORS), elsewhere) == Role.MEMBER
-
-
-@pytest.mark.parametrize(
-    ("member", "expected"),
-    [
-        (actor(user_id=42), True),  # a facilitator of this circle
-        (actor(user_id=43), False),  # a plain member
-        (actor(MODERATORS, user_id=43), True),
-        (actor(ORGANISERS, user_id=43), True),
-        (actor(permissions=MANAGE_GUILD, user_id=43), True),
-        (actor(owner=True, user_id=43), True),
-    ],
-)
-def test_can_facilitate(member: Actor, expected: bool) -> None:
-    assert can_facilitate(member, AFTER_SETUP, facilitator_ids={42, 44}) is expected
-
-
-def test_facilitating_one_circle_does_not_cover_another() -> None:
-    assert not can_facilitate(actor(user_id=42), AFTER_SETUP, facilitator_ids=[44])
-    assert not can_facilitate(actor(user_id=42), AFTER_SETUP, facilitator_ids=())
-
-
-def test_moderator_role_facilitates_only_after_setup() -> None:
-    assert not can_facilitate(actor(MODERATORS, user_id=43), BEFORE_SETUP, facilitator_ids={42})
-    assert can_facilitate(actor(MODERATORS, user_id=43), AFTER_SETUP, facilitator_ids={42})
 
 
 def test_require_raises_a_member_facing_error_only_when_not_allowed() -> None:
