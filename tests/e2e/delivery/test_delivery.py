@@ -24,7 +24,7 @@ from bot.delivery.recurrence import Recurrence
 from bot.delivery.scheduler import MissedPolicy, Occurrence, Scheduler
 from bot.demo.runner import BotRunner
 from emulator.events import Server
-from emulator.rest import NONCE_MEMORY_SECONDS
+from emulator.routes.messages import NONCE_MEMORY_SECONDS
 from emulator.server import DiscordEmulator
 
 POST_MESSAGE = ("POST", "/channels/{channel_id}/messages")

@@ -1,0 +1,1 @@
+"""REST v10 route handlers, one module per resource, each with ``register(emu, shared)``."""
