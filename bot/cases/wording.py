@@ -85,3 +85,15 @@ def new_urgent_text(case_id: int, kind: str) -> str:
 
 def escalated_text(case_id: int, by: int) -> str:
     return f"⬆️ Case #{case_id} was escalated by <@{by}>: organisers, please take a look."
+
+# -- blocking from stories (the block is the stories capability's) ----------------------------------
+BLOCK_STORY_AUTHOR = "the author of story #{number}"
+BLOCKED_STORY_AUTHOR = (
+    "The author of story #{number} can't share stories until {until}. Nobody, you included, learns who they are."
+    " Recorded on case #{case_id}."
+)
+BLOCKED_MEMBER = "<@{user}> can't share stories until {until}. Recorded on case #{case_id}."
+BLOCK_NEEDS_STORY = (
+    "Case #{case_id} isn't about a known member. Give the story's number (`story:`) to block its author"
+    " without learning who they are."
+)

@@ -16,11 +16,20 @@ from bot.cases.duty import duty_list, set_on_duty
 from bot.cases.queue import ANNOUNCE_KIND, LADDER_KIND, ladder_step, post_queue_message
 from bot.cases.records import KINDS, Case, case_events, get_case, list_cases, read_case
 from bot.cases.settings import PROFANITY_MODES, update_case_settings
-from bot.cases.wording import KIND_NAMES, NO_SUCH_CASE, STATUS_NAMES
+from bot.cases.wording import (
+    BLOCK_NEEDS_STORY,
+    BLOCK_STORY_AUTHOR,
+    BLOCKED_MEMBER,
+    BLOCKED_STORY_AUTHOR,
+    KIND_NAMES,
+    NO_SUCH_CASE,
+    STATUS_NAMES,
+)
 from bot.cases.workflow import (
     action_dm_states,
     add_note,
     block_from_stories,
+    case_for_action,
     claim,
     escalate,
     record_action,
@@ -37,6 +46,8 @@ from bot.core.errors import UserFacingError
 from bot.core.messages import SECONDARY, Button, Card, custom_id, embed, timestamp
 from bot.core.text import display, neutralise_mentions
 from bot.delivery.scheduler import MissedPolicy, Occurrence
+from bot.stories import block_author_of_story, block_member
+from bot.stories.moderation import MAX_BLOCK_DAYS
 from cogs.cases.common import custom_id_of, modal_values, refresh_queue_message, require_moderator
 from cogs.common.choices import circle_choices
 from cogs.common.components import PersistentComponent, run_safely, send_card
@@ -347,16 +358,35 @@ class CaseModerators(commands.Cog):
                                   current: str) -> list[app_commands.Choice[str]]:
         return await circle_choices(self.bot.db, interaction, current)
 
-    @case.command(name="block-stories", description="Record a block from sharing stories for a case's author")
-    @app_commands.describe(id="The case number", reason="Why (recorded on the case)")
+    @case.command(name="block-stories",
+                  description="Stop a story's (unknown) author, or the member a case is about, sharing stories")
+    @app_commands.describe(id="The case number", days=f"How many days the block lasts (1 to {MAX_BLOCK_DAYS})",
+                           reason="Why (recorded on the case)",
+                           story="For a case about a story: its number (Story #N); its author stays unknown")
     async def block_stories(self, interaction: discord.Interaction, id: int,
-                            reason: app_commands.Range[str, 1, 300]) -> None:
+                            days: app_commands.Range[int, 1, MAX_BLOCK_DAYS], reason: app_commands.Range[str, 1, 300],
+                            story: app_commands.Range[int, 1] | None = None) -> None:
         settings = await require_moderator(self.bot, interaction)
-        assert interaction.guild is not None
-        await block_from_stories(self.bot.db, self.bot.clock, self.bot.outbox, guild_id=settings.guild_id,
-                                 case_id=id, moderator_id=interaction.user.id, reason=reason,
-                                 server_name=interaction.guild.name)
-        await reply(interaction, f"Recorded on case #{id}. (The block itself arrives with the stories feature.)")
+        gid, moderator = settings.guild_id, interaction.user.id
+        async with self.bot.db.transaction() as conn:
+            case = await case_for_action(conn, gid, id)
+            if story is not None:
+                _found, until = await block_author_of_story(conn, self.bot.clock, guild_id=gid, number=story, days=days,
+                                                            moderator_id=moderator, reason=f"case #{id}")
+                whom = BLOCK_STORY_AUTHOR.format(number=story)
+                text = BLOCKED_STORY_AUTHOR.format(number=story, until=timestamp(until), case_id=id)
+            elif case.subject_user_id is not None:
+                until = await block_member(conn, self.bot.clock, guild_id=gid, user_id=case.subject_user_id, days=days)
+                whom = f"<@{case.subject_user_id}>"
+                text = BLOCKED_MEMBER.format(user=case.subject_user_id, until=timestamp(until), case_id=id)
+            else:
+                raise UserFacingError(BLOCK_NEEDS_STORY.format(case_id=id))
+            await block_from_stories(conn, self.bot.clock, guild_id=gid, case_id=id, moderator_id=moderator,
+                                     reason=reason, whom=whom, until=until)
+        log.info("case action stories block guild_id=%s case_id=%s by_story=%s days=%s", gid, id, story is not None,
+                 days)
+        await reply(interaction, text)
+        await refresh_queue_message(self.bot, settings, id)
 
     # -- /case-admin settings ---------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from bot.screening.words import word_settings
 from bot.stories import cards, records, wording
 from bot.stories.circles import circle_to_share_in, shareable_choices
 from bot.stories.drafts import MAX_TITLE, MAX_WARNING, Draft, Verdict, check_draft, screen_draft
-from bot.stories.keys import author_key, normalise_receipt
+from bot.stories.keys import author_key, member_block_key, normalise_receipt
 from bot.stories.settings import MAX_STORY, get_story_settings
 from bot.stories.support import add_support, support_count
 from cogs.common.components import PersistentComponent, card_view, run_safely, send_card
@@ -117,7 +117,8 @@ class Stories(commands.Cog):
         found = await circle_to_share_in(self.bot.db, settings.guild_id, circle, interaction.user.id)
         story_settings = await get_story_settings(self.bot.db, settings.guild_id)
         await records.require_may_share(self.bot.db, self.bot.clock, story_settings,
-                                        author_key(settings.guild_id, interaction.user.id))
+                                        author_key(settings.guild_id, interaction.user.id),
+                                        member_block_key(settings.guild_id, interaction.user.id))
         token = secrets.token_hex(8)
         await interaction.response.send_modal(StoryForm(self, token, found.id, None, edit=False))
 
@@ -134,7 +135,8 @@ class Stories(commands.Cog):
         settings = await get_story_settings(self.bot.db, guild_id)
         draft = check_draft(draft, settings)
         key = author_key(guild_id, interaction.user.id)
-        await records.require_may_share(self.bot.db, self.bot.clock, settings, key)
+        await records.require_may_share(self.bot.db, self.bot.clock, settings, key,
+                                        member_block_key(guild_id, interaction.user.id))
         verdict = screen_draft(draft, await word_settings(self.bot.db, guild_id))
         if verdict.aimed_slur:
             self.pending.pop(token, None)
@@ -192,7 +194,7 @@ class Stories(commands.Cog):
         async with self.bot.db.transaction() as conn:
             done = await records.submit(conn, self.bot.clock, settings, circle_id=pending.draft.circle_id,
                                         key=author_key(guild_id, pending.user_id), verdict=pending.verdict,
-                                        new_member=new_member)
+                                        new_member=new_member, member_key=member_block_key(guild_id, pending.user_id))
             if done.story.state == "review":
                 await self._enqueue_review(conn, done.story)
         log.info("story submitted guild_id=%s story_id=%s state=%s", guild_id, done.story.id, done.story.state)
