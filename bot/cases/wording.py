@@ -47,6 +47,9 @@ SUPPORT_TEXT = ("If you might be in danger, please contact one of these services
 
 CRISIS_TEXT = ("A moderator of **{server}** has been asked to check in with you privately. You matter, and "
                "the services below are there right now.")
+CRISIS_TEXT_ANONYMOUS = ("The moderators of **{server}** have been alerted **without your name**. If you'd like one "
+                         "of them to talk with you, press the button below: only then will they know it's you. "
+                         "You matter, and the services below are there right now.")
 CONCERN_TEXT = ("Just checking in after what you wrote in **{server}**. If things feel heavy, these services "
                 "are free and there any time, and a moderator is one button away.")
 CARD_TITLE_CRISIS = "Help is here, right now"
