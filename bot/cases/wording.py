@@ -100,3 +100,17 @@ BLOCK_NEEDS_STORY = (
     "Case #{case_id} isn't about a known member. Give the story's number (`story:`) to block its author"
     " without learning who they are."
 )
+
+# -- weekly duty schedule (moderators) ----------------------------------------------------------------
+DUTY_BAD_TIME = "`{text}` isn't a time I can read. Please use the 24-hour clock, like `09:00` or `22:30`."
+DUTY_BAD_DAY = "That isn't a day of the week. Please pick one from the list, like Monday."
+DUTY_BAD_ZONE = "`{zone}` isn't a time zone I know. Please pick one from the list, like Europe/London."
+DUTY_SAME_TIMES = "A duty window needs an end different from its start (for a whole day, use 00:00 to 23:59)."
+DUTY_TOO_MANY = "You have {limit} duty windows already. Please remove one first with `/case duty remove`."
+DUTY_ADDED = "Added: you're on duty every {window}. The ladder pages you first then. `/case duty list` shows all."
+DUTY_NONE = "You have no weekly duty windows. Add one with `/case duty add`."
+DUTY_LIST = "**Your weekly duty windows** (you're on duty inside them, or whenever `/case on-duty on`):\n{lines}"
+DUTY_REMOVED = "Removed that window."
+DUTY_NO_SUCH = "You have no duty window #{window_id}. `/case duty list` shows yours."
+DUTY_NOW = "You're on duty right now."
+DUTY_NOT_NOW = "You're not on duty right now."
