@@ -26,6 +26,9 @@ from bot.cases.records import KINDS, Case, case_events, get_case, list_cases, re
 from bot.cases.settings import PROFANITY_MODES, update_case_settings
 from bot.cases.wording import (
     BLOCK_NEEDS_STORY,
+    BLOCK_STORY_AUTHOR,
+    BLOCKED_MEMBER,
+    BLOCKED_STORY_AUTHOR,
     DUTY_ADDED,
     DUTY_LIST,
     DUTY_NO_SUCH,
@@ -33,9 +36,6 @@ from bot.cases.wording import (
     DUTY_NOT_NOW,
     DUTY_NOW,
     DUTY_REMOVED,
-    BLOCK_STORY_AUTHOR,
-    BLOCKED_MEMBER,
-    BLOCKED_STORY_AUTHOR,
     KIND_NAMES,
     NO_SUCH_CASE,
     STATUS_NAMES,
