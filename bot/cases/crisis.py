@@ -26,7 +26,15 @@ import aiosqlite
 
 from bot.cases.records import Opened, open_case
 from bot.cases.settings import case_settings
-from bot.cases.wording import CARD_TITLE_CONCERN, CARD_TITLE_CRISIS, CONCERN_TEXT, CRISIS_TEXT, TALK_NOW, WORRIED_TEXT
+from bot.cases.wording import (
+    CARD_TITLE_CONCERN,
+    CARD_TITLE_CRISIS,
+    CONCERN_TEXT,
+    CRISIS_TEXT,
+    CRISIS_TEXT_ANONYMOUS,
+    TALK_NOW,
+    WORRIED_TEXT,
+)
 from bot.core.clock import Clock, iso_utc, parse_iso_utc
 from bot.core.messages import DANGER, Button, Card, custom_id, embed
 
@@ -47,10 +55,13 @@ class CrisisResponse:
 
 
 def member_card(level: str, crisis_embed: dict[str, Any], *, guild_id: int, server_name: str,
-                worried: bool = False) -> Card:
-    """The private card: warm words, the server's crisis lines and "Talk to a moderator now"."""
+                worried: bool = False, anonymous: bool = False) -> Card:
+    """The private card: warm words, the server's crisis lines and "Talk to a moderator now".
+    ``anonymous``: the moderators were alerted without the member's name, and the words say so."""
     if worried:
         intro = embed(CARD_TITLE_CONCERN, WORRIED_TEXT.format(server=server_name))
+    elif level == "crisis" and anonymous:
+        intro = embed(CARD_TITLE_CRISIS, CRISIS_TEXT_ANONYMOUS.format(server=server_name))
     elif level == "crisis":
         intro = embed(CARD_TITLE_CRISIS, CRISIS_TEXT.format(server=server_name))
     else:
@@ -96,7 +107,9 @@ async def respond_to_crisis(
     """Decide and enqueue the crisis response (see the module's docstring), in the caller's transaction.
 
     ``user_id`` receives the card; ``subject_user_id`` is whom the case is about (default: ``user_id``);
-    ``anonymous=True`` keeps the member out of the case (an anonymous story's author). ``case_id``: a case
+    ``anonymous=True`` keeps the member out of the case (an anonymous story's author) and out of
+    ``case_member_state``: the hourly limit is read but not recorded, since a card time next to the
+    anonymous case's time would tie the member to it. ``case_id``: a case
     the caller already opened for this (it is made urgent instead of opening another).
     ``worried``: the card is the gentle "someone cares about you" one (a report of concern).
     """
@@ -119,7 +132,10 @@ async def respond_to_crisis(
                                   dedupe_key=dedupe_key, outbox=outbox)).case_id
     if not await _card_allowed(conn, clock, guild_id, user_id):
         return CrisisResponse(level, opened, False, False, None)
-    card = member_card(level, crisis_embed, guild_id=guild_id, server_name=server_name, worried=worried)
+    card = member_card(level, crisis_embed, guild_id=guild_id, server_name=server_name, worried=worried,
+                       anonymous=anonymous)
+    if anonymous and can_reply_privately:
+        return CrisisResponse(level, opened, True, False, card)
     await _mark_card(conn, clock, guild_id, user_id)
     if can_reply_privately:
         return CrisisResponse(level, opened, True, False, card)

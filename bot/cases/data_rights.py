@@ -47,4 +47,8 @@ register(PersonalTable(
     "case_duty", "cases", "whether you are on duty as a moderator", "while you are on duty",
     "the server's moderators", ("user_id",),
 ))
+register(PersonalTable(
+    "case_duty_windows", "cases", "the weekly times you said you're on duty as a moderator, and their time zone",
+    "until you remove them", "the server's moderators", ("user_id",),
+))
 not_personal("case_settings", "server settings of the moderator queue, no member ids")

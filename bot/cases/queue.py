@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
+from bot.cases.duty import on_duty
 from bot.cases.records import Case, read_case
 from bot.cases.settings import case_settings
 from bot.cases.wording import KIND_NAMES, STATUS_NAMES, escalated_text, new_urgent_text, page_text
@@ -98,11 +99,6 @@ def queue_card(case: Case) -> Card:
     return Card(embeds=(body,), rows=rows)
 
 
-async def on_duty(conn: aiosqlite.Connection, guild_id: int) -> list[int]:
-    async with conn.execute("SELECT user_id FROM case_duty WHERE guild_id = ? ORDER BY since", (guild_id,)) as cur:
-        return [int(r[0]) for r in await cur.fetchall()]
-
-
 def _with_pings(card: Card, text: str, role_ids: list[int | None], user_ids: list[int]) -> dict[str, Any]:
     roles = [r for r in role_ids if r]
     mentions = " ".join([*(f"<@&{r}>" for r in roles), *(f"<@{u}>" for u in user_ids)])
@@ -123,17 +119,19 @@ async def announce_case(
         await schedules.create(conn, now, guild_id=guild_id, kind=ANNOUNCE_KIND, owner_id=case_id,
                                rule=Recurrence.once(now))
     else:
-        await post_queue_message(conn, outbox, case)
+        await post_queue_message(conn, outbox, case, now)
     await schedule_ladder(conn, now, case)
 
 
-async def post_queue_message(conn: aiosqlite.Connection, outbox: Outbox, case: Case) -> bool:
+async def post_queue_message(conn: aiosqlite.Connection, outbox: Outbox, case: Case, now: datetime) -> bool:
+    """The case's queue message (once, by key); an urgent one pings those on duty at ``now``
+    (by hand or by their weekly window), else the on-call role."""
     targets = await queue_targets(conn, case.guild_id)
     if targets.queue_channel_id is None:
         return False
     card = queue_card(case)
     if case.urgency == "urgent":
-        duty = await on_duty(conn, case.guild_id)
+        duty = await on_duty(conn, case.guild_id, now)
         payload = _with_pings(card, new_urgent_text(case.id, case.kind), [] if duty else [targets.oncall_role_id],
                               duty)
     else:
@@ -177,11 +175,11 @@ async def ladder_step(
     settings = await case_settings(conn, guild_id)
     minutes = settings.repage_minutes if step == "oncall" else settings.organiser_minutes
     if step == "oncall":
-        roles, users = [targets.oncall_role_id], await on_duty(conn, guild_id)
+        roles, users = [targets.oncall_role_id], await on_duty(conn, guild_id, clock.now())
     elif step == "organiser":
         roles, users = [targets.organiser_role_id, targets.oncall_role_id], []
     else:
-        roles, users = [targets.oncall_role_id or targets.moderator_role_id], await on_duty(conn, guild_id)
+        roles, users = [targets.oncall_role_id or targets.moderator_role_id], await on_duty(conn, guild_id, clock.now())
     payload = _with_pings(Card(), page_text(step, case.id, case.kind, minutes), roles, users)
     sent = await outbox.enqueue(conn, key=f"case:{case.id}:page:{step}", kind="case_page", guild_id=guild_id,
                                 target_kind="channel", target_id=targets.queue_channel_id, payload=payload)

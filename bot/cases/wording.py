@@ -47,6 +47,9 @@ SUPPORT_TEXT = ("If you might be in danger, please contact one of these services
 
 CRISIS_TEXT = ("A moderator of **{server}** has been asked to check in with you privately. You matter, and "
                "the services below are there right now.")
+CRISIS_TEXT_ANONYMOUS = ("The moderators of **{server}** have been alerted **without your name**. If you'd like one "
+                         "of them to talk with you, press the button below: only then will they know it's you. "
+                         "You matter, and the services below are there right now.")
 CONCERN_TEXT = ("Just checking in after what you wrote in **{server}**. If things feel heavy, these services "
                 "are free and there any time, and a moderator is one button away.")
 CARD_TITLE_CRISIS = "Help is here, right now"
@@ -85,3 +88,29 @@ def new_urgent_text(case_id: int, kind: str) -> str:
 
 def escalated_text(case_id: int, by: int) -> str:
     return f"⬆️ Case #{case_id} was escalated by <@{by}>: organisers, please take a look."
+
+# -- blocking from stories (the block is the stories capability's) ----------------------------------
+BLOCK_STORY_AUTHOR = "the author of story #{number}"
+BLOCKED_STORY_AUTHOR = (
+    "The author of story #{number} can't share stories until {until}. Nobody, you included, learns who they are."
+    " Recorded on case #{case_id}."
+)
+BLOCKED_MEMBER = "<@{user}> can't share stories until {until}. Recorded on case #{case_id}."
+BLOCK_NEEDS_STORY = (
+    "Case #{case_id} isn't about a known member. Give the story's number (`story:`) to block its author"
+    " without learning who they are."
+)
+
+# -- weekly duty schedule (moderators) ----------------------------------------------------------------
+DUTY_BAD_TIME = "`{text}` isn't a time I can read. Please use the 24-hour clock, like `09:00` or `22:30`."
+DUTY_BAD_DAY = "That isn't a day of the week. Please pick one from the list, like Monday."
+DUTY_BAD_ZONE = "`{zone}` isn't a time zone I know. Please pick one from the list, like Europe/London."
+DUTY_SAME_TIMES = "A duty window needs an end different from its start (for a whole day, use 00:00 to 23:59)."
+DUTY_TOO_MANY = "You have {limit} duty windows already. Please remove one first with `/case duty remove`."
+DUTY_ADDED = "Added: you're on duty every {window}. The ladder pages you first then. `/case duty list` shows all."
+DUTY_NONE = "You have no weekly duty windows. Add one with `/case duty add`."
+DUTY_LIST = "**Your weekly duty windows** (you're on duty inside them, or whenever `/case on-duty on`):\n{lines}"
+DUTY_REMOVED = "Removed that window."
+DUTY_NO_SUCH = "You have no duty window #{window_id}. `/case duty list` shows yours."
+DUTY_NOW = "You're on duty right now."
+DUTY_NOT_NOW = "You're not on duty right now."

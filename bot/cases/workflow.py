@@ -165,16 +165,20 @@ async def action_dm_states(db: Database, guild_id: int, case_id: int) -> dict[in
     return found
 
 
-async def block_from_stories(db: Database, clock: Clock, outbox: Outbox, *, guild_id: int, case_id: int,
-                             moderator_id: int, reason: str, server_name: str) -> None:
-    """STUB for the merge with the stories capability: records the decision on the case; the block
-    itself is the stories capability's to enforce (it knows anonymous authors by keyed hash).
+async def case_for_action(conn: aiosqlite.Connection, guild_id: int, case_id: int) -> Case:
+    """The case an action is taken for, in the caller's transaction (resolved cases too); "not found" otherwise."""
+    return await _open_case(conn, guild_id, case_id, allow_resolved=True)
 
-    Wire at merge: call ``bot.stories`` block function here with the case's subject (or the story's
-    author hash in ``case.snapshot``)."""
-    async with db.transaction() as conn:
-        case = await _open_case(conn, guild_id, case_id, allow_resolved=True)
-        await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=moderator_id, event="action",
-                        detail="block from stories (pending the stories capability) reason: "
-                        + reason.strip()[:OUTCOME_MAX])
-        await _touch(conn, clock, case)
+
+async def block_from_stories(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, case_id: int,
+                             moderator_id: int, reason: str, whom: str, until: str) -> Case:
+    """Record on the case that ``whom`` ("the author of story #3", never a name the stories don't
+    give, or the case's member) is blocked from sharing stories until ``until``. The block itself is
+    the stories capability's (bot.cases may not import it): the cog places it and calls this in the
+    same transaction."""
+    case = await _open_case(conn, guild_id, case_id, allow_resolved=True)
+    await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=moderator_id, event="action",
+                    detail=f"blocked {whom} from sharing stories until {until} reason: "
+                    + (reason.strip()[:OUTCOME_MAX] or "no reason given"))
+    await _touch(conn, clock, case)
+    return case

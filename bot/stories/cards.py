@@ -58,16 +58,28 @@ def thread_name(story: Story) -> str:
     return (f"{name}: {story.title}" if story.title else name)[:100]
 
 
-def preview_card(token: str, verdict: Verdict, number_hint: str, crisis_card: dict[str, Any] | None) -> Card:
-    """The ephemeral preview: the story as it will appear, what screening found, what is kept."""
+def connect_row() -> tuple[Button, ...]:
+    """The one way for an author to ask a moderator to talk with them (their identity, by their own press)."""
+    return (Button(cid("storyhelp"), wording.CONNECT_BUTTON, PRIMARY),)
+
+
+def crisis_embeds(response_card: Card | None) -> tuple[dict[str, Any], ...]:
+    """The one crisis response's card (bot.cases.crisis) without its own button: stories show
+    theirs, "Connect me with a moderator", so the author sees one such button, not two."""
+    return response_card.embeds if response_card is not None else ()
+
+
+def preview_card(token: str, verdict: Verdict, number_hint: str, response_card: Card | None) -> Card:
+    """The ephemeral preview: the story as it will appear, what screening found, what is kept, and
+    (crisis or concern) the crisis card of the one crisis response, shown at most once an hour."""
     lines = [wording.PREVIEW_INTRO]
     if verdict.identifying:
         lines.append(wording.IDENTIFYING_INTRO)
         for kind, text in verdict.identifying[:10]:
             lines.append(f"• {wording.IDENTIFYING_KINDS.get(kind, kind)}: `{text.replace('`', '')[:60]}`")
     if verdict.crisis == "crisis":
-        lines.append(wording.CRISIS_HELD)
-    elif verdict.crisis == "concern":
+        lines.append(wording.CRISIS_HELD if response_card is not None else wording.CRISIS_HELD_CARD_SHOWN)
+    elif verdict.crisis == "concern" and response_card is not None:
         lines.append(wording.CONCERN_NOTE)
     lines.append(wording.WHAT_IS_KEPT)
     content = story_content(verdict.content_warning)
@@ -76,15 +88,12 @@ def preview_card(token: str, verdict: Verdict, number_hint: str, crisis_card: di
         body = f"{body}\n\n{content}"
     embed = story_embed(number=0, title=verdict.title, warning=verdict.content_warning, body=verdict.body, when=None)
     embed["author"] = {"name": number_hint}
-    embeds = [embed]
     buttons = [Button(cid("storypost", token), "Post", SUCCESS), Button(cid("storyedit", token), "Edit"),
                Button(cid("storycancel", token), "Cancel", DANGER)]
     rows: list[tuple[Button, ...]] = [tuple(buttons)]
-    if crisis_card is not None:
-        embeds.append(crisis_card)
-        if verdict.crisis == "crisis":
-            rows.append((Button(cid("storyhelp"), wording.CONNECT_BUTTON, PRIMARY),))
-    return Card(body[:2000], tuple(embeds), tuple(rows))
+    if verdict.crisis == "crisis" or (verdict.crisis == "concern" and response_card is not None):
+        rows.append(connect_row())
+    return Card(body[:2000], (embed, *crisis_embeds(response_card)), tuple(rows))
 
 
 def receipt_card(story: Story, receipt: str) -> Card:

@@ -1,13 +1,21 @@
-"""The stories' tables in the personal-data registry.
+"""The stories' tables in the personal-data registry, and the receipt lookup for /privacy export.
 
 None of them holds a member's user id: authors appear only as a keyed one-way hash whose secret
 is outside the database, supporters as a keyed hash per story. The bot cannot list a member's
-stories from the database alone; a member finds, checks and retracts their own with the receipt.
+stories from the database alone; a member finds, checks, exports and retracts their own with the
+receipt. ``stories_by_receipt`` (registered with ``register_receipt_lookup``) gives a member's
+export the stories whose receipts they paste: the story itself and its support count, never the
+keys, the receipt fingerprint or anything about other members.
 """
 
 from __future__ import annotations
 
-from bot.core.personal_data import not_personal
+from typing import Any
+
+import aiosqlite
+
+from bot.core.personal_data import not_personal, register_receipt_lookup
+from bot.stories.keys import normalise_receipt, receipt_hash
 
 not_personal("story_settings", "a server's story settings (limits, review, delay); nothing about members")
 not_personal("stories", "anonymous stories: no user id, the author only as a keyed one-way hash;"
@@ -16,3 +24,22 @@ not_personal("story_quota", "daily counts per keyed author hash, pruned after tw
 not_personal("story_blocks", "blocks by keyed author hash; moderators and the database never learn who")
 not_personal("story_support", "support counts as keyed hashes per story; no supporter id in plain form")
 not_personal("story_audit", "moderators' actions on stories by story number; names no author")
+
+_EXPORTED = ("number", "title", "content_warning", "body", "state", "decline_reason", "created_at", "published_at")
+
+
+async def stories_by_receipt(conn: aiosqlite.Connection, guild_id: int, receipts: list[str]) -> list[dict[str, Any]]:
+    """The stories of this server whose receipts were pasted (malformed or unknown ones are skipped)."""
+    hashes = sorted({receipt_hash(code) for code in map(normalise_receipt, receipts) if code is not None})
+    if not hashes:
+        return []
+    marks = ", ".join("?" for _ in hashes)
+    sql = (f"SELECT {', '.join('s.' + c for c in _EXPORTED)},"
+           " (SELECT COUNT(*) FROM story_support p WHERE p.guild_id = s.guild_id AND p.story_id = s.id)"
+           f" AS support_count FROM stories s WHERE s.guild_id = ? AND s.receipt_hash IN ({marks}) ORDER BY s.number")
+    async with conn.execute(sql, (guild_id, *hashes)) as cursor:
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
+
+
+register_receipt_lookup("stories", stories_by_receipt)

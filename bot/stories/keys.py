@@ -3,6 +3,9 @@
 - ``author_key``: keyed hash of (server, member) with the anonymity secret (bot.core.anonymity);
   the same member gets the same key in one server, so blocks, limits and author replies work,
   while the database alone links nothing to anyone.
+- ``member_block_key``: keyed hash of (server, member) with its own purpose, for a block placed on
+  a *known* member from a case: it never equals the author key, so the block row (which a case
+  ties to the member) cannot be matched to that member's stories.
 - ``supporter_key``: keyed per story, so supports of two stories cannot be joined up.
 - receipts: 80 random bits shown once to the author; only their SHA-256 is stored (unkeyed, so a
   key rotation does not lock authors out of retracting).
@@ -21,6 +24,10 @@ RECEIPT_CHARS = 16
 
 def author_key(guild_id: int, user_id: int) -> str:
     return anonymity.keyed_hash("story_author", guild_id, user_id)
+
+
+def member_block_key(guild_id: int, user_id: int) -> str:
+    return anonymity.keyed_hash("story_member_block", guild_id, user_id)
 
 
 def supporter_key(guild_id: int, story_id: int, user_id: int) -> str:

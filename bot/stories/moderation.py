@@ -1,7 +1,9 @@
 """Moderators' actions on stories: remove, block the (unknown) author, unblock. Each is audited.
 
 ``block_author_of_story`` is also what a case action calls: it blocks by the story's one-way
-author key, so nobody, moderators included, learns who the author is.
+author key, so nobody, moderators included, learns who the author is. ``block_member`` is the
+case action for a case about a known member: it blocks by ``keys.member_block_key`` (not the
+author key), so the block row cannot be matched to that member's past stories.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from bot.core.clock import Clock, iso_utc
 from bot.core.errors import UserFacingError
 from bot.delivery import schedules
 from bot.stories import wording
+from bot.stories.keys import member_block_key
 from bot.stories.records import PUBLISH_KIND, Story, audit, story_by_number
 
 MAX_BLOCK_DAYS = 365
@@ -47,6 +50,23 @@ async def block_author_of_story(conn: aiosqlite.Connection, clock: Clock, *, gui
         (guild_id, story.author_key, until, story.id, reason, iso_utc(clock.now())))
     await audit(conn, clock, story, "blocked", actor_id=moderator_id, detail=f"{days} days. {reason}".strip())
     return story, until
+
+
+async def block_member(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, user_id: int, days: int,
+                       reason: str = "") -> str:
+    """Block a known member (a case's subject) from sharing for ``days``; returns the until (ISO).
+
+    Stored by the member's own block key with no story (``story_id`` 0) and no audit row: the case
+    records who did it and why."""
+    if not 1 <= days <= MAX_BLOCK_DAYS:
+        raise UserFacingError(f"A block lasts between 1 and {MAX_BLOCK_DAYS} days.")
+    until = iso_utc(clock.now() + timedelta(days=days))
+    await conn.execute(
+        "INSERT INTO story_blocks (guild_id, author_key, until, story_id, reason, created_at) VALUES (?, ?, ?, 0, ?, ?)"
+        " ON CONFLICT (guild_id, author_key) DO UPDATE SET until = excluded.until, reason = excluded.reason,"
+        " created_at = excluded.created_at",
+        (guild_id, member_block_key(guild_id, user_id), until, reason, iso_utc(clock.now())))
+    return until
 
 
 async def unblock_author_of_story(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, number: int,

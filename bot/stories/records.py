@@ -136,9 +136,12 @@ async def shared_today(conn: aiosqlite.Connection | Database, clock: Clock, guil
 
 
 async def require_may_share(conn: aiosqlite.Connection | Database, clock: Clock, settings: StorySettings,
-                            key: str) -> None:
-    """Refuse (UserFacingError) a blocked author or one over today's limit."""
+                            key: str, member_key: str | None = None) -> None:
+    """Refuse (UserFacingError) a blocked author or one over today's limit. ``member_key``
+    (``keys.member_block_key``) also finds a block placed on the member from a case."""
     until = await blocked_until(conn, clock, settings.guild_id, key)
+    if until is None and member_key is not None:
+        until = await blocked_until(conn, clock, settings.guild_id, member_key)
     if until is not None:
         from bot.core.messages import timestamp
         raise UserFacingError(wording.BLOCKED.format(until=timestamp(until)))
@@ -158,10 +161,10 @@ class Submitted:
 
 async def submit(
     conn: aiosqlite.Connection, clock: Clock, settings: StorySettings, *, circle_id: int, key: str,
-    verdict: Verdict, new_member: bool, rng: random.Random | None = None,
+    verdict: Verdict, new_member: bool, rng: random.Random | None = None, member_key: str | None = None,
 ) -> Submitted:
     """Store a story in the caller's transaction and decide its way: review, a delay, or ready now."""
-    await require_may_share(conn, clock, settings, key)
+    await require_may_share(conn, clock, settings, key, member_key)
     now = clock.now()
     day = now.date().isoformat()
     await conn.execute("DELETE FROM story_quota WHERE guild_id = ? AND day < ?",

@@ -64,6 +64,26 @@ CRISIS_HELD = (
     " talk with you, press **Connect me with a moderator** (only then will they know it's you)."
     " You can still press **Post** to send your story to the moderators to read first."
 )
+CRISIS_HELD_CARD_SHOWN = (
+    "Thank you for trusting us with this. It sounds like you might be going through something really"
+    " painful right now. Your story **will not be posted automatically**, and a moderator has been alerted"
+    " **without your name**. The crisis lines I showed you a little while ago are there any time (/support"
+    " shows them again). If you'd like a moderator to talk with you, press **Connect me with a moderator**"
+    " (only then will they know it's you). You can still press **Post** to send your story to the moderators"
+    " to read first."
+)
+REPLY_CRISIS_HELD = (
+    "Thank you for trusting us with this. It sounds like you might be going through something really"
+    " painful right now. Your reply **was not posted**: the people below can help right now, and a moderator"
+    " has been alerted **without your name**. If you'd like a moderator to talk with you, press"
+    " **Connect me with a moderator** (only then will they know it's you)."
+)
+REPLY_CRISIS_HELD_CARD_SHOWN = (
+    "Thank you for trusting us with this. Your reply **was not posted**, and a moderator has been alerted"
+    " **without your name**. The crisis lines I showed you a little while ago are there any time (/support"
+    " shows them again). If you'd like a moderator to talk with you, press **Connect me with a moderator**"
+    " (only then will they know it's you)."
+)
 CONNECT_BUTTON = "Connect me with a moderator"
 CONNECTED = (
     "A moderator will reach out to you privately soon. You did the right thing by asking."

@@ -24,7 +24,7 @@ from bot.cases.crisis import (
     respond_to_crisis,
     take_pending,
 )
-from bot.cases.queue import on_duty
+from bot.cases.duty import on_duty
 from bot.cases.records import find_by_dedupe_key, open_case
 from bot.cases.relay import relay_in, relay_of_member, relay_of_thread, relay_out
 from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_key
@@ -270,7 +270,7 @@ class CaseMembers(commands.Cog):
 
     async def _open_thread(self, thread: discord.Thread, user_id: int, oncall_role_id: int | None, case_id: int,
                            guild_id: int) -> None:
-        duty = await on_duty(self.bot.db.conn, guild_id)
+        duty = await on_duty(self.bot.db.conn, guild_id, self.bot.clock.now())
         for uid in [user_id, *duty]:
             try:
                 await thread.add_user(discord.Object(uid))

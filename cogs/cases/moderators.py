@@ -12,15 +12,39 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cases.duty import duty_list, set_on_duty
+from bot.cases.duty import (
+    DAYS,
+    add_window,
+    duty_list,
+    on_duty,
+    remove_window,
+    set_on_duty,
+    windows_of,
+)
 from bot.cases.queue import ANNOUNCE_KIND, LADDER_KIND, ladder_step, post_queue_message
 from bot.cases.records import KINDS, Case, case_events, get_case, list_cases, read_case
 from bot.cases.settings import PROFANITY_MODES, update_case_settings
-from bot.cases.wording import KIND_NAMES, NO_SUCH_CASE, STATUS_NAMES
+from bot.cases.wording import (
+    BLOCK_NEEDS_STORY,
+    BLOCK_STORY_AUTHOR,
+    BLOCKED_MEMBER,
+    BLOCKED_STORY_AUTHOR,
+    DUTY_ADDED,
+    DUTY_LIST,
+    DUTY_NO_SUCH,
+    DUTY_NONE,
+    DUTY_NOT_NOW,
+    DUTY_NOW,
+    DUTY_REMOVED,
+    KIND_NAMES,
+    NO_SUCH_CASE,
+    STATUS_NAMES,
+)
 from bot.cases.workflow import (
     action_dm_states,
     add_note,
     block_from_stories,
+    case_for_action,
     claim,
     escalate,
     record_action,
@@ -37,6 +61,9 @@ from bot.core.errors import UserFacingError
 from bot.core.messages import SECONDARY, Button, Card, custom_id, embed, timestamp
 from bot.core.text import display, neutralise_mentions
 from bot.delivery.scheduler import MissedPolicy, Occurrence
+from bot.members.zones import suggest
+from bot.stories import block_author_of_story, block_member
+from bot.stories.moderation import MAX_BLOCK_DAYS
 from cogs.cases.common import custom_id_of, modal_values, refresh_queue_message, require_moderator
 from cogs.common.choices import circle_choices
 from cogs.common.components import PersistentComponent, run_safely, send_card
@@ -55,6 +82,7 @@ NOTE_MODAL = re.compile(r"^pc:casenoted:(\d+)$")
 RESOLVE_MODAL = re.compile(r"^pc:caseresolved:(\d+)$")
 STATUS_CHOICES = [app_commands.Choice(name=v, value=k) for k, v in
                   {"open": "open", "claimed": "claimed", "resolved": "resolved"}.items()]
+DAY_CHOICES = [app_commands.Choice(name=name, value=index) for index, name in enumerate(DAYS)]
 KIND_CHOICES = [app_commands.Choice(name=KIND_NAMES[k], value=k) for k in KINDS]
 
 
@@ -89,6 +117,9 @@ class CaseModerators(commands.Cog):
         name="case-admin", description="Organisers: settings of the moderator queue and its escalation ladder",
         guild_only=True, default_permissions=discord.Permissions(manage_guild=True), extras={"audience": "organiser"})
 
+    duty = app_commands.Group(name="duty", description="Your weekly duty schedule: the ladder pages you first then",
+                              parent=case)
+
     def __init__(self, bot: PeerCirclesBot) -> None:
         self.bot = bot
 
@@ -102,7 +133,7 @@ class CaseModerators(commands.Cog):
     async def on_announce(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
         case = await read_case(conn, occurrence.guild_id, occurrence.owner_id)
         if case is not None:
-            await post_queue_message(conn, self.bot.outbox, case)
+            await post_queue_message(conn, self.bot.outbox, case, self.bot.clock.now())
 
     async def on_ladder(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
         paged = await ladder_step(conn, self.bot.clock, self.bot.outbox, guild_id=occurrence.guild_id,
@@ -274,9 +305,58 @@ class CaseModerators(commands.Cog):
     async def on_duty(self, interaction: discord.Interaction, state: app_commands.Choice[str]) -> None:
         settings = await require_moderator(self.bot, interaction)
         await set_on_duty(self.bot.db, self.bot.clock, settings.guild_id, interaction.user.id, state.value == "on")
-        on = await duty_list(self.bot.db, settings.guild_id)
+        on = await duty_list(self.bot.db, settings.guild_id, self.bot.clock.now())
         names = ", ".join(f"<@{u}>" for u in on) or "nobody"
         await reply(interaction, f"You're {'on' if state.value == 'on' else 'off'} duty. On duty now: {names}.")
+
+    @duty.command(name="add", description="Add a weekly window when you're on duty (the end may be after midnight)")
+    @app_commands.describe(day="The day the window starts", start="When it starts, 24-hour clock (e.g. 18:00)",
+                           end="When it ends, 24-hour clock (e.g. 22:00, or 02:00 for after midnight)",
+                           timezone="Your time zone (start typing a city); the server's if you leave it out")
+    @app_commands.choices(day=DAY_CHOICES)
+    async def duty_add(self, interaction: discord.Interaction, day: app_commands.Choice[int],
+                       start: app_commands.Range[str, 1, 8], end: app_commands.Range[str, 1, 8],
+                       timezone: app_commands.Range[str, 1, 64] | None = None) -> None:
+        settings = await require_moderator(self.bot, interaction)
+        window = await add_window(self.bot.db, self.bot.clock, guild_id=settings.guild_id, user_id=interaction.user.id,
+                                  weekday=day.value, start=start, end=end, timezone=timezone or settings.timezone)
+        log.info("case duty window added guild_id=%s window_id=%s", settings.guild_id, window.id)
+        await reply(interaction, DUTY_ADDED.format(window=window.describe()))
+
+    @duty_add.autocomplete("timezone")
+    async def duty_zone_autocomplete(self, interaction: discord.Interaction,
+                                     current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=zone, value=zone) for zone in suggest(current)]
+
+    @duty.command(name="list", description="Your weekly duty windows, and whether you're on duty now")
+    async def duty_list_command(self, interaction: discord.Interaction) -> None:
+        settings = await require_moderator(self.bot, interaction)
+        windows = await windows_of(self.bot.db, settings.guild_id, interaction.user.id)
+        now = await on_duty(self.bot.db.conn, settings.guild_id, self.bot.clock.now())
+        status = DUTY_NOW if interaction.user.id in now else DUTY_NOT_NOW
+        if not windows:
+            await reply(interaction, f"{DUTY_NONE} {status}")
+            return
+        lines = "\n".join(f"**#{w.id}** {w.describe()}" for w in windows)
+        await reply(interaction, DUTY_LIST.format(lines=lines) + f"\n{status}")
+
+    @duty.command(name="remove", description="Remove one of your weekly duty windows")
+    @app_commands.describe(window="The window's number, from /case duty list")
+    async def duty_remove(self, interaction: discord.Interaction, window: int) -> None:
+        settings = await require_moderator(self.bot, interaction)
+        if not await remove_window(self.bot.db, guild_id=settings.guild_id, user_id=interaction.user.id,
+                                   window_id=window):
+            raise UserFacingError(DUTY_NO_SUCH.format(window_id=window))
+        await reply(interaction, DUTY_REMOVED)
+
+    @duty_remove.autocomplete("window")
+    async def duty_window_autocomplete(self, interaction: discord.Interaction,
+                                       current: str) -> list[app_commands.Choice[int]]:
+        if interaction.guild_id is None:
+            return []
+        windows = await windows_of(self.bot.db, interaction.guild_id, interaction.user.id)
+        return [app_commands.Choice(name=f"#{w.id} {w.describe()}"[:100], value=w.id) for w in windows
+                if current.strip().lower() in w.describe().lower() or current.strip() in str(w.id)][:25]
 
     # -- actions on a member ---------------------------------------------------------------------------
 
@@ -347,16 +427,35 @@ class CaseModerators(commands.Cog):
                                   current: str) -> list[app_commands.Choice[str]]:
         return await circle_choices(self.bot.db, interaction, current)
 
-    @case.command(name="block-stories", description="Record a block from sharing stories for a case's author")
-    @app_commands.describe(id="The case number", reason="Why (recorded on the case)")
+    @case.command(name="block-stories",
+                  description="Stop a story's (unknown) author, or the member a case is about, sharing stories")
+    @app_commands.describe(id="The case number", days=f"How many days the block lasts (1 to {MAX_BLOCK_DAYS})",
+                           reason="Why (recorded on the case)",
+                           story="For a case about a story: its number (Story #N); its author stays unknown")
     async def block_stories(self, interaction: discord.Interaction, id: int,
-                            reason: app_commands.Range[str, 1, 300]) -> None:
+                            days: app_commands.Range[int, 1, MAX_BLOCK_DAYS], reason: app_commands.Range[str, 1, 300],
+                            story: app_commands.Range[int, 1] | None = None) -> None:
         settings = await require_moderator(self.bot, interaction)
-        assert interaction.guild is not None
-        await block_from_stories(self.bot.db, self.bot.clock, self.bot.outbox, guild_id=settings.guild_id,
-                                 case_id=id, moderator_id=interaction.user.id, reason=reason,
-                                 server_name=interaction.guild.name)
-        await reply(interaction, f"Recorded on case #{id}. (The block itself arrives with the stories feature.)")
+        gid, moderator = settings.guild_id, interaction.user.id
+        async with self.bot.db.transaction() as conn:
+            case = await case_for_action(conn, gid, id)
+            if story is not None:
+                _found, until = await block_author_of_story(conn, self.bot.clock, guild_id=gid, number=story, days=days,
+                                                            moderator_id=moderator, reason=f"case #{id}")
+                whom = BLOCK_STORY_AUTHOR.format(number=story)
+                text = BLOCKED_STORY_AUTHOR.format(number=story, until=timestamp(until), case_id=id)
+            elif case.subject_user_id is not None:
+                until = await block_member(conn, self.bot.clock, guild_id=gid, user_id=case.subject_user_id, days=days)
+                whom = f"<@{case.subject_user_id}>"
+                text = BLOCKED_MEMBER.format(user=case.subject_user_id, until=timestamp(until), case_id=id)
+            else:
+                raise UserFacingError(BLOCK_NEEDS_STORY.format(case_id=id))
+            await block_from_stories(conn, self.bot.clock, guild_id=gid, case_id=id, moderator_id=moderator,
+                                     reason=reason, whom=whom, until=until)
+        log.info("case action stories block guild_id=%s case_id=%s by_story=%s days=%s", gid, id, story is not None,
+                 days)
+        await reply(interaction, text)
+        await refresh_queue_message(self.bot, settings, id)
 
     # -- /case-admin settings ---------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cases.crisis import respond_to_crisis
 from bot.cases.records import open_case
 from bot.circles.access import require_set_up
 from bot.circles.records import get_circle
@@ -29,7 +30,7 @@ from bot.screening.words import word_settings
 from bot.stories import cards, records, wording
 from bot.stories.circles import circle_to_share_in, shareable_choices
 from bot.stories.drafts import MAX_TITLE, MAX_WARNING, Draft, Verdict, check_draft, screen_draft
-from bot.stories.keys import author_key, normalise_receipt
+from bot.stories.keys import author_key, member_block_key, normalise_receipt
 from bot.stories.settings import MAX_STORY, get_story_settings
 from bot.stories.support import add_support, support_count
 from cogs.common.components import PersistentComponent, card_view, run_safely, send_card
@@ -117,7 +118,8 @@ class Stories(commands.Cog):
         found = await circle_to_share_in(self.bot.db, settings.guild_id, circle, interaction.user.id)
         story_settings = await get_story_settings(self.bot.db, settings.guild_id)
         await records.require_may_share(self.bot.db, self.bot.clock, story_settings,
-                                        author_key(settings.guild_id, interaction.user.id))
+                                        author_key(settings.guild_id, interaction.user.id),
+                                        member_block_key(settings.guild_id, interaction.user.id))
         token = secrets.token_hex(8)
         await interaction.response.send_modal(StoryForm(self, token, found.id, None, edit=False))
 
@@ -134,7 +136,8 @@ class Stories(commands.Cog):
         settings = await get_story_settings(self.bot.db, guild_id)
         draft = check_draft(draft, settings)
         key = author_key(guild_id, interaction.user.id)
-        await records.require_may_share(self.bot.db, self.bot.clock, settings, key)
+        await records.require_may_share(self.bot.db, self.bot.clock, settings, key,
+                                        member_block_key(guild_id, interaction.user.id))
         verdict = screen_draft(draft, await word_settings(self.bot.db, guild_id))
         if verdict.aimed_slur:
             self.pending.pop(token, None)
@@ -142,23 +145,27 @@ class Stories(commands.Cog):
             await self._show(interaction, cards.Card(wording.AIMED_SLUR), edit=edit)
             return
         circle = await get_circle(self.bot.db, guild_id, draft.circle_id)
-        crisis_card = None
+        response = None
         if verdict.crisis != "none":
-            crisis_card = await server_crisis_card(self.bot.db, guild_id)
-        if verdict.crisis == "crisis":
+            # The one crisis response (bot.cases.crisis): the card at most once an hour, an urgent case
+            # announced in the queue with its ladder; anonymous: the case names nobody.
+            crisis_embed = await server_crisis_card(self.bot.db, guild_id)
             async with self.bot.db.transaction() as conn:
-                opened = await open_case(
-                    conn, self.bot.clock, guild_id=guild_id, kind="crisis", urgency="urgent", source="story",
-                    subject_user_id=None, opened_by=None,
-                    summary=wording.CRISIS_CASE_SUMMARY.format(pseudonym="a story not yet posted"),
-                    snapshot={"circle": circle.name, "title": verdict.title, "content_warning": verdict.content_warning,
-                              "text": verdict.body},
+                response = await respond_to_crisis(
+                    conn, self.bot.clock, self.bot.outbox, guild_id=guild_id, user_id=interaction.user.id,
+                    level=verdict.crisis, source="story", crisis_embed=crisis_embed,
+                    server_name=interaction.guild.name if interaction.guild else "", can_reply_privately=True,
+                    anonymous=True, summary=wording.CRISIS_CASE_SUMMARY.format(pseudonym="a story not yet posted"),
+                    snapshot={"circle": circle.name, "title": verdict.title,
+                              "content_warning": verdict.content_warning, "text": verdict.body},
                     dedupe_key=f"storydraft:{token}")
-            log.info("story draft held for crisis language guild_id=%s case_id=%s", guild_id, opened.case_id)
+            log.info("story draft screened guild_id=%s level=%s case_id=%s card=%s", guild_id, verdict.crisis,
+                     response.case_id, response.show_card)
         self._expire_old()
         self.pending[token] = Pending(guild_id, interaction.user.id, draft, verdict, self.bot.clock.now())
         hint = f"Anonymous member - in {circle.name}"
-        await self._show(interaction, cards.preview_card(token, verdict, hint, crisis_card), edit=edit)
+        shown = response.card if response is not None and response.show_card else None
+        await self._show(interaction, cards.preview_card(token, verdict, hint, shown), edit=edit)
 
     async def _show(self, interaction: discord.Interaction, card: cards.Card, *, edit: bool) -> None:
         await send_card(interaction, card, edit=edit)
@@ -192,7 +199,7 @@ class Stories(commands.Cog):
         async with self.bot.db.transaction() as conn:
             done = await records.submit(conn, self.bot.clock, settings, circle_id=pending.draft.circle_id,
                                         key=author_key(guild_id, pending.user_id), verdict=pending.verdict,
-                                        new_member=new_member)
+                                        new_member=new_member, member_key=member_block_key(guild_id, pending.user_id))
             if done.story.state == "review":
                 await self._enqueue_review(conn, done.story)
         log.info("story submitted guild_id=%s story_id=%s state=%s", guild_id, done.story.id, done.story.state)
@@ -304,14 +311,17 @@ class Stories(commands.Cog):
         body = check_draft(Draft(story.circle_id, text), replace(settings, min_length=1)).body
         verdict = screen_draft(Draft(story.circle_id, body), await word_settings(self.bot.db, guild_id))
         if verdict.crisis == "crisis":
+            crisis_embed = await server_crisis_card(self.bot.db, guild_id)
             async with self.bot.db.transaction() as conn:
-                await open_case(conn, self.bot.clock, guild_id=guild_id, kind="crisis", urgency="urgent",
-                                source="story", summary=wording.REPLY_CRISIS_CASE_SUMMARY.format(
-                                    pseudonym=story.pseudonym), snapshot={"text": verdict.body})
-            card = await server_crisis_card(self.bot.db, guild_id)
-            await send_card(interaction, cards.Card(wording.CRISIS_HELD.replace(" You can still press **Post** to"
-                            " send your story to the moderators to read first.", ""), (card,),
-                            ((cards.Button(cards.cid("storyhelp"), wording.CONNECT_BUTTON, cards.PRIMARY),),)))
+                response = await respond_to_crisis(
+                    conn, self.bot.clock, self.bot.outbox, guild_id=guild_id, user_id=interaction.user.id,
+                    level="crisis", source="story", crisis_embed=crisis_embed,
+                    server_name=interaction.guild.name if interaction.guild else "", can_reply_privately=True,
+                    anonymous=True, summary=wording.REPLY_CRISIS_CASE_SUMMARY.format(pseudonym=story.pseudonym),
+                    snapshot={"text": verdict.body}, dedupe_key=f"storyreply:{guild_id}:{interaction.id}")
+            shown = response.card if response.show_card else None
+            text = wording.REPLY_CRISIS_HELD if shown is not None else wording.REPLY_CRISIS_HELD_CARD_SHOWN
+            await send_card(interaction, cards.Card(text, cards.crisis_embeds(shown), (cards.connect_row(),)))
             return
         if verdict.aimed_slur:
             raise UserFacingError(wording.AIMED_SLUR)

@@ -4,6 +4,7 @@ moderator claims it from the queue message, which updates in place; /support in 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.cases.records import list_cases
@@ -75,3 +76,15 @@ async def scene(demo: Demo) -> None:
     demo.heading("Cases: /support in direct messages")
     sam = await demo.person("sam")
     demo.show("sam (DM)", await (await emu.slash(None, sam, "support")).reply())
+
+    demo.heading("Cases: a weekly duty schedule")
+    now = demo.clock.now()
+    start, end = now - timedelta(hours=1), now + timedelta(hours=2)
+    added = await (await emu.slash(gid, mo, "case duty add", day=start.weekday(), start=f"{start:%H:%M}",
+                                   end=f"{end:%H:%M}", timezone="UTC")).reply()
+    demo.say("mo is on duty every week at this time; the ladder pages moderators on duty first "
+             "(a window may run past midnight, and is computed in its own time zone):")
+    demo.show("mo", added)
+    demo.show("mo", await (await emu.slash(gid, mo, "case duty list")).reply())
+    window_id = await demo.bot.db.fetchval("SELECT id FROM case_duty_windows WHERE user_id = ?", (int(mo),))
+    await (await emu.slash(gid, mo, "case duty remove", window=window_id)).reply()

@@ -177,10 +177,11 @@ async def test_timeout_and_removal_are_recorded_and_the_member_told_with_deliver
     assert "was removed from **Fibro Friends**" in removed["content"]
     await emulator.wait_until(lambda: not has_role(emulator, server, bob, circle.role_id), 5, "the role gone")
     await bot.outbox.drain()
-    await (await emulator.slash(server.guild_id, mod, "case block-stories", id=case.id, reason="spam")).reply()
+    await (await emulator.slash(server.guild_id, mod, "case block-stories", id=case.id, days=7,
+                                   reason="spam")).reply()
 
     shown = text_of(await (await emulator.slash(server.guild_id, mod, "case show", id=case.id)).reply())
-    assert "timeout" in shown and "removed from circle" in shown and "block from stories" in shown
+    assert "timeout" in shown and "removed from circle" in shown and "from sharing stories" in shown
     assert ": delivered" in shown and "not delivered (dm_closed)" in shown
     events = await case_events(bot.db, int(server.guild_id), case.id)
     assert [e.event for e in events].count("action") == 3

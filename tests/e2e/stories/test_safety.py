@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from bot.cases.records import get_case
@@ -25,12 +26,25 @@ async def test_crisis_language_gives_the_card_at_once_alerts_moderators_without_
     assert card["flags"] & 64
     labels = [b["label"] for row in card["components"] for b in row["components"]]
     assert "Connect me with a moderator" in labels
+    assert "Talk to a moderator now" not in labels, "one way to reach a moderator on the card, not two"
+    titles = [e.get("title") for e in card["embeds"]]
+    assert "Help is here, right now" in titles, "the one crisis response's card"
+    assert "without your name" in text and "asked to check in with you" not in text
     rows = await bot.db.fetchall("SELECT id, kind, urgency, source, subject_user_id, opened_by, snapshot FROM cases")
     (case,) = rows
     assert (case["kind"], case["urgency"], case["source"]) == ("crisis", "urgent", "story")
     assert case["subject_user_id"] is None and case["opened_by"] is None
     assert "kill myself" in json.loads(case["snapshot"])["text"], "moderators get the story text"
     assert world.author not in case["snapshot"]
+    # The same announcement and ladder as every crisis: an urgent queue message and its re-pages.
+    await emulator.wait_until(lambda: any(f"Case #{case['id']}:" in text_of(m) for m in
+                                          emulator.world.messages.get(server.queue_id, {}).values()), 5,
+                              "the case in the queue")
+    ladder = await bot.db.fetchval("SELECT count(*) FROM schedules WHERE kind = 'case_ladder' AND owner_id = ?",
+                                   (case["id"],))
+    assert ladder == 2
+    assert await bot.db.fetchval("SELECT count(*) FROM case_member_state WHERE user_id = ?",
+                                 (int(world.author),)) == 0, "no card time next to the anonymous case's"
 
     held = await answer(await emulator.click(world.author, card, label="Post"))
     receipt_of(held)
@@ -82,3 +96,30 @@ async def test_an_author_reply_with_crisis_language_is_not_posted_and_gets_the_c
     posted = [m for m in emulator.world.messages[thread["id"]].values()
               if m["id"] != thread["id"] and not int(m.get("flags") or 0) & 64]
     assert posted == [], "never posted publicly"
+
+
+async def test_crisis_story_previews_show_the_card_each_time_unless_it_was_sent_elsewhere_within_the_hour(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, clock: FakeClock) -> None:
+    world = await story_world(bot, emulator, server)
+    await preview(emulator, server, world.author, world.circle, CRISIS)
+    clock.advance(minutes=20)
+    again = await preview(emulator, server, world.author, world.circle, CRISIS + " Still.")
+    assert "988" in text_of(again), "an anonymous card is not counted (counting it would tie the member to the case)"
+
+    # The card went to the member from circle chat a moment ago: the preview doesn't repeat it, but
+    # says where the lines are and keeps the one way to a moderator.
+    assert world.circle.text_channel_id
+    await emulator.send_message(str(world.circle.text_channel_id), world.reader, CRISIS)
+    for _ in range(250):  # the chat listener runs on its own
+        if await bot.db.fetchval("SELECT count(*) FROM case_member_state WHERE user_id = ?", (int(world.reader),)):
+            break
+        await asyncio.sleep(0.02)
+    assert await bot.db.fetchval("SELECT count(*) FROM case_member_state WHERE user_id = ?", (int(world.reader),))
+    held = await preview(emulator, server, world.reader, world.circle, CRISIS)
+    text = text_of(held)
+    assert "will not be posted automatically" in text and "/support" in text and "988" not in text
+    labels = [b["label"] for row in held["components"] for b in row["components"]]
+    assert labels.count("Connect me with a moderator") == 1 and "Talk to a moderator now" not in labels
+    kinds = [tuple(r) for r in await bot.db.fetchall(
+        "SELECT kind, urgency, source, subject_user_id FROM cases WHERE source = 'story' ORDER BY id")]
+    assert kinds == [("crisis", "urgent", "story", None)] * 3, "an urgent case every time, naming nobody"
