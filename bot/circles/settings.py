@@ -27,16 +27,19 @@ class CircleSettings:
     welcome_channel_id: int | None = None
     # Whether each new circle gets a stories channel, and of which kind.
     stories_mode: str = "none"
+    # Whether the organiser chose the crisis-resources region in /setup (0012_setup_region.sql).
+    region_chosen: bool = False
 
 
-_COLUMNS = ("grace_days", "welcome_channel_id", "stories_mode")
+_COLUMNS = ("grace_days", "welcome_channel_id", "stories_mode", "crisis_region_chosen")
 
 
 async def get_circle_settings(db: Database, guild_id: int) -> CircleSettings:
     row = await db.fetchone(f"SELECT {', '.join(_COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,))
     if row is None:
         return CircleSettings(guild_id=guild_id)
-    return CircleSettings(guild_id, *tuple(row))
+    grace, welcome, stories, chosen = tuple(row)
+    return CircleSettings(guild_id, grace, welcome, stories, bool(chosen))
 
 
 def validate_circle_settings(settings: CircleSettings) -> None:
@@ -50,10 +53,10 @@ def validate_circle_settings(settings: CircleSettings) -> None:
 
 async def save_circle_settings(db: Database, clock: Clock, settings: CircleSettings) -> CircleSettings:
     validate_circle_settings(settings)
-    values = [getattr(settings, c) for c in _COLUMNS]
+    values = [settings.grace_days, settings.welcome_channel_id, settings.stories_mode, int(settings.region_chosen)]
     updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS)
     await db.execute(
-        f"INSERT INTO guild_settings (guild_id, {', '.join(_COLUMNS)}, updated_at) VALUES (?, ?, ?, ?, ?)"
+        f"INSERT INTO guild_settings (guild_id, {', '.join(_COLUMNS)}, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
         f" ON CONFLICT(guild_id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
         (settings.guild_id, *values, utcnow_iso(clock)),
     )
