@@ -5,7 +5,8 @@ It goes through discord.py's own HTTP client, so per-route rate-limit buckets (X
 headers), the global-limit lock and its short retries of 429 and 500/502/504 apply unchanged.
 The message body is the row's stored Discord JSON plus ``nonce`` (derived from the idempotency
 key) and ``enforce_nonce``, so a resend after a crash returns the first message instead of
-creating a second one.
+creating a second one. A DM's text starts with a small line naming the server it comes from
+(``bot.core.messages.from_server_line``), so a member in several servers can tell them apart.
 
 Outcome mapping (never raises for Discord or network trouble):
 - 2xx -> sent (with the message id)
@@ -26,6 +27,7 @@ import aiohttp
 import discord
 from discord.http import Route
 
+from bot.core.messages import with_server_line
 from bot.delivery.outbox import OutboxRow, PacerLike, SendResult
 
 log = logging.getLogger(__name__)
@@ -91,7 +93,12 @@ class DiscordSender:
 
     async def _post(self, channel_id: int, row: OutboxRow, pacer: PacerLike) -> SendResult:
         assert row.payload is not None
-        body: dict[str, Any] = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
+        payload = row.payload
+        guild = self.client.get_guild(row.guild_id) if row.target_kind == "dm" else None
+        if guild is not None:
+            # Every DM names the server it comes from (the circle is named in the text itself).
+            payload = with_server_line(payload, guild.name)
+        body: dict[str, Any] = {**payload, "nonce": row.nonce, "enforce_nonce": True}
         await pacer.acquire()
         data = await self.client.http.request(
             Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id), json=body

@@ -51,6 +51,10 @@ def command_lines(tree: app_commands.CommandTree) -> dict[str, list[str]]:
     return lines
 
 
+HELP_FOOTER = ("If you are in crisis or may be in danger, /support shows crisis lines for your region now"
+               " (it works in DMs too), with a way to reach a moderator privately.")
+
+
 class Help(commands.Cog):
     def __init__(self, bot: PeerCirclesBot) -> None:
         self.bot = bot
@@ -74,8 +78,10 @@ class Help(commands.Cog):
         embed = discord.Embed(
             title="Peer Circles",
             description=(
-                "Small, scheduled peer-support circles for people living with chronic pain: join a circle, "
-                "come to voice check-ins, share your story anonymously, and set gentle goals. "
+                "Small, scheduled peer-support circles for people living with chronic pain: join a circle "
+                "(/circle find), come to voice check-ins (/checkin upcoming), share your story anonymously "
+                "(/story share), and set gentle goals (/goal set). To reach the moderators privately use "
+                "/reach-out, or **Report to moderators** in a message's Apps menu. "
                 "Everything the bot says back to you here is private to you." + setup_note
             ),
             colour=discord.Colour.teal(),
@@ -87,7 +93,7 @@ class Help(commands.Cog):
             parts = chunk(lines[key])
             for index, value in enumerate(parts):
                 embed.add_field(name=heading if index == 0 else f"{heading} (more)", value=value, inline=False)
-        embed.set_footer(text="If you are in crisis, contact local emergency services or a crisis line now.")
+        embed.set_footer(text=HELP_FOOTER)
         await reply(interaction, embed=embed)
 
 

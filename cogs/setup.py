@@ -49,7 +49,8 @@ def summary(settings: GuildSettings, circles: CircleSettings) -> dict[str, Any]:
         ("Circle category", _mention("channel", settings.circle_category_id)),
         ("Welcome posts", _mention("channel", circles.welcome_channel_id) if circles.welcome_channel_id
          else "off (optional)"),
-        ("Crisis resources", region_label(settings.crisis_region)),
+        ("Crisis resources", region_label(settings.crisis_region) if region_chosen(settings, circles)
+         else "not chosen yet"),
         ("Grace period for new norms", f"{circles.grace_days} days"),
         ("Stories channels", STORIES_LABELS[circles.stories_mode]),
     ]
@@ -58,8 +59,17 @@ def summary(settings: GuildSettings, circles: CircleSettings) -> dict[str, Any]:
             "fields": [{"name": n, "value": v, "inline": True} for n, v in fields]}
 
 
-def missing_choices(settings: GuildSettings) -> list[str]:
-    return [label for attr, label in REQUIRED if getattr(settings, attr) is None]
+def region_chosen(settings: GuildSettings, circles: CircleSettings) -> bool:
+    """The config's default region is only a starting point: the organiser chooses (servers set up before
+    this was asked count as having chosen)."""
+    return circles.region_chosen or settings.setup_done
+
+
+def missing_choices(settings: GuildSettings, circles: CircleSettings | None = None) -> list[str]:
+    missing = [label for attr, label in REQUIRED if getattr(settings, attr) is None]
+    if circles is not None and not region_chosen(settings, circles):
+        missing.append("crisis resources region")
+    return missing
 
 
 class Setup(commands.Cog):
@@ -138,9 +148,10 @@ class Setup(commands.Cog):
                                                       channel_types=types, min_values=0 if field == "welcome" else 1,
                                                       max_values=1, default_values=defaults(value), row=row))
         else:
+            chosen = settings.crisis_region if region_chosen(settings, circles) else None
             items.append(discord.ui.Select(
                 custom_id=custom_id("setup", "region"), placeholder="Crisis resources region", row=0,
-                options=[discord.SelectOption(label=label, value=code.lower(), default=code == settings.crisis_region)
+                options=[discord.SelectOption(label=label, value=code.lower(), default=code == chosen)
                          for code, label in region_options()]))
             items.append(discord.ui.Select(
                 custom_id=custom_id("setup", "grace"), placeholder="Grace period for new norms", row=1,
@@ -178,6 +189,9 @@ class Setup(commands.Cog):
         elif field == "region":
             page = "circles"
             column, new_value = "crisis_region", (values[0] if values else settings.crisis_region).upper()
+            if values:  # choosing the region is part of finishing setup
+                await update_circle_setting(self.bot.db, self.bot.clock, settings.guild_id, "crisis_region_chosen",
+                                            True)
         elif field == "grace":
             page = "circles"
             circle_column, new_value = "grace_days", value or circles.grace_days
@@ -215,9 +229,10 @@ class Setup(commands.Cog):
 
     async def on_finish(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         settings, circles = await self._settings(interaction)
-        missing = missing_choices(settings)
+        missing = missing_choices(settings, circles)
         if missing:
-            page = "roles" if any("role" in m for m in missing) else "places"
+            page = ("roles" if any(m.endswith(" role") for m in missing) else
+                    "places" if any(m.endswith(("channel", "category")) for m in missing) else "circles")
             await self.show_page(interaction, page, edit=True,
                                  note=f"Almost there: choose the {', '.join(missing)} first.",
                                  loaded=(settings, circles))

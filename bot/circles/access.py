@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from bot.circles import wording
 from bot.core.errors import UserFacingError
 from bot.core.guild_settings import GuildSettings
 from bot.core.permissions import Actor, NotAllowed, is_organiser, require
@@ -34,7 +35,7 @@ def require_organiser(actor: Actor, settings: GuildSettings) -> None:
         raise NotAllowed(
             "Until /setup is finished, only members with **Manage Server** can use organiser commands."
         )
-    require(is_organiser(actor, settings), "Only organisers can do that.")
+    require(is_organiser(actor, settings), wording.organisers_only(settings.organiser_role_id))
 
 
 def require_facilitator_or_organiser(actor: Actor, settings: GuildSettings, facilitator_ids: Collection[int]) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.circles import wording
 from bot.circles.catalogue import language_name, topic_labels
 from bot.core import messages
 from bot.core.messages import DANGER, PRIMARY, SUCCESS, Button, Card, rows_of, timestamp
@@ -38,7 +39,7 @@ def norms_card(
     ``seats_left`` None: a seat is held for this member (a waitlist offer).
     """
     if returning:
-        intro = f"The norms of **{display(circle_name)}** have changed. Please read version {version}."
+        intro = wording.norms_updated_intro(display(circle_name), version)
     elif seats_left is None:
         intro = f"A seat in **{display(circle_name)}** is held for you. Please read its norms."
     else:
@@ -93,7 +94,7 @@ def welcome_card(
     elif returning:
         lines = [f"Thank you for agreeing to the new norms. Your access to **{display(circle_name)}** continues."]
     else:
-        lines = [f"Welcome to **{display(circle_name)}**! Your agreement to the norms is recorded and you're in."]
+        lines = [wording.welcome_first_line(display(circle_name))]
     if text_channel_id:
         lines.append(f"• Say hello in <#{text_channel_id}> whenever you feel like it; there's no pressure to share.")
     if voice_channel_id:
@@ -198,11 +199,10 @@ def my_circles_card(lines: Sequence[MyCircleLine]) -> Card:
             continue
         line = f"{name}: agreed to norms version {li.consent_version} on {timestamp(li.consented_at or '', 'D')}."
         if li.status == "paused":
-            line += f" Access is paused until you agree to version {li.current_version}."
+            line += wording.paused_line(li.current_version)
             buttons.append(Button(custom_id("join", li.circle_id), f"Read the norms of {li.name}"[:80], PRIMARY))
         elif li.reconsent_due_at:
-            line += (f" New norms (version {li.current_version}) are waiting for you; please agree by "
-                     f"{timestamp(li.reconsent_due_at)}.")
+            line += wording.agree_by_line(li.current_version, timestamp(li.reconsent_due_at))
             buttons.append(Button(custom_id("join", li.circle_id), f"Read the norms of {li.name}"[:80], PRIMARY))
         if li.next_meeting is not None:
             line += f" Next check-in: {timestamp(li.next_meeting)}."
@@ -213,10 +213,8 @@ def my_circles_card(lines: Sequence[MyCircleLine]) -> Card:
 # -- leaving ----------------------------------------------------------------------------------------
 
 def leave_confirm_card(*, circle_id: int, circle_name: str, waiting: bool) -> Card:
-    what = "the waitlist for" if waiting else ""
-    text = (f"Leave {what} **{display(circle_name)}**?" if waiting else
-            f"Leave **{display(circle_name)}**? You'll lose access to its channels and your seat goes to the next"
-            " person waiting. You can ask to join again later.")
+    text = (f"Leave the waitlist for **{display(circle_name)}**?" if waiting else
+            wording.leave_confirm(display(circle_name)))
     return Card(text, (), ((Button(custom_id("leaveok", circle_id), "Yes, leave", DANGER),
                             Button(custom_id("stay", circle_id), "Stay")),))
 
@@ -241,7 +239,7 @@ def members_card(circle_name: str, capacity: int, current_version: int, members:
         for m in members:
             line = f"<@{m.user_id}>: joined {timestamp(m.joined_at, 'D')}, norms version {m.consent_version}"
             if m.status == "paused":
-                line += " (access paused: has not agreed to the current norms)"
+                line += wording.member_paused_line(current_version)
             elif m.reconsent_due_at:
                 line += f" (asked to agree to version {current_version} by {timestamp(m.reconsent_due_at, 'D')})"
             lines.append(line)

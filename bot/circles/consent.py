@@ -280,7 +280,8 @@ async def may_use_from_dm(db: Database, circle_id: int, user_id: int) -> int:
     if row is None:
         raise CircleNotFound("That circle's seat or waitlist place is no longer yours, so there's nothing to do here.")
     if row["archived_at"] is not None:
-        raise CircleArchived("That circle has been archived and no longer takes members.")
+        raise CircleArchived("That circle has closed and no longer takes members."
+                             " /circle list shows the circles open here.")
     return int(row["guild_id"])
 
 

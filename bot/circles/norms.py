@@ -86,6 +86,7 @@ class NormsSaved:
     changed: bool                 # False: the text was the same, no new version
     asked_user_ids: tuple[int, ...]  # members asked to agree again
     due_at: datetime | None       # when their access pauses if they have not agreed
+    paused_user_ids: tuple[int, ...] = ()  # of those, members whose access was already paused
 
 
 async def save_norms(
@@ -136,7 +137,8 @@ async def save_norms(
         for row in rows:
             await enqueue_notice(conn, outbox, reconsent_notice(
                 updated, version, cleaned, row["user_id"], due if row["status"] == "active" else None, crisis))
-    return NormsSaved(updated, version, True, tuple(r["user_id"] for r in rows), due if rows else None)
+    return NormsSaved(updated, version, True, tuple(r["user_id"] for r in rows), due if rows else None,
+                      tuple(r["user_id"] for r in rows if r["status"] == "paused"))
 
 
 async def pause_overdue(

@@ -14,9 +14,10 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.circles import wording
 from bot.circles.cards import custom_id, norms_embed
 from bot.circles.records import Circle
-from bot.core.messages import DANGER, SECONDARY, SUCCESS, Button, Card, timestamp
+from bot.core.messages import SECONDARY, SUCCESS, Button, Card, timestamp
 from bot.core.text import display
 from bot.delivery.outbox import Outbox, TargetKind
 
@@ -55,16 +56,11 @@ async def enqueue_notice(conn: aiosqlite.Connection, outbox: Outbox | None, noti
 def reconsent_notice(
     circle: Circle, version: int, text: str, user_id: int, due: datetime | None, crisis: dict | None = None,
 ) -> Notice:
-    name = f"**{display(circle.name)}**"
+    name = display(circle.name)
     if due is not None:
-        content = (
-            f"The norms of {name} have changed (version {version}). Please read them and agree by "
-            f"{timestamp(due)} to keep your access. If you haven't by then, your access pauses (your seat is"
-            " kept) until you agree."
-        )
+        content = wording.reconsent_with_time(name, version, timestamp(due))
     else:
-        content = (f"The norms of {name} have changed (version {version}). Your access is paused until you agree;"
-                   " your seat is kept.")
+        content = wording.reconsent_while_paused(name, version)
     embeds = [norms_embed(circle.name, version, text)]
     if crisis:
         embeds.append(crisis)
@@ -78,9 +74,7 @@ def reconsent_notice(
 
 def access_paused_notice(circle: Circle, user_id: int) -> Notice:
     card = Card(
-        f"Your access to **{display(circle.name)}** is paused because the grace period for its new norms"
-        f" (version {circle.norms_version}) has ended without your agreement. Your seat is kept: read the norms"
-        " and agree whenever you're ready, and your access comes back straight away.",
+        wording.access_paused(display(circle.name), circle.norms_version),
         (), ((Button(custom_id("join", circle.id), "Read the norms", SUCCESS),
               Button(custom_id("leave", circle.id), "Leave the circle", SECONDARY)),),
     )
@@ -101,7 +95,7 @@ def seat_offer_notice(
         embeds.append(crisis)
     card = Card(content, tuple(embeds), ((
         Button(custom_id("agree", circle.id, version, 0), "I agree, take the seat", SUCCESS),
-        Button(custom_id("pass", circle.id), "Pass it on", DANGER),
+        Button(custom_id("pass", circle.id), "Pass it on", SECONDARY),
     ),))
     return Notice(f"circle:{circle.id}:offer:{waitlist_id}", "circles.seat_offer", circle.guild_id, user_id, card)
 
@@ -129,6 +123,13 @@ def welcome_copy_notice(circle: Circle, user_id: int, card: Card, consented_at: 
                   circle.guild_id, user_id, card, fallback=WELCOME_COPY_FALLBACK)
 
 
+def role_problem_notice(circle: Circle, user_id: int, queue_channel_id: int, technical: str, at: str) -> Notice:
+    """What an organiser must fix so a member can be let in, posted in the moderator queue channel."""
+    card = Card(wording.role_problem_for_moderators(user_id, display(circle.name), technical))
+    return Notice(f"circle:{circle.id}:roleproblem:user:{user_id}:{at}", "circles.role_problem", circle.guild_id,
+                  queue_channel_id, card, target_kind="channel")
+
+
 def welcome_post_notice(guild_id: int, channel_id: int, user_id: int, joined_at: str, card: Card) -> Notice:
     """The greeting in the server's chosen welcome channel (target is the channel, not the member)."""
     return Notice(f"circle-welcome:{guild_id}:{user_id}:{joined_at}", "circles.welcome_post", guild_id,
@@ -150,11 +151,6 @@ async def reconsent_channel_notice(conn: aiosqlite.Connection, key: str) -> Noti
         row = await cursor.fetchone()
     if row is None or row["text_channel_id"] is None:
         return None  # already agreed, left, or the circle closed meanwhile
-    due = f" by {timestamp(row['reconsent_due_at'])}" if row["reconsent_due_at"] else ""
-    card = Card(
-        f"<@{user_id}>, I couldn't reach you by DM: the norms of **{display(row['name'])}** have changed (version"
-        f" {version}). Please read them and agree{due} with /circle join, or your access pauses until you do"
-        " (your seat is kept).", mention_user_ids=(user_id,),
-    )
+    card = Card(wording.reconsent_in_channel(user_id, display(row["name"]), version), mention_user_ids=(user_id,))
     return Notice(f"{key}:channel", "circles.reconsent_channel", row["guild_id"], row["text_channel_id"], card,
                   target_kind="channel")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.circles import wording
 from bot.circles.names import name_key
 from bot.core.clock import Clock, utcnow_iso
 from bot.core.db import Database
@@ -91,7 +92,7 @@ async def get_circle(db: Database, guild_id: int, circle_id: int, *, allow_archi
     """The circle with this id in this server; CircleNotFound for any other server's circle."""
     circle = await _circle_by_id(db, guild_id, circle_id)
     if circle is None:
-        raise CircleNotFound("I can't find that circle in this server. /circle list shows the open circles.")
+        raise CircleNotFound(wording.CIRCLE_NOT_FOUND)
     return _usable(circle, allow_archived)
 
 
@@ -104,7 +105,7 @@ async def _circle_by_id(db: Database, guild_id: int, circle_id: int) -> Circle |
 
 def _usable(circle: Circle, allow_archived: bool) -> Circle:
     if circle.archived and not allow_archived:
-        raise CircleArchived(f"**{display(circle.name)}** has been archived and no longer takes members.")
+        raise CircleArchived(wording.circle_closed(display(circle.name)))
     return circle
 
 
@@ -122,9 +123,7 @@ async def resolve_circle(db: Database, guild_id: int, text: str, *, allow_archiv
         (guild_id, key),
     )
     if row is None:
-        raise CircleNotFound(
-            f"There is no circle called **{display(text[:100])}** here. /circle list shows the open circles."
-        )
+        raise CircleNotFound(wording.CIRCLE_NOT_FOUND)
     return _usable(Circle.from_row(row), allow_archived)
 
 

@@ -28,16 +28,19 @@ class CircleSettings:
     welcome_channel_id: int | None = None
     # Whether each new circle gets a stories channel, and of which kind.
     stories_mode: str = "none"
+    # Whether the organiser chose the crisis-resources region in /setup (0012_setup_region.sql).
+    region_chosen: bool = False
 
 
-_COLUMNS = ("grace_days", "welcome_channel_id", "stories_mode")
+_COLUMNS = ("grace_days", "welcome_channel_id", "stories_mode", "crisis_region_chosen")
 
 
 async def get_circle_settings(db: Database, guild_id: int) -> CircleSettings:
     row = await db.fetchone(f"SELECT {', '.join(_COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,))
     if row is None:
         return CircleSettings(guild_id=guild_id)
-    return CircleSettings(guild_id, *tuple(row))
+    grace, welcome, stories, chosen = tuple(row)
+    return CircleSettings(guild_id, grace, welcome, stories, bool(chosen))
 
 
 def validate_circle_settings(settings: CircleSettings) -> None:
@@ -51,10 +54,10 @@ def validate_circle_settings(settings: CircleSettings) -> None:
 
 async def save_circle_settings(db: Database, clock: Clock, settings: CircleSettings) -> CircleSettings:
     validate_circle_settings(settings)
-    values = [getattr(settings, c) for c in _COLUMNS]
+    values = [settings.grace_days, settings.welcome_channel_id, settings.stories_mode, int(settings.region_chosen)]
     updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS)
     await db.execute(
-        f"INSERT INTO guild_settings (guild_id, {', '.join(_COLUMNS)}, updated_at) VALUES (?, ?, ?, ?, ?)"
+        f"INSERT INTO guild_settings (guild_id, {', '.join(_COLUMNS)}, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
         f" ON CONFLICT(guild_id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
         (settings.guild_id, *values, utcnow_iso(clock)),
     )
@@ -67,7 +70,9 @@ async def update_circle_setting(
     """Change ONE circle setting and nothing else (two organisers at once both keep their choice)."""
     if column not in _COLUMNS:
         raise ValueError(f"unknown circle setting {column!r}")
-    validate_circle_settings(replace(CircleSettings(guild_id), **{column: value}))
+    field = "region_chosen" if column == "crisis_region_chosen" else column
+    validate_circle_settings(replace(CircleSettings(guild_id), **{field: value}))
+    value = int(value) if isinstance(value, bool) else value
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO guild_settings (guild_id, updated_at) VALUES (?, ?) ON CONFLICT(guild_id) DO NOTHING",

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.clock import parse_iso_utc
+from bot.core.text import display
 
 # -- custom_id scheme: "<prefix>:<action>[:<arg>...]" -----------------------------------------------
 # "circle" is the first capability's prefix and already sits in members' DMs; "pc" is everyone
@@ -92,6 +93,19 @@ def timestamp(when: datetime | str, style: str = "F") -> str:
     if isinstance(when, str):
         when = parse_iso_utc(when)
     return f"<t:{int(when.timestamp())}:{style}>"
+
+
+def from_server_line(server_name: str) -> str:
+    """The small first line of every DM the bot sends: a member may share several servers with it."""
+    return f"-# From **{display(server_name)[:100]}**"
+
+
+def with_server_line(payload: dict[str, Any], server_name: str) -> dict[str, Any]:
+    """A DM body with the server named above its text (kept within Discord's 2000 characters)."""
+    line = from_server_line(server_name)
+    content = str(payload.get("content") or "")
+    text = f"{line}\n{content}" if content else line
+    return {**payload, "content": text[:2000]}
 
 
 def embed(title: str, description: str, **extra: Any) -> dict[str, Any]:

@@ -34,6 +34,6 @@ async def crisis_embed_for(db: Database, guild_id: int) -> dict[str, Any]:
     now = f"call **{emergency}** for emergency services" if emergency else "call your local emergency number"
     return {**card, "title": "In a crisis", "description": (
         f"If you or someone in the circle may be in danger right now, {now}. These services are free and "
-        "confidential, and you don't need to be at breaking point to contact them. You can also ask a "
-        "moderator for help privately at any time."
+        "confidential, and you don't need to be at breaking point to contact them. /support shows these "
+        "lines again at any time, even in DMs, and /reach-out lets you talk with a moderator privately."
     )}

@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.circles import wording
 from bot.circles.access import require_facilitator_or_organiser, require_organiser, require_set_up
 from bot.circles.cards import custom_id, members_card
 from bot.circles.catalogue import autocomplete_languages, autocomplete_topics, language_name, topic_labels
@@ -37,7 +38,7 @@ from bot.circles.records import (
 from bot.circles.settings import get_circle_settings
 from bot.core.errors import UserFacingError
 from bot.core.guild_settings import GuildSettings
-from bot.core.messages import DANGER, SECONDARY, Button, Card
+from bot.core.messages import DANGER, SECONDARY, Button, Card, timestamp
 from bot.core.text import display
 from cogs.common.bot_permissions import (
     MissingPermission,
@@ -234,6 +235,7 @@ class CircleAdmin(commands.Cog):
             parts.append(f", stories in <#{circle.stories_channel_id}>")
         parts.append(f". Topics: {', '.join(topic_labels(circle.topics))};"
                      f" language: {language_name(circle.language)}.")
+        parts.append(f"\n{wording.WHO_SEES_CHANNELS}")
         parts.append("\nIt starts with the default norms (version 1): change them with /circle-admin norms. "
                      "Add facilitators with /circle-admin facilitator-add. Members can join with /circle join.")
         await reply(interaction, "".join(parts))
@@ -508,13 +510,10 @@ class CircleAdmin(commands.Cog):
         name = display(saved.circle.name)
         if not saved.changed:
             message = f"The norms of **{name}** are unchanged (still version {saved.version})."
-        elif saved.asked_user_ids and saved.due_at is not None:
-            due = int(saved.due_at.timestamp())
-            message = (f"Saved the norms of **{name}** as version {saved.version}. {len(saved.asked_user_ids)} "
-                       f"member(s) were asked privately to read and agree to them by <t:{due}:F>; until then they"
-                       " keep access. After that, access pauses (seat kept) until they agree.")
         else:
-            message = f"Saved the norms of **{name}** as version {saved.version}. New members will see them."
+            paused = len(saved.paused_user_ids)
+            due = timestamp(saved.due_at) if saved.due_at is not None else None
+            message = wording.norms_saved(name, saved.version, len(saved.asked_user_ids) - paused, paused, due)
         await reply(interaction, message)
         log.info("circle norms saved guild_id=%s circle_id=%s version=%s asked=%d", settings.guild_id, circle_id,
                  saved.version, len(saved.asked_user_ids))

@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.circles import wording
 from bot.circles.access import require_set_up
 from bot.circles.cards import (
     CircleLine,
@@ -61,6 +62,7 @@ from bot.circles.notices import (
     WELCOME_COPY_FALLBACK,
     enqueue_notice,
     reconsent_channel_notice,
+    role_problem_notice,
     welcome_copy_notice,
     welcome_post_notice,
 )
@@ -238,8 +240,7 @@ class Circles(commands.Cog):
         asked = bool(prefs.topics or prefs.language or prefs.days or prefs.parts_of_day)
         card = circle_list_card(
             lines, title="Circles that may suit you" if asked else "Open circles",
-            intro="Tell me what you live with and which language suits you; the best matches show here, "
-                  "each with why. Press Join to read a circle's norms first.",
+            intro=wording.FINDER_INTRO,
             empty="No open circle matches those choices yet. Try fewer choices, or /circle list for all circles.",
         )
         if not lines:
@@ -247,7 +248,7 @@ class Circles(commands.Cog):
         state = finder_args(prefs)
         selects: list[discord.ui.Item[Any]] = []
         topics: discord.ui.Select[discord.ui.View] = discord.ui.Select(
-            custom_id=custom_id("findt", *state), placeholder="What do you live with? (choose any)",
+            custom_id=custom_id("findt", *state), placeholder=wording.FINDER_TOPICS,
             min_values=0, max_values=len(TOPICS), row=0,
             options=[discord.SelectOption(label=label, value=key, default=key in prefs.topics)
                      for key, label in TOPICS.items()],
@@ -389,25 +390,29 @@ class Circles(commands.Cog):
         assert result.role_change is not None
         circle = result.circle
         try:
-            await self.apply_role(result.role_change, doing=f"give you access to {circle.name}")
+            await self.apply_role(result.role_change, doing=f"give a member access to {circle.name}")
             return
         except MissingPermission as exc:
-            why = "because of a server setting"
-            then = f"Please let an organiser know; this is what they need to fix:\n{exc}"
+            # The member is told kindly; the technical words go to the moderators' queue channel.
+            text = wording.role_blocked(display(circle.name), result.kind)
+            await self._tell_moderators_role_problem(circle, user_id, str(exc))
         except discord.HTTPException as exc:
             # 5xx, or 429s left after discord.py's own retries: Discord is having trouble.
             log.warning("circle role grant failed guild_id=%s circle_id=%s status=%s", circle.guild_id, circle.id,
                         exc.status)
-            why = "because Discord didn't answer properly just now"
-            then = "Please press **I agree** again in a moment."
-        name = display(circle.name)
+            text = wording.role_discord_trouble(display(circle.name), result.kind)
         if result.kind == "joined":
             await undo_join(self.bot.db, self.bot.clock, circle.guild_id, circle.id, user_id, self.bot.outbox)
-            raise UserFacingError(f"I couldn't give you access to **{name}** {why}, so I gave your place back: you "
-                                  "are not in the circle, and its consent record shows your agreement as undone. "
-                                  f"{then}")
-        raise UserFacingError(f"Your agreement is recorded, but I couldn't restore your access to **{name}** {why}. "
-                              f"{then}")
+        raise UserFacingError(text)
+
+    async def _tell_moderators_role_problem(self, circle: Circle, user_id: int, technical: str) -> None:
+        """Post what an organiser must fix in the moderator queue channel /setup chose (if any)."""
+        queue_id = (await guild_settings(self.bot, circle.guild_id)).queue_channel_id
+        if queue_id is None:
+            return
+        notice = role_problem_notice(circle, user_id, queue_id, technical, iso_utc(self.bot.clock.now()))
+        async with self.bot.db.transaction() as conn:
+            await enqueue_notice(conn, self.bot.outbox, notice)
 
     async def on_welcome_copy_undelivered(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
         """A welcome copy couldn't reach the member's DMs: say so under the welcome they already have."""
@@ -440,8 +445,7 @@ class Circles(commands.Cog):
                                     self.bot.outbox):
             raise UserFacingError(f"You're not on the waitlist for **{display(circle.name)}** any more.")
         await send_card(interaction, Card(
-            f"Thank you for letting me know. The seat in **{display(circle.name)}** goes to the next person waiting,"
-            " and you're off its waitlist. You're welcome to ask again any time with /circle join."), edit=True)
+            wording.passed_on(display(circle.name))), edit=True)
 
     # -- leaving -----------------------------------------------------------------------------------
 
@@ -486,8 +490,7 @@ class Circles(commands.Cog):
         if result.kind == "left_waitlist":
             await send_card(interaction, Card(f"You're off the waitlist for **{name}**."), edit=True)
             return
-        text = (f"You've left **{name}** and your leaving is recorded. Your seat goes to the next person waiting."
-                " You're welcome back any time with /circle join.")
+        text = wording.left_circle(name)
         if result.role_change is not None:
             try:
                 await self.apply_role(result.role_change, doing=f"remove your access to {result.circle.name}")

@@ -43,7 +43,7 @@ def failure_text(interaction: discord.Interaction, cause: BaseException, what: s
     if isinstance(cause, UserFacingError):
         return str(cause)
     if isinstance(cause, app_commands.NoPrivateMessage):
-        return "This command works inside a server, not in direct messages."
+        return "This works inside a server, not in direct messages."
     if isinstance(cause, app_commands.CommandOnCooldown):
         return f"Please wait {cause.retry_after:.0f} seconds before trying that again."
     if isinstance(cause, app_commands.CheckFailure):

@@ -67,7 +67,7 @@ async def scene(demo: Demo) -> None:
                                 offsets="15m", start_ping=True)).reply()
     demo.show("ria", on)
     await _settle(demo, start - timedelta(minutes=15))
-    reminder = next(m for m in _dms(demo, ria) if text_of(m).startswith("Reminder:"))
+    reminder = next(m for m in _dms(demo, ria) if "\nReminder:" in text_of(m))
     demo.show("ria, in her DMs, 15 minutes before", reminder)
 
     demo.heading("Check-ins: the session starts, ria comes, and the facilitator sees who came")

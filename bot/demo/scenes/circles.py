@@ -101,9 +101,9 @@ async def scene(demo: Demo) -> None:
         "norms_text": "What is shared here stays here. We share lived experience, not medical advice. "
                       "No comparing pain. Use CW: before heavy topics."})).reply()
     demo.show("olive, after saving the norms modal", saved)
-    request = await _dm_containing(demo, ana, "have changed")
+    request = await _dm_containing(demo, ana, "have been updated")
     demo.show("ana, in a DM", request)
-    await _press(demo, ben, await _dm_containing(demo, ben, "have changed"), "I agree")
+    await _press(demo, ben, await _dm_containing(demo, ben, "have been updated"), "I agree")
     demo.clock.advance(timedelta(days=8))
     demo.say("Eight days later (the clock is moved): ana has not agreed, so her access pauses and she is told why; "
              "ben agreed and keeps his.")

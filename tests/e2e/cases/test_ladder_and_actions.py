@@ -124,7 +124,7 @@ async def test_talk_now_from_a_dm_card_opens_an_urgent_case_with_a_dm_relay_both
     await emulator.send_message(relay, mod, "I'm here. Want to talk it through?")
     await emulator.wait_until(lambda: any("I'm here" in m["content"] for m in dms(emulator, ann)), 5, "the reply")
     new = [m["content"] for m in dms(emulator, ann)[before:]]
-    assert new == ["**A moderator of Pain Peers:** I'm here. Want to talk it through?"]
+    assert new == ["-# From **Pain Peers**\n**A moderator of Pain Peers:** I'm here. Want to talk it through?"]
 
     await emulator.send_message(dm_channel, ann, CRISIS)
     await emulator.wait_until(lambda: any("Help is here" in text_of(m) for m in dms(emulator, ann)), 5,

@@ -76,7 +76,7 @@ async def test_skip_move_edit_and_cancel(bot: PeerCirclesBot, emulator: DiscordE
     # The skipped Thursday sends no reminder; Monday's comes at the new time.
     await move_to(bot, clock, datetime(2026, 11, 23, 19, 45, tzinfo=UTC))
     await move_to(bot, clock, datetime(2026, 11, 26, 18, 45, tzinfo=UTC))
-    reminders = [t for t in dm_texts(emulator, ann) if t.startswith("Reminder:")]
+    reminders = [t for t in dm_texts(emulator, ann) if "\nReminder:" in t]
     assert len(reminders) == 1 and f"<t:{int(datetime(2026, 11, 23, 20, tzinfo=UTC).timestamp())}:F>" in reminders[0]
 
     cancelled = await slash(emulator, server, server.owner_id, "checkin-admin cancel", series=str(series_id))
@@ -85,7 +85,7 @@ async def test_skip_move_edit_and_cancel(bot: PeerCirclesBot, emulator: DiscordE
     assert starts(emulator, server) == [], "every upcoming event is cancelled"
     assert "No check-ins are scheduled" in await slash(emulator, server, server.owner_id, "checkin-admin list")
     await move_to(bot, clock, datetime(2026, 11, 30, 18, 30, tzinfo=UTC))
-    assert len([t for t in dm_texts(emulator, ann) if t.startswith("Reminder:")]) == 1
+    assert len([t for t in dm_texts(emulator, ann) if "\nReminder:" in t]) == 1
 
 
 async def test_bad_input_is_answered_and_changes_nothing(bot: PeerCirclesBot, emulator: DiscordEmulator,
@@ -185,6 +185,6 @@ async def test_without_manage_events_the_organiser_is_told_and_reminders_still_w
     assert await rows(bot, "SELECT event_state FROM checkin_sessions") == [("failed",), ("failed",)]
     await move_to(bot, clock, datetime(2026, 11, 23, 18, 45, tzinfo=UTC))
     await move_to(bot, clock, datetime(2026, 11, 23, 19, 0, tzinfo=UTC))
-    assert any(t.startswith("Reminder:") for t in dm_texts(emulator, ann))
+    assert any("\nReminder:" in t for t in dm_texts(emulator, ann))
     assert any("starting now" in t for t in channel_texts(emulator, circle.text_channel_id))
     assert emulator.find_calls("PATCH", EVENT) == []

@@ -20,7 +20,7 @@ ANN_ON = "Reminders for **Fibro Friends** are on: a DM 24h, 15m before each sess
 
 
 def reminders(emulator: DiscordEmulator, user: str) -> list[str]:
-    return [t for t in dm_texts(emulator, user) if t.startswith("Reminder:")]
+    return [t for t in dm_texts(emulator, user) if "\nReminder:" in t]
 
 
 async def test_reminders_go_at_each_chosen_offset_to_opted_in_members_only(
@@ -78,7 +78,7 @@ async def test_cant_make_it_tells_the_facilitator_privately(
     await slash(emulator, server, server.owner_id, "checkin-admin schedule", circle=str(circle.id),
                 weekdays="thu", time="19:00", timezone="UTC", facilitator=fac)
     await move_to(bot, clock, THU - timedelta(hours=24))
-    reminder = copy.deepcopy(next(m for m in dms(emulator, ann) if text_of(m).startswith("Reminder:")))
+    reminder = copy.deepcopy(next(m for m in dms(emulator, ann) if "\nReminder:" in text_of(m)))
     thanks = await answer(await emulator.click(ann, reminder, label="Can't make it"))
     assert "told the facilitator privately" in text_of(thanks)
     assert thanks["components"] == [], "the button is gone from the reminder"

@@ -156,9 +156,15 @@ async def test_hidden_category_is_named(bot: PeerCirclesBot, emulator: DiscordEm
 async def test_only_organisers_administer(bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
     await set_up(bot, server)
     member = emulator.add_person(server.guild_id, "mia")
-    reply = await (await emulator.slash(server.guild_id, member, "circle-admin create", name="Mine",
-                                        description="d", topics="general", language="en", capacity=5)).reply()
-    assert reply["content"] == "Only organisers can do that."
+    ix = await emulator.slash(server.guild_id, member, "circle-admin create", name="Mine",
+                              description="d", topics="general", language="en", capacity=5)
+    reply = await ix.reply()
+    assert reply["content"] == (f"Only organisers can do that. If it needs doing, ask someone with the"
+                                f" <@&{server.organiser_role_id}> role.")
+    answer = emulator.find_calls("POST", "/interactions/{interaction_id}/{interaction_token}/callback",
+                                 where=lambda c: c.params["interaction_id"] == ix.id)[0]
+    mentions = answer.json["data"]["allowed_mentions"]
+    assert mentions["parse"] == [] and not mentions.get("roles"), "the role is named, not pinged"
     organiser = emulator.add_person(server.guild_id, "ola", role_ids=[server.organiser_role_id])
     await emulator.set_roles(server.guild_id, organiser, [server.organiser_role_id])
     reply = await (await emulator.slash(server.guild_id, organiser, "circle-admin create", name="Ours",
@@ -208,7 +214,7 @@ async def test_archive_keeps_history_removes_access_and_tells_members(bot: PeerC
     await emulator.wait_until(lambda: any("has been closed" in text_of(m) for m in dms(emulator, ann)), 5,
                               "the archive notice")
     again = await (await emulator.slash(server.guild_id, ann, "circle join", circle="Fibro Friends")).reply()
-    assert "archived" in again["content"]
+    assert "has closed" in again["content"]
 
 
 async def test_facilitators_get_channel_access_and_see_members(bot: PeerCirclesBot, emulator: DiscordEmulator,
@@ -259,7 +265,7 @@ async def test_norms_edit_asks_members_again_and_pauses_access_after_the_grace_p
 
     await emulator.wait_until(lambda: dms(emulator, ann) and dms(emulator, bea), 5, "re-consent requests")
     request = dms(emulator, ann)[-1]
-    assert "have changed (version 2)" in request["content"] and new_text in text_of(request)
+    assert "have been updated (version 2)" in request["content"] and new_text in text_of(request)
 
     clock.advance(days=3)
     welcome = await press(emulator, ann, request, "I agree")
@@ -293,7 +299,8 @@ async def test_closed_dms_get_the_norms_request_in_the_circle_channel(
     await (await emulator.submit_modal(server.owner_id, ix, new_norms)).reply()
     post = await emulator.wait_for_call("POST", "/channels/{channel_id}/messages",
                                         where=lambda c: c.params["channel_id"] == str(circle.text_channel_id))
-    assert f"<@{cal}>, I couldn't reach you by DM" in post.json["content"]
+    assert f"<@{cal}>, the norms of **Fibro Friends** have been updated" in post.json["content"]
+    assert "DM" not in post.json["content"], "a member's closed DMs are nobody else's business"
     assert post.json["allowed_mentions"] == {"parse": [], "users": [cal]}
 
 

@@ -211,7 +211,7 @@ async def test_passing_on_an_offer_asks_the_next_person(bot: PeerCirclesBot, emu
     await press(emulator, ann, await slash(emulator, server, ann, "circle leave", circle="Tiny"), "Yes, leave")
     await emulator.wait_until(lambda: dms(emulator, cat), 5, "cat's offer")
     passed = await press(emulator, cat, dms(emulator, cat)[-1], "Pass it on")
-    assert "goes to the next person waiting" in passed["content"]
+    assert "the seat is free for whoever is next" in passed["content"]
     await emulator.wait_until(lambda: dms(emulator, dan), 5, "dan's offer")
 
 
@@ -224,7 +224,7 @@ async def test_leaving_asks_first_and_staying_changes_nothing(bot: PeerCirclesBo
     choices = await (await emulator.autocomplete(server.guild_id, ann, "circle leave", "circle", circle="")).choices()
     assert choices == [{"name": "Fibro Friends", "value": str(circle.id)}]
     confirm = await slash(emulator, server, ann, "circle leave", circle=str(circle.id))
-    assert "You'll lose access to its channels" in confirm["content"]
+    assert "You'll no longer see its channels" in confirm["content"]
     stay = await press(emulator, ann, confirm, "Stay")
     assert "Glad you're staying" in stay["content"] and has_role(emulator, server, ann, circle.role_id)
     history = await consent_history(bot.db, int(server.guild_id), int(ann))
@@ -317,7 +317,7 @@ async def test_an_archived_circle_cannot_be_joined_even_from_an_old_card(
     confirm = await slash(emulator, server, server.owner_id, "circle-admin archive", circle=str(circle.id))
     await press(emulator, server.owner_id, confirm, "Archive it")
     reply = await press(emulator, ivy, card, "I agree")
-    assert "has been archived and no longer takes members" in reply["content"]
+    assert "has closed and no longer takes members" in reply["content"]
     assert not emulator.find_calls("PUT", ROLE_PUT)
 
 
@@ -330,9 +330,9 @@ async def test_a_circle_in_one_server_cannot_be_seen_from_another(runner: BotRun
     await set_up(bot, elsewhere)
     circle = await create_circle(emulator, bot, server, "Fibro Friends")
     reply = await (await emulator.slash(elsewhere.guild_id, stranger, "circle join", circle=str(circle.id))).reply()
-    assert "no circle called" in reply["content"] or "can't find that circle" in reply["content"]
+    assert "couldn't find that circle in this server" in reply["content"]
     reply = await (await emulator.slash(elsewhere.guild_id, stranger, "circle join", circle="Fibro Friends")).reply()
-    assert "no circle called" in reply["content"]
+    assert "couldn't find that circle in this server" in reply["content"]
     choices = await (await emulator.autocomplete(elsewhere.guild_id, stranger, "circle join", "circle",
                                                  circle="fib")).choices()
     assert choices == []
@@ -348,9 +348,12 @@ async def test_missing_role_permission_at_join_is_explained_and_the_place_given_
     card = await slash(emulator, server, jo, "circle join", circle=str(circle.id))
     emulator.inject_fault("PUT", ROLE_PUT, 403, 50013)
     reply = await press(emulator, jo, card, "I agree")
-    assert "I gave your place back" in reply["content"] and "shows your agreement as undone" in reply["content"]
+    assert "stopped me letting you into **Fibro Friends**" in reply["content"]
+    assert "Manage Roles" not in reply["content"], "the technical words go to the moderators"
     assert "nothing was recorded" not in reply["content"], "the consent log does record it"
-    assert "Manage Roles" in reply["content"]
+    post = await emulator.wait_for_call("POST", "/channels/{channel_id}/messages",
+                                        where=lambda c: c.params["channel_id"] == server.queue_id)
+    assert "Manage Roles" in post.json["content"] and f"<@{jo}>" in post.json["content"]
     assert await members_of(bot.db, int(server.guild_id), circle.id) == []
     assert [h["event"] for h in await consent_history(bot.db, int(server.guild_id), int(jo))] == ["agreed", "undone"]
 
@@ -386,9 +389,11 @@ async def test_a_circle_role_above_the_bots_is_explained_to_members_and_organise
     lia = await emulator.member_join(server.guild_id, "lia")
     card = await slash(emulator, server, lia, "circle join", circle=str(circle.id))
     reply = await press(emulator, lia, card, "I agree")
-    assert "the role **Fibro Friends** is above my own role" in reply["content"]
-    assert "drag my role above it in Server Settings > Roles" in reply["content"]
-    assert "I gave your place back" in reply["content"] and "nothing was recorded" not in reply["content"]
+    assert "stopped me letting you into **Fibro Friends**" in reply["content"]
+    post = await emulator.wait_for_call("POST", "/channels/{channel_id}/messages",
+                                        where=lambda c: c.params["channel_id"] == server.queue_id)
+    assert "the role **Fibro Friends** is above my own role" in post.json["content"]
+    assert "drag my role above it in Server Settings > Roles" in post.json["content"]
     assert not emulator.find_calls("PUT", ROLE_PUT)
     assert await members_of(bot.db, int(server.guild_id), circle.id) == []
 
@@ -472,7 +477,7 @@ async def test_a_discord_outage_at_join_takes_no_seat_and_pressing_again_works(
     emulator.inject_fault("PUT", ROLE_PUT, 503, times=1)
     refused = await press(emulator, oli, card, "I agree")
     assert "Discord didn't answer properly just now" in refused["content"]
-    assert "I gave your place back" in refused["content"]
+    assert "you haven't joined **Fibro Friends** yet" in refused["content"]
     assert "went wrong on our side" not in refused["content"]
     assert await members_of(bot.db, int(server.guild_id), circle.id) == []
     assert not has_role(emulator, server, oli, circle.role_id)
@@ -505,7 +510,7 @@ async def test_a_discord_outage_when_leaving_is_explained_and_the_role_still_goe
     confirm = await slash(emulator, server, quin, "circle leave", circle=str(circle.id))
     emulator.inject_fault("DELETE", ROLE_PUT, 503, times=1)
     left = await press(emulator, quin, confirm, "Yes, leave")
-    assert "You've left **Fibro Friends** and your leaving is recorded" in left["content"]
+    assert "You've left **Fibro Friends**, and your seat is free for someone else" in left["content"]
     assert "I couldn't remove your access role just now" in left["content"]
     assert "went wrong on our side" not in left["content"]
     assert await members_of(bot.db, int(server.guild_id), circle.id) == []

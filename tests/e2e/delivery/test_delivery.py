@@ -140,7 +140,7 @@ async def test_a_goal_ping_reaches_the_member_by_dm_exactly_once(
     assert post.json["enforce_nonce"] is True
     assert post.json["allowed_mentions"] == {"parse": []}
     [message] = messages_with(emulator, key)
-    assert message["content"] == "A gentle nudge for your goal."
+    assert message["content"] == "-# From **Pain Peers**\nA gentle nudge for your goal.", "a DM names its server"
     assert message["channel_id"] == emulator.world.dm_channels[member]
     row = await b.db.fetchone("SELECT state, payload FROM outbox WHERE key = ?", (key,))
     assert row is not None and (row["state"], row["payload"]) == ("sent", None)
@@ -250,7 +250,8 @@ async def test_26_hours_down_late_sends_one_and_skip_sends_none(
     await b.scheduler.caught_up()
     await b.outbox.drain()
     posts = emulator.find_calls(*POST_MESSAGE)
-    assert [p.json["content"] for p in posts] == ["A gentle nudge for your goal. (Sent a little late.)"]
+    assert [p.json["content"] for p in posts] == [
+        "-# From **Pain Peers**\nA gentle nudge for your goal. (Sent a little late.)"]
     assert posts[0].json["nonce"] == nonce_for(f"probe_ping:{late.id}:2026-11-24T10:00:{member}")
     outcomes = {s.id: [o[2] for o in await schedules.occurrences(b.db.conn, int(server.guild_id), s.id)]
                 for s in (late, skip)}

@@ -58,7 +58,7 @@ async def test_commands_are_organiser_only_in_discord_and_in_the_bot(bot: PeerCi
         await run(emulator, server, mia, "resource-remove", entry="1"),
         await run(emulator, server, mia, "resources"),
     ]
-    assert {r["content"] for r in refused} == {"Only organisers can do that."}
+    assert all(r["content"].startswith("Only organisers can do that.") for r in refused)
     assert not any(r.get("embeds") for r in refused)
     assert await list_words(bot.db, gid) == {"block": [], "allow": []}
     assert await list_entries(bot.db, gid) == []
@@ -268,7 +268,7 @@ async def test_bad_resources_and_the_limit_are_refused(bot: PeerCirclesBot, emul
     await ix.modal()
     await emulator.set_roles(server.guild_id, ola, [])
     late = await (await emulator.submit_modal(ola, ix, NIGHT_LINE)).reply()
-    assert late["content"] == "Only organisers can do that."
+    assert late["content"].startswith("Only organisers can do that.")
     assert await list_entries(bot.db, gid) == []
 
     for i in range(MAX_PER_SERVER):

@@ -51,7 +51,7 @@ async def test_resolve_by_autocomplete_id_or_typed_name(db, clock) -> None:
     circle = await make_circle(db, clock, "Fibro Friends", topics="fibromyalgia")
     assert (await resolve_circle(db, GUILD, str(circle.id))).id == circle.id
     assert (await resolve_circle(db, GUILD, "  fibro-friends ")).id == circle.id
-    with pytest.raises(CircleNotFound, match="no circle called"):
+    with pytest.raises(CircleNotFound, match="couldn't find that circle in this server"):
         await resolve_circle(db, GUILD, "Nope")
 
 
@@ -59,7 +59,7 @@ async def test_archived_circles_are_refused_unless_asked_for(db, clock, outbox) 
 
     circle = await make_circle(db, clock)
     await archive_circle(db, clock, GUILD, circle.id, outbox)
-    with pytest.raises(CircleArchived, match="archived"):
+    with pytest.raises(CircleArchived, match="has closed"):
         await resolve_circle(db, GUILD, "Migraine Mornings")
     assert (await resolve_circle(db, GUILD, "Migraine Mornings", allow_archived=True)).archived
     with pytest.raises(CircleArchived):

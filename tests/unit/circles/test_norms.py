@@ -59,7 +59,7 @@ async def test_saving_changed_norms_makes_a_new_version_and_asks_members(db, clo
     assert (await get_norms(db, GUILD, circle.id, 1)).text == default_norms_text()  # history kept
     assert [r["target_id"] for r in outbox.rows] == [1, 2]
     request = outbox.rows[0]["payload"]
-    assert "agree by <t:" in request["content"] and request["embeds"][0]["description"] == NEW
+    assert "**I agree** by <t:" in request["content"] and request["embeds"][0]["description"] == NEW
     async with db.transaction() as conn:
         [wake] = await schedules.list_schedules(conn, GUILD, kind=GRACE_KIND)
     assert wake.next_fire_at == START + timedelta(days=7)
@@ -97,7 +97,8 @@ async def test_access_continues_through_the_grace_period_then_pauses(db, clock, 
     assert (members[1].status, members[1].consent_version) == ("active", 2)
     assert (members[2].status, members[2].consent_version) == ("paused", 1)  # seat kept
     paused_notice = outbox.to(2, "circles.access_paused")[0]["payload"]
-    assert "paused" in paused_notice["content"] and "seat is kept" in paused_notice["content"]
+    assert "paused" in paused_notice["content"]
+    assert paused_notice["content"].startswith("Your seat in **Migraine Mornings** is kept")
     assert [r[1:3] for r in await consent_rows(db, circle.id)][-1] == ("paused", 2)
     [state] = await role_states(db, GUILD)
     assert state.holders == {1} and state.revoked == {2}
@@ -132,7 +133,7 @@ async def test_newer_norms_reset_the_deadline_and_paused_members_are_sent_them(d
                              outbox=outbox)
     assert saved.asked_user_ids == (1, 2)
     third = next(r for r in outbox.rows if r["key"].endswith(":norms:3:user:2"))["payload"]["content"]
-    assert "access is paused until you agree" in third.lower()
+    assert "your seat is kept" in third.lower() and "access comes back as soon as you agree" in third
     members = {m.user_id: m for m in await members_of(db, GUILD, circle.id)}
     assert members[1].reconsent_due_at == "2026-12-08T09:00:00Z" and members[2].reconsent_due_at is None
 
@@ -147,7 +148,7 @@ async def test_an_undeliverable_request_becomes_a_post_in_the_circle_channel(db,
     assert request["key"] == f"circle:{circle.id}:norms:2:user:1"
     notice = await reconsent_channel_notice(db.conn, request["key"])
     assert (notice.target_kind, notice.target_id, notice.card.mention_user_ids) == ("channel", 7001, (1,))
-    assert "<@1>, I couldn't reach you by DM" in notice.card.content and "<t:" in notice.card.content
+    assert "<@1>, the norms of" in notice.card.content and "/circle mine" in notice.card.content
     assert request["fallback"] == RECONSENT_FALLBACK
     await agree(db, clock, GUILD, circle.id, 1, 2)
     assert await reconsent_channel_notice(db.conn, request["key"]) is None, "nothing to say once agreed"
