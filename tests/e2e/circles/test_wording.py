@@ -152,7 +152,7 @@ async def test_norms_updates_lead_with_reassurance_not_deadlines(
     assert "without your agreement" not in paused
     mine = await slash(emulator, server, ann, "circle mine")
     assert "Your seat is kept" in mine["content"] and "Access is paused until" not in mine["content"]
-    listing = await slash(emulator, server, server.owner_id, "circle-admin members", circle=str(circle.id))
+    listing = await slash(emulator, server, server.owner_id, "circle-facilitator members", circle=str(circle.id))
     assert "has not agreed" not in text_of(listing) and "seat kept" in text_of(listing)
 
 
