@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from bot.core.clock import FakeClock
 from bot.demo.runner import BotRunner
 from emulator.events import Server
-from emulator.interactions import text_of
+from emulator.interactions import Interaction, text_of
 from emulator.server import DiscordEmulator
 
 # "module:function" of each scene, in the order they play.
@@ -36,6 +36,9 @@ SCENES: tuple[str, ...] = (
     "bot.demo.scenes.checkins:scene",
     "bot.demo.scenes.goals:scene",
 )
+
+
+_ORIGINAL = "/webhooks/{application_id}/{webhook_token}/messages/@original"
 
 
 class Demo:
@@ -63,6 +66,20 @@ class Demo:
         print(f"  [{who} sees]", file=self.out)
         for line in text_of(message).splitlines() or ["(nothing)"]:
             print(textwrap.indent(textwrap.fill(line, width=96) if line else "", "    "), file=self.out)
+
+    async def answer(self, ix: Interaction) -> dict[str, Any]:
+        """The member's view once the bot has answered (after a deferred update, once it edited)."""
+        emu = self.emulator
+        if await ix.response_type() == 6:
+            def edited() -> bool:
+                calls = emu.find_calls("PATCH", _ORIGINAL, where=lambda c: c.params["webhook_token"] == ix.record.token)
+                return bool(ix.record.followup_ids) or any(c.status for c in calls)
+
+            await emu.wait_until(edited, 5, "the bot's answer")
+            if ix.record.followup_ids:
+                return await ix.followup(len(ix.record.followup_ids) - 1)
+            return ix.message or {}
+        return await ix.reply()
 
     async def person(self, name: str) -> str:
         """The user id of a server member called ``name`` (they join the server the first time)."""

@@ -7,24 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.delivery.recurrence import WEEKDAY_NAMES
-from emulator.interactions import Interaction, text_of
+from emulator.interactions import text_of
 
 if TYPE_CHECKING:
     from bot.demo.walkthrough import Demo
 
-ORIGINAL = "/webhooks/{application_id}/{webhook_token}/messages/@original"
-
-
-async def _answer(demo: Demo, ix: Interaction) -> dict[str, Any]:
-    if await ix.response_type() == 6:
-        def edited() -> bool:
-            calls = demo.emulator.find_calls("PATCH", ORIGINAL,
-                                             where=lambda c: c.params["webhook_token"] == ix.record.token)
-            return bool(ix.record.followup_ids) or any(c.status for c in calls)
-
-        await demo.emulator.wait_until(edited, 5, "the bot's answer")
-        return ix.message or {}
-    return await ix.reply()
 
 
 async def _settle(demo: Demo, when: datetime) -> None:
@@ -50,7 +37,7 @@ async def scene(demo: Demo) -> None:
                            topics="general", language="English", capacity=8)).reply()
     ria = await demo.person("ria")
     card = await (await emu.slash(gid, ria, "circle join", circle="Evening Circle")).reply()
-    await _answer(demo, await emu.click(ria, card, label="I agree"))
+    await demo.answer(await emu.click(ria, card, label="I agree"))
     day = (demo.clock.now() + timedelta(days=2)).date()
     scheduled = await (await emu.slash(gid, olive, "checkin-admin schedule", circle="Evening Circle",
                                        weekdays=WEEKDAY_NAMES[day.weekday()], time="7pm", timezone="UTC",

@@ -6,31 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from emulator.interactions import Interaction, text_of
+from emulator.interactions import text_of
 
 if TYPE_CHECKING:
     from bot.demo.walkthrough import Demo
 
-ORIGINAL = "/webhooks/{application_id}/{webhook_token}/messages/@original"
-
-
-async def _answer(demo: Demo, ix: Interaction) -> dict[str, Any]:
-    """The member's view once the bot has answered (after a deferred update, once it edited)."""
-    emu = demo.emulator
-    if await ix.response_type() == 6:
-        def edited() -> bool:
-            calls = emu.find_calls("PATCH", ORIGINAL, where=lambda c: c.params["webhook_token"] == ix.record.token)
-            return bool(ix.record.followup_ids) or any(c.status for c in calls)
-
-        await emu.wait_until(edited, 5, "the bot's answer")
-        if ix.record.followup_ids:
-            return await ix.followup(len(ix.record.followup_ids) - 1)
-        return ix.message or {}
-    return await ix.reply()
 
 
 async def _press(demo: Demo, user: str, message: dict[str, Any], label: str) -> dict[str, Any]:
-    return await _answer(demo, await demo.emulator.click(user, message, label=label))
+    return await demo.answer(await demo.emulator.click(user, message, label=label))
 
 
 def _dms(demo: Demo, user: str) -> list[dict[str, Any]]:
@@ -73,7 +57,7 @@ async def scene(demo: Demo) -> None:
     sam = await demo.person("sam")
     finder = await (await emu.slash(gid, sam, "circle find")).reply()
     topics = finder["components"][0]["components"][0]["custom_id"]
-    matches = await _answer(demo, await emu.select(sam, finder, topics, ["fibro"]))
+    matches = await demo.answer(await emu.select(sam, finder, topics, ["fibro"]))
     demo.show("sam, after choosing 'Fibromyalgia'", matches)
     card = await _press(demo, sam, matches, "Join Fibro Friends")
     demo.show("sam (the norms card)", card)

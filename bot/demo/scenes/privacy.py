@@ -4,28 +4,11 @@ reads the server's settings and the bot's status."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
-
-from emulator.interactions import Interaction
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.demo.walkthrough import Demo
 
-ORIGINAL = "/webhooks/{application_id}/{webhook_token}/messages/@original"
-
-
-async def _answer(demo: Demo, ix: Interaction) -> dict[str, Any]:
-    emu = demo.emulator
-    if await ix.response_type() == 6:
-        def edited() -> bool:
-            calls = emu.find_calls("PATCH", ORIGINAL, where=lambda c: c.params["webhook_token"] == ix.record.token)
-            return bool(ix.record.followup_ids) or any(c.status for c in calls)
-
-        await emu.wait_until(edited, 5, "the bot's answer")
-        if ix.record.followup_ids:
-            return await ix.followup(len(ix.record.followup_ids) - 1)
-        return ix.message or {}
-    return await ix.reply()
 
 
 async def scene(demo: Demo) -> None:
@@ -48,9 +31,9 @@ async def scene(demo: Demo) -> None:
     demo.heading("Privacy: a member erases everything about them (asked twice)")
     first = await (await emu.slash(gid, ana, "privacy delete")).reply()
     demo.show("ana", first)
-    second = await _answer(demo, await emu.click(ana, first, label="Continue"))
+    second = await demo.answer(await emu.click(ana, first, label="Continue"))
     demo.show("ana", second)
-    done = await _answer(demo, await emu.click(ana, second, label="Delete everything about me"))
+    done = await demo.answer(await emu.click(ana, second, label="Delete everything about me"))
     demo.show("ana", done)
     demo.show("ana, afterwards", await (await emu.slash(gid, ana, "privacy show")).reply())
 
