@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 from pathlib import Path
-from typing import Any
 
 from bot.screening.folding import IGNORABLE, fold
 
@@ -423,195 +420,17 @@ def _server_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
     return compile_words(words)
 
 
-# Chunk memory. Most of a long message is words seen before, so instead of running the list's
-# regex over the whole text, ``find`` splits the folded text at whitespace, remembers which chunks
-# were clean, and runs the regex only over chunks it has not seen (joined into one string with a
-# separator no pattern can match across). This gives exactly what the whole-text scan gives
-# because only a multi-word entry ("blow job") can match across whitespace, and a chunk that
-# could end the first word of one, or start its second, is never filed as plain clean: if a
-# message holds both halves of the same entry, the whole text is scanned instead.
-_CHUNK_SPLIT = str.maketrans("\t\r\n", "   ")  # the whitespace a multi-word entry may span
-_JOIN = "\x0c"  # whitespace no entry can contain, so no match spans two joined chunks
-_LONGEST_REMEMBERED = 64  # longer chunks are scanned every time rather than kept
-_PLAIN_LIMIT = 10_000
-_FLAGGED_LIMIT = 2_000
-_LEARN_PER_CALL = 24  # more unseen chunks than this: scan the whole text
-_LOCATE_LIMIT = 32  # more chunks with hits (or half an entry) than this: scan the whole text
-
-
-def _loose(word: str, *, reverse: bool = False) -> str:
-    """A regex matching every way ``word`` can appear inside a hit (and more): each letter's
-    substitution class, then any run of that letter or invisible characters. ``reverse``: the
-    same for the text read backwards."""
-    out = []
-    for ch in reversed(word) if reverse else word:
-        letters = _render(_letter_class(ch, first=False))
-        run = f"[{re.escape(ch)}\\x00]*" if ch.isalnum() else "\\x00*"
-        out.append(run + letters if reverse else letters + run)
-    return "".join(out)
-
-
-def _evict(store: dict[str, Any], limit: int) -> None:
-    """Drop the oldest entries beyond ``limit`` (another thread may be evicting too)."""
-    try:
-        while len(store) > limit:
-            del store[next(iter(store))]
-    except (KeyError, RuntimeError, StopIteration):
-        pass
-
-
-# hits relative to the chunk; the multi-word entries whose first word the chunk may end, and
-# those whose second word it may start (numbers into ``_Halves.ends`` and ``_Halves.starts``)
-_Verdict = tuple[tuple[Candidate, ...], frozenset[int], frozenset[int]]
-_NO_ENTRIES: frozenset[int] = frozenset()
-
-
-class _Halves:
-    """Looks for chunks that may end the first word (``ends``) or start the second word
-    (``starts``) of each multi-word entry; entry ``k`` is ``ends[k]`` and ``starts[k]``."""
-
-    def __init__(self, pairs: tuple[tuple[str, str], ...]) -> None:
-        # Reversed, so "ends with" is a match at position 0 rather than a search.
-        self.ends = [re.compile(_loose(first, reverse=True)) for first, _ in pairs]
-        self.starts = [re.compile("\\x00*" + _loose(second)) for _, second in pairs]
-        self.any_end = re.compile("|".join(r.pattern for r in self.ends) or "(?!)")
-        self.any_start = re.compile("|".join(r.pattern for r in self.starts) or "(?!)")
-        # Cheap first look: the last (first) visible character of a chunk that may end (start)
-        # a half. Invisible characters always get the full look.
-        self.end_chars = frozenset().union({IGNORABLE}, *(_letter_class(f[-1], first=False) for f, _ in pairs))
-        self.start_chars = frozenset().union({IGNORABLE}, *(_letter_class(s[0], first=False) for _, s in pairs))
-
-
-@lru_cache(maxsize=64)
-def _halves(pairs: tuple[tuple[str, str], ...]) -> _Halves:
-    # Shared: every server without multi-word words of its own has the default list's pairs.
-    return _Halves(pairs)
-
-
-class _ChunkMemory:
-    """Verdicts per chunk for one (list, server words, stems) setting."""
-
-    def __init__(self, matcher: ProfanityMatcher, added: frozenset[str], stems: bool) -> None:
-        self.matcher = matcher
-        self.extra = _server_pattern(added) if added else None
-        self.stems = stems
-        entries = matcher.words | {_normalise_entry(w) for w in added}
-        pairs = sorted({(e.split(" ")[0], e.split(" ")[1]) for e in entries if " " in e})
-        # An entry with an empty half (a server word ending in " *") matches whitespace at the
-        # end of a chunk; chunks cannot be judged alone then.
-        self.usable = all(first and second for first, second in pairs)
-        self.halves = _halves(tuple(pairs) if self.usable else ())
-        self.plain: dict[str, None] = {}  # no hit, and cannot be half of a multi-word entry
-        self.flagged: dict[str, _Verdict] = {}
-
-    def _learn(self, chunks: list[str]) -> dict[str, _Verdict]:
-        """Verdicts for chunks not seen before; the plain ones are only remembered."""
-        joined = _JOIN.join(chunks)
-        hits: dict[int, list[Candidate]] = {}
-        found = self.matcher.word_hits(joined, self.extra, self.stems)
-        if found:
-            offsets = list(accumulate((len(c) + 1 for c in chunks[:-1]), initial=0))
-            for start, end, word in found:
-                i = bisect_right(offsets, start) - 1
-                hits.setdefault(i, []).append((start - offsets[i], end - offsets[i], word))
-        learned: dict[str, _Verdict] = {}
-        plain, flagged, halves = self.plain, self.flagged, self.halves
-        for i, chunk in enumerate(chunks):
-            ends = starts = _NO_ENTRIES
-            if chunk[-1] in halves.end_chars:
-                backwards = chunk[::-1]
-                if halves.any_end.match(backwards):
-                    ends = frozenset(k for k, r in enumerate(halves.ends) if r.match(backwards))
-            if chunk[0] in halves.start_chars and halves.any_start.match(chunk):
-                starts = frozenset(k for k, r in enumerate(halves.starts) if r.match(chunk))
-            chunk_hits = hits.get(i)
-            if chunk_hits is None and not ends and not starts:
-                if len(chunk) <= _LONGEST_REMEMBERED:
-                    plain[chunk] = None
-                continue
-            verdict = (tuple(chunk_hits or ()), ends, starts)
-            learned[chunk] = verdict
-            if len(chunk) <= _LONGEST_REMEMBERED:
-                flagged[chunk] = verdict
-        _evict(plain, _PLAIN_LIMIT)
-        _evict(flagged, _FLAGGED_LIMIT)
-        return learned
-
-    def word_hits(self, folded: str) -> list[Candidate] | None:
-        """What ``matcher.word_hits`` gives for the whole text, or None when a multi-word entry
-        may span chunks (the caller then scans the whole text)."""
-        if not self.usable:
-            return None
-        text = folded.translate(_CHUNK_SPLIT) if "\t" in folded or "\r" in folded or "\n" in folded else folded
-        chunks = set(text.split(" "))
-        chunks.discard("")
-        rest = chunks.difference(self.plain)
-        if not rest:
-            return []
-        flagged = self.flagged
-        new = rest.difference(flagged)
-        if len(new) > _LEARN_PER_CALL:
-            # Mostly unseen text: judging chunk by chunk would cost more than one scan. Learn
-            # some of them, so text like it gets cheaper, and let the caller scan.
-            self._learn(list(new)[:_LEARN_PER_CALL])
-            return None
-        verdicts = self._learn(list(new)) if new else {}
-        for chunk in rest.difference(new) if new else rest:
-            verdict = flagged.get(chunk)
-            if verdict is None:  # evicted by another thread just now
-                return None
-            verdicts[chunk] = verdict
-        starts: set[int] = set()
-        for _, _, chunk_starts in verdicts.values():
-            starts |= chunk_starts
-        found: list[Candidate] = []
-        to_locate = [(chunk, hits, ends & starts) for chunk, (hits, ends, _) in verdicts.items()
-                     if hits or ends & starts]
-        if len(to_locate) > _LOCATE_LIMIT:  # each is a pass over the text: one scan is cheaper
-            return None
-        for chunk, hits, partners in to_locate:
-            for at in _chunk_positions(text, chunk):
-                found += [(at + s, at + e, w) for s, e, w in hits]
-                if partners and self._spans_gap(text, at + len(chunk), partners):
-                    return None
-        return found
-
-    def _spans_gap(self, text: str, after: int, partners: frozenset[int]) -> bool:
-        """Could an entry whose first word ends at ``after`` go on into the next chunk?"""
-        size = len(text)
-        while after < size and text[after] in " \x00":
-            after += 1
-        return any(self.halves.starts[k].match(text, after) for k in partners)
-
-
-def _chunk_positions(text: str, chunk: str) -> Iterator[int]:
-    """Where ``chunk`` occurs in ``text`` as a whole space-separated chunk."""
-    size, width = len(text), len(chunk)
-    at = text.find(chunk)
-    while at >= 0:
-        after = at + width
-        if (at == 0 or text[at - 1] == " ") and (after == size or text[after] == " "):
-            yield at
-        at = text.find(chunk, at + 1)
-
-
-@lru_cache(maxsize=32)  # with the limits above: a few MB each at most
-def _chunk_memory(matcher: ProfanityMatcher, added: frozenset[str], stems: bool) -> _ChunkMemory:
-    return _ChunkMemory(matcher, added, stems)
-
-
 def prepare(words: WordSettings | None = None) -> None:
     """Compile the default list and a server's own words now, so no later call pays for it.
 
     The default list takes a few hundred milliseconds to compile: call this (in a thread) at start.
     """
-    matcher = default_matcher()
+    default_matcher()
     _slur_patterns()
     if words and words.added:
         _server_pattern(words.added)
     if words and words.allowed:
         _server_pattern(words.allowed)
-    _chunk_memory(matcher, words.added if words else frozenset(), _finds_stems(words))
 
 
 def _finds_stems(words: WordSettings | None) -> bool:
@@ -649,9 +468,7 @@ def find_tagged(text: str, words: WordSettings | None = None,
     added = _server_pattern(words.added) if words and words.added else None
     allowed = _server_pattern(words.allowed) if words and words.allowed else None
     stems = _finds_stems(words)
-    hits = _chunk_memory(matcher, words.added if words else frozenset(), stems).word_hits(folded)
-    if hits is None:
-        hits = matcher.word_hits(folded, added, stems)
+    hits = matcher.word_hits(folded, added, stems)
     spans = []
     slur = False
     every_slur = _slur_patterns()[0]
