@@ -10,8 +10,10 @@ by design, named below with why.
 from __future__ import annotations
 
 import ast
+import pickle
 import re
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -67,13 +69,22 @@ def _text(node: ast.AST) -> str | None:
 
 
 def _parse(text: str) -> ast.Module:
-    # Python 3.11's AST builder miscounts its recursion depth while a C tracer is installed (CI runs
-    # the suite under coverage): "SystemError: AST constructor recursion depth mismatch". Parsing
-    # with tracing paused avoids it and loses no coverage (no project code runs in between).
+    """``ast.parse``, surviving a CPython 3.11 bug: deep in a long test session its AST builder can
+    miscount its recursion depth ("SystemError: AST constructor recursion depth mismatch", seen
+    both under coverage's tracer and without it). The tree is then built in a fresh interpreter
+    and sent back pickled (unpickling does not go through the faulty counter)."""
     tracer = sys.gettrace()
     sys.settrace(None)
     try:
         return ast.parse(text)
+    except SystemError:
+        built = subprocess.run(
+            [sys.executable, "-c", "import ast, pickle, sys; sys.stdout.buffer.write("
+             "pickle.dumps(ast.parse(sys.stdin.read())))"],
+            input=text.encode("utf-8"), capture_output=True, check=True,
+        )
+        tree: ast.Module = pickle.loads(built.stdout)
+        return tree
     finally:
         sys.settrace(tracer)
 
