@@ -109,6 +109,8 @@ REMOVE_POST_KEPT = (
 )
 STRATEGY_NOT_FOUND = "I can't find strategy #{id} in this server."
 NOT_FACILITATOR = "Only this circle's facilitators and the server's organisers can do that."
+NOT_CURATOR = "Only the server's organisers and circle facilitators can change trusted resources."
+NOT_CURATOR_STRATEGIES = "Only the server's organisers and circle facilitators can pin or remove strategies."
 
 # -- resources ----------------------------------------------------------------------------------------
 RESOURCES_TITLE = "Trusted resources"

@@ -18,7 +18,7 @@ from bot.cases.records import open_case
 from bot.circles.access import require_set_up
 from bot.circles.records import Circle, get_circle, resolve_circle
 from bot.coping import strategies, wins, wording
-from bot.coping.access import require_curator, require_participant
+from bot.coping.access import require_curator, require_curator_somewhere, require_participant
 from bot.coping.cards import browse_card, saved_card, win_post
 from bot.coping.strategies import Shared
 from bot.core.messages import Card, custom_id
@@ -248,6 +248,8 @@ class Sharing(commands.Cog):
 
     async def _curate(self, interaction: discord.Interaction, strategy_id: int) -> Circle:
         settings = await settings_of(self.bot, interaction)
+        await require_curator_somewhere(self.bot.db, actor_of(interaction), settings,  # before the lookup
+                                        wording.NOT_CURATOR_STRATEGIES)
         strategy = await strategies.get_strategy(self.bot.db, settings.guild_id, strategy_id)
         circle = await get_circle(self.bot.db, settings.guild_id, strategy.circle_id)
         await require_curator(self.bot.db, actor_of(interaction), settings, circle)

@@ -137,7 +137,10 @@ async def test_facilitators_pin_and_remove_with_an_audit_trail(bot: PeerCirclesB
     older, newer = [r[0] for r in await bot.db.fetchall("SELECT id FROM coping_strategies ORDER BY id")]
 
     refused = await slash(emulator, server, ann, "strategy pin", strategy=older)
-    assert "Only this circle's facilitators" in refused["content"]
+    assert "Only the server's organisers and circle facilitators" in refused["content"]
+    for command in ("strategy pin", "strategy unpin", "strategy remove"):  # refused before any lookup
+        refused = await slash(emulator, server, ann, command, strategy=9999)
+        assert "Only the server's organisers and circle facilitators" in refused["content"], command
     pinned = await slash(emulator, server, fay, "strategy pin", strategy=older)
     assert f"Pinned strategy #{older}" in pinned["content"]
     page = await slash(emulator, server, ann, "strategy browse", circle=str(circle.id))
