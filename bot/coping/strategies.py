@@ -105,17 +105,16 @@ async def get_strategy(db: Database, guild_id: int, strategy_id: int, *, include
 async def browse(db: Database, guild_id: int, circle_id: int, category: str | None,
                  page: int) -> tuple[list[StrategyView], int, int]:
     """One page (pinned first, then most "this helped me too", then newest); returns (items, page, pages)."""
-    where = "guild_id = ? AND circle_id = ? AND removed_at IS NULL"
-    params: list[Any] = [guild_id, circle_id]
-    if category:
-        where += " AND category = ?"
-        params.append(category)
-    total = int(await db.fetchval(f"SELECT COUNT(*) FROM coping_strategies WHERE {where}", params) or 0)
+    and_category = " AND category = ?" if category else ""
+    params: list[Any] = [guild_id, circle_id, *([category] if category else [])]
+    total = int(await db.fetchval(
+        "SELECT COUNT(*) FROM coping_strategies WHERE guild_id = ? AND circle_id = ? AND removed_at IS NULL"
+        + and_category, params) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM coping_strategies WHERE {where}"
-        " ORDER BY pinned_at IS NULL, helped_count DESC, id DESC LIMIT ? OFFSET ?",
+        f"SELECT {_COLUMNS} FROM coping_strategies WHERE guild_id = ? AND circle_id = ? AND removed_at IS NULL"
+        + and_category + " ORDER BY pinned_at IS NULL, helped_count DESC, id DESC LIMIT ? OFFSET ?",
         [*params, PAGE_SIZE, page * PAGE_SIZE],
     )
     return [_view(r) for r in rows], page, pages

@@ -126,6 +126,10 @@ async def test_browse_orders_pinned_then_most_helped_then_newest(db: Database, c
     assert [s.body for s in page] == ["s0", "s1", "s5", "s4"] and (number, pages) == (0, 2)
     page, number, _ = await strategies.browse(db, GUILD, circle.id, None, 7)
     assert [s.body for s in page] == ["s3", "s2"] and number == 1, "a page past the end shows the last"
+    await _share(db, clock, outbox, circle, "rest first", category="sleep")
+    page, _, pages = await strategies.browse(db, GUILD, circle.id, "sleep", 0)
+    assert [s.body for s in page] == ["rest first"] and pages == 1, "a category shows only its own"
+    assert await strategies.browse(db, OTHER_GUILD, circle.id, "sleep", 0) == ([], 0, 1), "another server sees none"
 
 
 # -- wins and the recap -------------------------------------------------------------------------------
