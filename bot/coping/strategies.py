@@ -48,6 +48,11 @@ def _view(row: aiosqlite.Row | tuple[Any, ...]) -> StrategyView:
     return StrategyView(*values)
 
 
+def post_key(strategy_id: int) -> str:
+    """The outbox key of a strategy's post in its circle's channel."""
+    return f"coping:strategy:{strategy_id}"
+
+
 def check_text(text: str, limit: int, *, required: bool) -> str:
     text = normalise(text or "")
     if required and not text:
@@ -87,7 +92,7 @@ async def share_strategy(
         )
         strategy_id = int(cursor.lastrowid or 0)
         view = StrategyView(strategy_id, circle.id, stored_author, category, body, helps_with, 0, False)
-        await outbox.enqueue(conn, key=f"coping:strategy:{strategy_id}", kind=OUTBOX_KIND, guild_id=circle.guild_id,
+        await outbox.enqueue(conn, key=post_key(strategy_id), kind=OUTBOX_KIND, guild_id=circle.guild_id,
                              target_kind="channel", target_id=circle.text_channel_id,
                              payload=strategy_post(view).to_payload())
     return Shared(verdict, post_id=strategy_id)
@@ -186,6 +191,9 @@ async def remove(db: Database, clock: Clock, guild_id: int, strategy_id: int, ac
             " body = '', helps_with = ''"
             " WHERE guild_id = ? AND id = ?", (utcnow_iso(clock), actor_id, guild_id, strategy_id))
         await conn.execute("DELETE FROM coping_saved WHERE guild_id = ? AND strategy_id = ?", (guild_id, strategy_id))
+        # A post still waiting in the outbox is never sent (one already being sent is deleted once sent: the cog).
+        await conn.execute("DELETE FROM outbox WHERE guild_id = ? AND key = ? AND state = 'pending'",
+                           (guild_id, post_key(strategy_id)))
         await audit.record(conn, clock, guild_id=guild_id, circle_id=strategy.circle_id, actor_id=actor_id,
                            action="remove", target_kind="strategy", target_id=strategy_id)
     return strategy
@@ -194,5 +202,5 @@ async def remove(db: Database, clock: Clock, guild_id: int, strategy_id: int, ac
 async def posted_message(db: Database, guild_id: int, strategy_id: int) -> tuple[int, int] | None:
     """(channel id, message id) of a strategy's post in its circle, once the outbox sent it."""
     row = await db.fetchone("SELECT target_id, message_id FROM outbox WHERE guild_id = ? AND key = ? AND state = 'sent'"
-                            " AND message_id IS NOT NULL", (guild_id, f"coping:strategy:{strategy_id}"))
+                            " AND message_id IS NOT NULL", (guild_id, post_key(strategy_id)))
     return None if row is None else (int(row[0]), int(row[1]))

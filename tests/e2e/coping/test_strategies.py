@@ -3,6 +3,8 @@ save and the private list, facilitators pinning and removing, who may do what.""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.circles.records import add_facilitator
 from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock
@@ -192,3 +194,33 @@ async def test_discord_failures_retry_the_post_and_explain_a_post_that_could_not
     assert "Gentle stretches" not in text_of(page), "still off the list"
     gone = await press(emulator, ann, post, "This helped me too")
     assert "no longer shared" in gone["content"]
+
+
+async def test_removing_a_strategy_whose_post_is_still_waiting_means_it_is_never_posted(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, clock: FakeClock) -> None:
+    circle, (ann,) = await circle_with(bot, emulator, server, "ann")
+    emulator.inject_fault("POST", "/channels/{channel_id}/messages", 503, times=None,
+                          match=lambda req: req.params.get("channel_id") == str(circle.text_channel_id))
+    await share_strategy(emulator, server, ann, circle, "A strategy a facilitator takes down at once")
+    strategy_id = await bot.db.fetchval("SELECT MIN(id) FROM coping_strategies")
+    key = f"coping:strategy:{strategy_id}"
+
+    async def waiting() -> bool:
+        row = await bot.db.fetchone("SELECT state, attempts FROM outbox WHERE key = ?", (key,))
+        return row is not None and row[0] == "pending" and row[1] >= 1
+
+    for _ in range(200):  # the first attempt failed; the post waits for its retry
+        if await waiting():
+            break
+        await asyncio.sleep(0.01)
+    assert await waiting()
+
+    removed = await slash(emulator, server, server.owner_id, "strategy remove", strategy=strategy_id)
+    assert f"Removed strategy #{strategy_id}" in removed["content"]
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM outbox WHERE key = ?", (key,)) == 0, "the waiting post is gone"
+
+    emulator.clear_faults()
+    clock.advance(hours=1)
+    bot.outbox.wake()
+    await bot.outbox.drain(5)
+    assert [m for m in posts(emulator, circle.text_channel_id) if m.get("embeds")] == [], "never posted"
