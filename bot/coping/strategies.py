@@ -14,16 +14,17 @@ from typing import Any
 
 import aiosqlite
 
+from bot.cases.crisis import CrisisResponse
 from bot.circles.records import Circle
-from bot.coping import audit, wording
+from bot.coping import audit, crisis, wording
 from bot.coping.cards import StrategyView, strategy_post
-from bot.coping.crisis import open_crisis_case
-from bot.coping.vetting import CaseOpener, Verdict, normalise, vet_all
+from bot.coping.vetting import Verdict, normalise, vet_all
 from bot.core.clock import Clock, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display
 from bot.delivery.outbox import Outbox
+from bot.safety.card import server_crisis_card
 from bot.screening.profanity import WordSettings
 
 BODY_MAX = 1000
@@ -39,7 +40,8 @@ _COLUMNS = "id, circle_id, author_id, category, body, helps_with, helped_count, 
 class Shared:
     verdict: Verdict
     post_id: int | None = None  # the strategy (or win) id when posted
-    case_id: int | None = None  # the crisis case, when held back
+    case_id: int | None = None  # the crisis (or concern) case, if one was opened
+    response: CrisisResponse | None = None  # crisis or concern: the card to show the member, if any
 
 
 def _view(row: aiosqlite.Row | tuple[Any, ...]) -> StrategyView:
@@ -63,8 +65,8 @@ def check_text(text: str, limit: int, *, required: bool) -> str:
 
 
 async def share_strategy(
-    db: Database, clock: Clock, outbox: Outbox, open_case: CaseOpener, *, circle: Circle, author_id: int,
-    anonymous: bool, category: str, body: str, helps_with: str = "", words: WordSettings | None = None,
+    db: Database, clock: Clock, outbox: Outbox, *, circle: Circle, author_id: int, anonymous: bool, category: str,
+    body: str, helps_with: str = "", words: WordSettings | None = None, server_name: str = "",
 ) -> Shared:
     """Screen and post a strategy (or hold it back: crisis, slur). Bad input raises and stores nothing."""
     if category not in wording.CATEGORIES:
@@ -75,15 +77,19 @@ async def share_strategy(
     stored_author = None if anonymous else author_id
     if verdict.outcome == "slur":
         return Shared(verdict)
-    if verdict.outcome == "crisis":
+    level = "crisis" if verdict.outcome == "crisis" else "concern" if verdict.concern else "none"
+    card: dict[str, Any] = {} if level == "none" else await server_crisis_card(db, circle.guild_id)
+    if level == "crisis":
         async with db.transaction() as conn:
-            case_id = await open_crisis_case(conn, clock, open_case, guild_id=circle.guild_id, circle_id=circle.id,
-                                             source="strategy", author_id=stored_author,
-                                             text=f"{body}\n{helps_with}".strip())
-        return Shared(verdict, case_id=case_id)
+            held = await crisis.respond(
+                conn, clock, outbox, level=level, guild_id=circle.guild_id, circle_id=circle.id, source="strategy",
+                user_id=author_id, anonymous=anonymous, text=f"{body}\n{helps_with}".strip(), crisis_embed=card,
+                server_name=server_name)
+        return Shared(verdict, case_id=held.case_id, response=held)
     if circle.text_channel_id is None:
         raise UserFacingError(wording.NO_CHANNEL.format(circle=display(circle.name)))
     body, helps_with = verdict.parts
+    response: CrisisResponse | None = None
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO coping_strategies (guild_id, circle_id, author_id, category, body, helps_with, created_at)"
@@ -95,7 +101,12 @@ async def share_strategy(
         await outbox.enqueue(conn, key=post_key(strategy_id), kind=OUTBOX_KIND, guild_id=circle.guild_id,
                              target_kind="channel", target_id=circle.text_channel_id,
                              payload=strategy_post(view).to_payload())
-    return Shared(verdict, post_id=strategy_id)
+        if level == "concern":
+            response = await crisis.respond(
+                conn, clock, outbox, level=level, guild_id=circle.guild_id, circle_id=circle.id, source="strategy",
+                user_id=author_id, anonymous=anonymous, text=f"{body}\n{helps_with}".strip(), crisis_embed=card,
+                server_name=server_name)
+    return Shared(verdict, post_id=strategy_id, case_id=response.case_id if response else None, response=response)
 
 
 async def get_strategy(db: Database, guild_id: int, strategy_id: int, *, include_removed: bool = False) -> StrategyView:

@@ -64,6 +64,12 @@ CRISIS_HELD = (
     "deserve support straight away. The people below are free, confidential and there for you; a moderator "
     "has been told privately so they can check in with you."
 )
+CRISIS_HELD_AGAIN = (  # a card was shown within the hour: not again, but never silence
+    "I haven't posted this. {told} The support lines I showed you a little while ago are still there for you:"
+    " /support shows them again, with a button to talk to a moderator now."
+)
+TOLD_NAMED = "A moderator has been told privately so they can check in with you."
+TOLD_ANON = "The moderators were told someone may need support, without your name."
 CRISIS_HELD_ANON = (
     "I haven't posted this. It sounds like you may be going through something really hard right now, and you "
     "deserve support straight away. The people below are free and confidential. The moderators were told "
