@@ -168,10 +168,15 @@ class CheckinRuntime:
         circle = await get_circle(self.db, session.guild_id, session.circle_id)
         if circle.voice_channel_id is None:
             return
-        came = {a.user_id for a in await attendance.session_attendance(conn, session, circle.voice_channel_id,
-                                                                       self.clock.now())}
+        now = self.clock.now()
+        came = {a.user_id for a in await attendance.session_attendance(conn, session, circle.voice_channel_id, now)}
+        zone = await self.server_zone(session.guild_id)
         for optin in await seated_optins(conn, session.guild_id, session.circle_id):
-            if optin.pulse and optin.user_id in came and await pulse.ask(conn, session, optin.user_id):
+            if not (optin.pulse and optin.user_id in came):
+                continue
+            if not await may_ping(conn, session.guild_id, optin.user_id, now, zone):
+                continue  # flare mode or quiet hours: no pulse (not held: a pulse much later means little)
+            if await pulse.ask(conn, session, optin.user_id):
                 card = pulse_card(session, circle, self.guild_name(session.guild_id))
                 await self.outbox.enqueue(conn, key=f"checkin_pulse:{session.id}:{optin.user_id}",
                                           kind="checkins.pulse", guild_id=session.guild_id, target_kind="dm",

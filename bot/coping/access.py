@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.circles.access import may_organise
 from bot.circles.consent import seat_of
-from bot.circles.records import Circle, facilitator_ids
+from bot.circles.records import Circle, facilitates_any, facilitator_ids
 from bot.coping import wording
 from bot.core.db import Database
 from bot.core.guild_settings import GuildSettings
@@ -25,6 +25,15 @@ async def may_curate(db: Database, actor: Actor, settings: GuildSettings, circle
 async def require_curator(db: Database, actor: Actor, settings: GuildSettings, circle: Circle) -> None:
     if not await may_curate(db, actor, settings, circle):
         raise NotAllowed(wording.NOT_FACILITATOR)
+
+
+async def require_curator_somewhere(db: Database, actor: Actor, settings: GuildSettings,
+                                    refusal: str = wording.NOT_CURATOR) -> None:
+    """The gate before any curating command looks anything up: organisers, and members who facilitate
+    at least one open circle here. Everyone else is refused the same way, whatever they named."""
+    if may_organise(actor, settings) or await facilitates_any(db, settings.guild_id, actor.user_id):
+        return
+    raise NotAllowed(refusal)
 
 
 async def require_participant(db: Database, actor: Actor, settings: GuildSettings, circle: Circle) -> None:

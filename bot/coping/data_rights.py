@@ -2,6 +2,12 @@
 
 Anonymous strategies and wins store no author id, so they are nobody's personal data: a member's
 export and erasure cannot find them (nothing links them to the member), and that is the point.
+
+A member's named strategies and wins are also posts in their circle's channel. Erasing them drops
+posts still waiting in the outbox (same transaction); posts already sent are found by
+``member_posts`` (read before the rows go) so the privacy cog can delete them from Discord after
+the erasure commits (``cogs/coping`` registers it with ``bot.privacy.posts``: bot.coping may not
+import bot.privacy, and the core registry has no such hook).
 """
 
 from __future__ import annotations
@@ -9,6 +15,36 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.core.personal_data import Erase, PersonalTable, delete_and_anonymise, register
+
+# The outbox keys of a strategy's and a win's post ("coping:strategy:<id>", "coping:win:<id>").
+POST_KEYS = {"coping_strategies": "coping:strategy:", "coping_wins": "coping:win:"}
+
+
+async def member_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[tuple[int, int]]:
+    """(channel id, message id) of the posts of the member's named strategies and wins in this server."""
+    posts: list[tuple[int, int]] = []
+    for table, prefix in POST_KEYS.items():
+        async with conn.execute(
+            f"SELECT o.target_id, o.message_id FROM {table} p JOIN outbox o"
+            " ON o.guild_id = p.guild_id AND o.key = ? || p.id"
+            " WHERE p.guild_id = ? AND p.author_id = ? AND o.state = 'sent' AND o.message_id IS NOT NULL"
+            " ORDER BY p.id", (prefix, guild_id, user_id),
+        ) as cursor:
+            posts += [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
+    return posts
+
+
+def _erase_posts(table: str, then: Erase) -> Erase:
+    """Drop the member's posts still waiting in the outbox (never sent now), then erase the rows."""
+
+    async def erase(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+        await conn.execute(
+            f"DELETE FROM outbox WHERE guild_id = ? AND state = 'pending' AND key IN"
+            f" (SELECT ? || id FROM {table} WHERE guild_id = ? AND author_id = ?)",
+            (guild_id, POST_KEYS[table], guild_id, user_id))
+        return await then(conn, guild_id, user_id)
+
+    return erase
 
 
 def _erase_presses(table: str, parent: str, key: str, counter: str) -> Erase:
@@ -29,7 +65,8 @@ register(PersonalTable(
     "strategies you shared under your name, and strategies you pinned or removed as a facilitator",
     "until you or a facilitator remove them (removed ones keep no text)", "members of the circle",
     ("author_id", "pinned_by", "removed_by"),
-    erase=delete_and_anonymise("coping_strategies", ("author_id",), ("pinned_by", "removed_by")),
+    erase=_erase_posts("coping_strategies",
+                       delete_and_anonymise("coping_strategies", ("author_id",), ("pinned_by", "removed_by"))),
 ))
 register(PersonalTable(
     "coping_helped", "coping", "strategies you said helped you too", "while the strategy is shared",
@@ -43,6 +80,7 @@ register(PersonalTable(
 register(PersonalTable(
     "coping_wins", "coping", "small wins you shared under your name, and whether you chose to be named in recaps",
     "while the circle exists", "members of the circle", ("author_id",),
+    erase=_erase_posts("coping_wins", delete_and_anonymise("coping_wins", ("author_id",), ())),
 ))
 register(PersonalTable(
     "coping_cheers", "coping", "wins you celebrated", "while the win is shown",

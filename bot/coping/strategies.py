@@ -14,16 +14,17 @@ from typing import Any
 
 import aiosqlite
 
+from bot.cases.crisis import CrisisResponse
 from bot.circles.records import Circle
-from bot.coping import audit, wording
+from bot.coping import audit, crisis, wording
 from bot.coping.cards import StrategyView, strategy_post
-from bot.coping.crisis import open_crisis_case
-from bot.coping.vetting import CaseOpener, Verdict, normalise, vet_all
+from bot.coping.vetting import Verdict, normalise, vet_all
 from bot.core.clock import Clock, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display
 from bot.delivery.outbox import Outbox
+from bot.safety.card import server_crisis_card
 from bot.screening.profanity import WordSettings
 
 BODY_MAX = 1000
@@ -39,13 +40,19 @@ _COLUMNS = "id, circle_id, author_id, category, body, helps_with, helped_count, 
 class Shared:
     verdict: Verdict
     post_id: int | None = None  # the strategy (or win) id when posted
-    case_id: int | None = None  # the crisis case, when held back
+    case_id: int | None = None  # the crisis (or concern) case, if one was opened
+    response: CrisisResponse | None = None  # crisis or concern: the card to show the member, if any
 
 
 def _view(row: aiosqlite.Row | tuple[Any, ...]) -> StrategyView:
     values = list(row)
     values[7] = bool(values[7])
     return StrategyView(*values)
+
+
+def post_key(strategy_id: int) -> str:
+    """The outbox key of a strategy's post in its circle's channel."""
+    return f"coping:strategy:{strategy_id}"
 
 
 def check_text(text: str, limit: int, *, required: bool) -> str:
@@ -58,8 +65,8 @@ def check_text(text: str, limit: int, *, required: bool) -> str:
 
 
 async def share_strategy(
-    db: Database, clock: Clock, outbox: Outbox, open_case: CaseOpener, *, circle: Circle, author_id: int,
-    anonymous: bool, category: str, body: str, helps_with: str = "", words: WordSettings | None = None,
+    db: Database, clock: Clock, outbox: Outbox, *, circle: Circle, author_id: int, anonymous: bool, category: str,
+    body: str, helps_with: str = "", words: WordSettings | None = None, server_name: str = "",
 ) -> Shared:
     """Screen and post a strategy (or hold it back: crisis, slur). Bad input raises and stores nothing."""
     if category not in wording.CATEGORIES:
@@ -70,15 +77,19 @@ async def share_strategy(
     stored_author = None if anonymous else author_id
     if verdict.outcome == "slur":
         return Shared(verdict)
-    if verdict.outcome == "crisis":
+    level = "crisis" if verdict.outcome == "crisis" else "concern" if verdict.concern else "none"
+    card: dict[str, Any] = {} if level == "none" else await server_crisis_card(db, circle.guild_id)
+    if level == "crisis":
         async with db.transaction() as conn:
-            case_id = await open_crisis_case(conn, clock, open_case, guild_id=circle.guild_id, circle_id=circle.id,
-                                             source="strategy", author_id=stored_author,
-                                             text=f"{body}\n{helps_with}".strip())
-        return Shared(verdict, case_id=case_id)
+            held = await crisis.respond(
+                conn, clock, outbox, level=level, guild_id=circle.guild_id, circle_id=circle.id, source="strategy",
+                user_id=author_id, anonymous=anonymous, text=f"{body}\n{helps_with}".strip(), crisis_embed=card,
+                server_name=server_name)
+        return Shared(verdict, case_id=held.case_id, response=held)
     if circle.text_channel_id is None:
         raise UserFacingError(wording.NO_CHANNEL.format(circle=display(circle.name)))
     body, helps_with = verdict.parts
+    response: CrisisResponse | None = None
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO coping_strategies (guild_id, circle_id, author_id, category, body, helps_with, created_at)"
@@ -87,10 +98,15 @@ async def share_strategy(
         )
         strategy_id = int(cursor.lastrowid or 0)
         view = StrategyView(strategy_id, circle.id, stored_author, category, body, helps_with, 0, False)
-        await outbox.enqueue(conn, key=f"coping:strategy:{strategy_id}", kind=OUTBOX_KIND, guild_id=circle.guild_id,
+        await outbox.enqueue(conn, key=post_key(strategy_id), kind=OUTBOX_KIND, guild_id=circle.guild_id,
                              target_kind="channel", target_id=circle.text_channel_id,
                              payload=strategy_post(view).to_payload())
-    return Shared(verdict, post_id=strategy_id)
+        if level == "concern":
+            response = await crisis.respond(
+                conn, clock, outbox, level=level, guild_id=circle.guild_id, circle_id=circle.id, source="strategy",
+                user_id=author_id, anonymous=anonymous, text=f"{body}\n{helps_with}".strip(), crisis_embed=card,
+                server_name=server_name)
+    return Shared(verdict, post_id=strategy_id, case_id=response.case_id if response else None, response=response)
 
 
 async def get_strategy(db: Database, guild_id: int, strategy_id: int, *, include_removed: bool = False) -> StrategyView:
@@ -105,17 +121,16 @@ async def get_strategy(db: Database, guild_id: int, strategy_id: int, *, include
 async def browse(db: Database, guild_id: int, circle_id: int, category: str | None,
                  page: int) -> tuple[list[StrategyView], int, int]:
     """One page (pinned first, then most "this helped me too", then newest); returns (items, page, pages)."""
-    where = "guild_id = ? AND circle_id = ? AND removed_at IS NULL"
-    params: list[Any] = [guild_id, circle_id]
-    if category:
-        where += " AND category = ?"
-        params.append(category)
-    total = int(await db.fetchval(f"SELECT COUNT(*) FROM coping_strategies WHERE {where}", params) or 0)
+    and_category = " AND category = ?" if category else ""
+    params: list[Any] = [guild_id, circle_id, *([category] if category else [])]
+    total = int(await db.fetchval(
+        "SELECT COUNT(*) FROM coping_strategies WHERE guild_id = ? AND circle_id = ? AND removed_at IS NULL"
+        + and_category, params) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM coping_strategies WHERE {where}"
-        " ORDER BY pinned_at IS NULL, helped_count DESC, id DESC LIMIT ? OFFSET ?",
+        f"SELECT {_COLUMNS} FROM coping_strategies WHERE guild_id = ? AND circle_id = ? AND removed_at IS NULL"
+        + and_category + " ORDER BY pinned_at IS NULL, helped_count DESC, id DESC LIMIT ? OFFSET ?",
         [*params, PAGE_SIZE, page * PAGE_SIZE],
     )
     return [_view(r) for r in rows], page, pages
@@ -187,6 +202,9 @@ async def remove(db: Database, clock: Clock, guild_id: int, strategy_id: int, ac
             " body = '', helps_with = ''"
             " WHERE guild_id = ? AND id = ?", (utcnow_iso(clock), actor_id, guild_id, strategy_id))
         await conn.execute("DELETE FROM coping_saved WHERE guild_id = ? AND strategy_id = ?", (guild_id, strategy_id))
+        # A post still waiting in the outbox is never sent (one already being sent is deleted once sent: the cog).
+        await conn.execute("DELETE FROM outbox WHERE guild_id = ? AND key = ? AND state = 'pending'",
+                           (guild_id, post_key(strategy_id)))
         await audit.record(conn, clock, guild_id=guild_id, circle_id=strategy.circle_id, actor_id=actor_id,
                            action="remove", target_kind="strategy", target_id=strategy_id)
     return strategy
@@ -195,5 +213,5 @@ async def remove(db: Database, clock: Clock, guild_id: int, strategy_id: int, ac
 async def posted_message(db: Database, guild_id: int, strategy_id: int) -> tuple[int, int] | None:
     """(channel id, message id) of a strategy's post in its circle, once the outbox sent it."""
     row = await db.fetchone("SELECT target_id, message_id FROM outbox WHERE guild_id = ? AND key = ? AND state = 'sent'"
-                            " AND message_id IS NOT NULL", (guild_id, f"coping:strategy:{strategy_id}"))
+                            " AND message_id IS NOT NULL", (guild_id, post_key(strategy_id)))
     return None if row is None else (int(row[0]), int(row[1]))

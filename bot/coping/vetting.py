@@ -1,10 +1,10 @@
 """What happens to a member's strategy or win before it is posted: one verdict from screening.
 
-- crisis language: never posted; the member gets the crisis card privately and the moderators an
-  urgent case (the caller opens it through the ``CaseOpener`` it is given);
+- crisis language: never posted; the one crisis response (``bot.coping.crisis``): the member's card
+  privately, an urgent case for the moderators;
 - a slur: declined kindly, nothing stored;
 - other profanity: censored ("f***") in what is stored and posted;
-- concern (possible risk): posted, and the member gets the crisis card privately with gentle words.
+- concern (possible risk): posted, and the member gets the gentle check-in card privately.
 
 Slurs are screening's (``ScreeningResult.slur``: its reviewed list by category).
 """
@@ -12,16 +12,14 @@ Slurs are screening's (``ScreeningResult.slur``: its reviewed list by category).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
-
-import aiosqlite
+from typing import Literal
 
 from bot import screening
-from bot.core.clock import Clock
 from bot.core.text import strip_invisible
 from bot.screening.profanity import WordSettings
 
 Outcome = Literal["post", "crisis", "slur"]
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -31,16 +29,6 @@ class Verdict:
     concern: bool = False  # posted, but the member is offered support privately
     has_links: bool = False
     parts: tuple[str, ...] = ()  # vet_all: each field's text, in the order given
-
-
-class CaseOpener(Protocol):
-    """``bot.cases.records.open_case``, passed in by the cog (bot.coping may not import bot.cases)."""
-
-    async def __call__(
-        self, conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, kind: Any, urgency: Any, source: str,
-        subject_user_id: int | None = ..., opened_by: int | None = ..., summary: str = ...,
-        snapshot: dict[str, Any] | None = ..., dedupe_key: str | None = ...,
-    ) -> Any: ...
 
 
 def normalise(text: str) -> str:

@@ -14,12 +14,12 @@ from typing import Any
 
 import aiosqlite
 
+from bot.cases.crisis import CrisisResponse
 from bot.circles.records import Circle
-from bot.coping import wording
+from bot.coping import crisis, wording
 from bot.coping.cards import WinView, recap_card, win_post
-from bot.coping.crisis import open_crisis_case
 from bot.coping.strategies import Shared, check_text
-from bot.coping.vetting import CaseOpener, vet
+from bot.coping.vetting import vet
 from bot.core.clock import Clock, iso_utc, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
@@ -28,6 +28,7 @@ from bot.delivery import schedules
 from bot.delivery.outbox import Outbox
 from bot.delivery.recurrence import Recurrence
 from bot.delivery.scheduler import Occurrence
+from bot.safety.card import server_crisis_card
 from bot.screening.profanity import WordSettings
 
 WIN_MAX = 300
@@ -53,8 +54,8 @@ async def ensure_recap_schedule(conn: aiosqlite.Connection, clock: Clock, circle
 
 
 async def share_win(
-    db: Database, clock: Clock, outbox: Outbox, open_case: CaseOpener, *, circle: Circle, author_id: int,
-    anonymous: bool, recap_name: bool, body: str, timezone: str, words: WordSettings | None = None,
+    db: Database, clock: Clock, outbox: Outbox, *, circle: Circle, author_id: int, anonymous: bool,
+    recap_name: bool, body: str, timezone: str, words: WordSettings | None = None, server_name: str = "",
 ) -> tuple[Shared, schedules.Schedule | None]:
     """Screen and post a win; returns the outcome and a newly made recap schedule (or None)."""
     body = check_text(body, WIN_MAX, required=True)
@@ -62,13 +63,17 @@ async def share_win(
     stored_author = None if anonymous else author_id
     if verdict.outcome == "slur":
         return Shared(verdict), None
-    if verdict.outcome == "crisis":
+    level = "crisis" if verdict.outcome == "crisis" else "concern" if verdict.concern else "none"
+    card: dict[str, Any] = {} if level == "none" else await server_crisis_card(db, circle.guild_id)
+    if level == "crisis":
         async with db.transaction() as conn:
-            case_id = await open_crisis_case(conn, clock, open_case, guild_id=circle.guild_id, circle_id=circle.id,
-                                             source="win", author_id=stored_author, text=body)
-        return Shared(verdict, case_id=case_id), None
+            held = await crisis.respond(
+                conn, clock, outbox, level=level, guild_id=circle.guild_id, circle_id=circle.id, source="win",
+                user_id=author_id, anonymous=anonymous, text=body, crisis_embed=card, server_name=server_name)
+        return Shared(verdict, case_id=held.case_id, response=held), None
     if circle.text_channel_id is None:
         raise UserFacingError(wording.NO_CHANNEL.format(circle=display(circle.name)))
+    response: CrisisResponse | None = None
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO coping_wins (guild_id, circle_id, author_id, recap_name, body, created_at)"
@@ -81,7 +86,12 @@ async def share_win(
                              target_kind="channel", target_id=circle.text_channel_id,
                              payload=win_post(WinView(win_id, stored_author, verdict.text, 0)).to_payload())
         schedule = await ensure_recap_schedule(conn, clock, circle, timezone)
-    return Shared(verdict, post_id=win_id), schedule
+        if level == "concern":
+            response = await crisis.respond(
+                conn, clock, outbox, level=level, guild_id=circle.guild_id, circle_id=circle.id, source="win",
+                user_id=author_id, anonymous=anonymous, text=verdict.text, crisis_embed=card, server_name=server_name)
+    return Shared(verdict, post_id=win_id, case_id=response.case_id if response else None,
+                  response=response), schedule
 
 
 async def get_win(db: Database, guild_id: int, win_id: int) -> tuple[int, WinView]:

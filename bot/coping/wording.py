@@ -59,15 +59,20 @@ CONCERN_NOTE = (
     "Your words sounded like things may be heavy right now. If you'd like someone to talk to, these services "
     "are free and confidential, and you can ask a moderator privately at any time."
 )
-CRISIS_HELD = (
+CRISIS_HELD = (  # shown above the crisis card (which says a moderator will check in)
     "I haven't posted this. It sounds like you may be going through something really hard right now, and you "
-    "deserve support straight away. The people below are free, confidential and there for you; a moderator "
-    "has been told privately so they can check in with you."
+    "deserve support straight away. The people below are free, confidential and there for you."
 )
+CRISIS_HELD_AGAIN = (  # a card was shown within the hour: not again, but never silence
+    "I haven't posted this. {told} The support lines I showed you a little while ago are still there for you:"
+    " /support shows them again, with a button to talk to a moderator now."
+)
+TOLD_NAMED = "A moderator has been told privately so they can check in with you."
+TOLD_ANON = "The moderators were told someone may need support, without your name."
 CRISIS_HELD_ANON = (
     "I haven't posted this. It sounds like you may be going through something really hard right now, and you "
     "deserve support straight away. The people below are free and confidential. The moderators were told "
-    "someone may need support, without your name; you can ask them for help privately at any time."
+    "someone may need support, without your name."
 )
 SLUR_DECLINED = (
     "I couldn't post this as written: it contains a word that can hurt people in the circle. Your experience "
@@ -109,6 +114,8 @@ REMOVE_POST_KEPT = (
 )
 STRATEGY_NOT_FOUND = "I can't find strategy #{id} in this server."
 NOT_FACILITATOR = "Only this circle's facilitators and the server's organisers can do that."
+NOT_CURATOR = "Only the server's organisers and circle facilitators can change trusted resources."
+NOT_CURATOR_STRATEGIES = "Only the server's organisers and circle facilitators can pin or remove strategies."
 
 # -- resources ----------------------------------------------------------------------------------------
 RESOURCES_TITLE = "Trusted resources"

@@ -2,9 +2,9 @@
 
 Each table's declared erasure runs (delete by default; anonymise where a record must stay, such
 as consent history's own rule or a case about conduct), the member's own schedules of every
-member-owned kind are cancelled, and the Discord roles their rows granted are returned so the
-cog can take them away after the commit. Foreign keys are checked at the commit, so the order
-of tables does not matter.
+member-owned kind are cancelled, and the Discord roles their rows granted and the posts that carry
+their words (``bot.privacy.posts``) are returned so the cog can take them away after the commit.
+Foreign keys are checked at the commit, so the order of tables does not matter.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bot.core.db import Database
 from bot.core.personal_data import member_schedule_kinds, personal_tables
 from bot.delivery.schedules import delete_for_owner
+from bot.privacy.posts import member_posts
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class Erasure:
     rows: dict[str, int] = field(default_factory=dict)  # changed rows by table
     schedules: int = 0
     roles: set[int] = field(default_factory=set)  # Discord roles to take away
+    posts: list[tuple[int, int]] = field(default_factory=list)  # (channel id, message id) to delete
 
     @property
     def total(self) -> int:
@@ -39,6 +41,7 @@ async def erase_member(db: Database, guild_id: int, user_id: int) -> Erasure:
         tables = personal_tables()
         for table in tables:
             result.roles |= await table.granted_roles(conn, guild_id, user_id)
+        result.posts = await member_posts(conn, guild_id, user_id)  # before the rows that link them go
         for table in tables:
             changed = await table.erase_rows(conn, guild_id, user_id)
             if changed:
@@ -46,6 +49,6 @@ async def erase_member(db: Database, guild_id: int, user_id: int) -> Erasure:
         for kind in member_schedule_kinds():
             result.schedules += await delete_for_owner(conn, guild_id, kind, user_id)
     # Ids and counts only: never which circles or what the rows said.
-    log.info("member data erased guild_id=%s tables=%d rows=%d schedules=%d", guild_id, len(result.rows),
-             sum(result.rows.values()), result.schedules)
+    log.info("member data erased guild_id=%s tables=%d rows=%d schedules=%d posts=%d", guild_id, len(result.rows),
+             sum(result.rows.values()), result.schedules, len(result.posts))
     return result

@@ -22,4 +22,9 @@ async def record_error(conn: aiosqlite.Connection, guild_id: int | None, kind: s
         " ON CONFLICT (guild_id, kind, hour) DO UPDATE SET count = count + 1",
         (guild_id or 0, kind[:120], hour_of(now)),
     )
+    await prune(conn, now)
+
+
+async def prune(conn: aiosqlite.Connection, now: datetime) -> None:
+    """Retention: counts older than ``KEEP``, of every server (counts of error kinds, no content)."""
     await conn.execute("DELETE FROM error_counts WHERE hour < ?", (hour_of(now - KEEP),))

@@ -29,7 +29,8 @@ DELETE_FIRST = (
     "**Delete everything about you in this server?**\n"
     "This erases your circle seats and consent history, waitlist places, preferences and every other "
     "record listed in /privacy show ({total} records), and cancels your reminders. Your circle roles "
-    "are taken away. It cannot be undone.\n"
+    "are taken away, and the bot's posts of what you shared under your name (strategies, small wins) are "
+    "deleted from the circle channels. It cannot be undone.\n"
     "{conduct}"
     "Anonymous stories are not linked to you, so they stay unless you retract them with their receipts."
 )
@@ -50,6 +51,10 @@ EXPORT_READY = (
 )
 ROLES_NOT_REMOVED = (
     "\nI could not take away every circle role (the bot lacks permission); please ask an organiser to remove them."
+)
+POSTS_NOT_DELETED = (
+    "\nI could not delete every post of yours in the circle channels; please ask a moderator to remove"
+    " the ones left."
 )
 
 

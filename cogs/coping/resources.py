@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.circles.access import require_organiser, require_set_up
 from bot.circles.records import Circle, get_circle, resolve_circle
 from bot.coping import resources, wording
-from bot.coping.access import require_curator
+from bot.coping.access import require_curator, require_curator_somewhere
 from bot.coping.cards import resources_card
 from bot.core.guild_settings import GuildSettings
 from bot.core.text import display
@@ -77,6 +77,7 @@ class Resources(commands.Cog):
     async def add(self, interaction: discord.Interaction, title: str, url: str, note: str | None = None,
                   circle: str | None = None) -> None:
         settings = await settings_of(self.bot, interaction)
+        await require_curator_somewhere(self.bot.db, actor_of(interaction), settings)  # before any lookup
         require_set_up(settings)
         found = await resolve_circle(self.bot.db, settings.guild_id, circle) if circle else None
         await self._may_change(interaction, settings, found)
@@ -90,6 +91,7 @@ class Resources(commands.Cog):
 
     async def _resource_circle(self, interaction: discord.Interaction, resource_id: int) -> GuildSettings:
         settings = await settings_of(self.bot, interaction)
+        await require_curator_somewhere(self.bot.db, actor_of(interaction), settings)  # before the lookup
         found = await resources.get_resource(self.bot.db, settings.guild_id, resource_id)
         circle = None
         if found.circle_id is not None:

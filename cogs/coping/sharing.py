@@ -14,17 +14,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cases.records import open_case
 from bot.circles.access import require_set_up
 from bot.circles.records import Circle, get_circle, resolve_circle
 from bot.coping import strategies, wins, wording
-from bot.coping.access import require_curator, require_participant
+from bot.coping.access import require_curator, require_curator_somewhere, require_participant
 from bot.coping.cards import browse_card, saved_card, win_post
 from bot.coping.strategies import Shared
 from bot.core.messages import Card, custom_id
 from bot.core.text import display
 from bot.delivery.scheduler import MissedPolicy, Occurrence
-from bot.safety.card import server_crisis_card
 from bot.screening.words import word_settings
 from cogs.common.choices import circle_choices
 from cogs.common.components import PersistentComponent, run_safely, send_card
@@ -41,6 +39,10 @@ STRATEGY_MODAL = re.compile(r"^pc:copestrat:(\d+):([a-z]+):([01])$")
 WIN_MODAL = re.compile(r"^pc:copewin:(\d+):([01]):([01])$")
 TEXT_INPUT, HELPS_INPUT = "coping_text", "coping_helps"
 CATEGORY_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in wording.CATEGORIES.items()]
+
+
+def _server_name(interaction: discord.Interaction) -> str:
+    return interaction.guild.name if interaction.guild is not None else ""
 
 
 def _modal_values(interaction: discord.Interaction) -> dict[str, str]:
@@ -138,9 +140,10 @@ class Sharing(commands.Cog):
         circle = await self._circle_for_member(interaction, circle_id=circle_id)
         values = _modal_values(interaction)
         shared = await strategies.share_strategy(
-            self.bot.db, self.bot.clock, self.bot.outbox, open_case, circle=circle, author_id=interaction.user.id,
+            self.bot.db, self.bot.clock, self.bot.outbox, circle=circle, author_id=interaction.user.id,
             anonymous=anonymous, category=category, body=values.get(TEXT_INPUT, ""),
-            helps_with=values.get(HELPS_INPUT, ""), words=await word_settings(self.bot.db, circle.guild_id))
+            helps_with=values.get(HELPS_INPUT, ""), words=await word_settings(self.bot.db, circle.guild_id),
+            server_name=_server_name(interaction))
         await self._answer_shared(interaction, circle, shared, anonymous, wording.STRATEGY_SHARED, "strategy")
 
     async def submit_win(self, interaction: discord.Interaction, circle_id: int, anonymous: bool,
@@ -148,9 +151,10 @@ class Sharing(commands.Cog):
         circle = await self._circle_for_member(interaction, circle_id=circle_id)
         settings = await settings_of(self.bot, interaction)
         shared, schedule = await wins.share_win(
-            self.bot.db, self.bot.clock, self.bot.outbox, open_case, circle=circle, author_id=interaction.user.id,
+            self.bot.db, self.bot.clock, self.bot.outbox, circle=circle, author_id=interaction.user.id,
             anonymous=anonymous, recap_name=recap_name, body=_modal_values(interaction).get(TEXT_INPUT, ""),
-            timezone=settings.timezone, words=await word_settings(self.bot.db, circle.guild_id))
+            timezone=settings.timezone, words=await word_settings(self.bot.db, circle.guild_id),
+            server_name=_server_name(interaction))
         if schedule is not None:
             self.bot.scheduler.notify(schedule)
         await self._answer_shared(interaction, circle, shared, anonymous, wording.WIN_SHARED, "win")
@@ -163,21 +167,25 @@ class Sharing(commands.Cog):
         if verdict.outcome == "slur":
             await reply(interaction, wording.SLUR_DECLINED)
             return
+        # The one crisis response's card ("Talk to a moderator now"), unless one was shown within the hour.
+        card = shared.response.card if shared.response is not None and shared.response.show_card else None
         if verdict.outcome == "crisis":
-            crisis = await server_crisis_card(self.bot.db, circle.guild_id)
+            if card is None:
+                await send_card(interaction, Card(wording.CRISIS_HELD_AGAIN.format(
+                    told=wording.TOLD_ANON if anonymous else wording.TOLD_NAMED)))
+                return
             text = wording.CRISIS_HELD_ANON if anonymous else wording.CRISIS_HELD
-            await send_card(interaction, Card(text, (crisis,)))
+            await send_card(interaction, Card(text, card.embeds, card.rows))
             return
         text = done.format(circle=display(circle.name), anon=wording.ANON_NOTE if anonymous else "")
         if verdict.censored:
             text += wording.CENSORED_NOTE
         if verdict.has_links:
             text += wording.LINK_NOTE
-        embeds: tuple[dict[str, Any], ...] = ()
-        if verdict.concern:
-            text += "\n\n" + wording.CONCERN_NOTE
-            embeds = (await server_crisis_card(self.bot.db, circle.guild_id),)
-        await send_card(interaction, Card(text, embeds))
+        if card is not None:
+            await send_card(interaction, Card(text + "\n\n" + wording.CONCERN_NOTE, card.embeds, card.rows))
+            return
+        await send_card(interaction, Card(text))
 
     # -- browsing, helped, saving ------------------------------------------------------------------
 
@@ -248,6 +256,8 @@ class Sharing(commands.Cog):
 
     async def _curate(self, interaction: discord.Interaction, strategy_id: int) -> Circle:
         settings = await settings_of(self.bot, interaction)
+        await require_curator_somewhere(self.bot.db, actor_of(interaction), settings,  # before the lookup
+                                        wording.NOT_CURATOR_STRATEGIES)
         strategy = await strategies.get_strategy(self.bot.db, settings.guild_id, strategy_id)
         circle = await get_circle(self.bot.db, settings.guild_id, strategy.circle_id)
         await require_curator(self.bot.db, actor_of(interaction), settings, circle)

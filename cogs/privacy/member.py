@@ -98,7 +98,24 @@ class PrivacyMember(commands.Cog):
         text = wording.DELETE_DONE.format(total=sum(result.rows.values()), schedules=result.schedules)
         if not await self._take_roles(guild_id, interaction.user.id, result.roles):
             text += wording.ROLES_NOT_REMOVED
+        if not await self._delete_posts(guild_id, result.posts):
+            text += wording.POSTS_NOT_DELETED
         await send_card(interaction, Card(text), edit=True)
+
+    async def _delete_posts(self, guild_id: int, posts: list[tuple[int, int]]) -> bool:
+        """Delete the member's posts (their named strategies, wins ...); False when Discord refused some.
+        A post already gone (404) counts as deleted."""
+        refused = 0
+        for channel_id, message_id in posts:
+            try:
+                await self.bot.http.delete_message(channel_id, message_id,
+                                                   reason="The member erased their data (/privacy delete)")
+            except discord.NotFound:
+                continue
+            except discord.HTTPException as exc:
+                refused += 1
+                log.warning("post not deleted after erasure guild_id=%s status=%s", guild_id, exc.status)
+        return refused == 0
 
     async def _take_roles(self, guild_id: int, user_id: int, role_ids: set[int]) -> bool:
         """Remove the roles the erased rows granted; False when Discord refused some."""

@@ -36,8 +36,10 @@ async def scene(demo: Demo) -> None:
     await (await emu.slash(gid, olive, "circle-admin create", name="Pacing Pals", capacity=8, language="English",
                            description="Pacing, rest and small steps", topics="general")).reply()
     rosa, theo = await demo.person("rosa"), await demo.person("theo")
-    circle_id = str(await demo.bot.db.fetchval("SELECT id FROM circles WHERE name = 'Pacing Pals'"))
-    channel = await demo.bot.db.fetchval("SELECT text_channel_id FROM circles WHERE id = ?", (int(circle_id),))
+    circle_id = str(await demo.bot.db.fetchval(
+        "SELECT id FROM circles WHERE guild_id = ? AND name = 'Pacing Pals'", (gid,)))
+    channel = await demo.bot.db.fetchval("SELECT text_channel_id FROM circles WHERE guild_id = ? AND id = ?",
+                                         (gid, int(circle_id)))
     for member in (rosa, theo):
         card = await (await emu.slash(gid, member, "circle join", circle=circle_id)).reply()
         await _press(demo, member, card, "I agree")
@@ -86,7 +88,8 @@ async def scene(demo: Demo) -> None:
     ix = await emu.slash(gid, theo, "win share", circle=circle_id)
     await (await emu.submit_modal(theo, ix, {"coping_text": "Asked my manager for a standing desk"})).reply()
     await _post(demo, channel, "standing desk")
-    due = await demo.bot.db.fetchval("SELECT next_fire_at FROM schedules WHERE kind = 'coping_wins_recap'")
+    due = await demo.bot.db.fetchval(
+        "SELECT next_fire_at FROM schedules WHERE guild_id = ? AND kind = 'coping_wins_recap'", (gid,))
     demo.clock.set(parse_iso_utc(due))
     demo.say("The clock moves on to Sunday 18:00 in the server's time zone.")
     recap = await _post(demo, channel, "This week's small wins")

@@ -7,7 +7,8 @@ import copy
 from datetime import UTC, datetime, timedelta
 
 from bot.client import PeerCirclesBot
-from bot.core.clock import FakeClock
+from bot.core.clock import FakeClock, iso_utc
+from bot.members.prefs import MemberPrefs, save_prefs
 from emulator.events import Server
 from emulator.interactions import text_of
 from emulator.server import DiscordEmulator
@@ -114,3 +115,28 @@ async def test_pulse_is_asked_of_attendees_who_opted_in_and_shown_only_from_thre
                                     and c.params["channel_id"] == emulator.world.dm_channels[ann])[0]
     closed = await answer(await emulator.click(ann, copy.deepcopy(first_ask.response), label="3"))
     assert "has closed" in text_of(closed)
+
+
+async def test_no_pulse_for_members_in_flare_mode_or_quiet_hours(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, clock: FakeClock) -> None:
+    circle, people = await circle_with_members(emulator, bot, server, "ann", "bea", "cat")
+    ann, bea, cat = people
+    gid = int(server.guild_id)
+    for user in people:
+        await slash(emulator, server, user, "checkin reminders", circle=str(circle.id), turn="on", pulse=True)
+    await slash(emulator, server, server.owner_id, "checkin-admin schedule", circle=str(circle.id),
+                weekdays="mon", time="19:00", timezone="UTC")
+    # bea goes into flare mode during the session; cat's quiet hours begin before it ends (her zone: UTC).
+    await save_prefs(bot.db, MemberPrefs(gid, int(bea), flare_until=iso_utc(minutes(23, 0))), clock.now())
+    await save_prefs(bot.db, MemberPrefs(gid, int(cat), quiet_start="19:30", quiet_end="07:00"), clock.now())
+
+    await move_to(bot, clock, minutes(19, 0))
+    for user in people:
+        await voice(bot, emulator, server, user, circle.voice_channel_id)
+    await move_to(bot, clock, minutes(19, 45))
+    for user in people:
+        await voice(bot, emulator, server, user, None)
+    await move_to(bot, clock, minutes(20, 0))
+    asked = {u for u in people if any("How are you feeling" in text_of(m) for m in dms(emulator, u))}
+    assert asked == {ann}, "flare mode and quiet hours are respected"
+    assert await rows(bot, "SELECT user_id FROM checkin_pulse_pending") == [(int(ann),)], "nobody else is waited on"

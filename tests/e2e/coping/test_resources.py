@@ -9,6 +9,7 @@ from bot.demo.runner import BotRunner
 from emulator.events import Server
 from emulator.interactions import text_of
 from emulator.server import DiscordEmulator
+from tests.e2e.circles.helpers import create_circle
 from tests.e2e.coping.helpers import circle_with, slash
 
 EPHEMERAL = 1 << 6
@@ -38,7 +39,7 @@ async def test_resources_are_curated_in_order_and_shown_after_the_crisis_card(
     assert "Only organisers" in refused["content"]
     refused = await slash(emulator, server, ann, "resources-admin add", title="X", url="https://example.org",
                           circle=str(circle.id))
-    assert "Only this circle's facilitators" in refused["content"]
+    assert "Only the server's organisers and circle facilitators" in refused["content"]
     for bad in ("javascript:alert(1)", "example.org", "https://exa mple.org", "https://" + "a" * 600 + ".org"):
         answer = await slash(emulator, server, owner, "resources-admin add", title="Bad", url=bad)
         assert "full web address" in answer["content"], bad
@@ -61,7 +62,7 @@ async def test_resources_are_curated_in_order_and_shown_after_the_crisis_card(
     assert "[Pain toolkit](https://www.paintoolkit.org)" in text, "facilitators' links are real links"
 
     refused = await slash(emulator, server, ann, "resources-admin remove", resource=ids["Our pacing sheet"])
-    assert "Only this circle's facilitators" in refused["content"]
+    assert "Only the server's organisers and circle facilitators" in refused["content"]
     gone = await slash(emulator, server, fay, "resources-admin remove", resource=ids["Our pacing sheet"])
     assert "Removed resource" in gone["content"]
     missing = await slash(emulator, server, fay, "resources-admin remove", resource=9999)
@@ -84,3 +85,28 @@ async def test_resources_of_one_server_are_not_seen_from_another(
     assert "Ours" not in text_of(shown)
     refused = await slash(emulator, other, other.owner_id, "resources-admin remove", resource=rid)
     assert "can't find resource" in refused["content"]
+
+
+async def test_a_member_who_curates_nothing_is_refused_before_any_lookup(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    """Permission first: a plain member learns nothing about which resources exist, and a facilitator
+    of one circle may not change another circle's list."""
+    circle, (ann, fay) = await circle_with(bot, emulator, server, "ann", "fay")
+    second = await create_circle(emulator, bot, server, "Migraine Mates", capacity=10)
+    await add_facilitator(bot.db, bot.clock, second, int(fay), int(server.owner_id))
+    added = await slash(emulator, server, server.owner_id, "resources-admin add", title="Our sheet",
+                        url="https://example.org/sheet", circle=str(circle.id))
+    resource_id = int(added["content"].split("resource #")[1].split(" ")[0])
+
+    for command, options in (("resources-admin remove", {"resource": resource_id}),
+                             ("resources-admin remove", {"resource": 9999}),
+                             ("resources-admin reorder", {"resource": 9999, "position": 1}),
+                             ("resources-admin add", {"title": "X", "url": "https://example.org"})):
+        refused = await slash(emulator, server, ann, command, **options)
+        assert refused["flags"] & EPHEMERAL
+        assert "Only the server's organisers and circle facilitators" in refused["content"], (command, options)
+        assert "can't find" not in refused["content"]
+
+    not_hers = await slash(emulator, server, fay, "resources-admin remove", resource=resource_id)
+    assert "Only this circle's facilitators" in not_hers["content"], "facilitating one circle is not every circle"
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM coping_resources") == 1

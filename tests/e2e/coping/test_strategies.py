@@ -3,6 +3,8 @@ save and the private list, facilitators pinning and removing, who may do what.""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.circles.records import add_facilitator
 from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock
@@ -137,7 +139,10 @@ async def test_facilitators_pin_and_remove_with_an_audit_trail(bot: PeerCirclesB
     older, newer = [r[0] for r in await bot.db.fetchall("SELECT id FROM coping_strategies ORDER BY id")]
 
     refused = await slash(emulator, server, ann, "strategy pin", strategy=older)
-    assert "Only this circle's facilitators" in refused["content"]
+    assert "Only the server's organisers and circle facilitators" in refused["content"]
+    for command in ("strategy pin", "strategy unpin", "strategy remove"):  # refused before any lookup
+        refused = await slash(emulator, server, ann, command, strategy=9999)
+        assert "Only the server's organisers and circle facilitators" in refused["content"], command
     pinned = await slash(emulator, server, fay, "strategy pin", strategy=older)
     assert f"Pinned strategy #{older}" in pinned["content"]
     page = await slash(emulator, server, ann, "strategy browse", circle=str(circle.id))
@@ -189,3 +194,72 @@ async def test_discord_failures_retry_the_post_and_explain_a_post_that_could_not
     assert "Gentle stretches" not in text_of(page), "still off the list"
     gone = await press(emulator, ann, post, "This helped me too")
     assert "no longer shared" in gone["content"]
+
+
+async def test_removing_a_strategy_whose_post_is_still_waiting_means_it_is_never_posted(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, clock: FakeClock) -> None:
+    circle, (ann,) = await circle_with(bot, emulator, server, "ann")
+    emulator.inject_fault("POST", "/channels/{channel_id}/messages", 503, times=None,
+                          match=lambda req: req.params.get("channel_id") == str(circle.text_channel_id))
+    await share_strategy(emulator, server, ann, circle, "A strategy a facilitator takes down at once")
+    strategy_id = await bot.db.fetchval("SELECT MIN(id) FROM coping_strategies")
+    key = f"coping:strategy:{strategy_id}"
+
+    async def waiting() -> bool:
+        row = await bot.db.fetchone("SELECT state, attempts FROM outbox WHERE key = ?", (key,))
+        return row is not None and row[0] == "pending" and row[1] >= 1
+
+    for _ in range(200):  # the first attempt failed; the post waits for its retry
+        if await waiting():
+            break
+        await asyncio.sleep(0.01)
+    assert await waiting()
+
+    removed = await slash(emulator, server, server.owner_id, "strategy remove", strategy=strategy_id)
+    assert f"Removed strategy #{strategy_id}" in removed["content"]
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM outbox WHERE key = ?", (key,)) == 0, "the waiting post is gone"
+
+    emulator.clear_faults()
+    clock.advance(hours=1)
+    bot.outbox.wake()
+    await bot.outbox.drain(5)
+    assert [m for m in posts(emulator, circle.text_channel_id) if m.get("embeds")] == [], "never posted"
+
+
+async def test_crisis_goes_through_the_one_crisis_response_with_the_button_and_the_hourly_card_limit(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, clock: FakeClock) -> None:
+    circle, (ann, bea) = await circle_with(bot, emulator, server, "ann", "bea")
+    held = await share_strategy(emulator, server, ann, circle, "Nothing helps. I want to kill myself tonight.")
+    assert "I haven't posted this" in held["content"] and "988" in text_of(held)
+    assert find_component(held, label="Talk to a moderator now") is not None, "a moderator is one button away"
+
+    again = await share_strategy(emulator, server, ann, circle, "I still want to end my life")
+    assert again["flags"] & EPHEMERAL
+    assert "I haven't posted this" in again["content"] and "/support" in again["content"], "never silence"
+    assert not again.get("components") and "988" not in text_of(again), "the card at most once an hour"
+    clock.advance(hours=1, minutes=1)
+    later = await share_strategy(emulator, server, ann, circle, "I want to kill myself")
+    assert find_component(later, label="Talk to a moderator now") is not None, "an hour on, the card again"
+
+    anon = await share_strategy(emulator, server, bea, circle, "I have a plan to end my life", anonymous=True)
+    assert "without your name" in anon["content"] and find_component(anon, label="Talk to a moderator now")
+    cases = await bot.db.fetchall("SELECT kind, urgency, source, subject_user_id FROM cases ORDER BY id")
+    assert [tuple(c) for c in cases] == [("crisis", "urgent", "strategy", int(ann))] * 3 + [
+        ("crisis", "urgent", "strategy", None)], "every crisis is a case; the anonymous one names nobody"
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM case_member_state WHERE user_id = ?", (int(bea),)) == 0, (
+        "no card time recorded next to the anonymous case")
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM coping_strategies") == 0
+
+
+async def test_a_concern_opens_a_case_when_the_server_chose_that(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    circle, (ann,) = await circle_with(bot, emulator, server, "ann")
+    await (await emulator.slash(server.guild_id, server.owner_id, "case-admin settings",
+                                concern_opens_case=True)).reply()
+    answer = await share_strategy(emulator, server, ann, circle,
+                                  "Some days I don't want to live like this anymore. Short walks help me.")
+    assert "Thank you for sharing" in answer["content"] and "things may be heavy" in answer["content"]
+    assert find_component(answer, label="Talk to a moderator now") is not None
+    await wait_posts(emulator, circle.text_channel_id, 1)
+    cases = await bot.db.fetchall("SELECT kind, urgency, source, subject_user_id FROM cases")
+    assert [tuple(c) for c in cases] == [("concern", "normal", "strategy", int(ann))]

@@ -9,7 +9,7 @@ from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock
 from bot.demo.runner import BotRunner
 from emulator.events import Server
-from emulator.interactions import text_of
+from emulator.interactions import find_component, text_of
 from emulator.server import DiscordEmulator
 from tests.e2e.circles.helpers import press
 from tests.e2e.coping.helpers import circle_with, post_calls, posts, share_win, wait_posts
@@ -54,6 +54,7 @@ async def test_crisis_in_a_win_is_held_and_raised(bot: PeerCirclesBot, emulator:
     circle, (ann,) = await circle_with(bot, emulator, server, "ann")
     held = await share_win(emulator, server, ann, circle, "I wrote my goodbye letters and I'm ready to end it all")
     assert "I haven't posted this" in held["content"] and "988" in text_of(held)
+    assert find_component(held, label="Talk to a moderator now") is not None
     case = await bot.db.fetchone("SELECT kind, urgency, source, subject_user_id FROM cases")
     assert tuple(case) == ("crisis", "urgent", "win", int(ann))
     assert await bot.db.fetchval("SELECT COUNT(*) FROM coping_wins") == 0

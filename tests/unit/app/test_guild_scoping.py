@@ -39,6 +39,7 @@ SPANS_SERVERS: dict[tuple[str, str], str] = {
     ("delivery/outbox.py", "_record"): "the outbox worker records a send result, by row id",
     ("delivery/outbox.py", "_fail"): "the outbox worker records a failure, by row id",
     ("delivery/status.py", "render_status"): "the operator's status: counts across servers, no content",
+    ("privacy/errors_seen.py", "prune"): "retention: hourly error counts (kinds, no content) of every server",
 }
 
 SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\b", re.IGNORECASE)

@@ -21,18 +21,6 @@ from tests.unit.circles.support import GUILD, OTHER_GUILD, RecordingOutbox, make
 ANN, BEA, FAY = 1001, 1002, 1003
 
 
-class CaseRecorder:
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-
-    async def __call__(self, conn: Any, clock: Any, **kwargs: Any) -> Any:
-        self.calls.append(kwargs)
-
-        class Opened:
-            case_id = len(self.calls)
-        return Opened()
-
-
 # -- vetting ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "outcome", "censored", "concern"), [
@@ -100,7 +88,7 @@ async def test_resources_keep_their_order_per_list_and_server(db: Database, cloc
 
 async def _share(db: Database, clock: FakeClock, outbox: RecordingOutbox, circle: Any, text: str, *,
                  author: int = ANN, anonymous: bool = False, category: str = "pacing") -> strategies.Shared:
-    return await strategies.share_strategy(db, clock, outbox, CaseRecorder(), circle=circle,  # type: ignore[arg-type]
+    return await strategies.share_strategy(db, clock, outbox, circle=circle,  # type: ignore[arg-type]
                                            author_id=author, anonymous=anonymous, category=category, body=text)
 
 
@@ -126,6 +114,10 @@ async def test_browse_orders_pinned_then_most_helped_then_newest(db: Database, c
     assert [s.body for s in page] == ["s0", "s1", "s5", "s4"] and (number, pages) == (0, 2)
     page, number, _ = await strategies.browse(db, GUILD, circle.id, None, 7)
     assert [s.body for s in page] == ["s3", "s2"] and number == 1, "a page past the end shows the last"
+    await _share(db, clock, outbox, circle, "rest first", category="sleep")
+    page, _, pages = await strategies.browse(db, GUILD, circle.id, "sleep", 0)
+    assert [s.body for s in page] == ["rest first"] and pages == 1, "a category shows only its own"
+    assert await strategies.browse(db, OTHER_GUILD, circle.id, "sleep", 0) == ([], 0, 1), "another server sees none"
 
 
 # -- wins and the recap -------------------------------------------------------------------------------
@@ -134,15 +126,15 @@ async def test_the_recap_covers_one_week_and_names_only_who_opted_in(db: Databas
                                                                      outbox: RecordingOutbox) -> None:
     circle = await make_circle(db, clock)
     share = wins.share_win
-    _, schedule = await share(db, clock, outbox, CaseRecorder(), circle=circle, author_id=ANN,  # type: ignore[arg-type]
+    _, schedule = await share(db, clock, outbox, circle=circle, author_id=ANN,  # type: ignore[arg-type]
                               anonymous=False, recap_name=True, body="Walked to the mailbox", timezone="Europe/London")
     assert schedule is not None and schedule.next_fire_at is not None
     assert iso_utc(schedule.next_fire_at) == "2026-11-29T18:00:00Z", "Sunday 18:00 London (GMT in November)"
-    _, again = await share(db, clock, outbox, CaseRecorder(), circle=circle, author_id=BEA,  # type: ignore[arg-type]
+    _, again = await share(db, clock, outbox, circle=circle, author_id=BEA,  # type: ignore[arg-type]
                            anonymous=True, recap_name=True, body="Rested without guilt", timezone="Europe/London")
     assert again is None, "one recap schedule per circle"
     clock.advance(days=8)
-    await share(db, clock, outbox, CaseRecorder(), circle=circle, author_id=BEA,  # type: ignore[arg-type]
+    await share(db, clock, outbox, circle=circle, author_id=BEA,  # type: ignore[arg-type]
                 anonymous=False, recap_name=False, body="Next week's win", timezone="Europe/London")
 
     occurrence = Occurrence(schedule.id, wins.RECAP_KIND, GUILD, circle.id, {}, schedule.next_fire_at,
@@ -179,7 +171,7 @@ async def test_export_and_erase_cover_every_coping_table(db: Database, clock: Fa
     await strategies.mark_helped(db, clock, GUILD, theirs, ANN)
     await strategies.toggle_save(db, clock, GUILD, theirs, ANN)
     await strategies.set_pinned(db, clock, GUILD, theirs, ANN, True)
-    shared, _ = await wins.share_win(db, clock, outbox, CaseRecorder(), circle=circle,  # type: ignore[arg-type]
+    shared, _ = await wins.share_win(db, clock, outbox, circle=circle,  # type: ignore[arg-type]
                                      author_id=BEA, anonymous=False, recap_name=False, body="win", timezone="UTC")
     assert shared.post_id
     await wins.cheer(db, clock, GUILD, shared.post_id, ANN)

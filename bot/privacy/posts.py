@@ -1,0 +1,39 @@
+"""Discord posts that carry a member's own words, found at erasure so they can be deleted too.
+
+A capability whose rows are also posts in a channel (coping's named strategies and wins) registers
+a lookup here: ``register_post_lookup(name, lookup)``, where ``lookup(conn, guild_id, user_id)``
+returns the (channel id, message id) of the member's posts in that server. ``erase_member`` calls
+every lookup inside its transaction, before any row is erased (afterwards nothing links a post to
+the member), and the privacy cog deletes the posts from Discord after the commit.
+
+bot.privacy imports no capability, and the personal-data registry (bot.core.personal_data) has no
+such hook, so the capability's *cog* registers its lookup (cogs may import bot.privacy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import aiosqlite
+
+PostLookup = Callable[[aiosqlite.Connection, int, int], Awaitable[list[tuple[int, int]]]]
+
+_LOOKUPS: dict[str, PostLookup] = {}
+
+
+def register_post_lookup(name: str, lookup: PostLookup) -> None:
+    """Declare where a capability's posts of a member are (registering a name again replaces it)."""
+    _LOOKUPS[name] = lookup
+
+
+def post_lookups() -> dict[str, PostLookup]:
+    return dict(_LOOKUPS)
+
+
+async def member_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[tuple[int, int]]:
+    """Every registered capability's posts of the member in this server, without repeats."""
+    found: dict[tuple[int, int], None] = {}
+    for lookup in _LOOKUPS.values():
+        for post in await lookup(conn, guild_id, user_id):
+            found[post] = None
+    return list(found)
