@@ -38,12 +38,12 @@ class NoteResult:
     response: CrisisResponse | None = None  # the card to show the member now, if any
 
 
-async def save_note(db: Database, clock: Clock, outbox: Outbox | None, ping_id: int, user_id: int, text: str, *,
-                    server_name: str) -> NoteResult:
+async def save_note(db: Database, clock: Clock, outbox: Outbox | None, guild_id: int, ping_id: int, user_id: int,
+                    text: str, *, server_name: str) -> NoteResult:
     text = (text or "").strip()
     if len(text) > wording.MAX_NOTE:
         raise UserFacingError(wording.NOTE_TOO_LONG)
-    ping = await get_ping(db, ping_id)
+    ping = await get_ping(db, guild_id, ping_id)
     if ping is None:
         return NoteResult("gone")
     if ping.user_id != user_id:

@@ -3,7 +3,13 @@
 Partners: a member invites another member for one goal; the invitee is asked privately (a DM
 with Accept / No thanks) and nothing more is said if they decline. An active partner gets a
 weekly count for that goal (schedule kind ``goal_partner_weekly``: counts only, never notes) with
-a one-tap cheer (once a week), and either side ends it at any time, quietly.
+a one-tap cheer (once a week), and either side ends it at any time, quietly. The partner's count
+holds numbers of showing-up days only: flare days are health information and are left out.
+
+The invitee never opted in to anything, and the owner did not ask for a cheer at a given hour: the
+invitation and the cheer go only when the recipient may be pinged (``MemberPrefs.may_ping``);
+otherwise a one-off schedule (kind ``goal_partner_dm``, owned by the partnership) holds the DM
+until their flare break and quiet hours are over, and checks again then.
 
 Weekly recap (opt-in): a member picks a weekday; schedule kind ``goal_recap`` sends a short
 private recap by outbox, text only, with a "Show my picture" button: the picture is drawn when
@@ -14,6 +20,7 @@ exactly once and the picture is always current. Neither is sent during flare bre
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -26,13 +33,15 @@ from bot.core.errors import UserFacingError
 from bot.core.messages import SECONDARY, SUCCESS, Button, Card, custom_id, embed
 from bot.core.text import display
 from bot.delivery import schedules
+from bot.delivery.outbox import Outbox
 from bot.delivery.recurrence import Recurrence
 from bot.goals import wording
-from bot.goals.pings import Outbox, prefs_in
+from bot.goals.pings import prefs_in
 from bot.goals.records import Goal, get_goal, member_zone
 
 PARTNER_KIND = "goal_partner_weekly"
 RECAP_KIND = "goal_recap"
+HELD_KIND = "goal_partner_dm"
 WEEKLY_AT = time(18, 0)
 
 
@@ -46,14 +55,28 @@ class Partnership:
     status: str
 
 
-async def get_partnership(conn_or_db: Database | aiosqlite.Connection, pid: int) -> Partnership | None:
-    sql = "SELECT id, guild_id, goal_id, owner_id, partner_id, status FROM goal_partners WHERE id = ?"
+async def get_partnership(conn_or_db: Database | aiosqlite.Connection, guild_id: int, pid: int) -> Partnership | None:
+    sql = "SELECT id, guild_id, goal_id, owner_id, partner_id, status FROM goal_partners WHERE guild_id = ? AND id = ?"
     if isinstance(conn_or_db, Database):
-        row = await conn_or_db.fetchone(sql, (pid,))
+        row = await conn_or_db.fetchone(sql, (guild_id, pid))
     else:
-        async with conn_or_db.execute(sql, (pid,)) as cursor:
+        async with conn_or_db.execute(sql, (guild_id, pid)) as cursor:
             row = await cursor.fetchone()
     return None if row is None else Partnership(*row)
+
+
+async def locate_partnership(db: Database, guild_ids: Iterable[int], pid: int, user_id: int) -> int | None:
+    """The server of a partnership named by an older button that carried no server: looked for only
+    among ``guild_ids`` (the servers the bot is in) and only where the presser is one of the two."""
+    ids = sorted(set(guild_ids))
+    if not ids:
+        return None
+    marks = ", ".join("?" for _ in ids)
+    row = await db.fetchone(
+        f"SELECT guild_id FROM goal_partners WHERE guild_id IN ({marks}) AND id = ?"
+        " AND (owner_id = ? OR partner_id = ?)",
+        (*ids, pid, user_id, user_id))
+    return None if row is None else int(row[0])
 
 
 async def week_counts(conn: aiosqlite.Connection, guild_id: int, goal_id: int, today: date) -> dict[str, int]:
@@ -67,8 +90,39 @@ async def week_counts(conn: aiosqlite.Connection, guild_id: int, goal_id: int, t
     return {k: found.get(k, 0) for k in ("done", "minimum", "not_today", "flare")}
 
 
+def invite_card(found: Partnership, goal: Goal, owner_name: str, server: str) -> Card:
+    gid = found.guild_id
+    return Card("", (embed("An invitation", wording.invite_text(display(owner_name), display(goal.text),
+                                                                display(server))),),
+                ((Button(custom_id("goalpyes", gid, found.id), "Accept", SUCCESS),
+                  Button(custom_id("goalpno", gid, found.id), "No thanks", SECONDARY)),))
+
+
+def cheer_card(goal: Goal, partner_name: str, server: str) -> Card:
+    return Card(wording.CHEER_RECEIVED.format(partner=display(partner_name), goal=display(goal.text),
+                                              server=display(server)))
+
+
+async def _send_or_hold(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, found: Partnership, *,
+                        recipient: int, what: str, week: str, card: Card,
+                        default_zone: str) -> schedules.Schedule | None:
+    """Queue the DM now if the recipient may be pinged, else hold it (one-off schedule). Returns the
+    hold, if any."""
+    prefs = await prefs_in(conn, found.guild_id, recipient)
+    if prefs.may_ping(now, default_zone):
+        key = f"goal_partner_invite:{found.id}" if what == "invite" else f"goal_cheer:{found.id}:{week}"
+        await outbox.enqueue(conn, key=key, kind="goal_partner_invite" if what == "invite" else "goal_cheer",
+                             guild_id=found.guild_id, target_kind="dm", target_id=recipient,
+                             payload=card.to_payload())
+        return None
+    return await schedules.create(conn, now, guild_id=found.guild_id, kind=HELD_KIND, owner_id=found.id,
+                                  rule=Recurrence.once(prefs.next_ping_time(now, default_zone)),
+                                  payload={"what": what, "week": week})
+
+
 async def invite(db: Database, now: datetime, goal: Goal, partner_id: int, *, owner_name: str, server: str,
-                 outbox: Outbox) -> Partnership:
+                 outbox: Outbox, default_zone: str) -> tuple[Partnership, schedules.Schedule | None]:
+    """Ask ``partner_id`` privately; held while they are on a flare break or in quiet hours."""
     if partner_id == goal.user_id:
         raise UserFacingError(wording.PARTNER_SELF)
     async with db.transaction() as conn:
@@ -79,26 +133,42 @@ async def invite(db: Database, now: datetime, goal: Goal, partner_id: int, *, ow
         )
         if cursor.rowcount != 1:
             raise UserFacingError(wording.PARTNER_EXISTS.format(partner=f"<@{partner_id}>"))
-        pid = cursor.lastrowid or 0
-        card = Card("", (embed("An invitation", wording.invite_text(display(owner_name), display(goal.text),
-                                                                    display(server))),),
-                    ((Button(custom_id("goalpyes", pid), "Accept", SUCCESS),
-                      Button(custom_id("goalpno", pid), "No thanks", SECONDARY)),))
-        await outbox.enqueue(conn, key=f"goal_partner_invite:{pid}", kind="goal_partner_invite",
-                             guild_id=goal.guild_id, target_kind="dm", target_id=partner_id,
-                             payload=card.to_payload())
-    found = await get_partnership(db, pid)
-    assert found is not None
-    return found
+        found = await get_partnership(conn, goal.guild_id, cursor.lastrowid or 0)
+        assert found is not None
+        held = await _send_or_hold(conn, now, outbox, found, recipient=partner_id, what="invite", week="",
+                                   card=invite_card(found, goal, owner_name, server), default_zone=default_zone)
+    return found, held
 
 
-async def accept(db: Database, now: datetime, pid: int, user_id: int, default_zone: str) -> Partnership | None:
-    found = await get_partnership(db, pid)
+async def release_held(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, guild_id: int, pid: int,
+                       what: str, week: str, owner_name: str, partner_name: str, server: str,
+                       default_zone: str) -> str:
+    """A held invitation or cheer's time has come: send it, or hold it again if the recipient is
+    (again) resting. Nothing when the partnership is gone or changed meanwhile."""
+    found = await get_partnership(conn, guild_id, pid)
+    wanted = "invited" if what == "invite" else "active"
+    if found is None or found.status != wanted:
+        return "gone"
+    goal = await get_goal(conn, guild_id, found.goal_id)
+    if goal is None:
+        return "gone"
+    if what == "invite":
+        card, recipient = invite_card(found, goal, owner_name, server), found.partner_id
+    else:
+        card, recipient = cheer_card(goal, partner_name, server), found.owner_id
+    held = await _send_or_hold(conn, now, outbox, found, recipient=recipient, what=what, week=week, card=card,
+                               default_zone=default_zone)
+    return "held" if held else "sent"
+
+
+async def accept(db: Database, now: datetime, guild_id: int, pid: int, user_id: int,
+                 default_zone: str) -> Partnership | None:
+    found = await get_partnership(db, guild_id, pid)
     if found is None or found.partner_id != user_id or found.status != "invited":
         return None
     async with db.transaction() as conn:
-        await conn.execute("UPDATE goal_partners SET status = 'active', accepted_at = ? WHERE id = ?",
-                           (iso_utc(now), pid))
+        await conn.execute("UPDATE goal_partners SET status = 'active', accepted_at = ? WHERE guild_id = ? AND id = ?",
+                           (iso_utc(now), guild_id, pid))
         zone = await member_zone(conn, found.guild_id, user_id, default_zone)
         today = now.astimezone(_zone(zone)).date()
         rule = Recurrence.weekly(WEEKLY_AT, zone, {today.weekday()}, start=today + timedelta(days=1))
@@ -113,22 +183,24 @@ def _zone(name: str) -> Any:
     return ZoneInfo(name)
 
 
-async def decline(db: Database, pid: int, user_id: int) -> bool:
-    found = await get_partnership(db, pid)
+async def decline(db: Database, guild_id: int, pid: int, user_id: int) -> bool:
+    found = await get_partnership(db, guild_id, pid)
     if found is None or found.partner_id != user_id or found.status != "invited":
         return False
     async with db.transaction() as conn:
+        await schedules.delete_for_owner(conn, found.guild_id, HELD_KIND, pid)
         await conn.execute("DELETE FROM goal_partners WHERE id = ? AND guild_id = ?", (pid, found.guild_id))
     return True
 
 
-async def end(db: Database, pid: int, user_id: int) -> bool:
+async def end(db: Database, guild_id: int, pid: int, user_id: int) -> bool:
     """Either side ends it; nobody is told."""
-    found = await get_partnership(db, pid)
+    found = await get_partnership(db, guild_id, pid)
     if found is None or user_id not in (found.owner_id, found.partner_id):
         return False
     async with db.transaction() as conn:
-        await schedules.delete_for_owner(conn, found.guild_id, PARTNER_KIND, pid)
+        for kind in (PARTNER_KIND, HELD_KIND):
+            await schedules.delete_for_owner(conn, found.guild_id, kind, pid)
         await conn.execute("DELETE FROM goal_partners WHERE id = ? AND guild_id = ?", (pid, found.guild_id))
     return True
 
@@ -139,9 +211,9 @@ async def partnerships_of_goal(db: Database, guild_id: int, goal_id: int) -> lis
     return [Partnership(*r) for r in rows]
 
 
-async def partner_weekly(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, pid: int, key: str,
-                         default_zone: str, server: str, owner_name: str) -> str:
-    found = await get_partnership(conn, pid)
+async def partner_weekly(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, guild_id: int, pid: int,
+                         key: str, default_zone: str, server: str, owner_name: str) -> str:
+    found = await get_partnership(conn, guild_id, pid)
     if found is None or found.status != "active":
         return "gone"
     goal = await get_goal(conn, found.guild_id, found.goal_id)
@@ -153,31 +225,37 @@ async def partner_weekly(conn: aiosqlite.Connection, now: datetime, outbox: Outb
     today = now.astimezone(prefs.zone(default_zone)).date()
     counts = await week_counts(conn, found.guild_id, goal.id, today)
     text = wording.partner_summary(display(owner_name), display(goal.text), display(server), counts["done"],
-                                   counts["minimum"], counts["flare"])
+                                   counts["minimum"])
     week = today.isoformat()
+    gid = found.guild_id
     card = Card("", (embed("Weekly count", text),),
-                ((Button(custom_id("goalcheer", pid, week.replace("-", "")), "Cheer them on", SUCCESS),
-                  Button(custom_id("goalpend", pid), "End partnership", SECONDARY)),))
+                ((Button(custom_id("goalcheer", gid, pid, week.replace("-", "")), "Cheer them on", SUCCESS),
+                  Button(custom_id("goalpend", gid, pid), "End partnership", SECONDARY)),))
     await outbox.enqueue(conn, key=f"{key}:partner", kind=PARTNER_KIND, guild_id=found.guild_id,
                          target_kind="dm", target_id=found.partner_id, payload=card.to_payload())
     return "sent"
 
 
-async def cheer(db: Database, now: datetime, pid: int, user_id: int, week: str, *, partner_name: str, server: str,
-                outbox: Outbox) -> str:
-    found = await get_partnership(db, pid)
+async def cheer(db: Database, now: datetime, guild_id: int, pid: int, user_id: int, week: str, *, partner_name: str,
+                server: str, outbox: Outbox, default_zone: str) -> tuple[str, schedules.Schedule | None]:
+    """The partner's one cheer a week; held while the owner rests (flare break, quiet hours)."""
+    found = await get_partnership(db, guild_id, pid)
     if found is None or found.partner_id != user_id or found.status != "active":
-        return "gone"
+        return "gone", None
     goal = await get_goal(db, found.guild_id, found.goal_id)
     if goal is None:
-        return "gone"
-    card = Card(wording.CHEER_RECEIVED.format(partner=display(partner_name), goal=display(goal.text),
-                                              server=display(server)))
+        return "gone", None
     async with db.transaction() as conn:
-        inserted = await outbox.enqueue(conn, key=f"goal_cheer:{pid}:{week}", kind="goal_cheer",
-                                        guild_id=found.guild_id, target_kind="dm", target_id=found.owner_id,
-                                        payload=card.to_payload())
-    return "sent" if inserted else "already"
+        waiting = await schedules.list_schedules(conn, found.guild_id, kind=HELD_KIND, owner_id=pid)
+        if any(s.payload.get("week") == week for s in waiting):
+            return "already", None
+        async with conn.execute("SELECT 1 FROM outbox WHERE guild_id = ? AND key = ?",
+                                (found.guild_id, f"goal_cheer:{pid}:{week}")) as cursor:
+            if await cursor.fetchone() is not None:
+                return "already", None
+        held = await _send_or_hold(conn, now, outbox, found, recipient=found.owner_id, what="cheer", week=week,
+                                   card=cheer_card(goal, partner_name, server), default_zone=default_zone)
+    return "sent", held
 
 
 # -- the member's weekly recap -----------------------------------------------------------------

@@ -10,15 +10,19 @@
 - DMs closed: the outbox fallback ``goals_dm_closed`` posts in the circle channel when the member
   chose that, otherwise pauses their DM goals (reason ``dm_closed``); either way the member is told
   once, the next time they use the bot.
-- Answers come from buttons that carry the ping id; only the member it was sent to can answer, once.
+- Answers come from buttons that carry the server and the ping id (older buttons carry the ping id
+  alone: the cog looks it up among the servers the bot is in, ``locate_ping``); only the member it
+  was sent to can answer, once.
+- The circle channel is used only while the member holds an active seat in that circle (checked
+  at send time); otherwise the ping goes by DM.
   A ping left unanswered for 24 hours simply reads as "no answer" (nothing is sent about it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
 import aiosqlite
 
@@ -27,7 +31,7 @@ from bot.core.db import Database
 from bot.core.messages import DANGER, PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id, embed
 from bot.core.text import display
 from bot.delivery import schedules
-from bot.delivery.outbox import dm_reachable
+from bot.delivery.outbox import Outbox, dm_reachable
 from bot.delivery.recurrence import Recurrence
 from bot.goals import wording
 from bot.goals.records import Goal, circle_channel, get_goal, set_status
@@ -40,13 +44,6 @@ NO_ANSWER_AFTER = timedelta(hours=24)
 LATE_GRACE = timedelta(hours=2)
 SNOOZES = {"1h": "in an hour", "3h": "in 3 hours", "tmr": "tomorrow morning"}
 SNOOZE_TOMORROW = "tomorrow 9am"
-
-
-class Outbox(Protocol):
-    async def enqueue(
-        self, conn: aiosqlite.Connection, *, key: str, kind: str, guild_id: int, target_kind: Any,
-        target_id: int, payload: dict[str, Any], fallback: str | None = None,
-    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -74,15 +71,26 @@ async def prefs_in(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> M
     return MemberPrefs(guild_id, user_id) if row is None else MemberPrefs(guild_id, user_id, *row)
 
 
-async def get_ping(conn_or_db: Database | aiosqlite.Connection, ping_id: int) -> Ping | None:
-    """A ping by id alone: buttons in DMs carry no server, the ping row names it."""
-    sql = f"SELECT {_PING_COLUMNS} FROM goal_pings WHERE id = ?"
+async def get_ping(conn_or_db: Database | aiosqlite.Connection, guild_id: int, ping_id: int) -> Ping | None:
+    sql = f"SELECT {_PING_COLUMNS} FROM goal_pings WHERE guild_id = ? AND id = ?"
     if isinstance(conn_or_db, Database):
-        row = await conn_or_db.fetchone(sql, (ping_id,))
+        row = await conn_or_db.fetchone(sql, (guild_id, ping_id))
     else:
-        async with conn_or_db.execute(sql, (ping_id,)) as cursor:
+        async with conn_or_db.execute(sql, (guild_id, ping_id)) as cursor:
             row = await cursor.fetchone()
     return None if row is None else Ping(*row)
+
+
+async def locate_ping(db: Database, guild_ids: Iterable[int], ping_id: int, user_id: int) -> int | None:
+    """The server of a ping named by an older button that carried no server: looked for only among
+    ``guild_ids`` (the servers the bot is in) and only among the presser's own pings."""
+    ids = sorted(set(guild_ids))
+    if not ids:
+        return None
+    marks = ", ".join("?" for _ in ids)
+    row = await db.fetchone(f"SELECT guild_id FROM goal_pings WHERE guild_id IN ({marks}) AND id = ? AND user_id = ?",
+                            (*ids, ping_id, user_id))
+    return None if row is None else int(row[0])
 
 
 def ping_card(goal: Goal, ping_id: int, server: str, *, late: bool = False, in_channel: bool = False) -> Card:
@@ -92,15 +100,16 @@ def ping_card(goal: Goal, ping_id: int, server: str, *, late: bool = False, in_c
     lines.append("However today goes, any answer is fine.")
     if late:
         lines.append(wording.LATE_NOTE)
-    answers = [Button(custom_id("goalans", ping_id, "done"), wording.ANSWERS["done"], SUCCESS)]
+    gid = goal.guild_id
+    answers = [Button(custom_id("goalans", gid, ping_id, "done"), wording.ANSWERS["done"], SUCCESS)]
     if goal.minimum:
-        answers.append(Button(custom_id("goalans", ping_id, "minimum"), wording.ANSWERS["minimum"], PRIMARY))
-    answers += [Button(custom_id("goalans", ping_id, "not"), wording.ANSWERS["not_today"], SECONDARY),
-                Button(custom_id("goalans", ping_id, "flare"), wording.ANSWERS["flare"], DANGER)]
-    later = [Button(custom_id("goalsnz", ping_id, "1h"), "Snooze 1 h"),
-             Button(custom_id("goalsnz", ping_id, "3h"), "Snooze 3 h"),
-             Button(custom_id("goalsnz", ping_id, "tmr"), "Snooze till tomorrow morning"),
-             Button(custom_id("goalnote", ping_id), "Add a note")]
+        answers.append(Button(custom_id("goalans", gid, ping_id, "minimum"), wording.ANSWERS["minimum"], PRIMARY))
+    answers += [Button(custom_id("goalans", gid, ping_id, "not"), wording.ANSWERS["not_today"], SECONDARY),
+                Button(custom_id("goalans", gid, ping_id, "flare"), wording.ANSWERS["flare"], DANGER)]
+    later = [Button(custom_id("goalsnz", gid, ping_id, "1h"), "Snooze 1 h"),
+             Button(custom_id("goalsnz", gid, ping_id, "3h"), "Snooze 3 h"),
+             Button(custom_id("goalsnz", gid, ping_id, "tmr"), "Snooze till tomorrow morning"),
+             Button(custom_id("goalnote", gid, ping_id), "Add a note")]
     content = f"<@{goal.user_id}> a gentle nudge" if in_channel else f"A gentle nudge from **{display(server)}**"
     return Card(content, (embed("Goal check-in", "\n".join(lines)),), (tuple(answers), tuple(later)),
                 mention_user_ids=(goal.user_id,) if in_channel else ())
@@ -108,7 +117,7 @@ def ping_card(goal: Goal, ping_id: int, server: str, *, late: bool = False, in_c
 
 def answered_card(goal: Goal, ping_id: int, answer: str) -> Card:
     return Card("", (embed("Goal check-in", f"**{display(goal.text)}**\n{wording.ANSWER_REPLIES[answer]}"),),
-                ((Button(custom_id("goalnote", ping_id), "Add a note"),),))
+                ((Button(custom_id("goalnote", goal.guild_id, ping_id), "Add a note"),),))
 
 
 ANSWER_CODES = {"done": "done", "minimum": "minimum", "not": "not_today", "flare": "flare"}
@@ -118,7 +127,7 @@ async def _enqueue_ping(conn: aiosqlite.Connection, outbox: Outbox, goal: Goal, 
                         suffix: str = "", *, late: bool = False) -> str:
     """Queue the ping where the member asked. Returns where it went ('dm', 'circle' or 'none')."""
     key = f"goal_ping:{ping_id}{suffix}"
-    channel = await circle_channel(conn, goal.guild_id, goal.circle_id)
+    channel = await circle_channel(conn, goal.guild_id, goal.circle_id, goal.user_id)
     use_circle = goal.delivery == "circle" or (
         goal.delivery == "dm_or_circle" and not await dm_reachable(conn, goal.guild_id, goal.user_id))
     if use_circle and channel is not None:
@@ -162,10 +171,10 @@ async def on_occurrence(conn: aiosqlite.Connection, now: datetime, outbox: Outbo
     return await _enqueue_ping(conn, outbox, goal, ping_id, server, late=late)
 
 
-async def on_release(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, ping_id: int, suffix: str,
-                     late: bool, default_zone: str, server: str) -> str:
+async def on_release(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, guild_id: int, ping_id: int,
+                     suffix: str, late: bool, default_zone: str, server: str) -> str:
     """A held (quiet hours) or snoozed ping's time has come."""
-    ping = await get_ping(conn, ping_id)
+    ping = await get_ping(conn, guild_id, ping_id)
     if ping is None or ping.answer is not None:
         return "answered"
     goal = await get_goal(conn, ping.guild_id, ping.goal_id)
@@ -177,15 +186,16 @@ async def on_release(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, 
     if prefs.in_flare(now):
         if ping.state == "held":
             await conn.execute(
-                "UPDATE goal_pings SET state = 'flare', answer = 'flare', answered_at = ? WHERE id = ?",
-                (iso_utc(now), ping.id))
+                "UPDATE goal_pings SET state = 'flare', answer = 'flare', answered_at = ?"
+                " WHERE guild_id = ? AND id = ?",
+                (iso_utc(now), ping.guild_id, ping.id))
         return "flare"
     if prefs.in_quiet_hours(now, default_zone):
         await schedules.create(conn, now, guild_id=ping.guild_id, kind=RELEASE_KIND, owner_id=ping.id,
                                rule=Recurrence.once(prefs.quiet_ends_after(now, default_zone)),
                                payload={"ping": ping.id, "suffix": suffix})
         return "held"
-    await conn.execute("UPDATE goal_pings SET state = 'sent' WHERE id = ?", (ping.id,))
+    await conn.execute("UPDATE goal_pings SET state = 'sent' WHERE guild_id = ? AND id = ?", (ping.guild_id, ping.id))
     return await _enqueue_ping(conn, outbox, goal, ping.id, server, suffix, late=late)
 
 
@@ -196,9 +206,10 @@ class AnswerResult:
     answer: str | None = None
 
 
-async def answer_ping(db: Database, now: datetime, ping_id: int, user_id: int, code: str) -> AnswerResult:
+async def answer_ping(db: Database, now: datetime, guild_id: int, ping_id: int, user_id: int,
+                      code: str) -> AnswerResult:
     answer = ANSWER_CODES.get(code)
-    ping = await get_ping(db, ping_id)
+    ping = await get_ping(db, guild_id, ping_id)
     if ping is None or answer is None:
         return AnswerResult("gone")
     if ping.user_id != user_id:
@@ -222,9 +233,9 @@ async def answer_ping(db: Database, now: datetime, ping_id: int, user_id: int, c
     return AnswerResult("recorded", goal, answer)
 
 
-async def snooze_ping(db: Database, now: datetime, ping_id: int, user_id: int, how: str,
+async def snooze_ping(db: Database, now: datetime, guild_id: int, ping_id: int, user_id: int, how: str,
                       default_zone: str) -> tuple[AnswerResult, datetime | None]:
-    ping = await get_ping(db, ping_id)
+    ping = await get_ping(db, guild_id, ping_id)
     if ping is None or how not in SNOOZES:
         return AnswerResult("gone"), None
     if ping.user_id != user_id:
@@ -243,28 +254,30 @@ async def snooze_ping(db: Database, now: datetime, ping_id: int, user_id: int, h
             at = now + timedelta(hours=int(how[0]))
         await conn.execute("DELETE FROM schedules WHERE guild_id = ? AND kind = ? AND owner_id = ?",
                            (ping.guild_id, RELEASE_KIND, ping.id))
-        await conn.execute("UPDATE goal_pings SET snoozes = snoozes + 1, created_at = ? WHERE id = ?",
-                           (iso_utc(now), ping.id))
+        await conn.execute("UPDATE goal_pings SET snoozes = snoozes + 1, created_at = ? WHERE guild_id = ? AND id = ?",
+                           (iso_utc(now), ping.guild_id, ping.id))
         await schedules.create(conn, now, guild_id=ping.guild_id, kind=RELEASE_KIND, owner_id=ping.id,
                                rule=Recurrence.once(at),
                                payload={"ping": ping.id, "suffix": f":snooze{ping.snoozes + 1}"})
     return AnswerResult("recorded", goal), at
 
 
-async def on_dm_closed(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, key: str, server: str) -> str:
-    """The outbox could not DM a ping (DMs closed): the circle channel if chosen, else pause DM goals."""
+async def on_dm_closed(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, guild_id: int, key: str,
+                       server: str) -> str:
+    """The outbox could not DM a ping (DMs closed): the circle channel if chosen (and the member
+    still holds an active seat there), else pause their DM goals and this one."""
     parts = key.split(":")
     if len(parts) < 2 or not parts[1].isdigit():
         return "unknown"
-    ping = await get_ping(conn, int(parts[1]))
+    ping = await get_ping(conn, guild_id, int(parts[1]))
     if ping is None:
         return "unknown"
     goal = await get_goal(conn, ping.guild_id, ping.goal_id)
     if goal is None:
         return "unknown"
     suffix = key[len(f"goal_ping:{ping.id}"):]
-    channel = await circle_channel(conn, goal.guild_id, goal.circle_id)
-    if goal.delivery == "dm_or_circle" and channel is not None:
+    channel = await circle_channel(conn, goal.guild_id, goal.circle_id, goal.user_id)
+    if goal.delivery != "dm" and channel is not None:
         await outbox.enqueue(conn, key=f"goal_ping:{ping.id}{suffix}:circle", kind="goal_ping",
                              guild_id=goal.guild_id, target_kind="channel", target_id=channel,
                              payload=ping_card(goal, ping.id, server, in_channel=True).to_payload())
@@ -275,6 +288,8 @@ async def on_dm_closed(conn: aiosqlite.Connection, now: datetime, outbox: Outbox
         (goal.guild_id, goal.user_id),
     ) as cursor:
         ids = [r[0] for r in await cursor.fetchall()]
+    if goal.status == "active" and goal.id not in ids:  # a circle goal whose seat is gone
+        ids.append(goal.id)
     for goal_id in ids:
         found = await get_goal(conn, goal.guild_id, goal_id)
         if found is not None:

@@ -1,6 +1,10 @@
 """Goals as rows: validating what a member asks for, creating, editing, pausing, resuming and
 deleting goals, and keeping each goal's ping schedule (kind ``goal_ping``) in step with it.
 
+The goal's words are screened before they are kept (``bot.goals.goal_words``): crisis language
+keeps nothing and raises ``CrisisWords`` for the caller's crisis response, a slur is declined,
+other profanity is kept censored; the level (``concern`` too) comes back with the saved goal.
+
 A goal's schedule runs in the member's time zone (``/me timezone``, else the server's); a change
 of zone moves every schedule of the member's goals (listener on ``bot.members.hooks``).
 """
@@ -20,6 +24,7 @@ from bot.core.errors import UserFacingError
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence, parse_local_time
 from bot.goals import wording
+from bot.goals.goal_words import CrisisWords, screen_words
 from bot.members.hooks import on_zone_change
 
 PING_KIND = "goal_ping"
@@ -126,23 +131,40 @@ def check_text(text: str, minimum: str | None) -> tuple[str, str | None]:
 
 
 async def check_circle(db: Database, guild_id: int, user_id: int, circle_id: int | None) -> None:
+    """The member holds an active seat in this (open) circle of this server."""
     if circle_id is None:
         return
     row = await db.fetchone(
-        "SELECT 1 FROM circle_seats s JOIN circles c ON c.id = s.circle_id WHERE s.guild_id = ? AND s.circle_id = ?"
-        " AND s.user_id = ? AND c.archived_at IS NULL AND c.text_channel_id IS NOT NULL",
+        "SELECT 1 FROM circle_seats s JOIN circles c ON c.id = s.circle_id AND c.guild_id = s.guild_id"
+        " WHERE s.guild_id = ? AND s.circle_id = ? AND s.user_id = ? AND s.status = 'active'"
+        " AND c.archived_at IS NULL AND c.text_channel_id IS NOT NULL",
         (guild_id, circle_id, user_id),
     )
     if row is None:
         raise UserFacingError(wording.NOT_IN_CIRCLE)
 
 
-async def circle_channel(conn: aiosqlite.Connection, guild_id: int, circle_id: int | None) -> int | None:
+async def seated_circles(db: Database, guild_id: int, user_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the open circles where the member holds an active seat: the circle choices."""
+    rows = await db.fetchall(
+        "SELECT c.id, c.name FROM circle_seats s JOIN circles c ON c.id = s.circle_id AND c.guild_id = s.guild_id"
+        " WHERE s.guild_id = ? AND s.user_id = ? AND s.status = 'active' AND c.archived_at IS NULL"
+        " AND c.text_channel_id IS NOT NULL ORDER BY c.name",
+        (guild_id, user_id),
+    )
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
+async def circle_channel(conn: aiosqlite.Connection, guild_id: int, circle_id: int | None,
+                         user_id: int) -> int | None:
+    """The circle's channel, only while ``user_id`` holds an active seat there (a member who left,
+    or whose seat is paused, is never pinged in it)."""
     if circle_id is None:
         return None
     async with conn.execute(
-        "SELECT text_channel_id FROM circles WHERE guild_id = ? AND id = ? AND archived_at IS NULL",
-        (guild_id, circle_id),
+        "SELECT c.text_channel_id FROM circles c JOIN circle_seats s ON s.circle_id = c.id AND s.guild_id = c.guild_id"
+        " WHERE c.guild_id = ? AND c.id = ? AND c.archived_at IS NULL AND s.user_id = ? AND s.status = 'active'",
+        (guild_id, circle_id, user_id),
     ) as cursor:
         row = await cursor.fetchone()
     return None if row is None else row[0]
@@ -212,9 +234,26 @@ async def list_goals(db: Database, guild_id: int, user_id: int) -> list[Goal]:
     return [Goal.from_row(r) for r in rows]
 
 
-async def create_goal(db: Database, now: datetime, guild_id: int, user_id: int, text: str, minimum: str | None,
-                      plan: GoalPlan, default_zone: str) -> tuple[Goal, schedules.Schedule]:
+@dataclass(frozen=True)
+class Saved:
+    goal: Goal
+    schedule: schedules.Schedule
+    level: str = "none"  # the words' screening level: none or concern (crisis keeps nothing)
+
+
+async def _screened(db: Database, guild_id: int, text: str, minimum: str | None) -> tuple[str, str | None, str]:
     text, minimum = check_text(text, minimum)
+    verdict = await screen_words(db, guild_id, text, minimum)
+    if verdict.status == "crisis":
+        raise CrisisWords(verdict)
+    if verdict.status == "slur":
+        raise UserFacingError(wording.GOAL_SLUR)
+    return verdict.text, verdict.minimum, verdict.level
+
+
+async def create_goal(db: Database, now: datetime, guild_id: int, user_id: int, text: str, minimum: str | None,
+                      plan: GoalPlan, default_zone: str) -> Saved:
+    text, minimum, level = await _screened(db, guild_id, text, minimum)
     await check_circle(db, guild_id, user_id, plan.circle_id)
     async with db.transaction() as conn:
         async with conn.execute(
@@ -234,12 +273,12 @@ async def create_goal(db: Database, now: datetime, guild_id: int, user_id: int, 
         goal = await get_goal(conn, guild_id, cursor.lastrowid or 0)
         assert goal is not None
         schedule = await _schedule(conn, now, goal, await member_zone(conn, guild_id, user_id, default_zone))
-    return goal, schedule
+    return Saved(goal, schedule, level)
 
 
 async def edit_goal(db: Database, now: datetime, goal: Goal, text: str, minimum: str | None, plan: GoalPlan,
-                    default_zone: str) -> tuple[Goal, schedules.Schedule]:
-    text, minimum = check_text(text, minimum)
+                    default_zone: str) -> Saved:
+    text, minimum, level = await _screened(db, goal.guild_id, text, minimum)
     await check_circle(db, goal.guild_id, goal.user_id, plan.circle_id)
     async with db.transaction() as conn:
         await conn.execute(
@@ -253,7 +292,7 @@ async def edit_goal(db: Database, now: datetime, goal: Goal, text: str, minimum:
         assert updated is not None
         schedule = await _schedule(conn, now, updated, await member_zone(conn, goal.guild_id, goal.user_id,
                                                                           default_zone))
-    return updated, schedule
+    return Saved(updated, schedule, level)
 
 
 async def set_status(conn: aiosqlite.Connection, now: datetime, goal: Goal, active: bool,
@@ -285,7 +324,7 @@ async def resume_goal(db: Database, now: datetime, goal: Goal) -> schedules.Sche
 async def delete_goal(db: Database, goal: Goal) -> None:
     async with db.transaction() as conn:
         await schedules.delete_for_owner(conn, goal.guild_id, PING_KIND, goal.id)
-        for kind in ("goal_partner_weekly",):
+        for kind in ("goal_partner_weekly", "goal_partner_dm"):
             await conn.execute(
                 "DELETE FROM schedules WHERE guild_id = ? AND kind = ? AND owner_id IN"
                 " (SELECT id FROM goal_partners WHERE guild_id = ? AND goal_id = ?)",

@@ -30,7 +30,7 @@ ANSWER_REPLIES = {
     "done": "Recorded: **done**. Well done for showing up today.",
     "minimum": "Recorded: **the minimum**. On a hard day that counts fully; you showed up.",
     "not_today": "Recorded: **not today**. That's fine; rest is part of this too.",
-    "flare": "Recorded: **flare day**. Be gentle with yourself; your streak simply waits for you.",
+    "flare": "Recorded: **flare day**. Be gentle with yourself; rest days never count against you.",
 }
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -45,11 +45,21 @@ EVERY_RANGE = f"\u201cEvery N days\u201d takes a number from 2 to {MAX_EVERY_DAY
 NEED_CIRCLE = "To get pings in a circle channel, please choose one of your circles."
 NOT_IN_CIRCLE = "You can only choose a circle you have a seat in."
 END_IN_PAST = "The end date has already passed. Please choose a later one (or leave it empty)."
+GOAL_SLUR = ("Your goal wasn't saved: it has words aimed at people that this server doesn't allow. Please"
+             " write it again in your own kind words. Nothing was kept.")
+GOAL_CRISIS = ("Your goal wasn't saved, and that's okay: what you wrote sounds like you might be going through"
+               " something really hard right now. You don't have to carry it alone; the people below can help,"
+               " and the moderators know you may need support (they were not shown your words).")
+GOAL_CONCERN = "It sounds like things might be heavy right now. Go gently; the people below are there if you need them."
 NO_GOAL = "I couldn't find that goal among yours. Pick one from the list as you type."
 NOT_YOURS = "This button belongs to someone else's goal, so it does nothing for you."
 ALREADY = "Already recorded: **{answer}**. Nothing else to do."
 PASSED = "This one has passed and nothing is needed for it. Your next ping comes as usual."
 NOTE_SAVED = "Your note is saved. Only you can see it."
+# A modal's text label holds at most 45 characters; the placeholder (100) says the rest.
+NOTE_LABEL = "Private: only you see it"
+NOTE_PLACEHOLDER = ("If it sounds like you're in danger, moderators are told you may need support, never your"
+                    " words.")
 SNOOZED = "Snoozed. I'll nudge you again {when}."
 PAUSED_DM_CLOSED = ("I couldn't send your goal pings because your DMs are closed to this server, so your goals"
                     " are paused for now. Open your DMs (Privacy settings) and use `/goal resume`, or choose your"
@@ -60,7 +70,7 @@ NO_GOALS = ("You have no goals yet. `/goal set` starts one: something small and 
             " \u201cstretch before bed\u201d.")
 DELETED = "Deleted **{goal}** and its history."
 KEPT = "Kept. Nothing was deleted."
-PAUSED = "Paused **{goal}**. No pings until you `/goal resume` it; your streak waits."
+PAUSED = "Paused **{goal}**. No pings until you `/goal resume` it; the days you showed up stay counted."
 RESUMED = "Resumed **{goal}**. The next ping comes {when}."
 LATE_NOTE = "(A little later than planned: the bot was offline. No pressure.)"
 HELD_NOTE = ""
@@ -75,7 +85,7 @@ PARTNER_DECLINED = "No problem; nobody was told anything more."
 PARTNER_GONE = "This invitation is no longer open."
 PARTNER_ENDED = "Ended quietly. Nobody was notified."
 NO_PARTNER = "There is no partnership to end there."
-CHEER_SENT = "Sent your cheer."
+CHEER_SENT = "Sent your cheer. It reaches them at a good moment for them."
 CHEER_ALREADY = "You already cheered for this week. Thank you!"
 CHEER_RECEIVED = "\U0001F4E3 {partner} is cheering you on with **{goal}** (from **{server}**)."
 
@@ -100,7 +110,7 @@ def progress_line(done: int, minimum: int, not_today: int, flare: int, streak: i
     if flare:
         parts.append(f"{flare} flare day{'s' if flare != 1 else ''} set apart: they never count against you.")
     if streak >= 2:
-        parts.append(f"Current streak: **{streak}** showing-up days in a row.")
+        parts.append(f"The last **{streak}** times you were nudged, you showed up.")
     if shown == 0:
         parts.append("Every small step counts, whenever you're ready.")
     elif shown >= 3:
@@ -116,12 +126,10 @@ def invite_text(owner: str, goal: str, server: str) -> str:
             " you'd like to; saying no tells them nothing more.")
 
 
-def partner_summary(owner: str, goal: str, server: str, done: int, minimum: int, flare: int) -> str:
-    text = (f"Weekly count from **{server}**: {owner}'s goal **{goal}**: showed up {done + minimum} time"
-            f"{'s' if done + minimum != 1 else ''} this week (done {done}, minimum {minimum})")
-    if flare:
-        text += f", {flare} flare day{'s' if flare != 1 else ''} (rest counts too)"
-    return text + "."
+def partner_summary(owner: str, goal: str, server: str, done: int, minimum: int) -> str:
+    """Counts of showing up only: flare days are the owner's health information, never shared."""
+    return (f"Weekly count from **{server}**: {owner}'s goal **{goal}**: showed up {done + minimum} time"
+            f"{'s' if done + minimum != 1 else ''} this week (done {done}, minimum {minimum}).")
 
 
 def recap_text(server: str, lines: list[str]) -> str:

@@ -2,14 +2,16 @@
 
 Each change is one transaction. A flare break has a one-off schedule (kind ``member_flare_off``)
 at its end; when it fires, the break ends and a gentle welcome-back DM is queued in the outbox
-(exactly once, keyed by the break's end). Nothing is caught up: pings that fell inside the break
-were never sent or held (goals record them as flare days).
+(exactly once, keyed by the break's end). If the break ends inside the member's quiet hours, the
+welcome back waits for them to end (the same kind, once more, with ``welcome`` in its payload).
+Nothing is caught up: pings that fell inside the break were never sent or held (goals record them
+as flare days).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import aiosqlite
 
@@ -18,6 +20,7 @@ from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.core.messages import Card
 from bot.delivery import schedules
+from bot.delivery.outbox import Outbox
 from bot.delivery.recurrence import Recurrence
 from bot.members import wording
 from bot.members.hooks import zone_changed
@@ -25,13 +28,6 @@ from bot.members.prefs import MemberPrefs, get_prefs
 from bot.members.zones import check_zone
 
 FLARE_OFF_KIND = "member_flare_off"
-
-
-class Outbox(Protocol):
-    async def enqueue(
-        self, conn: aiosqlite.Connection, *, key: str, kind: str, guild_id: int, target_kind: Any,
-        target_id: int, payload: dict[str, Any], fallback: str | None = None,
-    ) -> Any: ...
 
 
 async def _upsert(conn: aiosqlite.Connection, now: datetime, guild_id: int, user_id: int, **values: Any) -> None:
@@ -90,20 +86,33 @@ async def end_flare(db: Database, now: datetime, guild_id: int, user_id: int) ->
 
 async def flare_over(
     conn: aiosqlite.Connection, now: datetime, guild_id: int, user_id: int, until: str, server_name: str,
-    outbox: Outbox,
+    outbox: Outbox, default_zone: str = "UTC", *, welcome_only: bool = False,
 ) -> bool:
-    """The break's one-off schedule fired: end it and queue the welcome back (once). False when the
-    break was ended or moved meanwhile."""
+    """The break's one-off schedule fired: end it and queue the welcome back (once), or hold the
+    welcome back until the member's quiet hours end. ``welcome_only``: a held welcome back's time
+    has come. False when the break was ended or moved meanwhile."""
     async with conn.execute(
-        "SELECT flare_until FROM member_prefs WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        "SELECT timezone, quiet_start, quiet_end, flare_until FROM member_prefs WHERE guild_id = ? AND user_id = ?",
+        (guild_id, user_id),
     ) as cursor:
         row = await cursor.fetchone()
-    if row is None or row[0] != until or parse_iso_utc(until) > now:
+    if row is None:
         return False
-    await conn.execute(
-        "UPDATE member_prefs SET flare_until = NULL, updated_at = ? WHERE guild_id = ? AND user_id = ?",
-        (iso_utc(now), guild_id, user_id),
-    )
+    prefs = MemberPrefs(guild_id, user_id, row[0], row[1], row[2], row[3])
+    if not welcome_only:
+        if prefs.flare_until != until or parse_iso_utc(until) > now:
+            return False
+        await conn.execute(
+            "UPDATE member_prefs SET flare_until = NULL, updated_at = ? WHERE guild_id = ? AND user_id = ?",
+            (iso_utc(now), guild_id, user_id),
+        )
+    elif prefs.flare_until is not None:  # a new break started meanwhile: its own end welcomes them
+        return False
+    if prefs.in_quiet_hours(now, default_zone):
+        await schedules.create(conn, now, guild_id=guild_id, kind=FLARE_OFF_KIND, owner_id=user_id,
+                               rule=Recurrence.once(prefs.quiet_ends_after(now, default_zone)),
+                               payload={"until": until, "welcome": True})
+        return True
     card = Card(wording.FLARE_WELCOME_BACK.format(server=server_name))
     await outbox.enqueue(conn, key=f"member_flare_off:{guild_id}:{user_id}:{until}", kind=FLARE_OFF_KIND,
                          guild_id=guild_id, target_kind="dm", target_id=user_id, payload=card.to_payload())

@@ -42,6 +42,14 @@ class MemberPrefs:
     def may_ping(self, now: datetime, default_zone: str) -> bool:
         return not self.in_flare(now) and not self.in_quiet_hours(now, default_zone)
 
+    def next_ping_time(self, now: datetime, default_zone: str) -> datetime:
+        """The first instant at or after ``now`` when ``may_ping`` holds: after a flare break ends,
+        then outside quiet hours (``now`` itself when a ping may go now)."""
+        at = now
+        if self.in_flare(now) and self.flare_until is not None:
+            at = parse_iso_utc(self.flare_until)
+        return self.quiet_ends_after(at, default_zone)
+
     def quiet_ends_after(self, now: datetime, default_zone: str) -> datetime:
         """The first instant after ``now`` outside quiet hours (``now`` itself when not quiet)."""
         if not self.in_quiet_hours(now, default_zone) or self.quiet_end is None:

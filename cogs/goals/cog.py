@@ -8,7 +8,8 @@ import asyncio
 import io
 import logging
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from datetime import timedelta
+from typing import TYPE_CHECKING, ClassVar
 
 import discord
 from discord import app_commands
@@ -20,6 +21,8 @@ from bot.core.text import display
 from bot.delivery.recurrence import RecurrenceError, parse_weekdays
 from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.goals import partners, pings, wording
+from bot.goals.goal_words import CrisisWords
+from bot.goals.goal_words import respond as respond_to_words
 from bot.goals.notes import save_note
 from bot.goals.picture import render_png
 from bot.goals.progress import goal_progress, totals
@@ -38,11 +41,13 @@ from bot.goals.records import (
     pause_goal,
     require_room,
     resume_goal,
+    seated_circles,
 )
 from bot.members.prefs import get_prefs
 from bot.members.timeparse import parse_date, parse_hhmm
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import guild_id_of, guild_settings, reply
+from cogs.common.modals import custom_id_of, modal_values
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -53,23 +58,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GOAL_MODAL = re.compile(r"^pc:goal(set|edit)m:(\d+):(.+)$")
-NOTE_MODAL = re.compile(r"^pc:goalnotem:(\d+)$")
+# New note forms carry the server and the ping; older ones (still open somewhere) the ping alone.
+NOTE_MODAL = re.compile(r"^pc:goalnotem:(?:(\d+):)?(\d+)$")
 CADENCE_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in wording.CADENCES.items()]
 DELIVERY_CHOICES = [app_commands.Choice(name=label[:100], value=key) for key, label in wording.DELIVERIES.items()]
+HELD_GRACE = timedelta(days=30)
 DAY_CHOICES = [app_commands.Choice(name="off (no weekly recap)", value=-1)] + [
     app_commands.Choice(name=name, value=i) for i, name in enumerate(wording.WEEKDAY_NAMES)]
-
-
-def _data(interaction: discord.Interaction) -> dict[str, Any]:
-    return dict(interaction.data or {})
-
-
-def _field(interaction: discord.Interaction, name: str) -> str:
-    for row in _data(interaction).get("components", []):
-        for comp in [row.get("component"), *row.get("components", [])]:
-            if comp and comp.get("custom_id") == name:
-                return str(comp.get("value") or "")
-    return ""
 
 
 class Goals(commands.Cog):
@@ -93,6 +88,8 @@ class Goals(commands.Cog):
         scheduler.register_kind(partners.PARTNER_KIND, self.on_partner_week, MissedPolicy.LATE,
                                 grace=pings.LATE_GRACE)
         scheduler.register_kind(partners.RECAP_KIND, self.on_recap_due, MissedPolicy.LATE, grace=pings.LATE_GRACE)
+        # A held invitation or cheer is worth sending however late the bot wakes (it re-checks the recipient).
+        scheduler.register_kind(partners.HELD_KIND, self.on_held_dm_due, MissedPolicy.LATE, grace=HELD_GRACE)
         self.bot.outbox.register_fallback(pings.DM_FALLBACK, self.on_dm_closed)
 
     # -- helpers ----------------------------------------------------------------------------------------
@@ -103,6 +100,33 @@ class Goals(commands.Cog):
     def _server(self, guild_id: int) -> str:
         guild = self.bot.get_guild(guild_id)
         return guild.name if guild else "your server"
+
+    def _name(self, guild_id: int, user_id: int, fallback: str) -> str:
+        guild = self.bot.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild else None
+        return member.display_name if member else fallback
+
+    def _servers_for(self, interaction: discord.Interaction) -> list[int]:
+        """Where an older button (one carrying no server) may come from."""
+        return [interaction.guild_id] if interaction.guild_id else [g.id for g in self.bot.guilds]
+
+    async def _ping_ref(self, interaction: discord.Interaction, args: list[str],
+                        rest: int) -> tuple[int | None, int, list[str]]:
+        """(server, ping id, the other args) of a ping button: new ones carry the server first."""
+        if len(args) >= rest + 2:
+            return int(args[0]), int(args[1]), args[2:]
+        ping_id = int(args[0])
+        gid = await pings.locate_ping(self.bot.db, self._servers_for(interaction), ping_id, interaction.user.id)
+        return gid, ping_id, args[1:]
+
+    async def _partner_ref(self, interaction: discord.Interaction, args: list[str],
+                           rest: int) -> tuple[int | None, int, list[str]]:
+        """(server, partnership id, the other args) of a partner button: new ones carry the server first."""
+        if len(args) >= rest + 2:
+            return int(args[0]), int(args[1]), args[2:]
+        pid = int(args[0])
+        gid = await partners.locate_partnership(self.bot.db, self._servers_for(interaction), pid, interaction.user.id)
+        return gid, pid, args[1:]
 
     async def _tell_dm_notice(self, interaction: discord.Interaction, guild_id: int) -> None:
         """The closed-DMs notice, once, the next time the member uses the bot."""
@@ -177,11 +201,9 @@ class Goals(commands.Cog):
                                   current: str) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
-        rows = await self.bot.db.fetchall(
-            "SELECT c.id, c.name FROM circle_seats s JOIN circles c ON c.id = s.circle_id WHERE s.guild_id = ?"
-            " AND s.user_id = ? AND c.archived_at IS NULL ORDER BY c.name", (interaction.guild_id, interaction.user.id))
-        return [app_commands.Choice(name=r[1][:100], value=str(r[0])) for r in rows
-                if current.lower() in r[1].lower()][:25]
+        rows = await seated_circles(self.bot.db, interaction.guild_id, interaction.user.id)
+        return [app_commands.Choice(name=name[:100], value=str(cid)) for cid, name in rows
+                if current.lower() in name.lower()][:25]
 
     # -- /goal set, edit ------------------------------------------------------------------------------
 
@@ -199,7 +221,8 @@ class Goals(commands.Cog):
         gid = guild_id_of(interaction)
         await require_room(self.bot.db, gid, interaction.user.id)
         plan = await self._plan(interaction, None, cadence, time, days, every, delivery, circle, end)
-        await interaction.response.send_modal(self._goal_modal(f"pc:goalsetm:0:{plan.encode()}", "A new goal", None))
+        await interaction.response.send_modal(
+            self._goal_modal(custom_id("goalsetm", 0, *plan.encode().split(":")), "A new goal", None))
 
     @set_goal.autocomplete("circle")
     async def _set_circle(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -220,7 +243,7 @@ class Goals(commands.Cog):
         found = await own_goal(self.bot.db, guild_id_of(interaction), interaction.user.id, goal)
         plan = await self._plan(interaction, found.plan, cadence, time, days, every, delivery, circle, end)
         await interaction.response.send_modal(
-            self._goal_modal(f"pc:goaleditm:{found.id}:{plan.encode()}", "Edit your goal", found))
+            self._goal_modal(custom_id("goaleditm", found.id, *plan.encode().split(":")), "Edit your goal", found))
 
     @edit.autocomplete("goal")
     async def _edit_goal(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -235,7 +258,7 @@ class Goals(commands.Cog):
         # Modals are answered here rather than in Modal.on_submit so a submit still works after a restart.
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        custom = str(_data(interaction).get("custom_id", ""))
+        custom = custom_id_of(interaction)
         match = GOAL_MODAL.match(custom)
         if match is not None:
             await run_safely(interaction, self.save_goal_from_modal(interaction, match.group(1), int(match.group(2)),
@@ -243,7 +266,8 @@ class Goals(commands.Cog):
             return
         note = NOTE_MODAL.match(custom)
         if note is not None:
-            await run_safely(interaction, self.save_note_from_modal(interaction, int(note.group(1))), "goal_note")
+            gid = int(note.group(1)) if note.group(1) else None
+            await run_safely(interaction, self.save_note_from_modal(interaction, gid, int(note.group(2))), "goal_note")
 
     async def save_goal_from_modal(self, interaction: discord.Interaction, mode: str, goal_id: int,
                                    encoded: str) -> None:
@@ -253,22 +277,46 @@ class Goals(commands.Cog):
         except (ValueError, IndexError):
             raise UserFacingError("That form has expired. Please run the command again.") from None
         now, zone = self.bot.clock.now(), await self._zone(gid)
-        text, minimum = _field(interaction, "goal"), _field(interaction, "minimum")
-        if mode == "set":
-            goal, schedule = await create_goal(self.bot.db, now, gid, interaction.user.id, text, minimum, plan, zone)
-            verb = "Saved"
-        else:
-            found = await get_goal(self.bot.db, gid, goal_id)
-            if found is None or found.user_id != interaction.user.id:
-                raise UserFacingError(wording.NO_GOAL)
-            goal, schedule = await edit_goal(self.bot.db, now, found, text, minimum, plan, zone)
-            verb = "Updated"
+        values = modal_values(interaction)
+        text, minimum = values.get("goal", ""), values.get("minimum", "")
+        try:
+            if mode == "set":
+                saved = await create_goal(self.bot.db, now, gid, interaction.user.id, text, minimum, plan, zone)
+                verb = "Saved"
+            else:
+                found = await get_goal(self.bot.db, gid, goal_id)
+                if found is None or found.user_id != interaction.user.id:
+                    raise UserFacingError(wording.NO_GOAL)
+                saved = await edit_goal(self.bot.db, now, found, text, minimum, plan, zone)
+                verb = "Updated"
+        except CrisisWords as crisis:
+            # Nothing was kept; the member gets the crisis card privately, the moderators a case.
+            response = await respond_to_words(self.bot.db, self.bot.clock, self.bot.outbox, crisis.verdict.level,
+                                              guild_id=gid, user_id=interaction.user.id,
+                                              server_name=self._server(gid))
+            log.info("goal words screened guild_id=%s level=crisis case_id=%s", gid,
+                     response.case_id if response else None)
+            card = response.card if response is not None and response.show_card else None
+            await send_card(interaction, Card(wording.GOAL_CRISIS, card.embeds if card else (),
+                                              card.rows if card else ()))
+            return
+        goal, schedule = saved.goal, saved.schedule
         self.bot.scheduler.notify(schedule)
         log.info("goal saved guild_id=%s goal_id=%s mode=%s", gid, goal.id, mode)
         nxt = f" The first nudge comes {timestamp(schedule.next_fire_at, 'R')}." if schedule.next_fire_at else ""
         if goal.status != "active":
             nxt = " It is paused; `/goal resume` when you're ready."
-        await reply(interaction, f"{verb} **{display(goal.text)}**, {goal.when()}.{nxt}")
+        done = f"{verb} **{display(goal.text)}**, {goal.when()}.{nxt}"
+        if saved.level == "concern":
+            response = await respond_to_words(self.bot.db, self.bot.clock, self.bot.outbox,
+                                              "concern", guild_id=gid, user_id=interaction.user.id,
+                                              server_name=self._server(gid))
+            if response is not None and response.show_card and response.card is not None:
+                await send_card(interaction, Card(f"{done}\n{wording.GOAL_CONCERN}", response.card.embeds,
+                                                  response.card.rows))
+                await self._tell_dm_notice(interaction, gid)
+                return
+        await reply(interaction, done)
         await self._tell_dm_notice(interaction, gid)
 
     # -- list, pause, resume, delete ------------------------------------------------------------------
@@ -290,7 +338,7 @@ class Goals(commands.Cog):
                              f"{state}")
             await send_card(interaction, Card("", (embed("Your goals", "\n".join(lines)),)))
 
-    @goal.command(name="pause", description="Pause one goal's nudges; your streak waits")
+    @goal.command(name="pause", description="Pause one goal's nudges; the days you showed up stay counted")
     @app_commands.describe(goal="Which goal")
     async def pause(self, interaction: discord.Interaction, goal: str) -> None:
         found = await own_goal(self.bot.db, guild_id_of(interaction), interaction.user.id, goal)
@@ -380,8 +428,9 @@ class Goals(commands.Cog):
         return True
 
     async def on_answer(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        ping_id, code = int(args[0]), args[1]
-        result = await pings.answer_ping(self.bot.db, self.bot.clock.now(), ping_id, interaction.user.id, code)
+        gid, ping_id, rest = await self._ping_ref(interaction, args, 1)
+        result = (pings.AnswerResult("gone") if gid is None else await pings.answer_ping(
+            self.bot.db, self.bot.clock.now(), gid, ping_id, interaction.user.id, rest[0]))
         if await self._refuse(interaction, result):
             return
         assert result.goal is not None and result.answer is not None
@@ -389,10 +438,12 @@ class Goals(commands.Cog):
         await send_card(interaction, pings.answered_card(result.goal, ping_id, result.answer), edit=True)
 
     async def on_snooze(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        ping_id, how = int(args[0]), args[1]
-        ping = await pings.get_ping(self.bot.db, ping_id)
-        zone = await self._zone(ping.guild_id) if ping else "UTC"
-        result, at = await pings.snooze_ping(self.bot.db, self.bot.clock.now(), ping_id, interaction.user.id, how, zone)
+        gid, ping_id, rest = await self._ping_ref(interaction, args, 1)
+        if gid is None:
+            result, at = pings.AnswerResult("gone"), None
+        else:
+            result, at = await pings.snooze_ping(self.bot.db, self.bot.clock.now(), gid, ping_id, interaction.user.id,
+                                                 rest[0], await self._zone(gid))
         if await self._refuse(interaction, result):
             return
         assert at is not None
@@ -400,19 +451,27 @@ class Goals(commands.Cog):
         await reply(interaction, wording.SNOOZED.format(when=timestamp(at, "R")))
 
     async def on_note_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        ping = await pings.get_ping(self.bot.db, int(args[0]))
+        gid, ping_id, _ = await self._ping_ref(interaction, args, 0)
+        ping = await pings.get_ping(self.bot.db, gid, ping_id) if gid is not None else None
         if ping is None or ping.user_id != interaction.user.id:
             await reply(interaction, wording.NOT_YOURS if ping else wording.NO_GOAL)
             return
-        modal = discord.ui.Modal(title="A private note", custom_id=f"pc:goalnotem:{ping.id}", timeout=900)
-        modal.add_item(discord.ui.TextInput(label="Only you will see this", custom_id="note",
+        modal = discord.ui.Modal(title="A private note", custom_id=custom_id("goalnotem", ping.guild_id, ping.id),
+                                 timeout=900)
+        # The label is true even when crisis screening alerts the moderators (never with the words).
+        modal.add_item(discord.ui.TextInput(label=wording.NOTE_LABEL, custom_id="note",
+                                            placeholder=wording.NOTE_PLACEHOLDER,
                                             style=discord.TextStyle.paragraph, max_length=wording.MAX_NOTE))
         await interaction.response.send_modal(modal)
 
-    async def save_note_from_modal(self, interaction: discord.Interaction, ping_id: int) -> None:
-        ping = await pings.get_ping(self.bot.db, ping_id)
-        result = await save_note(self.bot.db, self.bot.clock, self.bot.outbox, ping_id, interaction.user.id,
-                                 _field(interaction, "note"), server_name=self._server(ping.guild_id) if ping else "")
+    async def save_note_from_modal(self, interaction: discord.Interaction, gid: int | None, ping_id: int) -> None:
+        if gid is None:  # an older form, opened before notes carried the server
+            gid = await pings.locate_ping(self.bot.db, self._servers_for(interaction), ping_id, interaction.user.id)
+        if gid is None:
+            await reply(interaction, wording.NO_GOAL)
+            return
+        result = await save_note(self.bot.db, self.bot.clock, self.bot.outbox, gid, ping_id, interaction.user.id,
+                                 modal_values(interaction).get("note", ""), server_name=self._server(gid))
         if result.status != "saved":
             await reply(interaction, wording.NOT_YOURS if result.status == "not_yours" else wording.NO_GOAL)
             return
@@ -434,9 +493,11 @@ class Goals(commands.Cog):
         found = await own_goal(self.bot.db, gid, interaction.user.id, goal)
         if member.bot:
             raise UserFacingError(wording.PARTNER_BOT)
-        await partners.invite(self.bot.db, self.bot.clock.now(), found, member.id,
-                              owner_name=interaction.user.display_name, server=self._server(gid),
-                              outbox=self.bot.outbox)
+        _, held = await partners.invite(self.bot.db, self.bot.clock.now(), found, member.id,
+                                        owner_name=interaction.user.display_name, server=self._server(gid),
+                                        outbox=self.bot.outbox, default_zone=await self._zone(gid))
+        if held is not None:
+            self.bot.scheduler.notify(held)
         await reply(interaction, wording.PARTNER_INVITED.format(partner=member.mention))
 
     @goal.command(name="partner-end", description="End an accountability partnership for a goal, quietly")
@@ -444,7 +505,7 @@ class Goals(commands.Cog):
     async def partner_end(self, interaction: discord.Interaction, goal: str) -> None:
         gid = guild_id_of(interaction)
         found = await own_goal(self.bot.db, gid, interaction.user.id, goal)
-        ended = [await partners.end(self.bot.db, p.id, interaction.user.id)
+        ended = [await partners.end(self.bot.db, gid, p.id, interaction.user.id)
                  for p in await partners.partnerships_of_goal(self.bot.db, gid, found.id)]
         await reply(interaction, wording.PARTNER_ENDED if any(ended) else wording.NO_PARTNER)
 
@@ -452,10 +513,9 @@ class Goals(commands.Cog):
         _partner_cmd.autocomplete("goal")(goal_autocomplete)
 
     async def on_partner_accept(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        pid = int(args[0])
-        found = await partners.get_partnership(self.bot.db, pid)
-        zone = await self._zone(found.guild_id) if found else "UTC"
-        accepted = await partners.accept(self.bot.db, self.bot.clock.now(), pid, interaction.user.id, zone)
+        gid, pid, _ = await self._partner_ref(interaction, args, 0)
+        accepted = None if gid is None else await partners.accept(self.bot.db, self.bot.clock.now(), gid, pid,
+                                                                  interaction.user.id, await self._zone(gid))
         if accepted is None:
             await send_card(interaction, Card(wording.PARTNER_GONE), edit=True)
             return
@@ -465,20 +525,25 @@ class Goals(commands.Cog):
             owner=display(owner.display_name) if owner else "your fellow member")), edit=True)
 
     async def on_partner_decline(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        await partners.decline(self.bot.db, int(args[0]), interaction.user.id)
+        gid, pid, _ = await self._partner_ref(interaction, args, 0)
+        if gid is not None:
+            await partners.decline(self.bot.db, gid, pid, interaction.user.id)
         await send_card(interaction, Card(wording.PARTNER_DECLINED), edit=True)
 
     async def on_partner_end_button(self, interaction: discord.Interaction, args: list[str],
                                     values: list[str]) -> None:
-        ended = await partners.end(self.bot.db, int(args[0]), interaction.user.id)
+        gid, pid, _ = await self._partner_ref(interaction, args, 0)
+        ended = gid is not None and await partners.end(self.bot.db, gid, pid, interaction.user.id)
         await send_card(interaction, Card(wording.PARTNER_ENDED if ended else wording.NO_PARTNER), edit=True)
 
     async def on_cheer(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        pid, week = int(args[0]), args[1]
-        found = await partners.get_partnership(self.bot.db, pid)
-        status = await partners.cheer(self.bot.db, self.bot.clock.now(), pid, interaction.user.id, week,
-                                      partner_name=interaction.user.display_name,
-                                      server=self._server(found.guild_id) if found else "", outbox=self.bot.outbox)
+        gid, pid, rest = await self._partner_ref(interaction, args, 1)
+        status, held = ("gone", None) if gid is None else await partners.cheer(
+            self.bot.db, self.bot.clock.now(), gid, pid, interaction.user.id, rest[0],
+            partner_name=interaction.user.display_name, server=self._server(gid), outbox=self.bot.outbox,
+            default_zone=await self._zone(gid))
+        if held is not None:
+            self.bot.scheduler.notify(held)
         await reply(interaction, {"sent": wording.CHEER_SENT, "already": wording.CHEER_ALREADY}.get(
             status, wording.PARTNER_GONE))
 
@@ -508,18 +573,31 @@ class Goals(commands.Cog):
 
     async def on_release_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
         await pings.on_release(
-            conn, self.bot.clock.now(), self.bot.outbox, ping_id=int(occurrence.payload["ping"]),
+            conn, self.bot.clock.now(), self.bot.outbox, guild_id=occurrence.guild_id,
+            ping_id=int(occurrence.payload["ping"]),
             suffix=str(occurrence.payload.get("suffix", "")), late=occurrence.late,
             default_zone=await self._zone(occurrence.guild_id), server=self._server(occurrence.guild_id))
 
     async def on_partner_week(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
-        found = await partners.get_partnership(conn, occurrence.owner_id)
-        guild = self.bot.get_guild(occurrence.guild_id)
-        owner = guild.get_member(found.owner_id) if guild and found else None
+        gid = occurrence.guild_id
+        found = await partners.get_partnership(conn, gid, occurrence.owner_id)
         await partners.partner_weekly(
-            conn, self.bot.clock.now(), self.bot.outbox, pid=occurrence.owner_id, key=occurrence.key,
-            default_zone=await self._zone(occurrence.guild_id), server=self._server(occurrence.guild_id),
-            owner_name=owner.display_name if owner else "your partner")
+            conn, self.bot.clock.now(), self.bot.outbox, guild_id=gid, pid=occurrence.owner_id, key=occurrence.key,
+            default_zone=await self._zone(gid), server=self._server(gid),
+            owner_name=self._name(gid, found.owner_id, "your partner") if found else "your partner")
+
+    async def on_held_dm_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+        gid = occurrence.guild_id
+        found = await partners.get_partnership(conn, gid, occurrence.owner_id)
+        if found is None:
+            return
+        outcome = await partners.release_held(
+            conn, self.bot.clock.now(), self.bot.outbox, guild_id=gid, pid=found.id,
+            what=str(occurrence.payload.get("what", "")), week=str(occurrence.payload.get("week", "")),
+            owner_name=self._name(gid, found.owner_id, "A member"),
+            partner_name=self._name(gid, found.partner_id, "Your partner"), server=self._server(gid),
+            default_zone=await self._zone(gid))
+        log.info("goal partner DM released guild_id=%s outcome=%s", gid, outcome)
 
     async def on_recap_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
         await partners.recap(conn, self.bot.clock.now(), self.bot.outbox, guild_id=occurrence.guild_id,
@@ -530,7 +608,7 @@ class Goals(commands.Cog):
     async def on_dm_closed(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
         if reason != "dm_closed":
             return
-        outcome = await pings.on_dm_closed(conn, self.bot.clock.now(), self.bot.outbox, row.key,
+        outcome = await pings.on_dm_closed(conn, self.bot.clock.now(), self.bot.outbox, row.guild_id, row.key,
                                            self._server(row.guild_id))
         log.info("goal ping undeliverable by DM guild_id=%s outcome=%s", row.guild_id, outcome)
 

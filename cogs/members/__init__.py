@@ -19,7 +19,7 @@ from bot.members import changes, wording
 from bot.members.prefs import get_prefs
 from bot.members.timeparse import parse_hhmm
 from bot.members.zones import suggest
-from cogs.common.context import guild_id_of, reply, settings_of
+from cogs.common.context import guild_id_of, guild_settings, reply, settings_of
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -109,9 +109,10 @@ class Members(commands.Cog):
 
     async def on_flare_over(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
         guild = self.bot.get_guild(occurrence.guild_id)
+        zone = (await guild_settings(self.bot, occurrence.guild_id)).timezone
         await changes.flare_over(conn, self.bot.clock.now(), occurrence.guild_id, occurrence.owner_id,
                                  str(occurrence.payload.get("until", "")), guild.name if guild else "your server",
-                                 self.bot.outbox)
+                                 self.bot.outbox, zone, welcome_only=bool(occurrence.payload.get("welcome")))
 
 
 async def setup(bot: PeerCirclesBot) -> None:

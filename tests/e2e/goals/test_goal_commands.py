@@ -83,7 +83,8 @@ async def test_progress_picture_is_a_png_with_a_cell_per_answer(emulator, server
     message = await ix.followup(0)
     assert "showed up **4** times" in message["content"] and "(done 3, minimum 1)" in message["content"]
     assert "1 flare day set apart" in message["content"]
-    assert "streak: **2**" in message["content"]
+    assert "The last **2** times you were nudged, you showed up." in message["content"]
+    assert "streak" not in message["content"].lower(), "gaps are never framed as a broken streak"
     attachment = message["attachments"][0]
     png = emulator.world.uploads[attachment["id"]]
     assert png.startswith(b"\x89PNG\r\n\x1a\n")

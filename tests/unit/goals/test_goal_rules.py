@@ -62,7 +62,8 @@ async def test_at_most_ten_active_goals(db):
 
 
 async def test_a_new_time_zone_moves_every_goal_schedule(db):
-    goal, schedule = await create_goal(db, NOW, 1, 7, "walk", None, GoalPlan("daily", "19:30"), "UTC")
+    saved = await create_goal(db, NOW, 1, 7, "walk", None, GoalPlan("daily", "19:30"), "UTC")
+    goal, schedule = saved.goal, saved.schedule
     assert schedule.next_fire_at == datetime(2026, 11, 23, 19, 30, tzinfo=UTC)
     await changes.set_timezone(db, NOW, 1, 7, "Europe/Berlin")
     async with db.transaction() as conn:

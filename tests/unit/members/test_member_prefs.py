@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.clock import iso_utc
 from bot.core.errors import UserFacingError
 from bot.delivery import schedules
 from bot.members import changes
-from bot.members.prefs import get_prefs
+from bot.members.prefs import MemberPrefs, get_prefs
 from bot.members.timeparse import TimeNotUnderstood, parse_date, parse_moment, parse_time_of_day
 from bot.members.zones import check_zone, suggest
 
@@ -96,3 +97,14 @@ async def test_quiet_hours_need_two_different_times(db):
     assert prefs.quiet_ends_after(late, "UTC") == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
     await changes.set_timezone(db, NOW, 1, 7, "Europe/Berlin")
     assert (await get_prefs(db, 1, 7)).quiet_start == "22:00", "one setting never clears another"
+
+
+def test_next_ping_time_waits_for_the_flare_break_then_quiet_hours():
+    free = MemberPrefs(1, 7)
+    assert free.next_ping_time(NOW, "UTC") == NOW
+    quiet = MemberPrefs(1, 7, None, "08:00", "10:00")
+    assert quiet.next_ping_time(NOW, "UTC") == NOW.replace(hour=10)
+    resting = MemberPrefs(1, 7, None, "08:00", "10:00", iso_utc(NOW + timedelta(days=1)))
+    assert resting.next_ping_time(NOW, "UTC") == NOW.replace(hour=10) + timedelta(days=1)
+    ended = MemberPrefs(1, 7, None, None, None, iso_utc(NOW - timedelta(hours=1)))
+    assert ended.next_ping_time(NOW, "UTC") == NOW
