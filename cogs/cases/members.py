@@ -415,8 +415,8 @@ class CaseMembers(commands.Cog):
             case_id = result.case_id
         card = await self._support_card(message.author.id, None, DM_SCREENED)
         try:
-            await message.channel.send(content=card.content or None, embeds=[discord.Embed.from_dict(e) for e in card.embeds],
-                                       view=_view(card) if card.rows else discord.utils.MISSING,
+            await message.channel.send(content=card.content or None,
+                                       embeds=[discord.Embed.from_dict(e) for e in card.embeds], view=_view(card) if card.rows else discord.utils.MISSING,
                                        allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             log.warning("crisis card not sent in a DM status=%s case_id=%s", exc.status, case_id)
