@@ -61,7 +61,7 @@ from bot.safety.card import server_crisis_card
 from bot.safety.resources import INTERNATIONAL, crisis_card
 from bot.screening.words import word_settings
 from cogs.common.components import PersistentComponent, run_safely, send_card
-from cogs.common.context import guild_settings, reply
+from cogs.common.context import NO_PINGS, guild_settings, reply
 from cogs.common.modals import custom_id_of, modal_choices, modal_values
 
 if TYPE_CHECKING:
@@ -415,9 +415,9 @@ class CaseMembers(commands.Cog):
             case_id = result.case_id
         card = await self._support_card(message.author.id, None, DM_SCREENED)
         try:
-            await message.channel.send(content=card.content or None,
-                                       embeds=[discord.Embed.from_dict(e) for e in card.embeds], view=_view(card) if card.rows else discord.utils.MISSING,
-                                       allowed_mentions=discord.AllowedMentions.none())
+            await message.channel.send(
+                content=card.content or None, embeds=[discord.Embed.from_dict(e) for e in card.embeds],
+                view=_view(card) if card.rows else discord.utils.MISSING, allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:
             log.warning("crisis card not sent in a DM status=%s case_id=%s", exc.status, case_id)
         log.info("case DM screened level=%s case_id=%s servers=%s", level, case_id, len(shared))

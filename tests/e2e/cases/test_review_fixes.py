@@ -39,7 +39,8 @@ async def test_the_reported_member_s_export_never_names_who_reported_them_or_wha
     bob = await emulator.member_join(server.guild_id, "bob")
     message = await emulator.send_message(server.general_id, bob, "everything is too much lately")
     ix = await emulator.message_command(server.guild_id, ann, "Report to moderators", message)
-    await (await emulator.submit_modal(ann, ix, {"category": ["worried"], "details": "bob seems low, ann here"})).reply()
+    form = {"category": ["worried"], "details": "bob seems low, ann here"}
+    await (await emulator.submit_modal(ann, ix, form)).reply()
     [case] = await wait_cases(bot, server, 1)
     claimed = await (await emulator.slash(server.guild_id, mod, "case claim", id=case.id)).reply()
     assert "claimed" in claimed["content"]
