@@ -3,6 +3,7 @@ cases' words) and refreshing a case's queue message in place."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -27,9 +28,23 @@ async def require_moderator(bot: PeerCirclesBot, interaction: discord.Interactio
     return await _require_moderator(bot, interaction, MODERATORS_ONLY)
 
 
+# One refresh of a case's queue message at a time: two changes close together (a note and an
+# escalation) would otherwise race, and the edit of the older read could land last.
+_REFRESHING: dict[tuple[int, int], asyncio.Lock] = {}
+
+
 async def refresh_queue_message(bot: PeerCirclesBot, settings: GuildSettings, case_id: int) -> bool:
     """Edit the case's queue message to its current state. False when it is not posted yet or the
     edit failed (the next change tries again); never raises for Discord trouble."""
+    if len(_REFRESHING) > 1000:  # forget idle locks now and then (a lock in use stays)
+        for idle in [k for k, held in _REFRESHING.items() if not held.locked()]:
+            del _REFRESHING[idle]
+    lock = _REFRESHING.setdefault((settings.guild_id, case_id), asyncio.Lock())
+    async with lock:
+        return await _refresh(bot, settings, case_id)
+
+
+async def _refresh(bot: PeerCirclesBot, settings: GuildSettings, case_id: int) -> bool:
     case = await get_case(bot.db, settings.guild_id, case_id)
     message_id = await queue_message_id(bot.db, settings.guild_id, case_id)
     if case is None or message_id is None or settings.queue_channel_id is None:
