@@ -184,7 +184,12 @@ async def take_pending(conn: aiosqlite.Connection, user_id: int, guild_id: int |
     return int(row[0]), str(row[1])
 
 
-async def has_pending(conn: aiosqlite.Connection, user_id: int) -> bool:
-    async with conn.execute("SELECT 1 FROM case_member_state WHERE user_id = ? AND pending_level IS NOT NULL LIMIT 1",
-                            (user_id,)) as cursor:
+async def has_pending(conn: aiosqlite.Connection, user_id: int, guild_id: int | None) -> bool:
+    """A card waits for this member in this server (any server when ``guild_id`` is None: in DMs)."""
+    sql = "SELECT 1 FROM case_member_state WHERE user_id = ? AND pending_level IS NOT NULL"
+    params: list[Any] = [user_id]
+    if guild_id is not None:
+        sql += " AND guild_id = ?"
+        params.append(guild_id)
+    async with conn.execute(sql + " LIMIT 1", params) as cursor:
         return await cursor.fetchone() is not None

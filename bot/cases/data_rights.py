@@ -1,9 +1,19 @@
-"""The cases' tables in the personal-data registry."""
+"""The cases' tables in the personal-data registry.
+
+A member's export never names anyone else: for a case they opened, their own report or request
+(kind, reason, their words, dates, status); for a case only about them, what happened and when
+(kind, status, outcome, dates), never who reported them, who handled it, the summary or the copy
+of the message; for a case they handled as a moderator, that they did and when.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import aiosqlite
 
+from bot.cases.wording import REPORT_CATEGORIES
 from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register
 
 _ANONYMISE_CASE = delete_and_anonymise("cases", (), ("subject_user_id", "opened_by", "claimed_by"))
@@ -19,11 +29,55 @@ async def _erase_from_cases(conn: aiosqlite.Connection, guild_id: int, user_id: 
     return await _ANONYMISE_CASE(conn, guild_id, user_id)
 
 
+def _own_case(row: aiosqlite.Row | tuple[Any, ...]) -> dict[str, Any]:
+    case_id, kind, source, status, summary, snapshot, created_at, resolved_at = row[:8]
+    category = (json.loads(snapshot or "{}") or {}).get("category")
+    reason = REPORT_CATEGORIES.get(str(category)) if category else None
+    details = str(summary or "")
+    if reason is not None:  # a report's summary is "<reason>: <the reporter's details>"
+        details = details[len(reason) + 2:] if details.startswith(f"{reason}: ") else (
+            "" if details == reason else details)
+    return {"case": case_id, "your_part": "you opened it", "kind": kind, "source": source, "reason": reason,
+            "your_details": details, "status": status, "created_at": created_at, "resolved_at": resolved_at}
+
+
+async def _export_cases(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[dict[str, Any]]:
+    async with conn.execute(
+        "SELECT id, kind, source, status, summary, snapshot, created_at, resolved_at, outcome, opened_by,"
+        " subject_user_id, claimed_by FROM cases WHERE guild_id = ? AND (opened_by = ? OR subject_user_id = ?"
+        " OR claimed_by = ?) ORDER BY id", (guild_id, user_id, user_id, user_id),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    found: list[dict[str, Any]] = []
+    for row in rows:
+        case_id, kind, _source, status, _summary, _snapshot, created_at, resolved_at, outcome = row[:9]
+        opened_by, subject, claimed_by = row[9:12]
+        if opened_by == user_id:
+            found.append(_own_case(row))
+        elif subject == user_id:
+            found.append({"case": case_id, "your_part": "it was about you", "kind": kind, "status": status,
+                          "outcome": outcome, "created_at": created_at, "resolved_at": resolved_at})
+        elif claimed_by == user_id:
+            found.append({"case": case_id, "your_part": "you handled it as a moderator", "kind": kind,
+                          "status": status, "created_at": created_at, "resolved_at": resolved_at})
+    return found
+
+
+async def _export_case_events(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[dict[str, Any]]:
+    # What the member did and when; a note's text may name other people, so it stays out.
+    async with conn.execute(
+        "SELECT case_id, event, at FROM case_events WHERE guild_id = ? AND actor_id = ? ORDER BY id",
+        (guild_id, user_id),
+    ) as cursor:
+        return [{"case": r[0], "event": r[1], "at": r[2]} for r in await cursor.fetchall()]
+
+
 # Moderation records about conduct keep what happened; the member is replaced by a placeholder.
 register(PersonalTable(
     "cases", "cases", "cases you opened (reports, requests for help) or that are about you",
     "until a year after the case is resolved", "the server's moderators",
     ("subject_user_id", "opened_by", "claimed_by"),
+    export=_export_cases,
     erase=_erase_from_cases,
     retention_setting="retention_cases_days",
     age_column="resolved_at", retention_where="status = 'resolved'",
@@ -32,6 +86,7 @@ register(PersonalTable(
 register(PersonalTable(
     "case_events", "cases", "what you did on a case as a moderator", "as long as the case",
     "the server's moderators", ("actor_id",),
+    export=_export_case_events,
     erase=delete_and_anonymise("case_events", (), ("actor_id",)),
     # Goes with its case: runs before the cases' own expiry (tables without an age column first).
     retention_setting="retention_cases_days",

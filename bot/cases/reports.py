@@ -6,17 +6,22 @@ case for the moderators only; the reported member is never told who reported the
 "crisis concern for someone" is urgent and sends the reported member a gentle card through
 ``respond_to_crisis`` (worried=True), without saying who was worried. Crisis language in the
 report's details, or in a reach-out's "what's going on", gets the writer the crisis response.
+
+The bot's own messages are reported only when they are a story's post (or its author's reply in
+the story's thread): the case then carries the story's number (read from the post) and names
+nobody, and a "worried" report makes it urgent without any DM (the author is unknown).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot import screening
 from bot.cases.crisis import CrisisResponse, respond_to_crisis
 from bot.cases.records import open_case
-from bot.cases.wording import REPORT_CATEGORIES
+from bot.cases.wording import REPORT_CATEGORIES, STORY_REPORT_SUMMARY
 from bot.core.clock import Clock
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
@@ -52,26 +57,45 @@ def report_key(message_id: int) -> str:
     return f"report:{message_id}"
 
 
+_STORY_NUMBER = re.compile(r"Story #(\d+)\b")
+
+
+def story_number_of(embeds: list[dict[str, Any]]) -> int | None:
+    """The story number a bot message carries: a story's post ("Anonymous member - Story #N" as its
+    embed's author) or its author's reply ("The author of Story #N" in the footer); None otherwise."""
+    for item in embeds:
+        for text in ((item.get("author") or {}).get("name"), (item.get("footer") or {}).get("text")):
+            found = _STORY_NUMBER.search(text or "")
+            if found is not None:
+                return int(found.group(1))
+    return None
+
+
 async def file_report(
     db: Database, clock: Clock, outbox: Outbox, *, guild_id: int, reporter_id: int, category: str, details: str,
-    message: MessageSnapshot, crisis_embed: dict[str, Any], server_name: str,
+    message: MessageSnapshot, crisis_embed: dict[str, Any], server_name: str, story_number: int | None = None,
 ) -> Filed:
+    """File a report; ``story_number``: the message is a story's post (see the module docstring)."""
     if category not in REPORT_CATEGORIES:
         raise UserFacingError("Please choose what kind of problem this is.")
     details = details.strip()[:DETAILS_MAX]
     worried = category == "worried"
     verdict = screening.screen(details).crisis if details else "none"
+    snapshot: dict[str, Any] = {**message.to_json(), "category": category}
+    summary = f"{REPORT_CATEGORIES[category]}: {details}" if details else REPORT_CATEGORIES[category]
+    if story_number is not None:
+        snapshot = {**snapshot, "author_id": None, "story_number": story_number}
+        summary = STORY_REPORT_SUMMARY.format(number=story_number, summary=summary)
     async with db.transaction() as conn:
         opened = await open_case(
-            conn, clock, guild_id=guild_id, kind="report", urgency="urgent" if worried else "normal", source="report",
-            subject_user_id=message.author_id, opened_by=reporter_id,
-            summary=f"{REPORT_CATEGORIES[category]}: {details}" if details else REPORT_CATEGORIES[category],
-            snapshot={**message.to_json(), "category": category}, dedupe_key=report_key(message.message_id),
-            outbox=outbox,
+            conn, clock, guild_id=guild_id, kind="report", urgency="urgent" if worried else "normal",
+            source="report" if story_number is None else "story_report",
+            subject_user_id=message.author_id if story_number is None else None, opened_by=reporter_id,
+            summary=summary, snapshot=snapshot, dedupe_key=report_key(message.message_id), outbox=outbox,
         )
         if not opened.new:
             return Filed(opened.case_id, False, None)
-        if worried:
+        if worried and story_number is None:
             await respond_to_crisis(conn, clock, outbox, guild_id=guild_id, user_id=message.author_id,
                                     level="concern", source="report", crisis_embed=crisis_embed,
                                     server_name=server_name, can_reply_privately=False,

@@ -24,6 +24,9 @@ REPORT_THANKS = ("Thank you for telling us. The moderators have it now and will 
                  "reported won't be told who reported them.")
 REPORT_DUPLICATE = "Thank you: this message is already with the moderators, so there's nothing more you need to do."
 REPORT_SELF = "That's your own message. If something is wrong, /reach-out reaches a moderator privately."
+REPORT_BOT = ("That's one of my own messages. If something about it worries you, /reach-out reaches a"
+              " moderator privately.")
+STORY_REPORT_SUMMARY = "Story #{number} - {summary}"
 REPORT_GONE = "That message can't be read any more (it may have been deleted), so it can't be reported."
 
 REACH_OUT_THREAD = ("A private thread is open for you and the moderators: {thread}. Someone will be with you as "
@@ -57,6 +60,8 @@ CARD_TITLE_CONCERN = "Checking in"
 WORRIED_TEXT = ("Someone in **{server}** cares about you and wanted to make sure you have these. If anything is "
                 "weighing on you, these services are free and confidential, and a moderator is one button away.")
 TALK_NOW = "Talk to a moderator now"
+DM_SCREENED = ("Thank you for writing to me. It sounds like things are really hard right now, and you don't have to"
+               " face this alone.")
 
 PROFANITY_REMOVED = ("Your message in **{server}** was removed because this server keeps circle chat free of "
                      "swearing. Nothing else happens; you're welcome to post it again without those words.")

@@ -100,5 +100,6 @@ def screen_draft(draft: Draft, words: WordSettings | None = None) -> Verdict:
         title=neutralise_mentions(title.censored) if title else "",
         crisis=level,
         identifying=found,
-        aimed_slur=result.slur or bool(title and title.slur) or _aimed(draft.body, spans),
+        aimed_slur=result.slur or bool(title and title.slur) or bool(warning and warning.slur)
+        or _aimed(draft.body, spans),
     )

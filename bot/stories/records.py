@@ -104,12 +104,19 @@ async def story_by_thread(db: Database, guild_id: int, thread_id: int) -> Story 
                         (guild_id, thread_id))
 
 
+# What the author does (anonymously): its audit time is rounded to the hour like created_at, so
+# the exact second can't tie a story to a member seen active at that moment.
+AUTHOR_ACTIONS = frozenset({"submitted", "published", "retracted"})
+
+
 async def audit(conn: aiosqlite.Connection, clock: Clock, story: Story, action: str, *,
                 actor_id: int | None = None, detail: str = "") -> None:
+    now = clock.now()
+    at = hour_of(now) if action in AUTHOR_ACTIONS else now
     await conn.execute(
         "INSERT INTO story_audit (guild_id, story_id, number, actor_id, action, detail, at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (story.guild_id, story.id, story.number, actor_id, action, detail, iso_utc(clock.now())),
+        (story.guild_id, story.id, story.number, actor_id, action, detail, iso_utc(at)),
     )
 
 
@@ -225,16 +232,20 @@ async def approve(conn: aiosqlite.Connection, clock: Clock, settings: StorySetti
         raise UserFacingError(wording.ALREADY_HANDLED.format(state="retracted by its author"))
     if story.state != "review":
         raise UserFacingError(wording.ALREADY_HANDLED.format(state=story.state))
+    if story.crisis:
+        # Held for crisis language: never published by one click; the moderator may decline it.
+        raise UserFacingError(wording.CRISIS_HELD_NO_APPROVE)
     now = clock.now()
     schedule = None
     if settings.delay:
         publish_at = now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(60, 600))
-        await conn.execute("UPDATE stories SET state = 'scheduled', publish_at = ? WHERE id = ?",
-                           (iso_utc(publish_at), story.id))
+        await conn.execute("UPDATE stories SET state = 'scheduled', publish_at = ? WHERE guild_id = ? AND id = ?",
+                           (iso_utc(publish_at), story.guild_id, story.id))
         schedule = await schedules.create(conn, now, guild_id=story.guild_id, kind=PUBLISH_KIND, owner_id=story.id,
                                           rule=Recurrence.once(publish_at))
     else:
-        await conn.execute("UPDATE stories SET state = 'ready' WHERE id = ?", (story.id,))
+        await conn.execute("UPDATE stories SET state = 'ready' WHERE guild_id = ? AND id = ?",
+                           (story.guild_id, story.id))
     await audit(conn, clock, story, "approved", actor_id=moderator_id)
     return story, schedule
 
@@ -248,7 +259,7 @@ async def decline(conn: aiosqlite.Connection, clock: Clock, guild_id: int, story
         raise UserFacingError(wording.ALREADY_HANDLED.format(state=story.state))
     await conn.execute(
         "UPDATE stories SET state = 'declined', decline_reason = ?, body = NULL, title = NULL,"
-        " content_warning = NULL WHERE id = ?", (reason, story.id))
+        " content_warning = NULL WHERE guild_id = ? AND id = ?", (reason, guild_id, story.id))
     await audit(conn, clock, story, "declined", actor_id=moderator_id, detail=reason)
     return story
 
@@ -272,19 +283,26 @@ async def claim_ready(db: Database, guild_ids: set[int] | None = None) -> Story 
         for row in rows:
             if guild_ids is not None and row[1] not in guild_ids:
                 continue
-            await conn.execute("UPDATE stories SET state = 'publishing' WHERE id = ? AND state = 'ready'", (row[0],))
+            await conn.execute(
+                "UPDATE stories SET state = 'publishing' WHERE guild_id = ? AND id = ? AND state = 'ready'",
+                (row[1], row[0]))
             return await get_story(conn, int(row[1]), int(row[0]))
     return None
 
 
 async def published(db: Database, clock: Clock, story: Story, *, channel_id: int, thread_id: int,
-                    message_id: int | None) -> None:
+                    message_id: int | None) -> bool:
+    """Record the post; False when the story is no longer being published (its author retracted it
+    meanwhile): the caller then deletes the post it just made."""
     async with db.transaction() as conn:
-        await conn.execute(
+        cursor = await conn.execute(
             "UPDATE stories SET state = 'published', channel_id = ?, thread_id = ?, message_id = ?, body = NULL,"
             " published_at = ? WHERE guild_id = ? AND id = ? AND state = 'publishing'",
             (channel_id, thread_id, message_id, iso_utc(hour_of(clock.now())), story.guild_id, story.id))
+        if cursor.rowcount != 1:
+            return False
         await audit(conn, clock, story, "published")
+    return True
 
 
 async def back_to_ready(db: Database, guild_id: int, story_id: int) -> None:
@@ -293,7 +311,8 @@ async def back_to_ready(db: Database, guild_id: int, story_id: int) -> None:
 
 
 async def interrupted_to_ready(db: Database) -> int:
-    """At start: stories left 'publishing' by a crash are published again."""
+    """At start: stories left 'publishing' by a crash are published again (a sweep across servers,
+    allow-listed in tests/unit/app/test_guild_scoping.py)."""
     async with db.transaction() as conn:
         cursor = await conn.execute("UPDATE stories SET state = 'ready' WHERE state = 'publishing'")
     return cursor.rowcount
@@ -309,8 +328,11 @@ class Retracted:
 
 async def retract(conn: aiosqlite.Connection, clock: Clock, guild_id: int, receipt: str | None) -> Retracted:
     """Delete the story with this receipt and everything about it (the cog deletes the post and
-    any review card already sent)."""
+    any review card already sent). The state is read in this transaction: a story being published
+    this moment is refused (try again), so the publisher can't post one that is gone."""
     story = await story_by_receipt(conn, guild_id, receipt)
+    if story.state == "publishing":
+        raise UserFacingError(wording.BEING_PUBLISHED)
     card = await withdraw_review_card(conn, guild_id, story.id) if story.state == "review" else None
     await conn.execute("DELETE FROM story_support WHERE guild_id = ? AND story_id = ?", (guild_id, story.id))
     await conn.execute("DELETE FROM stories WHERE guild_id = ? AND id = ?", (guild_id, story.id))

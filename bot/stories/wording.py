@@ -134,8 +134,15 @@ APPROVE = "Approve"
 DECLINE = "Decline"
 APPROVED_BY = "Approved by <@{moderator}>: it is being published."
 DECLINED_BY = "Declined by <@{moderator}>. Reason given to the author: {reason}"
+CRISIS_HELD_NO_APPROVE = (
+    "This story was held because it has crisis language, so it can't be approved from here. Its author has"
+    " been offered support and the moderators have an urgent case about it. You can decline it (the author"
+    " sees your reason), and they can share again once they're ready.")
+BEING_PUBLISHED = "Your story is being published this very moment. Please try again in a minute."
+QUEUE_NOT_SET_UP = ("Stories can't be shared here yet: the moderators' queue isn't set up, so nobody could read a"
+                    " story held for review. Please ask an organiser to finish /setup.")
 ALREADY_HANDLED = "This story was already handled (it is now {state})."
-NOT_MODERATOR = "Only the server's moderators and organisers can do that."
+NOT_MODERATOR = "Only moderators and organisers can do that."  # the same words as the component dispatcher's
 DECLINE_DEFAULT = "It doesn't fit this circle's norms."
 CRISIS_CASE_SUMMARY = (
     "Crisis language in an anonymous story ({pseudonym}); held for review. The author's identity is not known."

@@ -1,10 +1,11 @@
-"""What both halves of the cases cog share: the moderator check, modal field reading, and
-refreshing a case's queue message in place."""
+"""What both halves of the cases cog share: the moderator check (cogs.common.context's, with the
+cases' words) and refreshing a case's queue message in place."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -13,9 +14,8 @@ from bot.cases.records import get_case
 from bot.cases.wording import MODERATORS_ONLY
 from bot.cases.workflow import queue_message_id
 from bot.core.guild_settings import GuildSettings
-from bot.core.permissions import NotAllowed, is_moderator
 from cogs.common.components import card_view
-from cogs.common.context import actor_of, settings_of
+from cogs.common.context import require_moderator as _require_moderator
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -25,35 +25,26 @@ log = logging.getLogger(__name__)
 
 async def require_moderator(bot: PeerCirclesBot, interaction: discord.Interaction) -> GuildSettings:
     """Checked in the bot for every moderator command and button (not only Discord's permissions)."""
-    settings = await settings_of(bot, interaction)
-    if not is_moderator(actor_of(interaction), settings):
-        raise NotAllowed(MODERATORS_ONLY)
-    return settings
+    return await _require_moderator(bot, interaction, MODERATORS_ONLY)
 
 
-def data_of(interaction: discord.Interaction) -> dict[str, Any]:
-    """The interaction's raw data as a plain dict (custom_id, components...)."""
-    return cast(dict[str, Any], interaction.data or {})
-
-
-def custom_id_of(interaction: discord.Interaction) -> str:
-    return str(data_of(interaction).get("custom_id", ""))
-
-
-def modal_values(interaction: discord.Interaction) -> dict[str, Any]:
-    """Text inputs (str) and selects (list of str) of a submitted modal, by custom_id."""
-    found: dict[str, Any] = {}
-    for row in data_of(interaction).get("components", []):
-        for comp in [row.get("component"), *row.get("components", [])]:
-            if not comp or not comp.get("custom_id"):
-                continue
-            found[comp["custom_id"]] = comp.get("values") if "values" in comp else comp.get("value") or ""
-    return found
+# One refresh of a case's queue message at a time: two changes close together (a note and an
+# escalation) would otherwise race, and the edit of the older read could land last.
+_REFRESHING: dict[tuple[int, int], asyncio.Lock] = {}
 
 
 async def refresh_queue_message(bot: PeerCirclesBot, settings: GuildSettings, case_id: int) -> bool:
     """Edit the case's queue message to its current state. False when it is not posted yet or the
     edit failed (the next change tries again); never raises for Discord trouble."""
+    if len(_REFRESHING) > 1000:  # forget idle locks now and then (a lock in use stays)
+        for idle in [k for k, held in _REFRESHING.items() if not held.locked()]:
+            del _REFRESHING[idle]
+    lock = _REFRESHING.setdefault((settings.guild_id, case_id), asyncio.Lock())
+    async with lock:
+        return await _refresh(bot, settings, case_id)
+
+
+async def _refresh(bot: PeerCirclesBot, settings: GuildSettings, case_id: int) -> bool:
     case = await get_case(bot.db, settings.guild_id, case_id)
     message_id = await queue_message_id(bot.db, settings.guild_id, case_id)
     if case is None or message_id is None or settings.queue_channel_id is None:

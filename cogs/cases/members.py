@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -14,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import screening
+from bot.cases.chat import screened_source
 from bot.cases.crisis import (
     PENDING_FALLBACK,
     CrisisResponse,
@@ -26,11 +28,12 @@ from bot.cases.crisis import (
 )
 from bot.cases.duty import on_duty
 from bot.cases.records import find_by_dedupe_key, open_case
-from bot.cases.relay import relay_in, relay_of_member, relay_of_thread, relay_out
-from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_key
+from bot.cases.relay import Relay, relay_in, relay_of_member, relay_of_thread, relay_out
+from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_key, story_number_of
 from bot.cases.settings import case_settings
 from bot.cases.wording import (
     COOLDOWN,
+    DM_SCREENED,
     NOT_SET_UP,
     PROFANITY_REMOVED,
     REACH_OUT_NO_RELAY,
@@ -39,8 +42,10 @@ from bot.cases.wording import (
     REACH_OUT_THREAD,
     REACH_OUT_URGENT_THREAD,
     RELAY_OPENED,
+    REPORT_BOT,
     REPORT_CATEGORIES,
     REPORT_DUPLICATE,
+    REPORT_GONE,
     REPORT_SELF,
     REPORT_THANKS,
     SUPPORT_NOTE_SEVERAL,
@@ -48,7 +53,6 @@ from bot.cases.wording import (
     SUPPORT_TITLE,
     TALK_NOW,
 )
-from bot.circles.records import circle_using_channel
 from bot.core.clock import iso_utc
 from bot.core.errors import UserFacingError
 from bot.core.messages import DANGER, Button, Card, custom_id, embed, timestamp
@@ -56,16 +60,19 @@ from bot.core.permissions import Actor, is_moderator
 from bot.safety.card import server_crisis_card
 from bot.safety.resources import INTERNATIONAL, crisis_card
 from bot.screening.words import word_settings
-from cogs.cases.common import custom_id_of, modal_values
 from cogs.common.components import PersistentComponent, run_safely, send_card
-from cogs.common.context import guild_settings, reply
+from cogs.common.context import NO_PINGS, guild_settings, reply
+from cogs.common.modals import custom_id_of, modal_choices, modal_values
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
 
 log = logging.getLogger(__name__)
 
+# The report form: custom_id("casereport", channel id, message id), answered in on_interaction.
 REPORT_MODAL = re.compile(r"^pc:casereport:(\d+):(\d+)$")
+# A reported message's copy waits this long for its form to come back, then is forgotten.
+SNAPSHOT_TTL = timedelta(minutes=15)
 # Member-facing limits, with discord.py's cooldown machinery: reports and reach-outs per member.
 REPORTS_PER_HOUR = 5
 REACH_OUTS_PER_HOUR = 3
@@ -96,8 +103,9 @@ class CaseMembers(commands.Cog):
         self.bot = bot
         self.report_limit = Limiter(REPORTS_PER_HOUR, 3600)
         self.reach_limit = Limiter(REACH_OUTS_PER_HOUR, 3600)
-        # Snapshots taken when the menu was used (report time), until the modal comes back.
-        self._snapshots: dict[tuple[int, int], MessageSnapshot] = {}
+        # Snapshots taken when the menu was used (report time), until the modal comes back or
+        # SNAPSHOT_TTL passes: (the copy, the story number of a story's post, when it was taken).
+        self._snapshots: dict[tuple[int, int], tuple[MessageSnapshot, int | None, datetime]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.report_menu = app_commands.ContextMenu(name="Report to moderators", callback=self.report_message)
         self.report_menu.guild_only = True
@@ -115,20 +123,36 @@ class CaseMembers(commands.Cog):
 
     # -- Report to moderators ---------------------------------------------------------------------------
 
+    def _forget_old_snapshots(self) -> None:
+        cutoff = self.bot.clock.now() - SNAPSHOT_TTL
+        for key in [k for k, (_, _, taken) in self._snapshots.items() if taken < cutoff]:
+            del self._snapshots[key]
+
+    def _snapshot_of(self, message: discord.Message, channel_id: int) -> tuple[MessageSnapshot, int | None]:
+        """The copy kept with the report, and the story number when it is a story's post; the bot's
+        other messages are not reported (a "worried" report would otherwise DM the bot)."""
+        story_number = None
+        if self.bot.user is not None and message.author.id == self.bot.user.id:
+            story_number = story_number_of([dict(e.to_dict()) for e in message.embeds])
+            if story_number is None:
+                raise UserFacingError(REPORT_BOT)
+        return MessageSnapshot(message.id, channel_id, message.author.id, message.content or "", message.jump_url,
+                               iso_utc(message.created_at)), story_number
+
     async def report_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         assert interaction.guild_id is not None
         if (await guild_settings(self.bot, interaction.guild_id)).queue_channel_id is None:
             raise UserFacingError(NOT_SET_UP)
         if message.author.id == interaction.user.id:
             raise UserFacingError(REPORT_SELF)
+        snapshot, story_number = self._snapshot_of(message, message.channel.id)
         if await find_by_dedupe_key(self.bot.db, interaction.guild_id, report_key(message.id)) is not None:
             await reply(interaction, REPORT_DUPLICATE)
             return
-        self._snapshots[(interaction.user.id, message.id)] = MessageSnapshot(
-            message.id, message.channel.id, message.author.id, message.content or "", message.jump_url,
-            iso_utc(message.created_at))
+        self._forget_old_snapshots()
+        self._snapshots[(interaction.user.id, message.id)] = (snapshot, story_number, self.bot.clock.now())
         modal = discord.ui.Modal(title="Report to moderators",
-                                 custom_id=f"pc:casereport:{message.channel.id}:{message.id}")
+                                 custom_id=custom_id("casereport", message.channel.id, message.id))
         modal.add_item(discord.ui.Label(text="What kind of problem is it?", component=discord.ui.Select(
             custom_id="category",
             options=[discord.SelectOption(label=v, value=k) for k, v in REPORT_CATEGORIES.items()],
@@ -141,9 +165,8 @@ class CaseMembers(commands.Cog):
 
     async def report_from_modal(self, interaction: discord.Interaction, channel_id: int, message_id: int) -> None:
         assert interaction.guild is not None
-        values = modal_values(interaction)
-        category = (values.get("category") or [""])[0]
-        details = str(values.get("details") or "")
+        category = (modal_choices(interaction).get("category") or [""])[0]
+        details = modal_values(interaction).get("details", "")
         gid = interaction.guild.id
         if await find_by_dedupe_key(self.bot.db, gid, report_key(message_id)) is not None:
             await reply(interaction, REPORT_DUPLICATE)
@@ -153,29 +176,30 @@ class CaseMembers(commands.Cog):
         if wait is not None and not urgent:  # a crisis is never rate-limited away from the moderators
             await reply(interaction, cooldown_text(wait, self.bot.clock.now()))
             return
-        snapshot = self._snapshots.pop((interaction.user.id, message_id), None) or await self._fetch_snapshot(
+        self._forget_old_snapshots()
+        kept = self._snapshots.pop((interaction.user.id, message_id), None)
+        snapshot, story_number = (kept[0], kept[1]) if kept is not None else await self._fetch_snapshot(
             interaction.guild, channel_id, message_id)
         filed = await file_report(self.bot.db, self.bot.clock, self.bot.outbox, guild_id=gid,
                                   reporter_id=interaction.user.id, category=category, details=details,
                                   message=snapshot, crisis_embed=await self._crisis_embed(gid),
-                                  server_name=interaction.guild.name)
+                                  server_name=interaction.guild.name, story_number=story_number)
         if not filed.new:
             await reply(interaction, REPORT_DUPLICATE)
             return
         log.info("case report filed guild_id=%s case_id=%s category=%s", gid, filed.case_id, category)
         await self._reply_with_crisis(interaction, REPORT_THANKS, filed.crisis)
 
-    async def _fetch_snapshot(self, guild: discord.Guild, channel_id: int, message_id: int) -> MessageSnapshot:
+    async def _fetch_snapshot(self, guild: discord.Guild, channel_id: int,
+                              message_id: int) -> tuple[MessageSnapshot, int | None]:
         channel = guild.get_channel_or_thread(channel_id)
         try:
             if not isinstance(channel, discord.abc.Messageable):
                 raise discord.NotFound  # type: ignore[call-arg]
             message = await channel.fetch_message(message_id)
         except (discord.HTTPException, TypeError):
-            from bot.cases.wording import REPORT_GONE
             raise UserFacingError(REPORT_GONE) from None
-        return MessageSnapshot(message.id, channel_id, message.author.id, message.content or "", message.jump_url,
-                               iso_utc(message.created_at))
+        return self._snapshot_of(message, channel_id)
 
     async def _reply_with_crisis(self, interaction: discord.Interaction, text: str,
                                  crisis: CrisisResponse | None) -> None:
@@ -291,10 +315,18 @@ class CaseMembers(commands.Cog):
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     @app_commands.allowed_installs(guilds=True, users=False)
     async def support(self, interaction: discord.Interaction) -> None:
-        guild_id = interaction.guild_id
+        await send_card(interaction, await self._support_card(interaction.user.id, interaction.guild_id))
+
+    def _shared_guilds(self, user_id: int) -> list[discord.Guild]:
+        return [g for g in self.bot.guilds if g.get_member(user_id) is not None]
+
+    async def _support_card(self, user_id: int, guild_id: int | None, content: str = "") -> Card:
+        """The /support card: the server's crisis lines and "Talk to a moderator now"; in DMs the one
+        server the member shares with the bot, else the international lines (no server to ask)."""
+        in_dm = guild_id is None
         note = ""
         if guild_id is None:
-            shared = [g for g in self.bot.guilds if g.get_member(interaction.user.id) is not None]
+            shared = self._shared_guilds(user_id)
             if len(shared) == 1:
                 guild_id = shared[0].id
             else:
@@ -302,7 +334,6 @@ class CaseMembers(commands.Cog):
         if guild_id is not None:
             card_embed = await self._crisis_embed(guild_id)
             guild = self.bot.get_guild(guild_id)
-            in_dm = guild is not None and interaction.guild_id is None
             title = f"{SUPPORT_TITLE} ({guild.name})" if in_dm and guild is not None else SUPPORT_TITLE
             reachable = (await guild_settings(self.bot, guild_id)).queue_channel_id is not None
             rows: tuple[tuple[Button, ...], ...] = (
@@ -310,7 +341,7 @@ class CaseMembers(commands.Cog):
         else:
             card_embed, title, rows = crisis_card(INTERNATIONAL), SUPPORT_TITLE, ()
         intro = embed(title, SUPPORT_TEXT + (f"\n\n{note}" if note else ""))
-        await send_card(interaction, Card(embeds=(intro, card_embed), rows=rows))
+        return Card(content=content, embeds=(intro, card_embed), rows=rows)
 
     # -- crisis language and profanity in circle chat ------------------------------------------------------
 
@@ -319,14 +350,21 @@ class CaseMembers(commands.Cog):
         if message.author.bot or not message.content:
             return
         if message.guild is None:
-            await self._relay_from_member(message)
+            await self._from_dm(message)
             return
         guild = message.guild
+        parent_id = None
         if isinstance(message.channel, discord.Thread):
-            await self._relay_from_moderator(message)
+            if await relay_of_thread(self.bot.db, guild.id, message.channel.id) is not None:
+                await self._relay_from_moderator(message)
+                return
+            parent_id = message.channel.parent_id
+        source = await screened_source(self.bot.db, guild.id, message.channel.id, parent_id)
+        if source is None:
             return
-        if await circle_using_channel(self.bot.db, guild.id, message.channel.id) is None:
-            return
+        where = "a story's thread" if source == "story_thread" else "circle chat"
+        snapshot = {"message_id": message.id, "channel_id": message.channel.id, "author_id": message.author.id,
+                    "content": message.content, "link": message.jump_url, "created_at": iso_utc(message.created_at)}
         words = await word_settings(self.bot.db, guild.id)
         verdict = screening.screen(message.content, words)
         if verdict.crisis in ("crisis", "concern"):
@@ -334,24 +372,17 @@ class CaseMembers(commands.Cog):
             async with self.bot.db.transaction() as conn:
                 result = await respond_to_crisis(
                     conn, self.bot.clock, self.bot.outbox, guild_id=guild.id, user_id=message.author.id,
-                    level=verdict.crisis, source="chat", crisis_embed=card_embed, server_name=guild.name,
-                    can_reply_privately=False, summary="crisis language in circle chat" if verdict.crisis == "crisis"
-                    else "concern in circle chat",
-                    snapshot={"message_id": message.id, "channel_id": message.channel.id,
-                              "author_id": message.author.id, "content": message.content, "link": message.jump_url,
-                              "created_at": iso_utc(message.created_at)},
-                    dedupe_key=f"chat:{message.id}")
-            log.info("case crisis response guild_id=%s level=%s case_id=%s card_dm=%s", guild.id, result.level,
-                     result.case_id, result.dm_queued)
+                    level=verdict.crisis, source=source, crisis_embed=card_embed, server_name=guild.name,
+                    can_reply_privately=False, summary=f"crisis language in {where}" if verdict.crisis == "crisis"
+                    else f"concern in {where}", snapshot=snapshot, dedupe_key=f"chat:{message.id}")
+            log.info("case crisis response guild_id=%s level=%s case_id=%s card_dm=%s source=%s", guild.id,
+                     result.level, result.case_id, result.dm_queued, source)
         if verdict.slur:
             # A slur aimed at people always reaches the moderators, whatever the profanity setting.
             async with self.bot.db.transaction() as conn:
                 opened = await open_case(
-                    conn, self.bot.clock, guild_id=guild.id, kind="slur", urgency="normal", source="chat",
-                    subject_user_id=message.author.id, summary="a slur in circle chat",
-                    snapshot={"message_id": message.id, "channel_id": message.channel.id,
-                              "author_id": message.author.id, "content": message.content, "link": message.jump_url,
-                              "created_at": iso_utc(message.created_at)},
+                    conn, self.bot.clock, guild_id=guild.id, kind="slur", urgency="normal", source=source,
+                    subject_user_id=message.author.id, summary=f"a slur in {where}", snapshot=snapshot,
                     dedupe_key=f"slur:{message.id}", outbox=self.bot.outbox)
             log.info("case slur guild_id=%s case_id=%s", guild.id, opened.case_id)
         if verdict.profane:
@@ -359,10 +390,39 @@ class CaseMembers(commands.Cog):
             if settings.profanity_mode == "remove":
                 await self._remove_profanity(message)
 
-    async def _relay_from_member(self, message: discord.Message) -> None:
+    async def _from_dm(self, message: discord.Message) -> None:
         relay = await relay_of_member(self.bot.db, message.author.id)
-        if relay is None:
+        if relay is not None:
+            await self._relay_from_member(message, relay)
             return
+        # No open relay: nobody reads this DM, so it is screened and answered here.
+        level = screening.screen(message.content).crisis
+        if level not in ("crisis", "concern"):
+            return
+        shared = self._shared_guilds(message.author.id)
+        case_id = None
+        if level == "crisis" and len(shared) == 1:
+            guild = shared[0]
+            card_embed = await self._crisis_embed(guild.id)
+            async with self.bot.db.transaction() as conn:
+                result = await respond_to_crisis(
+                    conn, self.bot.clock, self.bot.outbox, guild_id=guild.id, user_id=message.author.id,
+                    level=level, source="dm", crisis_embed=card_embed, server_name=guild.name,
+                    can_reply_privately=True, summary="crisis language in a direct message to the bot",
+                    snapshot={"message_id": message.id, "author_id": message.author.id, "content": message.content,
+                              "created_at": iso_utc(message.created_at)},
+                    dedupe_key=f"dm:{message.id}")
+            case_id = result.case_id
+        card = await self._support_card(message.author.id, None, DM_SCREENED)
+        try:
+            await message.channel.send(
+                content=card.content or None, embeds=[discord.Embed.from_dict(e) for e in card.embeds],
+                view=_view(card) if card.rows else discord.utils.MISSING, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            log.warning("crisis card not sent in a DM status=%s case_id=%s", exc.status, case_id)
+        log.info("case DM screened level=%s case_id=%s servers=%s", level, case_id, len(shared))
+
+    async def _relay_from_member(self, message: discord.Message, relay: Relay) -> None:
         guild = self.bot.get_guild(relay.guild_id)
         verdict = screening.screen(message.content).crisis
         card_embed = await self._crisis_embed(relay.guild_id) if verdict != "none" else {}
@@ -413,7 +473,7 @@ class CaseMembers(commands.Cog):
                                                                      int(match.group(2))), "case_report_modal")
         if interaction.type is discord.InteractionType.autocomplete:
             return
-        if await has_pending(self.bot.db.conn, interaction.user.id):
+        if await has_pending(self.bot.db.conn, interaction.user.id, interaction.guild_id):
             task = asyncio.create_task(self.show_pending(interaction))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -427,7 +487,8 @@ class CaseMembers(commands.Cog):
         if not interaction.response.is_done() or interaction.response.type is discord.InteractionResponseType.modal:
             return  # the next interaction will show it
         async with self.bot.db.transaction() as conn:
-            taken = await take_pending(conn, interaction.user.id, None)
+            # This server's card only; in DMs (no server) any server's.
+            taken = await take_pending(conn, interaction.user.id, interaction.guild_id)
         if taken is None:
             return
         guild_id, level = taken

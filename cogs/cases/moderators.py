@@ -64,10 +64,11 @@ from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.members.zones import suggest
 from bot.stories import block_author_of_story, block_member
 from bot.stories.moderation import MAX_BLOCK_DAYS
-from cogs.cases.common import custom_id_of, modal_values, refresh_queue_message, require_moderator
+from cogs.cases.common import refresh_queue_message, require_moderator
 from cogs.common.choices import circle_choices
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import actor_of, reply, settings_of
+from cogs.common.modals import custom_id_of, modal_values
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -78,6 +79,8 @@ log = logging.getLogger(__name__)
 
 ALWAYS = timedelta(days=3650)  # a re-page is sent however late the bot wakes: never dropped
 PAGE_SIZE = 8
+# The moderators' modals (custom_id("casenoted", case id) / ("caseresolved", case id)), answered in
+# on_interaction so a form submitted after a restart still works.
 NOTE_MODAL = re.compile(r"^pc:casenoted:(\d+)$")
 RESOLVE_MODAL = re.compile(r"^pc:caseresolved:(\d+)$")
 STATUS_CHOICES = [app_commands.Choice(name=v, value=k) for k, v in
@@ -234,7 +237,7 @@ class CaseModerators(commands.Cog):
     async def on_note_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         settings = await require_moderator(self.bot, interaction)
         await self._case(settings.guild_id, int(args[0]))
-        modal = discord.ui.Modal(title=f"Note on case #{args[0]}", custom_id=f"pc:casenoted:{int(args[0])}")
+        modal = discord.ui.Modal(title=f"Note on case #{args[0]}", custom_id=custom_id("casenoted", int(args[0])))
         modal.add_item(discord.ui.TextInput(label="Note", custom_id="note", style=discord.TextStyle.paragraph,
                                             max_length=1000))
         await interaction.response.send_modal(modal)
@@ -251,7 +254,7 @@ class CaseModerators(commands.Cog):
     async def on_resolve_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         settings = await require_moderator(self.bot, interaction)
         await self._case(settings.guild_id, int(args[0]))
-        modal = discord.ui.Modal(title=f"Resolve case #{args[0]}", custom_id=f"pc:caseresolved:{int(args[0])}")
+        modal = discord.ui.Modal(title=f"Resolve case #{args[0]}", custom_id=custom_id("caseresolved", int(args[0])))
         modal.add_item(discord.ui.TextInput(label="Outcome", custom_id="outcome", max_length=300))
         await interaction.response.send_modal(modal)
 

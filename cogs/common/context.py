@@ -8,7 +8,7 @@ import discord
 
 from bot.core.errors import UserFacingError
 from bot.core.guild_settings import GuildSettings, get_settings
-from bot.core.permissions import Actor
+from bot.core.permissions import Actor, NotAllowed, is_moderator
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -47,6 +47,19 @@ async def guild_settings(bot: PeerCirclesBot, guild_id: int) -> GuildSettings:
 
 async def settings_of(bot: PeerCirclesBot, interaction: discord.Interaction) -> GuildSettings:
     return await guild_settings(bot, guild_id_of(interaction))
+
+
+MODERATORS_ONLY = "Only this server's moderators can do that."
+
+
+async def require_moderator(bot: PeerCirclesBot, interaction: discord.Interaction,
+                            refusal: str = MODERATORS_ONLY) -> GuildSettings:
+    """Checked in the bot for every moderator command and button (not only Discord's permissions):
+    the server's settings, or NotAllowed (``refusal``, shown as written)."""
+    settings = await settings_of(bot, interaction)
+    if not is_moderator(actor_of(interaction), settings):
+        raise NotAllowed(refusal)
+    return settings
 
 
 async def reply(interaction: discord.Interaction, content: str | None = None, **kwargs: Any) -> None:

@@ -24,3 +24,13 @@ def modal_values(interaction: discord.Interaction) -> dict[str, str]:
             if comp and comp.get("custom_id"):
                 values[comp["custom_id"]] = comp.get("value") or ""
     return values
+
+
+def modal_choices(interaction: discord.Interaction) -> dict[str, list[str]]:
+    """custom_id -> chosen values of every select in a submitted modal."""
+    chosen: dict[str, list[str]] = {}
+    for row in interaction_data(interaction).get("components", []):
+        for comp in [row.get("component"), *row.get("components", [])]:
+            if comp and comp.get("custom_id") and "values" in comp:
+                chosen[comp["custom_id"]] = [str(v) for v in comp["values"]]
+    return chosen

@@ -7,6 +7,7 @@ Moderators act on a story by its number; none of this reveals or needs the autho
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -15,13 +16,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import UserFacingError
-from bot.core.messages import timestamp
-from bot.core.permissions import is_moderator, require
+from bot.core.messages import custom_id, timestamp
 from bot.stories import cards, records, wording
 from bot.stories.moderation import block_author_of_story, remove_story, unblock_author_of_story
 from bot.stories.settings import get_story_settings, save_story_settings
-from cogs.common.components import run_safely, send_card
-from cogs.common.context import actor_of, reply, settings_of
+from cogs.common.components import Action, run_safely, send_card
+from cogs.common.context import reply, require_moderator
+from cogs.common.modals import custom_id_of, modal_values
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -30,22 +31,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class DeclineForm(discord.ui.Modal):
-    def __init__(self, cog: StoryAdmin, story_id: int) -> None:
-        super().__init__(title="Decline this story", custom_id=f"pc:storydeclineform:{story_id}", timeout=None)
-        self.cog, self.story_id = cog, story_id
-        self.reason: discord.ui.TextInput[DeclineForm] = discord.ui.TextInput(
-            label="Reason (the author will see it)", custom_id="reason", style=discord.TextStyle.paragraph,
-            max_length=500, required=False, placeholder=wording.DECLINE_DEFAULT)
-        self.add_item(self.reason)
+# The decline form: custom_id("storydeclineform", story id), answered in on_interaction (not by
+# the Modal object), so a form submitted after a restart still works.
+DECLINE_MODAL = re.compile(r"^pc:storydeclineform:(\d+)$")
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        reason = " ".join((self.reason.value or "").split()) or wording.DECLINE_DEFAULT
-        await run_safely(interaction, self.cog.decline(interaction, self.story_id, reason), "modal:storydecline")
+
+def decline_form(story_id: int) -> discord.ui.Modal:
+    form = discord.ui.Modal(title="Decline this story", custom_id=custom_id("storydeclineform", story_id))
+    form.add_item(discord.ui.TextInput(
+        label="Reason (the author will see it)", custom_id="reason", style=discord.TextStyle.paragraph,
+        max_length=500, required=False, placeholder=wording.DECLINE_DEFAULT))
+    return form
 
 
 class StoryAdmin(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {"storyapprove": "on_approve", "storydecline": "on_decline"}
+    component_actions: ClassVar[dict[str, Action]] = {
+        "storyapprove": Action("on_approve", "moderator"), "storydecline": Action("on_decline", "moderator")}
 
     admin = app_commands.Group(
         name="story-admin", description="Moderators: review, remove and block anonymous stories",
@@ -58,9 +59,16 @@ class StoryAdmin(commands.Cog):
         self.members = members
 
     async def _require_moderator(self, interaction: discord.Interaction) -> int:
-        settings = await settings_of(self.bot, interaction)
-        require(is_moderator(actor_of(interaction), settings), wording.NOT_MODERATOR)
-        return settings.guild_id
+        return (await require_moderator(self.bot, interaction, wording.NOT_MODERATOR)).guild_id
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        match = DECLINE_MODAL.match(custom_id_of(interaction))
+        if match is not None:
+            reason = " ".join(modal_values(interaction).get("reason", "").split()) or wording.DECLINE_DEFAULT
+            await run_safely(interaction, self.decline(interaction, int(match.group(1)), reason), "modal:storydecline")
 
     # -- review --------------------------------------------------------------------------------------
 
@@ -82,7 +90,7 @@ class StoryAdmin(commands.Cog):
         story = await records.get_story(self.bot.db, guild_id, int(args[0]))
         if story is None or story.state != "review":
             raise UserFacingError(wording.ALREADY_HANDLED.format(state=story.state if story else "retracted"))
-        await interaction.response.send_modal(DeclineForm(self, story.id))
+        await interaction.response.send_modal(decline_form(story.id))
 
     async def decline(self, interaction: discord.Interaction, story_id: int, reason: str) -> None:
         guild_id = await self._require_moderator(interaction)

@@ -24,6 +24,7 @@ from bot.circles.access import require_set_up
 from bot.circles.records import get_circle
 from bot.core import anonymity
 from bot.core.errors import UserFacingError
+from bot.core.messages import custom_id
 from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.safety.card import server_crisis_card
 from bot.screening.words import word_settings
@@ -60,7 +61,7 @@ class Pending:
 
 class StoryForm(discord.ui.Modal):
     def __init__(self, cog: Stories, token: str, circle_id: int, draft: Draft | None, *, edit: bool) -> None:
-        super().__init__(title="Share a story anonymously", custom_id=f"pc:storyform:{token}", timeout=None)
+        super().__init__(title="Share a story anonymously", custom_id=custom_id("storyform", token), timeout=None)
         self.cog, self.token, self.circle_id, self.edit = cog, token, circle_id, edit
         self.story: discord.ui.TextInput[StoryForm] = discord.ui.TextInput(
             label="Your story", custom_id="story", style=discord.TextStyle.paragraph, max_length=MAX_STORY,
@@ -115,6 +116,9 @@ class Stories(commands.Cog):
     async def share(self, interaction: discord.Interaction, circle: str) -> None:
         settings = await settings_of(self.bot, interaction)
         require_set_up(settings)
+        if settings.queue_channel_id is None:
+            # A story held for review would sit unseen while its author is told a moderator has it.
+            raise UserFacingError(wording.QUEUE_NOT_SET_UP)
         found = await circle_to_share_in(self.bot.db, settings.guild_id, circle, interaction.user.id)
         story_settings = await get_story_settings(self.bot.db, settings.guild_id)
         await records.require_may_share(self.bot.db, self.bot.clock, story_settings,
@@ -252,11 +256,17 @@ class Stories(commands.Cog):
         code = normalise_receipt(receipt)
         story = await records.story_by_receipt(self.bot.db, guild_id, code)
         if story.state == "publishing":
-            raise UserFacingError("Your story is being published this very moment. Please try again in a minute.")
+            raise UserFacingError(wording.BEING_PUBLISHED)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.delete_post(story, "retract")
         async with self.bot.db.transaction() as conn:
-            done = await records.retract(conn, self.bot.clock, guild_id, code)
+            done = await records.retract(conn, self.bot.clock, guild_id, code)  # re-checks the state
+        if (done.story.thread_id, done.story.message_id) != (story.thread_id, story.message_id):
+            # Published between the first look and the retraction: its post goes too.
+            try:
+                await self.delete_post(done.story, "retract")
+            except UserFacingError:
+                log.warning("a retracted story's post was not deleted guild_id=%s story_id=%s", guild_id, story.id)
         if done.review_card is not None:
             try:
                 await self.bot.http.delete_message(*done.review_card, reason="story retracted")
@@ -310,6 +320,18 @@ class Stories(commands.Cog):
         settings = await get_story_settings(self.bot.db, guild_id)
         body = check_draft(Draft(story.circle_id, text), replace(settings, min_length=1)).body
         verdict = screen_draft(Draft(story.circle_id, body), await word_settings(self.bot.db, guild_id))
+        concern_card = None
+        if verdict.crisis == "concern":
+            # The reply is posted; the author gets the gentle private card (as the preview shows it).
+            crisis_embed = await server_crisis_card(self.bot.db, guild_id)
+            async with self.bot.db.transaction() as conn:
+                concern = await respond_to_crisis(
+                    conn, self.bot.clock, self.bot.outbox, guild_id=guild_id, user_id=interaction.user.id,
+                    level="concern", source="story", crisis_embed=crisis_embed,
+                    server_name=interaction.guild.name if interaction.guild else "", can_reply_privately=True,
+                    anonymous=True, summary=wording.REPLY_CRISIS_CASE_SUMMARY.format(pseudonym=story.pseudonym),
+                    snapshot={"text": verdict.body}, dedupe_key=f"storyreply:{guild_id}:{interaction.id}")
+            concern_card = concern.card if concern.show_card else None
         if verdict.crisis == "crisis":
             crisis_embed = await server_crisis_card(self.bot.db, guild_id)
             async with self.bot.db.transaction() as conn:
@@ -331,7 +353,11 @@ class Stories(commands.Cog):
                 target_kind="channel", target_id=story.thread_id or 0,
                 payload=cards.author_reply_card(story.number, verdict.body).to_payload())
         log.info("story author reply queued guild_id=%s story_id=%s", guild_id, story.id)
-        await reply(interaction, wording.REPLY_SENT)
+        if concern_card is not None:
+            await send_card(interaction, cards.Card(wording.REPLY_SENT, cards.crisis_embeds(concern_card),
+                                                    (cards.connect_row(),)))
+        else:
+            await reply(interaction, wording.REPLY_SENT)
 
     async def on_support(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         guild_id = guild_id_of(interaction)
@@ -398,12 +424,22 @@ class Stories(commands.Cog):
                 thread_id, message_id = thread.id, message.id
             else:
                 raise LookupError("the stories channel is neither a forum nor a text channel")
-        except (discord.HTTPException, LookupError) as exc:
+        except Exception as exc:  # any failure: the story goes back to ready (never its text in the log)
             log.warning("could not publish a story guild_id=%s story_id=%s error=%s", story.guild_id, story.id,
                         type(exc).__name__)
             return False
-        await records.published(self.bot.db, self.bot.clock, story, channel_id=channel.id, thread_id=thread_id,
-                                message_id=message_id)
+        if not await records.published(self.bot.db, self.bot.clock, story, channel_id=channel.id,
+                                       thread_id=thread_id, message_id=message_id):
+            # Retracted while it was being posted: the post just made goes.
+            log.info("story retracted while publishing, post deleted guild_id=%s story_id=%s", story.guild_id,
+                     story.id)
+            gone = replace(story, channel_id=channel.id, thread_id=thread_id, message_id=message_id)
+            try:
+                await self.delete_post(gone, "retract")
+            except UserFacingError:
+                log.warning("a retracted story's post was not deleted guild_id=%s story_id=%s", story.guild_id,
+                            story.id)
+            return True
         log.info("story published guild_id=%s story_id=%s", story.guild_id, story.id)
         return True
 

@@ -86,5 +86,6 @@ async def scene(demo: Demo) -> None:
              "(a window may run past midnight, and is computed in its own time zone):")
     demo.show("mo", added)
     demo.show("mo", await (await emu.slash(gid, mo, "case duty list")).reply())
-    window_id = await demo.bot.db.fetchval("SELECT id FROM case_duty_windows WHERE user_id = ?", (int(mo),))
+    window_id = await demo.bot.db.fetchval("SELECT id FROM case_duty_windows WHERE guild_id = ? AND user_id = ?",
+                                          (int(gid), int(mo)))
     await (await emu.slash(gid, mo, "case duty remove", window=window_id)).reply()

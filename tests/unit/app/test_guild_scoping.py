@@ -40,6 +40,10 @@ SPANS_SERVERS: dict[tuple[str, str], str] = {
     ("delivery/outbox.py", "_fail"): "the outbox worker records a failure, by row id",
     ("delivery/status.py", "render_status"): "the operator's status: counts across servers, no content",
     ("privacy/errors_seen.py", "prune"): "retention: hourly error counts (kinds, no content) of every server",
+    ("cases/crisis.py", "has_pending"): "in DMs (no server) a member's waiting crisis card from any server;"
+                                        " in a server it filters by guild_id",
+    ("stories/records.py", "interrupted_to_ready"): "the start-up sweep: stories of every server a crash left"
+                                                     " 'publishing' are published again",
 }
 
 SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\b", re.IGNORECASE)

@@ -109,7 +109,7 @@ async def test_none_does_nothing_and_anonymous_keeps_the_author_out_of_the_case(
 async def test_pending_cards_are_taken_once(db: Database, clock: FakeClock) -> None:
     async with db.transaction() as conn:
         await mark_pending(conn, clock, GUILD, 42, "crisis")
-        assert await has_pending(conn, 42)
+        assert await has_pending(conn, 42, None)
         assert await take_pending(conn, 42, OTHER_GUILD) is None
         assert await take_pending(conn, 42, None) == (GUILD, "crisis")
         assert await take_pending(conn, 42, None) is None

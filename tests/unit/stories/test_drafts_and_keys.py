@@ -70,3 +70,8 @@ def test_receipts_are_random_typed_loosely_and_hashed() -> None:
     assert normalise_receipt("ABCD-EFGH-IJKL-MNOP") is None, "I and O are not in the alphabet"
     assert normalise_receipt("nope") is None
     assert receipt_hash(receipt) != receipt_hash(new_receipt()) and receipt not in receipt_hash(receipt)
+
+
+def test_a_slur_in_the_content_warning_counts_as_aimed() -> None:
+    assert screen_draft(Draft(1, BODY, content_warning="you retard")).aimed_slur
+    assert not screen_draft(Draft(1, BODY, content_warning="surgery, grief")).aimed_slur

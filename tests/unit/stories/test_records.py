@@ -161,3 +161,52 @@ async def test_settings_are_validated_stored_and_audited(db: Database, clock: Fa
     with pytest.raises(UserFacingError):
         await save_story_settings(db, clock, StorySettings(GUILD, review_mode="some"))
     assert await db.fetchval("SELECT actor_id FROM story_audit WHERE action = 'settings'") == 55
+
+
+async def test_a_story_held_for_crisis_language_cannot_be_approved(db: Database, clock: FakeClock) -> None:
+    settings = StorySettings(GUILD)
+    held = await submit(db, clock, settings, verdict=Verdict(VERDICT.body, "", "", "crisis", (), False))
+    assert held.story.state == "review" and held.story.crisis
+    async with db.transaction() as conn:
+        with pytest.raises(UserFacingError, match="crisis language"):
+            await records.approve(conn, clock, settings, held.story.id, 55)
+    async with db.transaction() as conn:
+        await records.decline(conn, clock, GUILD, held.story.id, 55, "not now")
+    assert (await records.story_by_receipt(db, GUILD, held.receipt)).state == "declined"
+
+
+async def test_retracting_while_publishing_is_refused_and_a_post_for_a_retracted_story_is_reported(
+        db: Database, clock: FakeClock) -> None:
+    done = await submit(db, clock)
+    claimed = await records.claim_ready(db)
+    assert claimed is not None and claimed.state == "publishing"
+    async with db.transaction() as conn:
+        with pytest.raises(UserFacingError, match="being published"):
+            await records.retract(conn, clock, GUILD, done.receipt)
+    assert await db.fetchval("SELECT state FROM stories") == "publishing", "nothing changed"
+
+    # Retracted between being claimed and being recorded (the state read before the claim):
+    await db.execute("UPDATE stories SET state = 'ready' WHERE guild_id = ?", (GUILD,))
+    async with db.transaction() as conn:
+        await records.retract(conn, clock, GUILD, done.receipt)
+    assert not await records.published(db, clock, claimed, channel_id=5, thread_id=6, message_id=None), \
+        "the caller learns the story is gone and deletes its post"
+    assert await db.fetchval("SELECT count(*) FROM story_audit WHERE action = 'published'") == 0
+
+
+async def test_the_author_s_audit_rows_are_rounded_to_the_hour_and_moderators_are_not(
+        db: Database, clock: FakeClock) -> None:
+    clock.set(clock.now().replace(minute=37, second=12))
+    settings = StorySettings(GUILD, review_mode="all")
+    done = await submit(db, clock, settings)
+    async with db.transaction() as conn:
+        await records.approve(conn, clock, settings, done.story.id, 55)
+    claimed = await records.claim_ready(db)
+    assert claimed is not None
+    assert await records.published(db, clock, claimed, channel_id=5, thread_id=6, message_id=None)
+    async with db.transaction() as conn:
+        await records.retract(conn, clock, GUILD, done.receipt)
+    times = dict(await db.fetchall("SELECT action, at FROM story_audit WHERE guild_id = ?", (GUILD,)))
+    for action in ("submitted", "published", "retracted"):
+        assert times[action].endswith(":00:00Z"), (action, times[action])
+    assert times["approved"].endswith(":37:12Z"), "a moderator's action keeps its time"
