@@ -42,6 +42,10 @@ if TYPE_CHECKING:
     from bot.delivery.outbox import Outbox, OutboxRow
 
 CARD_INTERVAL = timedelta(hours=1)
+# A concern the member did not ask about (a DM after something they wrote in chat) comes at most
+# once a day: concern is "possibly", the learned layer raises it on about one ordinary message in
+# five, and a gentle check-in every hour would stop being gentle. A crisis card still comes hourly.
+CONCERN_DM_INTERVAL = timedelta(hours=24)
 PENDING_FALLBACK = "case_card_pending"
 
 
@@ -69,11 +73,12 @@ def member_card(level: str, crisis_embed: dict[str, Any], *, guild_id: int, serv
     return Card(embeds=(intro, crisis_embed), rows=((Button(custom_id("casereach", guild_id), TALK_NOW, DANGER),),))
 
 
-async def _card_allowed(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int) -> bool:
+async def _card_allowed(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int,
+                        interval: timedelta = CARD_INTERVAL) -> bool:
     async with conn.execute("SELECT last_card_at FROM case_member_state WHERE guild_id = ? AND user_id = ?",
                             (guild_id, user_id)) as cursor:
         row = await cursor.fetchone()
-    return row is None or row[0] is None or clock.now() - parse_iso_utc(row[0]) >= CARD_INTERVAL
+    return row is None or row[0] is None or clock.now() - parse_iso_utc(row[0]) >= interval
 
 
 async def _mark_card(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int) -> None:
@@ -130,7 +135,8 @@ async def respond_to_crisis(
         opened = (await open_case(conn, clock, guild_id=guild_id, kind="concern", urgency="normal", source=source,
                                   subject_user_id=subject, summary=summary, snapshot=snapshot,
                                   dedupe_key=dedupe_key, outbox=outbox)).case_id
-    if not await _card_allowed(conn, clock, guild_id, user_id):
+    interval = CONCERN_DM_INTERVAL if level == "concern" and not can_reply_privately else CARD_INTERVAL
+    if not await _card_allowed(conn, clock, guild_id, user_id, interval):
         return CrisisResponse(level, opened, False, False, None)
     card = member_card(level, crisis_embed, guild_id=guild_id, server_name=server_name, worried=worried,
                        anonymous=anonymous)

@@ -76,6 +76,23 @@ async def test_crisis_sends_one_card_an_hour_but_opens_a_case_every_time(db: Dat
     assert len(await list_cases(db, GUILD)) == 3
 
 
+async def test_an_unasked_concern_check_in_comes_at_most_daily_and_a_crisis_card_still_hourly(
+        db: Database, clock: FakeClock) -> None:
+    await set_up(db)
+    outbox = RecordingOutbox()
+    assert (await crisis(db, clock, outbox, level="concern")).dm_queued
+    clock.advance(hours=2)
+    assert not (await crisis(db, clock, outbox, level="concern")).dm_queued, "one gentle check-in a day"
+    assert (await crisis(db, clock, outbox)).dm_queued, "a crisis card still comes after an hour"
+    clock.advance(hours=2)
+    assert (await crisis(db, clock, outbox, level="concern", private=True)).show_card, "asked: shown hourly"
+    clock.advance(hours=21)
+    assert not (await crisis(db, clock, outbox, level="concern")).dm_queued
+    clock.advance(hours=3)
+    assert (await crisis(db, clock, outbox, level="concern")).dm_queued
+    assert len(outbox.to(42)) == 3
+
+
 async def test_a_caller_with_a_private_reply_gets_the_card_to_show(db: Database, clock: FakeClock) -> None:
     await set_up(db)
     outbox = RecordingOutbox()
