@@ -320,28 +320,20 @@ class Stories(commands.Cog):
         settings = await get_story_settings(self.bot.db, guild_id)
         body = check_draft(Draft(story.circle_id, text), replace(settings, min_length=1)).body
         verdict = screen_draft(Draft(story.circle_id, body), await word_settings(self.bot.db, guild_id))
-        concern_card = None
-        if verdict.crisis == "concern":
-            # The reply is posted; the author gets the gentle private card (as the preview shows it).
-            crisis_embed = await server_crisis_card(self.bot.db, guild_id)
-            async with self.bot.db.transaction() as conn:
-                concern = await respond_to_crisis(
-                    conn, self.bot.clock, self.bot.outbox, guild_id=guild_id, user_id=interaction.user.id,
-                    level="concern", source="story", crisis_embed=crisis_embed,
-                    server_name=interaction.guild.name if interaction.guild else "", can_reply_privately=True,
-                    anonymous=True, summary=wording.REPLY_CRISIS_CASE_SUMMARY.format(pseudonym=story.pseudonym),
-                    snapshot={"text": verdict.body}, dedupe_key=f"storyreply:{guild_id}:{interaction.id}")
-            concern_card = concern.card if concern.show_card else None
-        if verdict.crisis == "crisis":
+        shown = None
+        if verdict.crisis in ("crisis", "concern"):
+            # A crisis holds the reply back; a concern posts it. Either way the author gets the card
+            # privately (as the preview shows it), and the moderators hear without their name.
             crisis_embed = await server_crisis_card(self.bot.db, guild_id)
             async with self.bot.db.transaction() as conn:
                 response = await respond_to_crisis(
                     conn, self.bot.clock, self.bot.outbox, guild_id=guild_id, user_id=interaction.user.id,
-                    level="crisis", source="story", crisis_embed=crisis_embed,
+                    level=verdict.crisis, source="story", crisis_embed=crisis_embed,
                     server_name=interaction.guild.name if interaction.guild else "", can_reply_privately=True,
                     anonymous=True, summary=wording.REPLY_CRISIS_CASE_SUMMARY.format(pseudonym=story.pseudonym),
                     snapshot={"text": verdict.body}, dedupe_key=f"storyreply:{guild_id}:{interaction.id}")
             shown = response.card if response.show_card else None
+        if verdict.crisis == "crisis":
             text = wording.REPLY_CRISIS_HELD if shown is not None else wording.REPLY_CRISIS_HELD_CARD_SHOWN
             await send_card(interaction, cards.Card(text, cards.crisis_embeds(shown), (cards.connect_row(),)))
             return
@@ -353,8 +345,8 @@ class Stories(commands.Cog):
                 target_kind="channel", target_id=story.thread_id or 0,
                 payload=cards.author_reply_card(story.number, verdict.body).to_payload())
         log.info("story author reply queued guild_id=%s story_id=%s", guild_id, story.id)
-        if concern_card is not None:
-            await send_card(interaction, cards.Card(wording.REPLY_SENT, cards.crisis_embeds(concern_card),
+        if shown is not None:
+            await send_card(interaction, cards.Card(wording.REPLY_SENT, cards.crisis_embeds(shown),
                                                     (cards.connect_row(),)))
         else:
             await reply(interaction, wording.REPLY_SENT)
