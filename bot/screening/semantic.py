@@ -330,6 +330,7 @@ class CrisisModel:
         # The same, split in two: looked up a whole message at a time with map() (C speed).
         self.word_score = {w: v[0] for w, v in self.word_scores.items()}
         self.word_count = {w: v[1] for w, v in self.word_scores.items()}
+        self.sentence_enders = frozenset(w for w in self.word_score if w and w[-1] in ".!?;")
 
     def logit(self, text: str, folded: str | None = None) -> float:
         return self.assess(text, folded)[0]
@@ -352,13 +353,20 @@ class CrisisModel:
         # None where the table lacks the word: each is replaced in the loop below.
         score = cast("list[float]", list(map(self.word_score.get, words)))
         count = cast("list[int]", list(map(self.word_count.get, words)))
-        boundaries = {i for i, w in enumerate(words) if w and w[-1] in ".!?;"}  # a sentence ends after i
+        # A sentence ends after i when words[i] ends in . ! ? ; : of the table's words only the
+        # punctuation entries do (looked for only when one is there); the rest are misses below.
+        boundaries: set[int] = set()
+        if not self.sentence_enders.isdisjoint(words):
+            enders = self.sentence_enders
+            boundaries = {i for i, w in enumerate(words) if w in enders}
         encode: list[tuple[int, str]] = []
         for i in [i for i, v in enumerate(score) if v is None]:
             w = words[i]
             score[i], count[i] = 0.0, 0
             if not w:
                 continue
+            if w[-1] in ".!?;":
+                boundaries.add(i)
             if w in _BREAKS:
                 boundaries.add(i)
                 continue
