@@ -119,7 +119,9 @@ _LEET = str.maketrans({"1": "i", "!": "i", "3": "e", "0": "o", "4": "a", "@": "a
                        "5": "s", "7": "t", "*": "i"})
 # A digit or symbol standing for a letter inside a word ("k1ll", "d!e", "su1c1dal"); not "300mg".
 _LEET_CHAR = re.compile(r"(?<=[a-z])(?:[0-9](?=[a-z]|\b)|[!@$*](?=[a-z]))")
-_LEET_HINT = re.compile(r"[a-z][0-9!@$*][a-z]|[a-z][0-9]\b")
+# Is there such a character at all: the same matches as r"[a-z][0-9!@$*][a-z]|[a-z][0-9]\b", but
+# the search starts at the digit or symbol (a C-speed scan) and looks back for the letter.
+_LEET_HINT = re.compile(r"[0-9!@$*](?:(?<=[a-z][0-9!@$*])(?=[a-z])|(?<=[a-z][0-9])\b)")
 _REPEATS = re.compile(r"([a-z])\1\1+")
 _SPACED = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b")
 _SPACED_HINT = re.compile(r" [a-z] [a-z] [a-z] ")

@@ -123,6 +123,22 @@ def test_fast_sentence_ends_equal_the_reference_chunking(model: CrisisModel) -> 
         assert abs(model.logit(text) - reference) < 1e-6
 
 
+def test_leet_hint_finds_what_the_letter_first_pattern_found() -> None:
+    """The hint search starts at the digit (speed); it must say yes exactly when the plain
+    letter-digit-letter / letter-digit-end pattern would."""
+    import random
+    import re
+
+    plain = re.compile(r"[a-z][0-9!@$*][a-z]|[a-z][0-9]\b")
+    rnd = random.Random(5)
+    alphabet = "ak9!@$*1 .z_-'0\u00e9Z3"
+    for _ in range(20_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 9)))
+        assert bool(semantic._LEET_HINT.search(text)) == bool(plain.search(text)), text
+    assert semantic.normalise("i want to k1ll myself") == "i want to kill myself"
+    assert semantic.normalise("took 300mg at 9") == "took 300mg at 9"
+
+
 def test_short_fragments_never_decide_alone() -> None:
     assert semantic.chunks([12, 2, 9]) == [(0, 3), (0, 1), (0, 2), (2, 3), (1, 3)]
     assert (1, 2) not in semantic.chunks([12, 2, 9])
