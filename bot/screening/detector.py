@@ -96,7 +96,7 @@ class Verdict:
 
 
 MODEL_MIN_WORDS = 3  # below this the model says nothing on its own ("win", "ok thanks")
-MODEL_CRISIS_MIN_WORDS = 5  # below this the model alone may raise concern, never crisis
+MODEL_CRISIS_MIN_WORDS = 6  # below this the model alone may raise concern, never crisis (5 until entry 12)
 
 
 def _short_message_cap(text: str, score: float, t_crisis: float) -> float | None:
