@@ -96,13 +96,13 @@ class Verdict:
 
 
 MODEL_MIN_WORDS = 3  # below this the model says nothing on its own ("win", "ok thanks")
-MODEL_CRISIS_MIN_WORDS = 5  # below this the model alone may raise concern, never crisis
+MODEL_CRISIS_MIN_WORDS = 6  # below this the model alone may raise concern, never crisis (5 until entry 12)
 
 
 def _short_message_cap(text: str, score: float, t_crisis: float) -> float | None:
     """A few words say little and score wildly (a one-word "win" scored crisis): the rules still
     decide, and the model may only ask gently (concern) until there is a sentence to read."""
-    words = len(text.split())
+    words = len(text.split(maxsplit=MODEL_CRISIS_MIN_WORDS))  # enough to compare (a long text is not split whole)
     if words < MODEL_MIN_WORDS:
         return None
     if words < MODEL_CRISIS_MIN_WORDS:

@@ -119,7 +119,9 @@ _LEET = str.maketrans({"1": "i", "!": "i", "3": "e", "0": "o", "4": "a", "@": "a
                        "5": "s", "7": "t", "*": "i"})
 # A digit or symbol standing for a letter inside a word ("k1ll", "d!e", "su1c1dal"); not "300mg".
 _LEET_CHAR = re.compile(r"(?<=[a-z])(?:[0-9](?=[a-z]|\b)|[!@$*](?=[a-z]))")
-_LEET_HINT = re.compile(r"[a-z][0-9!@$*][a-z]|[a-z][0-9]\b")
+# Is there such a character at all: the same matches as r"[a-z][0-9!@$*][a-z]|[a-z][0-9]\b", but
+# the search starts at the digit or symbol (a C-speed scan) and looks back for the letter.
+_LEET_HINT = re.compile(r"[0-9!@$*](?:(?<=[a-z][0-9!@$*])(?=[a-z])|(?<=[a-z][0-9])\b)")
 _REPEATS = re.compile(r"([a-z])\1\1+")
 _SPACED = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b")
 _SPACED_HINT = re.compile(r" [a-z] [a-z] [a-z] ")
@@ -330,6 +332,7 @@ class CrisisModel:
         # The same, split in two: looked up a whole message at a time with map() (C speed).
         self.word_score = {w: v[0] for w, v in self.word_scores.items()}
         self.word_count = {w: v[1] for w, v in self.word_scores.items()}
+        self.sentence_enders = frozenset(w for w in self.word_score if w and w[-1] in ".!?;")
 
     def logit(self, text: str, folded: str | None = None) -> float:
         return self.assess(text, folded)[0]
@@ -352,13 +355,20 @@ class CrisisModel:
         # None where the table lacks the word: each is replaced in the loop below.
         score = cast("list[float]", list(map(self.word_score.get, words)))
         count = cast("list[int]", list(map(self.word_count.get, words)))
-        boundaries = {i for i, w in enumerate(words) if w and w[-1] in ".!?;"}  # a sentence ends after i
+        # A sentence ends after i when words[i] ends in . ! ? ; : of the table's words only the
+        # punctuation entries do (looked for only when one is there); the rest are misses below.
+        boundaries: set[int] = set()
+        if not self.sentence_enders.isdisjoint(words):
+            enders = self.sentence_enders
+            boundaries = {i for i, w in enumerate(words) if w in enders}
         encode: list[tuple[int, str]] = []
         for i in [i for i, v in enumerate(score) if v is None]:
             w = words[i]
             score[i], count[i] = 0.0, 0
             if not w:
                 continue
+            if w[-1] in ".!?;":
+                boundaries.add(i)
             if w in _BREAKS:
                 boundaries.add(i)
                 continue

@@ -105,6 +105,40 @@ def test_folded_head_equals_the_logistic_regression_on_embeddings(model: CrisisM
         assert abs(model.logit(text) - reference) < 1e-6
 
 
+def test_fast_sentence_ends_equal_the_reference_chunking(model: CrisisModel) -> None:
+    """The scorer finds sentence ends among table words only when a punctuation word is there;
+    its max over chunks must equal the training path's chunk embeddings, end markers or not."""
+    head = Head.load()
+    weights, _ = semantic.model_files()
+    matrix = np.asarray(semantic.open_matrix(weights), dtype=np.float32)
+    texts = (
+        "the flare was bad today . i took my tablets and slept ! see you all on thursday at the circle",
+        "i have saved up my pills but. i am fine really ; the cat is asleep on the heat pad again ...",
+        "no end marks here at all just words about the physio and the weather and my knees",
+        "tired of it all?! maybe tomorrow is better ?? the snooker is on later, anyway",
+    )
+    for text in texts:
+        feats = semantic.embed_chunks(matrix, model.vocab, [text])[0][1:]
+        reference = max(float(head.logit_of_features(f[None, :])[0]) for f in feats)
+        assert abs(model.logit(text) - reference) < 1e-6
+
+
+def test_leet_hint_finds_what_the_letter_first_pattern_found() -> None:
+    """The hint search starts at the digit (speed); it must say yes exactly when the plain
+    letter-digit-letter / letter-digit-end pattern would."""
+    import random
+    import re
+
+    plain = re.compile(r"[a-z][0-9!@$*][a-z]|[a-z][0-9]\b")
+    rnd = random.Random(5)
+    alphabet = "ak9!@$*1 .z_-'0\u00e9Z3"
+    for _ in range(20_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 9)))
+        assert bool(semantic._LEET_HINT.search(text)) == bool(plain.search(text)), text
+    assert semantic.normalise("i want to k1ll myself") == "i want to kill myself"
+    assert semantic.normalise("took 300mg at 9") == "took 300mg at 9"
+
+
 def test_short_fragments_never_decide_alone() -> None:
     assert semantic.chunks([12, 2, 9]) == [(0, 3), (0, 1), (0, 2), (2, 3), (1, 3)]
     assert (1, 2) not in semantic.chunks([12, 2, 9])
