@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 CARD_INTERVAL = timedelta(hours=1)
 # A concern the member did not ask about (a DM after something they wrote in chat) comes at most
 # once a day: concern is "possibly", the learned layer raises it on about one ordinary message in
-# five, and a gentle check-in every hour would stop being gentle. A crisis card still comes hourly.
+# eight, and a gentle check-in every hour would stop being gentle. A crisis card still comes hourly.
 CONCERN_DM_INTERVAL = timedelta(hours=24)
 PENDING_FALLBACK = "case_card_pending"
 
