@@ -74,7 +74,6 @@ NOT_SET_UP = "The moderators of this server haven't set up their queue yet. /sup
 
 # -- moderators ---------------------------------------------------------------------------------------
 
-MODERATORS_ONLY = "Only this server's moderators can do that."
 NO_SUCH_CASE = "There's no case #{case_id} in this server."
 ALREADY_RESOLVED = "Case #{case_id} is already resolved."
 

@@ -11,7 +11,6 @@ import discord
 
 from bot.cases.queue import queue_card
 from bot.cases.records import get_case
-from bot.cases.wording import MODERATORS_ONLY
 from bot.cases.workflow import queue_message_id
 from bot.core.guild_settings import GuildSettings
 from cogs.common.components import card_view
@@ -25,7 +24,7 @@ log = logging.getLogger(__name__)
 
 async def require_moderator(bot: PeerCirclesBot, interaction: discord.Interaction) -> GuildSettings:
     """Checked in the bot for every moderator command and button (not only Discord's permissions)."""
-    return await _require_moderator(bot, interaction, MODERATORS_ONLY)
+    return await _require_moderator(bot, interaction)
 
 
 # One refresh of a case's queue message at a time: two changes close together (a note and an

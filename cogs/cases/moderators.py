@@ -66,7 +66,7 @@ from bot.stories import block_author_of_story, block_member
 from bot.stories.moderation import MAX_BLOCK_DAYS
 from cogs.cases.common import refresh_queue_message, require_moderator
 from cogs.common.choices import circle_choices
-from cogs.common.components import PersistentComponent, run_safely, send_card
+from cogs.common.components import Action, PersistentComponent, run_safely, send_card
 from cogs.common.context import actor_of, reply, settings_of
 from cogs.common.modals import custom_id_of, modal_values
 
@@ -107,9 +107,12 @@ def list_card(cases: list[Case], page: int, status: str, kind: str) -> Card:
 
 
 class CaseModerators(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {
-        "caseclaim": "on_claim_button", "casenote": "on_note_button", "caseresolve": "on_resolve_button",
-        "caseescalate": "on_escalate_button", "caselist": "on_list_page",
+    # Declared beside the handlers and checked by the one dispatcher before they run (the handlers
+    # check again against the case's own server).
+    component_actions: ClassVar[dict[str, str | Action]] = {
+        "caseclaim": Action("on_claim_button", "moderator"), "casenote": Action("on_note_button", "moderator"),
+        "caseresolve": Action("on_resolve_button", "moderator"),
+        "caseescalate": Action("on_escalate_button", "moderator"), "caselist": Action("on_list_page", "moderator"),
     }
 
     case = app_commands.Group(

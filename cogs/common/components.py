@@ -27,14 +27,14 @@ from discord.ui import DynamicItem, Item
 from bot.core import changes
 from bot.core.messages import CUSTOM_ID_TEMPLATE, Card, parse_custom_id
 from bot.core.permissions import NotAllowed, Role, server_role
-from cogs.common.context import NO_PINGS, actor_of, settings_of
+from cogs.common.context import MODERATORS_ONLY, NO_PINGS, actor_of, settings_of
 from cogs.common.failures import answer_failure
 
 Audience = Literal["member", "facilitator", "moderator", "organiser"]
 AUDIENCES: tuple[Audience, ...] = ("member", "facilitator", "moderator", "organiser")
 _NEEDS = {"moderator": Role.MODERATOR, "organiser": Role.ORGANISER}
 REFUSAL = {
-    "moderator": "Only moderators and organisers can do that.",
+    "moderator": MODERATORS_ONLY,
     "organiser": "Only organisers can do that.",
     "facilitator": "Only this circle's facilitators and the server's organisers can do that.",
 }

@@ -49,7 +49,8 @@ async def settings_of(bot: PeerCirclesBot, interaction: discord.Interaction) -> 
     return await guild_settings(bot, guild_id_of(interaction))
 
 
-MODERATORS_ONLY = "Only this server's moderators can do that."
+# One refusal for staff-only commands and buttons alike (the dispatcher uses it too).
+MODERATORS_ONLY = "Only moderators and organisers can do that."
 
 
 async def require_moderator(bot: PeerCirclesBot, interaction: discord.Interaction,

@@ -40,7 +40,7 @@ async def test_a_case_about_a_story_blocks_its_unknown_author_by_the_story_numbe
 
     refused = await _slash(emulator, server, world.reader, "case block-stories", id=case_id, days=7, reason="x",
                            story=1)
-    assert "Only this server's moderators" in refused
+    assert "Only moderators and organisers" in refused
     assert await bot.db.fetchval("SELECT count(*) FROM story_blocks") == 0, "nothing changed"
     unknown = await _slash(emulator, server, mod, "case block-stories", id=case_id, days=7, reason="x", story=9)
     assert "no story #9" in unknown

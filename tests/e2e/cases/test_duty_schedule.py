@@ -35,7 +35,7 @@ async def test_an_urgent_case_pages_the_moderator_whose_weekly_window_covers_now
 
     # Checked in the bot, and bad input changes nothing.
     ann = await emulator.member_join(server.guild_id, "ann")
-    assert "Only this server's moderators" in await _slash(emulator, server, ann, "case duty add", day=MONDAY,
+    assert "Only moderators and organisers" in await _slash(emulator, server, ann, "case duty add", day=MONDAY,
                                                            start="08:00", end="10:00")
     assert "24-hour clock" in await _slash(emulator, server, night, "case duty add", day=MONDAY, start="8pm",
                                            end="02:00")

@@ -96,11 +96,11 @@ async def test_members_pressing_moderator_buttons_or_commands_get_moderators_onl
     # A member sees the message (forwarded, or a mis-set channel) and presses Claim.
     for label in ("Claim", "Resolve", "Escalate", "Add note"):
         answer = await (await emulator.click(ann, queued, label=label)).reply()
-        assert answer["content"] == "Only this server's moderators can do that.", label
+        assert answer["content"] == "Only moderators and organisers can do that.", label
     for path, options in (("case list", {}), ("case show", {"id": case.id}), ("case claim", {"id": case.id}),
                           ("case resolve", {"id": case.id, "outcome": "x"})):
         answer = await (await emulator.slash(server.guild_id, ann, path, **options)).reply()
-        assert answer["content"] == "Only this server's moderators can do that.", path
+        assert answer["content"] == "Only moderators and organisers can do that.", path
     after = await get_case(bot.db, int(server.guild_id), case.id)
     assert after is not None and after.status == "open" and after.claimed_by is None
     assert [e.event for e in await case_events(bot.db, int(server.guild_id), case.id)] == ["opened"]
