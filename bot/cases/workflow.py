@@ -18,6 +18,7 @@ from bot.core.clock import Clock, iso_utc
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.core.messages import Card, embed, timestamp
+from bot.delivery.outbox import sent_message
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -105,10 +106,10 @@ async def queue_message_id(db: Database, guild_id: int, case_id: int) -> int | N
     known = await db.fetchval("SELECT queue_message_id FROM cases WHERE guild_id = ? AND id = ?", (guild_id, case_id))
     if known:
         return int(known)
-    sent = await db.fetchval("SELECT message_id FROM outbox WHERE guild_id = ? AND key = ? AND state = 'sent'",
-                             (guild_id, queue_key(case_id)))
-    if sent is None:
+    posted = await sent_message(db.reader, guild_id, queue_key(case_id))
+    if posted is None:
         return None
+    sent = posted[1]
     await db.execute("UPDATE cases SET queue_message_id = ? WHERE guild_id = ? AND id = ?", (sent, guild_id, case_id))
     return int(sent)
 

@@ -23,7 +23,7 @@ from bot.core.clock import Clock, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display
-from bot.delivery.outbox import Outbox
+from bot.delivery.outbox import Outbox, cancel_pending, sent_message
 from bot.safety.card import server_crisis_card
 from bot.screening.profanity import WordSettings
 
@@ -203,8 +203,7 @@ async def remove(db: Database, clock: Clock, guild_id: int, strategy_id: int, ac
             " WHERE guild_id = ? AND id = ?", (utcnow_iso(clock), actor_id, guild_id, strategy_id))
         await conn.execute("DELETE FROM coping_saved WHERE guild_id = ? AND strategy_id = ?", (guild_id, strategy_id))
         # A post still waiting in the outbox is never sent (one already being sent is deleted once sent: the cog).
-        await conn.execute("DELETE FROM outbox WHERE guild_id = ? AND key = ? AND state = 'pending'",
-                           (guild_id, post_key(strategy_id)))
+        await cancel_pending(conn, guild_id, post_key(strategy_id))
         await audit.record(conn, clock, guild_id=guild_id, circle_id=strategy.circle_id, actor_id=actor_id,
                            action="remove", target_kind="strategy", target_id=strategy_id)
     return strategy
@@ -212,6 +211,4 @@ async def remove(db: Database, clock: Clock, guild_id: int, strategy_id: int, ac
 
 async def posted_message(db: Database, guild_id: int, strategy_id: int) -> tuple[int, int] | None:
     """(channel id, message id) of a strategy's post in its circle, once the outbox sent it."""
-    row = await db.fetchone("SELECT target_id, message_id FROM outbox WHERE guild_id = ? AND key = ? AND state = 'sent'"
-                            " AND message_id IS NOT NULL", (guild_id, post_key(strategy_id)))
-    return None if row is None else (int(row[0]), int(row[1]))
+    return await sent_message(db.reader, guild_id, post_key(strategy_id))

@@ -245,6 +245,24 @@ def _ceil_second(when: datetime) -> datetime:
     return when if not when.microsecond else when.replace(microsecond=0) + timedelta(seconds=1)
 
 
+async def cancel_pending(conn: aiosqlite.Connection, guild_id: int, key: str) -> bool:
+    """Drop a row not yet sent, in the caller's transaction (a withdrawn post is then never sent).
+    A row already being sent, or sent, is left: the caller deletes the message once it exists."""
+    cursor = await conn.execute("DELETE FROM outbox WHERE guild_id = ? AND key = ? AND state = 'pending'",
+                                (guild_id, key))
+    return cursor.rowcount > 0
+
+
+async def sent_message(conn: aiosqlite.Connection, guild_id: int, key: str) -> tuple[int, int] | None:
+    """(channel or member id, message id) of the message a row became, once sent."""
+    async with conn.execute(
+        "SELECT target_id, message_id FROM outbox WHERE guild_id = ? AND key = ? AND state = 'sent'"
+        " AND message_id IS NOT NULL", (guild_id, key),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
 async def dm_reachable(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> bool:
     """False when a DM to this member in this server last failed with DMs closed."""
     async with conn.execute(

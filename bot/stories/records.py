@@ -19,6 +19,7 @@ from bot.core.clock import Clock, iso_utc
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.delivery import schedules
+from bot.delivery.outbox import cancel_pending, sent_message
 from bot.delivery.recurrence import Recurrence
 from bot.stories import wording
 from bot.stories.drafts import Verdict
@@ -214,13 +215,8 @@ async def withdraw_review_card(conn: aiosqlite.Connection, guild_id: int, story_
     """A retracted story's review card: an unsent one is dropped from the outbox; a sent one is
     returned as (channel id, message id) for the cog to delete."""
     key = review_key(guild_id, story_id)
-    await conn.execute("DELETE FROM outbox WHERE key = ? AND guild_id = ? AND state = 'pending'", (key, guild_id))
-    async with conn.execute(
-        "SELECT target_id, message_id FROM outbox WHERE key = ? AND guild_id = ? AND message_id IS NOT NULL",
-        (key, guild_id),
-    ) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None else (int(row[0]), int(row[1]))
+    await cancel_pending(conn, guild_id, key)
+    return await sent_message(conn, guild_id, key)
 
 
 # -- review ---------------------------------------------------------------------------------------
