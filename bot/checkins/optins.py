@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.checkins.inputs import DEFAULT_OFFSETS
 from bot.core.clock import iso_utc
-from bot.members.prefs import MemberPrefs
+from bot.members.prefs import prefs_on
 
 
 @dataclass(frozen=True)
@@ -99,17 +99,5 @@ async def reminder_recipients(conn: aiosqlite.Connection, guild_id: int, circle_
     return sorted(chosen)
 
 
-async def prefs_of(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> MemberPrefs:
-    """A member's shared preferences read on the caller's connection (a scheduler transaction)."""
-    async with conn.execute(
-        "SELECT timezone, quiet_start, quiet_end, flare_until FROM member_prefs WHERE guild_id = ? AND user_id = ?",
-        (guild_id, user_id),
-    ) as cursor:
-        row = await cursor.fetchone()
-    if row is None:
-        return MemberPrefs(guild_id, user_id)
-    return MemberPrefs(guild_id, user_id, row[0], row[1], row[2], row[3])
-
-
 async def may_ping(conn: aiosqlite.Connection, guild_id: int, user_id: int, now: datetime, server_zone: str) -> bool:
-    return (await prefs_of(conn, guild_id, user_id)).may_ping(now, server_zone)
+    return (await prefs_on(conn, guild_id, user_id)).may_ping(now, server_zone)

@@ -36,8 +36,8 @@ from bot.delivery import schedules
 from bot.delivery.outbox import Outbox
 from bot.delivery.recurrence import Recurrence
 from bot.goals import wording
-from bot.goals.pings import prefs_in
 from bot.goals.records import Goal, get_goal, member_zone
+from bot.members.prefs import prefs_on
 
 PARTNER_KIND = "goal_partner_weekly"
 RECAP_KIND = "goal_recap"
@@ -108,7 +108,7 @@ async def _send_or_hold(conn: aiosqlite.Connection, now: datetime, outbox: Outbo
                         default_zone: str) -> schedules.Schedule | None:
     """Queue the DM now if the recipient may be pinged, else hold it (one-off schedule). Returns the
     hold, if any."""
-    prefs = await prefs_in(conn, found.guild_id, recipient)
+    prefs = await prefs_on(conn, found.guild_id, recipient)
     if prefs.may_ping(now, default_zone):
         key = f"goal_partner_invite:{found.id}" if what == "invite" else f"goal_cheer:{found.id}:{week}"
         await outbox.enqueue(conn, key=key, kind="goal_partner_invite" if what == "invite" else "goal_cheer",
@@ -219,7 +219,7 @@ async def partner_weekly(conn: aiosqlite.Connection, now: datetime, outbox: Outb
     goal = await get_goal(conn, found.guild_id, found.goal_id)
     if goal is None:
         return "gone"
-    prefs = await prefs_in(conn, found.guild_id, found.partner_id)
+    prefs = await prefs_on(conn, found.guild_id, found.partner_id)
     if not prefs.may_ping(now, default_zone):
         return "skipped"
     today = now.astimezone(prefs.zone(default_zone)).date()
@@ -279,7 +279,7 @@ async def set_recap(db: Database, now: datetime, guild_id: int, user_id: int, we
 
 async def recap(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, guild_id: int, user_id: int, key: str,
                 default_zone: str, server: str) -> str:
-    prefs = await prefs_in(conn, guild_id, user_id)
+    prefs = await prefs_on(conn, guild_id, user_id)
     if not prefs.may_ping(now, default_zone):
         return "skipped"
     today = now.astimezone(prefs.zone(default_zone)).date()

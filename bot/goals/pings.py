@@ -35,7 +35,7 @@ from bot.delivery.outbox import Outbox, dm_reachable
 from bot.delivery.recurrence import Recurrence
 from bot.goals import wording
 from bot.goals.records import Goal, circle_channel, get_goal, set_status
-from bot.members.prefs import MemberPrefs
+from bot.members.prefs import prefs_on
 from bot.members.timeparse import parse_moment
 
 RELEASE_KIND = "goal_release"
@@ -60,15 +60,6 @@ class Ping:
 
 
 _PING_COLUMNS = "id, guild_id, goal_id, user_id, local_date, state, answer, created_at, snoozes"
-
-
-async def prefs_in(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> MemberPrefs:
-    async with conn.execute(
-        "SELECT timezone, quiet_start, quiet_end, flare_until FROM member_prefs WHERE guild_id = ? AND user_id = ?",
-        (guild_id, user_id),
-    ) as cursor:
-        row = await cursor.fetchone()
-    return MemberPrefs(guild_id, user_id) if row is None else MemberPrefs(guild_id, user_id, *row)
 
 
 async def get_ping(conn_or_db: Database | aiosqlite.Connection, guild_id: int, ping_id: int) -> Ping | None:
@@ -148,7 +139,7 @@ async def on_occurrence(conn: aiosqlite.Connection, now: datetime, outbox: Outbo
     goal = await get_goal(conn, guild_id, goal_id)
     if goal is None or goal.status != "active":
         return "inactive"
-    prefs = await prefs_in(conn, guild_id, goal.user_id)
+    prefs = await prefs_on(conn, guild_id, goal.user_id)
     flare = prefs.in_flare(now)
     quiet = not flare and prefs.in_quiet_hours(now, default_zone)
     state = "flare" if flare else "held" if quiet else "sent"
@@ -182,7 +173,7 @@ async def on_release(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, 
         return "inactive"
     if now - parse_iso_utc(ping.created_at) >= NO_ANSWER_AFTER:
         return "passed"
-    prefs = await prefs_in(conn, ping.guild_id, ping.user_id)
+    prefs = await prefs_on(conn, ping.guild_id, ping.user_id)
     if prefs.in_flare(now):
         if ping.state == "held":
             await conn.execute(
@@ -246,7 +237,7 @@ async def snooze_ping(db: Database, now: datetime, guild_id: int, ping_id: int, 
     if ping.answer is not None:
         return AnswerResult("already", goal, ping.answer), None
     async with db.transaction() as conn:
-        prefs = await prefs_in(conn, ping.guild_id, ping.user_id)
+        prefs = await prefs_on(conn, ping.guild_id, ping.user_id)
         if how == "tmr":
             # Read by the kept time parser, in the member's zone: tomorrow morning (quiet hours still hold it).
             at = parse_moment(SNOOZE_TOMORROW, now, prefs.zone(default_zone))

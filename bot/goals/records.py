@@ -26,6 +26,7 @@ from bot.delivery.recurrence import Recurrence, parse_local_time
 from bot.goals import wording
 from bot.goals.goal_words import CrisisWords, screen_words
 from bot.members.hooks import on_zone_change
+from bot.members.prefs import prefs_on
 
 PING_KIND = "goal_ping"
 _COLUMNS = ("id, guild_id, user_id, text, minimum, cadence, weekdays, every_days, local_time, delivery,"
@@ -182,11 +183,7 @@ async def require_room(db: Database, guild_id: int, user_id: int) -> None:
 
 
 async def member_zone(conn: aiosqlite.Connection, guild_id: int, user_id: int, default_zone: str) -> str:
-    async with conn.execute(
-        "SELECT timezone FROM member_prefs WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return (row[0] if row and row[0] else None) or default_zone
+    return (await prefs_on(conn, guild_id, user_id)).timezone or default_zone
 
 
 async def _schedule(conn: aiosqlite.Connection, now: datetime, goal: Goal, zone: str) -> schedules.Schedule:

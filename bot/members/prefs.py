@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import aiosqlite
+
 from bot.core.clock import iso_utc, parse_iso_utc
 from bot.core.db import Database
 
@@ -64,14 +66,20 @@ class MemberPrefs:
         return candidate.replace(tzinfo=zone).astimezone(now.tzinfo)
 
 
-async def get_prefs(db: Database, guild_id: int, user_id: int) -> MemberPrefs:
-    row = await db.fetchone(
+async def prefs_on(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> MemberPrefs:
+    """A member's preferences read on ``conn`` (a scheduler job's transaction, or a reader)."""
+    async with conn.execute(
         "SELECT timezone, quiet_start, quiet_end, flare_until FROM member_prefs WHERE guild_id = ? AND user_id = ?",
         (guild_id, user_id),
-    )
+    ) as cursor:
+        row = await cursor.fetchone()
     if row is None:
         return MemberPrefs(guild_id, user_id)
     return MemberPrefs(guild_id, user_id, row[0], row[1], row[2], row[3])
+
+
+async def get_prefs(db: Database, guild_id: int, user_id: int) -> MemberPrefs:
+    return await prefs_on(db.reader, guild_id, user_id)
 
 
 async def save_prefs(db: Database, prefs: MemberPrefs, now: datetime) -> None:
