@@ -9,7 +9,7 @@ Accuracy: precision and recall for profanity on ``../shared/eval/screening-dev.j
 if absent) and on our own sentences in ``benchmarks/data/``, with better-profanity's default
 verdicts beside ours; and crisis tiers per set (``crisis_tiers``): recall at ``crisis`` and at
 ``concern`` or above, false alarms at each tier, and ``concern`` on ordinary chat. The crisis sets:
-``crisis/crisis_heldout.jsonl`` (HELD OUT: look once per change, log in
+``crisis/crisis_heldout_v2.jsonl`` (HELD OUT: look once per change, log in
 ``benchmarks/data/crisis/eval_log.md``), the training sentences (``bot/screening/training``; figures
 on them are not estimates), the shared dev set and the older ``screening_*`` files (labelled in
 the rules' old convention, where passive wishes were "crisis").
@@ -34,7 +34,7 @@ from bot.screening.crisis import detect
 ROOT = Path(__file__).resolve().parent.parent
 DEV_FILE = ROOT.parent / "shared" / "eval" / "screening-dev.jsonl"
 OWN_FILES = sorted((ROOT / "benchmarks" / "data").glob("screening_*.jsonl"))
-HELDOUT_FILE = ROOT / "benchmarks" / "data" / "crisis" / "crisis_heldout.jsonl"
+HELDOUT_FILE = ROOT / "benchmarks" / "data" / "crisis" / "crisis_heldout_v2.jsonl"
 TRAINING_DIR = ROOT / "bot" / "screening" / "training"
 
 # Messages members of a chronic-pain circle write; a few carry profanity, curly quotes or emoji.

@@ -182,8 +182,22 @@ def normalise(text: str, folded: str | None = None) -> str:
     t = t.encode("ascii").translate(_ASCII_TABLE).decode("ascii").replace("|", " | ")
     if "can not" in t or "my self" in t or "any more" in t or "unaliv" in t or " id " in t:
         t = _PHRASE_RE.sub(lambda m: _PHRASES[m.group()], f" {t} ")
+    if _TRIPLE.search(t):
+        t = _TRIPLE_WORD.sub(_squeeze, t)
     get = _TOKENS.get
     return "| " + " ".join([get(w, w) for w in t.split()]) + " |"
+
+
+_TRIPLE = re.compile(r"([a-z])\1\1")
+_TRIPLE_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")
+_RUNS = re.compile(r"([a-z])\1{2,}")
+
+
+def _squeeze(m: re.Match[str]) -> str:
+    """A letter held down ("diiiie", "killlll"): one letter where that makes a word the rules
+    know ("die"), else two ("kill")."""
+    once = _RUNS.sub(r"\1", m.group())
+    return once if once in _ANCHOR_WORDS or once in _TOKENS else _RUNS.sub(r"\1\1", m.group())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -673,9 +687,12 @@ RULES: tuple[Rule, ...] = (
           check=_not_want_to_live),
     _rule("stop_existing", "passive_death_wish", "crisis",
           r"\b(?:want|wanna|wish|need) (?:to )?(?:just )?(?:stop existing|not exist|not be alive|cease "
-          r"to exist|not be here anymore|be gone forever)\b|\bwish i (?:did not|do not|could not|"
+          r"to exist|not be here anymore|be gone forever)\b|"
+          # "would give anything to just fade out and not be here", "i just want to not be here"
+          r"\b(?:want to|wanna|give anything to|wish i could) (?:just |simply )?(?:fade out and )?not be here\b|"
+          r"\bwish i (?:did not|do not|could not|"
           r"would not) exist\b|\bwish i (?:could )?(?:just )?(?:stop|stopped) existing\b",
-          "existing exist alive anymore forever"),
+          "existing exist alive anymore forever here"),
     _rule("no_reason_to_live", "passive_death_wish", "crisis",
           r"\b(?:no|not any|not a single|lost my|lost all|without a) (?:reason|point) (?:to |in |for )?"
           r"(?:live|living|go on|going on|be alive|being alive|carry on|carrying on|keep going|"
@@ -684,8 +701,15 @@ RULES: tuple[Rule, ...] = (
           r"anymore|living for)\b|\bnot worth living\b|"
           r"\bwhat is (?:even )?the point (?:of|in) (?:living|life|being alive|going on|waking up|"
           r"staying alive|existing|carrying on)\b|\b(?:do not|cannot) see (?:the|any) point (?:in|of) "
-          r"(?:living|life|being alive|going on|anything anymore)\b",
+          r"(?:living|life|being alive|going on|anything anymore)\b|"
+          # "can't see a reason to keep going", "can't find a single reason to carry on" (training)
+          r"\b(?:can not|cannot|do not|could not|hard to) (?:\w+ )?(?:see|find|think of|have) "
+          r"(?:a |any |one |a single )?reason to (?:live|go on|carry on|keep going|stay alive|get up)\b",
           "reason point worth nothing", negatable=False),
+    # "the thoughts of dying drift in most nights" (training): ideation, a concern of its own
+    _rule("thoughts_of_dying", "passive_death_wish", "concern",
+          r"\b(?:the |my |these |those |dark )?thoughts? (?:of|about) (?:dying|not being here|not existing|"
+          r"being dead|death)\b", "dying here existing dead death + thoughts thought", needs_self=True),
     _rule("no_future", "passive_death_wish", "crisis",
           r"\b(?:do not|cannot|can not|no longer) see myself (?:being |still )?(?:here|alive|around|"
           r"making it|living) (?:by|in|next|at|for|past|much longer|to|until|this time)\b",

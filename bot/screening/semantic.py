@@ -9,9 +9,13 @@ safetensors header is parsed here (it is a length, a JSON header and raw little-
 and the tokenizer JSON is opened with ``tokenizers.Tokenizer.from_file``. Nothing here opens a
 socket (a unit test refuses every connection while loading and scoring).
 
-Features: the mean of the token embeddings of the normalised text. The head is linear in that
-mean, so at load it is folded into one score per vocabulary entry (``E @ w``, 128 KB) and the
-32 MB matrix is dropped: a chunk's logit is the mean of its tokens' scores plus the bias.
+Features: the mean of the token embeddings of the normalised text, and a lexicon of words and
+within-sentence word pairs (counts times idf, over the token count), both learned by one logistic
+regression. The head is linear in both, so at load it is folded into one score per vocabulary
+entry (``E @ w``, 128 KB) plus each word's lexicon weight, and the 32 MB matrix is dropped: a
+chunk's logit is (the sum of its tokens' scores + its words' and word pairs' lexicon weights) over
+its token count, plus the bias. The embedding carries meaning to wordings never seen; the lexicon
+learns the everyday words of a support server that the embedding alone puts near risk.
 
 Tokenising: the tokenizer (Llama 2's) splits text at spaces before anything else, so a text's
 tokens are the tokens of its space-separated words in order. At load we tokenise the
@@ -37,7 +41,8 @@ import re
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise, repeat
+from operator import add
 from pathlib import Path
 from typing import Any, cast
 
@@ -234,18 +239,45 @@ class Head:
     t_crisis: float
     words: tuple[str, ...] = ()  # words tokenised once at load besides the vocabulary's own
     meta: dict[str, Any] = field(default_factory=dict)
+    # word or "word word" -> its weight per occurrence (idf folded in); divided by the token count
+    lexicon: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = HEAD_PATH) -> Head:
         d = json.loads(path.read_text(encoding="utf-8"))
         return cls(np.asarray(d["weights"], dtype=np.float64), float(d["bias"]),
                    np.asarray(d["mean"], dtype=np.float64), np.asarray(d["scale"], dtype=np.float64),
-                   float(d["t_concern"]), float(d["t_crisis"]), tuple(d.get("words", ())), d.get("meta", {}))
+                   float(d["t_concern"]), float(d["t_crisis"]), tuple(d.get("words", ())), d.get("meta", {}),
+                   {k: float(v) for k, v in d.get("lexicon", {}).items()})
 
-    def logit_of_features(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(((x - self.mean) / self.scale) @ self.weights + self.bias)
+    def logit_of(self, chunk: Chunk) -> float:
+        """The reference logit of one chunk (training path; the scorer folds the same sum)."""
+        z = float(((chunk.mean - self.mean) / self.scale) @ self.weights + self.bias)
+        return z + (sum(self.lexicon.get(g, 0.0) for g in grams(chunk.sentences))
+                    / max(chunk.tokens, LEXICON_MIN_TOKENS))
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One scored span of a text: its mean token embedding, its sentences' words, its tokens."""
+    mean: np.ndarray
+    sentences: tuple[tuple[str, ...], ...]
+    tokens: int
+
+
+def grams(sents: Iterable[Iterable[str]]) -> list[str]:
+    """A chunk's lexicon keys: every word, and every pair of adjacent words in one sentence."""
+    out: list[str] = []
+    for sentence in sents:
+        s = list(sentence)
+        out.extend(s)
+        out.extend(f"{a} {b}" for a, b in pairwise(s))
+    return out
+
+
+# The lexicon's sum is divided by max(tokens, this): in a three-word message one word's weight
+# would otherwise count as much as a sentence's (short everyday messages then scored wildly).
+LEXICON_MIN_TOKENS = 12
 MIN_CHUNK_TOKENS = 5       # a sentence shorter than this counts only with its neighbour
 WHOLE_TEXT_TOKENS = 120    # up to this the whole text is also a chunk
 
@@ -272,34 +304,26 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
-def embed(matrix: np.ndarray, vocab: Vocabulary, texts: list[str]) -> np.ndarray:
-    """Mean-pooled embeddings of normalised texts (training path, float64)."""
-    return np.stack([c[0] if c else np.zeros(matrix.shape[1]) for c in embed_chunks(matrix, vocab, texts)]) \
-        if texts else np.zeros((0, matrix.shape[1]))
-
-
-def embed_chunks(matrix: np.ndarray, vocab: Vocabulary, texts: list[str]) -> list[list[np.ndarray]]:
-    """Per text: the whole text's mean embedding first, then each chunk's (as ``CrisisModel`` scores
-    them), so training can score out-of-fold texts the way the bot will."""
-    out: list[list[np.ndarray]] = []
-    for text in texts:
-        sents = sentences(normalise(text))
-        sums, counts = [], []
-        for sentence in sents:
-            ids = [t for word_ids in vocab.ids(sentence) for t in word_ids]
-            sums.append(np.asarray(matrix[np.asarray(ids, dtype=np.int64)], dtype=np.float64).sum(axis=0)
-                        if ids else np.zeros(matrix.shape[1]))
+def chunk_features(matrix: np.ndarray, vocab: Vocabulary, text: str) -> list[Chunk]:
+    """The text as a whole first, then each chunk as ``CrisisModel`` scores them (training path,
+    so out-of-fold texts are scored the way the bot will score them). Empty: no tokens at all."""
+    sums: list[np.ndarray] = []
+    counts: list[int] = []
+    kept: list[tuple[str, ...]] = []
+    for sentence in sentences(normalise(text)):
+        ids = [t for word_ids in vocab.ids(sentence) for t in word_ids]
+        if ids:
+            sums.append(np.asarray(matrix[np.asarray(ids, dtype=np.int64)], dtype=np.float64).sum(axis=0))
             counts.append(len(ids))
-        keep = [i for i, c in enumerate(counts) if c]
-        sums, counts = [sums[i] for i in keep], [counts[i] for i in keep]
-        total = sum(counts)
-        if not total:
-            out.append([])
-            continue
-        feats = [np.sum(sums, axis=0) / total]
-        feats += [np.sum(sums[i:j], axis=0) / sum(counts[i:j]) for i, j in chunks(counts)]
-        out.append(feats)
-    return out
+            kept.append(tuple(sentence))
+    if not counts:
+        return []
+
+    def chunk(i: int, j: int) -> Chunk:
+        tokens = sum(counts[i:j])
+        return Chunk(np.sum(sums[i:j], axis=0) / tokens, tuple(kept[i:j]), tokens)
+
+    return [chunk(0, len(counts))] + [chunk(i, j) for i, j in chunks(counts)]
 
 
 class CrisisModel:
@@ -327,8 +351,15 @@ class CrisisModel:
         self.t_crisis = self.head.t_crisis
         # Each table word folded to (sum of its tokens' scores, token count).
         # (Sentence breaks stay out of the table: the loop in ``logit`` meets them as misses.)
+        lexicon = self.head.lexicon
         self.word_scores = {w: (float(scores[list(ids)].sum()), len(ids))
                             for w, ids in self.vocab.words.items() if w not in _BREAKS}
+        # Lexicon weights of single words (summed apart: divided by max(tokens, floor)).
+        self.word_lex = {g: v for g, v in lexicon.items() if " " not in g}
+        # Word pairs: looked up over the message's words in order. A pair across a sentence end
+        # is never a key (training pairs stay inside a sentence, and an end or a break word
+        # always stands between two sentences), so no boundary check is needed.
+        self.pairs = {cast("tuple[str, str]", tuple(g.split(" "))): v for g, v in lexicon.items() if " " in g}
         # The same, split in two: looked up a whole message at a time with map() (C speed).
         self.word_score = {w: v[0] for w, v in self.word_scores.items()}
         self.word_count = {w: v[1] for w, v in self.word_scores.items()}
@@ -355,6 +386,7 @@ class CrisisModel:
         # None where the table lacks the word: each is replaced in the loop below.
         score = cast("list[float]", list(map(self.word_score.get, words)))
         count = cast("list[int]", list(map(self.word_count.get, words)))
+        lex = list(map(self.word_lex.get, words, repeat(0.0)))
         # A sentence ends after i when words[i] ends in . ! ? ; : of the table's words only the
         # punctuation entries do (looked for only when one is there); the rest are misses below.
         boundaries: set[int] = set()
@@ -362,6 +394,7 @@ class CrisisModel:
             enders = self.sentence_enders
             boundaries = {i for i, w in enumerate(words) if w in enders}
         encode: list[tuple[int, str]] = []
+        split: dict[int, tuple[str, ...]] = {}  # word index -> its parts, where it has more than one
         for i in [i for i, v in enumerate(score) if v is None]:
             w = words[i]
             score[i], count[i] = 0.0, 0
@@ -374,12 +407,15 @@ class CrisisModel:
                 continue
             head = w.rstrip(_PUNCT_CHARS)
             tail = w[len(head):]
+            if tail:
+                split[i] = (head, tail) if head else (tail,)
             if head in _BREAKS:  # "but," : the sentence ends before it
                 boundaries.add(i - 1)
                 head = ""
             for part in (head, tail) if tail else (w,):
                 if not part:
                     continue
+                lex[i] += self.word_lex.get(part, 0.0)
                 hit = self.word_scores.get(part)
                 if hit is None:
                     encode.append((i, part))
@@ -395,9 +431,13 @@ class CrisisModel:
                 v, c = found[w]
                 score[i] += v
                 count[i] += c
+        if self.pairs and n > 1:
+            self._add_pairs(words, split, lex)
         pre_s = [0.0, *accumulate(score)]
+        pre_l = [0.0, *accumulate(lex)]
         pre_c = [0, *accumulate(count)]
         sums: list[float] = []
+        lexes: list[float] = []
         counts: list[int] = []
         spans: list[tuple[int, int]] = []
         start = 0
@@ -407,20 +447,42 @@ class CrisisModel:
             c = pre_c[end] - pre_c[start]
             if c:
                 sums.append(pre_s[end] - pre_s[start])
+                lexes.append(pre_l[end] - pre_l[start])
                 counts.append(c)
                 spans.append((start, end))
             start = end
         if not counts:
             return -math.inf, ""
         cs = [0.0, *accumulate(sums)]
+        cl = [0.0, *accumulate(lexes)]
         cc = [0, *accumulate(counts)]
         best, best_span = -math.inf, (0, 1)
+        floor = LEXICON_MIN_TOKENS
         for i, j in chunks(counts):
-            z = (cs[j] - cs[i]) / (cc[j] - cc[i])
+            tokens = cc[j] - cc[i]
+            z = (cs[j] - cs[i]) / tokens + (cl[j] - cl[i]) / (tokens if tokens > floor else floor)
             if z > best:
                 best, best_span = z, (i, j)
         i, j = best_span
         return best + self.bias, " ".join(words[spans[i][0]:spans[j - 1][1]])
+
+    def _add_pairs(self, words: list[str], split: dict[int, tuple[str, ...]], lex: list[float]) -> None:
+        """Add each word pair's lexicon weight to the lexicon sum of the pair's second word."""
+        parts = words
+        spans: list[tuple[int, int]] = []  # (first part, number of parts) of each split word
+        if split:
+            parts, at = [], 0
+            for i in sorted(split):
+                parts.extend(words[at:i])
+                spans.append((len(parts), len(split[i])))
+                parts.extend(split[i])
+                at = i + 1
+            parts.extend(words[at:])
+        # weight of the pair ending at each part (C-speed lookups; most pairs are not in the lexicon)
+        ending = [0.0, *map(self.pairs.get, pairwise(parts), repeat(0.0))]
+        for first, size in reversed(spans):  # a split word's parts back into one entry
+            ending[first:first + size] = [sum(ending[first:first + size])]
+        lex[:] = map(add, lex, ending)
 
     def score(self, text: str, folded: str | None = None) -> float:
         z = self.logit(text, folded)

@@ -51,7 +51,9 @@ _IDIOM = re.compile(
     r"\b(?:could|would|'d) (?:kill|murder) (?:for )?(?:a|an|some|the)\b|"
     r"\b(?:kill|murder) for (?:a|an|some|the)\b|\bto die for\b|\bdying (?:to|of) (?:know|see|cringe|"
     r"laughing|embarrassment)\b|\bdied laughing\b|\bdead on my feet\b|\b(?:death|murder) on my\b|"
-    r"\bbe the death of me\b|\bkilling myself trying\b|\bnearly killed myself on\b"
+    r"\bbe the death of me\b|\bkilling myself trying\b|\bnearly killed myself on\b|"
+    # hyperbole tied to a chore: "if I have to fill in one more form I'll shoot myself"
+    r"\b(?:if i (?:have|had) to|one more) .{0,80}?(?:i'?ll|i will|i'?m (?:gonna|going to)) (?:shoot|kill|hang) myself\b"
 )
 _THIRD = re.compile(
     r"\b(?:my|our|a|her|his) (?:friend|mate|brother|sister|mum|mom|dad|father|mother|son|daughter|"
@@ -72,21 +74,49 @@ _PAST = re.compile(
     r"\b(?:(?:\d+|ten|five|six|seven|eight|nine|twelve|fifteen|twenty|many|several|a few) )?(?:years?|yrs?) "
     r"(?:ago|on|since|later|clean)\b|\b(?:back )?in (?:19|20)\d\d\b|\bwhen i was (?:\d+|younger|a teen"
     r"|young)\b|\bas a (?:teen|teenager|kid|young woman|young man)\b|\bused to\b|\bin my (?:teens|20s|twenties)\b"
-    r"|\byears since\b|\bfirst year with\b"
+    r"|\byears since\b|\bfirst year with\b|\b(?:a )?long time ago\b|\blong ago\b"
+    r"|\b(?:years?|months?) (?:today )?since\b|\bnow i'?m \d+\b"
 )
 _RECOVERED = re.compile(
     r"\b(?:still here|doing (?:ok|okay|well|better)|got (?:proper |real )?help|(?:therapy|treatment) helped|"
     r"helped (?:a lot|so much|me)|clean for|\d+ (?:years?|yrs?) clean|glad (?:to be|i am|i'm) alive|"
-    r"it gets better|in recovery|recovered|survived)\b"
+    r"it gets better|in recovery|recovered|survived|glad|grateful|(?:well|stable|okay|ok|fine) now|"
+    r"peer (?:support|group)|years later|(?:years?|yrs) on|it can change|did not succeed|didn'?t succeed|"
+    r"got (?:me )?through|less heavy|different life)\b"
 )
 _NEWS = re.compile(r"\b(?:article|news|study|documentary|inquest|programme|petition|celebrity|"
                    r"the paper|reports?|read about|read that)\b")
 # Intent, plan or a time: a soft (passive) rule crisis that names one stays crisis.
-_INTENT = re.compile(r"\b(?:going to|gonna|about to|i will|i'll|plan\w*|decided|ready to|tonight|today|"
-                     r"this weekend|tomorrow|attempt\w*|tried to|commit)\b")
+# (A time word alone is not a plan: "I feel suicidal tonight" is the words about oneself.)
+_INTENT = re.compile(r"\b(?:going to|gonna|about to|i will|i'll|plan(?:ning|ned)? (?:to|on|for)|my plan|a plan|"
+                     r"decided|ready to|attempt\w*|tried to|commit|making sure|make sure)\b|"
+                     r"\btonight (?:i'?m|im|i will|i'll|is)\b")
 # Ideation spoken of as coming and going ("the wish to die comes over me... and passes").
 _EPISODIC = re.compile(r"\b(?:comes? and goes?|come and go|passes|passed|comes? over me|comes? back|visit(?:s|ed)? "
-                       r"(?:again|me)|by (?:the )?morning|waves? of|now and then|on and off|some (?:nights|days))\b")
+                       r"(?:again|me)|by (?:the )?morning|waves? of|in waves|now and then|on and off|"
+                       r"some (?:nights|days)|drifts? in|fades?|they pass|it passes)\b")
+# The member says they are not acting on it: ideation or an urge, not intent ("not gonna do
+# anything", "no plan", "haven't done anything", "held off"). Means and method rules ignore it.
+_NO_INTENT = re.compile(
+    r"\b(?:not|never) (?:gonna|going to) (?:do|act|try)\b|\bwon'?t (?:do|act on)\b|\bno (?:real )?plans?\b|"
+    r"\bnot planning\b|\bhaven'?t(?: done it| done anything| acted| yet|,| in \w+)|\bbut i won'?t\b|"
+    r"\bwo(?:n'?t|nt) tho\b|\bheld (?:it |the urges? )?off\b|\bholding (?:it |the urges? )?off\b|"
+    r"\bsitting on my hands\b|\bjust (?:the )?thoughts?\b|\bnot acting on\b|\bput the thoughts? away\b|"
+    r"\bnot (?:doing|gonna do|going to do) anything\b|\bnot in a (?:i'?m )?(?:gonna|going to) way\b"
+)
+# An urge or wish to self-harm, and whether the act is said to be done.
+_URGE = re.compile(r"\b(?:urges?|want(?:ing)? to|wanna|tempted|thinking (?:about|of)|thought about|"
+                   r"scared i'?ll|afraid i'?ll)\b")
+_DONE = re.compile(r"\bi (?:just |already )?(?:cut|burned|burnt|scratched|did it|did)\b|\bi'?ve (?:just |already )?"
+                   r"(?:cut|burned|burnt|done it)\b|\b(?:did it|relapsed|fresh cuts?|bleeding|stitches)\b")
+_SELF_HARM_WORDS = re.compile(r"\b(?:hurt|harm|cut|burn|scratch|hit)(?:ting|ing)? (?:myself|my)\b|self.?harm|"
+                              r"\bto (?:cut|burn)\b|\bthe urge to (?:cut|burn|hurt)\b")
+# Painkillers kept within reach for flares: a flare kit, not a stockpile.
+_FOR_FLARES = re.compile(r"\bfor (?:a |the |my |when )?(?:flares?|bad days|emergencies|breakthrough pain)\b|"
+                         r"\bwhen (?:a|the) flare\b|\bjust in case\b|\bflare (?:hits|kit)\b|\brescue meds\b|"
+                         r"\bin every room\b|"
+                         r"\bbefore (?:the |my )?(?:bank )?holiday\b|\b(?:chemist|pharmacy) (?:is )?(?:always )?"
+                         r"(?:shut|closed)\b")
 _SELF_WORD = re.compile(r"\b(?:suicid\w*|self.?harm\w*|s/h|sh urges|kms|unalive\w*|sewer ?slide\w*)\b")
 
 
@@ -106,6 +136,9 @@ def cues(text: str) -> dict[str, bool]:
         "self_word": bool(_SELF_WORD.search(t)) and not third,
         "intent": bool(_INTENT.search(t)),
         "episodic": bool(_EPISODIC.search(t)),
+        "no_intent": bool(_NO_INTENT.search(t)),
+        "urge_not_done": bool(_URGE.search(t)) and bool(_SELF_HARM_WORDS.search(t)) and not _DONE.search(t),
+        "for_flares": bool(_FOR_FLARES.search(t)),
     }
 
 
@@ -121,6 +154,14 @@ SOFT_CRISIS_RULES = frozenset({
 
 # Ideation rules that are a passive wish when the member says it comes and goes.
 EPISODIC_SOFT_RULES = frozenset({"want_to_die", "kill_myself", "end_my_life", "end_it_all"})
+# Ideation and self-harm rules that are concern when the member says they are not acting on it.
+IDEATION_RULES = frozenset({
+    "kill_myself", "off_or_end_myself", "end_my_life", "want_to_die", "end_it_all", "plan_to_end_it",
+    "suicidal_self", "suicidal_again", "suicidal_thoughts", "thinking_of_suicide", "suicide_on_my_mind",
+}) | frozenset({"self_harm_act", "self_harm_body", "self_harm_word", "self_harm_again"})
+SELF_HARM_RULES = frozenset({"self_harm_act", "self_harm_body", "self_harm_word", "self_harm_again"})
+# Keeping painkillers: a stockpile unless they are kept for flares.
+KEEPING_RULES = frozenset({"stockpiling", "means_ready"})
 
 
 def combine(rule_level: str, rule_name: str | None, model_score: float, *,
@@ -133,7 +174,10 @@ def combine(rule_level: str, rule_name: str | None, model_score: float, *,
     # Model's own tier, then context cues lower it.
     model_rank = 2 if model_score >= t_crisis else 1 if model_score >= t_concern else 0
     strong = c.get("past_recovered") or c.get("negation") or c.get("clinical_answered_no")
-    weak = c.get("idiom") or c.get("third_person") or c.get("clinical_question") or c.get("news")
+    # "not gonna do anything", an urge held off: the model's crisis becomes concern, and a
+    # rule's concern is not raised to crisis by the model.
+    holding = bool(c.get("no_intent") or c.get("urge_not_done"))
+    weak = c.get("idiom") or c.get("third_person") or c.get("clinical_question") or c.get("news") or holding
     if model_rank and strong:
         model_rank = 0
     elif model_rank and weak:
@@ -144,16 +188,23 @@ def combine(rule_level: str, rule_name: str | None, model_score: float, *,
 
     # Rules whose "crisis" is, by the tier definitions here, a passive wish or ideation without
     # intent/plan/means: concern, unless the model also scores crisis (then "both").
+    # Said not to be acted on, or to come and go: soft whatever other words it holds.
+    not_acting = bool((rule_name in IDEATION_RULES and (c.get("no_intent") or c.get("episodic")))
+                      or (rule_name in SELF_HARM_RULES and c.get("urge_not_done")))
     soft = rule_name in SOFT_CRISIS_RULES or (c.get("episodic") and rule_name in EPISODIC_SOFT_RULES)
-    if rule_rank == 2 and soft and not (c.get("intent") and not strong):
-        if model_score >= t_crisis and not strong:
+    if rule_rank == 2 and rule_name in KEEPING_RULES and c.get("for_flares"):
+        rule_rank = 0
+    if rule_rank == 2 and c.get("idiom") and rule_name == "off_or_end_myself":
+        rule_rank = 1
+    if rule_rank == 2 and (not_acting or (soft and not (c.get("intent") and not strong))):
+        if model_score >= t_crisis and not strong and not holding:
             return "crisis", "both"
         rule_rank = 1
     # A rule crisis in a story of an attempt long ago, told as recovered: concern (a gentle check).
     if rule_rank == 2 and c.get("past_recovered") and model_rank < 2:
         rule_rank = 1
     # Rule concern + model crisis-level score: crisis.
-    if rule_rank == 1 and model_score >= t_crisis and not strong:
+    if rule_rank == 1 and model_score >= t_crisis and not strong and not holding:
         return "crisis", "both"
 
     tier_rank = max(rule_rank, model_rank)

@@ -96,31 +96,40 @@ def test_word_table_gives_the_tokenizers_own_ids(model: CrisisModel) -> None:
         assert ids == tokenizer.encode(" ".join(words), add_special_tokens=False).ids
 
 
-def test_folded_head_equals_the_logistic_regression_on_embeddings(model: CrisisModel) -> None:
+def test_folded_head_equals_the_logistic_regression_on_its_features(model: CrisisModel) -> None:
+    """The scorer folds embedding and lexicon into per-word scores; it must equal the head
+    applied to the training path's features (mean embedding, words and word pairs)."""
     head = Head.load()
     weights, _ = semantic.model_files()
     matrix = np.asarray(semantic.open_matrix(weights), dtype=np.float32)
-    for text in ("i have saved up enough of my pills", "see you thursday", "this flare is killing me"):
-        reference = float(head.logit_of_features(semantic.embed(matrix, model.vocab, [text]))[0])
+    assert head.lexicon and any(" " in key for key in head.lexicon)
+    for text in ("i have saved up enough of my pills", "see you thursday", "this flare is killing me",
+                 "my back, my knees. the pain, but, the pain!! my back"):
+        chunks = semantic.chunk_features(matrix, model.vocab, text)
+        reference = max(head.logit_of(c) for c in chunks[1:])
         assert abs(model.logit(text) - reference) < 1e-6
 
 
 def test_fast_sentence_ends_equal_the_reference_chunking(model: CrisisModel) -> None:
-    """The scorer finds sentence ends among table words only when a punctuation word is there;
-    its max over chunks must equal the training path's chunk embeddings, end markers or not."""
+    """The scorer finds sentence ends among table words only when a punctuation word is there,
+    and word pairs without looking for ends at all; its max over chunks must equal the training
+    path's, end markers, break words and punctuation stuck to words or not."""
     head = Head.load()
     weights, _ = semantic.model_files()
     matrix = np.asarray(semantic.open_matrix(weights), dtype=np.float32)
-    texts = (
+    texts = [
         "the flare was bad today . i took my tablets and slept ! see you all on thursday at the circle",
         "i have saved up my pills but. i am fine really ; the cat is asleep on the heat pad again ...",
         "no end marks here at all just words about the physio and the weather and my knees",
         "tired of it all?! maybe tomorrow is better ?? the snooker is on later, anyway",
-    )
+        "but, anyway: yes. no",
+    ]
+    lines = (TRAINING / "crisis_train_t1_t7.jsonl").read_text().splitlines()[:300]
+    texts += [json.loads(line)["text"] for line in lines]
     for text in texts:
-        feats = semantic.embed_chunks(matrix, model.vocab, [text])[0][1:]
-        reference = max(float(head.logit_of_features(f[None, :])[0]) for f in feats)
-        assert abs(model.logit(text) - reference) < 1e-6
+        chunks = semantic.chunk_features(matrix, model.vocab, text)
+        reference = max(head.logit_of(c) for c in chunks[1:])
+        assert abs(model.logit(text) - reference) < 1e-6, text
 
 
 def test_leet_hint_finds_what_the_letter_first_pattern_found() -> None:
@@ -159,6 +168,6 @@ def test_normalise_reads_digits_doubled_letters_and_spacing() -> None:
 
 
 def test_head_file_is_small_and_its_thresholds_ordered() -> None:
-    assert semantic.HEAD_PATH.stat().st_size < 60_000
+    assert semantic.HEAD_PATH.stat().st_size < 500_000
     head = Head.load()
     assert 0.0 < head.t_concern < head.t_crisis < 1.0

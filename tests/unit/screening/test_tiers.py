@@ -15,7 +15,7 @@ import pytest
 from bot.screening import crisis_level, screen
 from bot.screening.tiers import combine
 
-HELDOUT = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "crisis" / "crisis_heldout.jsonl"
+HELDOUT = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "crisis" / "crisis_heldout_v2.jsonl"
 
 AT_RISK = {  # kind -> sentences that must reach concern or above
     "ideation that comes and goes": [
@@ -168,7 +168,8 @@ def test_a_passive_rule_naming_a_plan_stays_crisis() -> None:
 
 def test_the_verdict_names_the_signal_never_the_text() -> None:
     result = crisis_level("i swallowed all of my oxycodone an hour ago")
-    assert (result.level, result.signal, result.rule) == ("concern", "model", None)
+    # an overdose already taken, without the word: crisis, on the model alone
+    assert (result.level, result.signal, result.rule) == ("crisis", "model", None)
     verdict = screen("i swallowed all of my oxycodone an hour ago").to_json()
     assert verdict["signal"] == "model" and verdict["rule"] is None
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.screening import semantic, train
 
 ROOT = Path(__file__).resolve().parents[3]
-HELDOUT = ROOT / "benchmarks" / "data" / "crisis" / "crisis_heldout.jsonl"
+HELDOUT = ROOT / "benchmarks" / "data" / "crisis" / "crisis_heldout_v2.jsonl"
 
 
 def run_training(out: Path, *extra: str) -> None:
