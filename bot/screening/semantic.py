@@ -13,9 +13,10 @@ Features: the mean of the token embeddings of the normalised text, and a lexicon
 within-sentence word pairs (counts times idf, over the token count), both learned by one logistic
 regression. The head is linear in both, so at load it is folded into one score per vocabulary
 entry (``E @ w``, 128 KB) plus each word's lexicon weight, and the 32 MB matrix is dropped: a
-chunk's logit is (the sum of its tokens' scores + its words' and word pairs' lexicon weights) over
-its token count, plus the bias. The embedding carries meaning to wordings never seen; the lexicon
-learns the everyday words of a support server that the embedding alone puts near risk.
+chunk's logit is the sum of its tokens' scores over its token count, plus its words' and word
+pairs' lexicon weights over max(token count, LEXICON_MIN_TOKENS), plus the bias. The embedding
+carries meaning to wordings never seen; the lexicon learns the everyday words of a support server
+that the embedding alone puts near risk.
 
 Tokenising: the tokenizer (Llama 2's) splits text at spaces before anything else, so a text's
 tokens are the tokens of its space-separated words in order. At load we tokenise the
@@ -239,7 +240,8 @@ class Head:
     t_crisis: float
     words: tuple[str, ...] = ()  # words tokenised once at load besides the vocabulary's own
     meta: dict[str, Any] = field(default_factory=dict)
-    # word or "word word" -> its weight per occurrence (idf folded in); divided by the token count
+    # word or "word word" -> its weight per occurrence (idf folded in); summed, then divided by
+    # max(token count, LEXICON_MIN_TOKENS)
     lexicon: dict[str, float] = field(default_factory=dict)
 
     @classmethod

@@ -132,21 +132,8 @@ def fit(design: Design, y: np.ndarray, sw: np.ndarray) -> np.ndarray:
     return w
 
 
-@dataclass
-class Trained:
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-    bias: float
-    lexicon: dict[str, float]      # key -> weight x idf (the scorer's folded form)
-
-    def logit(self, chunk: semantic.Chunk) -> float:
-        z = float(((chunk.mean - self.mean) / self.scale) @ self.weights + self.bias)
-        return z + (sum(self.lexicon.get(g, 0.0) for g in semantic.grams(chunk.sentences))
-                    / max(chunk.tokens, semantic.LEXICON_MIN_TOKENS))
-
-
-def train_on(rows: list[dict], per_row: list[list[semantic.Chunk]]) -> Trained:
+def train_on(rows: list[dict], per_row: list[list[semantic.Chunk]]) -> semantic.Head:
+    """The fitted head (thresholds left at 0 and 1: main chooses them)."""
     firsts = [c[0] if c else semantic.Chunk(np.zeros(semantic.DIM), (), 1) for c in per_row]
     x = np.stack([c.mean for c in firsts])
     mean, scale = standardise(x)
@@ -166,7 +153,7 @@ def train_on(rows: list[dict], per_row: list[list[semantic.Chunk]]) -> Trained:
     w = fit(design, y, sw)
     de = x.shape[1]
     lexicon = {g: float(w[de + j] * idf[j]) for j, g in enumerate(keys) if w[de + j] != 0.0}
-    return Trained(mean, scale, w[:de], float(w[-1]), lexicon)
+    return semantic.Head(w[:de], float(w[-1]), mean, scale, 0.0, 1.0, lexicon=lexicon)
 
 
 def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -201,7 +188,7 @@ def oof_scores(rows: list[dict], per_row: list[list[semantic.Chunk]]) -> np.ndar
         keep = [i for i, w in enumerate(who) if w != writer]
         model = train_on([rows[i] for i in keep], [per_row[i] for i in keep])
         for i in (i for i, w in enumerate(who) if w == writer):
-            z = max((model.logit(c) for c in per_row[i]), default=-math.inf)
+            z = max((model.logit_of(c) for c in per_row[i]), default=-math.inf)
             out[i] = 0.0 if z == -math.inf else 1.0 / (1.0 + math.exp(-z))
     return out
 
