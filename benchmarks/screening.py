@@ -34,7 +34,8 @@ from bot.screening.crisis import detect
 ROOT = Path(__file__).resolve().parent.parent
 DEV_FILE = ROOT.parent / "shared" / "eval" / "screening-dev.jsonl"
 OWN_FILES = sorted((ROOT / "benchmarks" / "data").glob("screening_*.jsonl"))
-HELDOUT_FILE = ROOT / "benchmarks" / "data" / "crisis" / "crisis_heldout_v2.jsonl"
+# Held-out sets, newest last (docs/screening.md: each was written before the round it measures).
+HELDOUT_FILES = sorted((ROOT / "benchmarks" / "data" / "crisis").glob("crisis_heldout_v*.jsonl"))
 TRAINING_DIR = ROOT / "bot" / "screening" / "training"
 
 # Messages members of a chronic-pain circle write; a few carry profanity, curly quotes or emoji.
@@ -141,8 +142,8 @@ def crisis_tiers(rows: list[dict], tiers: list[str]) -> dict[str, tuple[int, int
 
 
 def crisis_sets() -> list[tuple[str, Path | list[Path]]]:
-    sets: list[tuple[str, Path | list[Path]]] = [("heldout", HELDOUT_FILE),
-                                                  ("train (not an estimate)", sorted(TRAINING_DIR.glob("*.jsonl")))]
+    sets: list[tuple[str, Path | list[Path]]] = [(f"heldout {p.stem.rsplit('_', 1)[-1]}", p) for p in HELDOUT_FILES]
+    sets.append(("train (not an estimate)", sorted(TRAINING_DIR.glob("*.jsonl"))))
     if DEV_FILE.exists():
         sets.append(("dev", DEV_FILE))
     return sets + [(p.stem.removeprefix("screening_"), p) for p in OWN_FILES]

@@ -697,6 +697,10 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:no|not any|not a single|lost my|lost all|without a) (?:reason|point) (?:to |in |for )?"
           r"(?:live|living|go on|going on|be alive|being alive|carry on|carrying on|keep going|"
           r"staying alive|stay alive|wake up|waking up)\b|\bnothing (?:left )?to live for\b|"
+          # "nothing left keeping me going", "nothing left for me to look forward to" (training);
+          # "nothing left worth getting up for" is the rule's own "no reason to get up"
+          r"\bnothing left (?:for me )?(?:keeping me (?:going|here|alive)|to look forward to|"
+          r"(?:worth |to )(?:get|getting) up for)\b|"
           r"\b(?:life|living|my life|it) (?:is|feels|seems) (?:not|no longer) worth (?:living|it "
           r"anymore|living for)\b|\bnot worth living\b|"
           r"\bwhat is (?:even )?the point (?:of|in) (?:living|life|being alive|going on|waking up|"

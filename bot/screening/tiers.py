@@ -85,7 +85,9 @@ _RECOVERED = re.compile(
     r"got (?:me )?through|less heavy|different life)\b"
 )
 _NEWS = re.compile(r"\b(?:article|news|study|documentary|inquest|programme|petition|celebrity|"
-                   r"the paper|reports?|read about|read that)\b")
+                   r"the paper|reports?|read about|read that|statistics|stats|(?:suicide|death) rates?|"
+                   r"rates of|researchers|new research|survey|podcast|on the radio|a piece (?:on|about)|"
+                   r"headlines?|awareness|campaign)\b")
 # Intent, plan or a time: a soft (passive) rule crisis that names one stays crisis.
 # (A time word alone is not a plan: "I feel suicidal tonight" is the words about oneself.)
 _INTENT = re.compile(r"\b(?:going to|gonna|about to|i will|i'll|plan(?:ning|ned)? (?:to|on|for)|my plan|a plan|"
@@ -133,6 +135,7 @@ def cues(text: str) -> dict[str, bool]:
         "clinical_answered_no": clinical and bool(_ANSWERED_NO.search(t)),
         "past_recovered": bool(_PAST.search(t)) and bool(_RECOVERED.search(t)),
         "news": bool(_NEWS.search(t)) and not _FIRST_PERSON_RISK.search(t),
+        "news_words": bool(_NEWS.search(t)),
         "self_word": bool(_SELF_WORD.search(t)) and not third,
         "intent": bool(_INTENT.search(t)),
         "episodic": bool(_EPISODIC.search(t)),
@@ -184,7 +187,10 @@ def combine(rule_level: str, rule_name: str | None, model_score: float, *,
         model_rank -= 1
     # Naming suicide/self-harm about oneself is at least concern (unless negated/recovered/asked):
     # a rule of its own, applied at the end.
-    self_word = bool(c.get("self_word") and not strong and not c.get("clinical_question"))
+    # Talk of an article, a study or statistics names the word without saying it of oneself: when
+    # no rule fired (no first-person statement), the word alone does not make it concern.
+    self_word = bool(c.get("self_word") and not strong and not c.get("clinical_question")
+                     and not (c.get("news_words") and rule_rank == 0))
 
     # Rules whose "crisis" is, by the tier definitions here, a passive wish or ideation without
     # intent/plan/means: concern, unless the model also scores crisis (then "both").

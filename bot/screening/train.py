@@ -48,7 +48,9 @@ HERE = Path(__file__).resolve().parent
 TRAINING = HERE / "training"
 OUT = semantic.HEAD_PATH
 EVERYDAY_KINDS = frozenset({"ordinary_chat", "pain_venting"})
-EVERYDAY_WEIGHT = 2.0  # out-of-fold train, embedding alone: 1 / 2 / 4 / 8 gave chat 26% / 22% / 23% / 25%
+# Leave-one-writer-out, chat at concern where crisis recall is 0.925: weight 2 / 3 / 4 / 6 gave
+# 5.3% / 4.6% / 4.6% / 4.6% (round 3; the embedding alone once gave 26% / 22% / 23% / 25% for 1 / 2 / 4 / 8).
+EVERYDAY_WEIGHT = 3.0
 # Chosen by leave-one-writer-out cross-validation on the training files (docs/screening.md):
 # concern target 0.6 / 0.8 / 1.0, lexicon L2 0.01 / 0.03 / 0.1 / 0.3, lexicon divisor floor 1 / 8 / 12.
 CONCERN_TARGET = 0.8
@@ -57,10 +59,12 @@ LAMBDA_LEXICON = 0.1      # L2 on the lexicon's weights (features: count x idf /
 MIN_DF = 2                # a word or pair enters the lexicon from this many training sentences
 NEWTON_STEPS = 25
 CG_STEPS = 60
-# Threshold goals on leave-one-writer-out scores (margins inside the held-out targets).
+# Threshold goals on leave-one-writer-out scores, with margins inside the held-out targets. The
+# margins come from held-out set 2: at first sight, ordinary chat at concern was 3.7 points above
+# its leave-one-writer-out figure (10.1% vs 6.4%) and crisis recall 2.8 points above (0.97 vs 0.94).
 MAX_CRISIS_FA = 0.01        # crisis false alarms on non-crisis sentences (target <= 2%)
-MIN_RECALL_CRISIS = 0.92    # concern-or-above on crisis sentences (target >= 0.9)
-MAX_CHAT_CONCERN = 0.065    # concern-or-above on ordinary chat (target <= 10%)
+MIN_RECALL_CRISIS = 0.925   # concern-or-above on crisis sentences (target >= 0.9)
+MAX_CHAT_CONCERN = 0.05     # concern-or-above on ordinary chat (target <= 10%)
 
 
 def read(path: Path) -> list[dict]:

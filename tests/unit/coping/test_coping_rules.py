@@ -30,9 +30,7 @@ ANN, BEA, FAY = 1001, 1002, 1003
     ("I want to kill myself", "crisis", False, False),
     ("I don't want to live like this anymore", "post", False, True),
     ("This pain is killing me but pacing helps", "post", False, False),
-    pytest.param("Japan trip went fine with pacing", "post", False, False, marks=pytest.mark.xfail(
-        strict=True, reason="a known false alarm of the learned crisis layer (about 1 in 8 ordinary chat"
-        " messages reach concern on the held-out set; docs/screening.md)")),
+    ("Japan trip went fine with pacing", "post", False, False),
 ])
 def test_vet(text: str, outcome: str, censored: bool, concern: bool) -> None:
     verdict = vet(text)

@@ -15,7 +15,8 @@ import pytest
 from bot.screening import crisis_level, screen
 from bot.screening.tiers import combine
 
-HELDOUT = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "crisis" / "crisis_heldout_v2.jsonl"
+HELDOUT = sorted((Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "crisis")
+                 .glob("crisis_heldout_v*.jsonl"))
 
 AT_RISK = {  # kind -> sentences that must reach concern or above
     "ideation that comes and goes": [
@@ -112,7 +113,11 @@ NOT_AT_RISK = {  # kind -> sentences that must stay at none
         "i'm held together by coffee and ibuprofen",
     ],
     "worry about someone else": ["worried about my friend, she's been talking about ending it"],
-    "news": ["the news covered the inquest today"],
+    "news": [
+        "the news covered the inquest today",
+        "new stats out on suicide rates in people with crps, grim reading",
+        "there's a podcast about self-harm and chronic illness, link in resources",
+    ],
 }
 
 
@@ -121,7 +126,8 @@ def _cases(table: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 def test_no_test_sentence_is_a_held_out_sentence() -> None:
-    held = {json.loads(line)["text"].lower() for line in HELDOUT.read_text().splitlines() if line}
+    assert len(HELDOUT) >= 2
+    held = {json.loads(line)["text"].lower() for path in HELDOUT for line in path.read_text().splitlines() if line}
     for _, text in _cases(AT_RISK) + _cases(NOT_AT_RISK):
         assert text.lower() not in held
 
