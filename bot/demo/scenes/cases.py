@@ -1,6 +1,7 @@
 """Demo scene: crisis words in circle chat meet private help at once and an urgent case; nobody
 claims it, so the escalation ladder re-pages on call, then (across a restart) the organisers; a
-moderator claims it from the queue message, which updates in place; /support in DMs."""
+moderator claims it from the queue message, which updates in place; /support in DMs; a low message
+gets a gentle check-in, and a case only when the member asks."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from bot.demo.walkthrough import Demo
 
 CRISIS = "I can't do this anymore, I've decided to end my life tonight"
+CONCERN = "honestly I feel hopeless lately, the flares never stop and I feel like a burden to everyone"
 
 
 def _queue(demo: Demo) -> list[dict[str, Any]]:
@@ -94,3 +96,19 @@ async def scene(demo: Demo) -> None:
     window_id = await demo.bot.db.fetchval("SELECT id FROM case_duty_windows WHERE guild_id = ? AND user_id = ?",
                                           (int(gid), int(mo)))
     await (await emu.slash(gid, mo, "case duty remove", window=window_id)).reply()
+
+    demo.heading("Cases: a low message gets a gentle check-in, and a case only if asked")
+    ben = await demo.person("ben")  # in Fibro Friends since the circles scene
+    before, queued_before = len(_dms(demo, ben)), len(_queue(demo))
+    await emu.send_message(str(circle.text_channel_id), ben, CONCERN)
+    await emu.wait_until(lambda: len(_dms(demo, ben)) > before, 5, "the check-in")
+    demo.say("ben sounds low, not in danger (the `concern` tier). He gets a gentle private check-in with the "
+             "same services and a button; nothing is posted, and no case is opened:")
+    check_in = _dms(demo, ben)[-1]
+    demo.show("ben (DM)", check_in)
+    demo.say(f"Queue messages since: {len(_queue(demo)) - queued_before}.")
+    asked = await (await emu.click(ben, check_in, label="Talk to a moderator now")).reply()
+    demo.say("He asks to talk; only then do the moderators hear:")
+    demo.show("ben", asked)
+    await emu.wait_until(lambda: len(_queue(demo)) > queued_before, 5, "the queue message")
+    demo.show("#mod-queue", _queue(demo)[-1])

@@ -98,21 +98,28 @@ async def test_discord_5xx_delays_but_never_drops_the_card_or_the_alert(
     assert len(emulator.find_calls("POST", "/channels/{channel_id}/messages", where=lambda c: c.status == 503)) == 4
 
 
-async def test_concern_gets_a_gentle_check_in_and_no_case_unless_the_server_opts_in(
+async def test_concern_gets_a_gentle_check_in_and_a_case_only_if_the_member_asks_or_the_server_opts_in(
         bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
     await ready(bot, emulator, server)
     circle, ann = await member_in_circle(bot, emulator, server)
     await emulator.send_message(str(circle.text_channel_id), ann, CONCERN)
     await emulator.wait_until(lambda: dms(emulator, ann), 5, "the check-in")
-    assert "Checking in" in text_of(dms(emulator, ann)[0])
+    [check_in] = dms(emulator, ann)
+    assert "Checking in" in text_of(check_in) and "hopeless" not in text_of(check_in)
     assert await list_cases(bot.db, int(server.guild_id)) == []
+    # The member asks: the check-in's button reaches a moderator.
+    answer = await (await emulator.click(ann, check_in, label="Talk to a moderator now")).reply()
+    assert "Pain Peers" in answer["content"]
+    [asked] = await wait_cases(bot, server, 1)
+    assert asked.subject_user_id == int(ann)
 
     await (await emulator.slash(server.guild_id, server.owner_id, "case-admin settings",
                                 concern_opens_case=True)).reply()
     bea = await emulator.member_join(server.guild_id, "bea")
     await join(emulator, server, bea, circle)
     await emulator.send_message(str(circle.text_channel_id), bea, CONCERN)
-    [case] = await wait_cases(bot, server, 1)
+    cases = await wait_cases(bot, server, 2)
+    [case] = [c for c in cases if c.subject_user_id == int(bea)]
     assert (case.kind, case.urgency) == ("concern", "normal")
 
 

@@ -168,6 +168,15 @@ def test_passive_wishes_and_the_word_suicidal_are_concern(text: str) -> None:
     assert screen(text).crisis == "concern"
 
 
+@pytest.mark.parametrize("text", [
+    "watched a documentary about suicide last night and honestly i feel suicidal too",
+    "the article on suicide rates got to me, been having suicidal thoughts all week",
+])
+def test_news_does_not_clear_what_the_member_says_of_themself(text: str) -> None:
+    """News words clear the bare word "suicide", never a first-person statement beside them."""
+    assert screen(text).crisis in ("concern", "crisis")
+
+
 def test_a_passive_rule_naming_a_plan_stays_crisis() -> None:
     assert screen("I'm going to commit suicide tonight").crisis == "crisis"
 

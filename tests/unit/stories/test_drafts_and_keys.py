@@ -43,9 +43,8 @@ def test_screening_finds_identifying_details_censors_and_neutralises() -> None:
     kinds = [k for k, _ in verdict.identifying]
     assert "email" in kinds and "user_mention" in kinds
     assert "s***" in verdict.body and "<@123456789012345678>" not in verdict.body and "@everyone" not in verdict.body
-    # The learned layer reads this contrived mix as a possible concern (a known false alarm of its
-    # ~20% on ordinary chat, docs/screening.md); concern never holds a story back, crisis would.
-    assert verdict.crisis != "crisis" and not verdict.aimed_slur
+    # An ordinary day with a swear word, an address and a mention: no crisis tier at all.
+    assert verdict.crisis == "none" and not verdict.aimed_slur
 
 
 @pytest.mark.parametrize(("text", "aimed"), [
