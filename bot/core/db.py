@@ -94,8 +94,11 @@ class Database:
         self._conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._read_only_uri = f"file:{Path(self.path).resolve()}?mode=ro"
-        # The task holding the write transaction, so its reads see its own writes.
-        self._holder: ContextVar[bool] = ContextVar(f"db_holder_{id(self)}", default=False)
+        # The transaction this context opened, so its reads see its own writes. A task created
+        # inside a transaction inherits the mark; it counts only while that transaction is open
+        # (``_open``), so such a task reads committed data like any other once it has ended.
+        self._holder: ContextVar[object | None] = ContextVar(f"db_holder_{id(self)}", default=None)
+        self._open: object | None = None
         # Run after the open transaction commits (e.g. waking the outbox worker for a new row,
         # which it can only see once committed); dropped on rollback.
         self._after_commit: list[Callable[[], object]] = []
@@ -112,8 +115,13 @@ class Database:
 
     @property
     def reader(self) -> aiosqlite.Connection:
-        """The connection for reads: committed data only, or this task's own transaction."""
-        if self._reader is None or self._holder.get():
+        """The connection for reads: committed data only, or this task's own transaction.
+
+        Read on it only with ``execute_fetchall`` (one call, run to the end). A statement left
+        open across an await (``async with reader.execute(...)``) holds the connection's read
+        snapshot, so every other task's read meanwhile misses what was committed since: a role
+        removal once read a seat its member had just given up, and kept the role."""
+        if self._reader is None or (self._open is not None and self._holder.get() is self._open):
             return self.conn
         return self._reader
 
@@ -153,7 +161,8 @@ class Database:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         async with self._write_lock:
             await self.conn.execute("BEGIN IMMEDIATE")
-            holding = self._holder.set(True)
+            self._open = mark = object()
+            holding = self._holder.set(mark)
             try:
                 yield self.conn
             except BaseException:
@@ -167,6 +176,7 @@ class Database:
                 for callback in callbacks:
                     callback()
             finally:
+                self._open = None
                 self._holder.reset(holding)
 
     def after_commit(self, callback: Callable[[], object]) -> None:
@@ -187,12 +197,12 @@ class Database:
             await conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
-        async with self.reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
-        async with self.reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One call on the connection's thread, run to the end: see ``reader``.
+        return list(await self.reader.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         row = await self.fetchone(sql, params)

@@ -182,10 +182,10 @@ async def create(
 
 
 async def get(conn: aiosqlite.Connection, guild_id: int, schedule_id: int) -> Schedule | None:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one call: callers pass the shared reader (Database.reader)
         f"SELECT {_COLUMNS} FROM schedules WHERE id = ? AND guild_id = ?", (schedule_id, guild_id)
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
+    row = next(iter(rows), None)
     return None if row is None else schedule_from_row(row)
 
 
@@ -309,24 +309,24 @@ async def any_due(conn: aiosqlite.Connection, now: datetime, kinds: list[str]) -
     if not kinds:
         return False
     marks = ",".join("?" * len(kinds))
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one call: callers pass the shared reader (Database.reader)
         f"SELECT 1 FROM schedules WHERE active = 1 AND next_fire_at IS NOT NULL"
         f" AND next_fire_at <= ? AND kind IN ({marks}) LIMIT 1",
         (iso_utc(now), *kinds),
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    )
+    return bool(rows)
 
 
 async def upcoming_instants(
     conn: aiosqlite.Connection, after: datetime, until: datetime, limit: int
 ) -> list[datetime]:
     """Distinct next fire instants in (after, until]: one scheduler wake-up each."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one call: callers pass the shared reader (Database.reader)
         "SELECT DISTINCT next_fire_at FROM schedules WHERE active = 1 AND next_fire_at IS NOT NULL"
         " AND next_fire_at > ? AND next_fire_at <= ? ORDER BY next_fire_at LIMIT ?",
         (iso_utc(after), iso_utc(until), limit),
-    ) as cursor:
-        return [parse_iso_utc(row[0]) for row in await cursor.fetchall()]
+    )
+    return [parse_iso_utc(row[0]) for row in rows]
 
 
 async def next_fires(conn: aiosqlite.Connection, limit: int) -> list[tuple[datetime, str, int, int]]:

@@ -68,11 +68,11 @@ class MemberPrefs:
 
 async def prefs_on(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> MemberPrefs:
     """A member's preferences read on ``conn`` (a scheduler job's transaction, or a reader)."""
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one call: callers pass the shared reader (Database.reader)
         "SELECT timezone, quiet_start, quiet_end, flare_until FROM member_prefs WHERE guild_id = ? AND user_id = ?",
         (guild_id, user_id),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
+    row = next(iter(rows), None)
     if row is None:
         return MemberPrefs(guild_id, user_id)
     return MemberPrefs(guild_id, user_id, row[0], row[1], row[2], row[3])

@@ -357,3 +357,55 @@ async def test_a_concurrent_read_never_sees_an_uncommitted_row(tmp_path: Path) -
 
         await db.execute("INSERT INTO bot_meta (key, value) VALUES ('committed', 'y')")
         assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'committed'") == "y", "commits are seen"
+
+
+async def test_a_read_after_a_commit_sees_it_while_other_reads_are_under_way(tmp_path: Path) -> None:
+    # Reads share one read-only connection. A statement left open across an await would hold that
+    # connection's snapshot, and a task reading right after its own commit would miss the commit
+    # (a member who had just left a circle kept its role this way).
+    async with Database(tmp_path / "fresh.sqlite3") as db:
+        await db.migrate()
+        await db.executemany("INSERT INTO bot_meta (key, value) VALUES (?, ?)",
+                             [(f"row{i}", "x" * 200) for i in range(300)])
+        for i in range(60):
+            others = [asyncio.create_task(db.fetchall("SELECT key, value FROM bot_meta")) for _ in range(4)]
+            others += [asyncio.create_task(db.fetchone("SELECT value FROM bot_meta WHERE key = 'row1'"))]
+            await asyncio.sleep(0)
+            await db.execute("INSERT INTO bot_meta (key, value) VALUES (?, 'new')", (f"new{i}",))
+            assert await db.fetchval("SELECT value FROM bot_meta WHERE key = ?", (f"new{i}",)) == "new", i
+            assert (await db.fetchone("SELECT value FROM bot_meta WHERE key = ?", (f"new{i}",))) is not None, i
+            await asyncio.gather(*others)
+
+
+async def test_a_task_started_inside_a_transaction_reads_committed_data_once_it_has_ended(tmp_path: Path) -> None:
+    # A job's transaction may start a task (roles reconciled "after the commit"). That task must
+    # not go on reading through the write connection, where another task's open transaction shows.
+    async with Database(tmp_path / "child.sqlite3") as db:
+        await db.migrate()
+        child_may_read = asyncio.Event()
+        other_inside = asyncio.Event()
+        release = asyncio.Event()
+        seen: list[object] = []
+
+        async def child() -> None:
+            await child_may_read.wait()
+            seen.append(await db.fetchval("SELECT value FROM bot_meta WHERE key = 'uncommitted'"))
+
+        async with db.transaction():
+            started = asyncio.create_task(child())
+
+        async def other() -> None:
+            with contextlib.suppress(RuntimeError):
+                async with db.transaction() as conn:
+                    await conn.execute("INSERT INTO bot_meta (key, value) VALUES ('uncommitted', 'x')")
+                    other_inside.set()
+                    await release.wait()
+                    raise RuntimeError("rolled back")
+
+        task = asyncio.create_task(other())
+        await other_inside.wait()
+        child_may_read.set()
+        await started
+        release.set()
+        await task
+        assert seen == [None]
