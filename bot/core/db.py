@@ -79,6 +79,21 @@ def _split_statements(sql: str) -> list[str]:
     return statements
 
 
+Params = Sequence[Any] | dict[str, Any]
+
+
+async def read_all(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    """Every row, in one call on the connection's thread, run to the end. Reads that may be
+    handed ``Database.reader`` go through here (or ``read_one``): see ``Database.reader``."""
+    return list(await conn.execute_fetchall(sql, params))
+
+
+async def read_one(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    """The first row, or None (``read_all``; the queries read at most a few rows)."""
+    rows = await read_all(conn, sql, params)
+    return rows[0] if rows else None
+
+
 class Database:
     """Two connections: one for writes (through ``transaction()``) and one read-only for reads.
 
@@ -117,7 +132,7 @@ class Database:
     def reader(self) -> aiosqlite.Connection:
         """The connection for reads: committed data only, or this task's own transaction.
 
-        Read on it only with ``execute_fetchall`` (one call, run to the end). A statement left
+        Read on it only with ``read_all``/``read_one`` (one call, run to the end). A statement left
         open across an await (``async with reader.execute(...)``) holds the connection's read
         snapshot, so every other task's read meanwhile misses what was committed since: a role
         removal once read a seat its member had just given up, and kept the role."""
@@ -186,7 +201,7 @@ class Database:
         else:
             callback()
 
-    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+    async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""
         async with self.transaction() as conn:
             cursor = await conn.execute(sql, params)
@@ -196,15 +211,13 @@ class Database:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
 
-    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        return await read_one(self.reader, sql, params)
 
-    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
-        # One call on the connection's thread, run to the end: see ``reader``.
-        return list(await self.reader.execute_fetchall(sql, params))
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        return await read_all(self.reader, sql, params)
 
-    async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 

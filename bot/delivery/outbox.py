@@ -63,7 +63,7 @@ import aiosqlite
 
 from bot.core.clock import Clock, iso_utc, parse_iso_utc
 from bot.core.config import OutboxSettings
-from bot.core.db import Database
+from bot.core.db import Database, read_one
 
 log = logging.getLogger(__name__)
 
@@ -255,20 +255,18 @@ async def cancel_pending(conn: aiosqlite.Connection, guild_id: int, key: str) ->
 
 async def sent_message(conn: aiosqlite.Connection, guild_id: int, key: str) -> tuple[int, int] | None:
     """(channel or member id, message id) of the message a row became, once sent."""
-    rows = await conn.execute_fetchall(  # one call: callers pass the shared reader (Database.reader)
-        "SELECT target_id, message_id FROM outbox WHERE guild_id = ? AND key = ? AND state = 'sent'"
+    row = await read_one(
+        conn, "SELECT target_id, message_id FROM outbox WHERE guild_id = ? AND key = ? AND state = 'sent'"
         " AND message_id IS NOT NULL", (guild_id, key),
     )
-    row = next(iter(rows), None)
     return None if row is None else (int(row[0]), int(row[1]))
 
 
 async def dm_reachable(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> bool:
     """False when a DM to this member in this server last failed with DMs closed."""
-    rows = await conn.execute_fetchall(  # one call: callers pass the shared reader (Database.reader)
-        "SELECT 1 FROM dm_unreachable WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-    )
-    return not rows
+    return await read_one(
+        conn, "SELECT 1 FROM dm_unreachable WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    ) is None
 
 
 class Outbox:

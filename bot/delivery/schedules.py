@@ -26,6 +26,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.clock import iso_utc, parse_iso_utc
+from bot.core.db import read_all, read_one
 from bot.delivery.recurrence import Recurrence, RecurrenceError, parse_local_time
 
 OCCURRENCE_OUTCOMES = ("missed", "late", "error")
@@ -182,10 +183,9 @@ async def create(
 
 
 async def get(conn: aiosqlite.Connection, guild_id: int, schedule_id: int) -> Schedule | None:
-    rows = await conn.execute_fetchall(  # one call: callers pass the shared reader (Database.reader)
-        f"SELECT {_COLUMNS} FROM schedules WHERE id = ? AND guild_id = ?", (schedule_id, guild_id)
+    row = await read_one(
+        conn, f"SELECT {_COLUMNS} FROM schedules WHERE id = ? AND guild_id = ?", (schedule_id, guild_id)
     )
-    row = next(iter(rows), None)
     return None if row is None else schedule_from_row(row)
 
 
@@ -309,20 +309,19 @@ async def any_due(conn: aiosqlite.Connection, now: datetime, kinds: list[str]) -
     if not kinds:
         return False
     marks = ",".join("?" * len(kinds))
-    rows = await conn.execute_fetchall(  # one call: callers pass the shared reader (Database.reader)
-        f"SELECT 1 FROM schedules WHERE active = 1 AND next_fire_at IS NOT NULL"
+    return await read_one(
+        conn, f"SELECT 1 FROM schedules WHERE active = 1 AND next_fire_at IS NOT NULL"
         f" AND next_fire_at <= ? AND kind IN ({marks}) LIMIT 1",
         (iso_utc(now), *kinds),
-    )
-    return bool(rows)
+    ) is not None
 
 
 async def upcoming_instants(
     conn: aiosqlite.Connection, after: datetime, until: datetime, limit: int
 ) -> list[datetime]:
     """Distinct next fire instants in (after, until]: one scheduler wake-up each."""
-    rows = await conn.execute_fetchall(  # one call: callers pass the shared reader (Database.reader)
-        "SELECT DISTINCT next_fire_at FROM schedules WHERE active = 1 AND next_fire_at IS NOT NULL"
+    rows = await read_all(
+        conn, "SELECT DISTINCT next_fire_at FROM schedules WHERE active = 1 AND next_fire_at IS NOT NULL"
         " AND next_fire_at > ? AND next_fire_at <= ? ORDER BY next_fire_at LIMIT ?",
         (iso_utc(after), iso_utc(until), limit),
     )

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import Database
+from bot.core.db import Database, read_one
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,10 @@ class MemberPrefs:
 
 async def prefs_on(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> MemberPrefs:
     """A member's preferences read on ``conn`` (a scheduler job's transaction, or a reader)."""
-    rows = await conn.execute_fetchall(  # one call: callers pass the shared reader (Database.reader)
-        "SELECT timezone, quiet_start, quiet_end, flare_until FROM member_prefs WHERE guild_id = ? AND user_id = ?",
-        (guild_id, user_id),
+    row = await read_one(
+        conn, "SELECT timezone, quiet_start, quiet_end, flare_until FROM member_prefs"
+        " WHERE guild_id = ? AND user_id = ?", (guild_id, user_id),
     )
-    row = next(iter(rows), None)
     if row is None:
         return MemberPrefs(guild_id, user_id)
     return MemberPrefs(guild_id, user_id, row[0], row[1], row[2], row[3])
