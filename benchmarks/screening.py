@@ -5,6 +5,10 @@ better-profanity 0.7's own ``contains_profanity`` (a small sample: it manages a 
 second) and through ours; the table shows messages a second, the ratio, and the longest single
 call (how long one message could hold the event loop).
 
+The cascade's second stage (the contextual encoder): its load time and memory, the share of
+ordinary chat that reaches it, the mean screen() time over ordinary chat, and p99 for a
+2,000-character message that reaches it.
+
 Accuracy: precision and recall for profanity on ``../shared/eval/screening-dev.jsonl`` (skipped
 if absent) and on our own sentences in ``benchmarks/data/``, with better-profanity's default
 verdicts beside ours; and crisis tiers per set (``crisis_tiers``): recall at ``crisis`` and at
@@ -177,6 +181,53 @@ def report_crisis(name: str, rows: list[dict], by_kind: bool = False) -> dict[st
     return out
 
 
+def _rss_mb() -> float:
+    """Resident memory now (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path("/proc/self/status").read_text().split("VmRSS:")[1].split()
+        return int(fields[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def encoder_figures(quick: bool) -> dict[str, object]:
+    """The cascade's second stage: the share of ordinary chat that reaches the encoder, the mean
+    time per ordinary message, and p99 for a 2,000-character message that reaches it."""
+    from bot.screening.encoder import Encoder
+
+    before = _rss_mb()
+    t0 = time.perf_counter()
+    Encoder()  # a second copy, to time the load and the memory it adds (the detector holds one)
+    load_ms = (time.perf_counter() - t0) * 1000
+    added_mb = _rss_mb() - before
+    chat = [r["text"] for p in HELDOUT_FILES[:-1] for r in crisis_rows(p) if r["kind"] == "ordinary_chat"]
+    chat += list(SENTENCES)
+    reached = sum(1 for text in chat if detector.first_stage(text).needs_encoder)
+    chat_times = []
+    for text in chat[: 150 if quick else len(chat)]:
+        t = time.perf_counter()
+        screen(text)
+        chat_times.append((time.perf_counter() - t) * 1000)
+    filler = corpus(1, 1800, seed=7)[0]
+    marked = [filler + " I have given my dog to my sister and written letters for everyone. Thank you all for everything.",
+              "Thank you all for everything. " + filler + " The bridge, tonight. Please don't come looking."]
+    long_times = []
+    for i in range(20 if quick else 100):
+        text = marked[i % 2]
+        t = time.perf_counter()
+        screen(text)
+        long_times.append((time.perf_counter() - t) * 1000)
+    long_times.sort()
+    p99 = long_times[min(len(long_times) - 1, int(len(long_times) * 0.99))]
+    mean_chat = sum(chat_times) / len(chat_times)
+    print(f"\nEncoder (second stage): load {load_ms:.0f} ms, +{added_mb:.0f} MB resident; ordinary chat reaching it "
+          f"{reached}/{len(chat)} = {reached / len(chat):.1%}; mean screen() over ordinary chat {mean_chat:.2f} ms; "
+          f"a 2,000-character message that reaches it: p99 {p99:.1f} ms")
+    return {"encoder_load_ms": round(load_ms), "encoder_added_mb": round(added_mb),
+            "chat_reaching_encoder": round(reached / len(chat), 3), "chat_mean_ms": round(mean_chat, 3),
+            "encoder_2000_p99_ms": round(p99, 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.screening", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -229,6 +280,7 @@ def run(args: argparse.Namespace) -> int:
             f"screen_p99_call_ms_{length}": round(screen_p99, 3),
             f"screen_max_call_ms_{length}": round(screen_max, 3),
         })
+    figures.update(encoder_figures(args.quick))
     print(f"\n(better-profanity measured on {bp_n[200]} and {bp_n[2000]} messages, ours on "
           f"{ours_n[200]} and {ours_n[2000]}; both in this run, on the same messages.)\n")
 

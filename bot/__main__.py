@@ -104,8 +104,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from bot.screening.detector import model_files_problem
+
     config = load_config(args.path)
-    print(f"{args.path}: ok (database {config.database_path}, api {config.discord.api_base_url})")
+    # The crisis models are part of a working install: a missing or altered file is an error here,
+    # not a quiet fallback (the running bot would screen without it and say so in /status).
+    problem = model_files_problem()
+    if problem:
+        return _fail(f"crisis model: not loaded: {problem}", 2)
+    print(f"{args.path}: ok (database {config.database_path}, api {config.discord.api_base_url}; "
+          "crisis models present and checked)")
     return 0
 
 

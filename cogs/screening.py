@@ -241,13 +241,15 @@ class ScreeningAdmin(commands.Cog):
         settings = await self._organiser(interaction)
         words = await word_settings(self.bot.db, settings.guild_id)
         # Never log the text or the verdict's details: the preview exists only in this reply.
-        result = screening.screen(text, words)
+        result = await screening.screen_async(text, words)
         if result.profane:
             profanity = (f"**yes** ({len(result.profanity_spans)} found). Censored:\n"
                          f"{code_block(result.censored)}")
         else:
             profanity = "**no**: the text is unchanged."
-        crisis = f"**{result.crisis}**" + (f" (rule {code(result.rule)})" if result.rule else "")
+        # Which signals decided (rule, model, encoder...): organisers see why a sentence is flagged.
+        crisis = (f"**{result.crisis}**" + (f", decided by {code(result.signal)}" if result.signal else "")
+                  + (f" (rule {code(result.rule)})" if result.rule else ""))
         lines = [
             "**Screening preview**: only you can see this. Nothing was stored, logged or sent to anyone.",
             f"Profanity: {profanity}",

@@ -80,7 +80,7 @@ async def file_report(
         raise UserFacingError("Please choose what kind of problem this is.")
     details = details.strip()[:DETAILS_MAX]
     worried = category == "worried"
-    verdict = screening.screen(details).crisis if details else "none"
+    verdict = (await screening.screen_async(details)).crisis if details else "none"
     snapshot: dict[str, Any] = {**message.to_json(), "category": category}
     summary = f"{REPORT_CATEGORIES[category]}: {details}" if details else REPORT_CATEGORIES[category]
     if story_number is not None:
@@ -126,7 +126,7 @@ async def reach_out(
 
     ``thread_id``: the private thread (or, with ``relay``, the DM relay's thread; bot.cases.relay)."""
     text = text.strip()[:DETAILS_MAX]
-    verdict = screening.screen(text).crisis if text else "none"
+    verdict = (await screening.screen_async(text)).crisis if text else "none"
     urgent = urgent or verdict == "crisis"
     async with db.transaction() as conn:
         opened = await open_case(conn, clock, guild_id=guild_id, kind="crisis" if verdict == "crisis" else "help",

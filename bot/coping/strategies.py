@@ -73,7 +73,7 @@ async def share_strategy(
         raise UserFacingError(wording.UNKNOWN_CATEGORY)
     body = check_text(body, BODY_MAX, required=True)
     helps_with = check_text(helps_with, HELPS_MAX, required=False)
-    verdict = vet_all([body, helps_with], words)
+    verdict = await vet_all([body, helps_with], words)
     stored_author = None if anonymous else author_id
     if verdict.outcome == "slur":
         return Shared(verdict)

@@ -40,9 +40,9 @@ def normalise(text: str) -> str:
     return joined
 
 
-def vet(text: str, words: WordSettings | None = None) -> Verdict:
+async def vet(text: str, words: WordSettings | None = None) -> Verdict:
     """The verdict for one member text (``text`` already normalised)."""
-    result = screening.screen(text, words)
+    result = await screening.screen_async(text, words)
     if result.crisis == "crisis":
         return Verdict("crisis", "")
     if result.slur:
@@ -52,9 +52,9 @@ def vet(text: str, words: WordSettings | None = None) -> Verdict:
                    has_links=links)
 
 
-def vet_all(texts: list[str], words: WordSettings | None = None) -> Verdict:
+async def vet_all(texts: list[str], words: WordSettings | None = None) -> Verdict:
     """Several fields of one post (the strategy and what it helps with) judged together."""
-    verdicts = [vet(t, words) for t in texts]
+    verdicts = [await vet(t, words) for t in texts]
     outcomes: tuple[Outcome, ...] = ("crisis", "slur")
     for outcome in outcomes:
         if any(v.outcome == outcome for v in verdicts):

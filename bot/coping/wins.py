@@ -59,7 +59,7 @@ async def share_win(
 ) -> tuple[Shared, schedules.Schedule | None]:
     """Screen and post a win; returns the outcome and a newly made recap schedule (or None)."""
     body = check_text(body, WIN_MAX, required=True)
-    verdict = vet(body, words)
+    verdict = await vet(body, words)
     stored_author = None if anonymous else author_id
     if verdict.outcome == "slur":
         return Shared(verdict), None

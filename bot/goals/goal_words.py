@@ -49,9 +49,11 @@ class GoalWords:
     level: str = "none"  # none, concern, crisis
 
 
-def screen_goal_words(text: str, minimum: str | None, words: screening.WordSettings | None) -> GoalWords:
+async def screen_goal_words(text: str, minimum: str | None, words: screening.WordSettings | None) -> GoalWords:
     """The verdict on both fields (pure: nothing is written)."""
-    results = [screening.screen(text, words)] + ([screening.screen(minimum, words)] if minimum else [])
+    results = [await screening.screen_async(text, words)]
+    if minimum:
+        results.append(await screening.screen_async(minimum, words))
     level = max((r.crisis for r in results), key=lambda lv: _RANK.get(lv, 0))
     if level == "crisis":
         return GoalWords("crisis", "", None, "crisis")
@@ -62,7 +64,7 @@ def screen_goal_words(text: str, minimum: str | None, words: screening.WordSetti
 
 
 async def screen_words(db: Database, guild_id: int, text: str, minimum: str | None) -> GoalWords:
-    return screen_goal_words(text, minimum, await word_settings(db, guild_id))
+    return await screen_goal_words(text, minimum, await word_settings(db, guild_id))
 
 
 async def respond(db: Database, clock: Clock, outbox: Outbox | None, level: str, *, guild_id: int,

@@ -48,7 +48,7 @@ async def save_note(db: Database, clock: Clock, outbox: Outbox | None, guild_id:
         return NoteResult("gone")
     if ping.user_id != user_id:
         return NoteResult("not_yours")
-    verdict = screening.screen(text, await word_settings(db, ping.guild_id)) if text else None
+    verdict = await screening.screen_async(text, await word_settings(db, ping.guild_id)) if text else None
     level = verdict.crisis if verdict is not None else "none"
     card = await server_crisis_card(db, ping.guild_id) if level != "none" else {}
     response = None

@@ -3,14 +3,17 @@
     result = screen(text, words=await screening_words.word_settings(db, guild_id))
     result.profane, result.censored      # profanity (better-profanity's list, trimmed, compiled)
     result.crisis, result.rule           # tier "none" | "concern" | "crisis", and the rule that fired
-    result.signal                        # which signal decided the tier: "rule" | "model" | "both"
+    result.signal                        # which signals decided the tier: "rule", "model", "both"
+                                         # (rule and model), "encoder", "rule+encoder", ...
     result.slur                          # a slur aimed at people (ableist, transphobic, ...)
     result.identifying                   # [(start, end, kind)]: mentions, e-mail, phone, links...
 
-Everything here is synchronous, pure and fast (a 2,000-character message in under a millisecond
-once compiled), so cogs may call it on the event loop. Call ``await prepare()`` once at start: it
-compiles the profanity list and loads the learned crisis model (bot.screening.semantic) in a
-thread. Until the model is loaded, or if it cannot be, the crisis rules decide alone.
+The bot calls ``await screen_async(text, words)``: profanity, the rules and the fast model run on
+the event loop (a 2,000-character message in about a millisecond), and the contextual encoder,
+for the few messages the fast layer marks, in one worker thread (``detector.finish``), so the
+event loop never waits on it. ``screen()`` does the same inline, for scripts and benchmarks.
+Call ``await prepare()`` once at start: it compiles the profanity list and loads both crisis
+models in a thread. Until they are loaded, or if one cannot be, the rest decide.
 
 Crisis tiers (issue 10; bot.screening.tiers): ``crisis`` = stated intent, plan, means,
 preparation, farewell, an act already done (card + urgent moderator case); ``concern`` = possible
@@ -23,6 +26,7 @@ The crisis card every feature shows lives in bot.safety (``server_crisis_card``)
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +41,7 @@ from bot.screening.profanity import Span, WordSettings
 __all__ = [
     "CrisisResult", "IdentifyingDetail", "Level", "ScreeningResult", "Span", "WordSettings", "censor",
     "contains", "crisis_level", "find", "identifying_details", "neutralise_mentions",
-    "prepare", "prepare_now", "screen",
+    "prepare", "prepare_now", "screen", "screen_async",
 ]
 
 
@@ -50,7 +54,7 @@ class ScreeningResult:
     crisis_category: str | None
     identifying: tuple[IdentifyingDetail, ...]
     profanity_spans: tuple[Span, ...]
-    signal: str | None = None  # which signal decided the crisis tier: "rule", "model", "both"
+    signal: str | None = None  # which signals decided the crisis tier (see the module doc)
     slur: bool = False  # a slur aimed at people (bot/screening/data/slurs.txt): moderators may want a case
 
     def to_json(self) -> dict[str, Any]:
@@ -67,10 +71,30 @@ class ScreeningResult:
 
 
 def screen(text: str, words: WordSettings | None = None) -> ScreeningResult:
-    """Profanity (with the server's own words), crisis language and identifying details at once."""
-    folded = fold(text)  # once, shared by both detectors
+    """Profanity (with the server's own words), crisis language and identifying details at once.
+    Runs the encoder inline when the message needs it: in the bot, use ``screen_async``."""
+    return _result(text, words, detector.verdict(text))
+
+
+# One thread for the encoder: its matrix products use the BLAS threads, and one message at a time
+# bounds its memory; a burst of marked messages queues here, never on the event loop.
+_ENCODER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crisis-encoder")
+
+
+async def screen_async(text: str, words: WordSettings | None = None) -> ScreeningResult:
+    """``screen`` for the bot: the encoder (when the fast layer marks the message) runs in a worker
+    thread, so the event loop never waits on it."""
+    stage = detector.first_stage(text)
+    if stage.needs_encoder:
+        crisis = await asyncio.get_running_loop().run_in_executor(_ENCODER_THREAD, detector.finish, stage)
+    else:
+        crisis = stage.verdict(stage.tier, stage.signal)
+    return _result(text, words, crisis)
+
+
+def _result(text: str, words: WordSettings | None, crisis: detector.Verdict) -> ScreeningResult:
+    folded = fold(text)
     spans, slur = profanity.find_tagged(text, words, folded)
-    crisis = detector.verdict(text, folded)
     return ScreeningResult(
         profane=bool(spans),
         censored=profanity.censor_spans(text, spans) if spans else text,
@@ -114,6 +138,6 @@ def prepare_now(words: WordSettings | None = None) -> detector.ModelState:
 
 
 async def prepare(words: WordSettings | None = None) -> detector.ModelState:
-    """Compile everything screening needs and load the crisis model once, in a thread so the event
-    loop keeps running. Never raises for the model: without it the rules decide alone."""
+    """Compile everything screening needs and load the crisis models once, in a thread so the event
+    loop keeps running. Never raises for a model: without one the other stages decide."""
     return await asyncio.to_thread(prepare_now, words)

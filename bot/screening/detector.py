@@ -1,9 +1,18 @@
-"""The crisis detector as screening runs it: the rules, and the learned model once it is loaded.
+"""The crisis detector as screening runs it: a cascade of the rules, the fast learned model and,
+for the messages those mark, the contextual encoder.
 
-``load()`` builds the model once (``prepare()`` calls it in a thread at start, so the event loop
-never waits for it; a script that never called ``prepare()`` loads it on its first message). If
-loading fails, the rules decide alone and the failure is logged once, never with text.
-``verdict(text, folded)`` returns the tier, the rule that fired and which signal decided.
+``load()`` builds both models once (``prepare()`` calls it in a thread at start, so the event loop
+never waits for them; a script that never called ``prepare()`` loads them on its first message).
+If loading fails, the rules (and whichever model did load) decide, and the failure is logged
+once, never with text, and shown by ``/status``, ``python -m bot status`` and ``check-config``.
+
+``verdict(text)`` returns the tier, the rule that fired and which signals decided. It runs the
+encoder inline (scripts, the CLI, benchmarks); the bot calls ``first_stage`` on the event loop
+and, only when it says the encoder must read the message, ``finish`` in a worker thread
+(``bot.screening.screen_async``), so the encoder never runs on the event loop.
+
+Every stage reads ``spelling.plain_words(text)``: leetspeak and misspellings of the plain words
+reach the verdict of the plain spelling.
 """
 
 from __future__ import annotations
@@ -12,12 +21,15 @@ import logging
 import math
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from bot.screening import cascade
 from bot.screening.crisis import CrisisResult, Level, detect_near
-from bot.screening.tiers import Signal, decide
+from bot.screening.spelling import plain_words
+from bot.screening.tiers import cues, decide
 
 if TYPE_CHECKING:
+    from bot.screening.encoder import Encoder, EncoderHead
     from bot.screening.semantic import CrisisModel
 
 log = logging.getLogger(__name__)
@@ -28,56 +40,97 @@ _NO_MODEL = (0.5, 0.9)
 
 @dataclass(frozen=True)
 class ModelState:
-    loaded: bool
-    reason: str | None = None  # why it is not loaded (a short kind, never message text)
+    loaded: bool  # both the fast model and the encoder
+    reason: str | None = None  # why not (a short kind and the file, never message text)
 
 
 class _Holder:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.model: CrisisModel | None = None
+        self.encoder: Encoder | None = None
+        self.head: EncoderHead | None = None
         self.tried = False
         self.reason: str | None = "not loaded yet"
-        self.loads = 0  # how many times the model was built (a test checks: once)
+        self.loads = 0  # how many times the models were built (a test checks: once)
 
 
 _HOLDER = _Holder()
 
 
 def load() -> ModelState:
-    """Build the model once (about a third of a second); later calls return at once."""
+    """Build both models once (well under two seconds); later calls return at once."""
     with _HOLDER.lock:
         if not _HOLDER.tried:
             _HOLDER.tried = True
+            reasons = []
             try:
                 from bot.screening.semantic import CrisisModel
 
                 _HOLDER.model = CrisisModel()
-                _HOLDER.loads += 1
-                _HOLDER.reason = None
-                log.info("crisis model loaded")
-            except Exception as exc:  # any failure: screening goes on with the rules alone
-                _HOLDER.reason = f"{type(exc).__name__}: {exc}"[:200]
-                log.warning("crisis model unavailable, screening uses the rules alone (%s)", _HOLDER.reason)
+            except Exception as exc:  # any failure: screening goes on without this stage
+                reasons.append(f"fast model: {type(exc).__name__}: {exc}"[:200])
+            try:
+                from bot.screening import encoder as enc
+
+                # Module attributes read at call time: a test points them at a broken copy.
+                _HOLDER.head = enc.EncoderHead.load(enc.HEAD)
+                _HOLDER.encoder = enc.Encoder(enc.DATA)
+            except Exception as exc:
+                _HOLDER.head = None
+                reasons.append(f"encoder: {type(exc).__name__}: {exc}"[:300])
+            _HOLDER.loads += 1
+            _HOLDER.reason = "; ".join(reasons) or None
+            if _HOLDER.reason:
+                log.error("crisis model not loaded, screening runs without it (%s)", _HOLDER.reason)
+            else:
+                log.info("crisis model loaded (fast model and encoder)")
     return state()
 
 
 def availability() -> str:
     """Whether the model's files are there and pinned (for ``python -m bot status``; it does not
     load the model, and says nothing of a running bot, which logs its own load once)."""
+    problem = model_files_problem()
+    if problem:
+        return f"not loaded ({problem}); screening runs on what remains"
+    from bot.screening.encoder import SOURCE_PACKAGE
+    from bot.screening.semantic import HEAD_PATH, WORDLLAMA_PIN
+
+    return (f"available (wordllama {WORDLLAMA_PIN} from the installed wheel, head {HEAD_PATH.name}; "
+            f"encoder fine-tuned from {SOURCE_PACKAGE}, files checked against manifest.json)")
+
+
+def model_files_problem() -> str | None:
+    """What is wrong with the models' files (naming the file), or None when all are in place.
+    Checks presence and hashes without building the models (``check-config`` and ``status``)."""
     try:
-        from bot.screening.semantic import HEAD_PATH, WORDLLAMA_PIN, model_files
+        from bot.screening.semantic import HEAD_PATH, model_files
 
         model_files()
         if not HEAD_PATH.is_file():
-            return f"unavailable: no head file at {HEAD_PATH.name}; screening uses the rules alone"
+            return f"missing {HEAD_PATH}"
+        from bot.screening import encoder as enc
+
+        enc.check_files(enc.DATA)
+        if not enc.HEAD.is_file():
+            return f"missing {enc.HEAD}"
     except Exception as exc:
-        return f"unavailable ({type(exc).__name__}: {exc}); screening uses the rules alone"
-    return f"available (wordllama {WORDLLAMA_PIN} from the installed wheel, head {HEAD_PATH.name})"
+        return f"{type(exc).__name__}: {exc}"[:300]
+    return None
+
+
+def status_line() -> str:
+    """One line for /status: whether the running bot's crisis models are loaded."""
+    s = state()
+    if s.loaded:
+        return "crisis model: loaded (rules, fast model and encoder)"
+    return f"crisis model: not loaded ({s.reason or 'not tried yet'}); the rules still run"
 
 
 def state() -> ModelState:
-    return ModelState(_HOLDER.model is not None, _HOLDER.reason)
+    loaded = _HOLDER.model is not None and _HOLDER.encoder is not None and _HOLDER.head is not None
+    return ModelState(loaded, _HOLDER.reason)
 
 
 def model() -> CrisisModel | None:
@@ -89,7 +142,7 @@ class Verdict:
     level: Level
     rule: str | None
     category: str | None
-    signal: Signal
+    signal: str | None
 
     def result(self) -> CrisisResult:
         return CrisisResult(self.level, self.rule, self.category, self.signal)
@@ -110,21 +163,72 @@ def _short_message_cap(text: str, score: float, t_crisis: float) -> float | None
     return score
 
 
-def verdict(text: str, folded: str | None = None) -> Verdict:
-    """Tier, rule name, rule category and deciding signal for ``text``."""
-    rules, window = detect_near(text, folded)
-    if not _HOLDER.tried:  # prepare() loads it at start; this only serves scripts and tests
+@dataclass(frozen=True)
+class FirstStage:
+    """Stage one's verdict on a message and what stage two needs (no text is kept past the call)."""
+
+    rules: CrisisResult
+    tier: Level
+    signal: str | None
+    strong_cue: bool  # recovered past, negation, a clinical question answered no
+    windows: tuple[cascade.Window, ...]  # what the encoder should read; empty: it need not run
+
+    @property
+    def needs_encoder(self) -> bool:
+        return bool(self.windows)
+
+    def verdict(self, level: Level, signal: str | None) -> Verdict:
+        if self.rules.level == "none" or level == "none":
+            return Verdict(level, None, None, signal)
+        return Verdict(level, self.rules.rule, self.rules.category, signal)
+
+
+def first_stage(text: str) -> FirstStage:
+    """The rules and the fast model on ``text``, and the windows the encoder should read."""
+    plain = plain_words(text)
+    rules, window = detect_near(plain)
+    if not _HOLDER.tried:  # prepare() loads them at start; this only serves scripts and tests
         load()
     m = _HOLDER.model
     chunk = ""
     if m is None:
         score, (t_concern, t_crisis) = None, _NO_MODEL
     else:
-        score, chunk = m.score_and_chunk(text, folded)
+        score, chunk = m.score_and_chunk(plain)
         t_concern, t_crisis = m.t_concern, m.t_crisis
-        score = _short_message_cap(text, score, t_crisis)
-    level, signal = decide(rules.level, rules.rule, score, text, t_concern=t_concern, t_crisis=t_crisis,
+        score = _short_message_cap(plain, score, t_crisis)
+    level, signal = decide(rules.level, rules.rule, score, plain, t_concern=t_concern, t_crisis=t_crisis,
                            chunk=chunk, rule_window=window)
-    if rules.level == "none" or level == "none":
-        return Verdict(level, None, None, signal)
-    return Verdict(level, rules.rule, rules.category, signal)
+    head = _HOLDER.head
+    windows: tuple[cascade.Window, ...] = ()
+    strong = False
+    if head is not None and _HOLDER.encoder is not None and cascade.marks(
+            plain, rules.level, score, head.thresholds["mark"]):
+        windows = tuple(cascade.windows(plain))
+        if not windows:  # marked by a rule or the fast model in a long text with no sign: its chunk
+            windows = (cascade.Window((window or chunk or plain)[: cascade.WHOLE_CHARS * 2], ()),)
+        c = cues(plain.lower()[: cascade.WHOLE_CHARS * 4])
+        strong = bool(c.get("past_recovered") or c.get("negation") or c.get("clinical_answered_no"))
+    return FirstStage(rules, level, signal, strong, windows)
+
+
+def finish(stage: FirstStage) -> Verdict:
+    """Stage two: the encoder reads the marked windows (run this off the event loop)."""
+    encoder, head = _HOLDER.encoder, _HOLDER.head
+    if not stage.windows or encoder is None or head is None:
+        return stage.verdict(stage.tier, stage.signal)
+    from bot.screening.encoder import encoder_text
+
+    texts = [encoder_text(w.text) for w in stage.windows]
+    probs = head.probs(encoder.embed(texts))
+    t = cascade.Thresholds(**{k: head.thresholds[k] for k in cascade.THRESHOLD_NAMES})
+    scored = [(pc, pr, bool(w.signs)) for (pc, pr), w in zip(probs, stage.windows, strict=True)]
+    level, signal = cascade.decide((stage.tier, stage.signal), scored, t, stage.strong_cue)
+    return stage.verdict(cast(Level, level), signal)
+
+
+def verdict(text: str, folded: str | None = None) -> Verdict:
+    """Tier, rule name, rule category and deciding signals for ``text`` (both stages, inline).
+    ``folded`` is accepted for the callers that have it; the stages read ``plain_words(text)``."""
+    del folded
+    return finish(first_stage(text))

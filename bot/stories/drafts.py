@@ -84,16 +84,16 @@ def _aimed(text: str, spans: tuple[tuple[int, int], ...]) -> bool:
     return False
 
 
-def screen_draft(draft: Draft, words: WordSettings | None = None) -> Verdict:
-    result = screening.screen(draft.body, words)
+async def screen_draft(draft: Draft, words: WordSettings | None = None) -> Verdict:
+    result = await screening.screen_async(draft.body, words)
     found = tuple((d.kind, draft.body[d.start:d.end]) for d in result.identifying)
     spans = tuple((s[0], s[1]) for s in result.profanity_spans)
-    warning = screening.screen(draft.content_warning, words) if draft.content_warning else None
-    title = screening.screen(draft.title, words) if draft.title else None
+    warning = await screening.screen_async(draft.content_warning, words) if draft.content_warning else None
+    title = await screening.screen_async(draft.title, words) if draft.title else None
     # Crisis language is judged on the story as a whole (title, warning and body together): a
     # title like "End of the road" reads differently above a story about a walk.
     whole = "\n\n".join(part for part in (draft.title, draft.content_warning, draft.body) if part)
-    level = screening.crisis_level(whole).level if whole != draft.body else result.crisis
+    level = (await screening.screen_async(whole)).crisis if whole != draft.body else result.crisis
     return Verdict(
         body=neutralise_mentions(result.censored),
         content_warning=neutralise_mentions(warning.censored) if warning else "",

@@ -25,6 +25,7 @@ from bot.privacy.departures import PURGE_KIND, cancel_departure, due_departures,
 from bot.privacy.errors_seen import record_error
 from bot.privacy.retention import RETENTION_KIND, ensure_retention_schedule, expire
 from bot.privacy.settings import SETTING_NAMES, get_privacy_settings, save_privacy_settings, with_change
+from bot.screening.detector import status_line as model_status_line
 from cogs.common import failures
 from cogs.common.context import actor_of, reply, settings_of
 
@@ -137,6 +138,7 @@ class PrivacyOperations(commands.Cog):
         runtime = Runtime(None if math.isnan(latency) or math.isinf(latency) else latency * 1000, self.started_at)
         text = await asyncio.to_thread(status_text, Path(self.bot.db.path), self.bot.clock.now(),
                                        guild_id=guild.guild_id, runtime=runtime)
+        text += f"\n{model_status_line()}\n"
         if len(text) <= 1900:
             await interaction.followup.send(f"```\n{text}```", ephemeral=True)
         else:

@@ -142,7 +142,7 @@ class Stories(commands.Cog):
         key = author_key(guild_id, interaction.user.id)
         await records.require_may_share(self.bot.db, self.bot.clock, settings, key,
                                         member_block_key(guild_id, interaction.user.id))
-        verdict = screen_draft(draft, await word_settings(self.bot.db, guild_id))
+        verdict = await screen_draft(draft, await word_settings(self.bot.db, guild_id))
         if verdict.aimed_slur:
             self.pending.pop(token, None)
             log.info("story draft declined for aimed insults guild_id=%s", guild_id)
@@ -319,7 +319,7 @@ class Stories(commands.Cog):
             raise UserFacingError(wording.REPLY_NOT_AUTHOR)
         settings = await get_story_settings(self.bot.db, guild_id)
         body = check_draft(Draft(story.circle_id, text), replace(settings, min_length=1)).body
-        verdict = screen_draft(Draft(story.circle_id, body), await word_settings(self.bot.db, guild_id))
+        verdict = await screen_draft(Draft(story.circle_id, body), await word_settings(self.bot.db, guild_id))
         shown = None
         if verdict.crisis in ("crisis", "concern"):
             # A crisis holds the reply back; a concern posts it. Either way the author gets the card

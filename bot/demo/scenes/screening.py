@@ -20,6 +20,15 @@ async def scene(demo: Demo) -> None:
     demo.show("olive (a preview: nothing is stored or logged)", preview)
     demo.say("Medical words pass; the server's blocked phrase and the default list's word are censored.")
 
+    demo.heading("Screening: a warning sign without a single crisis word")
+    veiled = await (await emu.slash(gid, olive, "screening try", text=(
+        "Dropped my cat's things round at my sister's, she'll have her for good now. "
+        "Thank you all for everything this year x"))).reply()
+    demo.show("olive", veiled)
+    demo.say("Giving a pet away for good and thanking everyone reads as a farewell: the contextual encoder, "
+             "which the rules and the fast model called in, decides crisis. In a circle channel this sends the "
+             "member the crisis card privately and pages the moderators.")
+
     demo.heading("Screening: a local crisis line on the server's crisis card")
     ix = await emu.slash(gid, olive, "screening resource-add", language="English")
     added = await (await emu.submit_modal(olive, ix, {

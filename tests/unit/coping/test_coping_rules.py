@@ -32,16 +32,16 @@ ANN, BEA, FAY = 1001, 1002, 1003
     ("This pain is killing me but pacing helps", "post", False, False),
     ("Japan trip went fine with pacing", "post", False, False),
 ])
-def test_vet(text: str, outcome: str, censored: bool, concern: bool) -> None:
-    verdict = vet(text)
+async def test_vet(text: str, outcome: str, censored: bool, concern: bool) -> None:
+    verdict = await vet(text)
     assert (verdict.outcome, verdict.censored, verdict.concern) == (outcome, censored, concern)
     if outcome != "post":
         assert verdict.text == "", "nothing held back is kept"
 
 
-def test_vet_all_judges_every_field_together() -> None:
-    assert vet_all(["Resting helps", "days I want to kill myself"]).outcome == "crisis"
-    verdict = vet_all(["Resting helps", "flare days, see https://example.org"])
+async def test_vet_all_judges_every_field_together() -> None:
+    assert (await vet_all(["Resting helps", "days I want to kill myself"])).outcome == "crisis"
+    verdict = await vet_all(["Resting helps", "flare days, see https://example.org"])
     assert verdict.parts == ("Resting helps", "flare days, see https://example.org") and verdict.has_links
 
 

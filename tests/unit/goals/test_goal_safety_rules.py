@@ -21,15 +21,15 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     ("I dont want to live like this anymore", None, "ok", "concern"),
     ("stretch, what a mong", None, "slur", "none"),
 ])
-def test_both_fields_are_screened(text, minimum, status, level):
-    verdict = screen_goal_words(text, minimum, None)
+async def test_both_fields_are_screened(text, minimum, status, level):
+    verdict = await screen_goal_words(text, minimum, None)
     assert (verdict.status, verdict.level) == (status, level)
 
 
-def test_profanity_is_kept_censored_and_crisis_keeps_no_words():
-    verdict = screen_goal_words("walk the damn dog", "damn door", None)
+async def test_profanity_is_kept_censored_and_crisis_keeps_no_words():
+    verdict = await screen_goal_words("walk the damn dog", "damn door", None)
     assert (verdict.text, verdict.minimum) == ("walk the d*** dog", "d*** door")
-    assert screen_goal_words("I want to kill myself tonight", None, None).text == ""
+    assert (await screen_goal_words("I want to kill myself tonight", None, None)).text == ""
 
 
 async def test_create_refuses_crisis_and_slurs_and_keeps_nothing(db):

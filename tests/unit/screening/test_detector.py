@@ -40,12 +40,13 @@ async def test_prepare_loads_the_model_once_in_a_thread(fresh: detector._Holder,
 
 async def test_a_model_that_cannot_load_leaves_the_rules_and_is_logged_once(
         fresh: detector._Holder, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    from bot.screening import semantic
+    from bot.screening import encoder, semantic
 
     def broken(*args: object, **kwargs: object) -> None:
         raise semantic.ModelUnavailable("the wordllama wheel has no l2_supercat_256.safetensors")
 
     monkeypatch.setattr(semantic, "CrisisModel", broken)
+    monkeypatch.setattr(encoder, "Encoder", broken)  # both models gone: the rules alone
     with caplog.at_level(logging.WARNING, logger="bot.screening.detector"):
         state = await screening.prepare()
         await screening.prepare()
@@ -54,7 +55,7 @@ async def test_a_model_that_cannot_load_leaves_the_rules_and_is_logged_once(
     assert not state.loaded and "safetensors" in (state.reason or "")
     assert (result.crisis, result.signal) == ("crisis", "rule")
     assert quiet.crisis == "none"  # only the model catches this one
-    assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1
+    assert len([r for r in caplog.records if "crisis model not loaded" in r.getMessage()]) == 1
 
 
 def test_nothing_of_the_text_is_logged(caplog: pytest.LogCaptureFixture) -> None:

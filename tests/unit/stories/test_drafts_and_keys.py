@@ -38,8 +38,8 @@ def test_a_draft_is_tidied_and_its_fields_limited() -> None:
         check_draft(Draft(1, BODY, title="t" * 101), SETTINGS)
 
 
-def test_screening_finds_identifying_details_censors_and_neutralises() -> None:
-    verdict = screen_draft(Draft(1, BODY + " shit. Mail ann@example.com <@123456789012345678> @everyone"))
+async def test_screening_finds_identifying_details_censors_and_neutralises() -> None:
+    verdict = await screen_draft(Draft(1, BODY + " shit. Mail ann@example.com <@123456789012345678> @everyone"))
     kinds = [k for k, _ in verdict.identifying]
     assert "email" in kinds and "user_mention" in kinds
     assert "s***" in verdict.body and "<@123456789012345678>" not in verdict.body and "@everyone" not in verdict.body
@@ -53,13 +53,13 @@ def test_screening_finds_identifying_details_censors_and_neutralises() -> None:
     ("my fucking back hurts so much today", False),
     ("you know, this fucking flare is the worst", False),
 ])
-def test_insults_aimed_at_people_are_told_from_swearing_about_pain(text: str, aimed: bool) -> None:
-    assert screen_draft(Draft(1, text)).aimed_slur is aimed
+async def test_insults_aimed_at_people_are_told_from_swearing_about_pain(text: str, aimed: bool) -> None:
+    assert (await screen_draft(Draft(1, text))).aimed_slur is aimed
 
 
-def test_crisis_language_anywhere_in_the_draft_counts() -> None:
-    assert screen_draft(Draft(1, BODY, title="I want to kill myself tonight")).crisis == "crisis"
-    assert screen_draft(Draft(1, "This pain is killing me but I keep going, one day at a time.")).crisis == "none"
+async def test_crisis_language_anywhere_in_the_draft_counts() -> None:
+    assert (await screen_draft(Draft(1, BODY, title="I want to kill myself tonight"))).crisis == "crisis"
+    assert (await screen_draft(Draft(1, "This pain is killing me but I keep going, one day at a time."))).crisis == "none"
 
 
 def test_receipts_are_random_typed_loosely_and_hashed() -> None:
@@ -71,6 +71,6 @@ def test_receipts_are_random_typed_loosely_and_hashed() -> None:
     assert receipt_hash(receipt) != receipt_hash(new_receipt()) and receipt not in receipt_hash(receipt)
 
 
-def test_a_slur_in_the_content_warning_counts_as_aimed() -> None:
-    assert screen_draft(Draft(1, BODY, content_warning="you retard")).aimed_slur
-    assert not screen_draft(Draft(1, BODY, content_warning="surgery, grief")).aimed_slur
+async def test_a_slur_in_the_content_warning_counts_as_aimed() -> None:
+    assert (await screen_draft(Draft(1, BODY, content_warning="you retard"))).aimed_slur
+    assert not (await screen_draft(Draft(1, BODY, content_warning="surgery, grief"))).aimed_slur

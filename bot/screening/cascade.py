@@ -1,0 +1,118 @@
+"""The cascade's second stage: which messages the contextual encoder reads, and what it decides.
+
+Stage one (the rules and the fast static-embedding model, ``bot.screening.detector``) runs on every
+message. A message goes on to the encoder (``bot.screening.encoder``, fine-tuned MiniLM) when stage
+one found anything at all (a rule at any level, or the fast model's score at or above ``mark``) or
+a sentence shows a warning sign (``bot.screening.warning_signs``). Most ordinary chat never
+reaches it (the share is printed by ``benchmarks/screening.py``).
+
+The encoder reads the marked *sentences*, not the whole message: a short message (up to
+``WHOLE_CHARS``) is one window; a longer one gives a window per marked sentence, joined with the
+sentence before it (a farewell often leans on what came just before), at most ``MAX_WINDOWS``
+windows (the ones with the most signs first). Its score for the message is the highest over them.
+
+The decision (thresholds in ``encoder_head.json``, chosen on held-out set 2, never on set 4):
+- crisis when the encoder's crisis probability reaches ``crisis``, or reaches the lower
+  ``crisis_with_sign`` in a window that shows a warning sign (the sign and the encoder agree);
+- concern when its at-risk probability (concern + crisis) reaches ``concern``;
+- a stage-one tier stands unless the encoder lowers it: a crisis that only the fast model raised
+  becomes concern when the encoder's crisis probability is under ``model_only_floor``, and a
+  concern that only the fast model raised becomes none when the encoder's at-risk probability is
+  under ``concern_floor`` (everyday words the static embedding puts near risk);
+- strong cues (recovered past, negation, a clinical question answered no) take the encoder's
+  own tier to none, as they do for the fast model.
+The returned signal names every signal that reached the final tier ("rule", "model", "both" for
+rule and model, "encoder", "rule+encoder", "model+encoder", "both+encoder").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.screening.warning_signs import signs
+
+WHOLE_CHARS = 320
+MAX_WINDOWS = 4
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*|(?<=\S)\s+(?=(?:but|anyway|and then|so yeah)\b)")
+_RANK = {"none": 0, "concern": 1, "crisis": 2}
+_TIERS = ("none", "concern", "crisis")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    crisis: float
+    crisis_with_sign: float
+    concern: float
+    model_only_floor: float
+    concern_floor: float  # a concern only the fast model raised stands if P(at risk) reaches this
+    mark: float  # the fast model's score from which a message reaches the encoder
+
+
+THRESHOLD_NAMES = ("crisis", "crisis_with_sign", "concern", "model_only_floor", "concern_floor", "mark")
+
+
+@dataclass(frozen=True)
+class Window:
+    text: str
+    signs: tuple[str, ...]
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
+
+
+def windows(plain: str) -> list[Window]:
+    """What the encoder reads of a message (``plain`` = ``plain_words(text)``)."""
+    lower = plain.lower()
+    if len(plain) <= WHOLE_CHARS:
+        return [Window(plain, signs(lower))]
+    parts = sentences(plain)
+    marked: list[tuple[int, int, Window]] = []
+    for i, part in enumerate(parts):
+        found = signs(part.lower())
+        if found:
+            text = f"{parts[i - 1]} {part}" if i and len(parts[i - 1]) + len(part) < WHOLE_CHARS else part
+            marked.append((-len(found), i, Window(text[:WHOLE_CHARS * 2], found)))
+    marked.sort()
+    return [w for _, _, w in marked[:MAX_WINDOWS]]
+
+
+def marks(plain: str, rule_level: str, model_score: float | None, mark: float) -> bool:
+    """Whether a message reaches the encoder."""
+    if rule_level != "none" or (model_score is not None and model_score >= mark):
+        return True
+    return bool(signs(plain.lower()))
+
+
+def decide(stage_one: tuple[str, str | None], probs: Sequence[tuple[float, float, bool]],
+           t: Thresholds, strong_cue: bool) -> tuple[str, str | None]:
+    """Final (tier, signal). ``probs``: per window (P(crisis), P(at risk), shows a sign)."""
+    tier1, signal1 = stage_one
+    p_crisis = max((p for p, _, _ in probs), default=0.0)
+    p_risk = max((r for _, r, _ in probs), default=0.0)
+    enc = 0
+    if any(p >= t.crisis or (has_sign and p >= t.crisis_with_sign) for p, _, has_sign in probs):
+        enc = 2
+    elif p_risk >= t.concern:
+        enc = 1
+    if strong_cue:
+        enc = 0
+    rank1 = _RANK[tier1]
+    if rank1 == 2 and signal1 == "model" and p_crisis < t.model_only_floor:
+        rank1 = 1
+    if rank1 == 1 and signal1 == "model" and p_risk < t.concern_floor:
+        rank1, signal1 = 0, None
+    final = max(rank1, enc)
+    if final == 0:
+        return "none", None
+    names: list[str] = []
+    if rank1 == final and signal1:
+        names.append(signal1)
+    if enc == final:
+        names.append("encoder")
+    return _TIERS[final], "+".join(names) if names else None
+
+
+Scorer = Callable[[list[str]], list[tuple[float, float]]]

