@@ -118,3 +118,25 @@ DUTY_REMOVED = "Removed that window."
 DUTY_NO_SUCH = "You have no duty window #{window_id}. `/case duty list` shows yours."
 DUTY_NOW = "You're on duty right now."
 DUTY_NOT_NOW = "You're not on duty right now."
+
+# -- paging down the chain (bot/cases/paging.py) ----------------------------------------------------
+QUEUE_FAILURE_REASONS = {"missing_access": "I'm not allowed to post there", "unknown_target": "the channel is gone"}
+
+
+def owner_page_text(text: str) -> str:
+    """A page that reached nobody before the owner: the same words by DM, and why it came to them."""
+    return (f"{text}\nNobody else could be paged: nobody is on duty and no on-call, moderator or organiser role "
+            "has members. Please look at the moderator queue, or choose roles with /setup.")
+
+
+def queue_failed_text(case_id: int, kind: str, reason: str) -> str:
+    why = QUEUE_FAILURE_REASONS.get(reason, "Discord refused it")
+    return (f"🚨 Case #{case_id} ({KIND_NAMES.get(kind, kind)}) couldn't be posted in the moderator queue channel "
+            f"({why}). Please take a look with `/case show id:{case_id}` and fix the queue channel in /setup.")
+
+
+def queue_trouble_text(reason: str, failed: int, at: str) -> str:
+    why = QUEUE_FAILURE_REASONS.get(reason, "Discord refused it")
+    return (f"⚠ Moderator queue channel: {failed} post{'' if failed == 1 else 's'} or page{'' if failed == 1 else 's'}"
+            f" refused, the latest queued {at} ({why}); they went to moderators by DM instead. Fix the queue"
+            " channel in /setup.")
