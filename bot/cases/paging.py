@@ -183,3 +183,13 @@ async def dm_page(conn: aiosqlite.Connection, outbox: Outbox, *, guild_id: int, 
                                 payload={"content": text, "allowed_mentions": {"parse": []}}):
             sent += 1
     return sent
+
+
+async def thread_page(conn: aiosqlite.Connection, guild_id: int, now: datetime, *, urgent: bool) -> Page:
+    """Whom a reach-out's private thread brings in: an urgent one the chain's people (a role can't
+    be mentioned into a private thread its holders can't see, so they are added by name); a
+    normal one those on duty (the queue post pages the rest)."""
+    roster = await roster_of(conn, guild_id, now)
+    if urgent:
+        return reach(roster)
+    return Page("duty", user_ids=roster.on_duty, people=roster.on_duty) if roster.on_duty else Page("nobody")

@@ -5,6 +5,11 @@ Warm and plain for members (people may read these on a bad day); short and factu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.cases.paging import Page
+
 REPORT_CATEGORIES: dict[str, str] = {
     "harassment": "Harassment",
     "misinformation": "Medical misinformation",
@@ -140,3 +145,13 @@ def queue_trouble_text(reason: str, failed: int, at: str) -> str:
     return (f"⚠ Moderator queue channel: {failed} post{'' if failed == 1 else 's'} or page{'' if failed == 1 else 's'}"
             f" refused, the latest queued {at} ({why}); they went to moderators by DM instead. Fix the queue"
             " channel in /setup.")
+
+
+def thread_greeting(case_id: int, page: Page, added: int) -> str:
+    """A reach-out thread's first message: who was brought in, and how many of a role when not all."""
+    text = f"This is a private space for case #{case_id}. A moderator will be here soon."
+    if page.role_id is not None and page.people:
+        role = page.role_name or "the role"
+        text += (f" I added {added} of the {len(page.people)} members of {role}"
+                 f"{' (the first few; the queue has paged the rest)' if added < len(page.people) else ''}.")
+    return text

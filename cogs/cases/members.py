@@ -26,7 +26,7 @@ from bot.cases.crisis import (
     respond_to_crisis,
     take_pending,
 )
-from bot.cases.duty import on_duty
+from bot.cases.paging import MAX_PEOPLE, record_page, thread_page
 from bot.cases.records import find_by_dedupe_key, open_case
 from bot.cases.relay import Relay, relay_in, relay_of_member, relay_of_thread, relay_out
 from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_key, story_number_of
@@ -52,6 +52,7 @@ from bot.cases.wording import (
     SUPPORT_TEXT,
     SUPPORT_TITLE,
     TALK_NOW,
+    thread_greeting,
 )
 from bot.core.clock import iso_utc
 from bot.core.errors import UserFacingError
@@ -250,7 +251,7 @@ class CaseMembers(commands.Cog):
         log.info("case reach-out guild_id=%s case_id=%s urgent=%s thread=%s", guild_id, result.case_id,
                  result.urgent, thread is not None)
         if thread is not None:
-            await self._open_thread(thread, interaction.user.id, settings.oncall_role_id, result.case_id, guild_id)
+            await self._open_thread(thread, interaction.user.id, result.urgent, result.case_id, guild_id)
             text = (REACH_OUT_URGENT_THREAD if result.urgent else REACH_OUT_THREAD).format(thread=thread.mention)
         elif relay is not None:
             async with self.bot.db.transaction() as conn:
@@ -292,22 +293,27 @@ class CaseMembers(commands.Cog):
             log.warning("relay thread not created guild_id=%s status=%s", guild.id, exc.status)
             return None
 
-    async def _open_thread(self, thread: discord.Thread, user_id: int, oncall_role_id: int | None, case_id: int,
+    async def _open_thread(self, thread: discord.Thread, user_id: int, urgent: bool, case_id: int,
                            guild_id: int) -> None:
-        duty = await on_duty(self.bot.db.conn, guild_id, self.bot.clock.now())
-        for uid in [user_id, *duty]:
+        """Add the member and whom the chain reaches (at most MAX_PEOPLE) and greet them by name."""
+        page = await thread_page(self.bot.db.conn, guild_id, self.bot.clock.now(), urgent=urgent)
+        added: list[int] = []
+        for uid in dict.fromkeys([user_id, *page.people[:MAX_PEOPLE]]):
             try:
                 await thread.add_user(discord.Object(uid))
+                added.append(uid)
             except discord.HTTPException as exc:
                 log.warning("reach-out thread member not added case_id=%s status=%s", case_id, exc.status)
-        roles = [f"<@&{oncall_role_id}>"] if oncall_role_id else []
-        pings = " ".join([f"<@{user_id}>", *(f"<@{u}>" for u in duty), *roles])
-        payload = {"content": f"{pings} This is a private space for case #{case_id}. A moderator will be here soon.",
-                   "allowed_mentions": {"parse": [], "users": [str(u) for u in [user_id, *duty]],
-                                        "roles": [str(oncall_role_id)] if oncall_role_id else []}}
+        helpers = len([u for u in added if u != user_id])
+        pings = " ".join(f"<@{u}>" for u in added)
+        payload = {"content": f"{pings} {thread_greeting(case_id, page, helpers)}",
+                   "allowed_mentions": {"parse": [], "users": [str(u) for u in added]}}
         async with self.bot.db.transaction() as conn:
             await self.bot.outbox.enqueue(conn, key=f"case:{case_id}:thread", kind="case_thread", guild_id=guild_id,
                                           target_kind="channel", target_id=thread.id, payload=payload)
+            if page.step != "nobody":
+                await record_page(conn, iso_utc(self.bot.clock.now()), guild_id=guild_id, case_id=case_id,
+                                  what=f"reach-out thread, {helpers} added", page=page)
 
     # -- /support ---------------------------------------------------------------------------------------
 

@@ -107,3 +107,41 @@ async def test_setup_warns_when_people_other_than_moderators_can_read_the_queue_
     page = await (await emulator.click(server.owner_id, chosen, label="Next")).reply()
     done = await (await emulator.click(server.owner_id, page, label="Finish setup")).reply()
     assert "can be read by everyone" in done["content"] and "No on-call role: urgent cases page" in done["content"]
+
+
+async def test_an_urgent_reach_out_with_nobody_on_duty_adds_whom_the_chain_reaches_to_the_private_thread(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    mod = await ready(bot, emulator, server)
+    await update_setting(bot.db, bot.clock, int(server.guild_id), "oncall_role_id", None)
+    ann = await emulator.member_join(server.guild_id, "ann")
+    await (await emulator.slash(server.guild_id, ann, "reach-out", urgency="urgent")).reply()
+    [case] = await wait_cases(bot, server, 1)
+    assert case.thread_id
+    thread = str(case.thread_id)
+    assert emulator.world.thread_members[thread] >= {ann, mod}, "the moderator role's holder is in the thread"
+    await emulator.wait_until(lambda: emulator.world.messages.get(thread), 5, "the opening message")
+    [opening] = emulator.world.messages[thread].values()
+    assert f"<@{mod}>" in opening["content"] and "<@&" not in opening["content"], "people, not an unseen role"
+    assert "I added 1 of the 1 members of Moderators" in opening["content"]
+    events = [e.detail for e in await case_events(bot.db, int(server.guild_id), case.id) if e.event == "paged"]
+    assert "reach-out thread, 1 added: reached moderator role Moderators (1 member)" in events
+
+
+async def test_an_urgent_reach_out_adds_at_most_ten_of_a_big_role_and_says_so(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    await ready(bot, emulator, server)
+    for n in range(11):
+        await emulator.set_roles(server.guild_id, await emulator.member_join(server.guild_id, f"oc{n}"),
+                                 [server.oncall_role_id])
+    guild = bot.get_guild(int(server.guild_id))
+    assert guild is not None
+    await emulator.wait_until(lambda: len(guild.get_role(int(server.oncall_role_id)).members) == 12,  # type: ignore[union-attr]
+                              5, "twelve on call")
+    ann = await emulator.member_join(server.guild_id, "ann")
+    await (await emulator.slash(server.guild_id, ann, "reach-out", urgency="urgent")).reply()
+    [case] = await wait_cases(bot, server, 1)
+    thread = str(case.thread_id)
+    assert len(emulator.world.thread_members[thread] - {ann, emulator.world.bot_id}) == 10
+    await emulator.wait_until(lambda: emulator.world.messages.get(thread), 5, "the opening message")
+    [opening] = emulator.world.messages[thread].values()
+    assert "I added 10 of the 12 members of On call (the first few; the queue has paged the rest)" in opening["content"]
