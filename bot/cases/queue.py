@@ -271,3 +271,16 @@ async def queue_trouble(conn: aiosqlite.Connection, guild_id: int) -> QueueTroub
     if not rows:
         return None
     return QueueTrouble(str(rows[0][0]), str(rows[0][1]), len(rows))
+
+
+async def page_now(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, *, guild_id: int, case_id: int) -> bool:
+    """A case that just became urgent (a concern case a crisis joined): one page down the chain now
+    (once, by key) and the urgent ladder from now."""
+    case = await read_case(conn, guild_id, case_id)
+    targets = await queue_targets(conn, guild_id)
+    if case is None or targets.queue_channel_id is None:
+        return False
+    await schedule_ladder(conn, clock.now(), case)
+    return await _page(conn, clock, outbox, case=case, queue_channel_id=targets.queue_channel_id,
+                       key=f"case:{case.id}:urgent", kind="case_page", text=new_urgent_text(case.id, case.kind),
+                       card=Card(), start="duty", what="became an urgent crisis case")

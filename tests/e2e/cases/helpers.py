@@ -71,3 +71,18 @@ async def wait_cases(bot: PeerCirclesBot, server: Server, count: int, within: fl
             assert len(cases) == count, f"expected {count} cases, found {len(cases)}"
             return sorted(cases, key=lambda c: c.id)
         await asyncio.sleep(0.01)
+
+
+async def wait_events(bot: PeerCirclesBot, server: Server, event: str, count: int, within: float = 5.0) -> list[Any]:
+    """The server's case events of one kind once there are ``count`` (listeners run asynchronously)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        rows = await bot.db.fetchall("SELECT case_id, detail FROM case_events WHERE guild_id = ? AND event = ?"
+                                     " ORDER BY id", (int(server.guild_id), event))
+        if len(rows) >= count or loop.time() > deadline:
+            assert len(rows) == count, f"expected {count} {event} events, found {len(rows)}"
+            return list(rows)
+        await asyncio.sleep(0.01)
