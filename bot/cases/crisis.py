@@ -187,7 +187,8 @@ async def respond_to_crisis(
     if outbox is None:
         await mark_pending(conn, clock, guild_id, user_id, level)
         return CrisisResponse(level, opened, False, False, card)
-    key = f"case:card:{guild_id}:{user_id}:{iso_utc(clock.now())}"
+    # The level is in the key: a concern card and a crisis card in the same second are two cards.
+    key = f"case:card:{guild_id}:{user_id}:{level}:{iso_utc(clock.now())}"
     await outbox.enqueue(conn, key=key, kind=f"case_card_{level}", guild_id=guild_id, target_kind="dm",
                          target_id=user_id, payload=card.to_payload(), fallback=PENDING_FALLBACK)
     return CrisisResponse(level, opened, False, True, card)

@@ -15,6 +15,7 @@ kinds, role names and counts, never message text (``Page.describe``).
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import aiosqlite
 
 from bot.cases.duty import on_duty
+from bot.core.db import Database
 
 if TYPE_CHECKING:
     from bot.delivery.outbox import Outbox
@@ -193,3 +195,18 @@ async def thread_page(conn: aiosqlite.Connection, guild_id: int, now: datetime, 
     if urgent:
         return reach(roster)
     return Page("duty", user_ids=roster.on_duty, people=roster.on_duty) if roster.on_duty else Page("nobody")
+
+
+async def emergency_page(db: Database, directory: Directory, guild_id: int) -> tuple[Page, int | None]:
+    """Whom to page, and the queue channel, when the crisis response could not be written: read
+    with single reads (they still work while writes are locked out); with no database at all, the
+    owner. Nobody is on duty as far as this knows (a role or the owner is paged instead)."""
+    try:
+        row = await db.fetchone("SELECT queue_channel_id, oncall_role_id, moderator_role_id, organiser_role_id"
+                                " FROM guild_settings WHERE guild_id = ?", (guild_id,))
+    except sqlite3.Error:
+        row = None
+    queue, oncall, moderator, organiser = tuple(row) if row is not None else (None, None, None, None)
+    roles = tuple((r, directory.role(guild_id, r)) for r in (oncall, moderator, organiser) if r is not None)
+    roster = Roster(guild_id, (), oncall, moderator, organiser, roles, directory.owner_of(guild_id), known=True)
+    return reach(roster), queue

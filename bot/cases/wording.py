@@ -155,3 +155,10 @@ def thread_greeting(case_id: int, page: Page, added: int) -> str:
         text += (f" I added {added} of the {len(page.people)} members of {role}"
                  f"{' (the first few; the queue has paged the rest)' if added < len(page.people) else ''}.")
     return text
+
+
+def emergency_text(user_id: int, link: str) -> str:
+    """The page sent straight to the queue when the crisis response could not be recorded: who and
+    where (a link), never what they wrote."""
+    return (f"🚨 Crisis language from <@{user_id}> in circle chat ({link}), and I couldn't record a case (the "
+            "database is failing). They were sent the crisis card directly. Please check in with them.")
