@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cases.queue import queue_trouble
 from bot.circles.access import require_organiser
 from bot.circles.cards import custom_id
 from bot.circles.settings import STORIES_MODES, CircleSettings, get_circle_settings, update_circle_setting
@@ -30,6 +31,9 @@ PAGES = ("roles", "places", "circles")
 GRACE_CHOICES = (1, 3, 7, 14, 30)
 STORIES_LABELS = {"none": "No stories channel", "forum": "A forum channel per circle",
                   "threads": "A text channel per circle (a thread per story)"}
+# Said plainly where the on-call role is chosen: leaving it out is fine, and this is what happens.
+NO_ONCALL = ("none: urgent cases page moderators on duty, else the moderator role, else the organisers, "
+             "else the server owner by DM")
 REQUIRED = (("organiser_role_id", "organiser role"), ("moderator_role_id", "moderator role"),
             ("queue_channel_id", "moderator queue channel"), ("circle_category_id", "circle category"))
 
@@ -44,7 +48,8 @@ def summary(settings: GuildSettings, circles: CircleSettings) -> dict[str, Any]:
     fields = [
         ("Organiser role", _mention("role", settings.organiser_role_id)),
         ("Moderator role", _mention("role", settings.moderator_role_id)),
-        ("On-call role", _mention("role", settings.oncall_role_id) + " (optional)"),
+        ("On-call role", _mention("role", settings.oncall_role_id) + " (optional)" if settings.oncall_role_id
+         else NO_ONCALL),
         ("Moderator queue", _mention("channel", settings.queue_channel_id)),
         ("Circle category", _mention("channel", settings.circle_category_id)),
         ("Welcome posts", _mention("channel", circles.welcome_channel_id) if circles.welcome_channel_id
@@ -173,6 +178,7 @@ class Setup(commands.Cog):
         column: str | None = None
         circle_column: str | None = None
         new_value: Any = value
+        note = ""
         if field in ("organiser", "moderator", "oncall"):
             refusal = self.unusable_role(interaction, value)
             if refusal:
@@ -183,6 +189,12 @@ class Setup(commands.Cog):
         elif field in ("queue", "category"):
             page = "places"
             column = "queue_channel_id" if field == "queue" else "circle_category_id"
+            if field == "queue" and value is not None:
+                refusal, warnings = queue_channel_check(interaction.guild, value, settings)
+                if refusal:  # a queue the bot can't post in would swallow every crisis alert: not saved
+                    await self.show_page(interaction, "places", edit=True, note=refusal, loaded=(settings, circles))
+                    return
+                note = "\n".join(warnings)
         elif field == "welcome":
             page = "places"
             circle_column = "welcome_channel_id"
@@ -207,7 +219,7 @@ class Setup(commands.Cog):
                                                   new_value)
         else:
             circles = await get_circle_settings(self.bot.db, settings.guild_id)
-        await self.show_page(interaction, page, edit=True, loaded=(settings, circles))
+        await self.show_page(interaction, page, edit=True, note=note, loaded=(settings, circles))
 
     @staticmethod
     def unusable_role(interaction: discord.Interaction, role_id: int | None) -> str | None:
@@ -242,6 +254,15 @@ class Setup(commands.Cog):
         await update_setting(self.bot.db, self.bot.clock, settings.guild_id, "setup_done", True,
                              config.default_region, config.default_timezone)
         warnings = self.permission_warnings(interaction.guild, settings)
+        if settings.queue_channel_id is not None:
+            refusal, queue_warnings = queue_channel_check(interaction.guild, settings.queue_channel_id, settings)
+            warnings += [refusal] if refusal else []
+            warnings += queue_warnings
+        trouble = await queue_trouble(self.bot.db.reader, settings.guild_id)
+        if trouble is not None:
+            warnings.append(trouble.describe())
+        if settings.oncall_role_id is None:
+            warnings.append(f"No on-call role: {NO_ONCALL.removeprefix('none: ')}.")
         lines = ["Setup is finished: members can now use /circle list, /circle find and /circle join."
                  if first_time else "Setup saved."]
         lines.append("Organisers create circles with /circle-admin create.")
@@ -266,6 +287,32 @@ class Setup(commands.Cog):
                 out.append(f"⚠ I'm missing **Manage Channels** in the category **{name}**, so I can't make circle"
                            " channels there.")
         return out
+
+
+def queue_channel_check(guild: discord.Guild | None, channel_id: int,
+                        settings: GuildSettings) -> tuple[str | None, list[str]]:
+    """Whether the moderator queue can be used: a refusal when I can't post there (alerts would be
+    lost), and warnings when people other than the moderators can read it (cases name members)."""
+    channel = guild.get_channel(channel_id) if guild is not None else None
+    if guild is None or guild.me is None or not isinstance(channel, discord.TextChannel):
+        return None, []
+    name = discord.utils.escape_markdown(channel.name)
+    mine = channel.permissions_for(guild.me)
+    if not (mine.view_channel and mine.send_messages and mine.embed_links):
+        return (f"⚠ I can't post in **#{name}** (I need View Channel, Send Messages and Embed Links there), so "
+                "crisis alerts would never reach the moderators. Give my role those permissions in that channel, "
+                "or choose another channel."), []
+    staff = {settings.moderator_role_id, settings.organiser_role_id, settings.oncall_role_id}
+    readers = [role for role in guild.roles if role.id not in staff and not role.managed
+               and not role.permissions.administrator and channel.permissions_for(role).view_channel]
+    if not readers:
+        return None, []
+    everyone = any(r.is_default() for r in readers)
+    names = ", ".join("@everyone" if r.is_default() else f"**{discord.utils.escape_markdown(r.name)}**"
+                      for r in readers[:5])
+    return None, [f"⚠ **#{name}** can be read by {'everyone in the server' if everyone else names}"
+                  f"{f' ({names})' if everyone and len(readers) > 1 else ''}. Cases name members and link what they"
+                  " wrote: let only the moderator, organiser and on-call roles see this channel."]
 
 
 async def setup(bot: PeerCirclesBot) -> None:

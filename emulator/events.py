@@ -147,6 +147,20 @@ class EventsMixin:
         await self.gateway.dispatch("MESSAGE_CREATE", payload)
         return copy.deepcopy(message)
 
+    async def edit_message(self, channel_id: str, message_id: str, content: str) -> dict[str, Any]:
+        """Its author edits a message (the bot sees MESSAGE_UPDATE)."""
+        message = self.world.messages[channel_id][message_id]
+        message.update(content=content, edited_timestamp=S.iso())
+        payload = copy.deepcopy(message)
+        guild_id = self.world.channels[channel_id].get("guild_id")
+        if guild_id:
+            payload["guild_id"] = guild_id
+            member = self.world.member_payload(guild_id, message["author"]["id"])
+            member.pop("user")
+            payload["member"] = member
+        await self.gateway.dispatch("MESSAGE_UPDATE", payload)
+        return copy.deepcopy(message)
+
     async def voice(self, guild_id: str, user_id: str, channel_id: str | None) -> None:
         """A member joins (channel id) or leaves (None) voice."""
         guild = self.world.guilds[guild_id]

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.cases.records import Opened, open_case
+from bot.cases.queue import page_now
+from bot.cases.records import Opened, add_event, open_case
 from bot.cases.settings import case_settings
 from bot.cases.wording import (
     CARD_TITLE_CONCERN,
@@ -73,20 +74,51 @@ def member_card(level: str, crisis_embed: dict[str, Any], *, guild_id: int, serv
     return Card(embeds=(intro, crisis_embed), rows=((Button(custom_id("casereach", guild_id), TALK_NOW, DANGER),),))
 
 
-async def _card_allowed(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int,
+async def _card_allowed(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int, level: str,
                         interval: timedelta = CARD_INTERVAL) -> bool:
-    async with conn.execute("SELECT last_card_at FROM case_member_state WHERE guild_id = ? AND user_id = ?",
-                            (guild_id, user_id)) as cursor:
+    """A crisis card is held back only by an earlier crisis card; a concern card by either (a
+    check-in right after the crisis card would add nothing)."""
+    async with conn.execute("SELECT last_card_at, last_concern_card_at FROM case_member_state"
+                            " WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)) as cursor:
         row = await cursor.fetchone()
-    return row is None or row[0] is None or clock.now() - parse_iso_utc(row[0]) >= interval
+    if row is None:
+        return True
+    stamps = [row[0]] if level == "crisis" else [row[0], row[1]]
+    return all(s is None or clock.now() - parse_iso_utc(s) >= interval for s in stamps)
 
 
-async def _mark_card(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int) -> None:
+async def _mark_card(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int, level: str) -> None:
+    column = "last_card_at" if level == "crisis" else "last_concern_card_at"
     await conn.execute(
-        "INSERT INTO case_member_state (guild_id, user_id, last_card_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (guild_id, user_id) DO UPDATE SET last_card_at = excluded.last_card_at",
+        f"INSERT INTO case_member_state (guild_id, user_id, {column}) VALUES (?, ?, ?)"
+        f" ON CONFLICT (guild_id, user_id) DO UPDATE SET {column} = excluded.{column}",
         (guild_id, user_id, iso_utc(clock.now())),
     )
+
+
+async def _open_case_of(conn: aiosqlite.Connection, guild_id: int, subject: int) -> tuple[int, str] | None:
+    """The member's open crisis or concern case in this server (the newest), if any: (id, kind)."""
+    async with conn.execute(
+        "SELECT id, kind FROM cases WHERE guild_id = ? AND subject_user_id = ? AND kind IN ('crisis', 'concern')"
+        " AND status <> 'resolved' ORDER BY CASE kind WHEN 'crisis' THEN 0 ELSE 1 END, id DESC LIMIT 1",
+        (guild_id, subject),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+async def _gather(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox | None, *, guild_id: int, case_id: int,
+                  kind: str, level: str, source: str, snapshot: dict[str, Any] | None) -> None:
+    """A later message joins the member's open case as an event (a link, never its text); a crisis
+    joining a concern case makes it an urgent crisis case and pages once, down the chain."""
+    link = (snapshot or {}).get("link")
+    await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=None, event="gathered",
+                    detail=f"another message ({level}, {source.replace('_', ' ')})" + (f": {link}" if link else ""))
+    if level == "crisis" and kind == "concern":
+        await conn.execute("UPDATE cases SET kind = 'crisis', urgency = 'urgent', updated_at = ?"
+                           " WHERE guild_id = ? AND id = ?", (iso_utc(clock.now()), guild_id, case_id))
+        if outbox is not None:
+            await page_now(conn, clock, outbox, guild_id=guild_id, case_id=case_id)
 
 
 async def respond_to_crisis(
@@ -123,7 +155,14 @@ async def respond_to_crisis(
     subject = None if anonymous else (subject_user_id or user_id)
     opened: int | None = case_id
     settings = await case_settings(conn, guild_id)
-    if level == "crisis":
+    # One open crisis case per member and server: later messages gather into it (a flood of ten
+    # messages is one case, one page, one ladder), unless the caller brought its own case.
+    gathering = await _open_case_of(conn, guild_id, subject) if subject is not None and case_id is None else None
+    if gathering is not None and (level == "crisis" or gathering[1] == "crisis" or settings.concern_opens_case):
+        opened = gathering[0]
+        await _gather(conn, clock, outbox, guild_id=guild_id, case_id=opened, kind=gathering[1], level=level,
+                      source=source, snapshot=snapshot)
+    elif level == "crisis":
         if case_id is not None:
             await conn.execute("UPDATE cases SET urgency = 'urgent' WHERE guild_id = ? AND id = ?", (guild_id, case_id))
         else:
@@ -136,19 +175,20 @@ async def respond_to_crisis(
                                   subject_user_id=subject, summary=summary, snapshot=snapshot,
                                   dedupe_key=dedupe_key, outbox=outbox)).case_id
     interval = CONCERN_DM_INTERVAL if level == "concern" and not can_reply_privately else CARD_INTERVAL
-    if not await _card_allowed(conn, clock, guild_id, user_id, interval):
+    if not await _card_allowed(conn, clock, guild_id, user_id, level, interval):
         return CrisisResponse(level, opened, False, False, None)
     card = member_card(level, crisis_embed, guild_id=guild_id, server_name=server_name, worried=worried,
                        anonymous=anonymous)
     if anonymous and can_reply_privately:
         return CrisisResponse(level, opened, True, False, card)
-    await _mark_card(conn, clock, guild_id, user_id)
+    await _mark_card(conn, clock, guild_id, user_id, level)
     if can_reply_privately:
         return CrisisResponse(level, opened, True, False, card)
     if outbox is None:
         await mark_pending(conn, clock, guild_id, user_id, level)
         return CrisisResponse(level, opened, False, False, card)
-    key = f"case:card:{guild_id}:{user_id}:{iso_utc(clock.now())}"
+    # The level is in the key: a concern card and a crisis card in the same second are two cards.
+    key = f"case:card:{guild_id}:{user_id}:{level}:{iso_utc(clock.now())}"
     await outbox.enqueue(conn, key=key, kind=f"case_card_{level}", guild_id=guild_id, target_kind="dm",
                          target_id=user_id, payload=card.to_payload(), fallback=PENDING_FALLBACK)
     return CrisisResponse(level, opened, False, True, card)

@@ -107,3 +107,4 @@ register(PersonalTable(
     "until you remove them", "the server's moderators", ("user_id",),
 ))
 not_personal("case_settings", "server settings of the moderator queue, no member ids")
+not_personal("case_screened_messages", "which message ids were already screened at which tier: no member ids, no text")

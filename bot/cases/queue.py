@@ -20,20 +20,32 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.cases.duty import on_duty
-from bot.cases.records import Case, read_case
+from bot.cases.paging import Page, dm_page, people_to_dm, reach, record_page, roster_of
+from bot.cases.records import Case, add_event, read_case
 from bot.cases.settings import case_settings
-from bot.cases.wording import KIND_NAMES, STATUS_NAMES, escalated_text, new_urgent_text, page_text
+from bot.cases.wording import (
+    KIND_NAMES,
+    STATUS_NAMES,
+    escalated_text,
+    new_urgent_text,
+    owner_page_text,
+    page_text,
+    queue_failed_text,
+    queue_trouble_text,
+)
 from bot.core.clock import Clock, iso_utc
+from bot.core.db import read_all, read_one
 from bot.core.messages import DANGER, PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id, embed, timestamp
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence
 
 if TYPE_CHECKING:
-    from bot.delivery.outbox import Outbox
+    from bot.delivery.outbox import Fallback, Outbox, OutboxRow
 
 ANNOUNCE_KIND = "case_announce"
 LADDER_KIND = "case_ladder"
+# The outbox fallback of queue posts and pages: Discord refused the queue channel (403/404).
+QUEUE_FALLBACK = "case_queue_failed"
 URGENT_COLOUR = 0xC0392B
 
 
@@ -99,12 +111,30 @@ def queue_card(case: Case) -> Card:
     return Card(embeds=(body,), rows=rows)
 
 
-def _with_pings(card: Card, text: str, role_ids: list[int | None], user_ids: list[int]) -> dict[str, Any]:
-    roles = [r for r in role_ids if r]
-    mentions = " ".join([*(f"<@&{r}>" for r in roles), *(f"<@{u}>" for u in user_ids)])
-    payload = Card(content=f"{text} {mentions}".strip(), embeds=card.embeds, rows=card.rows).to_payload()
-    payload["allowed_mentions"] = {"parse": [], "roles": [str(r) for r in roles], "users": [str(u) for u in user_ids]}
+def _with_page(card: Card, text: str, page: Page) -> dict[str, Any]:
+    """The card with ``text`` and the page's mentions (only those: member text can't ping anyone)."""
+    payload = Card(content=f"{text} {page.mentions()}".strip(), embeds=card.embeds, rows=card.rows).to_payload()
+    payload["allowed_mentions"] = page.allowed_mentions()
     return payload
+
+
+async def _page(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, *, case: Case, queue_channel_id: int,
+                key: str, kind: str, text: str, card: Card, start: str, what: str) -> bool:
+    """Post ``text`` (and ``card``) in the queue for whom the chain reaches from ``start``; the owner
+    by DM when the chain ends with them; the case history says whom it reached. A post Discord
+    refuses (403/404) pages the same people by DM (``QUEUE_FALLBACK``)."""
+    roster = await roster_of(conn, case.guild_id, clock.now())
+    page = reach(roster, start)
+    sent = await outbox.enqueue(conn, key=key, kind=kind, guild_id=case.guild_id, target_kind="channel",
+                                target_id=queue_channel_id, payload=_with_page(card, text, page),
+                                fallback=QUEUE_FALLBACK)
+    if not sent:
+        return False
+    if page.owner_dm is not None:
+        await dm_page(conn, outbox, guild_id=case.guild_id, key=f"{key}:dm", people=(page.owner_dm,),
+                      text=owner_page_text(text))
+    await record_page(conn, iso_utc(clock.now()), guild_id=case.guild_id, case_id=case.id, what=what, page=page)
+    return True
 
 
 async def announce_case(
@@ -119,25 +149,24 @@ async def announce_case(
         await schedules.create(conn, now, guild_id=guild_id, kind=ANNOUNCE_KIND, owner_id=case_id,
                                rule=Recurrence.once(now))
     else:
-        await post_queue_message(conn, outbox, case, now)
+        await post_queue_message(conn, clock, outbox, case)
     await schedule_ladder(conn, now, case)
 
 
-async def post_queue_message(conn: aiosqlite.Connection, outbox: Outbox, case: Case, now: datetime) -> bool:
-    """The case's queue message (once, by key); an urgent one pings those on duty at ``now``
-    (by hand or by their weekly window), else the on-call role."""
+async def post_queue_message(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, case: Case) -> bool:
+    """The case's queue message (once, by key); an urgent one pages down the chain
+    (bot.cases.paging: those on duty, on call, moderators, organisers, the owner)."""
     targets = await queue_targets(conn, case.guild_id)
     if targets.queue_channel_id is None:
         return False
     card = queue_card(case)
     if case.urgency == "urgent":
-        duty = await on_duty(conn, case.guild_id, now)
-        payload = _with_pings(card, new_urgent_text(case.id, case.kind), [] if duty else [targets.oncall_role_id],
-                              duty)
-    else:
-        payload = card.to_payload()
+        return await _page(conn, clock, outbox, case=case, queue_channel_id=targets.queue_channel_id,
+                           key=queue_key(case.id), kind="case_queue", text=new_urgent_text(case.id, case.kind),
+                           card=card, start="duty", what="new urgent case")
     return await outbox.enqueue(conn, key=queue_key(case.id), kind="case_queue", guild_id=case.guild_id,
-                                target_kind="channel", target_id=targets.queue_channel_id, payload=payload)
+                                target_kind="channel", target_id=targets.queue_channel_id,
+                                payload=card.to_payload(), fallback=QUEUE_FALLBACK)
 
 
 async def schedule_ladder(conn: aiosqlite.Connection, now: datetime, case: Case) -> None:
@@ -163,9 +192,9 @@ async def ladder_step(
     conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, *, guild_id: int, case_id: int, step: str,
     scheduled_at: datetime,
 ) -> bool:
-    """A ladder wake-up: page if the case is still unclaimed. Returns whether a page was enqueued."""
-    from bot.cases.records import add_event
-
+    """A ladder wake-up: page if the case is still unclaimed. Returns whether a page was enqueued.
+    The re-page and a normal case's raise go down the whole chain; the organisers' step starts at
+    the organisers (and ends with the owner)."""
     case = await read_case(conn, guild_id, case_id)
     if case is None or case.status != "open":
         return False
@@ -174,25 +203,84 @@ async def ladder_step(
         return False
     settings = await case_settings(conn, guild_id)
     minutes = settings.repage_minutes if step == "oncall" else settings.organiser_minutes
-    if step == "oncall":
-        roles, users = [targets.oncall_role_id], await on_duty(conn, guild_id, clock.now())
-    elif step == "organiser":
-        roles, users = [targets.organiser_role_id, targets.oncall_role_id], []
-    else:
-        roles, users = [targets.oncall_role_id or targets.moderator_role_id], await on_duty(conn, guild_id, clock.now())
-    payload = _with_pings(Card(), page_text(step, case.id, case.kind, minutes), roles, users)
-    sent = await outbox.enqueue(conn, key=f"case:{case.id}:page:{step}", kind="case_page", guild_id=guild_id,
-                                target_kind="channel", target_id=targets.queue_channel_id, payload=payload)
-    if sent:
-        await add_event(conn, clock, guild_id=guild_id, case_id=case.id, actor_id=None, event="paged",
-                        detail=f"{step} (due {iso_utc(scheduled_at)})")
-    return sent
+    return await _page(conn, clock, outbox, case=case, queue_channel_id=targets.queue_channel_id,
+                       key=f"case:{case.id}:page:{step}", kind="case_page",
+                       text=page_text(step, case.id, case.kind, minutes), card=Card(),
+                       start="organiser" if step == "organiser" else "duty",
+                       what=f"{step} (due {iso_utc(scheduled_at)})")
 
 
-async def page_escalation(conn: aiosqlite.Connection, outbox: Outbox, case: Case, by: int, count: int) -> None:
+async def page_escalation(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, case: Case, by: int,
+                          count: int) -> None:
     targets = await queue_targets(conn, case.guild_id)
     if targets.queue_channel_id is None:
         return
-    payload = _with_pings(Card(), escalated_text(case.id, by), [targets.organiser_role_id], [])
-    await outbox.enqueue(conn, key=f"case:{case.id}:escalated:{count}", kind="case_page", guild_id=case.guild_id,
-                         target_kind="channel", target_id=targets.queue_channel_id, payload=payload)
+    await _page(conn, clock, outbox, case=case, queue_channel_id=targets.queue_channel_id,
+                key=f"case:{case.id}:escalated:{count}", kind="case_page", text=escalated_text(case.id, by),
+                card=Card(), start="organiser", what="escalated")
+
+
+def _case_of_key(key: str) -> int | None:
+    """The case a queue post or page row is for (keys ``case:<id>:queue``, ``case:<id>:page:...``)."""
+    parts = key.split(":")
+    return int(parts[1]) if len(parts) > 2 and parts[0] == "case" and parts[1].isdigit() else None
+
+
+def queue_failed_fallback(clock: Clock, outbox: Outbox) -> Fallback:
+    """The outbox fallback of queue posts and pages: the queue channel refused it (403/404), so the
+    people the chain reaches get it by DM (at most MAX_PEOPLE; the owner when nobody is known), and
+    the case history says so. /status and /setup show the failure (``queue_trouble``)."""
+    async def fallback(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+        case_id = _case_of_key(row.key)
+        case = await read_case(conn, row.guild_id, case_id) if case_id is not None else None
+        if case is None or case.status == "resolved":
+            return
+        roster = await roster_of(conn, row.guild_id, clock.now())
+        page = reach(roster)
+        people = people_to_dm(page, roster)
+        count = await dm_page(conn, outbox, guild_id=row.guild_id, key=f"case:{case.id}:queuefail:{row.id}",
+                              people=people, text=queue_failed_text(case.id, case.kind, reason))
+        await add_event(conn, clock, guild_id=row.guild_id, case_id=case.id, actor_id=None, event="page_failed",
+                        detail=f"queue channel refused the post ({reason}); paged by DM instead: "
+                               f"{page.describe()} ({count} DM{'' if count == 1 else 's'})")
+    return fallback
+
+
+@dataclass(frozen=True)
+class QueueTrouble:
+    reason: str     # the outbox's failure reason (missing_access, unknown_target)
+    at: str         # when the failed post was queued
+    failed: int     # failed posts since the last one that went through
+
+    def describe(self) -> str:
+        return queue_trouble_text(self.reason, self.failed, self.at)
+
+
+async def queue_trouble(conn: aiosqlite.Connection, guild_id: int) -> QueueTrouble | None:
+    """Queue posts or pages Discord refused since the last one that went through (None: all well)."""
+    kinds = "('case_queue', 'case_page')"
+    row = await read_one(conn, f"SELECT MAX(created_at) FROM outbox WHERE guild_id = ? AND kind IN {kinds}"
+                         " AND state = 'sent'", (guild_id,))
+    since = row[0] if row is not None and row[0] is not None else ""
+    rows = await read_all(
+        conn,
+        f"SELECT failure_reason, created_at FROM outbox WHERE guild_id = ? AND kind IN {kinds} AND state = 'failed'"
+        " AND failure_reason IN ('missing_access', 'unknown_target') AND created_at >= ? ORDER BY created_at DESC",
+        (guild_id, since),
+    )
+    if not rows:
+        return None
+    return QueueTrouble(str(rows[0][0]), str(rows[0][1]), len(rows))
+
+
+async def page_now(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, *, guild_id: int, case_id: int) -> bool:
+    """A case that just became urgent (a concern case a crisis joined): one page down the chain now
+    (once, by key) and the urgent ladder from now."""
+    case = await read_case(conn, guild_id, case_id)
+    targets = await queue_targets(conn, guild_id)
+    if case is None or targets.queue_channel_id is None:
+        return False
+    await schedule_ladder(conn, clock.now(), case)
+    return await _page(conn, clock, outbox, case=case, queue_channel_id=targets.queue_channel_id,
+                       key=f"case:{case.id}:urgent", kind="case_page", text=new_urgent_text(case.id, case.kind),
+                       card=Card(), start="duty", what="became an urgent crisis case")

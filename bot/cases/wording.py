@@ -5,6 +5,11 @@ Warm and plain for members (people may read these on a bad day); short and factu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.cases.paging import Page
+
 REPORT_CATEGORIES: dict[str, str] = {
     "harassment": "Harassment",
     "misinformation": "Medical misinformation",
@@ -118,3 +123,42 @@ DUTY_REMOVED = "Removed that window."
 DUTY_NO_SUCH = "You have no duty window #{window_id}. `/case duty list` shows yours."
 DUTY_NOW = "You're on duty right now."
 DUTY_NOT_NOW = "You're not on duty right now."
+
+# -- paging down the chain (bot/cases/paging.py) ----------------------------------------------------
+QUEUE_FAILURE_REASONS = {"missing_access": "I'm not allowed to post there", "unknown_target": "the channel is gone"}
+
+
+def owner_page_text(text: str) -> str:
+    """A page that reached nobody before the owner: the same words by DM, and why it came to them."""
+    return (f"{text}\nNobody else could be paged: nobody is on duty and no on-call, moderator or organiser role "
+            "has members. Please look at the moderator queue, or choose roles with /setup.")
+
+
+def queue_failed_text(case_id: int, kind: str, reason: str) -> str:
+    why = QUEUE_FAILURE_REASONS.get(reason, "Discord refused it")
+    return (f"🚨 Case #{case_id} ({KIND_NAMES.get(kind, kind)}) couldn't be posted in the moderator queue channel "
+            f"({why}). Please take a look with `/case show id:{case_id}` and fix the queue channel in /setup.")
+
+
+def queue_trouble_text(reason: str, failed: int, at: str) -> str:
+    why = QUEUE_FAILURE_REASONS.get(reason, "Discord refused it")
+    return (f"⚠ Moderator queue channel: {failed} post{'' if failed == 1 else 's'} or page{'' if failed == 1 else 's'}"
+            f" refused, the latest queued {at} ({why}); they went to moderators by DM instead. Fix the queue"
+            " channel in /setup.")
+
+
+def thread_greeting(case_id: int, page: Page, added: int) -> str:
+    """A reach-out thread's first message: who was brought in, and how many of a role when not all."""
+    text = f"This is a private space for case #{case_id}. A moderator will be here soon."
+    if page.role_id is not None and page.people:
+        role = page.role_name or "the role"
+        text += (f" I added {added} of the {len(page.people)} members of {role}"
+                 f"{' (the first few; the queue has paged the rest)' if added < len(page.people) else ''}.")
+    return text
+
+
+def emergency_text(user_id: int, link: str) -> str:
+    """The page sent straight to the queue when the crisis response could not be recorded: who and
+    where (a link), never what they wrote."""
+    return (f"🚨 Crisis language from <@{user_id}> in circle chat ({link}), and I couldn't record a case (the "
+            "database is failing). They were sent the crisis card directly. Please check in with them.")

@@ -97,7 +97,7 @@ async def escalate(db: Database, clock: Clock, outbox: Outbox, guild_id: int, ca
         async with conn.execute("SELECT COUNT(*) FROM case_events WHERE guild_id = ? AND case_id = ?"
                                 " AND event = 'escalated'", (guild_id, case_id)) as cur:
             row = await cur.fetchone()
-        await page_escalation(conn, outbox, case, moderator_id, int(row[0]) if row else 1)
+        await page_escalation(conn, clock, outbox, case, moderator_id, int(row[0]) if row else 1)
         return await _open_case(conn, guild_id, case_id)
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.cases.paging import RoleInfo
 from bot.cases.queue import queue_card
 from bot.cases.records import get_case
 from bot.cases.workflow import queue_message_id
@@ -58,3 +59,22 @@ async def _refresh(bot: PeerCirclesBot, settings: GuildSettings, case_id: int) -
                     case_id, exc.status)
         return False
     return True
+
+
+class GuildDirectory:
+    """bot.cases.paging's view of Discord: a role's name and holders and the owner, from the member
+    cache (the bot has the members intent), so pages skip roles nobody holds."""
+
+    def __init__(self, bot: PeerCirclesBot) -> None:
+        self.bot = bot
+
+    def role(self, guild_id: int, role_id: int) -> RoleInfo | None:
+        guild = self.bot.get_guild(guild_id)
+        role = guild.get_role(role_id) if guild is not None else None
+        if role is None:
+            return None
+        return RoleInfo(role.name, tuple(m.id for m in role.members if not m.bot))
+
+    def owner_of(self, guild_id: int) -> int | None:
+        guild = self.bot.get_guild(guild_id)
+        return guild.owner_id if guild is not None else None

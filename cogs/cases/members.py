@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import screening
-from bot.cases.chat import screened_source
+from bot.cases.chat import ChatMessage, answer_chat_message
 from bot.cases.crisis import (
     PENDING_FALLBACK,
     CrisisResponse,
@@ -26,11 +26,10 @@ from bot.cases.crisis import (
     respond_to_crisis,
     take_pending,
 )
-from bot.cases.duty import on_duty
-from bot.cases.records import find_by_dedupe_key, open_case
+from bot.cases.paging import MAX_PEOPLE, emergency_page, record_page, thread_page
+from bot.cases.records import find_by_dedupe_key
 from bot.cases.relay import Relay, relay_in, relay_of_member, relay_of_thread, relay_out
 from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_key, story_number_of
-from bot.cases.settings import case_settings
 from bot.cases.wording import (
     COOLDOWN,
     DM_SCREENED,
@@ -52,6 +51,8 @@ from bot.cases.wording import (
     SUPPORT_TEXT,
     SUPPORT_TITLE,
     TALK_NOW,
+    emergency_text,
+    thread_greeting,
 )
 from bot.core.clock import iso_utc
 from bot.core.errors import UserFacingError
@@ -59,7 +60,7 @@ from bot.core.messages import DANGER, Button, Card, custom_id, embed, timestamp
 from bot.core.permissions import Actor, is_moderator
 from bot.safety.card import server_crisis_card
 from bot.safety.resources import INTERNATIONAL, crisis_card
-from bot.screening.words import word_settings
+from cogs.cases.common import GuildDirectory
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import NO_PINGS, guild_settings, reply
 from cogs.common.modals import custom_id_of, modal_choices, modal_values
@@ -250,7 +251,7 @@ class CaseMembers(commands.Cog):
         log.info("case reach-out guild_id=%s case_id=%s urgent=%s thread=%s", guild_id, result.case_id,
                  result.urgent, thread is not None)
         if thread is not None:
-            await self._open_thread(thread, interaction.user.id, settings.oncall_role_id, result.case_id, guild_id)
+            await self._open_thread(thread, interaction.user.id, result.urgent, result.case_id, guild_id)
             text = (REACH_OUT_URGENT_THREAD if result.urgent else REACH_OUT_THREAD).format(thread=thread.mention)
         elif relay is not None:
             async with self.bot.db.transaction() as conn:
@@ -292,22 +293,27 @@ class CaseMembers(commands.Cog):
             log.warning("relay thread not created guild_id=%s status=%s", guild.id, exc.status)
             return None
 
-    async def _open_thread(self, thread: discord.Thread, user_id: int, oncall_role_id: int | None, case_id: int,
+    async def _open_thread(self, thread: discord.Thread, user_id: int, urgent: bool, case_id: int,
                            guild_id: int) -> None:
-        duty = await on_duty(self.bot.db.conn, guild_id, self.bot.clock.now())
-        for uid in [user_id, *duty]:
+        """Add the member and whom the chain reaches (at most MAX_PEOPLE) and greet them by name."""
+        page = await thread_page(self.bot.db.conn, guild_id, self.bot.clock.now(), urgent=urgent)
+        added: list[int] = []
+        for uid in dict.fromkeys([user_id, *page.people[:MAX_PEOPLE]]):
             try:
                 await thread.add_user(discord.Object(uid))
+                added.append(uid)
             except discord.HTTPException as exc:
                 log.warning("reach-out thread member not added case_id=%s status=%s", case_id, exc.status)
-        roles = [f"<@&{oncall_role_id}>"] if oncall_role_id else []
-        pings = " ".join([f"<@{user_id}>", *(f"<@{u}>" for u in duty), *roles])
-        payload = {"content": f"{pings} This is a private space for case #{case_id}. A moderator will be here soon.",
-                   "allowed_mentions": {"parse": [], "users": [str(u) for u in [user_id, *duty]],
-                                        "roles": [str(oncall_role_id)] if oncall_role_id else []}}
+        helpers = len([u for u in added if u != user_id])
+        pings = " ".join(f"<@{u}>" for u in added)
+        payload = {"content": f"{pings} {thread_greeting(case_id, page, helpers)}",
+                   "allowed_mentions": {"parse": [], "users": [str(u) for u in added]}}
         async with self.bot.db.transaction() as conn:
             await self.bot.outbox.enqueue(conn, key=f"case:{case_id}:thread", kind="case_thread", guild_id=guild_id,
                                           target_kind="channel", target_id=thread.id, payload=payload)
+            if page.step != "nobody":
+                await record_page(conn, iso_utc(self.bot.clock.now()), guild_id=guild_id, case_id=case_id,
+                                  what=f"reach-out thread, {helpers} added", page=page)
 
     # -- /support ---------------------------------------------------------------------------------------
 
@@ -359,36 +365,66 @@ class CaseMembers(commands.Cog):
                 await self._relay_from_moderator(message)
                 return
             parent_id = message.channel.parent_id
-        source = await screened_source(self.bot.db, guild.id, message.channel.id, parent_id)
-        if source is None:
+        await self._answer_chat(message, parent_id, edited=False)
+
+    @commands.Cog.listener()
+    async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
+        """An edit can add crisis words a message didn't have: screened again, answered once per tier."""
+        if after.author.bot or not after.content or after.guild is None or before.content == after.content:
             return
-        where = "a story's thread" if source == "story_thread" else "circle chat"
-        snapshot = {"message_id": message.id, "channel_id": message.channel.id, "author_id": message.author.id,
-                    "content": message.content, "link": message.jump_url, "created_at": iso_utc(message.created_at)}
-        words = await word_settings(self.bot.db, guild.id)
-        verdict = screening.screen(message.content, words)
-        if verdict.crisis in ("crisis", "concern"):
-            card_embed = await self._crisis_embed(guild.id)
-            async with self.bot.db.transaction() as conn:
-                result = await respond_to_crisis(
-                    conn, self.bot.clock, self.bot.outbox, guild_id=guild.id, user_id=message.author.id,
-                    level=verdict.crisis, source=source, crisis_embed=card_embed, server_name=guild.name,
-                    can_reply_privately=False, summary=f"crisis language in {where}" if verdict.crisis == "crisis"
-                    else f"concern in {where}", snapshot=snapshot, dedupe_key=f"chat:{message.id}")
-            log.info("case crisis response guild_id=%s level=%s case_id=%s card_dm=%s source=%s", guild.id,
-                     result.level, result.case_id, result.dm_queued, source)
-        if verdict.slur:
-            # A slur aimed at people always reaches the moderators, whatever the profanity setting.
-            async with self.bot.db.transaction() as conn:
-                opened = await open_case(
-                    conn, self.bot.clock, guild_id=guild.id, kind="slur", urgency="normal", source=source,
-                    subject_user_id=message.author.id, summary=f"a slur in {where}", snapshot=snapshot,
-                    dedupe_key=f"slur:{message.id}", outbox=self.bot.outbox)
-            log.info("case slur guild_id=%s case_id=%s", guild.id, opened.case_id)
-        if verdict.profane:
-            settings = await case_settings(self.bot.db.conn, guild.id)
-            if settings.profanity_mode == "remove":
-                await self._remove_profanity(message)
+        if isinstance(after.channel, discord.Thread):
+            if await relay_of_thread(self.bot.db, after.guild.id, after.channel.id) is not None:
+                return
+            await self._answer_chat(after, after.channel.parent_id, edited=True)
+        else:
+            await self._answer_chat(after, None, edited=True)
+
+    async def _answer_chat(self, message: discord.Message, parent_id: int | None, *, edited: bool) -> None:
+        """bot.cases decides and enqueues; this only does what needs Discord itself."""
+        assert message.guild is not None
+        guild = message.guild
+        answer = await answer_chat_message(self.bot.db, self.bot.clock, self.bot.outbox, ChatMessage(
+            guild.id, guild.name, message.channel.id, parent_id, message.id, message.author.id, message.content,
+            message.jump_url, iso_utc(message.created_at), edited))
+        if answer.source is None:
+            return
+        if answer.failed and answer.card is not None:
+            await self._without_database(message, answer.level, answer.card)
+        log.info("case chat screened guild_id=%s message_id=%s level=%s case_id=%s failed=%s slur_case=%s edited=%s",
+                 guild.id, message.id, answer.level, answer.crisis.case_id if answer.crisis else None, answer.failed,
+                 answer.slur_case_id, edited)
+        if answer.remove_profanity:
+            await self._remove_profanity(message)
+
+    async def _without_database(self, message: discord.Message, level: str, card: Card) -> None:
+        """The database failed even after retries: the card by DM straight away and, for a crisis,
+        a page straight to the queue channel for whom the chain reaches (no outbox: it needs the
+        database). Settings come from Discord's cache where the database can't answer."""
+        assert message.guild is not None
+        try:
+            await message.author.send(embeds=[discord.Embed.from_dict(e) for e in card.embeds], view=_view(card))
+        except discord.HTTPException as exc:
+            log.warning("crisis card not sent directly guild_id=%s status=%s", message.guild.id, exc.status)
+        if level != "crisis":
+            return
+        page, queue_id = await emergency_page(self.bot.db, GuildDirectory(self.bot), message.guild.id)
+        text = emergency_text(message.author.id, message.jump_url)
+        try:
+            if queue_id is not None and page.owner_dm is None:
+                channel = self.bot.get_partial_messageable(queue_id, guild_id=message.guild.id)
+                await channel.send(f"{text} {page.mentions()}", allowed_mentions=discord.AllowedMentions(
+                    everyone=False, users=[discord.Object(u) for u in page.user_ids],
+                    roles=[discord.Object(page.role_id)] if page.role_id else False))
+                return
+        except discord.HTTPException as exc:
+            log.warning("emergency page not posted guild_id=%s status=%s", message.guild.id, exc.status)
+        for uid in page.people[:MAX_PEOPLE] or ((message.guild.owner_id,) if message.guild.owner_id else ()):
+            user = self.bot.get_user(uid)
+            if user is not None:
+                try:
+                    await user.send(text, allowed_mentions=NO_PINGS)
+                except discord.HTTPException as exc:
+                    log.warning("emergency page DM failed guild_id=%s status=%s", message.guild.id, exc.status)
 
     async def _from_dm(self, message: discord.Message) -> None:
         relay = await relay_of_member(self.bot.db, message.author.id)

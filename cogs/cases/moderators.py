@@ -21,7 +21,15 @@ from bot.cases.duty import (
     set_on_duty,
     windows_of,
 )
-from bot.cases.queue import ANNOUNCE_KIND, LADDER_KIND, ladder_step, post_queue_message
+from bot.cases.paging import current_directory, use_directory
+from bot.cases.queue import (
+    ANNOUNCE_KIND,
+    LADDER_KIND,
+    QUEUE_FALLBACK,
+    ladder_step,
+    post_queue_message,
+    queue_failed_fallback,
+)
 from bot.cases.records import KINDS, Case, case_events, get_case, list_cases, read_case
 from bot.cases.settings import PROFANITY_MODES, update_case_settings
 from bot.cases.wording import (
@@ -64,7 +72,7 @@ from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.members.zones import suggest
 from bot.stories import block_author_of_story, block_member
 from bot.stories.moderation import MAX_BLOCK_DAYS
-from cogs.cases.common import refresh_queue_message, require_moderator
+from cogs.cases.common import GuildDirectory, refresh_queue_message, require_moderator
 from cogs.common.choices import circle_choices
 from cogs.common.components import Action, PersistentComponent, run_safely, send_card
 from cogs.common.context import actor_of, reply, settings_of
@@ -133,13 +141,20 @@ class CaseModerators(commands.Cog):
         self.bot.add_dynamic_items(PersistentComponent)
         self.bot.scheduler.register_kind(ANNOUNCE_KIND, self.on_announce, MissedPolicy.LATE, grace=ALWAYS)
         self.bot.scheduler.register_kind(LADDER_KIND, self.on_ladder, MissedPolicy.LATE, grace=ALWAYS)
+        self._directory = GuildDirectory(self.bot)
+        use_directory(self._directory)
+        self.bot.outbox.register_fallback(QUEUE_FALLBACK, queue_failed_fallback(self.bot.clock, self.bot.outbox))
+
+    async def cog_unload(self) -> None:
+        if current_directory() is self._directory:
+            use_directory(None)
 
     # -- wake-ups ---------------------------------------------------------------------------------
 
     async def on_announce(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
         case = await read_case(conn, occurrence.guild_id, occurrence.owner_id)
         if case is not None:
-            await post_queue_message(conn, self.bot.outbox, case, self.bot.clock.now())
+            await post_queue_message(conn, self.bot.clock, self.bot.outbox, case)
 
     async def on_ladder(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
         paged = await ladder_step(conn, self.bot.clock, self.bot.outbox, guild_id=occurrence.guild_id,

@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cases.queue import queue_trouble
 from bot.circles.access import require_organiser
 from bot.core.clock import iso_utc
 from bot.core.guild_settings import GuildSettings
@@ -139,6 +140,9 @@ class PrivacyOperations(commands.Cog):
         text = await asyncio.to_thread(status_text, Path(self.bot.db.path), self.bot.clock.now(),
                                        guild_id=guild.guild_id, runtime=runtime)
         text += f"\n{model_status_line()}\n"
+        trouble = await queue_trouble(self.bot.db.reader, guild.guild_id)
+        if trouble is not None:  # the one failure that can leave a crisis unseen: said first, in words
+            text = f"{trouble.describe()}\n\n{text}"
         if len(text) <= 1900:
             await interaction.followup.send(f"```\n{text}```", ephemeral=True)
         else:

@@ -244,7 +244,9 @@ class Stories(commands.Cog):
             await open_case(conn, self.bot.clock, guild_id=guild_id, kind="help", urgency="urgent", source="story",
                             subject_user_id=interaction.user.id, opened_by=interaction.user.id,
                             summary=wording.HELP_CASE_SUMMARY,
-                            dedupe_key=f"storyhelp:{interaction.message.id if interaction.message else interaction.id}")
+                            dedupe_key=f"storyhelp:{interaction.message.id if interaction.message else interaction.id}",
+                            # Announced and paged now, as a crisis case is: not at the scheduler's next sweep.
+                            outbox=self.bot.outbox)
         await reply(interaction, wording.CONNECTED)
 
     # -- receipts ----------------------------------------------------------------------------------

@@ -15,10 +15,19 @@ CONCERN = "I feel hopeless lately"
 
 
 async def ready(bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> str:
-    """/setup done (queue channel, roles); returns a moderator's user id."""
+    """/setup done (queue channel, roles), each role held by someone (a page to an empty role
+    reaches nobody, so the chain would pass it by); returns a moderator's user id."""
     await set_up(bot, server)
+    await emulator.set_roles(server.guild_id, await emulator.member_join(server.guild_id, "oz-oncall"),
+                             [server.oncall_role_id])
+    await emulator.set_roles(server.guild_id, await emulator.member_join(server.guild_id, "orla-organiser"),
+                             [server.organiser_role_id])
     mod = await emulator.member_join(server.guild_id, "mo-moderator")
     await emulator.set_roles(server.guild_id, mod, [server.moderator_role_id])
+    guild = bot.get_guild(int(server.guild_id))
+    assert guild is not None
+    await emulator.wait_until(lambda: all(guild.get_role(int(r)).members for r in (  # type: ignore[union-attr]
+        server.oncall_role_id, server.organiser_role_id, server.moderator_role_id)), 5, "the roles held in the cache")
     return mod
 
 
@@ -61,4 +70,19 @@ async def wait_cases(bot: PeerCirclesBot, server: Server, count: int, within: fl
         if len(cases) >= count or loop.time() > deadline:
             assert len(cases) == count, f"expected {count} cases, found {len(cases)}"
             return sorted(cases, key=lambda c: c.id)
+        await asyncio.sleep(0.01)
+
+
+async def wait_events(bot: PeerCirclesBot, server: Server, event: str, count: int, within: float = 5.0) -> list[Any]:
+    """The server's case events of one kind once there are ``count`` (listeners run asynchronously)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        rows = await bot.db.fetchall("SELECT case_id, detail FROM case_events WHERE guild_id = ? AND event = ?"
+                                     " ORDER BY id", (int(server.guild_id), event))
+        if len(rows) >= count or loop.time() > deadline:
+            assert len(rows) == count, f"expected {count} {event} events, found {len(rows)}"
+            return list(rows)
         await asyncio.sleep(0.01)

@@ -32,8 +32,14 @@ async def test_an_unclaimed_urgent_case_repages_on_call_then_organisers_and_a_cl
     clock.advance(minutes=10)
     await emulator.wait_until(lambda: len(pages(emulator, server, case.id)) == 2, 5, "the organiser page")
     assert f"<@&{server.organiser_role_id}>" in pages(emulator, server, case.id)[1]
-    events = [e.event for e in await case_events(bot.db, int(server.guild_id), case.id)]
-    assert events.count("paged") == 2
+    paged = [e.detail for e in await case_events(bot.db, int(server.guild_id), case.id) if e.event == "paged"]
+    # The case history says whom each page reached (the new case, the reach-out thread, the re-page,
+    # the organisers).
+    assert len(paged) == 4
+    assert paged[0] == "new urgent case: reached on-call role On call (1 member)"
+    assert paged[1] == "reach-out thread, 1 added: reached on-call role On call (1 member)"
+    assert paged[2].startswith("oncall (due") and paged[2].endswith("reached on-call role On call (1 member)")
+    assert paged[3].endswith("reached organiser role Organisers (1 member)")
 
     # A second urgent case, claimed in time: no re-pages at all.
     bea = await emulator.member_join(server.guild_id, "bea")

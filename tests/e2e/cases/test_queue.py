@@ -60,7 +60,7 @@ async def test_queue_message_updates_in_place_through_claim_note_escalate_resolv
 
     events = [(e.event, e.actor_id) for e in await case_events(bot.db, int(server.guild_id), case.id)]
     assert events == [("opened", case.opened_by), ("claimed", int(mod)), ("note", int(mod)),
-                      ("escalated", int(mod)), ("resolved", int(mod))]
+                      ("escalated", int(mod)), ("paged", None), ("resolved", int(mod))]
     shown = await (await emulator.slash(server.guild_id, mod, "case show", id=case.id)).reply()
     assert shown["flags"] & EPHEMERAL
     text = text_of(shown)

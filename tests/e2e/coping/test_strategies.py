@@ -244,8 +244,10 @@ async def test_crisis_goes_through_the_one_crisis_response_with_the_button_and_t
     anon = await share_strategy(emulator, server, bea, circle, "I have a plan to end my life", anonymous=True)
     assert "without your name" in anon["content"] and find_component(anon, label="Talk to a moderator now")
     cases = await bot.db.fetchall("SELECT kind, urgency, source, subject_user_id FROM cases ORDER BY id")
-    assert [tuple(c) for c in cases] == [("crisis", "urgent", "strategy", int(ann))] * 3 + [
-        ("crisis", "urgent", "strategy", None)], "every crisis is a case; the anonymous one names nobody"
+    assert [tuple(c) for c in cases] == [("crisis", "urgent", "strategy", int(ann)),
+                                         ("crisis", "urgent", "strategy", None)], (
+        "one open crisis case per member gathers the rest; the anonymous one names nobody")
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM case_events WHERE event = 'gathered'") == 2
     assert await bot.db.fetchval("SELECT COUNT(*) FROM case_member_state WHERE user_id = ?", (int(bea),)) == 0, (
         "no card time recorded next to the anonymous case")
     assert await bot.db.fetchval("SELECT COUNT(*) FROM coping_strategies") == 0

@@ -123,3 +123,16 @@ async def test_crisis_story_previews_show_the_card_each_time_unless_it_was_sent_
     kinds = [tuple(r) for r in await bot.db.fetchall(
         "SELECT kind, urgency, source, subject_user_id FROM cases WHERE source = 'story' ORDER BY id")]
     assert kinds == [("crisis", "urgent", "story", None)] * 3, "an urgent case every time, naming nobody"
+
+
+async def test_connect_me_with_a_moderator_is_announced_in_the_queue_at_once_not_at_the_next_sweep(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    world = await story_world(bot, emulator, server)
+    card = await preview(emulator, server, world.author, world.circle, CRISIS)
+    await answer(await emulator.click(world.author, card, label="Connect me with a moderator"))
+    help_id = await bot.db.fetchval("SELECT id FROM cases WHERE kind = 'help'")
+    # The clock stands still: only an announcement made at once reaches the queue.
+    await emulator.wait_until(lambda: any(f"Case #{help_id}:" in text_of(m) for m in
+                                          emulator.world.messages.get(server.queue_id, {}).values()), 5,
+                              "the help case in the queue without waiting for the scheduler")
+    assert await bot.db.fetchval("SELECT count(*) FROM schedules WHERE kind = 'case_announce'") == 0

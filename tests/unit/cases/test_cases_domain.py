@@ -61,7 +61,8 @@ async def test_open_case_without_an_outbox_still_gets_announced_by_a_wake_up(db:
     assert raise_.next_fire_at == clock.now() + timedelta(hours=24) and raise_.payload == {"step": "raise"}
 
 
-async def test_crisis_sends_one_card_an_hour_but_opens_a_case_every_time(db: Database, clock: FakeClock) -> None:
+async def test_crisis_sends_one_card_an_hour_and_later_messages_join_the_open_case(db: Database,
+                                                                                  clock: FakeClock) -> None:
     await set_up(db)
     outbox = RecordingOutbox()
     first = await crisis(db, clock, outbox)
@@ -69,11 +70,11 @@ async def test_crisis_sends_one_card_an_hour_but_opens_a_case_every_time(db: Dat
     assert outbox.to(42)[0]["fallback"] == "case_card_pending"
     clock.advance(minutes=59)
     second = await crisis(db, clock, outbox)
-    assert not second.dm_queued and second.card is None and second.case_id != first.case_id
+    assert not second.dm_queued and second.card is None and second.case_id == first.case_id
     assert len(outbox.to(42)) == 1
     clock.advance(minutes=1)
     assert (await crisis(db, clock, outbox)).dm_queued
-    assert len(await list_cases(db, GUILD)) == 3
+    assert len(await list_cases(db, GUILD)) == 1, "one open crisis case per member (issue 24)"
 
 
 async def test_an_unasked_concern_check_in_comes_at_most_daily_and_a_crisis_card_still_hourly(
