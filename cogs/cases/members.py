@@ -54,6 +54,7 @@ from bot.cases.wording import (
     TALK_NOW,
 )
 from bot.core.clock import iso_utc
+from bot.core.db import answered
 from bot.core.errors import UserFacingError
 from bot.core.messages import DANGER, Button, Card, custom_id, embed, timestamp
 from bot.core.permissions import Actor, is_moderator
@@ -237,6 +238,7 @@ class CaseMembers(commands.Cog):
             await reply(interaction, cooldown_text(wait, self.bot.clock.now()))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
+        answered()  # deferred: the case's writes may wait out a busy database (never drop a request)
         settings = await guild_settings(self.bot, guild_id)
         thread = await self._private_thread(interaction, guild, urgent)
         relay = None if thread is not None else await self._relay_thread(guild, settings.queue_channel_id,
