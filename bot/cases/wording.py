@@ -39,11 +39,29 @@ REACH_OUT_NO_RELAY = ("The moderators of **{server}** have your message and one 
                       "as soon as they can. You're not a bother.")
 RELAY_OPENED = ("Relay for <@{user}> (case #{case_id}): what you write in this thread is sent to them by direct "
                 "message, and their messages to the bot appear here.")
+REACH_OUT_ALREADY = ("You already have a private conversation open with the moderators of **{server}**: {thread}. "
+                     "Anything you write there reaches them. You're not a bother.")
+REACH_OUT_RELAY_ALREADY = ("Your conversation with the moderators of **{server}** is still open. Write to me here in "
+                           "direct messages and I'll pass it on to them; their replies come back here too.")
+URGENT_COOLDOWN = ("You've asked for someone urgently a few times in a short while, so I can't open another request "
+                   "right now. You can try again {when}. If you might be in danger, please contact one of these "
+                   "services now.")
+WORRIED_COOLDOWN = ("Thank you for looking out for people. You've sent a few of these in a short while, and the "
+                    "moderators have the earlier ones. You can send another {when}. If someone is in danger right "
+                    "now, please contact emergency services.")
+RELAY_WHICH = ("You're talking with the moderators of more than one server. Which server is this message for? "
+               "Only that server's moderators will see it.")
+RELAY_PICKED = "Sent to the moderators of **{server}**. Your next messages go there too, for a while."
+RELAY_GONE = "That conversation has ended, so the message wasn't sent. /support has help lines any time."
+RELAY_MESSAGE_GONE = "I can't read that message any more (it may have been deleted), so it wasn't sent."
+CRISIS_DM_SUMMARY = "crisis language in a direct message to the bot (the member chose this server's moderators)"
+SUPPORT_PICK_SERVER = "Talk to a moderator of {server}"
 REACH_OUT_NO_SERVER = ("I couldn't tell which server's moderators to ask. Please use /reach-out inside the server, "
                        "or /support there.")
 
 SUPPORT_NOTE_SEVERAL = ("You're in more than one server with Peer Circles, so these are international lines. "
-                        "Run /support inside a server to see that server's local lines and reach its moderators.")
+                        "Pick the server whose moderators you'd like to talk to below, or run /support inside a "
+                        "server to see its local lines.")
 SUPPORT_TITLE = "You're not alone"
 SUPPORT_TEXT = ("If you might be in danger, please contact one of these services now. They're free and "
                 "confidential. You can also talk to one of this server's moderators privately.")
