@@ -23,7 +23,7 @@ import aiosqlite
 from bot.cases.duty import on_duty
 from bot.cases.records import Case, read_case
 from bot.cases.settings import case_settings
-from bot.cases.wording import KIND_NAMES, STATUS_NAMES, escalated_text, new_urgent_text, page_text
+from bot.cases.wording import KIND_NAMES, STATUS_NAMES, escalated_text, new_urgent_text, page_text, queue_headline
 from bot.core.clock import Clock, iso_utc
 from bot.core.messages import DANGER, PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id, embed, timestamp
 from bot.delivery import schedules
@@ -96,7 +96,8 @@ def queue_card(case: Case) -> Card:
             Button(custom_id("caseresolve", case.id), "Resolve", PRIMARY),
             Button(custom_id("caseescalate", case.id), "Escalate", DANGER),
         ),)
-    return Card(embeds=(body,), rows=rows)
+    headline = queue_headline(case.id, case.kind, case.urgency, case.status, case.claimed_by)
+    return Card(content=headline, embeds=(body,), rows=rows)
 
 
 def _with_pings(card: Card, text: str, role_ids: list[int | None], user_ids: list[int]) -> dict[str, Any]:

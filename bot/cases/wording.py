@@ -5,6 +5,10 @@ Warm and plain for members (people may read these on a bad day); short and factu
 
 from __future__ import annotations
 
+import re
+
+from bot.core.text import neutralise_mentions
+
 REPORT_CATEGORIES: dict[str, str] = {
     "harassment": "Harassment",
     "misinformation": "Medical misinformation",
@@ -106,6 +110,36 @@ def page_text(step: str, case_id: int, kind: str, minutes: int) -> str:
 
 def new_urgent_text(case_id: int, kind: str) -> str:
     return f"🚨 New urgent case #{case_id} ({KIND_NAMES.get(kind, kind)}): please claim it."
+
+
+def queue_headline(case_id: int, kind: str, urgency: str, status: str, claimed_by: int | None) -> str:
+    """The queue message's first line, for the case's state now: only an open case asks to be
+    claimed; a claimed one names who has it (a mention), a resolved one says so."""
+    name = KIND_NAMES.get(kind, kind)
+    if status == "resolved":
+        return f"✅ Case #{case_id} ({name}) is resolved."
+    if status == "claimed" and claimed_by:
+        return f"🙋 Case #{case_id} ({name}) is claimed by <@{claimed_by}>."
+    if urgency == "urgent":
+        return new_urgent_text(case_id, kind)
+    return f"Case #{case_id} ({name}) is waiting for a moderator."
+
+
+def claim_detail(previous: int | None) -> str:
+    """The 'claimed' event's detail: a takeover names the moderator taken over from (a mention)."""
+    return f"took over from <@{previous}>" if previous else ""
+
+
+_TOOK_OVER = re.compile(r"^took over from (?:<@)?(\d+)>?$")
+
+
+def event_detail(event: str, detail: str) -> str:
+    """A case event's detail as shown to moderators: member-written text with mentions made inert;
+    a takeover (also one recorded with a bare id before) as a mention of that moderator."""
+    found = _TOOK_OVER.match(detail) if event == "claimed" else None
+    if found is not None:
+        return f"took over from <@{found.group(1)}>"
+    return neutralise_mentions(detail)
 
 
 def escalated_text(case_id: int, by: int) -> str:

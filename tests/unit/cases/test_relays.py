@@ -45,3 +45,4 @@ async def test_a_crisis_dm_picked_server_gets_an_urgent_crisis_case(db: Database
     case = await open_reach_out_case(db, GUILD, ANN)
     assert case is not None and (case.id, case.kind, case.urgency) == (done.case_id, "crisis", "urgent")
     assert "direct message" in case.summary
+
