@@ -209,7 +209,7 @@ def encoder_figures(quick: bool) -> dict[str, object]:
         screen(text)
         chat_times.append((time.perf_counter() - t) * 1000)
     filler = corpus(1, 1800, seed=7)[0]
-    marked = [filler + " I have given my dog to my sister and written letters for everyone. Thank you all for everything.",
+    marked = [filler + " I have given my dog to my sister and written letters for everyone. Thank you for everything.",
               "Thank you all for everything. " + filler + " The bridge, tonight. Please don't come looking."]
     long_times = []
     for i in range(20 if quick else 100):

@@ -23,7 +23,7 @@ from bot import screening
 from bot.core import changes
 from bot.core.clock import Clock
 from bot.core.config import Config, ConfigError, discord_token
-from bot.core.db import Database
+from bot.core.db import Database, answer_soon
 from bot.core.log_format import traceback_without_text
 from bot.delivery import budget
 from bot.delivery.budget import GlobalBudget
@@ -176,8 +176,10 @@ class PeerCirclesBot(commands.Bot):
     # -- errors ----------------------------------------------------------------------------
 
     async def _start_tracking(self, interaction: discord.Interaction) -> bool:
-        """Every slash command counts what it changes, so a failure says only what is true."""
+        """Every slash command counts what it changes, so a failure says only what is true, and
+        its writes wait for a busy database only as long as a member can wait for an answer."""
         changes.track()
+        answer_soon()
         return True
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:

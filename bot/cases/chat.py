@@ -84,7 +84,7 @@ async def answer_chat_message(db: Database, clock: Clock, outbox: Outbox, messag
     source = await screened_source(db, message.guild_id, message.channel_id, message.parent_id)
     if source is None:
         return ChatAnswer()
-    verdict = screening.screen(message.content, await word_settings(db, message.guild_id))
+    verdict = await screening.screen_async(message.content, await word_settings(db, message.guild_id))
     crisis = None
     level = verdict.crisis
     if level in ("crisis", "concern"):

@@ -31,6 +31,7 @@ from bot.cases.wording import (
     owner_page_text,
     page_text,
     queue_failed_text,
+    queue_headline,
     queue_trouble_text,
 )
 from bot.core.clock import Clock, iso_utc
@@ -108,7 +109,8 @@ def queue_card(case: Case) -> Card:
             Button(custom_id("caseresolve", case.id), "Resolve", PRIMARY),
             Button(custom_id("caseescalate", case.id), "Escalate", DANGER),
         ),)
-    return Card(embeds=(body,), rows=rows)
+    headline = queue_headline(case.id, case.kind, case.urgency, case.status, case.claimed_by)
+    return Card(content=headline, embeds=(body,), rows=rows)
 
 
 def _with_page(card: Card, text: str, page: Page) -> dict[str, Any]:

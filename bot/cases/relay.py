@@ -4,7 +4,8 @@ moderator writes in that thread goes to the member by DM. Both directions throug
 by the source message id (exactly once), never pinging anyone.
 
 A relay is a reach-out case with ``snapshot.relay`` true and ``thread_id`` the relay thread; it
-ends when the case is resolved.
+ends when the case is resolved. A member has at most one open relay per server (a second reach-out
+from DMs reuses it); with relays open in several servers, each DM goes to the server they pick.
 """
 
 from __future__ import annotations
@@ -36,8 +37,27 @@ _RELAY = ("SELECT id, guild_id, subject_user_id, thread_id FROM cases WHERE stat
 
 
 async def relay_of_member(db: Database, user_id: int) -> Relay | None:
-    """The member's open relay (the newest, in whichever server): their DMs go there."""
+    """The member's newest open relay in whichever server (``relays_of_member`` says whether there
+    are several: then the member is asked which server a DM is for)."""
     row = await db.fetchone(_RELAY + " AND subject_user_id = ? ORDER BY id DESC LIMIT 1", (user_id,))
+    return Relay(*tuple(row)) if row is not None else None
+
+
+async def relays_of_member(db: Database, user_id: int) -> list[Relay]:
+    """The member's open relays, one per server (the newest there), newest first. Their DMs go to
+    the one relay, or, with several, to the server they pick (never to another server's thread)."""
+    rows = await db.fetchall(_RELAY + " AND subject_user_id = ? ORDER BY id DESC", (user_id,))
+    found: dict[int, Relay] = {}
+    for row in rows:
+        relay = Relay(*tuple(row))
+        found.setdefault(relay.guild_id, relay)
+    return list(found.values())
+
+
+async def relay_in_server(db: Database, guild_id: int, user_id: int) -> Relay | None:
+    """The member's open relay in this server: one per (member, server), reused by a new reach-out."""
+    row = await db.fetchone(_RELAY + " AND guild_id = ? AND subject_user_id = ? ORDER BY id DESC LIMIT 1",
+                            (guild_id, user_id))
     return Relay(*tuple(row)) if row is not None else None
 
 

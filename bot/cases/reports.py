@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot import screening
 from bot.cases.crisis import CrisisResponse, respond_to_crisis
-from bot.cases.records import open_case
-from bot.cases.wording import REPORT_CATEGORIES, STORY_REPORT_SUMMARY
+from bot.cases.records import Case, get_case, open_case
+from bot.cases.wording import CRISIS_DM_SUMMARY, REPORT_CATEGORIES, STORY_REPORT_SUMMARY
 from bot.core.clock import Clock
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
@@ -117,21 +117,34 @@ class ReachedOut:
     crisis: CrisisResponse | None
 
 
+async def open_reach_out_case(db: Database, guild_id: int, user_id: int) -> Case | None:
+    """The member's newest open reach-out in this server that has its thread (private or relay):
+    a second press of "Talk to a moderator now" is answered with it instead of a second case."""
+    row = await db.fetchone(
+        "SELECT id FROM cases WHERE guild_id = ? AND subject_user_id = ? AND source = 'reach_out'"
+        " AND status != 'resolved' AND thread_id IS NOT NULL ORDER BY id DESC LIMIT 1", (guild_id, user_id))
+    return None if row is None else await get_case(db, guild_id, int(row[0]))
+
+
 async def reach_out(
     db: Database, clock: Clock, outbox: Outbox, *, guild_id: int, user_id: int, text: str, urgent: bool,
     crisis_embed: dict[str, Any], server_name: str, link: str | None = None, thread_id: int | None = None,
-    relay: bool = False,
+    relay: bool = False, crisis_dm: bool = False,
 ) -> ReachedOut:
     """Open the member's case (kind 'help'); crisis words make it urgent and bring the crisis card.
 
-    ``thread_id``: the private thread (or, with ``relay``, the DM relay's thread; bot.cases.relay)."""
+    ``thread_id``: the private thread (or, with ``relay``, the DM relay's thread; bot.cases.relay).
+    ``crisis_dm``: the member wrote crisis words to the bot in DMs and picked this server's
+    moderators (they share several servers with the bot): an urgent crisis case."""
     text = text.strip()[:DETAILS_MAX]
     verdict = (await screening.screen_async(text)).crisis if text else "none"
-    urgent = urgent or verdict == "crisis"
+    urgent = urgent or verdict == "crisis" or crisis_dm
+    summary = text or (CRISIS_DM_SUMMARY if crisis_dm else "")
     async with db.transaction() as conn:
-        opened = await open_case(conn, clock, guild_id=guild_id, kind="crisis" if verdict == "crisis" else "help",
+        opened = await open_case(conn, clock, guild_id=guild_id,
+                                 kind="crisis" if verdict == "crisis" or crisis_dm else "help",
                                  urgency="urgent" if urgent else "normal", source="reach_out",
-                                 subject_user_id=user_id, opened_by=user_id, summary=text,
+                                 subject_user_id=user_id, opened_by=user_id, summary=summary,
                                  snapshot={"text": text, **({"link": link} if link else {}),
                                            **({"relay": True} if relay else {})}, outbox=outbox)
         if thread_id is not None:

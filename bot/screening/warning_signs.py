@@ -48,15 +48,16 @@ _SIGNS: dict[str, re.Pattern[str]] = {
         r"\b(?:the|that|a) (?:bridge|cliffs?|tracks|railway|river|lake|quarry|woods|forest|roof|rooftop|"
         r"car ?park|multi.?storey|overpass|motorway|ledge|sea|beach|spot|place)\b|"
         r"\b(?:don'?t|do not|no one|nobody) (?:\w+ ){0,2}?(?:come )?look(?:ing)? for me\b|\bfind me\b|"
-        r"\b(?:picked|chose|chosen|set|decided on) (?:a |the )?(?:date|day|time|spot|place)\b|\bit'?s (?:happening|time)\b"),
+        r"\b(?:picked|chose|chosen|set|decided on) (?:a |the )?(?:date|day|time|spot|place)\b|"
+        r"\bit'?s (?:happening|time)\b"),
     "method_research": re.compile(
         r"\b(?:lethal|fatal|deadly|toxic) (?:dose|amount|levels?|combination|combo)\b|\bhow (?:many|much) "
         r"(?:\w+ ){0,4}?(?:would it take|to (?:die|not wake|overdose|kill|stop)|is (?:lethal|fatal|too much|enough))\b|"
         r"\b(?:quickest|fastest|easiest|painless|least painful|most painless|surest)\b|"
         r"\bwhich (?:pills|meds|tablets|drugs|combination)\b|\b(?:mix|mixing|combine|combining|together) (?:\w+ ){0,4}?"
         r"(?:with|and) (?:alcohol|booze|wine|vodka|whisky|sleeping)\b|\bhow long (?:does it|would it|until|before)\b|"
-        r"\b(?:looked|looking|googl\w+|search\w*|research\w*|read(?:ing)?) (?:\w+ ){0,3}?(?:up )?(?:how|methods?|doses?|"
-        r"overdose|ropes?|heights?)\b|\bnot wake up\b"),
+        r"\b(?:looked|looking|googl\w+|search\w*|research\w*|read(?:ing)?) (?:\w+ ){0,3}?(?:up )?"
+        r"(?:how|methods?|doses?|overdose|ropes?|heights?)\b|\bnot wake up\b"),
     "stockpiling": re.compile(
         r"\b(?:sav(?:e|ed|ing)|hoard\w*|stockpil\w*|stash\w*|collect\w*|kept|keeping|put(?:ting)? (?:aside|away)|"
         r"set aside|count\w*|squirrel\w*|hid(?:e|den|ing)?) (?:\w+ ){0,4}?(?:pills|tablets|meds|medication|doses|"

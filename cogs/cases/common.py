@@ -52,8 +52,11 @@ async def _refresh(bot: PeerCirclesBot, settings: GuildSettings, case_id: int) -
     card = queue_card(case)
     channel = bot.get_partial_messageable(settings.queue_channel_id, guild_id=settings.guild_id)
     try:
+        # The whole message follows the state, its first line too (no "please claim it" once
+        # claimed or resolved); an edit pings nobody.
         await channel.get_partial_message(message_id).edit(
-            embeds=[discord.Embed.from_dict(e) for e in card.embeds], view=card_view(card))
+            content=card.content, embeds=[discord.Embed.from_dict(e) for e in card.embeds], view=card_view(card),
+            allowed_mentions=discord.AllowedMentions.none())
     except discord.HTTPException as exc:
         log.warning("case queue message not updated guild_id=%s case_id=%s status=%s", settings.guild_id,
                     case_id, exc.status)

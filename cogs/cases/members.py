@@ -28,19 +28,32 @@ from bot.cases.crisis import (
 )
 from bot.cases.paging import MAX_PEOPLE, emergency_page, record_page, thread_page
 from bot.cases.records import find_by_dedupe_key
-from bot.cases.relay import Relay, relay_in, relay_of_member, relay_of_thread, relay_out
-from bot.cases.reports import MessageSnapshot, file_report, reach_out, report_key, story_number_of
+from bot.cases.relay import Relay, relay_in, relay_in_server, relay_of_thread, relay_out, relays_of_member
+from bot.cases.reports import (
+    MessageSnapshot,
+    file_report,
+    open_reach_out_case,
+    reach_out,
+    report_key,
+    story_number_of,
+)
 from bot.cases.wording import (
     COOLDOWN,
     DM_SCREENED,
     NOT_SET_UP,
     PROFANITY_REMOVED,
+    REACH_OUT_ALREADY,
     REACH_OUT_NO_RELAY,
     REACH_OUT_NO_SERVER,
     REACH_OUT_RELAY,
+    REACH_OUT_RELAY_ALREADY,
     REACH_OUT_THREAD,
     REACH_OUT_URGENT_THREAD,
+    RELAY_GONE,
+    RELAY_MESSAGE_GONE,
     RELAY_OPENED,
+    RELAY_PICKED,
+    RELAY_WHICH,
     REPORT_BOT,
     REPORT_CATEGORIES,
     REPORT_DUPLICATE,
@@ -48,20 +61,24 @@ from bot.cases.wording import (
     REPORT_SELF,
     REPORT_THANKS,
     SUPPORT_NOTE_SEVERAL,
+    SUPPORT_PICK_SERVER,
     SUPPORT_TEXT,
     SUPPORT_TITLE,
     TALK_NOW,
+    URGENT_COOLDOWN,
+    WORRIED_COOLDOWN,
     emergency_text,
     thread_greeting,
 )
 from bot.core.clock import iso_utc
+from bot.core.db import answered
 from bot.core.errors import UserFacingError
-from bot.core.messages import DANGER, Button, Card, custom_id, embed, timestamp
+from bot.core.messages import DANGER, Button, Card, custom_id, embed, rows_of, timestamp
 from bot.core.permissions import Actor, is_moderator
 from bot.safety.card import server_crisis_card
 from bot.safety.resources import INTERNATIONAL, crisis_card
-from cogs.cases.common import GuildDirectory
-from cogs.common.components import PersistentComponent, run_safely, send_card
+from cogs.cases.common import GuildDirectory, refresh_queue_message
+from cogs.common.components import PersistentComponent, card_view, run_safely, send_card
 from cogs.common.context import NO_PINGS, guild_settings, reply
 from cogs.common.modals import custom_id_of, modal_choices, modal_values
 
@@ -77,6 +94,13 @@ SNAPSHOT_TTL = timedelta(minutes=15)
 # Member-facing limits, with discord.py's cooldown machinery: reports and reach-outs per member.
 REPORTS_PER_HOUR = 5
 REACH_OUTS_PER_HOUR = 3
+# Urgent requests (/reach-out "I need someone now", "Talk to a moderator now") and "worried about
+# someone" reports have limits of their own, per member and server; a member's own crisis words are
+# never limited. A second press while a request is open answers with it and counts nothing.
+URGENT_REACH_OUTS_PER_HOUR = 3
+WORRIED_REPORTS_PER_HOUR = 3
+# A member with relays open in several servers picks one for a DM; later DMs go there this long.
+RELAY_CHOICE_KEPT = timedelta(minutes=30)
 
 
 class Limiter:
@@ -92,18 +116,23 @@ class Limiter:
         return bucket.update_rate_limit()
 
 
-def cooldown_text(retry_after: float, now: Any) -> str:
-    from datetime import timedelta
-    return COOLDOWN.format(when=timestamp(now + timedelta(seconds=retry_after), "R"))
+def cooldown_text(retry_after: float, now: Any, words: str = COOLDOWN) -> str:
+    return words.format(when=timestamp(now + timedelta(seconds=retry_after), "R"))
 
 
 class CaseMembers(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {"casereach": "on_talk_now"}
+    component_actions: ClassVar[dict[str, str]] = {"casereach": "on_talk_now", "relaypick": "on_relay_pick"}
 
     def __init__(self, bot: PeerCirclesBot) -> None:
         self.bot = bot
         self.report_limit = Limiter(REPORTS_PER_HOUR, 3600)
         self.reach_limit = Limiter(REACH_OUTS_PER_HOUR, 3600)
+        self.urgent_limit = Limiter(URGENT_REACH_OUTS_PER_HOUR, 3600)
+        self.worried_limit = Limiter(WORRIED_REPORTS_PER_HOUR, 3600)
+        # One reach-out at a time per (server, member): a double press waits for the first.
+        self._reaching: dict[tuple[int, int], asyncio.Lock] = {}
+        # The relay a member picked for their DMs (when several are open): case id, when picked.
+        self._relay_choice: dict[int, tuple[int, datetime]] = {}
         # Snapshots taken when the menu was used (report time), until the modal comes back or
         # SNAPSHOT_TTL passes: (the copy, the story number of a story's post, when it was taken).
         self._snapshots: dict[tuple[int, int], tuple[MessageSnapshot, int | None, datetime]] = {}
@@ -172,10 +201,14 @@ class CaseMembers(commands.Cog):
         if await find_by_dedupe_key(self.bot.db, gid, report_key(message_id)) is not None:
             await reply(interaction, REPORT_DUPLICATE)
             return
-        urgent = category == "worried" or screening.screen(details).crisis == "crisis"
-        wait = self.report_limit.hit(gid, interaction.user.id)
-        if wait is not None and not urgent:  # a crisis is never rate-limited away from the moderators
-            await reply(interaction, cooldown_text(wait, self.bot.clock.now()))
+        # The reporter's own crisis words are never limited; "worried" reports have their own limit.
+        own_crisis = (await screening.screen_async(details)).crisis == "crisis"
+        worried = category == "worried"
+        wait = None if own_crisis else (self.worried_limit if worried else self.report_limit).hit(
+            gid, interaction.user.id)
+        if wait is not None:
+            await reply(interaction, cooldown_text(wait, self.bot.clock.now(),
+                                                   WORRIED_COOLDOWN if worried else COOLDOWN))
             return
         self._forget_old_snapshots()
         kept = self._snapshots.pop((interaction.user.id, message_id), None)
@@ -223,21 +256,54 @@ class CaseMembers(commands.Cog):
                                   urgency is not None and urgency.value == "urgent")
 
     async def on_talk_now(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        """"Talk to a moderator now" (``casereach:<server>``; ``:crisis`` on the card answering crisis
+        words in a DM, when the member picked this server among several)."""
         guild_id = int(args[0]) if args and args[0].isdigit() else 0
-        await self.open_reach_out(interaction, guild_id, "", True)
+        await self.open_reach_out(interaction, guild_id, "", True, talk_now=True,
+                                  crisis_dm=len(args) > 1 and args[1] == "crisis")
 
-    async def open_reach_out(self, interaction: discord.Interaction, guild_id: int, what: str, urgent: bool) -> None:
+    async def open_reach_out(self, interaction: discord.Interaction, guild_id: int, what: str, urgent: bool, *,
+                             talk_now: bool = False, crisis_dm: bool = False) -> None:
         guild = self.bot.get_guild(guild_id)
         if guild is None or guild.get_member(interaction.user.id) is None:
             raise UserFacingError(REACH_OUT_NO_SERVER)
         if (await guild_settings(self.bot, guild_id)).queue_channel_id is None:
             raise UserFacingError(NOT_SET_UP)
-        crisis = screening.screen(what).crisis if what else "none"
-        wait = self.reach_limit.hit(guild_id, interaction.user.id)
-        if wait is not None and not urgent and crisis != "crisis":
-            await reply(interaction, cooldown_text(wait, self.bot.clock.now()))
+        lock = self._reaching.setdefault((guild_id, interaction.user.id), asyncio.Lock())
+        if lock.locked() and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)  # a double press: wait for the first
+            answered()
+        async with lock:
+            await self._reach_out(interaction, guild, what, urgent, talk_now=talk_now, crisis_dm=crisis_dm)
+        if not lock.locked() and len(self._reaching) > 1000:
+            self._reaching = {k: v for k, v in self._reaching.items() if v.locked()}
+
+    async def _reach_out(self, interaction: discord.Interaction, guild: discord.Guild, what: str, urgent: bool, *,
+                         talk_now: bool, crisis_dm: bool) -> None:
+        guild_id, user_id = guild.id, interaction.user.id
+        from_dm = interaction.guild_id != guild_id
+        relay_open = await relay_in_server(self.bot.db, guild_id, user_id) if from_dm else None
+        if relay_open is not None:  # one relay per (member, server): this request joins it
+            if what:
+                async with self.bot.db.transaction() as conn:
+                    await relay_in(conn, self.bot.outbox, relay_open, interaction.id, what)
+            await reply(interaction, REACH_OUT_RELAY_ALREADY.format(server=guild.name))
+            log.info("case reach-out joined its relay guild_id=%s case_id=%s", guild_id, relay_open.case_id)
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        existing = await open_reach_out_case(self.bot.db, guild_id, user_id) if talk_now else None
+        if existing is not None and existing.thread_id is not None:  # a second press: the same conversation
+            await reply(interaction, REACH_OUT_ALREADY.format(server=guild.name, thread=f"<#{existing.thread_id}>"))
+            log.info("case talk-now pressed again guild_id=%s case_id=%s", guild_id, existing.id)
+            return
+        crisis = (await screening.screen_async(what)).crisis if what else "none"
+        if crisis != "crisis" and not crisis_dm:  # a member's own crisis words are never limited
+            wait = (self.urgent_limit if urgent else self.reach_limit).hit(guild_id, user_id)
+            if wait is not None:
+                await self._reach_limited(interaction, guild_id, wait, urgent)
+                return
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        answered()  # deferred: the case's writes may wait out a busy database (never drop a request)
         settings = await guild_settings(self.bot, guild_id)
         thread = await self._private_thread(interaction, guild, urgent)
         relay = None if thread is not None else await self._relay_thread(guild, settings.queue_channel_id,
@@ -247,7 +313,7 @@ class CaseMembers(commands.Cog):
                                  user_id=interaction.user.id, text=what, urgent=urgent,
                                  crisis_embed=await self._crisis_embed(guild_id), server_name=guild.name,
                                  link=where.mention if where else None, thread_id=where.id if where else None,
-                                 relay=relay is not None)
+                                 relay=relay is not None, crisis_dm=crisis_dm)
         log.info("case reach-out guild_id=%s case_id=%s urgent=%s thread=%s", guild_id, result.case_id,
                  result.urgent, thread is not None)
         if thread is not None:
@@ -264,6 +330,16 @@ class CaseMembers(commands.Cog):
         else:
             text = REACH_OUT_NO_RELAY.format(server=guild.name)
         await self._reply_with_crisis(interaction, text, result.crisis)
+
+    async def _reach_limited(self, interaction: discord.Interaction, guild_id: int, wait: float,
+                             urgent: bool) -> None:
+        if not urgent:
+            await reply(interaction, cooldown_text(wait, self.bot.clock.now()))
+            return
+        # An urgent request over its limit still gets the server's crisis lines.
+        card = Card(content=cooldown_text(wait, self.bot.clock.now(), URGENT_COOLDOWN),
+                    embeds=(await self._crisis_embed(guild_id),))
+        await send_card(interaction, card)
 
     async def _private_thread(self, interaction: discord.Interaction, guild: discord.Guild,
                               urgent: bool) -> discord.Thread | None:
@@ -326,9 +402,12 @@ class CaseMembers(commands.Cog):
     def _shared_guilds(self, user_id: int) -> list[discord.Guild]:
         return [g for g in self.bot.guilds if g.get_member(user_id) is not None]
 
-    async def _support_card(self, user_id: int, guild_id: int | None, content: str = "") -> Card:
+    async def _support_card(self, user_id: int, guild_id: int | None, content: str = "", *,
+                            crisis: bool = False) -> Card:
         """The /support card: the server's crisis lines and "Talk to a moderator now"; in DMs the one
-        server the member shares with the bot, else the international lines (no server to ask)."""
+        server the member shares with the bot, else the international lines and a "Talk to a
+        moderator of <server>" button per shared server (set up), so the member picks whom to ask.
+        ``crisis``: answering crisis words in a DM (the case then opens where the member picks)."""
         in_dm = guild_id is None
         note = ""
         if guild_id is None:
@@ -337,6 +416,11 @@ class CaseMembers(commands.Cog):
                 guild_id = shared[0].id
             else:
                 note = SUPPORT_NOTE_SEVERAL
+                buttons = [Button(custom_id("casereach", g.id, *(["crisis"] if crisis else [])),
+                                  SUPPORT_PICK_SERVER.format(server=g.name), DANGER)
+                           for g in shared if (await guild_settings(self.bot, g.id)).queue_channel_id is not None]
+                intro = embed(SUPPORT_TITLE, SUPPORT_TEXT + f"\n\n{note}")
+                return Card(content=content, embeds=(intro, crisis_card(INTERNATIONAL)), rows=rows_of(buttons))
         if guild_id is not None:
             card_embed = await self._crisis_embed(guild_id)
             guild = self.bot.get_guild(guild_id)
@@ -427,12 +511,16 @@ class CaseMembers(commands.Cog):
                     log.warning("emergency page DM failed guild_id=%s status=%s", message.guild.id, exc.status)
 
     async def _from_dm(self, message: discord.Message) -> None:
-        relay = await relay_of_member(self.bot.db, message.author.id)
-        if relay is not None:
-            await self._relay_from_member(message, relay)
+        relays = await relays_of_member(self.bot.db, message.author.id)
+        if relays:
+            relay = self._chosen_relay(message.author.id, relays)
+            if relay is None:
+                await self._ask_which_relay(message, relays)
+            else:
+                await self._relay_from_member(message, relay)
             return
         # No open relay: nobody reads this DM, so it is screened and answered here.
-        level = screening.screen(message.content).crisis
+        level = (await screening.screen_async(message.content)).crisis
         if level not in ("crisis", "concern"):
             return
         shared = self._shared_guilds(message.author.id)
@@ -449,7 +537,8 @@ class CaseMembers(commands.Cog):
                               "created_at": iso_utc(message.created_at)},
                     dedupe_key=f"dm:{message.id}")
             case_id = result.case_id
-        card = await self._support_card(message.author.id, None, DM_SCREENED)
+        # Several servers: no case yet; the card's "Talk to a moderator of <server>" opens it there.
+        card = await self._support_card(message.author.id, None, DM_SCREENED, crisis=level == "crisis")
         try:
             await message.channel.send(
                 content=card.content or None, embeds=[discord.Embed.from_dict(e) for e in card.embeds],
@@ -458,17 +547,82 @@ class CaseMembers(commands.Cog):
             log.warning("crisis card not sent in a DM status=%s case_id=%s", exc.status, case_id)
         log.info("case DM screened level=%s case_id=%s servers=%s", level, case_id, len(shared))
 
-    async def _relay_from_member(self, message: discord.Message, relay: Relay) -> None:
+    def _chosen_relay(self, user_id: int, relays: list[Relay]) -> Relay | None:
+        """The relay a DM goes to: the only one, or the one the member picked lately; None: ask."""
+        if len(relays) == 1:
+            return relays[0]
+        chosen = self._relay_choice.get(user_id)
+        if chosen is not None and self.bot.clock.now() - chosen[1] <= RELAY_CHOICE_KEPT:
+            return next((r for r in relays if r.case_id == chosen[0]), None)
+        return None
+
+    async def _ask_which_relay(self, message: discord.Message, relays: list[Relay]) -> None:
+        """Relays open in several servers: ask which server this DM is for before relaying it."""
+        options = []
+        for relay in relays[:25]:
+            guild = self.bot.get_guild(relay.guild_id)
+            options.append(discord.SelectOption(label=(guild.name if guild else f"Server {relay.guild_id}")[:100],
+                                                value=str(relay.case_id)))
+        select = PersistentComponent(discord.ui.Select(custom_id=custom_id("relaypick", message.id),
+                                                       placeholder="Which server's moderators?", options=options))
+        view = card_view(Card(), [select])
+        try:
+            await message.channel.send(RELAY_WHICH, view=view or discord.utils.MISSING, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            log.warning("relay choice not asked status=%s", exc.status)
+        log.info("case relay choice asked relays=%s", len(relays))
+
+    async def on_relay_pick(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        """The member picked the server a DM is for: relay that message there (and the next ones)."""
+        relays = await relays_of_member(self.bot.db, interaction.user.id)
+        relay = next((r for r in relays if values and str(r.case_id) == values[0]), None)
+        if relay is None or not args or not args[0].isdigit():
+            await send_card(interaction, Card(content=RELAY_GONE), edit=True)
+            return
+        try:
+            if interaction.guild_id is not None or interaction.channel_id is None:
+                raise TypeError  # the question is only ever asked in DMs
+            channel = self.bot.get_partial_messageable(interaction.channel_id, type=discord.ChannelType.private)
+            message = await channel.fetch_message(int(args[0]))
+            if message.author.id != interaction.user.id:
+                raise TypeError
+        except (discord.HTTPException, TypeError):
+            await send_card(interaction, Card(content=RELAY_MESSAGE_GONE), edit=True)
+            return
+        self._relay_choice[interaction.user.id] = (relay.case_id, self.bot.clock.now())
         guild = self.bot.get_guild(relay.guild_id)
-        verdict = screening.screen(message.content).crisis
+        await send_card(interaction, Card(content=RELAY_PICKED.format(server=guild.name if guild else "that server")),
+                        edit=True)
+        await self._relay_from_member(message, relay)
+
+    async def _relay_from_member(self, message: discord.Message, relay: Relay) -> None:
+        """The member's DM into their relay thread. Crisis words there get the crisis response as
+        anywhere: an urgent crisis case announced in the queue with its ladder (the relay case is
+        made urgent too, its thread linked), and the card by DM."""
+        guild = self.bot.get_guild(relay.guild_id)
+        verdict = (await screening.screen_async(message.content)).crisis
         card_embed = await self._crisis_embed(relay.guild_id) if verdict != "none" else {}
         async with self.bot.db.transaction() as conn:
             await relay_in(conn, self.bot.outbox, relay, message.id, message.content)
-            if verdict != "none":
+            if verdict == "crisis":
+                await conn.execute("UPDATE cases SET urgency = 'urgent' WHERE guild_id = ? AND id = ?",
+                                   (relay.guild_id, relay.case_id))
+                result = await respond_to_crisis(
+                    conn, self.bot.clock, self.bot.outbox, guild_id=relay.guild_id, user_id=message.author.id,
+                    level=verdict, source="dm", crisis_embed=card_embed, server_name=guild.name if guild else "",
+                    can_reply_privately=False, summary=f"crisis language in the DM relay of case #{relay.case_id}",
+                    snapshot={"message_id": message.id, "author_id": message.author.id, "content": message.content,
+                              "created_at": iso_utc(message.created_at), "link": f"<#{relay.thread_id}>",
+                              "relay_case": relay.case_id},
+                    dedupe_key=f"dm:{message.id}")
+                log.info("case crisis in a relay case_id=%s crisis_case_id=%s", relay.case_id, result.case_id)
+            elif verdict != "none":
                 await respond_to_crisis(conn, self.bot.clock, self.bot.outbox, guild_id=relay.guild_id,
                                         user_id=message.author.id, level=verdict, source="help_request",
                                         crisis_embed=card_embed, server_name=guild.name if guild else "",
                                         can_reply_privately=False, case_id=relay.case_id)
+        if verdict == "crisis":
+            await refresh_queue_message(self.bot, await guild_settings(self.bot, relay.guild_id), relay.case_id)
         log.info("case relay in case_id=%s", relay.case_id)
 
     async def _relay_from_moderator(self, message: discord.Message) -> None:

@@ -47,6 +47,7 @@ from bot.cases.wording import (
     KIND_NAMES,
     NO_SUCH_CASE,
     STATUS_NAMES,
+    event_detail,
 )
 from bot.cases.workflow import (
     action_dm_states,
@@ -194,7 +195,7 @@ class CaseModerators(commands.Cog):
         lines = []
         for e in events:
             who = f"<@{e.actor_id}>" if e.actor_id else "the bot"
-            detail = f": {neutralise_mentions(e.detail)[:200]}" if e.detail else ""
+            detail = f": {event_detail(e.event, e.detail)[:200]}" if e.detail else ""
             lines.append(f"{timestamp(e.at, 'f')} {who} **{e.event}**{detail}")
         for event_id, state in sorted(dm_states.items()):
             lines.append(f"member told (action {event_id}): {state}")
@@ -239,8 +240,13 @@ class CaseModerators(commands.Cog):
 
     async def do_claim(self, interaction: discord.Interaction, case_id: int) -> None:
         settings = await require_moderator(self.bot, interaction)
+        before = await get_case(self.bot.db, settings.guild_id, case_id)
         await claim(self.bot.db, self.bot.clock, settings.guild_id, case_id, interaction.user.id)
-        await reply(interaction, f"You've claimed case #{case_id}. The ladder has stopped paging for it.")
+        if before is not None and before.claimed_by and before.claimed_by != interaction.user.id:
+            await reply(interaction, f"You've taken over case #{case_id} from <@{before.claimed_by}>. The ladder "
+                                     "has stopped paging for it.")
+        else:
+            await reply(interaction, f"You've claimed case #{case_id}. The ladder has stopped paging for it.")
         await refresh_queue_message(self.bot, settings, case_id)
 
     @case.command(name="note", description="Add a note to a case's history")

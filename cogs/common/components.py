@@ -25,6 +25,7 @@ import discord
 from discord.ui import DynamicItem, Item
 
 from bot.core import changes
+from bot.core.db import answer_soon
 from bot.core.messages import CUSTOM_ID_TEMPLATE, Card, parse_custom_id
 from bot.core.permissions import NotAllowed, Role, server_role
 from cogs.common.context import MODERATORS_ONLY, NO_PINGS, actor_of, settings_of
@@ -122,8 +123,10 @@ class PersistentComponent(DynamicItem[Item[Any]], template=CUSTOM_ID_TEMPLATE):
 
 
 async def run_safely(interaction: discord.Interaction, work: Awaitable[None], what: str) -> None:
-    """Component and modal handlers: the same plain answers the slash-command error handler gives."""
+    """Component and modal handlers: the same plain answers the slash-command error handler gives
+    (a write that found the database busy for too long: a kind "try again", ``DatabaseBusy``)."""
     changes.track()
+    answer_soon()
     try:
         await work
     except Exception as exc:

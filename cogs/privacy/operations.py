@@ -7,6 +7,7 @@ import asyncio
 import io
 import logging
 import math
+from collections import Counter
 from collections.abc import Coroutine
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from discord.ext import commands
 from bot.cases.queue import queue_trouble
 from bot.circles.access import require_organiser
 from bot.core.clock import iso_utc
+from bot.core.db import answered
 from bot.core.guild_settings import GuildSettings
 from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.delivery.status import META_HEARTBEAT, META_LATENCY, META_STARTED, Runtime, status_text
@@ -85,6 +87,8 @@ class PrivacyOperations(commands.Cog):
         self.bot = bot
         self._heartbeat: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[None]] = set()
+        # Error counts not yet written (the database was busy): (server id, kind) -> count.
+        self._unsaved_errors: Counter[tuple[int | None, str]] = Counter()
 
     async def cog_load(self) -> None:
         self.bot.scheduler.register_kind(RETENTION_KIND, self.on_retention, MissedPolicy.LATE, grace=ALWAYS)
@@ -220,6 +224,7 @@ class PrivacyOperations(commands.Cog):
             await self._write_meta(values)
         except Exception:
             log.exception("heartbeat write failed")
+        await self._save_error_counts()
 
     async def _heartbeat_loop(self) -> None:
         while True:
@@ -227,13 +232,29 @@ class PrivacyOperations(commands.Cog):
             await self._beat()
 
     def count_error(self, guild_id: int | None, kind: str) -> None:
-        self._spawn(self._count_error(guild_id, kind))
+        """Count an error (never raises): kept in memory until a write gets through, so a busy
+        or locked database delays the count (to the next error or heartbeat) but never loses it."""
+        try:
+            self._unsaved_errors[(guild_id, kind)] += 1
+            self._spawn(self._save_error_counts())
+        except Exception as exc:  # no running loop: the heartbeat saves it
+            log.warning("error count kept for later error=%s", type(exc).__name__)
 
-    async def _count_error(self, guild_id: int | None, kind: str) -> None:
+    async def _save_error_counts(self) -> None:
+        answered()  # background work: wait for the database patiently, not as an interaction would
+        if not self._unsaved_errors:
+            return
+        taken = dict(self._unsaved_errors)
+        self._unsaved_errors.clear()
         try:
             async with self.bot.db.transaction() as conn:
-                await record_error(conn, guild_id, kind, self.bot.clock.now())
-        except Exception:
-            log.exception("error count failed")
+                for (guild_id, kind), count in taken.items():
+                    for _ in range(count):
+                        await record_error(conn, guild_id, kind, self.bot.clock.now())
+        except Exception as exc:
+            for key, count in taken.items():
+                self._unsaved_errors[key] += count
+            log.warning("error counts not saved yet, kept for the next try kinds=%s error=%s", len(taken),
+                        type(exc).__name__)
 
 

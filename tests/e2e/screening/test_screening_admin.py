@@ -140,7 +140,8 @@ async def test_try_reports_crisis_identifying_details_and_medical_words_pass(
     idiom = await run(emulator, server, owner, "try", text="this pain is killing me")
     assert "Crisis language: **none**" in idiom["content"]
     crisis = await run(emulator, server, owner, "try", text="I want to end my life")
-    assert "Crisis language: **crisis** (rule `end_my_life`)" in crisis["content"]
+    assert "Crisis language: **crisis**, decided by `rule" in crisis["content"]
+    assert "(rule `end_my_life`)" in crisis["content"]
     assert not crisis.get("embeds"), "a preview, not the card itself"
     details = await run(emulator, server, owner, "try", text="ring me on 07700 900123 or bob@example.com")
     assert "a phone number `07700 900123`" in details["content"]

@@ -477,3 +477,29 @@ async def eventually(predicate: Callable[[], object], within: float = 2.0) -> No
             return
         await asyncio.sleep(0.001)
     raise AssertionError("the expected state was not reached")
+
+
+async def test_a_crisis_card_enqueued_behind_many_reminders_is_sent_first(h: Harness) -> None:
+    """Priority lanes: the worker picks crisis rows, then urgent, then ordinary, whatever came first."""
+    assert h.outbox is not None and h.db is not None
+    await h.close()
+    outbox = await h.boot(max_in_flight=2)
+    for n in range(300):
+        await h.enqueue(f"reminder:{n}", target_id=1000 + n)
+    async with h.db.transaction() as conn:
+        await outbox.enqueue(conn, key="case:42:queue", kind="case_relay", guild_id=GUILD, target_kind="channel",
+                             target_id=CHANNEL, payload={"content": "urgent lane"})
+        await outbox.enqueue(conn, key="case:card:1", kind="case_card_crisis", guild_id=GUILD, target_kind="dm",
+                             target_id=7, payload={"content": "crisis lane"})
+    assert [(await h.row(k))["priority"] for k in ("case:card:1", "case:42:queue", "reminder:0")] == [0, 1, 2]
+    outbox.start()
+    await outbox.drain()
+    keys = [c.key for c in h.discord.calls]
+    assert keys[:2] == ["case:card:1", "case:42:queue"], keys[:4]
+    assert len(h.discord.messages) == 302
+
+
+def test_lanes_follow_the_message_kind() -> None:
+    from bot.delivery.safety import outbox_lane
+    assert [outbox_lane(k) for k in ("case_card_crisis", "case_page", "case_queue", "case_card_concern",
+                                     "case_relay", "goal_ping", "checkin_reminder")] == [0, 0, 0, 1, 1, 2, 2]

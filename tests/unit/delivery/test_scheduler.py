@@ -449,3 +449,46 @@ async def test_the_window_of_wake_ups_is_capped(bot: Bot) -> None:
         await bot.add(Recurrence.once(now + timedelta(minutes=1 + n)))
     await scheduler.start()
     assert scheduler.jobs_in_memory == 5 + 1  # the five earliest instants plus the sweep
+
+
+async def test_a_failing_safety_handler_is_retried_with_backoff_until_it_succeeds(bot: Bot) -> None:
+    """A ladder page whose handler fails is not dropped: it stays due and is retried, 5 s then 10 s
+    later, and goes out once when the handler works again."""
+    scheduler = await bot.boot()
+    scheduler.register_kind("case_ladder", bot.ping, MissedPolicy.LATE)
+    page = await bot.add(Recurrence.once(utc(2026, 11, 23, 9, 5)), kind="case_ladder", owner=1)
+    bot.fail_owner = 1
+    assert isinstance(bot.clock, FakeClock) and bot.db is not None
+    bot.clock.set(utc(2026, 11, 23, 9, 5))
+    await scheduler.run_due()
+    assert await bot.outbox_keys() == []
+    assert (await bot.get(page.id)).next_fire_at == utc(2026, 11, 23, 9, 5, 5), "retried 5 s later"
+    bot.clock.set(utc(2026, 11, 23, 9, 5, 5))
+    await scheduler.run_due()
+    assert (await bot.get(page.id)).next_fire_at == utc(2026, 11, 23, 9, 5, 15), "then 10 s later"
+    bot.fail_owner = None
+    bot.clock.set(utc(2026, 11, 23, 9, 5, 15))
+    await scheduler.run_due()
+    await scheduler.run_due()
+    assert await bot.outbox_keys() == [f"case_ladder:{page.id}:once"], "sent once, when the handler worked"
+    after = await bot.get(page.id)
+    assert (after.next_fire_at, after.fired_count) == (None, 1)
+    assert [o[2] for o in await schedules.occurrences(bot.db.conn, GUILD, page.id)] == ["error"]
+
+
+async def test_a_failing_safety_handler_stops_retrying_when_its_schedule_is_deleted(bot: Bot) -> None:
+    """A claim deletes the case's ladder: the retries end with it."""
+    scheduler = await bot.boot()
+    scheduler.register_kind("case_ladder", bot.ping, MissedPolicy.LATE)
+    page = await bot.add(Recurrence.once(utc(2026, 11, 23, 9, 5)), kind="case_ladder", owner=1)
+    bot.fail_owner = 1
+    assert isinstance(bot.clock, FakeClock) and bot.db is not None
+    bot.clock.set(utc(2026, 11, 23, 9, 5))
+    await scheduler.run_due()
+    async with bot.db.transaction() as conn:
+        await schedules.delete_for_owner(conn, GUILD, "case_ladder", 1)
+    bot.fail_owner = None
+    bot.clock.set(utc(2026, 11, 23, 9, 10))
+    await scheduler.run_due()
+    assert await bot.outbox_keys() == [] and bot.fired == []
+    assert await schedules.get(bot.db.conn, GUILD, page.id) is None

@@ -115,3 +115,16 @@ def test_check_config_exits_non_zero_naming_the_file(broken_encoder: Path, tmp_p
 
 def test_status_says_not_loaded(broken_encoder: Path) -> None:
     assert detector.availability().startswith("not loaded") and enc.WEIGHTS.name in detector.availability()
+
+
+def test_the_bot_screens_only_through_screen_async() -> None:
+    """The encoder must never run on the event loop: outside bot/screening (and its CLI) no code
+    calls the inline ``screen()`` or ``crisis_level()``."""
+    import re
+
+    root = Path(__file__).resolve().parents[3]
+    inline = re.compile(r"\bscreening\.(?:screen|crisis_level)\("
+                        r"|\bfrom bot\.screening import [^\n]*\b(?:screen|crisis_level)\b(?!_)")
+    offenders = [str(path.relative_to(root)) for folder in ("bot", "cogs") for path in (root / folder).rglob("*.py")
+                 if "screening" not in path.relative_to(root).parts[:2] and inline.search(path.read_text("utf-8"))]
+    assert offenders == [], f"call `await screening.screen_async(...)` instead in {offenders}"

@@ -47,7 +47,8 @@ PLAIN = [
 ]
 DISGUISED = [
     ["I am going to k1ll mys3lf tonight", "I am going to kil myself tonight", "I am going to killll myself tonite"],
-    ["I want to dye, I have the p1lls ready", "I want to d!e, I have the pils ready", "I want to diiie, I have the pills ready"],
+    ["I want to dye, I have the p1lls ready", "I want to d!e, I have the pils ready",
+     "I want to diiie, I have the pills ready"],
     ["I took an 0verd0se an hour ago", "I took an overdoes an hour ago", "I took an ovverdose an hour ago"],
 ]
 

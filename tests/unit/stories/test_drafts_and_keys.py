@@ -59,7 +59,8 @@ async def test_insults_aimed_at_people_are_told_from_swearing_about_pain(text: s
 
 async def test_crisis_language_anywhere_in_the_draft_counts() -> None:
     assert (await screen_draft(Draft(1, BODY, title="I want to kill myself tonight"))).crisis == "crisis"
-    assert (await screen_draft(Draft(1, "This pain is killing me but I keep going, one day at a time."))).crisis == "none"
+    calm = Draft(1, "This pain is killing me but I keep going, one day at a time.")
+    assert (await screen_draft(calm)).crisis == "none"
 
 
 def test_receipts_are_random_typed_loosely_and_hashed() -> None:
