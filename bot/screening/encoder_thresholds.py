@@ -28,13 +28,13 @@ from bot.screening.encoder import HEAD, encoder_text
 ROOT = Path(__file__).resolve().parents[2]
 SET_2 = ROOT / "benchmarks" / "data" / "crisis" / "crisis_heldout_v2.jsonl"
 MARK = 0.62  # the fast model's own concern threshold: what it finds at risk, the encoder reads
-MAX_FALSE_CRISIS = 0.015
-MAX_CHAT_CONCERN = 0.05
-GRID_CRISIS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97)
-GRID_WITH_SIGN = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-GRID_CONCERN = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-GRID_FLOOR = (0.0, 0.02, 0.05, 0.1, 0.2)
-GRID_CONCERN_FLOOR = (0.0, 0.05, 0.1, 0.2, 0.3)
+MAX_FALSE_CRISIS = 0.015  # issue 23: 2%
+MAX_CHAT_CONCERN = 0.05   # issue 23: 5% (set 2's chat is the hardest of the sets: no margin left to spend)
+GRID_CRISIS = (0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
+GRID_WITH_SIGN = (0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97)
+GRID_CONCERN = (0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99)
+GRID_FLOOR = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+GRID_CONCERN_FLOOR = (0.0, 0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95)
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - needs torc
             optim.step()
             sched.step()
             step += 1
-            running += float(loss)
+            running += float(loss.detach())
             if step % 20 == 0:
                 print(f"epoch {epoch + 1} step {step}/{total} loss {running / 20:.4f}", flush=True)
                 running = 0.0
@@ -174,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - needs torc
     }
     head_path = out.parent / HEAD_OUT.name if out != DATA else HEAD_OUT
     head_path.write_text(json.dumps(head, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    if (out / TOKENIZER.name).resolve() != (base / TOKENIZER.name).resolve():
+        (out / TOKENIZER.name).write_bytes((base / TOKENIZER.name).read_bytes())
+    manifest = json.loads((base / MANIFEST.name).read_text(encoding="utf-8"))
     manifest["fine_tuned"] = {"by": "python -m bot.screening.finetune", "torch": torch.__version__,
                               "training_rows": len(data)}
     manifest["files"] = {name: sha256_of(out / name) for name in (WEIGHTS.name, TOKENIZER.name)}

@@ -30,7 +30,7 @@ def test_screen_combines_all_three_checks() -> None:
         "slur": False,
         "censored": result.censored,
         "crisis": "crisis",
-        "signal": "rule",
+        "signal": "rule+encoder",  # the rule and the encoder each reached crisis
         "rule": "kill_myself",
         "identifying": [[result.identifying[0].start, result.identifying[0].end, "phone"]],
     }

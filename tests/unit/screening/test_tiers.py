@@ -132,11 +132,15 @@ def test_no_test_sentence_is_a_held_out_sentence() -> None:
         assert text.lower() not in held
 
 
+# Every signal name a verdict can carry: rule, model, both (rule and model), encoder, and combinations.
+SIGNALS = ("rule", "model", "both", "encoder", "rule+encoder", "model+encoder", "both+encoder")
+
+
 @pytest.mark.parametrize(("kind", "text"), _cases(AT_RISK))
 def test_each_kind_of_risk_reaches_concern_or_above(kind: str, text: str) -> None:
     result = screen(text)
     assert result.crisis in ("concern", "crisis"), kind
-    assert result.signal in ("rule", "model", "both")
+    assert result.signal in SIGNALS
 
 
 @pytest.mark.parametrize(("kind", "text"), _cases(NOT_AT_RISK))
@@ -183,10 +187,10 @@ def test_a_passive_rule_naming_a_plan_stays_crisis() -> None:
 
 def test_the_verdict_names_the_signal_never_the_text() -> None:
     result = crisis_level("i swallowed all of my oxycodone an hour ago")
-    # an overdose already taken, without the word: crisis, on the model alone
-    assert (result.level, result.signal, result.rule) == ("crisis", "model", None)
+    # an overdose already taken, without the word: crisis, on the learned layers (no rule)
+    assert (result.level, result.signal, result.rule) == ("crisis", "model+encoder", None)
     verdict = screen("i swallowed all of my oxycodone an hour ago").to_json()
-    assert verdict["signal"] == "model" and verdict["rule"] is None
+    assert verdict["signal"] == "model+encoder" and verdict["rule"] is None
 
 
 def test_combine_signals_and_cues() -> None:
