@@ -9,7 +9,9 @@ threads); it answers the case's ``source`` ("chat" or "story_thread").
 is to be removed. It returns what the cog still has to do in Discord (``ChatAnswer``). An edited
 message is answered once per message and tier. A database that stays locked past its busy timeout
 is tried again; when it still fails, nothing is lost: the answer carries the card for the cog to
-send straight away and ``failed=True``, and the cog pages the chain directly.
+send straight away and ``failed=True``, and the cog pages the chain directly. A crisis card sent by
+DM is armed with an offer of a private thread under the circle's text channel, should the DM be
+refused (``bot.cases.closed_dm``).
 """
 
 from __future__ import annotations

@@ -31,10 +31,11 @@ import aiosqlite
 from bot.cases.crisis import member_card
 from bot.cases.paging import Page, record_page
 from bot.cases.records import add_event
-from bot.cases.wording import THREAD_CARD_TEXT
+from bot.cases.wording import THREAD_CARD_TEXT, THREAD_PRIVATE_LINE
 from bot.core.clock import Clock, iso_utc
 from bot.core.db import Database, read_one
 from bot.delivery.safety import LANE_CRISIS
+from bot.safety.resources import PRIVATE_LINE
 
 if TYPE_CHECKING:
     from bot.delivery.outbox import Fallback, Outbox, OutboxRow
@@ -163,8 +164,11 @@ async def not_created(db: Database, clock: Clock, offer: ThreadOffer, detail: st
 def thread_card_payload(offer: ThreadOffer, added: list[int], crisis_embed: dict[str, Any], *,
                         server_name: str) -> dict[str, Any]:
     """The thread's first message: the card (warm words, the server's lines, "Talk to a moderator
-    now"), mentioning those added so they are notified; no member text."""
-    card = member_card("crisis", crisis_embed, guild_id=offer.guild_id, server_name=server_name)
+    now"), mentioning those added so they are notified; no member text. The card's "only you can
+    see it" says who can see this thread instead."""
+    lines = {**crisis_embed, "description": str(crisis_embed.get("description", "")).replace(
+        PRIVATE_LINE, THREAD_PRIVATE_LINE)}
+    card = member_card("crisis", lines, guild_id=offer.guild_id, server_name=server_name)
     pings = " ".join(f"<@{u}>" for u in added)
     payload = card.to_payload()
     payload["content"] = f"{pings} {THREAD_CARD_TEXT}".strip()

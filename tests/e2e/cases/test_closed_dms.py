@@ -72,6 +72,8 @@ async def test_with_dms_closed_the_card_comes_at_once_in_a_private_thread_with_t
     assert "Help is here" in text_of(card) and "988" in text_of(card)
     assert find_component(card, label="Talk to a moderator now")
     assert f"<@{ann}>" in card["content"] and f"<@{oz}>" in card["content"]
+    assert "only you, the moderators added here and the bot can see it" in text_of(card)
+    assert "only you can see it" not in text_of(card), "the card says truly who sees the thread"
     assert "end my life" not in text_of(card) and "pills" not in text_of(card), "member text is never quoted"
     assert public_posts(emulator, channel) == [], "never a public reply"
 
