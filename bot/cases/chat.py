@@ -9,7 +9,9 @@ threads); it answers the case's ``source`` ("chat" or "story_thread").
 is to be removed. It returns what the cog still has to do in Discord (``ChatAnswer``). An edited
 message is answered once per message and tier. A database that stays locked past its busy timeout
 is tried again; when it still fails, nothing is lost: the answer carries the card for the cog to
-send straight away and ``failed=True``, and the cog pages the chain directly.
+send straight away and ``failed=True``, and the cog pages the chain directly. A crisis card sent by
+DM is armed with an offer of a private thread under the circle's text channel, should the DM be
+refused (``bot.cases.closed_dm``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot import screening
+from bot.cases.closed_dm import arm
 from bot.cases.crisis import CrisisResponse, member_card, respond_to_crisis
 from bot.cases.records import open_case
 from bot.cases.settings import case_settings
@@ -38,6 +41,17 @@ log = logging.getLogger(__name__)
 
 # Tries of the crisis response's transaction (each already waits out the busy timeout).
 ATTEMPTS = 3
+
+
+async def circle_text_channel(db: Database, guild_id: int, channel_id: int, parent_id: int | None) -> int | None:
+    """The text channel of the circle a screened message belongs to (its own channel, its voice or
+    stories channel, or a thread under one of them): where a private thread can be offered."""
+    for listing in await list_circles(db, guild_id):
+        circle = listing.circle
+        places = (circle.text_channel_id, circle.voice_channel_id, circle.stories_channel_id)
+        if channel_id in places or (parent_id is not None and parent_id in places):
+            return circle.text_channel_id
+    return None
 
 
 async def screened_source(db: Database, guild_id: int, channel_id: int, parent_id: int | None) -> str | None:
@@ -119,6 +133,9 @@ async def _respond(db: Database, clock: Clock, outbox: Outbox, message: ChatMess
     """The crisis response, tried again while the database fails; the card to send directly when it
     never succeeds (a crisis message must not vanish with no case and no card)."""
     error = ""
+    # A crisis card refused by closed DMs is offered in a private thread under the circle's text channel.
+    thread_channel = (await circle_text_channel(db, message.guild_id, message.channel_id, message.parent_id)
+                      if level == "crisis" else None)
     for attempt in range(ATTEMPTS):
         try:
             card_embed = await server_crisis_card(db, message.guild_id)
@@ -130,12 +147,16 @@ async def _respond(db: Database, clock: Clock, outbox: Outbox, message: ChatMess
                     (message.guild_id, message.message_id, level, iso_utc(clock.now())))
                 if cursor.rowcount == 0:
                     return None
-                return await respond_to_crisis(
+                response = await respond_to_crisis(
                     conn, clock, outbox, guild_id=message.guild_id, user_id=message.author_id, level=level,
                     source=source, crisis_embed=card_embed, server_name=message.server_name,
                     can_reply_privately=False,
                     summary=("crisis language" if level == "crisis" else "concern") + f" in {_where(source)}",
                     snapshot=_snapshot(message), dedupe_key=f"chat:{message.message_id}")
+                if response.dm_key is not None and thread_channel is not None:
+                    await arm(conn, clock, guild_id=message.guild_id, card_key=response.dm_key,
+                              user_id=message.author_id, case_id=response.case_id, channel_id=thread_channel)
+                return response
         except sqlite3.Error as exc:  # aiosqlite raises sqlite3's errors: a lock past the busy timeout
             error = type(exc).__name__
             log.warning("crisis response failed guild_id=%s message_id=%s attempt=%s error=%s", message.guild_id,

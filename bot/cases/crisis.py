@@ -40,7 +40,7 @@ from bot.core.clock import Clock, iso_utc, parse_iso_utc
 from bot.core.messages import DANGER, Button, Card, custom_id, embed
 
 if TYPE_CHECKING:
-    from bot.delivery.outbox import Outbox, OutboxRow
+    from bot.delivery.outbox import Fallback, Outbox, OutboxRow
 
 CARD_INTERVAL = timedelta(hours=1)
 # A concern the member did not ask about (a DM after something they wrote in chat) comes at most
@@ -57,6 +57,7 @@ class CrisisResponse:
     show_card: bool          # the caller shows ``card`` in its own ephemeral reply now
     dm_queued: bool          # the card went to the outbox as a DM (pending at next interaction if DMs are closed)
     card: Card | None        # the card to show (None when rate-limited or level 'none')
+    dm_key: str | None = None  # the card DM's outbox key, when ``dm_queued``
 
 
 def member_card(level: str, crisis_embed: dict[str, Any], *, guild_id: int, server_name: str,
@@ -191,7 +192,7 @@ async def respond_to_crisis(
     key = f"case:card:{guild_id}:{user_id}:{level}:{iso_utc(clock.now())}"
     await outbox.enqueue(conn, key=key, kind=f"case_card_{level}", guild_id=guild_id, target_kind="dm",
                          target_id=user_id, payload=card.to_payload(), fallback=PENDING_FALLBACK)
-    return CrisisResponse(level, opened, False, True, card)
+    return CrisisResponse(level, opened, False, True, card, dm_key=key)
 
 
 # -- the card shown at the next interaction ------------------------------------------------------------
@@ -205,11 +206,15 @@ async def mark_pending(conn: aiosqlite.Connection, clock: Clock, guild_id: int, 
     )
 
 
-def pending_fallback(clock: Clock) -> Any:
-    """The outbox fallback for a card DM that could not be delivered: show it next time instead."""
+def pending_fallback(clock: Clock, then: Fallback | None = None) -> Fallback:
+    """The outbox fallback for a card DM that could not be delivered: show it next time instead;
+    ``then`` runs after, in the same transaction (``bot.cases.closed_dm.thread_fallback``: offer it
+    at once in a private thread)."""
     async def fallback(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
         level = "crisis" if row.kind.endswith("crisis") else "concern"
         await mark_pending(conn, clock, row.guild_id, row.target_id, level)
+        if then is not None:
+            await then(conn, row, reason)
     return fallback
 
 

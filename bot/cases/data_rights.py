@@ -106,5 +106,13 @@ register(PersonalTable(
     "case_duty_windows", "cases", "the weekly times you said you're on duty as a moderator, and their time zone",
     "until you remove them", "the server's moderators", ("user_id",),
 ))
+register(PersonalTable(
+    "case_crisis_threads", "cases",
+    "private support threads the bot opened for you when a crisis card could not reach you by direct message",
+    "as long as the case", "the server's moderators", ("user_id",),
+    retention_setting="retention_cases_days",
+    retention_where="case_id IN (SELECT id FROM cases WHERE guild_id = :guild_id AND status = 'resolved'"
+                    " AND resolved_at IS NOT NULL AND resolved_at < :cutoff)",
+))
 not_personal("case_settings", "server settings of the moderator queue, no member ids")
 not_personal("case_screened_messages", "which message ids were already screened at which tier: no member ids, no text")

@@ -86,6 +86,10 @@ CARD_TITLE_CONCERN = "Checking in"
 WORRIED_TEXT = ("Someone in **{server}** cares about you and wanted to make sure you have these. If anything is "
                 "weighing on you, these services are free and confidential, and a moderator is one button away.")
 TALK_NOW = "Talk to a moderator now"
+# The first words in the private thread made when a crisis card could not be sent by DM (closed
+# DMs): whom it is for and who can see it; never why (the thread's name says nothing either).
+THREAD_CARD_TEXT = "I couldn't reach you by direct message, so I opened this private space for you."
+THREAD_PRIVATE_LINE = "This thread is private: only you, the moderators added here and the bot can see it."
 DM_SCREENED = ("Thank you for writing to me. It sounds like things are really hard right now, and you don't have to"
                " face this alone.")
 

@@ -138,6 +138,11 @@ def _embed_size(card: Mapping[str, Any]) -> int:
     return size
 
 
+# The card's last line where only the member sees it (a DM, an ephemeral reply); a card shown
+# elsewhere (a private thread with moderators) replaces it with its own truth.
+PRIVATE_LINE = "This message is private: only you can see it."
+
+
 def crisis_card(region: str | None, extra_entries: Iterable[CrisisService | Mapping[str, Any]] = ()) -> dict:
     """The crisis card: a Discord embed as a plain, JSON-able dict.
 
@@ -163,7 +168,7 @@ def crisis_card(region: str | None, extra_entries: Iterable[CrisisService | Mapp
         "These services are free and confidential, the people there are trained to listen, and "
         "you don't need to be at breaking point to contact them.\n\n"
         f"{emergency}\n\n"
-        "This message is private: only you can see it."
+        f"{PRIVATE_LINE}"
     )
     dates = sorted({s.last_checked for s in official if s.last_checked})
     footer = "Outside these countries? findahelpline.com lists free helplines worldwide."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cogs.cases.closed_dms import CaseClosedDms
 from cogs.cases.members import CaseMembers
 from cogs.cases.moderators import CaseModerators
 
@@ -14,3 +15,4 @@ if TYPE_CHECKING:
 async def setup(bot: PeerCirclesBot) -> None:
     await bot.add_cog(CaseModerators(bot))
     await bot.add_cog(CaseMembers(bot))
+    await bot.add_cog(CaseClosedDms(bot))

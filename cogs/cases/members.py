@@ -17,12 +17,10 @@ from discord.ext import commands
 from bot import screening
 from bot.cases.chat import ChatMessage, answer_chat_message
 from bot.cases.crisis import (
-    PENDING_FALLBACK,
     CrisisResponse,
     has_pending,
     mark_pending,
     member_card,
-    pending_fallback,
     respond_to_crisis,
     take_pending,
 )
@@ -143,7 +141,6 @@ class CaseMembers(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(PersistentComponent)
         self.bot.tree.add_command(self.report_menu)
-        self.bot.outbox.register_fallback(PENDING_FALLBACK, pending_fallback(self.bot.clock))
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.report_menu.name, type=self.report_menu.type)

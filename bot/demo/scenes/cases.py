@@ -1,7 +1,8 @@
 """Demo scene: crisis words in circle chat meet private help at once and an urgent case; nobody
 claims it, so the escalation ladder re-pages on call, then (across a restart) the organisers; a
 moderator claims it from the queue message, which updates in place; /support in DMs; a low message
-gets a gentle check-in, and a case only when the member asks."""
+gets a gentle check-in, and a case only when the member asks; on a server without an on-call role the
+page reaches the moderator role, and a member with closed DMs gets the card at once in a private thread."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.cases.records import list_cases
-from bot.circles.records import resolve_circle
+from bot.circles.records import Circle, resolve_circle
 from emulator.interactions import text_of
 
 if TYPE_CHECKING:
@@ -112,3 +113,52 @@ async def scene(demo: Demo) -> None:
     demo.show("ben", asked)
     await emu.wait_until(lambda: len(_queue(demo)) > queued_before, 5, "the queue message")
     demo.show("#mod-queue", _queue(demo)[-1])
+
+    await _without_on_call(demo, circle, mo, ben)
+
+
+async def _without_on_call(demo: Demo, circle: Circle, mo: str, ben: str) -> None:
+    """The fallback chain on a server with no on-call role, and the card when DMs are closed."""
+    emu, server = demo.emulator, demo.server
+    gid, olive = server.guild_id, server.owner_id
+    demo.heading("Cases: no on-call role, and a member whose DMs are closed")
+    page = await (await emu.slash(gid, olive, "setup")).reply()
+    page = await (await emu.select(olive, page, "circle:setup:oncall", [])).reply()
+    demo.say("olive clears the on-call role in /setup (it is optional). Pages now go down the chain: "
+             "moderators on duty (none), the on-call role (none), then the moderator role:")
+    demo.show("olive", page)
+    emu.world.dms_closed.add(ben)
+    channel = str(circle.text_channel_id)
+    threads_before = {c.response["id"] for c in emu.find_calls("POST", "/channels/{channel_id}/threads")
+                      if c.status in (200, 201) and c.response}
+    await emu.send_message(channel, ben, CRISIS)
+
+    def new_thread() -> str | None:
+        return next((c.response["id"] for c in emu.find_calls("POST", "/channels/{channel_id}/threads")
+                     if c.params["channel_id"] == channel and c.status in (200, 201) and c.response
+                     and c.response["id"] not in threads_before), None)
+
+    await emu.wait_until(new_thread, 5, "the private thread")
+    thread_id = new_thread()
+    assert thread_id is not None
+    await emu.wait_until(lambda: emu.world.messages.get(thread_id), 5, "the card in the thread")
+    case = max((c for c in await list_cases(demo.bot.db, int(gid)) if c.kind == "crisis" and c.subject_user_id
+                == int(ben)), key=lambda c: c.id)
+    paged = await demo.bot.db.fetchval("SELECT detail FROM case_events WHERE guild_id = ? AND case_id = ?"
+                                       " AND event = 'paged' ORDER BY id LIMIT 1", (int(gid), case.id))
+    demo.say("ben writes crisis words in the circle's channel, and his DMs are closed. Nothing is posted "
+             "publicly. The queue's page, with no on-call role, reaches the moderator role; the case "
+             "history records whom:")
+    demo.say(f"  case #{case.id} history: {paged}")
+    thread = emu.world.channels[thread_id]
+    people = sorted(emu.world.guilds[gid].members[u]["user"]["username"]
+                    for u in emu.world.thread_members[thread_id] if u != emu.world.bot_id)
+    demo.say(f"The card, refused by his closed DMs, comes at once in a private thread named "
+             f"\"{thread['name']}\" (type {thread['type']}, not invitable) under the circle's channel, with "
+             f"{' and '.join(people)}: the member and whom the chain reached. It never quotes him:")
+    demo.show(f"#{thread['name']} (private)", next(iter(emu.world.messages[thread_id].values())))
+    await (await emu.slash(gid, mo, "case claim", id=case.id)).reply()
+    emu.world.dms_closed.discard(ben)
+    page = await (await emu.slash(gid, olive, "setup")).reply()
+    await (await emu.select(olive, page, "circle:setup:oncall", [server.oncall_role_id])).reply()
+    demo.say("mo claims the case; olive sets the on-call role again.")

@@ -16,3 +16,9 @@ async def test_the_demo_plays_every_scene_cleanly() -> None:
     for heading in ("Connecting", "Circles:", "Screening:", "Delivery:"):
         assert f"== {heading}" in text, heading
     assert len(SCENES) >= 4
+    # Cases: with no on-call role the page reaches the moderator role, and closed DMs get a private thread.
+    flowing = " ".join(text.split())  # the transcript wraps at 100 columns
+    assert "== Cases: no on-call role, and a member whose DMs are closed" in text
+    assert "history: new urgent case: reached moderator role Moderators (1 member)" in flowing
+    assert 'private thread named "Support" (type 12, not invitable)' in flowing
+    assert "[#Support (private) sees]" in text
