@@ -8,8 +8,6 @@ from __future__ import annotations
 # -- bad input (ephemeral; nothing was changed) ---------------------------------------------------
 BAD_TIME = ("I couldn't read the time {text!r}. Please use a 24-hour time such as 19:00 or 07:30, "
             "or a 12-hour one such as 7pm or 7:30am. Nothing was changed.")
-BAD_WEEKDAY = "{text!r} isn't a weekday. Please use mon, tue, wed, thu, fri, sat or sun. Nothing was changed."
-NO_WEEKDAY = "Please choose at least one weekday, such as mon,thu. Nothing was changed."
 BAD_DATE = "I couldn't read the date {text!r}. Please use the form 2026-12-03. Nothing was changed."
 BAD_ZONE = ("{text!r} isn't a time zone I know. Please pick one from the list (an IANA name such as "
             "Europe/London or America/New_York). Nothing was changed.")

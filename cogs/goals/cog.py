@@ -15,10 +15,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core import typed
 from bot.core.errors import UserFacingError
 from bot.core.messages import DANGER, SECONDARY, Button, Card, custom_id, embed, timestamp
 from bot.core.text import display
-from bot.delivery.recurrence import RecurrenceError, parse_weekdays
 from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.goals import partners, pings, wording
 from bot.goals.goal_words import CrisisWords
@@ -152,15 +152,12 @@ class Goals(commands.Cog):
         today = self.bot.clock.now().astimezone(prefs.zone(await self._zone(gid))).date()
         weekdays = base.weekdays if base else frozenset()
         if days:
-            try:
-                weekdays = parse_weekdays(days)
-            except RecurrenceError as exc:
-                raise UserFacingError(str(exc).capitalize() + ".") from None
+            weekdays = typed.weekdays(days)
         circle_id = base.circle_id if base else None
         if circle:
-            if not circle.strip().isdigit():
+            circle_id = typed.typed_id(circle)
+            if circle_id is None:
                 raise UserFacingError(wording.NOT_IN_CIRCLE)
-            circle_id = int(circle)
         end_date = base.end_date if base else None
         if end is not None:
             end_date = None if end.strip().lower() in ("", "none", "never", "no") else parse_date(end, today)
