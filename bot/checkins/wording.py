@@ -53,6 +53,8 @@ EVENT_DESCRIPTION = ("A voice check-in of {circle}. Come as you are: listening i
 EVENT_DESCRIPTION_OPEN = (" Not a member yet? You're welcome: /circle join {circle} shows the circle's norms "
                           "first.")
 REMINDER = "Reminder: **{title}** ({circle}, in {guild}) starts {when} ({relative}) in {voice}."
+REMINDER_JOIN = ("\nNot a member of **{circle}** yet? Its voice channel opens once you join: /circle join"
+                 " {circle} shows the circle's norms first.")
 REMINDER_LATE = "\n(This reminder comes a little late: I was offline for a while.)"
 REMINDER_CANT = "Can't make it"
 CANT_THANKS = "Thanks for letting us know. I've told the facilitator privately. Take care of yourself."
@@ -74,7 +76,9 @@ INTEREST_DM = ("You pressed Interested on **{title}** ({circle}, in {guild}): I'
                "Un-press it in Discord to stop.")
 
 # -- pulse -----------------------------------------------------------------------------------------
-PULSE_ASK = "How are you feeling after today's circle? ({circle}, in {guild}) Tap one, or skip."
+# Anonymity is said before the answer, so nobody answers thinking their name goes with it.
+PULSE_ASK = ("How are you feeling after today's circle? ({circle}, in {guild}) Your answer is kept without your"
+             " name, and facilitators only see averages of 3 or more answers. Tap one (1 low, 5 good), or skip.")
 PULSE_SKIP = "Skip"
 PULSE_THANKS = "Thank you. Your answer is kept without your name."
 PULSE_SKIPPED = "No problem. Take care of yourself."

@@ -7,10 +7,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.client import PeerCirclesBot
+from bot.core.clock import FakeClock
 from emulator.events import Server
 from emulator.interactions import text_of
 from emulator.server import DiscordEmulator
-from tests.e2e.checkins.helpers import circle_with_members, rows, settle, slash
+from tests.e2e.checkins.helpers import (
+    circle_with_members,
+    dm_texts,
+    events_of,
+    move_to,
+    rows,
+    settle,
+    slash,
+    until,
+    voice,
+)
 from tests.e2e.circles.helpers import answer
 
 FACILITATOR_ACTIONS = ("list", "skip", "move", "attendance", "pulse")
@@ -113,3 +124,30 @@ async def test_a_misspelt_weekday_is_refused_with_the_words_accepted(bot: PeerCi
                                        time="9am")).reply()
     assert "'thurz' isn't a weekday I know" in text_of(goal)
     assert await rows(bot, "SELECT id FROM goals") == []
+
+
+async def test_a_non_member_is_told_how_to_join_and_the_pulse_says_anonymity_first(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, clock: FakeClock) -> None:
+    circle, (ann,) = await circle_with_members(emulator, bot, server, "ann")
+    await slash(emulator, server, ann, "checkin reminders", circle=str(circle.id), turn="on", pulse=True)
+    stranger = await emulator.member_join(server.guild_id, "stranger")
+    await slash(emulator, server, server.owner_id, "checkin-admin once", circle=str(circle.id), date="2026-11-26",
+                time="19:00", timezone="UTC", open_to_all=True)
+    await settle(bot)
+    event = events_of(emulator, server)[0]
+    for user in (ann, stranger):
+        await emulator.event_interest(server.guild_id, user, event["id"])
+    await until(lambda: rows(bot, "SELECT user_id FROM checkin_interest ORDER BY user_id"),
+                sorted([(int(ann),), (int(stranger),)]))
+    await move_to(bot, clock, datetime(2026, 11, 26, 18, 45, tzinfo=UTC))
+    told = [t for t in dm_texts(emulator, stranger) if "\nReminder:" in t or t.startswith("Reminder:")]
+    assert told and f"<#{circle.voice_channel_id}>" in told[-1]
+    assert "/circle join Fibro Friends shows the circle's norms first" in told[-1]
+    member_reminder = [t for t in dm_texts(emulator, ann) if "Reminder:" in t][-1]
+    assert "/circle join" not in member_reminder, "a member needs no joining instructions"
+
+    await move_to(bot, clock, datetime(2026, 11, 26, 19, 0, tzinfo=UTC))
+    await voice(bot, emulator, server, ann, circle.voice_channel_id)
+    await move_to(bot, clock, datetime(2026, 11, 26, 20, 0, tzinfo=UTC))
+    ask = [t for t in dm_texts(emulator, ann) if "How are you feeling" in t][-1]
+    assert ask.index("kept without your name") < ask.index("Tap one"), "anonymity is said before the answer"
