@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock
+from bot.demo.runner import BotRunner
 from emulator.events import Server
 from emulator.interactions import text_of
 from emulator.server import DiscordEmulator
@@ -151,3 +152,25 @@ async def test_a_non_member_is_told_how_to_join_and_the_pulse_says_anonymity_fir
     await move_to(bot, clock, datetime(2026, 11, 26, 20, 0, tzinfo=UTC))
     ask = [t for t in dm_texts(emulator, ann) if "How are you feeling" in t][-1]
     assert ask.index("kept without your name") < ask.index("Tap one"), "anonymity is said before the answer"
+
+
+async def test_attendance_after_downtime_follows_who_is_in_voice_now(
+        runner: BotRunner, emulator: DiscordEmulator, server: Server, clock: FakeClock) -> None:
+    bot = await runner.start()
+    circle, (ann, bea) = await circle_with_members(emulator, bot, server, "ann", "bea")
+    room = circle.voice_channel_id
+    await slash(emulator, server, server.owner_id, "checkin-admin schedule", circle=str(circle.id),
+                weekdays="mon", time="19:00", timezone="UTC")
+    await voice(bot, emulator, server, ann, room)
+    await runner.stop()
+    # While the bot is down: ann leaves, bea sits down in the circle's voice channel.
+    await emulator.voice(server.guild_id, ann, None)
+    await emulator.voice(server.guild_id, bea, str(room))
+    bot = await runner.start()
+    # The bot compares once it is ready (a listener the test cannot await): wait for its effect.
+    await until(lambda: rows(bot, "SELECT user_id FROM checkin_voice WHERE left_at IS NULL"), [(int(bea),)])
+    await move_to(bot, clock, datetime(2026, 11, 23, 20, 15, tzinfo=UTC))
+    seen = await slash(emulator, server, server.owner_id, "checkin-facilitator attendance", circle=str(circle.id),
+                       date="2026-11-23")
+    assert f"<@{bea}>: 80 min" in seen, "already in voice when the bot started: recorded"
+    assert f"<@{ann}>" not in seen, "left while the bot was down: not present at a later session"
