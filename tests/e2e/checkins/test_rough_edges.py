@@ -174,3 +174,44 @@ async def test_attendance_after_downtime_follows_who_is_in_voice_now(
                        date="2026-11-23")
     assert f"<@{bea}>: 80 min" in seen, "already in voice when the bot started: recorded"
     assert f"<@{ann}>" not in seen, "left while the bot was down: not present at a later session"
+
+
+async def test_an_event_made_just_before_a_crash_is_not_made_again(
+        runner: BotRunner, emulator: DiscordEmulator, server: Server, clock: FakeClock) -> None:
+    bot = await runner.start()
+    circle, _ = await circle_with_members(emulator, bot, server, "ann")
+    await slash(emulator, server, server.owner_id, "checkin-admin schedule", circle=str(circle.id),
+                weekdays="mon,thu", time="19:00", timezone="UTC")
+    await settle(bot)
+    assert len(events_of(emulator, server)) == 2
+    # The crash: Discord made the events, but the bot died before writing down their ids.
+    await bot.db.execute("UPDATE checkin_sessions SET event_id = NULL, event_state = 'none', event_sig = NULL")
+    await runner.stop()
+    # Back as Monday's session starts: the start-up catch-up (start, horizon) brings events in step
+    # at once, possibly before the server's cache has arrived from the gateway.
+    clock.set(datetime(2026, 11, 23, 19, 0, 30, tzinfo=UTC))
+    bot = await runner.start()
+    await settle(bot)
+    starts = [e["scheduled_start_time"][:16] for e in events_of(emulator, server)]
+    assert starts == ["2026-11-23T19:00", "2026-11-26T19:00", "2026-11-30T19:00"], "no session has two events"
+    recorded = await rows(bot, "SELECT local_date, event_id FROM checkin_sessions WHERE local_date > '2026-11-23'")
+    assert {str(r[1]) for r in recorded} == {e["id"] for e in events_of(emulator, server)[1:]}, "ids written down"
+
+
+async def test_events_are_looked_up_at_discord_before_one_is_made(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    circle, _ = await circle_with_members(emulator, bot, server, "ann")
+    await slash(emulator, server, server.owner_id, "checkin-admin schedule", circle=str(circle.id),
+                weekdays="mon,thu", time="19:00", timezone="UTC")
+    await settle(bot)
+    made = {e["id"] for e in events_of(emulator, server)}
+    assert len(made) == 2
+    # The ids were never written down, and the bot's view of the server is not there yet (as in a
+    # sync at start-up, before the gateway delivers the server): Discord is asked, not the cache.
+    await bot.db.execute("UPDATE checkin_sessions SET event_id = NULL, event_state = 'none', event_sig = NULL")
+    guild = bot.get_guild(int(server.guild_id))
+    assert guild is not None
+    guild._scheduled_events.clear()
+    await bot.checkin_events.sync(int(server.guild_id))
+    assert {e["id"] for e in events_of(emulator, server)} == made, "no second event"
+    assert {str(r[0]) for r in await rows(bot, "SELECT event_id FROM checkin_sessions")} == made
