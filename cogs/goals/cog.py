@@ -524,7 +524,7 @@ class Goals(commands.Cog):
     async def on_partner_decline(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         gid, pid, _ = await self._partner_ref(interaction, args, 0)
         if gid is not None:
-            await partners.decline(self.bot.db, gid, pid, interaction.user.id)
+            await partners.decline(self.bot.db, self.bot.clock.now(), gid, pid, interaction.user.id)
         await send_card(interaction, Card(wording.PARTNER_DECLINED), edit=True)
 
     async def on_partner_end_button(self, interaction: discord.Interaction, args: list[str],
@@ -541,8 +541,9 @@ class Goals(commands.Cog):
             default_zone=await self._zone(gid))
         if held is not None:
             self.bot.scheduler.notify(held)
+        # A cheer button only ever comes with an active partnership: gone means it has ended.
         await reply(interaction, {"sent": wording.CHEER_SENT, "already": wording.CHEER_ALREADY}.get(
-            status, wording.PARTNER_GONE))
+            status, wording.PARTNERSHIP_ENDED))
 
     # -- weekly recap ---------------------------------------------------------------------------------
 
