@@ -41,7 +41,7 @@ from bot.core.messages import timestamp
 from bot.core.permissions import NotAllowed
 from bot.core.text import display
 from cogs.checkins.events import EventKeeper
-from cogs.common.choices import circle_choices
+from cogs.common.choices import choice, circle_choices
 from cogs.common.context import actor_of, reply, settings_of
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ WEEKDAY_SUGGESTIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "mon,thu
 
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     needle = current.strip().lower().replace(" ", "_")
-    return [app_commands.Choice(name=z, value=z) for z in ZONES if needle in z.lower()][:25]
+    return [choice(z, z) for z in ZONES if needle in z.lower()][:25]
 
 
 class CheckinAdmin(commands.Cog):
@@ -115,7 +115,7 @@ class CheckinAdmin(commands.Cog):
                                     current: str) -> list[app_commands.Choice[str]]:
         typed = current.strip().lower()
         options = [s for s in WEEKDAY_SUGGESTIONS if s.startswith(typed)] or ([typed] if typed else [])
-        return [app_commands.Choice(name=o, value=o) for o in options[:25]]
+        return [choice(o, o) for o in options[:25]]
 
     async def series_autocomplete(self, interaction: discord.Interaction,
                                   current: str) -> list[app_commands.Choice[str]]:
@@ -126,7 +126,7 @@ class CheckinAdmin(commands.Cog):
             circle = await get_circle(self.bot.db, interaction.guild_id, series.circle_id)
             label = f"{series.title} ({circle.name}) #{series.id}"
             if current.strip().lower() in label.lower():
-                found.append(app_commands.Choice(name=label[:100], value=str(series.id)))
+                found.append(choice(label, str(series.id)))
         return found[:25]
 
     # -- schedule ----------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.members.prefs import get_prefs
 from bot.safety.card import crisis_embed_for
 from cogs.common.bot_permissions import MissingPermission, explain_http, require_guild_permission, require_role_below_me
-from cogs.common.choices import circle_choices
+from cogs.common.choices import choice, circle_choices
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import guild_id_of, guild_settings, settings_of
 from cogs.common.modals import custom_id_of
@@ -466,7 +466,7 @@ class Circles(commands.Cog):
             return []
         mine = await my_circles(self.bot.db, interaction.guild_id, interaction.user.id)
         needle = current.casefold()
-        return [app_commands.Choice(name=li.name[:100], value=str(li.circle_id)) for li in mine
+        return [choice(li.name, str(li.circle_id)) for li in mine
                 if needle in li.name.casefold()][:25]
 
     async def on_leave_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:

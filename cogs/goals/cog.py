@@ -45,6 +45,7 @@ from bot.goals.records import (
 )
 from bot.members.prefs import get_prefs
 from bot.members.timeparse import parse_date, parse_hhmm
+from cogs.common.choices import choice
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import guild_id_of, guild_settings, reply
 from cogs.common.modals import custom_id_of, modal_values
@@ -191,7 +192,7 @@ class Goals(commands.Cog):
             return []
         goals = await list_goals(self.bot.db, interaction.guild_id, interaction.user.id)
         typed = current.lower()
-        return [app_commands.Choice(name=(g.text + (" (paused)" if g.status != "active" else ""))[:100],
+        return [choice(g.text + (" (paused)" if g.status != "active" else ""),
                                     value=str(g.id)) for g in goals if typed in g.text.lower()][:25]
 
     async def circle_autocomplete(self, interaction: discord.Interaction,
@@ -199,7 +200,7 @@ class Goals(commands.Cog):
         if interaction.guild_id is None:
             return []
         rows = await seated_circles(self.bot.db, interaction.guild_id, interaction.user.id)
-        return [app_commands.Choice(name=name[:100], value=str(cid)) for cid, name in rows
+        return [choice(name, str(cid)) for cid, name in rows
                 if current.lower() in name.lower()][:25]
 
     # -- /goal set, edit ------------------------------------------------------------------------------

@@ -46,3 +46,20 @@ async def test_hostile_values_get_the_usual_kind_message(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "no traceback"
     assert [await rows(bot, f"SELECT * FROM {t}") for t in tables] == before, "nothing changed"
     assert len(text) <= 2000
+
+
+async def test_echoes_of_long_typed_values_fit_discords_limits(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    circle, _ = await circle_with_members(emulator, bot, server, "ann")
+    typed = "mon" + "x" * 5997
+    ix = await emulator.autocomplete(server.guild_id, server.owner_id, "checkin-admin schedule", "weekdays",
+                                     circle=str(circle.id), weekdays=typed, time="19:00")
+    choices = await ix.choices()
+    assert choices and all(1 <= len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in choices)
+    assert emulator.spec_rejections == [], "Discord would have refused the answer"
+    for path, options in (("goal set", {"cadence": "days", "time": "9am", "days": "x" * 4000}),
+                          ("checkin-admin schedule", {"circle": str(circle.id), "weekdays": "mon", "time": "19:00",
+                                                      "title": "t" * 4000})):
+        text = await slash(emulator, server, server.owner_id, path, **options)
+        assert 0 < len(text) <= 2000
+    assert emulator.spec_rejections == []
