@@ -82,7 +82,8 @@ class EventKeeper:
         """The server's events as Discord holds them now (asked over REST, not the gateway cache,
         which is empty until the server arrives: a sync at start-up runs before that)."""
         try:
-            return list(await self.bot.http.get_scheduled_events(guild_id, False))
+            data: Any = await self.bot.http.get_scheduled_events(guild_id, False)  # raw JSON dicts
+            return list(data)
         except discord.HTTPException as exc:
             log.warning("checkin events not listed guild_id=%s status=%s", guild_id, exc.status)
             return []
