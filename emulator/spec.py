@@ -39,6 +39,7 @@ _API_PREFIX = re.compile(r"^/api/v\d+(?=/)")
 _NUMERIC_STRING = re.compile(r"-?[0-9]+")
 _MAX_SNOWFLAKE = 2**64 - 1
 _MESSAGE_CONTENT_MAX = 2000
+_CHOICE_VALUE_MAX = 100
 
 
 def default_spec_path() -> Path | None:
@@ -258,6 +259,12 @@ def _adjust_spec(spec: dict[str, Any]) -> None:
         content = schemas.get(name, {}).get("properties", {}).get("content")
         if content is not None and content.get("maxLength", 0) > _MESSAGE_CONTENT_MAX:
             content["maxLength"] = _MESSAGE_CONTENT_MAX
+    # ApplicationCommandOptionStringChoice.value: the spec allows 6,000 characters (a typed option's
+    # limit); Discord documents 100 for a string choice's value, in command choices and autocomplete
+    # answers alike. Tightened, not relaxed.
+    string_choice = schemas.get("ApplicationCommandOptionStringChoice", {}).get("properties", {}).get("value")
+    if string_choice is not None and string_choice.get("maxLength", 0) > _CHOICE_VALUE_MAX:
+        string_choice["maxLength"] = _CHOICE_VALUE_MAX
     # ChannelTypes lacks GUILD_MEDIA (16), which Discord documents; discord.py 2.7 lists it in
     # channel_types of every GuildChannel or ForumChannel command option, so without it
     # bulk_set_application_commands would refuse an ordinary command tree.

@@ -41,6 +41,35 @@ async def voice_moved(conn: aiosqlite.Connection, now: datetime, guild_id: int, 
                            (guild_id, joined, user_id, stamp))
 
 
+async def reconcile_voice(conn: aiosqlite.Connection, now: datetime, guild_id: int, present: dict[int, int],
+                          tracked: set[int]) -> tuple[int, int]:
+    """Bring the open ``checkin_voice`` rows in line with who is in voice now (``present``: user ->
+    channel), as seen when the bot becomes ready: after downtime a member who left meanwhile must
+    not count as present at later sessions, and one already sitting in a circle's channel must.
+    A missed leave is closed now (when it happened is unknown; the time the bot was down may be
+    counted, never a later session). Returns (closed, opened)."""
+    stamp = iso_utc(now)
+    async with conn.execute("SELECT id, user_id, channel_id FROM checkin_voice WHERE guild_id = ? AND left_at IS NULL",
+                            (guild_id,)) as cursor:
+        open_rows = list(await cursor.fetchall())
+    still = set()
+    closed = 0
+    for row_id, user_id, channel_id in open_rows:
+        if present.get(user_id) == channel_id and channel_id in tracked and (user_id, channel_id) not in still:
+            still.add((user_id, channel_id))
+            continue
+        await conn.execute("UPDATE checkin_voice SET left_at = ? WHERE guild_id = ? AND id = ?",
+                           (stamp, guild_id, row_id))
+        closed += 1
+    opened = 0
+    for user_id, channel_id in present.items():
+        if channel_id in tracked and (user_id, channel_id) not in still:
+            await conn.execute("INSERT INTO checkin_voice (guild_id, channel_id, user_id, joined_at)"
+                               " VALUES (?, ?, ?, ?)", (guild_id, channel_id, user_id, stamp))
+            opened += 1
+    return closed, opened
+
+
 async def session_attendance(conn: aiosqlite.Connection, session: Session, channel_id: int,
                              now: datetime) -> list[Presence]:
     """Minutes each member spent in ``channel_id`` during the session window, most first."""

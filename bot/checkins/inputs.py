@@ -12,8 +12,8 @@ import re
 from datetime import date, time
 
 from bot.checkins import wording
+from bot.core import typed
 from bot.core.errors import UserFacingError
-from bot.delivery.recurrence import WEEKDAY_NAMES, RecurrenceError, zone
 
 DURATION_MIN, DURATION_MAX = 15, 240
 EVERY_MIN, EVERY_MAX = 1, 4
@@ -45,17 +45,11 @@ def parse_time(text: str) -> time:
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
-    """'mon,thu' or 'Monday, Thursday' -> {0, 3}."""
-    days: set[int] = set()
-    for part in re.split(r"[,\s]+", text.strip().lower()):
-        if not part:
-            continue
-        if part[:3] not in WEEKDAY_NAMES:
-            raise CheckinInputError(wording.BAD_WEEKDAY.format(text=part[:20]))
-        days.add(WEEKDAY_NAMES.index(part[:3]))
-    if not days:
-        raise CheckinInputError(wording.NO_WEEKDAY)
-    return frozenset(days)
+    """'mon,thu' or 'Monday, Thursday' -> {0, 3}; anything else is refused (bot.core.typed)."""
+    try:
+        return typed.weekdays(text)
+    except typed.TypedInputError as exc:
+        raise CheckinInputError(str(exc)) from None
 
 
 def parse_date(text: str) -> date:
@@ -66,11 +60,10 @@ def parse_date(text: str) -> date:
 
 
 def check_zone(name: str) -> str:
-    try:
-        zone(name.strip())
-    except RecurrenceError:
-        raise CheckinInputError(wording.BAD_ZONE.format(text=name.strip()[:60])) from None
-    return name.strip()
+    found = typed.zone_name(name)
+    if found is None:
+        raise CheckinInputError(wording.BAD_ZONE.format(text=name.strip()[:60]))
+    return found
 
 
 def check_duration(minutes: int) -> int:

@@ -24,6 +24,7 @@ import aiosqlite
 
 from bot.checkins import attendance, pulse, wording
 from bot.checkins.inputs import offsets_text
+from bot.checkins.manage import holds_seat
 from bot.checkins.optins import may_ping, reminder_recipients, seated_optins
 from bot.checkins.series import HORIZON_KIND, Series, get_series, set_status
 from bot.checkins.sessions import (
@@ -124,7 +125,9 @@ class CheckinRuntime:
         for user_id in await reminder_recipients(conn, session.guild_id, session.circle_id, session.id, offset):
             if not await may_ping(conn, session.guild_id, user_id, now, zone):
                 continue  # flare mode or quiet hours: no reminder (not held: it would come too late)
-            card = reminder_card(session, series, circle, self.guild_name(session.guild_id), late=occ.late)
+            member = await holds_seat(self.db, session.guild_id, session.circle_id, user_id)
+            card = reminder_card(session, series, circle, self.guild_name(session.guild_id), late=occ.late,
+                                 member=member)
             await self.outbox.enqueue(conn, key=f"checkin_remind:{session.id}:{offset}:{user_id}",
                                       kind="checkins.reminder", guild_id=session.guild_id, target_kind="dm",
                                       target_id=user_id, payload=card.to_payload())
@@ -190,12 +193,15 @@ class CheckinRuntime:
 
 # -- cards ------------------------------------------------------------------------------------------
 
-def reminder_card(session: Session, series: Series, circle: Circle, guild_name: str, *, late: bool) -> Card:
+def reminder_card(session: Session, series: Series, circle: Circle, guild_name: str, *, late: bool,
+                  member: bool = True) -> Card:
     content = wording.REMINDER.format(
         title=display(series.title), circle=display(circle.name), guild=display(guild_name),
         when=timestamp(session.starts_at), relative=timestamp(session.starts_at, "R"),
         voice=f"<#{circle.voice_channel_id}>",
     )
+    if not member:  # invited to a session open to all: the private voice channel needs a seat first
+        content += wording.REMINDER_JOIN.format(circle=display(circle.name))
     if late:
         content += wording.REMINDER_LATE
     return Card(content, rows=((Button(custom_id("cicant", session.guild_id, session.id), wording.REMINDER_CANT,

@@ -35,6 +35,7 @@ from bot.checkins.sessions import (
     insert_session,
     materialise,
     move_session,
+    next_starts,
     session_on,
     sessions_where,
     set_session_status,
@@ -46,6 +47,7 @@ from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.core.messages import Card, timestamp
 from bot.core.text import display
+from bot.core.typed import typed_id
 from bot.delivery.outbox import Outbox
 from bot.delivery.recurrence import resolve_local, zone
 
@@ -118,8 +120,8 @@ async def schedule_once(
 
 async def find_series(db: Database, guild_id: int, text: str) -> Series:
     """A series of this server from an autocomplete value (its id) or a typed id."""
-    value = text.strip().lstrip("#")
-    series = await get_series(db.conn, guild_id, int(value)) if value.isdigit() else None
+    series_id = typed_id(text)
+    series = await get_series(db.conn, guild_id, series_id) if series_id is not None else None
     if series is None or series.status == "cancelled":
         raise UserFacingError(wording.SERIES_NOT_FOUND)
     return series
@@ -223,7 +225,8 @@ async def edit_series(db: Database, clock: Clock, series: Series, *, at: str | N
             if starts <= now:
                 continue  # about to start: left as it is
             await move_session(conn, now, session, starts, starts + updated.duration, moved=session.moved)
-    return Scheduled(updated, updated.next_instants(now, 5))
+    # The sessions that will really happen (skips left out, moves at their new time), not the bare rule.
+    return Scheduled(updated, await next_starts(db.conn, updated, now, 5))
 
 
 # -- members ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.checkins.series import list_series
-from bot.checkins.sessions import session_on
+from bot.checkins.sessions import next_starts
 from bot.core.db import Database
 
 
@@ -26,19 +26,7 @@ class CheckinMeetingTimes:
         wanted = set(circle_ids)
         found: dict[int, list[datetime]] = {}
         for series in await list_series(db.conn, guild_id, statuses=("active",)):
-            if series.circle_id not in wanted:
-                continue
-            times = found.setdefault(series.circle_id, [])
-            current = series.rule.next_after(now)
-            looked = 0
-            while current is not None and looked < per_circle + 8:
-                looked += 1
-                session = await session_on(db.conn, series, series.rule.nominal(current).date().isoformat())
-                if session is None:
-                    times.append(current)
-                elif session.status == "scheduled" and session.starts_at > now:
-                    times.append(session.starts_at)
-                if len(times) >= per_circle * 2:
-                    break
-                current = series.rule.next_after(current)
+            if series.circle_id in wanted:
+                found.setdefault(series.circle_id, []).extend(
+                    await next_starts(db.conn, series, now, per_circle))
         return {cid: sorted(times)[:per_circle] for cid, times in found.items() if times}

@@ -119,6 +119,24 @@ async def materialise(conn: aiosqlite.Connection, now: datetime, series: Series)
     return made
 
 
+async def next_starts(conn: aiosqlite.Connection, series: Series, now: datetime, count: int) -> list[datetime]:
+    """When the series really meets next: its occurrences after ``now`` with skipped (or otherwise
+    called-off) sessions left out and moved ones at their new time, soonest first. Dates beyond the
+    made sessions are the rule's. What organisers and the finder are shown."""
+    times: list[datetime] = []
+    current = series.rule.next_after(now)
+    looked = 0
+    while current is not None and looked < count + 8 and len(times) < count * 2:
+        looked += 1
+        session = await session_on(conn, series, series.rule.nominal(current).date().isoformat())
+        if session is None:
+            times.append(current)
+        elif session.status == "scheduled" and session.starts_at > now:
+            times.append(session.starts_at)
+        current = series.rule.next_after(current)
+    return sorted(times)[:count]
+
+
 async def drop_jobs(conn: aiosqlite.Connection, session: Session) -> None:
     for kind in SESSION_KINDS:
         await schedules.delete_for_owner(conn, session.guild_id, kind, session.id)

@@ -8,8 +8,6 @@ from __future__ import annotations
 # -- bad input (ephemeral; nothing was changed) ---------------------------------------------------
 BAD_TIME = ("I couldn't read the time {text!r}. Please use a 24-hour time such as 19:00 or 07:30, "
             "or a 12-hour one such as 7pm or 7:30am. Nothing was changed.")
-BAD_WEEKDAY = "{text!r} isn't a weekday. Please use mon, tue, wed, thu, fri, sat or sun. Nothing was changed."
-NO_WEEKDAY = "Please choose at least one weekday, such as mon,thu. Nothing was changed."
 BAD_DATE = "I couldn't read the date {text!r}. Please use the form 2026-12-03. Nothing was changed."
 BAD_ZONE = ("{text!r} isn't a time zone I know. Please pick one from the list (an IANA name such as "
             "Europe/London or America/New_York). Nothing was changed.")
@@ -55,6 +53,8 @@ EVENT_DESCRIPTION = ("A voice check-in of {circle}. Come as you are: listening i
 EVENT_DESCRIPTION_OPEN = (" Not a member yet? You're welcome: /circle join {circle} shows the circle's norms "
                           "first.")
 REMINDER = "Reminder: **{title}** ({circle}, in {guild}) starts {when} ({relative}) in {voice}."
+REMINDER_JOIN = ("\nNot a member of **{circle}** yet? Its voice channel opens once you join: /circle join"
+                 " {circle} shows the circle's norms first.")
 REMINDER_LATE = "\n(This reminder comes a little late: I was offline for a while.)"
 REMINDER_CANT = "Can't make it"
 CANT_THANKS = "Thanks for letting us know. I've told the facilitator privately. Take care of yourself."
@@ -76,7 +76,9 @@ INTEREST_DM = ("You pressed Interested on **{title}** ({circle}, in {guild}): I'
                "Un-press it in Discord to stop.")
 
 # -- pulse -----------------------------------------------------------------------------------------
-PULSE_ASK = "How are you feeling after today's circle? ({circle}, in {guild}) Tap one, or skip."
+# Anonymity is said before the answer, so nobody answers thinking their name goes with it.
+PULSE_ASK = ("How are you feeling after today's circle? ({circle}, in {guild}) Your answer is kept without your"
+             " name, and facilitators only see averages of 3 or more answers. Tap one (1 low, 5 good), or skip.")
 PULSE_SKIP = "Skip"
 PULSE_THANKS = "Thank you. Your answer is kept without your name."
 PULSE_SKIPPED = "No problem. Take care of yourself."

@@ -58,6 +58,9 @@ class Preferences:
     days: frozenset[int] = frozenset()         # 0 = Monday
     parts_of_day: frozenset[str] = frozenset()
     timezone: str | None = None                # the member's IANA zone, once something asks for it
+    # False when the member set no zone and ``timezone`` is the server's: the member is told which
+    # zone their days and times were read in, never "your time".
+    zone_is_own: bool = True
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ def score_circle(listing: CircleListing, prefs: Preferences, meetings: Sequence[
         if not fitting:
             return None
         score += 2
-        reasons.append(f"meets at times you chose (next <t:{int(fitting[0].timestamp())}:F>, your time)")
+        read_in = "your time" if prefs.zone_is_own else f"read in {prefs.timezone or 'UTC'}, the server's time zone"
+        reasons.append(f"meets at times you chose (next <t:{int(fitting[0].timestamp())}:F>, {read_in})")
     return Match(listing, score, tuple(reasons), fitting or tuple(meetings))
 
 

@@ -16,6 +16,7 @@ from bot.core.clock import Clock, utcnow_iso
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display
+from bot.core.typed import typed_id
 
 _CIRCLE_COLUMNS = (
     "id, guild_id, name, description, topics, language, capacity, role_id, text_channel_id,"
@@ -112,8 +113,9 @@ def _usable(circle: Circle, allow_archived: bool) -> Circle:
 async def resolve_circle(db: Database, guild_id: int, text: str, *, allow_archived: bool = False) -> Circle:
     """A circle from an autocomplete value (its id) or a typed name, within this server."""
     text = text.strip()
-    if text.isdigit():
-        circle = await _circle_by_id(db, guild_id, int(text))
+    circle_id = typed_id(text) if text.isdigit() else None  # a bare number: an id, if one could exist
+    if circle_id is not None:
+        circle = await _circle_by_id(db, guild_id, circle_id)
         if circle is not None:
             return _usable(circle, allow_archived)
     key = name_key(text)

@@ -18,6 +18,8 @@ FINDER_INTRO = (
     "Tell me what you live with and which language suits you; the best matches show here, each with why."
     " Your answers are private to you and the bot doesn't save them. Press Join to read a circle's norms first."
 )
+FINDER_ZONE = ("\nDays and times of day are read in **{zone}**, this server's time zone, because you haven't"
+               " set yours. `/me timezone` sets it once for everything.")
 FINDER_TOPICS = "What do you live with? (private, not saved; choose any)"
 
 

@@ -15,9 +15,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.core.typed import zone_name
 
 DISCORD_API = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"
@@ -39,12 +40,8 @@ def is_region_code(value: str) -> bool:
 
 
 def is_time_zone(value: str) -> bool:
-    """An IANA time zone name this machine knows (tzdata ships them all)."""
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    """An IANA time zone name this machine knows (tzdata ships them all), spelt as listed."""
+    return zone_name(value) == value
 
 
 def _url(value: str, schemes: tuple[str, ...]) -> str:

@@ -35,7 +35,7 @@ class RecurrenceError(ValueError):
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a hostile name (too long, a path)
         raise RecurrenceError(f"unknown time zone {name!r} (expected an IANA name such as Europe/Berlin)") from None
 
 

@@ -68,6 +68,11 @@ register(PersonalTable(
     "until either of you ends it", "you and your partner", ("owner_id", "partner_id"), erase=erase_partners,
 ))
 register(PersonalTable(
+    "goal_partner_declines", "goals", "that an invitation to be accountability partners was declined, which holds"
+    " the same invitation for 30 days", "30 days, then deleted", "nobody (the inviter is only told when they may"
+    " ask again)", ("owner_id", "partner_id"),
+))
+register(PersonalTable(
     "goal_members", "goals", "your weekly recap day and whether a closed-DM notice is waiting for you",
     "until you change or delete them", "nobody but you", ("user_id",),
 ))

@@ -27,10 +27,10 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.clock import iso_utc
+from bot.core.clock import iso_utc, parse_iso_utc
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
-from bot.core.messages import SECONDARY, SUCCESS, Button, Card, custom_id, embed
+from bot.core.messages import SECONDARY, SUCCESS, Button, Card, custom_id, embed, timestamp
 from bot.core.text import display
 from bot.delivery import schedules
 from bot.delivery.outbox import Outbox
@@ -43,6 +43,9 @@ PARTNER_KIND = "goal_partner_weekly"
 RECAP_KIND = "goal_recap"
 HELD_KIND = "goal_partner_dm"
 WEEKLY_AT = time(18, 0)
+# After a decline the same member may not invite the same person again for this long: a "no"
+# should not be met with the same question the next minute. The inviter is told until when.
+DECLINE_HOLD = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,13 @@ async def invite(db: Database, now: datetime, goal: Goal, partner_id: int, *, ow
     if partner_id == goal.user_id:
         raise UserFacingError(wording.PARTNER_SELF)
     async with db.transaction() as conn:
+        await _forget_old_declines(conn, goal.guild_id, now)
+        async with conn.execute("SELECT held_until FROM goal_partner_declines WHERE guild_id = ? AND owner_id = ?"
+                                " AND partner_id = ?", (goal.guild_id, goal.user_id, partner_id)) as cursor:
+            hold = await cursor.fetchone()
+        if hold is not None:
+            raise UserFacingError(wording.PARTNER_HELD.format(
+                partner=f"<@{partner_id}>", days=DECLINE_HOLD.days, when=timestamp(parse_iso_utc(hold[0]), "D")))
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO goal_partners (guild_id, goal_id, owner_id, partner_id, status, created_at)"
             " VALUES (?, ?, ?, ?, 'invited', ?)",
@@ -183,14 +193,26 @@ def _zone(name: str) -> Any:
     return ZoneInfo(name)
 
 
-async def decline(db: Database, guild_id: int, pid: int, user_id: int) -> bool:
+async def decline(db: Database, now: datetime, guild_id: int, pid: int, user_id: int) -> bool:
     found = await get_partnership(db, guild_id, pid)
     if found is None or found.partner_id != user_id or found.status != "invited":
         return False
     async with db.transaction() as conn:
         await schedules.delete_for_owner(conn, found.guild_id, HELD_KIND, pid)
         await conn.execute("DELETE FROM goal_partners WHERE id = ? AND guild_id = ?", (pid, found.guild_id))
+        await _forget_old_declines(conn, found.guild_id, now)
+        await conn.execute("DELETE FROM goal_partner_declines WHERE guild_id = ? AND owner_id = ? AND partner_id = ?",
+                           (found.guild_id, found.owner_id, found.partner_id))
+        await conn.execute("INSERT INTO goal_partner_declines (guild_id, owner_id, partner_id, held_until)"
+                           " VALUES (?, ?, ?, ?)",
+                           (found.guild_id, found.owner_id, found.partner_id, iso_utc(now + DECLINE_HOLD)))
     return True
+
+
+async def _forget_old_declines(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> None:
+    """A decline's hold is all it is kept for: gone once the hold has passed."""
+    await conn.execute("DELETE FROM goal_partner_declines WHERE guild_id = ? AND held_until <= ?",
+                       (guild_id, iso_utc(now)))
 
 
 async def end(db: Database, guild_id: int, pid: int, user_id: int) -> bool:

@@ -217,8 +217,11 @@ async def answer_ping(db: Database, now: datetime, guild_id: int, ping_id: int, 
             "UPDATE goal_pings SET answer = ?, answered_at = ? WHERE id = ? AND guild_id = ? AND answer IS NULL",
             (answer, iso_utc(now), ping.id, ping.guild_id),
         )
-        if cursor.rowcount != 1:  # a second click that raced the first
-            return AnswerResult("already", goal, answer)
+        if cursor.rowcount != 1:  # a second click that raced the first: report what the first stored
+            async with conn.execute("SELECT answer FROM goal_pings WHERE id = ? AND guild_id = ?",
+                                    (ping.id, ping.guild_id)) as stored:
+                row = await stored.fetchone()
+            return AnswerResult("already", goal, row[0] if row is not None else None)
         await conn.execute("DELETE FROM schedules WHERE guild_id = ? AND kind = ? AND owner_id = ?",
                            (ping.guild_id, RELEASE_KIND, ping.id))
     return AnswerResult("recorded", goal, answer)

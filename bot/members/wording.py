@@ -7,8 +7,13 @@ FLARE_MIN_DAYS, FLARE_MAX_DAYS, FLARE_DEFAULT_DAYS = 1, 14, 3
 UNKNOWN_ZONE = ("I don't know the time zone \u201c{zone}\u201d. Start typing a city (for example Berlin or"
                 " New_York) and pick one from the list.")
 ZONE_SAVED = "Saved: your time zone is **{zone}**. Your goal pings now follow it (it is {local} there now)."
-QUIET_SAVED = ("Saved: quiet hours from **{start}** to **{end}** ({zone}). Pings that fall inside them wait"
-               " until they end; none are dropped.")
+# Says what really happens to each kind (docs/checkins.md, docs/goals.md): a check-in reminder
+# can't wait past its session's start, so it is not sent, where a goal nudge can wait.
+QUIET_SAVED = ("Saved: quiet hours from **{start}** to **{end}** ({zone}). During them:\n"
+               "- goal nudges, partner invitations and cheers wait until they end;\n"
+               "- check-in reminders, start-notice mentions and after-session questions are not sent"
+               " (they can't wait: the session would have started);\n"
+               "- a weekly recap or partner count that falls inside is skipped that week.")
 QUIET_CLEARED = "Quiet hours are off: pings come at the times you chose."
 QUIET_SAME = "Quiet hours need a different start and end time."
 FLARE_DAYS = f"A flare break lasts {FLARE_MIN_DAYS} to {FLARE_MAX_DAYS} days."

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 from bot.core.errors import UserFacingError
+from bot.core.typed import zone_name
 from bot.members import wording
 
 
@@ -18,15 +19,9 @@ def all_zones() -> tuple[str, ...]:
 
 def check_zone(name: str) -> str:
     """The zone's canonical spelling, or a clear error."""
-    cleaned = (name or "").strip()
-    lowered = {z.lower(): z for z in all_zones()}
-    found = lowered.get(cleaned.lower()) or lowered.get(cleaned.lower().replace(" ", "_"))
+    found = zone_name(name)
     if found is None:
-        raise UserFacingError(wording.UNKNOWN_ZONE.format(zone=cleaned[:60]))
-    try:
-        ZoneInfo(found)
-    except (ZoneInfoNotFoundError, ValueError):  # pragma: no cover - listed zones load
-        raise UserFacingError(wording.UNKNOWN_ZONE.format(zone=cleaned[:60])) from None
+        raise UserFacingError(wording.UNKNOWN_ZONE.format(zone=(name or "").strip()[:60]))
     return found
 
 

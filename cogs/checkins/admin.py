@@ -1,6 +1,12 @@
-"""/checkin-admin schedule|once|list|skip|move|cancel|edit|attendance|pulse (thin: parse, check, call
-bot.checkins, render). Organisers schedule and change series; a circle's facilitators may also skip
-and move its sessions and see its attendance and pulse, and nothing of any other circle.
+"""/checkin-admin schedule|once|cancel|edit and /checkin-facilitator list|skip|move|attendance|pulse
+(thin: parse, check, call bot.checkins, render). Organisers schedule and change series; a circle's
+facilitators may also skip and move its sessions and see its attendance and pulse, and nothing of
+any other circle.
+
+Two groups because Discord's ``default_permissions`` applies to a whole top-level command:
+facilitators are ordinary members to Discord, so their actions live in a group without default
+permissions (as /circle-facilitator) and are checked in the bot; organiser-only actions stay
+hidden behind Manage Events.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from bot.core.messages import timestamp
 from bot.core.permissions import NotAllowed
 from bot.core.text import display
 from cogs.checkins.events import EventKeeper
-from cogs.common.choices import circle_choices
+from cogs.common.choices import choice, circle_choices
 from cogs.common.context import actor_of, reply, settings_of
 
 if TYPE_CHECKING:
@@ -50,14 +56,18 @@ WEEKDAY_SUGGESTIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "mon,thu
 
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     needle = current.strip().lower().replace(" ", "_")
-    return [app_commands.Choice(name=z, value=z) for z in ZONES if needle in z.lower()][:25]
+    return [choice(z, z) for z in ZONES if needle in z.lower()][:25]
 
 
 class CheckinAdmin(commands.Cog):
     admin = app_commands.Group(
-        name="checkin-admin", description="Organisers and facilitators: schedule and look after voice check-ins",
+        name="checkin-admin", description="Organisers: schedule, change and cancel voice check-ins",
         guild_only=True, default_permissions=discord.Permissions(manage_events=True),
         extras={"audience": "organiser"},
+    )
+    facilitate = app_commands.Group(
+        name="checkin-facilitator", description="Facilitators and organisers: look after your circle's check-ins",
+        guild_only=True, extras={"audience": "facilitator"},
     )
 
     def __init__(self, bot: PeerCirclesBot, keeper: EventKeeper) -> None:
@@ -105,7 +115,7 @@ class CheckinAdmin(commands.Cog):
                                     current: str) -> list[app_commands.Choice[str]]:
         typed = current.strip().lower()
         options = [s for s in WEEKDAY_SUGGESTIONS if s.startswith(typed)] or ([typed] if typed else [])
-        return [app_commands.Choice(name=o, value=o) for o in options[:25]]
+        return [choice(o, o) for o in options[:25]]
 
     async def series_autocomplete(self, interaction: discord.Interaction,
                                   current: str) -> list[app_commands.Choice[str]]:
@@ -116,7 +126,7 @@ class CheckinAdmin(commands.Cog):
             circle = await get_circle(self.bot.db, interaction.guild_id, series.circle_id)
             label = f"{series.title} ({circle.name}) #{series.id}"
             if current.strip().lower() in label.lower():
-                found.append(app_commands.Choice(name=label[:100], value=str(series.id)))
+                found.append(choice(label, str(series.id)))
         return found[:25]
 
     # -- schedule ----------------------------------------------------------------------------------
@@ -179,7 +189,7 @@ class CheckinAdmin(commands.Cog):
 
     # -- list, skip, move, cancel, edit ----------------------------------------------------------------
 
-    @admin.command(name="list", description="This server's check-in series and their next sessions")
+    @facilitate.command(name="list", description="This server's check-in series and their next sessions")
     async def list_command(self, interaction: discord.Interaction) -> None:
         settings = await settings_of(self.bot, interaction)
         require_set_up(settings)
@@ -208,7 +218,7 @@ class CheckinAdmin(commands.Cog):
                 next=timestamp(upcoming[0].starts_at) if upcoming else "none"))
         await reply(interaction, "\n".join(lines) or wording.LIST_EMPTY)
 
-    @admin.command(name="skip", description="Skip one session (members are told, with your note if any)")
+    @facilitate.command(name="skip", description="Skip one session (members are told, with your note if any)")
     @app_commands.describe(circle="The circle", date="The session's date (YYYY-MM-DD)",
                            note="A short note to members (optional)")
     async def skip_command(self, interaction: discord.Interaction, circle: str, date: str,
@@ -220,7 +230,7 @@ class CheckinAdmin(commands.Cog):
             date=timestamp(session.starts_at, "D"),
             told=wording.SKIPPED_TOLD if found.text_channel_id else ""))
 
-    @admin.command(name="move", description="Move one session to another time on the same day")
+    @facilitate.command(name="move", description="Move one session to another time on the same day")
     @app_commands.describe(circle="The circle", date="The session's date (YYYY-MM-DD)",
                            new_time="The new local time, e.g. 18:30 or 6:30pm")
     async def move_command(self, interaction: discord.Interaction, circle: str, date: str, new_time: str) -> None:
@@ -255,7 +265,7 @@ class CheckinAdmin(commands.Cog):
 
     # -- attendance and pulse (private) ------------------------------------------------------------
 
-    @admin.command(name="attendance", description="Privately: who came to a session, or over the last 4 weeks")
+    @facilitate.command(name="attendance", description="Privately: who came to a session, or over the last 4 weeks")
     @app_commands.describe(circle="The circle", date="A session's date (YYYY-MM-DD); leave out for 4 weeks")
     async def attendance_command(self, interaction: discord.Interaction, circle: str,
                                  date: str | None = None) -> None:
@@ -289,7 +299,7 @@ class CheckinAdmin(commands.Cog):
         lines.append(wording.ATTENDANCE_FOOTER)
         await reply(interaction, "\n".join(lines))
 
-    @admin.command(name="pulse", description="Privately: how people felt after sessions (anonymous, 3+ answers)")
+    @facilitate.command(name="pulse", description="Privately: how people felt after sessions (anonymous, 3+ answers)")
     @app_commands.describe(circle="The circle")
     async def pulse_command(self, interaction: discord.Interaction, circle: str) -> None:
         found = await self._circle(interaction, circle, organiser=False)

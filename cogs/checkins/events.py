@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -69,17 +70,32 @@ class EventKeeper:
         db = self.bot.db
         async with db.transaction():  # waits for any handler's transaction to commit first
             steps = await plan(db, guild_id, self.bot.clock.now())
+        held: list[dict[str, Any]] | None = None
         for step in steps:
-            event_id, failed = await self._call(guild_id, step)
+            if step.action == "create" and held is None:
+                held = await self._events_held(guild_id)
+            event_id, failed = await self._call(guild_id, step, held or [])
             async with db.transaction() as conn:
                 await record(conn, guild_id, step, event_id=event_id, failed=failed)
 
-    async def _call(self, guild_id: int, step: EventStep) -> tuple[int | None, bool]:
+    async def _events_held(self, guild_id: int) -> list[dict[str, Any]]:
+        """The server's events as Discord holds them now (asked over REST, not the gateway cache,
+        which is empty until the server arrives: a sync at start-up runs before that)."""
+        try:
+            data: Any = await self.bot.http.get_scheduled_events(guild_id, False)  # raw JSON dicts
+            return list(data)
+        except discord.HTTPException as exc:
+            log.warning("checkin events not listed guild_id=%s status=%s", guild_id, exc.status)
+            return []
+
+    async def _call(self, guild_id: int, step: EventStep,
+                    held: list[dict[str, Any]]) -> tuple[int | None, bool]:
         http = self.bot.http
         try:
             if step.action == "create":
-                adopted = self._adopt(guild_id, step.body)
+                adopted = self._adopt(held, step.body)
                 if adopted is not None:
+                    held[:] = [e for e in held if int(e["id"]) != adopted]  # one session per event
                     return adopted, False
                 data: Any = await http.create_guild_scheduled_event(guild_id, reason="check-in scheduled",
                                                                     **step.body)
@@ -101,14 +117,17 @@ class EventKeeper:
                 return None, True
             raise
 
-    def _adopt(self, guild_id: int, body: dict[str, Any]) -> int | None:
-        """An event the bot made for this session before a crash (same channel and start): reuse it."""
-        guild = self.bot.get_guild(guild_id)
-        if guild is None or self.bot.user is None:
+    def _adopt(self, held: list[dict[str, Any]], body: dict[str, Any]) -> int | None:
+        """An event the bot made for this session before a crash (same creator, channel and start,
+        still scheduled): reuse it, so a crash between Discord making it and the bot writing its id
+        down never leaves two events for one session."""
+        if self.bot.user is None:  # set at login, before any sync
             return None
-        for event in guild.scheduled_events:
-            if (event.creator_id == self.bot.user.id and event.channel_id == body["channel_id"]
-                    and event.start_time.isoformat() == body["scheduled_start_time"]
-                    and event.status is discord.EventStatus.scheduled):
-                return event.id
+        me = self.bot.user.id
+        start = datetime.fromisoformat(body["scheduled_start_time"])
+        for event in held:
+            if (str(event.get("creator_id")) == str(me) and str(event.get("channel_id")) == str(body["channel_id"])
+                    and event.get("status") == 1
+                    and datetime.fromisoformat(str(event["scheduled_start_time"])) == start):
+                return int(event["id"])
         return None

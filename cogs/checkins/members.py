@@ -145,13 +145,26 @@ class Checkins(commands.Cog):
         if left == joined:
             return  # mute, deafen, video: not a move
         guild_id = member.guild.id
-        rows = await self.bot.db.fetchall("SELECT voice_channel_id FROM circles WHERE guild_id = ?"
-                                          " AND archived_at IS NULL AND voice_channel_id IS NOT NULL", (guild_id,))
-        tracked = {r[0] for r in rows}
+        tracked = await self._tracked(guild_id)
         if left not in tracked and joined not in tracked:
             return
         async with self.bot.db.transaction() as conn:
             await attendance.voice_moved(conn, self.bot.clock.now(), guild_id, member.id, left, joined, tracked)
+
+    async def _tracked(self, guild_id: int) -> set[int]:
+        """The server's circles' voice channels (the only ones attendance records)."""
+        rows = await self.bot.db.fetchall("SELECT voice_channel_id FROM circles WHERE guild_id = ?"
+                                          " AND archived_at IS NULL AND voice_channel_id IS NOT NULL", (guild_id,))
+        return {r[0] for r in rows}
+
+    async def reconcile_voice(self, guild: discord.Guild) -> None:
+        """Voice changes while the bot was down never arrive: compare with who is in voice now."""
+        present = {m.id: channel.id for channel in guild.voice_channels for m in channel.members}
+        async with self.bot.db.transaction() as conn:
+            closed, opened = await attendance.reconcile_voice(conn, self.bot.clock.now(), guild.id, present,
+                                                              await self._tracked(guild.id))
+        if closed or opened:
+            log.info("checkin voice reconciled guild_id=%s closed=%s opened=%s", guild.id, closed, opened)
 
     @commands.Cog.listener()
     async def on_scheduled_event_user_add(self, event: discord.ScheduledEvent, user: discord.User) -> None:
@@ -205,3 +218,4 @@ class Checkins(commands.Cog):
     async def on_ready(self) -> None:
         for guild in self.bot.guilds:
             self.keeper.changed(guild.id)
+            await self.reconcile_voice(guild)

@@ -47,7 +47,7 @@ from cogs.common.bot_permissions import (
     require_guild_permission,
     require_role_below_me,
 )
-from cogs.common.choices import circle_choices
+from cogs.common.choices import choice, circle_choices
 from cogs.common.components import Action, PersistentComponent, run_safely, send_card
 from cogs.common.context import actor_of, reply, settings_of
 from cogs.common.modals import custom_id_of, modal_values
@@ -137,11 +137,11 @@ class CircleAdmin(commands.Cog):
 
     async def topics_autocomplete(self, interaction: discord.Interaction,
                                   current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n, value=v) for n, v in autocomplete_topics(current)]
+        return [choice(n, v) for n, v in autocomplete_topics(current)]
 
     async def language_autocomplete(self, interaction: discord.Interaction,
                                     current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n, value=v) for n, v in autocomplete_languages(current)]
+        return [choice(n, v) for n, v in autocomplete_languages(current)]
 
     # -- create ------------------------------------------------------------------------------------
 

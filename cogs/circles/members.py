@@ -85,7 +85,7 @@ from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.members.prefs import get_prefs
 from bot.safety.card import crisis_embed_for
 from cogs.common.bot_permissions import MissingPermission, explain_http, require_guild_permission, require_role_below_me
-from cogs.common.choices import circle_choices
+from cogs.common.choices import choice, circle_choices
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import guild_id_of, guild_settings, settings_of
 from cogs.common.modals import custom_id_of
@@ -232,7 +232,8 @@ class Circles(commands.Cog):
         if source.available and prefs.timezone is None:
             # Days and parts of the day are the member's own: their zone, else the server's.
             zone = (await get_prefs(self.bot.db, guild_id, interaction.user.id)).timezone
-            prefs = replace(prefs, timezone=zone or (await settings_of(self.bot, interaction)).timezone)
+            prefs = replace(prefs, timezone=zone or (await settings_of(self.bot, interaction)).timezone,
+                            zone_is_own=zone is not None)
         matches = await find_matches(self.bot.db, guild_id, prefs, now=self.bot.clock.now(), source=source)
         lines = [CircleLine(m.listing.circle.id, m.listing.circle.name, m.listing.circle.description,
                             m.listing.circle.topics, m.listing.circle.language, m.listing.seats_left,
@@ -240,7 +241,8 @@ class Circles(commands.Cog):
         asked = bool(prefs.topics or prefs.language or prefs.days or prefs.parts_of_day)
         card = circle_list_card(
             lines, title="Circles that may suit you" if asked else "Open circles",
-            intro=wording.FINDER_INTRO,
+            intro=wording.FINDER_INTRO + ("" if prefs.zone_is_own or not source.available
+                                          else wording.FINDER_ZONE.format(zone=prefs.timezone)),
             empty="No open circle matches those choices yet. Try fewer choices, or /circle list for all circles.",
         )
         if not lines:
@@ -464,7 +466,7 @@ class Circles(commands.Cog):
             return []
         mine = await my_circles(self.bot.db, interaction.guild_id, interaction.user.id)
         needle = current.casefold()
-        return [app_commands.Choice(name=li.name[:100], value=str(li.circle_id)) for li in mine
+        return [choice(li.name, str(li.circle_id)) for li in mine
                 if needle in li.name.casefold()][:25]
 
     async def on_leave_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:

@@ -9,6 +9,7 @@ import discord
 from bot.core.errors import UserFacingError
 from bot.core.guild_settings import GuildSettings, get_settings
 from bot.core.permissions import Actor, NotAllowed, is_moderator
+from cogs.common.text import CONTENT_LIMIT, fit
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -67,6 +68,8 @@ async def reply(interaction: discord.Interaction, content: str | None = None, **
     """Answer ephemerally, as a follow-up when the interaction was already answered or deferred."""
     kwargs.setdefault("ephemeral", True)
     kwargs.setdefault("allowed_mentions", NO_PINGS)
+    if content is not None:
+        content = fit(content, CONTENT_LIMIT)  # it may echo what was typed (up to 6,000 characters)
     if interaction.response.is_done():
         await interaction.followup.send(discord.utils.MISSING if content is None else content, **kwargs)
     else:

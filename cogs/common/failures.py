@@ -17,6 +17,7 @@ from discord import app_commands
 from bot.core import changes
 from bot.core.errors import UserFacingError
 from bot.core.log_format import traceback_without_text
+from cogs.common.text import CONTENT_LIMIT, fit
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def failure_text(interaction: discord.Interaction, cause: BaseException, what: s
 
 async def tell(interaction: discord.Interaction, text: str) -> None:
     """An ephemeral answer that never raises: the interaction may have expired or Discord be down."""
+    text = fit(text, CONTENT_LIMIT)  # a message may echo what was typed (up to 6,000 characters)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())

@@ -19,7 +19,7 @@ from bot.core.guild_settings import GuildSettings
 from bot.core.text import display
 from bot.safety.card import crisis_embed_for
 from bot.screening.words import word_settings
-from cogs.common.choices import circle_choices
+from cogs.common.choices import choice, circle_choices
 from cogs.common.components import send_card
 from cogs.common.context import actor_of, reply, settings_of
 
@@ -47,7 +47,7 @@ class Resources(commands.Cog):
         rows = await self.bot.db.fetchall(
             "SELECT id, title FROM coping_resources WHERE guild_id = ? AND instr(lower(title), lower(?)) > 0"
             " ORDER BY circle_id IS NOT NULL, position LIMIT 25", (interaction.guild_id, current.strip()))
-        return [app_commands.Choice(name=f"#{r[0]} {r[1]}"[:100], value=int(r[0])) for r in rows]
+        return [choice(f"#{r[0]} {r[1]}", int(r[0])) for r in rows]
 
     @app_commands.command(name="resources", description="Trusted resources, with crisis lines always first")
     @app_commands.describe(circle="Also show this circle's own resources")

@@ -15,10 +15,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core import typed
 from bot.core.errors import UserFacingError
 from bot.core.messages import DANGER, SECONDARY, Button, Card, custom_id, embed, timestamp
 from bot.core.text import display
-from bot.delivery.recurrence import RecurrenceError, parse_weekdays
 from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.goals import partners, pings, wording
 from bot.goals.goal_words import CrisisWords
@@ -45,6 +45,7 @@ from bot.goals.records import (
 )
 from bot.members.prefs import get_prefs
 from bot.members.timeparse import parse_date, parse_hhmm
+from cogs.common.choices import choice
 from cogs.common.components import PersistentComponent, run_safely, send_card
 from cogs.common.context import guild_id_of, guild_settings, reply
 from cogs.common.modals import custom_id_of, modal_values
@@ -152,15 +153,12 @@ class Goals(commands.Cog):
         today = self.bot.clock.now().astimezone(prefs.zone(await self._zone(gid))).date()
         weekdays = base.weekdays if base else frozenset()
         if days:
-            try:
-                weekdays = parse_weekdays(days)
-            except RecurrenceError as exc:
-                raise UserFacingError(str(exc).capitalize() + ".") from None
+            weekdays = typed.weekdays(days)
         circle_id = base.circle_id if base else None
         if circle:
-            if not circle.strip().isdigit():
+            circle_id = typed.typed_id(circle)
+            if circle_id is None:
                 raise UserFacingError(wording.NOT_IN_CIRCLE)
-            circle_id = int(circle)
         end_date = base.end_date if base else None
         if end is not None:
             end_date = None if end.strip().lower() in ("", "none", "never", "no") else parse_date(end, today)
@@ -194,7 +192,7 @@ class Goals(commands.Cog):
             return []
         goals = await list_goals(self.bot.db, interaction.guild_id, interaction.user.id)
         typed = current.lower()
-        return [app_commands.Choice(name=(g.text + (" (paused)" if g.status != "active" else ""))[:100],
+        return [choice(g.text + (" (paused)" if g.status != "active" else ""),
                                     value=str(g.id)) for g in goals if typed in g.text.lower()][:25]
 
     async def circle_autocomplete(self, interaction: discord.Interaction,
@@ -202,7 +200,7 @@ class Goals(commands.Cog):
         if interaction.guild_id is None:
             return []
         rows = await seated_circles(self.bot.db, interaction.guild_id, interaction.user.id)
-        return [app_commands.Choice(name=name[:100], value=str(cid)) for cid, name in rows
+        return [choice(name, str(cid)) for cid, name in rows
                 if current.lower() in name.lower()][:25]
 
     # -- /goal set, edit ------------------------------------------------------------------------------
@@ -527,7 +525,7 @@ class Goals(commands.Cog):
     async def on_partner_decline(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         gid, pid, _ = await self._partner_ref(interaction, args, 0)
         if gid is not None:
-            await partners.decline(self.bot.db, gid, pid, interaction.user.id)
+            await partners.decline(self.bot.db, self.bot.clock.now(), gid, pid, interaction.user.id)
         await send_card(interaction, Card(wording.PARTNER_DECLINED), edit=True)
 
     async def on_partner_end_button(self, interaction: discord.Interaction, args: list[str],
@@ -544,8 +542,9 @@ class Goals(commands.Cog):
             default_zone=await self._zone(gid))
         if held is not None:
             self.bot.scheduler.notify(held)
+        # A cheer button only ever comes with an active partnership: gone means it has ended.
         await reply(interaction, {"sent": wording.CHEER_SENT, "already": wording.CHEER_ALREADY}.get(
-            status, wording.PARTNER_GONE))
+            status, wording.PARTNERSHIP_ENDED))
 
     # -- weekly recap ---------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from bot.members import changes, wording
 from bot.members.prefs import get_prefs
 from bot.members.timeparse import parse_hhmm
 from bot.members.zones import suggest
+from cogs.common.choices import choice
 from cogs.common.context import guild_id_of, guild_settings, reply, settings_of
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class Members(commands.Cog):
     @timezone.autocomplete("zone")
     async def zone_autocomplete(self, interaction: discord.Interaction,
                                 current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in suggest(current)]
+        return [choice(z, z) for z in suggest(current)]
 
     @me.command(name="quiet-hours", description="Hold pings during hours you want left alone")
     @app_commands.describe(start="When quiet starts, e.g. 22:00 or 10pm (type off to turn quiet hours off)",

@@ -34,6 +34,7 @@ from bot.stories.drafts import MAX_TITLE, MAX_WARNING, Draft, Verdict, check_dra
 from bot.stories.keys import author_key, member_block_key, normalise_receipt
 from bot.stories.settings import MAX_STORY, get_story_settings
 from bot.stories.support import add_support, support_count
+from cogs.common.choices import choice
 from cogs.common.components import PersistentComponent, card_view, run_safely, send_card
 from cogs.common.context import NO_PINGS, guild_id_of, guild_settings, reply, settings_of
 
@@ -133,7 +134,7 @@ class Stories(commands.Cog):
         if interaction.guild_id is None:
             return []
         pairs = await shareable_choices(self.bot.db, interaction.guild_id, interaction.user.id, current)
-        return [app_commands.Choice(name=name, value=value) for name, value in pairs]
+        return [choice(name, value) for name, value in pairs]
 
     async def preview(self, interaction: discord.Interaction, token: str, draft: Draft, *, edit: bool) -> None:
         guild_id = guild_id_of(interaction)

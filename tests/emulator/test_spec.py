@@ -248,6 +248,19 @@ def test_message_content_over_2000_characters_is_refused_everywhere() -> None:
     assert errors_of("POST", "/channels/1/messages", {"content": "c" * 2000}) == {}
 
 
+def test_autocomplete_choices_over_discords_limits_are_refused() -> None:
+    # A name of 1-100 characters; a string value of up to 100 (Discord's documentation: the spec's
+    # 6,000 is an option's typed value, not a choice's, so the emulator tightens it).
+    def choices(name: str, value: str) -> dict[str, Any]:
+        return {"type": 8, "data": {"choices": [{"name": name, "value": value}]}}
+
+    name = ("data", "choices", 0, "name")
+    assert errors_of("POST", CALLBACK, choices("n" * 101, "v")).get(name) == "BASE_TYPE_BAD_LENGTH"
+    assert errors_of("POST", CALLBACK, choices("", "v")).get(name) == "BASE_TYPE_BAD_LENGTH"
+    assert ("data", "choices", 0, "value") in errors_of("POST", CALLBACK, choices("n", "v" * 101))
+    assert errors_of("POST", CALLBACK, choices("n" * 100, "v" * 100)) == {}
+
+
 def test_missing_required_fields_are_named() -> None:
     assert errors_of("POST", "/channels/1/threads", {"type": 11}) == {("name",): "BASE_TYPE_REQUIRED"}
     modal = StoryModal().to_dict()

@@ -75,6 +75,6 @@ async def scene(demo: Demo) -> None:
                 if e["name"] == "Evening Circle check-in"}
     demo.say(f"The bot started the session's Discord event at 19:00 and completed it at 20:00 (statuses {statuses}: "
              "1 scheduled, 2 active, 3 completed).")
-    seen = await (await emu.slash(gid, olive, "checkin-admin attendance", circle="Evening Circle",
+    seen = await (await emu.slash(gid, olive, "checkin-facilitator attendance", circle="Evening Circle",
                                   date=day.isoformat())).reply()
     demo.show("olive, privately", seen)

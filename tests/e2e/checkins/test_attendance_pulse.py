@@ -53,15 +53,16 @@ async def test_attendance_counts_time_in_voice_during_the_session_for_facilitato
     await move_to(bot, clock, minutes(20, 30))
     await voice(bot, emulator, server, cat, None)          # stayed on: counted to the end of the grace
 
-    text = await slash(emulator, server, fac, "checkin-admin attendance", circle=str(circle.id), date="2026-11-23")
+    text = await slash(emulator, server, fac, "checkin-facilitator attendance", circle=str(circle.id),
+                       date="2026-11-23")
     assert f"<@{cat}>: 70 min" in text and f"<@{ann}>: 60 min" in text and f"<@{bea}>: 40 min" in text
     assert f"<@{dan}>" not in text, "counts who came; nobody is listed as missing"
     assert "never a register" in text
-    weeks = await slash(emulator, server, server.owner_id, "checkin-admin attendance", circle=str(circle.id))
+    weeks = await slash(emulator, server, server.owner_id, "checkin-facilitator attendance", circle=str(circle.id))
     assert "(1 sessions)" in weeks and f"<@{ann}>: came to 1 (60 min in all)" in weeks
 
     for outsider in (zed, dan):
-        refused = await slash(emulator, server, outsider, "checkin-admin attendance", circle=str(circle.id))
+        refused = await slash(emulator, server, outsider, "checkin-facilitator attendance", circle=str(circle.id))
         assert refused.startswith("Only this circle's facilitators and the server's organisers"), refused
         assert "<@" not in refused
     stored = await rows(bot, "SELECT * FROM checkin_voice LIMIT 1")
@@ -100,12 +101,12 @@ async def test_pulse_is_asked_of_attendees_who_opted_in_and_shown_only_from_thre
     await move_to(bot, clock, minutes(20, 0) + timedelta(hours=24))
     assert await rows(bot, "SELECT * FROM checkin_pulse_pending") == [], "the window closed"
     assert await rows(bot, "SELECT score FROM checkin_pulse_answers") == [(4,)]
-    assert "Fewer than 3" in await slash(emulator, server, server.owner_id, "checkin-admin pulse",
+    assert "Fewer than 3" in await slash(emulator, server, server.owner_id, "checkin-facilitator pulse",
                                          circle=str(circle.id))
 
     await session(1, [ann, bea, cat], {ann: "2", bea: "4", cat: "5"})
     await move_to(bot, clock, minutes(20, 0, 1) + timedelta(hours=24))
-    shown = await slash(emulator, server, server.owner_id, "checkin-admin pulse", circle=str(circle.id))
+    shown = await slash(emulator, server, server.owner_id, "checkin-facilitator pulse", circle=str(circle.id))
     assert "average 3.7 from 3 answers" in shown
     assert "from 1 answers" not in shown, "the first session had fewer than 3 answers"
     answers = await rows(bot, "SELECT * FROM checkin_pulse_answers")

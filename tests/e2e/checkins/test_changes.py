@@ -41,7 +41,7 @@ async def test_skip_move_edit_and_cancel(bot: PeerCirclesBot, emulator: DiscordE
     await settle(bot)
     assert starts(emulator, server) == ["2026-11-23T19:00", "2026-11-26T19:00"]
 
-    text = await slash(emulator, server, server.owner_id, "checkin-admin skip", circle=cid, date="2026-11-26",
+    text = await slash(emulator, server, server.owner_id, "checkin-facilitator skip", circle=cid, date="2026-11-26",
                        note="Our facilitator is away")
     assert "is skipped" in text and "circle's channel is told" in text
     await settle(bot)
@@ -50,7 +50,7 @@ async def test_skip_move_edit_and_cancel(bot: PeerCirclesBot, emulator: DiscordE
     told = [t for t in channel_texts(emulator, circle.text_channel_id) if "no check-in" in t]
     assert len(told) == 1 and "Our facilitator is away" in told[0]
 
-    moved = await slash(emulator, server, server.owner_id, "checkin-admin move", circle=cid, date="2026-11-30",
+    moved = await slash(emulator, server, server.owner_id, "checkin-facilitator move", circle=cid, date="2026-11-30",
                         new_time="6:30pm")
     assert "now starts at <t:" in moved
     await settle(bot)
@@ -70,7 +70,7 @@ async def test_skip_move_edit_and_cancel(bot: PeerCirclesBot, emulator: DiscordE
         ("2026-11-23T20:00", "2026-11-23T21:30"),   # follows the new time
         ("2026-11-30T18:30", "2026-11-30T20:00"),   # the moved session keeps its time, gets the new length
     ]
-    listed = await slash(emulator, server, server.owner_id, "checkin-admin list")
+    listed = await slash(emulator, server, server.owner_id, "checkin-facilitator list")
     assert "Mon, Thu at 20:00 UTC, 90 min" in listed
 
     # The skipped Thursday sends no reminder; Monday's comes at the new time.
@@ -83,7 +83,7 @@ async def test_skip_move_edit_and_cancel(bot: PeerCirclesBot, emulator: DiscordE
     assert "is cancelled" in cancelled
     await settle(bot)
     assert starts(emulator, server) == [], "every upcoming event is cancelled"
-    assert "No check-ins are scheduled" in await slash(emulator, server, server.owner_id, "checkin-admin list")
+    assert "No check-ins are scheduled" in await slash(emulator, server, server.owner_id, "checkin-facilitator list")
     await move_to(bot, clock, datetime(2026, 11, 30, 18, 30, tzinfo=UTC))
     assert len([t for t in dm_texts(emulator, ann) if "\nReminder:" in t]) == 1
 
@@ -114,21 +114,22 @@ async def test_bad_input_is_answered_and_changes_nothing(bot: PeerCirclesBot, em
     await settle(bot)
     before = await rows(bot, "SELECT * FROM checkin_sessions")
     for path, options, expected in [
-        ("checkin-admin skip", {"date": "2026-11-25"}, "has no check-in on 2026-11-25"),
-        ("checkin-admin skip", {"date": "2026-11-02"}, "already in the past"),
-        ("checkin-admin skip", {"date": "30/11/2026"}, "couldn't read the date"),
-        ("checkin-admin move", {"date": "2026-11-23", "new_time": "08:00"}, "already passed"),
-        ("checkin-admin move", {"date": "2026-11-30", "new_time": "7"}, "couldn't read the time"),
-        ("checkin-admin move", {"date": "2026-12-14", "new_time": "25:00"}, "couldn't read the time"),
+        ("checkin-facilitator skip", {"date": "2026-11-25"}, "has no check-in on 2026-11-25"),
+        ("checkin-facilitator skip", {"date": "2026-11-02"}, "already in the past"),
+        ("checkin-facilitator skip", {"date": "30/11/2026"}, "couldn't read the date"),
+        ("checkin-facilitator move", {"date": "2026-11-23", "new_time": "08:00"}, "already passed"),
+        ("checkin-facilitator move", {"date": "2026-11-30", "new_time": "7"}, "couldn't read the time"),
+        ("checkin-facilitator move", {"date": "2026-12-14", "new_time": "25:00"}, "couldn't read the time"),
     ]:
         text = await slash(emulator, server, owner, path, circle=cid, **options)
         assert expected in text, text
     assert await rows(bot, "SELECT * FROM checkin_sessions") == before
     # A date beyond the sessions made so far can be skipped ahead of time; it is never made again.
-    assert "is skipped" in await slash(emulator, server, owner, "checkin-admin skip", circle=cid, date="2026-12-14")
+    assert "is skipped" in await slash(emulator, server, owner, "checkin-facilitator skip", circle=cid,
+                                       date="2026-12-14")
     assert await rows(bot, "SELECT local_date, status FROM checkin_sessions WHERE local_date = '2026-12-14'") == [
         ("2026-12-14", "skipped")]
-    assert "was skipped" in await slash(emulator, server, owner, "checkin-admin move", circle=cid,
+    assert "was skipped" in await slash(emulator, server, owner, "checkin-facilitator move", circle=cid,
                                         date="2026-12-14", new_time="18:00")
     # Members cannot use organiser commands, whatever Discord's defaults say.
     refused = await slash(emulator, server, ann, "checkin-admin schedule", circle=cid, weekdays="mon", time="19:00")

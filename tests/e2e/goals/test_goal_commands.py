@@ -228,6 +228,7 @@ async def test_partner_can_decline_and_owner_can_end(emulator, server, clock, ru
     invite = next(m for m in dms(emulator, sam) if "accountability partner" in text_of(m))
     assert "No problem" in text_of(await press(emulator, sam, invite, "No thanks"))
     assert await bot.db.fetchval("SELECT COUNT(*) FROM goal_partners") == 0
+    await tick(bot, clock, days=30)  # a decline holds repeat invitations (tests/e2e/goals/test_rough_edges.py)
     await _say(emulator, server, alex, "goal partner", goal=goal, member=sam)
     assert "Ended quietly" in (await _say(emulator, server, alex, "goal partner-end", goal=goal))["content"]
 

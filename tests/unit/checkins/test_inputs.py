@@ -71,3 +71,10 @@ def test_offsets() -> None:
     assert offsets_text((2880, 60, 5)) == "48h, 1h, 5m"
     with pytest.raises(CheckinInputError, match="isn't one of the reminder times"):
         parse_offsets("3d")
+
+
+@pytest.mark.parametrize("text", ["thurz", "mo", "mond", "tuesdays", "xmon"])
+def test_weekdays_are_strict(text: str) -> None:
+    with pytest.raises(CheckinInputError, match="mon, tue, wed, thu, fri, sat or sun"):
+        parse_weekdays(text)
+    assert parse_weekdays("thurs, tues,weds") == {1, 2, 3}
