@@ -2,8 +2,9 @@
 
 One message a line (or JSON lines with a ``text`` field); one JSON verdict a line out:
 ``{"profane", "slur", "censored", "crisis", "signal", "rule", "identifying"}``: ``crisis`` is the
-tier ("none" | "concern" | "crisis") and ``signal`` which signal decided it ("rule", "model",
-"both"). The learned crisis model is loaded first (stderr says so if it cannot be). With ``--guild`` (which needs
+tier ("none" | "concern" | "crisis") and ``signal`` which signals decided it ("rule", "model",
+"both" for rule and model, "encoder", or a combination such as "rule+encoder"). Both learned
+crisis models are loaded first (stderr says so if one cannot be). With ``--guild`` (which needs
 ``--config``) the server's own blocked and allowed words are used, so organisers can try a word
 list before turning it on. Output lines match input lines one to one: a line that cannot be read
 gets ``{"error": ...}``. The database is only read, never migrated or written. Only verdicts are
@@ -63,7 +64,7 @@ async def run_screen(config: Config | None, guild_id: int | None, stdin: TextIO,
                 return EXIT_USAGE
     state = await prepare(words)
     if not state.loaded:
-        print(f"note: crisis model not loaded, rules only ({state.reason})", file=sys.stderr)
+        print(f"note: crisis model not loaded ({state.reason}); screening runs without it", file=sys.stderr)
     status = 0
     for lineno, raw in enumerate(stdin, start=1):
         line = raw.rstrip("\r\n")

@@ -44,6 +44,8 @@ SPANS_SERVERS: dict[tuple[str, str], str] = {
                                         " in a server it filters by guild_id",
     ("stories/records.py", "interrupted_to_ready"): "the start-up sweep: stories of every server a crash left"
                                                      " 'publishing' are published again",
+    ("cases/closed_dm.py", "to_open"): "the closed-DM worker's sweep: crisis-card threads still to open, any server",
+    ("cases/closed_dm.py", "interrupted_to_wanted"): "the start-up sweep: thread openings a crash interrupted",
 }
 
 SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\b", re.IGNORECASE)

@@ -88,3 +88,10 @@ def test_command_line_wiring(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     monkeypatch.setattr("sys.stdin", io.StringIO("what a shit day\n"))
     assert main(["screen"]) == 0
     assert json.loads(capsys.readouterr().out)["censored"] == "what a s*** day"
+
+
+async def test_the_deciding_signal_names_the_encoder() -> None:
+    # A farewell with preparation and no crisis word: the contextual encoder decides.
+    code, [verdict] = await run("gave my dog to my sister for good, thank you all for everything x\n")
+    assert code == 0
+    assert verdict["crisis"] == "crisis" and "encoder" in verdict["signal"] and verdict["rule"] is None
