@@ -19,8 +19,8 @@ The decision (thresholds in ``encoder_head.json``, chosen on held-out set 2, nev
   becomes concern when the encoder's crisis probability is under ``model_only_floor``, and a
   concern that only the fast model raised becomes none when the encoder's at-risk probability is
   under ``concern_floor`` (everyday words the static embedding puts near risk);
-- strong cues (recovered past, negation, a clinical question answered no) take the encoder's
-  own tier to none, as they do for the fast model.
+- strong cues (recovered past, negation, a clinical question answered no) in a window keep that
+  window from voting for risk, as they take the fast model's tier to none.
 The returned signal names every signal that reached the final tier ("rule", "model", "both" for
 rule and model, "encoder", "rule+encoder", "model+encoder", "both+encoder").
 """
@@ -28,9 +28,10 @@ rule and model, "encoder", "rule+encoder", "model+encoder", "both+encoder").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from bot.screening.tiers import cues
 from bot.screening.warning_signs import signs
 
 WHOLE_CHARS = 320
@@ -50,13 +51,17 @@ class Thresholds:
     mark: float  # the fast model's score from which a message reaches the encoder
 
 
-THRESHOLD_NAMES = ("crisis", "crisis_with_sign", "concern", "model_only_floor", "concern_floor", "mark")
-
-
 @dataclass(frozen=True)
 class Window:
-    text: str
-    signs: tuple[str, ...]
+    text: str = field(repr=False)  # a member's words: never in a repr, a log or a traceback
+    signs: tuple[str, ...] = ()
+
+    @property
+    def strong_cue(self) -> bool:
+        """Recovered past, negation, a clinical question answered no, in this window itself: one
+        recovered sentence elsewhere in a long message must not silence a farewell here."""
+        c = cues(self.text.lower())
+        return bool(c.get("past_recovered") or c.get("negation") or c.get("clinical_answered_no"))
 
 
 def sentences(text: str) -> list[str]:
@@ -69,14 +74,29 @@ def windows(plain: str) -> list[Window]:
     if len(plain) <= WHOLE_CHARS:
         return [Window(plain, signs(lower))]
     parts = sentences(plain)
-    marked: list[tuple[int, int, Window]] = []
+    marked: list[tuple[int, Window]] = []
+    seen: set[str] = set()
     for i, part in enumerate(parts):
         found = signs(part.lower())
         if found:
             text = f"{parts[i - 1]} {part}" if i and len(parts[i - 1]) + len(part) < WHOLE_CHARS else part
-            marked.append((-len(found), i, Window(text[:WHOLE_CHARS * 2], found)))
-    marked.sort()
-    return [w for _, _, w in marked[:MAX_WINDOWS]]
+            text = text[:WHOLE_CHARS * 2]
+            if text.lower() not in seen:  # a sentence repeated to fill the windows counts once
+                seen.add(text.lower())
+                marked.append((i, Window(text, found)))
+    if len(marked) <= MAX_WINDOWS:
+        return [w for _, w in marked]
+    # The last marked sentence first (a farewell usually ends a message), then those that add a
+    # sign category not yet covered, then the most signs; read in the message's order.
+    chosen = [marked[-1]]
+    covered = set(marked[-1][1].signs)
+    rest = sorted(marked[:-1], key=lambda m: (-len(set(m[1].signs) - covered), -len(m[1].signs), m[0]))
+    for item in rest:
+        if len(chosen) == MAX_WINDOWS:
+            break
+        chosen.append(item)
+        covered |= set(item[1].signs)
+    return [w for _, w in sorted(chosen, key=lambda m: m[0])]
 
 
 def marks(plain: str, rule_level: str, model_score: float | None, mark: float) -> bool:
@@ -86,19 +106,19 @@ def marks(plain: str, rule_level: str, model_score: float | None, mark: float) -
     return bool(signs(plain.lower()))
 
 
-def decide(stage_one: tuple[str, str | None], probs: Sequence[tuple[float, float, bool]],
-           t: Thresholds, strong_cue: bool) -> tuple[str, str | None]:
-    """Final (tier, signal). ``probs``: per window (P(crisis), P(at risk), shows a sign)."""
+def decide(stage_one: tuple[str, str | None], probs: Sequence[tuple[float, float, bool, bool]],
+           t: Thresholds) -> tuple[str, str | None]:
+    """Final (tier, signal). ``probs``: per window (P(crisis), P(at risk), shows a sign, a strong
+    lowering cue in that window). A window with a strong cue does not vote for risk."""
     tier1, signal1 = stage_one
-    p_crisis = max((p for p, _, _ in probs), default=0.0)
-    p_risk = max((r for _, r, _ in probs), default=0.0)
+    p_crisis = max((p for p, _, _, _ in probs), default=0.0)
+    p_risk = max((r for _, r, _, _ in probs), default=0.0)
+    voting = [(p, r, has_sign) for p, r, has_sign, strong in probs if not strong]
     enc = 0
-    if any(p >= t.crisis or (has_sign and p >= t.crisis_with_sign) for p, _, has_sign in probs):
+    if any(p >= t.crisis or (has_sign and p >= t.crisis_with_sign) for p, _, has_sign in voting):
         enc = 2
-    elif p_risk >= t.concern:
+    elif any(r >= t.concern for _, r, _ in voting):
         enc = 1
-    if strong_cue:
-        enc = 0
     rank1 = _RANK[tier1]
     if rank1 == 2 and signal1 == "model" and p_crisis < t.model_only_floor:
         rank1 = 1
@@ -114,5 +134,3 @@ def decide(stage_one: tuple[str, str | None], probs: Sequence[tuple[float, float
         names.append("encoder")
     return _TIERS[final], "+".join(names) if names else None
 
-
-Scorer = Callable[[list[str]], list[tuple[float, float]]]

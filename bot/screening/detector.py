@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, cast
 from bot.screening import cascade
 from bot.screening.crisis import CrisisResult, Level, detect_near
 from bot.screening.spelling import plain_words
-from bot.screening.tiers import cues, decide
+from bot.screening.tiers import decide
 
 if TYPE_CHECKING:
     from bot.screening.encoder import Encoder, EncoderHead
@@ -113,8 +113,7 @@ def model_files_problem() -> str | None:
         from bot.screening import encoder as enc
 
         enc.check_files(enc.DATA)
-        if not enc.HEAD.is_file():
-            return f"missing {enc.HEAD}"
+        enc.EncoderHead.load(enc.HEAD)  # present, and with every threshold in range
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"[:300]
     return None
@@ -170,7 +169,6 @@ class FirstStage:
     rules: CrisisResult
     tier: Level
     signal: str | None
-    strong_cue: bool  # recovered past, negation, a clinical question answered no
     windows: tuple[cascade.Window, ...]  # what the encoder should read; empty: it need not run
 
     @property
@@ -185,46 +183,69 @@ class FirstStage:
 
 def first_stage(text: str) -> FirstStage:
     """The rules and the fast model on ``text``, and the windows the encoder should read."""
+    # A lone surrogate (possible in a str, not in UTF-8) would break the tokenizers: replace it.
+    text = text.encode("utf-8", "replace").decode("utf-8")
     plain = plain_words(text)
     rules, window = detect_near(plain)
     if not _HOLDER.tried:  # prepare() loads them at start; this only serves scripts and tests
         load()
     m = _HOLDER.model
     chunk = ""
-    if m is None:
-        score, (t_concern, t_crisis) = None, _NO_MODEL
-    else:
-        score, chunk = m.score_and_chunk(plain)
-        t_concern, t_crisis = m.t_concern, m.t_crisis
-        score = _short_message_cap(plain, score, t_crisis)
+    score: float | None = None
+    t_concern, t_crisis = _NO_MODEL
+    if m is not None:
+        try:
+            raw, chunk = m.score_and_chunk(plain)
+            t_concern, t_crisis = m.t_concern, m.t_crisis
+            score = _short_message_cap(plain, raw, t_crisis)
+        except Exception as exc:  # never lose the rules' verdict to a model error
+            log.error("fast crisis model failed on a message (%s); the rules decide", type(exc).__name__)
+            score, chunk, (t_concern, t_crisis) = None, "", _NO_MODEL
     level, signal = decide(rules.level, rules.rule, score, plain, t_concern=t_concern, t_crisis=t_crisis,
                            chunk=chunk, rule_window=window)
     head = _HOLDER.head
     windows: tuple[cascade.Window, ...] = ()
-    strong = False
     if head is not None and _HOLDER.encoder is not None and cascade.marks(
             plain, rules.level, score, head.thresholds["mark"]):
         windows = tuple(cascade.windows(plain))
         if not windows:  # marked by a rule or the fast model in a long text with no sign: its chunk
             windows = (cascade.Window((window or chunk or plain)[: cascade.WHOLE_CHARS * 2], ()),)
-        c = cues(plain.lower()[: cascade.WHOLE_CHARS * 4])
-        strong = bool(c.get("past_recovered") or c.get("negation") or c.get("clinical_answered_no"))
-    return FirstStage(rules, level, signal, strong, windows)
+    return FirstStage(rules, level, signal, windows)
 
 
 def finish(stage: FirstStage) -> Verdict:
-    """Stage two: the encoder reads the marked windows (run this off the event loop)."""
+    """Stage two: the encoder reads the marked windows (run this off the event loop). Any error
+    here leaves stage one's verdict standing (logged by kind, never with text)."""
     encoder, head = _HOLDER.encoder, _HOLDER.head
     if not stage.windows or encoder is None or head is None:
         return stage.verdict(stage.tier, stage.signal)
-    from bot.screening.encoder import encoder_text
+    try:
+        from bot.screening.encoder import THRESHOLD_NAMES
 
-    texts = [encoder_text(w.text) for w in stage.windows]
-    probs = head.probs(encoder.embed(texts))
-    t = cascade.Thresholds(**{k: head.thresholds[k] for k in cascade.THRESHOLD_NAMES})
-    scored = [(pc, pr, bool(w.signs)) for (pc, pr), w in zip(probs, stage.windows, strict=True)]
-    level, signal = cascade.decide((stage.tier, stage.signal), scored, t, stage.strong_cue)
+        t = cascade.Thresholds(**{k: head.thresholds[k] for k in THRESHOLD_NAMES})
+        level, signal = cascade.decide((stage.tier, stage.signal), encoder_probs(stage), t)
+    except Exception as exc:
+        log.error("crisis encoder failed on a message (%s); stage one's verdict stands", type(exc).__name__)
+        return stage.verdict(stage.tier, stage.signal)
     return stage.verdict(cast(Level, level), signal)
+
+
+def use_encoder_head(head: EncoderHead) -> None:
+    """Put ``head`` in place of the loaded one (for ``encoder_thresholds``, which scores set 2 with
+    candidate thresholds in memory instead of writing placeholders into the shipped file)."""
+    load()
+    _HOLDER.head = head
+
+
+def encoder_probs(stage: FirstStage) -> list[tuple[float, float, bool, bool]]:
+    """The encoder's (P(crisis), P(at risk), sign, strong cue) per window of ``stage``."""
+    encoder, head = _HOLDER.encoder, _HOLDER.head
+    if not stage.windows or encoder is None or head is None:
+        return []
+    from bot.screening.encoder import emoji_words
+
+    probs = head.probs(encoder.embed([emoji_words(w.text) for w in stage.windows]))
+    return [(pc, pr, bool(w.signs), w.strong_cue) for (pc, pr), w in zip(probs, stage.windows, strict=True)]
 
 
 def verdict(text: str, folded: str | None = None) -> Verdict:

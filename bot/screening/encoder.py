@@ -187,11 +187,17 @@ _EMOJI_WORDS = {
 
 
 def encoder_text(text: str) -> str:
-    """What the encoder reads for ``text``: key words spelt plainly (``spelling.plain_words``),
-    farewell and method emoji as words, whitespace squeezed. Training uses the same function."""
+    """What the encoder reads for a raw ``text``: key words spelt plainly (``spelling.plain_words``),
+    then ``emoji_words``. Training uses this function; the cascade, whose windows are already
+    plain, calls ``emoji_words`` alone (so the text is folded exactly once either way)."""
     from bot.screening.spelling import plain_words
 
-    t = plain_words(text)
+    return emoji_words(plain_words(text))
+
+
+def emoji_words(plain: str) -> str:
+    """Farewell and method emoji as words, whitespace squeezed."""
+    t = plain
     if not t.isascii():
         for emoji, words in _EMOJI_WORDS.items():
             if emoji in t:
@@ -200,6 +206,10 @@ def encoder_text(text: str) -> str:
 
 
 HEAD = DATA.parent / "encoder_head.json"
+# The cascade's thresholds (bot.screening.cascade reads them by these names); the deciding ones
+# must lie strictly between 0 and 1.
+THRESHOLD_NAMES = ("crisis", "crisis_with_sign", "concern", "model_only_floor", "concern_floor", "mark")
+_DECIDING = frozenset({"crisis", "crisis_with_sign", "concern", "mark"})
 
 
 @dataclass(frozen=True)
@@ -211,14 +221,24 @@ class EncoderHead:
     thresholds: dict[str, float]
 
     @classmethod
-    def load(cls, path: Path = HEAD) -> EncoderHead:
+    def load(cls, path: Path = HEAD, *, thresholds: bool = True) -> EncoderHead:
+        """The head; ``thresholds=False`` only for the tool that chooses them."""
         if not path.is_file():
             raise EncoderUnavailable(f"missing {path}")
         raw = json.loads(path.read_text(encoding="utf-8"))
-        if raw.get("labels") != ["none", "concern", "crisis"] or "thresholds" not in raw:
-            raise EncoderUnavailable(f"{path} is not an encoder head with thresholds")
-        return cls(np.asarray(raw["weights"], np.float32), np.asarray(raw["bias"], np.float32),
-                   {k: float(v) for k, v in raw["thresholds"].items()})
+        if raw.get("labels") != ["none", "concern", "crisis"]:
+            raise EncoderUnavailable(f"{path} is not an encoder head")
+        chosen = {k: float(v) for k, v in (raw.get("thresholds") or {}).items()}
+        if thresholds:
+            missing = [name for name in THRESHOLD_NAMES if name not in chosen]
+            # A deciding threshold of 1 or more would never fire: a placeholder, not a choice.
+            wrong = [k for k, v in chosen.items() if not 0.0 <= v < 1.0 or (v == 0.0 and k in _DECIDING)]
+            if missing or wrong:
+                raise EncoderUnavailable(f"{path}: thresholds missing {missing} or out of range {wrong}")
+        weights = np.asarray(raw["weights"], np.float32)
+        if weights.shape != (3, HIDDEN):
+            raise EncoderUnavailable(f"{path}: weights are {weights.shape}, not (3, {HIDDEN})")
+        return cls(weights, np.asarray(raw["bias"], np.float32), chosen)
 
     def probs(self, embeddings: np.ndarray) -> list[tuple[float, float]]:
         """(P(crisis), P(concern or crisis)) per row."""

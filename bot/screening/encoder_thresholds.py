@@ -16,6 +16,7 @@ encoder) is fixed: recall first, the encoder decides.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.screening import cascade, detector
-from bot.screening.encoder import HEAD, encoder_text
+from bot.screening.encoder import HEAD, THRESHOLD_NAMES, EncoderHead
 
 ROOT = Path(__file__).resolve().parents[2]
 SET_2 = ROOT / "benchmarks" / "data" / "crisis" / "crisis_heldout_v2.jsonl"
@@ -42,21 +43,16 @@ class Scored:
     label: str
     kind: str
     stage: detector.FirstStage
-    probs: tuple[tuple[float, float, bool], ...]
+    probs: tuple[tuple[float, float, bool, bool], ...]
 
 
-def score_rows(rows: Sequence[dict[str, str]]) -> list[Scored]:
-    detector.load()
-    encoder, head = detector._HOLDER.encoder, detector._HOLDER.head
-    assert encoder is not None and head is not None, detector.state().reason
+def score_rows(rows: Sequence[dict[str, str]], head: EncoderHead) -> list[Scored]:
+    """Each row through stage one and the encoder, with ``head`` (in memory) in place."""
+    detector.use_encoder_head(head)
     out = []
     for row in rows:
         stage = detector.first_stage(row["text"])
-        probs: tuple[tuple[float, float, bool], ...] = ()
-        if stage.windows:
-            p = head.probs(encoder.embed([encoder_text(w.text) for w in stage.windows]))
-            probs = tuple((pc, pr, bool(w.signs)) for (pc, pr), w in zip(p, stage.windows, strict=True))
-        out.append(Scored(row["label"], row.get("kind", ""), stage, probs))
+        out.append(Scored(row["label"], row.get("kind", ""), stage, tuple(detector.encoder_probs(stage))))
     return out
 
 
@@ -64,7 +60,7 @@ def figures(scored: Sequence[Scored], t: cascade.Thresholds) -> dict[str, float]
     tiers = []
     for s in scored:
         if s.probs:
-            tiers.append(cascade.decide((s.stage.tier, s.stage.signal), s.probs, t, s.stage.strong_cue)[0])
+            tiers.append(cascade.decide((s.stage.tier, s.stage.signal), s.probs, t)[0])
         else:
             tiers.append(s.stage.tier)
 
@@ -105,14 +101,15 @@ def read(path: Path) -> list[dict[str, str]]:
 
 
 def main() -> int:
-    # Score with permissive placeholders first: marking uses only ``mark``.
     raw = json.loads(HEAD.read_text(encoding="utf-8"))
-    raw["thresholds"] = {"crisis": 1.0, "crisis_with_sign": 1.0, "concern": 1.0, "model_only_floor": 0.0,
-                         "concern_floor": 0.0, "mark": MARK}
-    HEAD.write_text(json.dumps(raw, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    scored = score_rows(read(SET_2))
+    # Marking uses only ``mark``; the deciding thresholds are what is being chosen (kept in memory:
+    # the shipped file is written once, at the end).
+    base = EncoderHead.load(HEAD, thresholds=False)
+    head = dataclasses.replace(base, thresholds={"crisis": 0.99, "crisis_with_sign": 0.99, "concern": 0.99,
+                                                 "model_only_floor": 0.0, "concern_floor": 0.0, "mark": MARK})
+    scored = score_rows(read(SET_2), head)
     t, fig = choose(scored)
-    raw["thresholds"] = {name: getattr(t, name) for name in cascade.THRESHOLD_NAMES}
+    raw["thresholds"] = {name: getattr(t, name) for name in THRESHOLD_NAMES}
     raw["thresholds_chosen_on"] = {"set": SET_2.name, **{k: round(v, 4) for k, v in fig.items()}}
     HEAD.write_text(json.dumps(raw, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(json.dumps(raw["thresholds_chosen_on"] | raw["thresholds"]))

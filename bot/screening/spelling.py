@@ -10,9 +10,10 @@ spelling (issue 23's folding; ``tests/unit/screening/test_spelling.py`` checks e
 - a letter held down ("diiie", "killlll", "byeeee"): runs of three or more become one letter when
   that makes a key word, else two;
 - one letter dropped, added, changed or two swapped ("suicde", "myslef", "overdoes", "goodbey")
-  in a word of at least five letters that is within one edit of a key word and is not itself a
-  known English word (the encoder's whole-word vocabulary): "kills", "bridges" stay as they are;
-- the homophone "dye" for "die", except where something is being dyed ("dye my hair");
+  in a word of at least five letters that is within one edit of a key word, starts with the same
+  letter, and is not itself a known English word (the encoder's whole-word vocabulary): "kills",
+  "bridges", "spills" stay as they are;
+- the homophone "dye" for "die", except where something is being dyed ("dye my hair", "hair dye");
 - words spaced out letter by letter ("k i l l").
 
 Nothing else changes: case, punctuation and every other word are left for the stages' own
@@ -39,18 +40,24 @@ KEY_WORDS = frozenset({
 # Short key words: only leet and held-down letters fold to these (an edit away is too common).
 _SHORT_KEYS = frozenset({"die", "dead", "kms", "end", "cut", "od", "hang", "life"})
 
-_LEET = str.maketrans({"1": "i", "!": "i", "3": "e", "0": "o", "4": "a", "@": "a", "$": "s",
-                       "5": "s", "7": "t", "*": "i", "|": "l"})
-# A word mixing letters with digits or symbols that stand for letters ("k1ll", "$uicide", "d!e").
-_MIXED = re.compile(r"(?<![\w$@!*|])[a-z$@]*[a-z][a-z0-9$@!*|]*[0-9$@!*|][a-z0-9$@!*|]*(?![\w])|"
-                    r"(?<![\w$@!*|])[0-9$@][a-z]+[a-z0-9$@!*|]*(?![\w])", re.IGNORECASE)
+_LEET = {"1": "i", "!": "i", "3": "e", "0": "o", "4": "a", "@": "a", "$": "s", "5": "s", "7": "t", "*": "i",
+         "|": "l"}
+_SYMBOLS = frozenset("!@$*|")
+# Candidate words: letters, digits and the symbols that stand for letters. A plain character class
+# with one quantifier: linear on any input (decisions are made per word, in Python).
+_TOKEN = re.compile(r"[A-Za-z0-9$@!*|]+")
+_ALPHA = re.compile(r"[A-Za-z]+")
 _RUN = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]{5,14}", re.IGNORECASE)
-_DYE = re.compile(r"\bdye\b(?!\s+(?:my|your|her|his|their|our|the|it|them|this|that|some|a|hair|roots|"
-                  r"wool|yarn|fabric|eggs|clothes|shirts?|jeans))", re.IGNORECASE)
-_DYED = re.compile(r"\b(?:dyed|dyeing|dying|died)\b")  # left alone: "dyed" is a real word
+# "dye" for "die", unless something is being dyed: a thing after it, or hair/box/food before it.
+_DYE = re.compile(r"(?<!hair )(?<!box )(?<!food )(?<!tie )(?<!fabric )(?<!henna )\bdye\b"
+                  r"(?!\s+(?:my|your|her|his|their|our|the|it|them|this|that|some|a|hair|roots|"
+                  r"wool|yarn|fabric|eggs|clothes|shirts?|jeans|job|kit|pack))", re.IGNORECASE)
 _SPACED = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b", re.IGNORECASE)
 _NUMBER_LIKE = re.compile(r"^[0-9.,:x%/-]+[a-z]{0,3}$", re.IGNORECASE)  # 20mg, 2am, 10x, 3rd
+# Text-speak whose digits are syllables, not letters (crisis rules read them as words).
+_TEXT_SPEAK = frozenset({"b4", "4ever", "2nite", "2night", "2day", "2moro", "2morrow", "gr8", "l8r", "m8", "h8",
+                         "w8", "4get", "4got", "any1", "every1", "some1", "no1", "2"})
 
 
 @cache
@@ -85,7 +92,9 @@ def _near_key(word: str) -> str | None:
     index = _near_index()
     for form in (low, *_deletes(low)):
         key = index.get(form)
-        if key is not None and _one_edit(low, key):
+        # The first letter must agree: slips happen inside a word ("sucide", "myslef"), while a
+        # different first letter is most often another word ("spills", "pilled", "fending").
+        if key is not None and key[0] == low[0] and _one_edit(low, key):
             return key
     return None
 
@@ -103,32 +112,46 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 def _unleet(m: re.Match[str]) -> str:
+    """A digit or symbol inside a word reads as the letter it stands for: a symbol only with a
+    letter after it ("d!e", "$uicide"; not "die!" or "done*"), a digit with a letter on either
+    side ("k1ll", "0verdose", "d1e"). Numbers ("20mg", "2am"), text-speak ("b4") and e-mail
+    addresses are left alone."""
     word = m.group()
-    after = m.string[m.end():m.end() + 1]
-    if _NUMBER_LIKE.match(word) or ("@" in word and after == "."):  # a number, or an e-mail address
+    if word.isalpha() or _NUMBER_LIKE.match(word) or word.lower() in _TEXT_SPEAK:
         return word
-    return word.translate(_LEET)
+    if "@" in word and m.string[m.end():m.end() + 1] == ".":
+        return word
+    chars = list(word)
+    for i, ch in enumerate(word):
+        if ch not in _LEET:
+            continue
+        before = word[i - 1].isalpha() if i else False
+        after = word[i + 1].isalpha() if i + 1 < len(word) else False
+        if (ch in _SYMBOLS and after) or (ch.isdigit() and (before or after)):
+            chars[i] = _LEET[ch]
+    return "".join(chars)
 
 
-def _squeeze(m: re.Match[str]) -> str:
-    return m.group(1)
-
-
-def _unrun(word: str) -> str:
-    once = _RUN.sub(_squeeze, word)
+def _unrun(m: re.Match[str]) -> str:
+    """A letter held down ("diiie", "killlll"): one letter where that makes a word we know,
+    else two."""
+    word = m.group()
+    if not _RUN.search(word):
+        return word
+    once = _RUN.sub(lambda r: r.group(1), word)
     low = once.lower()
     if low in KEY_WORDS or low in _SHORT_KEYS or low in _known_words():
         return once
-    return _RUN.sub(lambda m: m.group(1) * 2, word)
+    return _RUN.sub(lambda r: r.group(1) * 2, word)
 
 
 def plain_words(text: str) -> str:
     """``text`` with disguised and misspelt key words written plainly (see the module doc)."""
     t = text
     if any(c.isdigit() or c in "$@!*|" for c in t):
-        t = _MIXED.sub(_unleet, t)
+        t = _TOKEN.sub(_unleet, t)
     if _RUN.search(t):
-        t = re.sub(r"[a-z]*([a-z])\1{2,}[a-z]*", lambda m: _unrun(m.group()), t, flags=re.IGNORECASE)
+        t = _ALPHA.sub(_unrun, t)
     if "dye" in t.lower():
         t = _DYE.sub("die", t)
     if _SPACED.search(t):

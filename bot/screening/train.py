@@ -42,6 +42,7 @@ import numpy as np  # noqa: E402
 
 from bot.screening import semantic  # noqa: E402
 from bot.screening.crisis import detect  # noqa: E402
+from bot.screening.spelling import plain_words  # noqa: E402
 from bot.screening.tiers import combine, cues  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -68,9 +69,11 @@ MAX_CHAT_CONCERN = 0.05     # concern-or-above on ordinary chat (target <= 10%)
 
 
 def read(path: Path) -> list[dict]:
-    """A training file's rows; a row without a batch counts as its file's writer."""
+    """A training file's rows; a row without a batch counts as its file's writer. The text is
+    read as screening reads a message (``plain_words``: disguised spellings written plainly), so
+    the features at training and at run time are the same."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return [{"batch": path.stem, **row} for row in rows]
+    return [{"batch": path.stem, **row, "text": plain_words(row["text"])} for row in rows]
 
 
 @dataclass

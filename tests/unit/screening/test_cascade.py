@@ -40,21 +40,40 @@ def test_marks_follow_rules_the_fast_model_and_signs() -> None:
     assert cascade.marks("my last message here, goodbye everyone", "none", 0.1, 0.6) is True
 
 
-@pytest.mark.parametrize(("stage_one", "probs", "strong", "expected"), [
-    (("none", None), [(0.95, 0.97, False)], False, ("crisis", "encoder")),
-    (("none", None), [(0.7, 0.9, True)], False, ("crisis", "encoder")),      # sign and encoder agree
-    (("none", None), [(0.7, 0.9, False)], False, ("concern", "encoder")),    # no sign: the higher bar
-    (("concern", "rule"), [(0.95, 0.99, False)], False, ("crisis", "encoder")),
-    (("crisis", "rule"), [(0.95, 0.99, False)], False, ("crisis", "rule+encoder")),
-    (("crisis", "both"), [(0.01, 0.1, False)], False, ("crisis", "both")),   # a rule's crisis stands
-    (("crisis", "model"), [(0.01, 0.6, False)], False, ("concern", "model+encoder")),  # model alone: lowered
-    (("concern", "model"), [(0.01, 0.05, False)], False, ("none", None)),    # everyday words, encoder sure
-    (("concern", "rule"), [(0.01, 0.05, False)], False, ("concern", "rule")),
-    (("none", None), [(0.99, 0.99, True)], True, ("none", None)),            # recovered / negated
+@pytest.mark.parametrize(("stage_one", "probs", "expected"), [
+    (("none", None), [(0.95, 0.97, False, False)], ("crisis", "encoder")),
+    (("none", None), [(0.7, 0.9, True, False)], ("crisis", "encoder")),      # sign and encoder agree
+    (("none", None), [(0.7, 0.9, False, False)], ("concern", "encoder")),    # no sign: the higher bar
+    (("concern", "rule"), [(0.95, 0.99, False, False)], ("crisis", "encoder")),
+    (("crisis", "rule"), [(0.95, 0.99, False, False)], ("crisis", "rule+encoder")),
+    (("crisis", "both"), [(0.01, 0.1, False, False)], ("crisis", "both")),   # a rule's crisis stands
+    (("crisis", "model"), [(0.01, 0.6, False, False)], ("concern", "model+encoder")),  # model alone: lowered
+    (("concern", "model"), [(0.01, 0.05, False, False)], ("none", None)),    # everyday words, encoder sure
+    (("concern", "rule"), [(0.01, 0.05, False, False)], ("concern", "rule")),
+    (("none", None), [(0.99, 0.99, True, True)], ("none", None)),            # recovered / negated window
+    # A recovered story in one window does not silence a farewell in another.
+    (("none", None), [(0.99, 0.99, True, True), (0.95, 0.97, True, False)], ("crisis", "encoder")),
 ])
-def test_decide(stage_one: tuple[str, str | None], probs: list[tuple[float, float, bool]], strong: bool,
+def test_decide(stage_one: tuple[str, str | None], probs: list[tuple[float, float, bool, bool]],
                 expected: tuple[str, str | None]) -> None:
-    assert cascade.decide(stage_one, probs, T, strong) == expected
+    assert cascade.decide(stage_one, probs, T) == expected
+
+
+def test_a_strong_cue_is_read_in_its_own_window() -> None:
+    assert cascade.Window("I used to be suicidal years ago but therapy helped, I'm doing well now").strong_cue
+    assert not cascade.Window("Thank you all for everything. Goodbye everyone, tonight is the night.").strong_cue
+
+
+def test_repeated_sentences_do_not_crowd_out_the_last_one() -> None:
+    filler = "The physio had me doing wall squats and my knees complained the whole time. " * 4
+    text = filler + "I gave my books away. " * 6 + "Thank you all for everything, the bridge tonight."
+    windows = cascade.windows(text)
+    assert len({w.text for w in windows}) == len(windows), "each window once"
+    assert any("the bridge tonight" in w.text for w in windows), "the last marked sentence is read"
+
+
+def test_window_text_never_shows_in_a_repr() -> None:
+    assert "secret words" not in repr(cascade.Window("secret words", ("farewell",)))
 
 
 async def test_the_encoder_runs_in_its_worker_thread_and_only_for_marked_messages(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 from pathlib import Path
 
 import numpy as np
@@ -18,21 +17,6 @@ from bot.screening.encoder import DATA, HEAD, MANIFEST, Encoder, EncoderHead, En
 @pytest.fixture(scope="module")
 def encoder() -> Encoder:
     return Encoder()
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    attempts: list[str] = []
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        attempts.append(repr(args)[:80])
-        raise OSError("network refused by the test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    return attempts
 
 
 def test_loads_and_embeds_with_sockets_refused(no_network: list[str]) -> None:

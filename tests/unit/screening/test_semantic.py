@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,21 +20,6 @@ TRAINING = Path(semantic.__file__).resolve().parent / "training"
 @pytest.fixture(scope="module")
 def model() -> CrisisModel:
     return CrisisModel()
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    attempts: list[str] = []
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        attempts.append(repr(args)[:80])
-        raise OSError("network refused by the test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    return attempts
 
 
 def test_loads_and_scores_without_network(no_network: list[str]) -> None:
