@@ -29,7 +29,7 @@ from bot.delivery import budget
 from bot.delivery.budget import GlobalBudget
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
-from cogs.common.failures import answer_failure, observe_error
+from cogs.common.failures import answer_failure, observe_error, tell
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,35 @@ COGS: tuple[str, ...] = (
     "cogs.members",
     "cogs.goals",
 )
+
+
+# Discord sends integer options between -(2**53 - 1) and 2**53 - 1, within each option's min/max.
+# A value outside (only a forged or broken client sends one) would overflow a database integer
+# (OverflowError past 64 bits) or a timedelta, so it is refused before any command runs.
+DISCORD_INTEGER_MAX = 2**53 - 1
+OUT_OF_RANGE = "The {option} you gave is outside what this command accepts. Nothing was changed."
+
+
+def option_out_of_range(interaction: discord.Interaction) -> str | None:
+    """The name of the first integer or number option outside what Discord would send, or None."""
+    command = interaction.command
+    if interaction.type is not discord.InteractionType.application_command or not isinstance(
+            command, app_commands.Command):
+        return None
+    data: dict[str, Any] = dict(interaction.data or {})
+    options: list[Any] = list(data.get("options") or [])
+    while options and options[0].get("type") in (1, 2):  # a subcommand (group): its options
+        options = list(options[0].get("options") or [])
+    for option in options:
+        if option.get("type") not in (4, 10):
+            continue
+        param = next((p for p in command.parameters if p.display_name == option.get("name")), None)
+        low = -DISCORD_INTEGER_MAX if param is None or param.min_value is None else param.min_value
+        high = DISCORD_INTEGER_MAX if param is None or param.max_value is None else param.max_value
+        value = option.get("value")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            return str(option.get("name"))
+    return None
 
 
 def point_at(config: Config) -> None:
@@ -177,7 +206,12 @@ class PeerCirclesBot(commands.Bot):
 
     async def _start_tracking(self, interaction: discord.Interaction) -> bool:
         """Every slash command counts what it changes, so a failure says only what is true, and
-        its writes wait for a busy database only as long as a member can wait for an answer."""
+        its writes wait for a busy database only as long as a member can wait for an answer.
+        A number Discord itself would never send is refused here, before any command sees it."""
+        refused = option_out_of_range(interaction)
+        if refused is not None:
+            await tell(interaction, OUT_OF_RANGE.format(option=refused))
+            return False
         changes.track()
         answer_soon()
         return True
