@@ -53,11 +53,12 @@ COGS: tuple[str, ...] = (
 # A value outside (only a forged or broken client sends one) would overflow a database integer
 # (OverflowError past 64 bits) or a timedelta, so it is refused before any command runs.
 DISCORD_INTEGER_MAX = 2**53 - 1
-OUT_OF_RANGE = "The {option} you gave is outside what this command accepts. Nothing was changed."
+OUT_OF_RANGE = "The {option} you gave must be between {low} and {high}. Nothing was changed."
 
 
-def option_out_of_range(interaction: discord.Interaction) -> str | None:
-    """The name of the first integer or number option outside what Discord would send, or None."""
+def option_out_of_range(interaction: discord.Interaction) -> tuple[str, int | float, int | float] | None:
+    """The first integer or number option outside what Discord would send (its name and the range
+    it accepts), or None."""
     command = interaction.command
     if interaction.type is not discord.InteractionType.application_command or not isinstance(
             command, app_commands.Command):
@@ -74,7 +75,7 @@ def option_out_of_range(interaction: discord.Interaction) -> str | None:
         high = DISCORD_INTEGER_MAX if param is None or param.max_value is None else param.max_value
         value = option.get("value")
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-            return str(option.get("name"))
+            return str(option.get("name")), low, high
     return None
 
 
@@ -210,7 +211,8 @@ class PeerCirclesBot(commands.Bot):
         A number Discord itself would never send is refused here, before any command sees it."""
         refused = option_out_of_range(interaction)
         if refused is not None:
-            await tell(interaction, OUT_OF_RANGE.format(option=refused))
+            name, low, high = refused
+            await tell(interaction, OUT_OF_RANGE.format(option=name, low=low, high=high))
             return False
         changes.track()
         answer_soon()

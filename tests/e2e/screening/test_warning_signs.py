@@ -4,6 +4,8 @@ in its worker thread); an ordinary goodbye with the same words gets nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot import screening
 from bot.client import PeerCirclesBot
 from emulator.events import Server
@@ -18,12 +20,21 @@ VEILED = ("Took Biscuit round to my sister's tonight, she'll keep him for good n
 ORDINARY = "Off to my sister's for the weekend with Biscuit, thanks everyone for the tips, see you monday x"
 
 
-async def test_a_veiled_farewell_gets_the_card_and_an_urgent_case(
-        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+async def circle_with(bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, *names: str) -> tuple[Any, ...]:
+    """A set-up server, a circle, and members who joined it: (circle, *member ids)."""
     await ready(bot, emulator, server)
     circle = await create_circle(emulator, bot, server, "Fibro Friends")
-    ann = await emulator.member_join(server.guild_id, "ann")
-    await join(emulator, server, ann, circle)
+    members = []
+    for name in names:
+        member = await emulator.member_join(server.guild_id, name)
+        await join(emulator, server, member, circle)
+        members.append(member)
+    return (circle, *members)
+
+
+async def test_a_veiled_farewell_gets_the_card_and_an_urgent_case(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    circle, ann = await circle_with(bot, emulator, server, "ann")
     verdict = await screening.screen_async(VEILED)
     assert verdict.crisis == "crisis" and "encoder" in (verdict.signal or "")
 
@@ -41,13 +52,8 @@ async def test_a_veiled_farewell_gets_the_card_and_an_urgent_case(
 
 async def test_an_ordinary_goodbye_gets_nothing(
         bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
-    await ready(bot, emulator, server)
-    circle = await create_circle(emulator, bot, server, "Fibro Friends")
-    bea = await emulator.member_join(server.guild_id, "bea")
-    await join(emulator, server, bea, circle)
+    circle, bea, cal = await circle_with(bot, emulator, server, "bea", "cal")
     assert (await screening.screen_async(ORDINARY)).crisis == "none"
-    cal = await emulator.member_join(server.guild_id, "cal")
-    await join(emulator, server, cal, circle)
     await emulator.send_message(str(circle.text_channel_id), bea, ORDINARY)
     # A second member's crisis message after it: once its case is there, bea's message was read too.
     await emulator.send_message(str(circle.text_channel_id), cal, CRISIS)
