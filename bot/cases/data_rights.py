@@ -3,7 +3,8 @@
 A member's export never names anyone else: for a case they opened, their own report or request
 (kind, reason, their words, dates, status); for a case only about them, what happened and when
 (kind, status, outcome, dates), never who reported them, who handled it, the summary or the copy
-of the message; for a case they handled as a moderator, that they did and when.
+of the message; for a case they handled as a moderator, that they did and when. A case is named
+by its number in the server ("case": 3 is Case #3 there), never by its internal id.
 """
 
 from __future__ import annotations
@@ -30,43 +31,46 @@ async def _erase_from_cases(conn: aiosqlite.Connection, guild_id: int, user_id: 
 
 
 def _own_case(row: aiosqlite.Row | tuple[Any, ...]) -> dict[str, Any]:
-    case_id, kind, source, status, summary, snapshot, created_at, resolved_at = row[:8]
+    number, kind, source, status, summary, snapshot, created_at, resolved_at = row[:8]
     category = (json.loads(snapshot or "{}") or {}).get("category")
     reason = REPORT_CATEGORIES.get(str(category)) if category else None
     details = str(summary or "")
     if reason is not None:  # a report's summary is "<reason>: <the reporter's details>"
         details = details[len(reason) + 2:] if details.startswith(f"{reason}: ") else (
             "" if details == reason else details)
-    return {"case": case_id, "your_part": "you opened it", "kind": kind, "source": source, "reason": reason,
+    return {"case": number, "your_part": "you opened it", "kind": kind, "source": source, "reason": reason,
             "your_details": details, "status": status, "created_at": created_at, "resolved_at": resolved_at}
 
 
 async def _export_cases(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[dict[str, Any]]:
     async with conn.execute(
-        "SELECT id, kind, source, status, summary, snapshot, created_at, resolved_at, outcome, opened_by,"
+        "SELECT number, kind, source, status, summary, snapshot, created_at, resolved_at, outcome, opened_by,"
         " subject_user_id, claimed_by FROM cases WHERE guild_id = ? AND (opened_by = ? OR subject_user_id = ?"
-        " OR claimed_by = ?) ORDER BY id", (guild_id, user_id, user_id, user_id),
+        " OR claimed_by = ?) ORDER BY number", (guild_id, user_id, user_id, user_id),
     ) as cursor:
         rows = await cursor.fetchall()
     found: list[dict[str, Any]] = []
     for row in rows:
-        case_id, kind, _source, status, _summary, _snapshot, created_at, resolved_at, outcome = row[:9]
+        number, kind, _source, status, _summary, _snapshot, created_at, resolved_at, outcome = row[:9]
         opened_by, subject, claimed_by = row[9:12]
         if opened_by == user_id:
             found.append(_own_case(row))
         elif subject == user_id:
-            found.append({"case": case_id, "your_part": "it was about you", "kind": kind, "status": status,
+            found.append({"case": number, "your_part": "it was about you", "kind": kind, "status": status,
                           "outcome": outcome, "created_at": created_at, "resolved_at": resolved_at})
         elif claimed_by == user_id:
-            found.append({"case": case_id, "your_part": "you handled it as a moderator", "kind": kind,
+            found.append({"case": number, "your_part": "you handled it as a moderator", "kind": kind,
                           "status": status, "created_at": created_at, "resolved_at": resolved_at})
     return found
 
 
 async def _export_case_events(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[dict[str, Any]]:
-    # What the member did and when; a note's text may name other people, so it stays out.
+    # What the member did and when; a note's text may name other people, so it stays out. The case
+    # is named by its number in the server, as moderators know it (never the internal id).
     async with conn.execute(
-        "SELECT case_id, event, at FROM case_events WHERE guild_id = ? AND actor_id = ? ORDER BY id",
+        "SELECT c.number, e.event, e.at FROM case_events e"
+        " LEFT JOIN cases c ON c.id = e.case_id AND c.guild_id = e.guild_id"
+        " WHERE e.guild_id = ? AND e.actor_id = ? ORDER BY e.id",
         (guild_id, user_id),
     ) as cursor:
         return [{"case": r[0], "event": r[1], "at": r[2]} for r in await cursor.fetchall()]

@@ -97,8 +97,9 @@ def queue_card(case: Case) -> Card:
     link = case_link(case)
     if link:
         fields.append({"name": "Link", "value": link, "inline": True})
-    body = embed(f"Case #{case.id}: {KIND_NAMES.get(case.kind, case.kind)}",
-                 "Details, snapshot and history: `/case show id:" + str(case.id) + "`", fields=fields)
+    # People see the case's number in this server; the buttons carry the internal id.
+    body = embed(f"Case #{case.number}: {KIND_NAMES.get(case.kind, case.kind)}",
+                 "Details, snapshot and history: `/case show id:" + str(case.number) + "`", fields=fields)
     if urgent and case.status != "resolved":
         body["color"] = URGENT_COLOUR
     rows: tuple[tuple[Button, ...], ...] = ()
@@ -109,7 +110,7 @@ def queue_card(case: Case) -> Card:
             Button(custom_id("caseresolve", case.id), "Resolve", PRIMARY),
             Button(custom_id("caseescalate", case.id), "Escalate", DANGER),
         ),)
-    headline = queue_headline(case.id, case.kind, case.urgency, case.status, case.claimed_by)
+    headline = queue_headline(case.number, case.kind, case.urgency, case.status, case.claimed_by)
     return Card(content=headline, embeds=(body,), rows=rows)
 
 
@@ -164,7 +165,7 @@ async def post_queue_message(conn: aiosqlite.Connection, clock: Clock, outbox: O
     card = queue_card(case)
     if case.urgency == "urgent":
         return await _page(conn, clock, outbox, case=case, queue_channel_id=targets.queue_channel_id,
-                           key=queue_key(case.id), kind="case_queue", text=new_urgent_text(case.id, case.kind),
+                           key=queue_key(case.id), kind="case_queue", text=new_urgent_text(case.number, case.kind),
                            card=card, start="duty", what="new urgent case")
     return await outbox.enqueue(conn, key=queue_key(case.id), kind="case_queue", guild_id=case.guild_id,
                                 target_kind="channel", target_id=targets.queue_channel_id,
@@ -207,7 +208,7 @@ async def ladder_step(
     minutes = settings.repage_minutes if step == "oncall" else settings.organiser_minutes
     return await _page(conn, clock, outbox, case=case, queue_channel_id=targets.queue_channel_id,
                        key=f"case:{case.id}:page:{step}", kind="case_page",
-                       text=page_text(step, case.id, case.kind, minutes), card=Card(),
+                       text=page_text(step, case.number, case.kind, minutes), card=Card(),
                        start="organiser" if step == "organiser" else "duty",
                        what=f"{step} (due {iso_utc(scheduled_at)})")
 
@@ -218,7 +219,7 @@ async def page_escalation(conn: aiosqlite.Connection, clock: Clock, outbox: Outb
     if targets.queue_channel_id is None:
         return
     await _page(conn, clock, outbox, case=case, queue_channel_id=targets.queue_channel_id,
-                key=f"case:{case.id}:escalated:{count}", kind="case_page", text=escalated_text(case.id, by),
+                key=f"case:{case.id}:escalated:{count}", kind="case_page", text=escalated_text(case.number, by),
                 card=Card(), start="organiser", what="escalated")
 
 
@@ -241,7 +242,7 @@ def queue_failed_fallback(clock: Clock, outbox: Outbox) -> Fallback:
         page = reach(roster)
         people = people_to_dm(page, roster)
         count = await dm_page(conn, outbox, guild_id=row.guild_id, key=f"case:{case.id}:queuefail:{row.id}",
-                              people=people, text=queue_failed_text(case.id, case.kind, reason))
+                              people=people, text=queue_failed_text(case.number, case.kind, reason))
         await add_event(conn, clock, guild_id=row.guild_id, case_id=case.id, actor_id=None, event="page_failed",
                         detail=f"queue channel refused the post ({reason}); paged by DM instead: "
                                f"{page.describe()} ({count} DM{'' if count == 1 else 's'})")
@@ -284,5 +285,5 @@ async def page_now(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, *, 
         return False
     await schedule_ladder(conn, clock.now(), case)
     return await _page(conn, clock, outbox, case=case, queue_channel_id=targets.queue_channel_id,
-                       key=f"case:{case.id}:urgent", kind="case_page", text=new_urgent_text(case.id, case.kind),
+                       key=f"case:{case.id}:urgent", kind="case_page", text=new_urgent_text(case.number, case.kind),
                        card=Card(), start="duty", what="became an urgent crisis case")

@@ -1,5 +1,9 @@
 """Cases in the moderators' queue: opening one (from any capability), reading, and its event log.
 
+A case has two numbers: ``id``, the global key (foreign keys, button custom_ids, outbox keys), and
+``number``, 1, 2, 3... within its server: the one moderators and members see ("Case #3") and the
+one commands take (``/case show id:3`` is ``get_case_by_number``).
+
 ``open_case`` is the one door every capability uses to reach the moderators (a crisis in chat, a
 story or a goal note; a report; a request for help). It runs in the caller's transaction, so a
 case exists exactly when the change that raised it was committed, and it records the 'opened'
@@ -45,6 +49,7 @@ class Case:
     created_at: str
     updated_at: str
     resolved_at: str | None
+    number: int  # per server: what people see and type (``id`` is the internal key)
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class Opened:
 
 _COLUMNS = (
     "id, guild_id, kind, urgency, status, source, subject_user_id, opened_by, summary, snapshot, claimed_by,"
-    " outcome, queue_message_id, thread_id, created_at, updated_at, resolved_at"
+    " outcome, queue_message_id, thread_id, created_at, updated_at, resolved_at, number"
 )
 
 
@@ -98,10 +103,18 @@ async def open_case(
         if found is not None:
             return Opened(int(found[0]), new=False)
     now = iso_utc(clock.now())
+    # The server's next case number, read and used in this write transaction: SQLite's write lock
+    # makes it safe. On PostgreSQL two transactions could read the same MAX; the unique index on
+    # (guild_id, number) refuses the second insert, and the caller's transaction must be retried.
+    async with conn.execute(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM cases WHERE guild_id = ?", (guild_id,)
+    ) as cursor:
+        next_number = await cursor.fetchone()
+    number = int(next_number[0]) if next_number is not None else 1
     cursor = await conn.execute(
-        "INSERT INTO cases (guild_id, kind, urgency, source, subject_user_id, opened_by, summary, snapshot,"
-        " dedupe_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (guild_id, kind, urgency, source, subject_user_id, opened_by, summary, json.dumps(snapshot or {}),
+        "INSERT INTO cases (guild_id, number, kind, urgency, source, subject_user_id, opened_by, summary, snapshot,"
+        " dedupe_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (guild_id, number, kind, urgency, source, subject_user_id, opened_by, summary, json.dumps(snapshot or {}),
          dedupe_key, now, now),
     )
     case_id = int(cursor.lastrowid or 0)
@@ -132,6 +145,19 @@ async def read_case(conn: aiosqlite.Connection, guild_id: int, case_id: int) -> 
     async with conn.execute(f"SELECT {_COLUMNS} FROM cases WHERE guild_id = ? AND id = ?", (guild_id, case_id)) as cur:
         row = await cur.fetchone()
     return _case(row) if row is not None else None
+
+
+async def get_case_by_number(db: Database, guild_id: int, number: int) -> Case | None:
+    """The case moderators call "Case #<number>" in this server (what commands take)."""
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM cases WHERE guild_id = ? AND number = ?", (guild_id, number))
+    return _case(row) if row is not None else None
+
+
+async def case_number(conn: aiosqlite.Connection, guild_id: int, case_id: int) -> int | None:
+    """The per-server number of the case with internal ``case_id`` (on a connection, in a transaction)."""
+    async with conn.execute("SELECT number FROM cases WHERE guild_id = ? AND id = ?", (guild_id, case_id)) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row is not None and row[0] is not None else None
 
 
 async def find_by_dedupe_key(db: Database, guild_id: int, dedupe_key: str) -> Case | None:

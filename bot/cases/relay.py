@@ -30,9 +30,10 @@ class Relay:
     guild_id: int
     user_id: int
     thread_id: int
+    number: int  # the case's number in its server (what moderators see); case_id is internal
 
 
-_RELAY = ("SELECT id, guild_id, subject_user_id, thread_id FROM cases WHERE status != 'resolved'"
+_RELAY = ("SELECT id, guild_id, subject_user_id, thread_id, number FROM cases WHERE status != 'resolved'"
           " AND source = 'reach_out' AND thread_id IS NOT NULL AND json_extract(snapshot, '$.relay') = 1")
 
 

@@ -45,7 +45,7 @@ REACH_OUT_RELAY = ("The moderators of **{server}** have your message. Write to m
                    "I'll pass it on to them; their replies come back here too. You're not a bother.")
 REACH_OUT_NO_RELAY = ("The moderators of **{server}** have your message and one of them will message you directly "
                       "as soon as they can. You're not a bother.")
-RELAY_OPENED = ("Relay for <@{user}> (case #{case_id}): what you write in this thread is sent to them by direct "
+RELAY_OPENED = ("Relay for <@{user}> (case #{case_number}): what you write in this thread is sent to them by direct "
                 "message, and their messages to the bot appear here.")
 REACH_OUT_ALREADY = ("You already have a private conversation open with the moderators of **{server}**: {thread}. "
                      "Anything you write there reaches them. You're not a bother.")
@@ -104,33 +104,35 @@ NOT_SET_UP = "The moderators of this server haven't set up their queue yet. /sup
 
 # -- moderators ---------------------------------------------------------------------------------------
 
-NO_SUCH_CASE = "There's no case #{case_id} in this server."
-ALREADY_RESOLVED = "Case #{case_id} is already resolved."
+# Case numbers here are per server (Case.number), never the global id.
+NO_SUCH_CASE = "There's no case #{case_number} in this server."
+CASE_GONE = "There's no such case in this server."
+ALREADY_RESOLVED = "Case #{case_number} is already resolved."
 
 
-def page_text(step: str, case_id: int, kind: str, minutes: int) -> str:
+def page_text(step: str, case_number: int, kind: str, minutes: int) -> str:
     if step == "raise":
-        return f"Case #{case_id} ({KIND_NAMES.get(kind, kind)}) has waited a day without a moderator."
+        return f"Case #{case_number} ({KIND_NAMES.get(kind, kind)}) has waited a day without a moderator."
     who = "on call" if step == "oncall" else "organisers"
-    return (f"⏰ Urgent case #{case_id} ({KIND_NAMES.get(kind, kind)}) has waited {minutes} minutes without "
+    return (f"⏰ Urgent case #{case_number} ({KIND_NAMES.get(kind, kind)}) has waited {minutes} minutes without "
             f"anyone claiming it: {who}, please take a look.")
 
 
-def new_urgent_text(case_id: int, kind: str) -> str:
-    return f"🚨 New urgent case #{case_id} ({KIND_NAMES.get(kind, kind)}): please claim it."
+def new_urgent_text(case_number: int, kind: str) -> str:
+    return f"🚨 New urgent case #{case_number} ({KIND_NAMES.get(kind, kind)}): please claim it."
 
 
-def queue_headline(case_id: int, kind: str, urgency: str, status: str, claimed_by: int | None) -> str:
+def queue_headline(case_number: int, kind: str, urgency: str, status: str, claimed_by: int | None) -> str:
     """The queue message's first line, for the case's state now: only an open case asks to be
     claimed; a claimed one names who has it (a mention), a resolved one says so."""
     name = KIND_NAMES.get(kind, kind)
     if status == "resolved":
-        return f"✅ Case #{case_id} ({name}) is resolved."
+        return f"✅ Case #{case_number} ({name}) is resolved."
     if status == "claimed" and claimed_by:
-        return f"🙋 Case #{case_id} ({name}) is claimed by <@{claimed_by}>."
+        return f"🙋 Case #{case_number} ({name}) is claimed by <@{claimed_by}>."
     if urgency == "urgent":
-        return new_urgent_text(case_id, kind)
-    return f"Case #{case_id} ({name}) is waiting for a moderator."
+        return new_urgent_text(case_number, kind)
+    return f"Case #{case_number} ({name}) is waiting for a moderator."
 
 
 def claim_detail(previous: int | None) -> str:
@@ -150,18 +152,18 @@ def event_detail(event: str, detail: str) -> str:
     return neutralise_mentions(detail)
 
 
-def escalated_text(case_id: int, by: int) -> str:
-    return f"⬆️ Case #{case_id} was escalated by <@{by}>: organisers, please take a look."
+def escalated_text(case_number: int, by: int) -> str:
+    return f"⬆️ Case #{case_number} was escalated by <@{by}>: organisers, please take a look."
 
 # -- blocking from stories (the block is the stories capability's) ----------------------------------
 BLOCK_STORY_AUTHOR = "the author of story #{number}"
 BLOCKED_STORY_AUTHOR = (
     "The author of story #{number} can't share stories until {until}. Nobody, you included, learns who they are."
-    " Recorded on case #{case_id}."
+    " Recorded on case #{case_number}."
 )
-BLOCKED_MEMBER = "<@{user}> can't share stories until {until}. Recorded on case #{case_id}."
+BLOCKED_MEMBER = "<@{user}> can't share stories until {until}. Recorded on case #{case_number}."
 BLOCK_NEEDS_STORY = (
-    "Case #{case_id} isn't about a known member. Give the story's number (`story:`) to block its author"
+    "Case #{case_number} isn't about a known member. Give the story's number (`story:`) to block its author"
     " without learning who they are."
 )
 
@@ -189,10 +191,10 @@ def owner_page_text(text: str) -> str:
             "has members. Please look at the moderator queue, or choose roles with /setup.")
 
 
-def queue_failed_text(case_id: int, kind: str, reason: str) -> str:
+def queue_failed_text(case_number: int, kind: str, reason: str) -> str:
     why = QUEUE_FAILURE_REASONS.get(reason, "Discord refused it")
-    return (f"🚨 Case #{case_id} ({KIND_NAMES.get(kind, kind)}) couldn't be posted in the moderator queue channel "
-            f"({why}). Please take a look with `/case show id:{case_id}` and fix the queue channel in /setup.")
+    return (f"🚨 Case #{case_number} ({KIND_NAMES.get(kind, kind)}) couldn't be posted in the moderator queue channel "
+            f"({why}). Please take a look with `/case show id:{case_number}` and fix the queue channel in /setup.")
 
 
 def queue_trouble_text(reason: str, failed: int, at: str) -> str:
@@ -202,9 +204,9 @@ def queue_trouble_text(reason: str, failed: int, at: str) -> str:
             " channel in /setup.")
 
 
-def thread_greeting(case_id: int, page: Page, added: int) -> str:
+def thread_greeting(case_number: int, page: Page, added: int) -> str:
     """A reach-out thread's first message: who was brought in, and how many of a role when not all."""
-    text = f"This is a private space for case #{case_id}. A moderator will be here soon."
+    text = f"This is a private space for case #{case_number}. A moderator will be here soon."
     if page.role_id is not None and page.people:
         role = page.role_name or "the role"
         text += (f" I added {added} of the {len(page.people)} members of {role}"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.cases.queue import page_escalation, queue_key, stop_ladder
 from bot.cases.records import Case, add_event, read_case
 from bot.cases.settings import case_settings
-from bot.cases.wording import ACTION_REMOVED, ACTION_TIMEOUT, ALREADY_RESOLVED, NO_SUCH_CASE, claim_detail
+from bot.cases.wording import ACTION_REMOVED, ACTION_TIMEOUT, ALREADY_RESOLVED, CASE_GONE, claim_detail
 from bot.core.clock import Clock, iso_utc
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
@@ -32,11 +32,13 @@ TIMEOUT_MAX = timedelta(days=28)
 
 
 async def _open_case(conn: aiosqlite.Connection, guild_id: int, case_id: int, *, allow_resolved: bool = False) -> Case:
+    # ``case_id`` is the internal id (the cog resolved the number a moderator typed, or a button
+    # carried it); what the moderator is told names the case by its number in this server.
     case = await read_case(conn, guild_id, case_id)
     if case is None:
-        raise UserFacingError(NO_SUCH_CASE.format(case_id=case_id))
+        raise UserFacingError(CASE_GONE)
     if case.status == "resolved" and not allow_resolved:
-        raise UserFacingError(ALREADY_RESOLVED.format(case_id=case_id))
+        raise UserFacingError(ALREADY_RESOLVED.format(case_number=case.number))
     return case
 
 
@@ -49,7 +51,7 @@ async def claim(db: Database, clock: Clock, guild_id: int, case_id: int, moderat
     async with db.transaction() as conn:
         case = await _open_case(conn, guild_id, case_id)
         if case.claimed_by == moderator_id:
-            raise UserFacingError(f"You've already claimed case #{case_id}.")
+            raise UserFacingError(f"You've already claimed case #{case.number}.")
         detail = claim_detail(case.claimed_by)
         await conn.execute("UPDATE cases SET status = 'claimed', claimed_by = ?, updated_at = ?"
                            " WHERE id = ? AND guild_id = ?", (moderator_id, iso_utc(clock.now()), case_id, guild_id))

@@ -25,7 +25,7 @@ from bot.cases.crisis import (
     take_pending,
 )
 from bot.cases.paging import MAX_PEOPLE, emergency_page, record_page, thread_page
-from bot.cases.records import find_by_dedupe_key
+from bot.cases.records import case_number, find_by_dedupe_key
 from bot.cases.relay import Relay, relay_in, relay_in_server, relay_of_thread, relay_out, relays_of_member
 from bot.cases.reports import (
     MessageSnapshot,
@@ -318,10 +318,11 @@ class CaseMembers(commands.Cog):
             text = (REACH_OUT_URGENT_THREAD if result.urgent else REACH_OUT_THREAD).format(thread=thread.mention)
         elif relay is not None:
             async with self.bot.db.transaction() as conn:
+                number = await case_number(conn, guild_id, result.case_id)
                 await self.bot.outbox.enqueue(
                     conn, key=f"case:{result.case_id}:relay", kind="case_relay", guild_id=guild_id,
                     target_kind="channel", target_id=relay.id,
-                    payload={"content": RELAY_OPENED.format(user=interaction.user.id, case_id=result.case_id),
+                    payload={"content": RELAY_OPENED.format(user=interaction.user.id, case_number=number),
                              "allowed_mentions": {"parse": []}})
             text = REACH_OUT_RELAY.format(server=guild.name)
         else:
@@ -379,9 +380,10 @@ class CaseMembers(commands.Cog):
                 log.warning("reach-out thread member not added case_id=%s status=%s", case_id, exc.status)
         helpers = len([u for u in added if u != user_id])
         pings = " ".join(f"<@{u}>" for u in added)
-        payload = {"content": f"{pings} {thread_greeting(case_id, page, helpers)}",
-                   "allowed_mentions": {"parse": [], "users": [str(u) for u in added]}}
         async with self.bot.db.transaction() as conn:
+            number = await case_number(conn, guild_id, case_id)
+            payload = {"content": f"{pings} {thread_greeting(number or 0, page, helpers)}",
+                       "allowed_mentions": {"parse": [], "users": [str(u) for u in added]}}
             await self.bot.outbox.enqueue(conn, key=f"case:{case_id}:thread", kind="case_thread", guild_id=guild_id,
                                           target_kind="channel", target_id=thread.id, payload=payload)
             if page.step != "nobody":
@@ -607,7 +609,7 @@ class CaseMembers(commands.Cog):
                 result = await respond_to_crisis(
                     conn, self.bot.clock, self.bot.outbox, guild_id=relay.guild_id, user_id=message.author.id,
                     level=verdict, source="dm", crisis_embed=card_embed, server_name=guild.name if guild else "",
-                    can_reply_privately=False, summary=f"crisis language in the DM relay of case #{relay.case_id}",
+                    can_reply_privately=False, summary=f"crisis language in the DM relay of case #{relay.number}",
                     snapshot={"message_id": message.id, "author_id": message.author.id, "content": message.content,
                               "created_at": iso_utc(message.created_at), "link": f"<#{relay.thread_id}>",
                               "relay_case": relay.case_id},

@@ -30,13 +30,14 @@ from bot.cases.queue import (
     post_queue_message,
     queue_failed_fallback,
 )
-from bot.cases.records import KINDS, Case, case_events, get_case, list_cases, read_case
+from bot.cases.records import KINDS, Case, case_events, get_case, get_case_by_number, list_cases, read_case
 from bot.cases.settings import PROFANITY_MODES, update_case_settings
 from bot.cases.wording import (
     BLOCK_NEEDS_STORY,
     BLOCK_STORY_AUTHOR,
     BLOCKED_MEMBER,
     BLOCKED_STORY_AUTHOR,
+    CASE_GONE,
     DUTY_ADDED,
     DUTY_LIST,
     DUTY_NO_SUCH,
@@ -102,7 +103,7 @@ def list_card(cases: list[Case], page: int, status: str, kind: str) -> Card:
     pages = max(1, -(-len(cases) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     shown = cases[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-    lines = [f"**#{c.id}** {KIND_NAMES.get(c.kind, c.kind)} · {'🚨 urgent' if c.urgency == 'urgent' else 'normal'}"
+    lines = [f"**#{c.number}** {KIND_NAMES.get(c.kind, c.kind)} · {'🚨 urgent' if c.urgency == 'urgent' else 'normal'}"
              f" · {STATUS_NAMES[c.status] if c.status != 'claimed' else f'claimed by <@{c.claimed_by}>'}"
              f" · opened {timestamp(c.created_at, 'R')}" for c in shown]
     body = embed(f"Cases ({status or 'not resolved'}{', ' + kind if kind else ''})",
@@ -189,9 +190,9 @@ class CaseModerators(commands.Cog):
     @app_commands.describe(id="The case number")
     async def show(self, interaction: discord.Interaction, id: int) -> None:
         settings = await require_moderator(self.bot, interaction)
-        case = await self._case(settings.guild_id, id)
-        events = await case_events(self.bot.db, settings.guild_id, id)
-        dm_states = await action_dm_states(self.bot.db, settings.guild_id, id)
+        case = await self._by_number(settings.guild_id, id)
+        events = await case_events(self.bot.db, settings.guild_id, case.id)
+        dm_states = await action_dm_states(self.bot.db, settings.guild_id, case.id)
         lines = []
         for e in events:
             who = f"<@{e.actor_id}>" if e.actor_id else "the bot"
@@ -217,51 +218,67 @@ class CaseModerators(commands.Cog):
         if case.thread_id:
             fields.append({"name": "Thread", "value": f"<#{case.thread_id}>", "inline": False})
         history = "\n".join(lines[-15:])
-        body = embed(f"Case #{case.id}: {KIND_NAMES.get(case.kind, case.kind)}",
+        body = embed(f"Case #{case.number}: {KIND_NAMES.get(case.kind, case.kind)}",
                      (neutralise_mentions(case.summary)[:1500] or "(no summary)") + "\n\n**History**\n" + history,
                      fields=fields)
         await send_card(interaction, Card(embeds=(body,)))
 
+    # Commands take a case's number in this server (``_by_number``); buttons and modals carry its
+    # internal id (``_case``). Both are scoped to the server.
     async def _case(self, guild_id: int, case_id: int) -> Case:
         case = await get_case(self.bot.db, guild_id, case_id)
         if case is None:
-            raise UserFacingError(NO_SUCH_CASE.format(case_id=case_id))
+            raise UserFacingError(CASE_GONE)
         return case
+
+    async def _by_number(self, guild_id: int, number: int) -> Case:
+        case = await get_case_by_number(self.bot.db, guild_id, number)
+        if case is None:
+            raise UserFacingError(NO_SUCH_CASE.format(case_number=number))
+        return case
+
+    async def _target(self, guild_id: int, *, number: int | None, case_id: int | None) -> Case:
+        if number is not None:
+            return await self._by_number(guild_id, number)
+        assert case_id is not None
+        return await self._case(guild_id, case_id)
 
     # -- claim, note, resolve, escalate -------------------------------------------------------------
 
     @case.command(name="claim", description="Take a case: the ladder stops paging for it")
     @app_commands.describe(id="The case number")
     async def claim_command(self, interaction: discord.Interaction, id: int) -> None:
-        await self.do_claim(interaction, id)
+        await self.do_claim(interaction, number=id)
 
     async def on_claim_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        await self.do_claim(interaction, int(args[0]))
+        await self.do_claim(interaction, case_id=int(args[0]))
 
-    async def do_claim(self, interaction: discord.Interaction, case_id: int) -> None:
+    async def do_claim(self, interaction: discord.Interaction, *, number: int | None = None,
+                       case_id: int | None = None) -> None:
         settings = await require_moderator(self.bot, interaction)
-        before = await get_case(self.bot.db, settings.guild_id, case_id)
-        await claim(self.bot.db, self.bot.clock, settings.guild_id, case_id, interaction.user.id)
-        if before is not None and before.claimed_by and before.claimed_by != interaction.user.id:
-            await reply(interaction, f"You've taken over case #{case_id} from <@{before.claimed_by}>. The ladder "
-                                     "has stopped paging for it.")
+        before = await self._target(settings.guild_id, number=number, case_id=case_id)
+        await claim(self.bot.db, self.bot.clock, settings.guild_id, before.id, interaction.user.id)
+        if before.claimed_by and before.claimed_by != interaction.user.id:
+            await reply(interaction, f"You've taken over case #{before.number} from <@{before.claimed_by}>. The "
+                                     "ladder has stopped paging for it.")
         else:
-            await reply(interaction, f"You've claimed case #{case_id}. The ladder has stopped paging for it.")
-        await refresh_queue_message(self.bot, settings, case_id)
+            await reply(interaction, f"You've claimed case #{before.number}. The ladder has stopped paging for it.")
+        await refresh_queue_message(self.bot, settings, before.id)
 
     @case.command(name="note", description="Add a note to a case's history")
     @app_commands.describe(id="The case number", text="The note (moderators only see it)")
     async def note_command(self, interaction: discord.Interaction, id: int,
                            text: app_commands.Range[str, 1, 1000]) -> None:
         settings = await require_moderator(self.bot, interaction)
-        await add_note(self.bot.db, self.bot.clock, settings.guild_id, id, interaction.user.id, text)
-        await reply(interaction, f"Note added to case #{id}.")
-        await refresh_queue_message(self.bot, settings, id)
+        case = await self._by_number(settings.guild_id, id)
+        await add_note(self.bot.db, self.bot.clock, settings.guild_id, case.id, interaction.user.id, text)
+        await reply(interaction, f"Note added to case #{case.number}.")
+        await refresh_queue_message(self.bot, settings, case.id)
 
     async def on_note_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         settings = await require_moderator(self.bot, interaction)
-        await self._case(settings.guild_id, int(args[0]))
-        modal = discord.ui.Modal(title=f"Note on case #{args[0]}", custom_id=custom_id("casenoted", int(args[0])))
+        case = await self._case(settings.guild_id, int(args[0]))
+        modal = discord.ui.Modal(title=f"Note on case #{case.number}", custom_id=custom_id("casenoted", case.id))
         modal.add_item(discord.ui.TextInput(label="Note", custom_id="note", style=discord.TextStyle.paragraph,
                                             max_length=1000))
         await interaction.response.send_modal(modal)
@@ -271,14 +288,15 @@ class CaseModerators(commands.Cog):
     async def resolve_command(self, interaction: discord.Interaction, id: int,
                               outcome: app_commands.Range[str, 1, 300]) -> None:
         settings = await require_moderator(self.bot, interaction)
-        await resolve(self.bot.db, self.bot.clock, settings.guild_id, id, interaction.user.id, outcome)
-        await reply(interaction, f"Case #{id} is resolved.")
-        await refresh_queue_message(self.bot, settings, id)
+        case = await self._by_number(settings.guild_id, id)
+        await resolve(self.bot.db, self.bot.clock, settings.guild_id, case.id, interaction.user.id, outcome)
+        await reply(interaction, f"Case #{case.number} is resolved.")
+        await refresh_queue_message(self.bot, settings, case.id)
 
     async def on_resolve_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         settings = await require_moderator(self.bot, interaction)
-        await self._case(settings.guild_id, int(args[0]))
-        modal = discord.ui.Modal(title=f"Resolve case #{args[0]}", custom_id=custom_id("caseresolved", int(args[0])))
+        case = await self._case(settings.guild_id, int(args[0]))
+        modal = discord.ui.Modal(title=f"Resolve case #{case.number}", custom_id=custom_id("caseresolved", case.id))
         modal.add_item(discord.ui.TextInput(label="Outcome", custom_id="outcome", max_length=300))
         await interaction.response.send_modal(modal)
 
@@ -286,17 +304,19 @@ class CaseModerators(commands.Cog):
     @app_commands.describe(id="The case number", reason="Why (optional)")
     async def escalate_command(self, interaction: discord.Interaction, id: int,
                                reason: app_commands.Range[str, 0, 300] = "") -> None:
-        await self.do_escalate(interaction, id, reason)
+        await self.do_escalate(interaction, reason, number=id)
 
     async def on_escalate_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        await self.do_escalate(interaction, int(args[0]), "")
+        await self.do_escalate(interaction, "", case_id=int(args[0]))
 
-    async def do_escalate(self, interaction: discord.Interaction, case_id: int, reason: str) -> None:
+    async def do_escalate(self, interaction: discord.Interaction, reason: str, *, number: int | None = None,
+                          case_id: int | None = None) -> None:
         settings = await require_moderator(self.bot, interaction)
-        await escalate(self.bot.db, self.bot.clock, self.bot.outbox, settings.guild_id, case_id,
-                       interaction.user.id, reason)
-        await reply(interaction, f"Case #{case_id} is now urgent and the organisers have been paged.")
-        await refresh_queue_message(self.bot, settings, case_id)
+        target = await self._target(settings.guild_id, number=number, case_id=case_id)
+        case = await escalate(self.bot.db, self.bot.clock, self.bot.outbox, settings.guild_id, target.id,
+                              interaction.user.id, reason)
+        await reply(interaction, f"Case #{case.number} is now urgent and the organisers have been paged.")
+        await refresh_queue_message(self.bot, settings, case.id)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -311,16 +331,16 @@ class CaseModerators(commands.Cog):
 
     async def note_from_modal(self, interaction: discord.Interaction, case_id: int) -> None:
         settings = await require_moderator(self.bot, interaction)
-        await add_note(self.bot.db, self.bot.clock, settings.guild_id, case_id, interaction.user.id,
-                       str(modal_values(interaction).get("note", "")))
-        await reply(interaction, f"Note added to case #{case_id}.")
+        case = await add_note(self.bot.db, self.bot.clock, settings.guild_id, case_id, interaction.user.id,
+                              str(modal_values(interaction).get("note", "")))
+        await reply(interaction, f"Note added to case #{case.number}.")
         await refresh_queue_message(self.bot, settings, case_id)
 
     async def resolve_from_modal(self, interaction: discord.Interaction, case_id: int) -> None:
         settings = await require_moderator(self.bot, interaction)
-        await resolve(self.bot.db, self.bot.clock, settings.guild_id, case_id, interaction.user.id,
-                      str(modal_values(interaction).get("outcome", "")))
-        await reply(interaction, f"Case #{case_id} is resolved.")
+        case = await resolve(self.bot.db, self.bot.clock, settings.guild_id, case_id, interaction.user.id,
+                             str(modal_values(interaction).get("outcome", "")))
+        await reply(interaction, f"Case #{case.number} is resolved.")
         await refresh_queue_message(self.bot, settings, case_id)
 
     # -- on duty -------------------------------------------------------------------------------------
@@ -387,11 +407,11 @@ class CaseModerators(commands.Cog):
 
     # -- actions on a member ---------------------------------------------------------------------------
 
-    async def _subject(self, interaction: discord.Interaction, case_id: int) -> tuple[Case, discord.Member]:
+    async def _subject(self, interaction: discord.Interaction, number: int) -> tuple[Case, discord.Member]:
         assert interaction.guild is not None
-        case = await self._case(interaction.guild.id, case_id)
+        case = await self._by_number(interaction.guild.id, number)
         if case.subject_user_id is None:
-            raise UserFacingError(f"Case #{case_id} isn't about a known member, so there's nobody to act on.")
+            raise UserFacingError(f"Case #{case.number} isn't about a known member, so there's nobody to act on.")
         member = interaction.guild.get_member(case.subject_user_id)
         if member is None:
             raise UserFacingError("That member isn't in the server any more.")
@@ -405,30 +425,30 @@ class CaseModerators(commands.Cog):
                               reason: app_commands.Range[str, 1, 300]) -> None:
         settings = await require_moderator(self.bot, interaction)
         length = timeout_length(minutes)
-        _case, member = await self._subject(interaction, id)
+        case, member = await self._subject(interaction, id)
         until = self.bot.clock.now() + length
         try:
-            await member.timeout(until, reason=f"case {id}: timeout")
+            await member.timeout(until, reason=f"case {case.number}: timeout")
         except discord.Forbidden:
             raise UserFacingError("Discord didn't let me time out that member: my role needs **Timeout Members** and "
                                   "must be above theirs (owners and admins can't be timed out).") from None
         assert interaction.guild is not None
         told = await record_action(self.bot.db, self.bot.clock, self.bot.outbox, guild_id=settings.guild_id,
-                                   case_id=id, moderator_id=interaction.user.id, action="timeout",
+                                   case_id=case.id, moderator_id=interaction.user.id, action="timeout",
                                    member_id=member.id, reason=reason, server_name=interaction.guild.name,
                                    detail=f"until {iso_utc(until)}",
                                    tell=timeout_text(interaction.guild.name, iso_utc(until)))
         await reply(interaction, f"{member.mention} is timed out until {timestamp(until)}. "
                     + ("They'll be told privately; `/case show` says whether the message arrived." if told
                        else "They weren't messaged (server setting)."))
-        await refresh_queue_message(self.bot, settings, id)
+        await refresh_queue_message(self.bot, settings, case.id)
 
     @case.command(name="remove-from-circle", description="Remove the member a case is about from a circle")
     @app_commands.describe(id="The case number", circle="The circle", reason="Why (recorded on the case)")
     async def remove_from_circle(self, interaction: discord.Interaction, id: int, circle: str,
                                  reason: app_commands.Range[str, 1, 300]) -> None:
         settings = await require_moderator(self.bot, interaction)
-        _case, member = await self._subject(interaction, id)
+        case, member = await self._subject(interaction, id)
         found = await resolve_circle(self.bot.db, settings.guild_id, circle)
         outbox: Any = self.bot.outbox  # circles types its outbox as its own Protocol
         result = await leave(self.bot.db, self.bot.clock, settings.guild_id, found.id, member.id, outbox)
@@ -437,17 +457,17 @@ class CaseModerators(commands.Cog):
             role = interaction.guild.get_role(found.role_id)
             if role is not None:
                 try:
-                    await member.remove_roles(role, reason=f"case {id}: removed from circle {found.id}")
+                    await member.remove_roles(role, reason=f"case {case.number}: removed from circle {found.id}")
                 except discord.HTTPException as exc:
-                    log.warning("circle role not removed case_id=%s status=%s", id, exc.status)
+                    log.warning("circle role not removed case_id=%s status=%s", case.id, exc.status)
         told = await record_action(self.bot.db, self.bot.clock, self.bot.outbox, guild_id=settings.guild_id,
-                                   case_id=id, moderator_id=interaction.user.id, action="removed from circle",
+                                   case_id=case.id, moderator_id=interaction.user.id, action="removed from circle",
                                    member_id=member.id, reason=reason, server_name=interaction.guild.name,
                                    detail=f"circle {found.id}",
                                    tell=removed_text(interaction.guild.name, display(found.name)))
         await reply(interaction, f"{member.mention} was removed from **{display(found.name)}**."
                     + (" They'll be told privately." if told else ""))
-        await refresh_queue_message(self.bot, settings, id)
+        await refresh_queue_message(self.bot, settings, case.id)
 
     @remove_from_circle.autocomplete("circle")
     async def circle_autocomplete(self, interaction: discord.Interaction,
@@ -464,25 +484,27 @@ class CaseModerators(commands.Cog):
                             story: app_commands.Range[int, 1] | None = None) -> None:
         settings = await require_moderator(self.bot, interaction)
         gid, moderator = settings.guild_id, interaction.user.id
+        target = await self._by_number(gid, id)
         async with self.bot.db.transaction() as conn:
-            case = await case_for_action(conn, gid, id)
+            case = await case_for_action(conn, gid, target.id)
             if story is not None:
                 _found, until = await block_author_of_story(conn, self.bot.clock, guild_id=gid, number=story, days=days,
-                                                            moderator_id=moderator, reason=f"case #{id}")
+                                                            moderator_id=moderator, reason=f"case #{case.number}")
                 whom = BLOCK_STORY_AUTHOR.format(number=story)
-                text = BLOCKED_STORY_AUTHOR.format(number=story, until=timestamp(until), case_id=id)
+                text = BLOCKED_STORY_AUTHOR.format(number=story, until=timestamp(until), case_number=case.number)
             elif case.subject_user_id is not None:
                 until = await block_member(conn, self.bot.clock, guild_id=gid, user_id=case.subject_user_id, days=days)
                 whom = f"<@{case.subject_user_id}>"
-                text = BLOCKED_MEMBER.format(user=case.subject_user_id, until=timestamp(until), case_id=id)
+                text = BLOCKED_MEMBER.format(user=case.subject_user_id, until=timestamp(until),
+                                             case_number=case.number)
             else:
-                raise UserFacingError(BLOCK_NEEDS_STORY.format(case_id=id))
-            await block_from_stories(conn, self.bot.clock, guild_id=gid, case_id=id, moderator_id=moderator,
+                raise UserFacingError(BLOCK_NEEDS_STORY.format(case_number=case.number))
+            await block_from_stories(conn, self.bot.clock, guild_id=gid, case_id=case.id, moderator_id=moderator,
                                      reason=reason, whom=whom, until=until)
-        log.info("case action stories block guild_id=%s case_id=%s by_story=%s days=%s", gid, id, story is not None,
-                 days)
+        log.info("case action stories block guild_id=%s case_id=%s by_story=%s days=%s", gid, case.id,
+                 story is not None, days)
         await reply(interaction, text)
-        await refresh_queue_message(self.bot, settings, id)
+        await refresh_queue_message(self.bot, settings, case.id)
 
     # -- /case-admin settings ---------------------------------------------------------------------------
 

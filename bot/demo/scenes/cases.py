@@ -73,7 +73,7 @@ async def scene(demo: Demo) -> None:
     # The newest crisis case from circle chat (earlier scenes may have opened others).
     case = max((c for c in await list_cases(demo.bot.db, int(gid)) if c.kind == "crisis" and c.source == "chat"),
                key=lambda c: c.id)
-    queued = next(m for m in _queue(demo) if m.get("embeds") and f"Case #{case.id}:" in text_of(m))
+    queued = next(m for m in _queue(demo) if m.get("embeds") and f"Case #{case.number}:" in text_of(m))
     claimed = await (await emu.click(mo, queued, label="Claim")).reply()
     demo.show("mo", claimed)
     await emu.wait_until(lambda: "Claimed by" in text_of(demo.emulator.world.messages[server.queue_id][queued["id"]]),
@@ -149,7 +149,7 @@ async def _without_on_call(demo: Demo, circle: Circle, mo: str, ben: str) -> Non
     demo.say("ben writes crisis words in the circle's channel, and his DMs are closed. Nothing is posted "
              "publicly. The queue's page, with no on-call role, reaches the moderator role; the case "
              "history records whom:")
-    demo.say(f"  case #{case.id} history: {paged}")
+    demo.say(f"  case #{case.number} history: {paged}")
     thread = emu.world.channels[thread_id]
     people = sorted(emu.world.guilds[gid].members[u]["user"]["username"]
                     for u in emu.world.thread_members[thread_id] if u != emu.world.bot_id)

@@ -35,21 +35,22 @@ def queue_messages(emulator: DiscordEmulator, server: Server) -> list[dict[str, 
     return list(emulator.world.messages.get(server.queue_id, {}).values())
 
 
-def queue_message(emulator: DiscordEmulator, server: Server, case_id: int) -> dict[str, Any] | None:
+# ``number``: the case's number in its server (Case.number), what the queue shows.
+def queue_message(emulator: DiscordEmulator, server: Server, number: int) -> dict[str, Any] | None:
     return next((m for m in queue_messages(emulator, server)
-                 if any(e.get("title", "").startswith(f"Case #{case_id}:") for e in m.get("embeds", []))), None)
+                 if any(e.get("title", "").startswith(f"Case #{number}:") for e in m.get("embeds", []))), None)
 
 
-async def wait_queue_message(emulator: DiscordEmulator, server: Server, case_id: int) -> dict[str, Any]:
-    await emulator.wait_until(lambda: queue_message(emulator, server, case_id), 5, f"case #{case_id} in the queue")
-    found = queue_message(emulator, server, case_id)
+async def wait_queue_message(emulator: DiscordEmulator, server: Server, number: int) -> dict[str, Any]:
+    await emulator.wait_until(lambda: queue_message(emulator, server, number), 5, f"case #{number} in the queue")
+    found = queue_message(emulator, server, number)
     assert found is not None
     return found
 
 
-def pages(emulator: DiscordEmulator, server: Server, case_id: int) -> list[str]:
+def pages(emulator: DiscordEmulator, server: Server, number: int) -> list[str]:
     return [m["content"] for m in queue_messages(emulator, server)
-            if f"case #{case_id}" in m.get("content", "").lower() and not m.get("embeds")]
+            if f"case #{number}" in m.get("content", "").lower() and not m.get("embeds")]
 
 
 def texts(messages: list[dict[str, Any]]) -> str:

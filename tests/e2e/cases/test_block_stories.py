@@ -72,7 +72,7 @@ async def test_a_case_about_a_known_member_blocks_that_member_from_sharing(
     [case] = await wait_cases(bot, server, 1)
     assert case.subject_user_id == int(world.author)
 
-    done = await _slash(emulator, server, mod, "case block-stories", id=case.id, days=3, reason="harassment")
+    done = await _slash(emulator, server, mod, "case block-stories", id=case.number, days=3, reason="harassment")
     assert f"<@{world.author}> can't share stories until" in done
     block = await bot.db.fetchone("SELECT author_key, story_id FROM story_blocks")
     assert block["author_key"] == member_block_key(gid, int(world.author)) and block["story_id"] == 0

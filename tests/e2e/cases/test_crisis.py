@@ -41,7 +41,7 @@ async def test_crisis_in_circle_chat_dms_the_card_once_an_hour_and_one_urgent_ca
     [case] = await wait_cases(bot, server, 1)
     assert (case.kind, case.urgency, case.source, case.subject_user_id) == ("crisis", "urgent", "chat", int(ann))
     assert case.snapshot["content"] == CRISIS and case.snapshot["link"]
-    queued = await wait_queue_message(emulator, server, case.id)
+    queued = await wait_queue_message(emulator, server, case.number)
     assert f"<@&{server.oncall_role_id}>" in queued["content"] and "end my life" not in text_of(queued)
 
     clock.advance(minutes=20)
@@ -62,7 +62,7 @@ async def test_with_dms_closed_the_card_waits_for_the_next_interaction_and_moder
     emulator.world.dms_closed.add(ann)
     await emulator.send_message(str(circle.text_channel_id), ann, CRISIS)
     [case] = await wait_cases(bot, server, 1)
-    await wait_queue_message(emulator, server, case.id)
+    await wait_queue_message(emulator, server, case.number)
     await emulator.wait_until(lambda: emulator.find_calls(
         "POST", "/channels/{channel_id}/messages", where=lambda c: c.status == 403), 5, "the closed DM")
     await bot.outbox.drain()
@@ -92,7 +92,7 @@ async def test_discord_5xx_delays_but_never_drops_the_card_or_the_alert(
             break
         await bot.outbox.drain()
         clock.advance(minutes=2)
-    await wait_queue_message(emulator, server, case.id)
+    await wait_queue_message(emulator, server, case.number)
     await emulator.wait_until(lambda: dms(emulator, ann), 5, "the card after the outage")
     assert len(emulator.find_calls("POST", "/channels/{channel_id}/messages", where=lambda c: c.status == 503)) == 4
 

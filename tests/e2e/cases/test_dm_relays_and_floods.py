@@ -119,9 +119,10 @@ async def test_a_crisis_dm_from_a_member_of_two_servers_opens_the_case_where_the
     [case] = await wait_cases(bot, other, 1)
     assert (case.kind, case.urgency, case.subject_user_id) == ("crisis", "urgent", int(ann))
     assert await list_cases(bot.db, int(server.guild_id)) == [], "nothing in the server not picked"
-    await emulator.wait_until(lambda: any(f"Case #{case.id}:" in text_of(m) for m in queue_messages(emulator, other)),
-                              5, "announced in the picked server's queue")
-    queued = next(m for m in queue_messages(emulator, other) if f"Case #{case.id}:" in text_of(m))
+    await emulator.wait_until(lambda: any(f"Case #{case.number}:" in text_of(m)
+                                          for m in queue_messages(emulator, other)), 5,
+                              "announced in the picked server's queue")
+    queued = next(m for m in queue_messages(emulator, other) if f"Case #{case.number}:" in text_of(m))
     assert f"<@&{other.oncall_role_id}>" in queued["content"], "urgent: on call paged"
 
 
@@ -139,9 +140,9 @@ async def test_crisis_words_in_a_dm_relay_page_like_any_crisis(
     assert (crisis.kind, crisis.urgency, crisis.subject_user_id) == ("crisis", "urgent", int(ann))
     assert f"<#{relay.thread_id}>" in str(crisis.snapshot.get("link")), "the crisis case links the relay"
     await emulator.wait_until(
-        lambda: any(f"Case #{crisis.id}:" in text_of(m) for m in queue_messages(emulator, server)),
+        lambda: any(f"Case #{crisis.number}:" in text_of(m) for m in queue_messages(emulator, server)),
         5, "the crisis case in the queue")
-    queued = next(m for m in queue_messages(emulator, server) if f"Case #{crisis.id}:" in text_of(m))
+    queued = next(m for m in queue_messages(emulator, server) if f"Case #{crisis.number}:" in text_of(m))
     assert f"<@&{server.oncall_role_id}>" in queued["content"], "paged: on call pinged"
     ladder = await schedules.list_schedules(bot.db.conn, int(server.guild_id), kind=LADDER_KIND, owner_id=crisis.id)
     assert len(ladder) == 2, "the urgent ladder: re-page on call, then organisers"

@@ -50,14 +50,14 @@ async def test_an_urgent_case_pages_the_moderator_whose_weekly_window_covers_now
     assert "on duty right now" in await _slash(emulator, server, night, "case duty list")
     await (await emulator.slash(server.guild_id, ann, "reach-out", urgency="urgent")).reply()
     [case] = await wait_cases(bot, server, 1)
-    queued = await wait_queue_message(emulator, server, case.id)
+    queued = await wait_queue_message(emulator, server, case.number)
     assert f"<@{night}>" in queued["content"] and f"<@{day}>" not in queued["content"]
     assert f"<@&{server.oncall_role_id}>" not in queued["content"], "someone is on duty: they are paged first"
 
     clock.advance(minutes=5)
-    await emulator.wait_until(lambda: pages(emulator, server, case.id), 5, "the re-page")
-    assert f"<@{night}>" in pages(emulator, server, case.id)[0]
-    assert f"<@{day}>" not in pages(emulator, server, case.id)[0]
+    await emulator.wait_until(lambda: pages(emulator, server, case.number), 5, "the re-page")
+    assert f"<@{night}>" in pages(emulator, server, case.number)[0]
+    assert f"<@{day}>" not in pages(emulator, server, case.number)[0]
 
 
 async def test_a_window_can_be_removed_and_then_nobody_is_on_duty(
@@ -77,5 +77,5 @@ async def test_a_window_can_be_removed_and_then_nobody_is_on_duty(
     ann = await emulator.member_join(server.guild_id, "ann")
     await (await emulator.slash(server.guild_id, ann, "reach-out", urgency="urgent")).reply()
     [case] = await wait_cases(bot, server, 1)
-    queued = await wait_queue_message(emulator, server, case.id)
+    queued = await wait_queue_message(emulator, server, case.number)
     assert f"<@&{server.oncall_role_id}>" in queued["content"] and f"<@{mod}>" not in queued["content"]

@@ -22,16 +22,16 @@ async def test_an_unclaimed_urgent_case_repages_on_call_then_organisers_and_a_cl
     ann = await emulator.member_join(server.guild_id, "ann")
     await (await emulator.slash(server.guild_id, ann, "reach-out", urgency="urgent")).reply()
     [case] = await wait_cases(bot, server, 1)
-    await wait_queue_message(emulator, server, case.id)
+    await wait_queue_message(emulator, server, case.number)
     clock.advance(minutes=4)
     await bot.outbox.drain()
-    assert pages(emulator, server, case.id) == [], "nothing before 5 minutes"
+    assert pages(emulator, server, case.number) == [], "nothing before 5 minutes"
     clock.advance(minutes=1)
-    await emulator.wait_until(lambda: pages(emulator, server, case.id), 5, "the on-call re-page")
-    assert f"<@&{server.oncall_role_id}>" in pages(emulator, server, case.id)[0]
+    await emulator.wait_until(lambda: pages(emulator, server, case.number), 5, "the on-call re-page")
+    assert f"<@&{server.oncall_role_id}>" in pages(emulator, server, case.number)[0]
     clock.advance(minutes=10)
-    await emulator.wait_until(lambda: len(pages(emulator, server, case.id)) == 2, 5, "the organiser page")
-    assert f"<@&{server.organiser_role_id}>" in pages(emulator, server, case.id)[1]
+    await emulator.wait_until(lambda: len(pages(emulator, server, case.number)) == 2, 5, "the organiser page")
+    assert f"<@&{server.organiser_role_id}>" in pages(emulator, server, case.number)[1]
     paged = [e.detail for e in await case_events(bot.db, int(server.guild_id), case.id) if e.event == "paged"]
     # The case history says whom each page reached (the new case, the reach-out thread, the re-page,
     # the organisers).
@@ -45,10 +45,10 @@ async def test_an_unclaimed_urgent_case_repages_on_call_then_organisers_and_a_cl
     bea = await emulator.member_join(server.guild_id, "bea")
     await (await emulator.slash(server.guild_id, bea, "reach-out", urgency="urgent")).reply()
     second = (await wait_cases(bot, server, 2))[-1]
-    await (await emulator.slash(server.guild_id, mod, "case claim", id=second.id)).reply()
+    await (await emulator.slash(server.guild_id, mod, "case claim", id=second.number)).reply()
     clock.advance(minutes=30)
     await bot.outbox.drain()
-    assert pages(emulator, server, second.id) == []
+    assert pages(emulator, server, second.number) == []
 
 
 async def test_a_restart_in_the_middle_of_the_ladder_keeps_the_repages(
@@ -58,16 +58,16 @@ async def test_a_restart_in_the_middle_of_the_ladder_keeps_the_repages(
     ann = await emulator.member_join(server.guild_id, "ann")
     await (await emulator.slash(server.guild_id, ann, "reach-out", urgency="urgent")).reply()
     [case] = await wait_cases(bot, server, 1)
-    await wait_queue_message(emulator, server, case.id)
+    await wait_queue_message(emulator, server, case.number)
     await runner.stop()
     clock.advance(minutes=20)  # both pages fall due while the bot is down
     bot = await runner.start()
     await bot.scheduler.caught_up()
-    await emulator.wait_until(lambda: len(pages(emulator, server, case.id)) == 2, 5, "both pages, late")
+    await emulator.wait_until(lambda: len(pages(emulator, server, case.number)) == 2, 5, "both pages, late")
     bot = await runner.restart()
     await bot.scheduler.caught_up()
     await bot.outbox.drain()
-    assert len(pages(emulator, server, case.id)) == 2, "and never twice"
+    assert len(pages(emulator, server, case.number)) == 2, "and never twice"
 
 
 async def test_a_normal_case_is_raised_once_after_a_day(bot: PeerCirclesBot, emulator: DiscordEmulator,
@@ -78,12 +78,12 @@ async def test_a_normal_case_is_raised_once_after_a_day(bot: PeerCirclesBot, emu
     [case] = await wait_cases(bot, server, 1)
     clock.advance(hours=23)
     await bot.outbox.drain()
-    assert pages(emulator, server, case.id) == []
+    assert pages(emulator, server, case.number) == []
     clock.advance(hours=1)
-    await emulator.wait_until(lambda: pages(emulator, server, case.id), 5, "raised")
+    await emulator.wait_until(lambda: pages(emulator, server, case.number), 5, "raised")
     clock.advance(hours=48)
     await bot.outbox.drain()
-    assert len(pages(emulator, server, case.id)) == 1, "once"
+    assert len(pages(emulator, server, case.number)) == 1, "once"
 
 
 async def test_reach_out_opens_a_private_thread_with_the_member_and_on_duty_moderators(
@@ -100,7 +100,7 @@ async def test_reach_out_opens_a_private_thread_with_the_member_and_on_duty_mode
     assert thread["type"] == 12, "a private thread"
     assert {ann, mod} <= emulator.world.thread_members[str(case.thread_id)]
     await emulator.wait_until(lambda: emulator.world.messages.get(str(case.thread_id)), 5, "the opening message")
-    queued = await wait_queue_message(emulator, server, case.id)
+    queued = await wait_queue_message(emulator, server, case.number)
     assert f"<#{case.thread_id}>" in text_of(queued) and "rough week" not in text_of(queued)
 
 
@@ -165,10 +165,10 @@ async def test_timeout_and_removal_are_recorded_and_the_member_told_with_deliver
     await (await emulator.submit_modal(ann, ix, {"category": ["harassment"]})).reply()
     [case] = await wait_cases(bot, server, 1)
 
-    bad = await (await emulator.slash(server.guild_id, mod, "case timeout", id=case.id, minutes=40321,
+    bad = await (await emulator.slash(server.guild_id, mod, "case timeout", id=case.number, minutes=40321,
                                       reason="x")).reply()
     assert "40320" in bad["content"] or "valid" in bad["content"]
-    done = await (await emulator.slash(server.guild_id, mod, "case timeout", id=case.id, minutes=60,
+    done = await (await emulator.slash(server.guild_id, mod, "case timeout", id=case.number, minutes=60,
                                        reason="harassment")).reply()
     assert "timed out until" in done["content"]
     member = emulator.world.guilds[server.guild_id].members[bob]
@@ -178,15 +178,15 @@ async def test_timeout_and_removal_are_recorded_and_the_member_told_with_deliver
     await bot.outbox.drain()
 
     emulator.world.dms_closed.add(bob)
-    removed = await (await emulator.slash(server.guild_id, mod, "case remove-from-circle", id=case.id,
+    removed = await (await emulator.slash(server.guild_id, mod, "case remove-from-circle", id=case.number,
                                           circle=str(circle.id), reason="harassment in circle")).reply()
     assert "was removed from **Fibro Friends**" in removed["content"]
     await emulator.wait_until(lambda: not has_role(emulator, server, bob, circle.role_id), 5, "the role gone")
     await bot.outbox.drain()
-    await (await emulator.slash(server.guild_id, mod, "case block-stories", id=case.id, days=7,
+    await (await emulator.slash(server.guild_id, mod, "case block-stories", id=case.number, days=7,
                                    reason="spam")).reply()
 
-    shown = text_of(await (await emulator.slash(server.guild_id, mod, "case show", id=case.id)).reply())
+    shown = text_of(await (await emulator.slash(server.guild_id, mod, "case show", id=case.number)).reply())
     assert "timeout" in shown and "removed from circle" in shown and "from sharing stories" in shown
     assert ": delivered" in shown and "not delivered (dm_closed)" in shown
     events = await case_events(bot.db, int(server.guild_id), case.id)
@@ -202,7 +202,7 @@ async def test_a_timeout_discord_refuses_is_explained_and_not_recorded(
     ix = await emulator.message_command(server.guild_id, ann, "Report to moderators", message)
     await (await emulator.submit_modal(ann, ix, {"category": ["other"]})).reply()
     [case] = await wait_cases(bot, server, 1)
-    refused = await (await emulator.slash(server.guild_id, mod, "case timeout", id=case.id, minutes=5,
+    refused = await (await emulator.slash(server.guild_id, mod, "case timeout", id=case.number, minutes=5,
                                           reason="x")).reply()
     assert "didn't let me time out" in refused["content"]
     assert [e.event for e in await case_events(bot.db, int(server.guild_id), case.id)] == ["opened"]

@@ -22,7 +22,7 @@ async def test_a_failing_ladder_step_is_retried_and_on_call_is_still_paged_once(
     ann = await emulator.member_join(server.guild_id, "ann")
     await (await emulator.slash(server.guild_id, ann, "reach-out", urgency="urgent")).reply()
     [case] = await wait_cases(bot, server, 1)
-    await wait_queue_message(emulator, server, case.id)
+    await wait_queue_message(emulator, server, case.number)
 
     # The cog's module as loaded now (discord.py drops extension modules when a bot stops).
     moderators = sys.modules[type(bot.get_cog("CaseModerators")).__module__]
@@ -41,13 +41,13 @@ async def test_a_failing_ladder_step_is_retried_and_on_call_is_still_paged_once(
     await bot.scheduler.run_due()  # the pass the wake-up starts (awaited here, not raced)
     await bot.outbox.drain()
     assert failures == ["oncall", "oncall"]
-    assert pages(emulator, server, case.id) == [], "the first try failed"
+    assert pages(emulator, server, case.number) == [], "the first try failed"
     clock.advance(seconds=5)
     await bot.scheduler.run_due()
-    await emulator.wait_until(lambda: pages(emulator, server, case.id), 5, "the retried on-call page")
-    [page] = pages(emulator, server, case.id)
+    await emulator.wait_until(lambda: pages(emulator, server, case.number), 5, "the retried on-call page")
+    [page] = pages(emulator, server, case.number)
     assert f"<@&{server.oncall_role_id}>" in page and failures == ["oncall", "oncall"]
     clock.advance(seconds=60)
     await bot.scheduler.run_due()
     await bot.outbox.drain()
-    assert len(pages(emulator, server, case.id)) == 1, "paged once"
+    assert len(pages(emulator, server, case.number)) == 1, "paged once"

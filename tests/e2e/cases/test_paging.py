@@ -20,9 +20,9 @@ from tests.e2e.circles.helpers import dms, set_up
 MESSAGES = "/channels/{channel_id}/messages"
 
 
-def queue_post_call(emulator: DiscordEmulator, server: Server, case_id: int):
+def queue_post_call(emulator: DiscordEmulator, server: Server, number: int):
     posts = emulator.find_calls("POST", MESSAGES, where=lambda c: c.params["channel_id"] == server.queue_id)
-    return next(c for c in posts if f"Case #{case_id}:" in text_of(c.json or {}))
+    return next(c for c in posts if f"Case #{number}:" in text_of(c.json or {}))
 
 
 async def test_without_an_on_call_role_the_new_case_and_its_repage_page_the_moderator_role(
@@ -32,13 +32,14 @@ async def test_without_an_on_call_role_the_new_case_and_its_repage_page_the_mode
     circle, ann = await member_in_circle(bot, emulator, server)
     await emulator.send_message(str(circle.text_channel_id), ann, CRISIS)
     [case] = await wait_cases(bot, server, 1)
-    queued = await wait_queue_message(emulator, server, case.id)
+    queued = await wait_queue_message(emulator, server, case.number)
     assert f"<@&{server.moderator_role_id}>" in queued["content"]
-    assert queue_post_call(emulator, server, case.id).json["allowed_mentions"]["roles"] == [server.moderator_role_id]
+    posted = queue_post_call(emulator, server, case.number)
+    assert posted.json["allowed_mentions"]["roles"] == [server.moderator_role_id]
     clock.advance(minutes=5)
-    await emulator.wait_until(lambda: pages(emulator, server, case.id), 5, "the re-page")
-    assert f"<@&{server.moderator_role_id}>" in pages(emulator, server, case.id)[0]
-    shown = text_of(await (await emulator.slash(server.guild_id, mod, "case show", id=case.id)).reply())
+    await emulator.wait_until(lambda: pages(emulator, server, case.number), 5, "the re-page")
+    assert f"<@&{server.moderator_role_id}>" in pages(emulator, server, case.number)[0]
+    shown = text_of(await (await emulator.slash(server.guild_id, mod, "case show", id=case.number)).reply())
     assert shown.count("reached moderator role Moderators (1 member)") == 2, shown
     assert "end my life" not in "".join(e.detail for e in await case_events(bot.db, int(server.guild_id), case.id)
                                         if e.event == "paged")
@@ -50,11 +51,11 @@ async def test_when_no_role_has_anyone_the_owner_is_paged_by_dm(
     circle, ann = await member_in_circle(bot, emulator, server)
     await emulator.send_message(str(circle.text_channel_id), ann, CRISIS)
     [case] = await wait_cases(bot, server, 1)
-    queued = await wait_queue_message(emulator, server, case.id)
+    queued = await wait_queue_message(emulator, server, case.number)
     assert "<@&" not in queued["content"], "a mention of an empty role reaches nobody"
     await emulator.wait_until(lambda: dms(emulator, server.owner_id), 5, "the owner's DM")
     [dm] = dms(emulator, server.owner_id)
-    assert f"New urgent case #{case.id}" in dm["content"] and "Nobody else could be paged" in dm["content"]
+    assert f"New urgent case #{case.number}" in dm["content"] and "Nobody else could be paged" in dm["content"]
     assert "end my life" not in dm["content"]
     [paged] = [e.detail for e in await case_events(bot.db, int(server.guild_id), case.id) if e.event == "paged"]
     assert paged == "new urgent case: reached the server owner by DM"
@@ -77,7 +78,7 @@ async def test_a_queue_channel_that_refuses_the_bot_pages_the_chain_by_dm_and_st
     [case] = await wait_cases(bot, server, 1)
     await emulator.wait_until(lambda: dms(emulator, oncall), 5, "the page by DM to on call")
     [dm] = dms(emulator, oncall)
-    assert f"Case #{case.id}" in dm["content"] and "couldn't be posted in the moderator queue" in dm["content"]
+    assert f"Case #{case.number}" in dm["content"] and "couldn't be posted in the moderator queue" in dm["content"]
     assert "end my life" not in text_of(dm)
     events = {e.event: e.detail for e in await case_events(bot.db, int(server.guild_id), case.id)}
     assert events["page_failed"].endswith("paged by DM instead: on-call role On call (1 member) (1 DM)")

@@ -42,7 +42,7 @@ async def test_the_reported_member_s_export_never_names_who_reported_them_or_wha
     form = {"category": ["worried"], "details": "bob seems low, ann here"}
     await (await emulator.submit_modal(ann, ix, form)).reply()
     [case] = await wait_cases(bot, server, 1)
-    claimed = await (await emulator.slash(server.guild_id, mod, "case claim", id=case.id)).reply()
+    claimed = await (await emulator.slash(server.guild_id, mod, "case claim", id=case.number)).reply()
     assert "claimed" in claimed["content"]
 
     about = await export(emulator, server, bob)

@@ -57,7 +57,7 @@ async def test_a_report_snapshots_the_message_confirms_privately_and_a_duplicate
     assert case.kind == "report" and case.subject_user_id == int(bob) and case.opened_by == int(ann)
     assert case.snapshot["content"] == "magnets cure fibromyalgia, stop your meds"
     assert case.snapshot["link"].endswith(f"/{server.general_id}/{message['id']}")
-    queued = await wait_queue_message(emulator, server, case.id)
+    queued = await wait_queue_message(emulator, server, case.number)
     assert "magnets" not in text_of(queued), "the queue shows no member text"
     assert dms(emulator, bob) == [], "the reported member is told nothing"
 
@@ -81,7 +81,7 @@ async def test_worried_about_someone_sends_them_a_gentle_card_without_the_report
     card = text_of(dms(emulator, bob)[0])
     assert "Someone in **Pain Peers** cares about you" in card and "988" in card
     assert "ann" not in card and ann not in card, "never who was worried"
-    queued = await wait_queue_message(emulator, server, case.id)
+    queued = await wait_queue_message(emulator, server, case.number)
     assert f"<@&{server.oncall_role_id}>" in queued["content"], "an urgent case pages on call"
 
 

@@ -44,7 +44,7 @@ async def test_a_veiled_farewell_gets_the_card_and_an_urgent_case(
     assert "Help is here" in text_of(dms(emulator, ann)[0])
     [case] = await wait_cases(bot, server, 1)
     assert (case.kind, case.urgency, case.subject_user_id) == ("crisis", "urgent", int(ann))
-    queued = await wait_queue_message(emulator, server, case.id)
+    queued = await wait_queue_message(emulator, server, case.number)
     assert "Biscuit" not in text_of(queued), "the queue never quotes the member"
     public = [m for m in emulator.world.messages[channel].values() if m["author"]["id"] == emulator.world.bot_id]
     assert public == [], "never a public reply"

@@ -30,14 +30,15 @@ async def test_crisis_language_gives_the_card_at_once_alerts_moderators_without_
     titles = [e.get("title") for e in card["embeds"]]
     assert "Help is here, right now" in titles, "the one crisis response's card"
     assert "without your name" in text and "asked to check in with you" not in text
-    rows = await bot.db.fetchall("SELECT id, kind, urgency, source, subject_user_id, opened_by, snapshot FROM cases")
+    rows = await bot.db.fetchall(
+        "SELECT id, number, kind, urgency, source, subject_user_id, opened_by, snapshot FROM cases")
     (case,) = rows
     assert (case["kind"], case["urgency"], case["source"]) == ("crisis", "urgent", "story")
     assert case["subject_user_id"] is None and case["opened_by"] is None
     assert "kill myself" in json.loads(case["snapshot"])["text"], "moderators get the story text"
     assert world.author not in case["snapshot"]
     # The same announcement and ladder as every crisis: an urgent queue message and its re-pages.
-    await emulator.wait_until(lambda: any(f"Case #{case['id']}:" in text_of(m) for m in
+    await emulator.wait_until(lambda: any(f"Case #{case['number']}:" in text_of(m) for m in
                                           emulator.world.messages.get(server.queue_id, {}).values()), 5,
                               "the case in the queue")
     ladder = await bot.db.fetchval("SELECT count(*) FROM schedules WHERE kind = 'case_ladder' AND owner_id = ?",
@@ -130,9 +131,9 @@ async def test_connect_me_with_a_moderator_is_announced_in_the_queue_at_once_not
     world = await story_world(bot, emulator, server)
     card = await preview(emulator, server, world.author, world.circle, CRISIS)
     await answer(await emulator.click(world.author, card, label="Connect me with a moderator"))
-    help_id = await bot.db.fetchval("SELECT id FROM cases WHERE kind = 'help'")
+    help_number = await bot.db.fetchval("SELECT number FROM cases WHERE kind = 'help'")
     # The clock stands still: only an announcement made at once reaches the queue.
-    await emulator.wait_until(lambda: any(f"Case #{help_id}:" in text_of(m) for m in
+    await emulator.wait_until(lambda: any(f"Case #{help_number}:" in text_of(m) for m in
                                           emulator.world.messages.get(server.queue_id, {}).values()), 5,
                               "the help case in the queue without waiting for the scheduler")
     assert await bot.db.fetchval("SELECT count(*) FROM schedules WHERE kind = 'case_announce'") == 0

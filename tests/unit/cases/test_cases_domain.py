@@ -138,7 +138,7 @@ async def test_workflow_is_scoped_by_server_and_logged(db: Database, clock: Fake
     outbox = RecordingOutbox()
     async with db.transaction() as conn:
         opened = await open_case(conn, clock, guild_id=GUILD, kind="report", urgency="normal", source="report")
-    with pytest.raises(UserFacingError, match="no case"):
+    with pytest.raises(UserFacingError, match="no such case"):
         await claim(db, clock, OTHER_GUILD, opened.case_id, 9)
     claimed = await claim(db, clock, GUILD, opened.case_id, 9)
     assert claimed.status == "claimed" and claimed.claimed_by == 9
