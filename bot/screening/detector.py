@@ -70,15 +70,17 @@ def load() -> ModelState:
                 _HOLDER.model = CrisisModel()
             except Exception as exc:  # any failure: screening goes on without this stage
                 reasons.append(f"fast model: {type(exc).__name__}: {exc}"[:200])
-            try:
-                from bot.screening import encoder as enc
+            from bot.screening import encoder as enc
 
-                # Module attributes read at call time: a test points them at a broken copy.
-                _HOLDER.head = enc.EncoderHead.load(enc.HEAD)
+            # Module attributes read at call time: a test points them at a broken copy.
+            try:
                 _HOLDER.encoder = enc.Encoder(enc.DATA)
             except Exception as exc:
-                _HOLDER.head = None
                 reasons.append(f"encoder: {type(exc).__name__}: {exc}"[:300])
+            try:
+                _HOLDER.head = enc.EncoderHead.load(enc.HEAD)
+            except Exception as exc:
+                reasons.append(f"encoder head: {type(exc).__name__}: {exc}"[:300])
             _HOLDER.loads += 1
             _HOLDER.reason = "; ".join(reasons) or None
             if _HOLDER.reason:

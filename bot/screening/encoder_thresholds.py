@@ -49,6 +49,8 @@ class Scored:
 def score_rows(rows: Sequence[dict[str, str]], head: EncoderHead) -> list[Scored]:
     """Each row through stage one and the encoder, with ``head`` (in memory) in place."""
     detector.use_encoder_head(head)
+    if not detector.state().loaded:
+        raise SystemExit(f"the models did not load: {detector.state().reason}")
     out = []
     for row in rows:
         stage = detector.first_stage(row["text"])

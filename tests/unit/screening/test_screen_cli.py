@@ -91,7 +91,8 @@ def test_command_line_wiring(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
 
 
 async def test_the_deciding_signal_names_the_encoder() -> None:
-    # A farewell with preparation and no crisis word: the contextual encoder decides.
-    code, [verdict] = await run("gave my dog to my sister for good, thank you all for everything x\n")
+    # Preparation and a farewell with no crisis word: the contextual encoder decides.
+    code, [verdict] = await run("left letters for the kids in the drawer and my cat is with mum for good now. "
+                                "thank you all for everything\n")
     assert code == 0
     assert verdict["crisis"] == "crisis" and "encoder" in verdict["signal"] and verdict["rule"] is None
