@@ -74,7 +74,11 @@ def load() -> ModelState:
 
             # Module attributes read at call time: a test points them at a broken copy.
             try:
-                _HOLDER.encoder = enc.Encoder(enc.DATA)
+                encoder = enc.Encoder(enc.DATA)
+                # One pass at load, so the first member's message does not pay for the first
+                # matrix products (BLAS start-up, page faults): measured ~50 ms once.
+                encoder.embed(["warming up"])
+                _HOLDER.encoder = encoder
             except Exception as exc:
                 reasons.append(f"encoder: {type(exc).__name__}: {exc}"[:300])
             try:
