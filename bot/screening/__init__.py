@@ -1,6 +1,6 @@
 """Screening: the one place stories, circle chat, goal notes, help requests and reports pass through.
 
-    result = screen(text, words=await screening_words.word_settings(db, guild_id))
+    result = await screen_async(text, words=await screening_words.word_settings(db, guild_id))
     result.profane, result.censored      # profanity (better-profanity's list, trimmed, compiled)
     result.crisis, result.rule           # tier "none" | "concern" | "crisis", and the rule that fired
     result.signal                        # which signals decided the tier: "rule", "model", "both"
