@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -31,6 +32,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 # a member's interaction must be answered within Discord's 3 seconds, so its writes give up sooner
 # and the member is told kindly to try again (``DatabaseBusy``).
 BUSY_TIMEOUT_SECONDS = 5.0
+# The database, its -wal/-shm (SQLite gives them the database file's mode) and backups hold
+# members' health words: readable by the bot's own user only.
+PRIVATE_FILE_MODE = 0o600
 INTERACTIVE_WRITE_WAIT = 1.5
 _write_wait: ContextVar[float | None] = ContextVar("db_write_wait", default=None)
 
@@ -44,6 +48,29 @@ def answer_soon() -> None:
 def answered() -> None:
     """This task's member has an answer (e.g. a deferral): its writes may wait patiently again."""
     _write_wait.set(None)
+
+
+def create_private(path: str | Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (whatever the umask), and make an
+    existing one 0600: a file created 0644 by an earlier version is closed to others too."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE)
+    try:
+        if os.fstat(fd).st_mode & 0o777 != PRIVATE_FILE_MODE:
+            try:
+                os.fchmod(fd, PRIVATE_FILE_MODE)
+            except OSError as exc:  # another user's file: say so, and go on
+                log.warning("could not make %s readable by its owner only: %s", path, exc.strerror)
+    finally:
+        os.close(fd)
+
+
+def _make_database_files_private(path: str) -> None:
+    """Before SQLite opens it: the database file 0600 (created if missing), and its -wal/-shm if
+    present; SQLite creates new -wal and -shm files with the database file's mode."""
+    create_private(path)
+    for extra in (f"{path}-wal", f"{path}-shm"):
+        if os.path.exists(extra):
+            create_private(extra)
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -167,9 +194,12 @@ class Database:
     async def connect(self) -> Database:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _make_database_files_private(self.path)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
         self._conn.row_factory = aiosqlite.Row
+        # Deleted content is overwritten with zeros, not left in free space (see ``checkpoint``).
+        await self._conn.execute("PRAGMA secure_delete=ON")
         await self._conn.execute("PRAGMA journal_mode=WAL")
         await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
@@ -177,6 +207,7 @@ class Database:
         if self.path != ":memory:":
             self._reader = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
             self._reader.row_factory = aiosqlite.Row
+            await self._reader.execute("PRAGMA secure_delete=ON")
             await self._reader.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
             await self._reader.execute("PRAGMA foreign_keys=ON")
         return self
@@ -256,6 +287,23 @@ class Database:
         else:
             callback()
 
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and empty it (``wal_checkpoint(TRUNCATE)``).
+
+        With ``secure_delete`` the database file then holds no erased content; until then the
+        -wal file still holds the pages as they were before an erasure. Call it after erasing a
+        member's or a story's data (and the daily retention does). Waits for this process's open
+        transaction to end; False (logged) when another reader kept the log from being emptied,
+        in which case the next checkpoint empties it. (A no-op for other databases.)"""
+        if self.path == ":memory:":
+            return True
+        async with self._write_lock:
+            row = await read_one(self.conn, "PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = row is None or row[0] != 0
+        if busy:
+            log.warning("wal checkpoint could not empty the log yet (a reader was active)")
+        return not busy
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""
         async with self.transaction() as conn:
@@ -311,7 +359,9 @@ class Database:
         return applied
 
     async def backup(self, dest: str | Path) -> None:
-        """Copy the database with SQLite's online backup API (safe while the bot runs)."""
+        """Copy the database with SQLite's online backup API (safe while the bot runs). The copy
+        is created 0600, as the database is."""
+        create_private(dest)
         dest_conn = sqlite3.connect(str(dest))
         try:
             await self.conn.backup(dest_conn)

@@ -4,7 +4,9 @@ Each table's declared erasure runs (delete by default; anonymise where a record 
 as consent history's own rule or a case about conduct), the member's own schedules of every
 member-owned kind are cancelled, and the Discord roles their rows granted and the posts that carry
 their words (``bot.privacy.posts``) are returned so the cog can take them away after the commit.
-Foreign keys are checked at the commit, so the order of tables does not matter.
+Foreign keys are checked at the commit, so the order of tables does not matter. After the commit
+the write-ahead log is checkpointed (``Database.checkpoint``) so the erased words and ids are in
+no file of the database.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ async def erase_member(db: Database, guild_id: int, user_id: int) -> Erasure:
                 result.rows[table.table] = changed
         for kind in member_schedule_kinds():
             result.schedules += await delete_for_owner(conn, guild_id, kind, user_id)
+    # The rows are gone; the write-ahead log still holds them until it is copied back and emptied.
+    await db.checkpoint()
     # Ids and counts only: never which circles or what the rows said.
     log.info("member data erased guild_id=%s tables=%d rows=%d schedules=%d posts=%d", guild_id, len(result.rows),
              sum(result.rows.values()), result.schedules, len(result.posts))

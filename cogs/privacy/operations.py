@@ -157,6 +157,8 @@ class PrivacyOperations(commands.Cog):
 
     async def on_retention(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
         await expire(conn, occurrence.guild_id, self.bot.clock.now())
+        # Once the scheduler's batch commits, expired rows leave the write-ahead log too.
+        self.bot.db.after_commit(lambda: self._spawn(self._checkpoint()))
 
     async def on_purge(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
         # The scheduler still writes its own rows for this server after the handler (occurrences,
@@ -169,6 +171,10 @@ class PrivacyOperations(commands.Cog):
             return  # back in the server: its departure is being cancelled
         async with self.bot.db.transaction() as conn:
             await purge_if_due(conn, guild_id, self.bot.clock.now())
+        await self._checkpoint()
+
+    async def _checkpoint(self) -> None:
+        await self.bot.db.checkpoint()
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

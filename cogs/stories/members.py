@@ -264,6 +264,7 @@ class Stories(commands.Cog):
         await self.delete_post(story, "retract")
         async with self.bot.db.transaction() as conn:
             done = await records.retract(conn, self.bot.clock, guild_id, code)  # re-checks the state
+        await self.bot.db.checkpoint()  # the story's words leave the write-ahead log too
         if (done.story.thread_id, done.story.message_id) != (story.thread_id, story.message_id):
             # Published between the first look and the retraction: its post goes too.
             try:

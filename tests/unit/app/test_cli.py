@@ -116,6 +116,8 @@ def test_backup_writes_a_copy_and_refuses_an_existing_destination(
     # The live connection stays open: backups are taken while the bot runs.
     assert main(["backup", str(dest), "--config", str(path)]) == 0
     assert "backed up" in capsys.readouterr().out
+    assert dest.stat().st_mode & 0o777 == 0o600  # members' words: the operator's eyes only
+    assert (tmp_path / "data" / "bot.sqlite3").stat().st_mode & 0o777 == 0o600
     copy = sqlite3.connect(dest)
     assert copy.execute("SELECT value FROM bot_meta WHERE key = 'marker'").fetchone() == ("kept",)
     copy.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
-from collections.abc import AsyncIterator
+import stat
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -409,3 +411,43 @@ async def test_a_task_started_inside_a_transaction_reads_committed_data_once_it_
         release.set()
         await task
         assert seen == [None]
+
+
+# -- file modes -----------------------------------------------------------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """The usual umask (files 0644 unless the code says otherwise)."""
+    saved = os.umask(0o022)
+    try:
+        yield None
+    finally:
+        os.umask(saved)
+
+
+async def test_database_wal_shm_and_backup_are_readable_by_the_owner_only(
+        tmp_path: Path, open_umask: None) -> None:
+    path = tmp_path / "bot.sqlite3"
+    async with Database(path) as database:
+        await database.execute("CREATE TABLE t (x TEXT)")
+        await database.execute("INSERT INTO t VALUES ('hello')")
+        files = [path, tmp_path / "bot.sqlite3-wal", tmp_path / "bot.sqlite3-shm"]
+        assert all(f.exists() for f in files)
+        assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
+        await database.backup(tmp_path / "copy.sqlite3")
+    assert _mode(tmp_path / "copy.sqlite3") == 0o600
+
+
+async def test_a_database_created_world_readable_before_is_made_private(tmp_path: Path, open_umask: None) -> None:
+    path = tmp_path / "bot.sqlite3"
+    sqlite3.connect(path).close()
+    path.chmod(0o644)
+    async with Database(path) as database:
+        await database.execute("CREATE TABLE t (x TEXT)")
+        assert _mode(path) == 0o600
+        assert _mode(tmp_path / "bot.sqlite3-wal") == 0o600
