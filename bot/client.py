@@ -29,6 +29,7 @@ from bot.delivery import budget
 from bot.delivery.budget import GlobalBudget
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
+from cogs.common.components import require_unique_actions
 from cogs.common.failures import answer_failure, observe_error, tell
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,12 @@ class PeerCirclesBot(commands.Bot):
         await self.scheduler.start()
         self.outbox.start()
         await self.sync_commands()
+
+    async def add_cog(self, cog: commands.Cog, /, *, override: bool = False, **kwargs: Any) -> None:
+        # Presses are routed by action name alone, so a second cog claiming one would silently
+        # take over the first's buttons: refuse it while loading instead.
+        require_unique_actions(self.cogs.values(), cog)
+        await super().add_cog(cog, override=override, **kwargs)
 
     def make_sender(self) -> Any:
         from bot.discord_sender import DiscordSender

@@ -1,9 +1,9 @@
 """/screening: organisers set this server's screening words and crisis services, and try them out.
 
-word-block, word-allow, word-remove, words: the server's own words (bot/screening_words.py).
+word-block, word-allow, word-remove, words: the server's own words (bot/screening/words.py).
 try: how this server's settings screen a piece of text; a preview that is never stored or logged.
 resource-add (a modal), resource-remove, resources: the server's own crisis services and the
-crisis card members get (bot/local_crisis_resources.py, bot/crisis_resources.py).
+crisis card members get (bot/safety/local_resources.py, bot/safety/resources.py).
 """
 
 from __future__ import annotations

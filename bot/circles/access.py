@@ -1,4 +1,4 @@
-"""Who may use the circle commands, on top of bot/permissions.py.
+"""Who may use the circle commands, on top of bot/core/permissions.py.
 
 Until /setup is done, only members who can manage the server count as organisers (a role chosen
 half-way through setup does not yet), and member commands explain the server isn't set up.

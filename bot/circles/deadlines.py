@@ -2,7 +2,7 @@
 
 The deadlines themselves live in circle tables (``circle_seats.reconsent_due_at``,
 ``circle_waitlist.offer_expires_at``); a one-off schedule per deadline only wakes the bot so it
-enforces whatever is due then (bot/circle_due.py), so a late or extra wake-up does no harm.
+enforces whatever is due then (bot/circles/due.py), so a late or extra wake-up does no harm.
 """
 
 from __future__ import annotations

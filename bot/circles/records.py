@@ -1,7 +1,7 @@
 """Circles: the records, their lookup (always within one server), seat counts, facilitators.
 
-Creating, editing and archiving are in bot/circle_lifecycle.py; seats and consent in
-bot/consent.py; the waitlist in bot/waitlist.py.
+Creating, editing and archiving are in bot/circles/lifecycle.py; seats and consent in
+bot/circles/consent.py; the waitlist in bot/circles/waitlist.py.
 """
 
 from __future__ import annotations

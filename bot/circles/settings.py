@@ -1,6 +1,6 @@
 """Server settings the circles capability adds to /setup (columns added by 0004_circles.sql).
 
-Kept apart from bot/guild_settings.py, whose upsert names only its own columns, so saving either
+Kept apart from bot/core/guild_settings.py, whose upsert names only its own columns, so saving either
 leaves the other's values as they were.
 """
 

@@ -40,7 +40,7 @@ SQLite write, about a millisecond): a crash exactly there, followed by a restart
 Discord's nonce memory (a few minutes), sends that message a second time. Everything else is
 exactly once. The window is at most ``max_in_flight`` rows wide (16) and only on a hard kill: a
 graceful stop lets in-flight sends finish first. Both sides of the window are pinned by
-``tests/e2e/test_delivery.py::test_a_hard_kill_between_discords_answer_and_the_sent_commit``.
+``tests/e2e/delivery/test_delivery.py::test_a_hard_kill_between_discords_answer_and_the_sent_commit``.
 """
 
 from __future__ import annotations

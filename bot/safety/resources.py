@@ -2,7 +2,7 @@
 
 The directory ships as ``bot/data/crisis_resources.json`` (country code -> emergency number and
 free services, each with the date it was last checked). A server picks its region in /setup and
-may add its own entries (``bot/local_crisis_resources.py``). ``crisis_card`` renders them as a
+may add its own entries (``bot/safety/local_resources.py``). ``crisis_card`` renders them as a
 Discord embed in a plain dict (``discord.Embed.from_dict(card)``), kept within Discord's limits.
 
 The card says the message is private, so send it only where it is: an ephemeral reply or a DM.

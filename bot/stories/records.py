@@ -2,7 +2,7 @@
 declined, removed, retracted. One transaction per step; nothing here stores a member id.
 
 States: review -> ready | declined; scheduled -> ready (the delay's wake-up); ready ->
-publishing -> published (the cog posts it, see bot/stories/publishing.py); published -> removed.
+publishing -> published (the cog posts it, see cogs/stories/members.py); published -> removed.
 A retraction deletes the row and everything hanging off it.
 """
 

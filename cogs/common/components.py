@@ -17,7 +17,7 @@ tests/e2e/test_permission_matrix.py presses every non-member action as a plain m
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -57,8 +57,30 @@ def as_action(entry: str | Action) -> Action:
     return entry if isinstance(entry, Action) else Action(entry)
 
 
+class DuplicateAction(RuntimeError):
+    """Two cogs claim one component action; raised while the second loads, so the bot never starts
+    with a button whose handler depends on which cog happened to load last."""
+
+
+def require_unique_actions(loaded: Iterable[Any], cog: Any) -> None:
+    """Raise DuplicateAction if ``cog`` lists a component action one of the ``loaded`` cogs lists.
+
+    A cog of the same name is left out: discord.py's ``add_cog(override=True)`` replaces it."""
+    name_of = getattr(cog, "qualified_name", type(cog).__name__)
+    claimed = {
+        action: getattr(other, "qualified_name", type(other).__name__)
+        for other in loaded if getattr(other, "qualified_name", type(other).__name__) != name_of
+        for action in getattr(other, "component_actions", {})
+    }
+    clashes = sorted(a for a in getattr(cog, "component_actions", {}) if a in claimed)
+    if clashes:
+        raise DuplicateAction("component actions are unique across the bot; "
+                              + ", ".join(f"{a!r} of cog {name_of} is already {claimed[a]}'s" for a in clashes))
+
+
 def component_actions_of(bot: Any) -> dict[str, tuple[Any, Action]]:
-    """Every component action the loaded cogs handle: action -> (cog, Action)."""
+    """Every component action the loaded cogs handle: action -> (cog, Action). Unique, because
+    ``PeerCirclesBot.add_cog`` refuses a cog that repeats one (``require_unique_actions``)."""
     found: dict[str, tuple[Any, Action]] = {}
     for cog in bot.cogs.values():
         for name, entry in getattr(cog, "component_actions", {}).items():

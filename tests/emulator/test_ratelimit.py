@@ -1,4 +1,4 @@
-"""bot/emulator/ratelimit.py: per-route buckets, the global limit, webhook exemption, off by default."""
+"""emulator/ratelimit.py: per-route buckets, the global limit, webhook exemption, off by default."""
 
 from __future__ import annotations
 

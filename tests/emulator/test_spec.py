@@ -1,4 +1,4 @@
-"""bot/emulator/spec.py: request bodies are judged by Discord's own OpenAPI spec, as Discord would.
+"""emulator/spec.py: request bodies are judged by Discord's own OpenAPI spec, as Discord would.
 
 Bodies come from discord.py itself wherever possible (its embeds, views, modals, command tree, and
 the HTTP calls its models make), so a test here fails exactly where real Discord would refuse what

@@ -1,4 +1,4 @@
-"""bot/emulator/state.py: permissions as Discord computes them, role positions, snowflake ids."""
+"""emulator/state.py: permissions as Discord computes them, role positions, snowflake ids."""
 
 from __future__ import annotations
 

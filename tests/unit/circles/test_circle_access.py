@@ -1,4 +1,4 @@
-"""bot/circle_access.py: who may organise before and after /setup, and who sees a circle's members."""
+"""bot/circles/access.py: who may organise before and after /setup, and who sees a circle's members."""
 
 from __future__ import annotations
 

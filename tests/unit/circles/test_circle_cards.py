@@ -1,4 +1,4 @@
-"""bot/circle_cards.py: what members see, as data; custom ids that survive restarts."""
+"""bot/circles/cards.py: what members see, as data; custom ids that survive restarts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bot/circle_catalogue.py: topics and languages organisers and members pick from."""
+"""bot/circles/catalogue.py: topics and languages organisers and members pick from."""
 
 from __future__ import annotations
 

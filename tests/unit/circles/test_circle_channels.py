@@ -1,4 +1,4 @@
-"""bot/circle_channels.py: circle channels are private, and the bot only grants what it holds."""
+"""bot/circles/channels.py: circle channels are private, and the bot only grants what it holds."""
 
 from __future__ import annotations
 

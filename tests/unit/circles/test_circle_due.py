@@ -1,4 +1,4 @@
-"""bot/circle_due.py: one wake-up enforces every deadline due, once."""
+"""bot/circles/due.py: one wake-up enforces every deadline due, once."""
 
 from __future__ import annotations
 

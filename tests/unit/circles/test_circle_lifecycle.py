@@ -1,4 +1,4 @@
-"""bot/circle_lifecycle.py: create (validate, then record), edit, archive."""
+"""bot/circles/lifecycle.py: create (validate, then record), edit, archive."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bot/circle_matching.py: /circle find's scoring, with and without a meeting-times source."""
+"""bot/circles/matching.py: /circle find's scoring, with and without a meeting-times source."""
 
 from __future__ import annotations
 

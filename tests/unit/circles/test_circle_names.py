@@ -1,4 +1,4 @@
-"""bot/circle_names.py: names reach Discord as role/channel names and come back in messages."""
+"""bot/circles/names.py: names reach Discord as role/channel names and come back in messages."""
 
 from __future__ import annotations
 

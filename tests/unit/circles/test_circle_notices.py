@@ -1,4 +1,4 @@
-"""bot/circle_notices.py: the crisis card shown with norms follows the server's stored region."""
+"""bot/circles/notices.py: the crisis card shown with norms follows the server's stored region."""
 
 from __future__ import annotations
 

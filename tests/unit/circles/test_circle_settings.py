@@ -1,4 +1,4 @@
-"""bot/circle_settings.py: circle settings share guild_settings' row without overwriting it."""
+"""bot/circles/settings.py: circle settings share guild_settings' row without overwriting it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bot/circles.py: lookup is always within one server; listings, seats, facilitators."""
+"""bot/circles/records.py: lookup is always within one server; listings, seats, facilitators."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bot/consent.py: joining by agreeing to norms, the append-only consent log, seats, leaving."""
+"""bot/circles/consent.py: joining by agreeing to norms, the append-only consent log, seats, leaving."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bot/norms.py: default norms, versions, re-consent across the grace period."""
+"""bot/circles/norms.py: default norms, versions, re-consent across the grace period."""
 
 from __future__ import annotations
 

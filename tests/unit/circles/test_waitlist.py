@@ -1,4 +1,4 @@
-"""bot/waitlist.py: positions, 48-hour held seats, passing on and expiry."""
+"""bot/circles/waitlist.py: positions, 48-hour held seats, passing on and expiry."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bot/config.py: defaults, every key, and one clear line for every kind of bad configuration."""
+"""bot/core/config.py: defaults, every key, and one clear line for every kind of bad configuration."""
 
 from __future__ import annotations
 

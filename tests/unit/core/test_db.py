@@ -1,4 +1,4 @@
-"""bot/db.py: pragmas, numbered migrations that apply all or nothing, transactions, online backup."""
+"""bot/core/db.py: pragmas, numbered migrations that apply all or nothing, transactions, online backup."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bot/guild_settings.py: defaults before /setup, saving and updating, one server never sees another's."""
+"""bot/core/guild_settings.py: defaults before /setup, saving and updating, one server never sees another's."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bot/log_format.py: tracebacks in logs show where and what kind, never the exception's text."""
+"""bot/core/log_format.py: tracebacks in logs show where and what kind, never the exception's text."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bot/permissions.py: who counts as organiser, moderator or facilitator, before and after /setup."""
+"""bot/core/permissions.py: who counts as organiser, moderator or facilitator, before and after /setup."""
 
 from __future__ import annotations
 

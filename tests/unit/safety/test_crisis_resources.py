@@ -1,4 +1,4 @@
-"""bot/crisis_resources.py: the shipped directory and the one crisis card every feature shows."""
+"""bot/safety/resources.py: the shipped directory and the one crisis card every feature shows."""
 
 from __future__ import annotations
 

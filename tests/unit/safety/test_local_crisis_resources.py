@@ -1,4 +1,4 @@
-"""bot/local_crisis_resources.py: a server's own crisis services, validated and kept per server."""
+"""bot/safety/local_resources.py: a server's own crisis services, validated and kept per server."""
 
 from __future__ import annotations
 

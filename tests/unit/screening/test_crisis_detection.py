@@ -1,4 +1,4 @@
-"""bot/crisis_detection.py: crisis phrasings by category, slang and misspellings, and the pain
+"""bot/screening/crisis.py: crisis phrasings by category, slang and misspellings, and the pain
 idioms, negations, clinical questions and third-person talk that must not fire."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""bot/identifying.py: mentions, @everyone, handles, tags, e-mail, phone numbers, links and
+"""bot/screening/identifying.py: mentions, @everyone, handles, tags, e-mail, phone numbers, links and
 invites are found with their spans; dates, doses and pain scores are not phone numbers."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""bot/profanity.py: the trimmed list passes medical, identity and everyday words, respects word
+"""bot/screening/profanity.py: the trimmed list passes medical, identity and everyday words, respects word
 boundaries, catches leet-speak, censors keeping the word's shape, and takes server words."""
 
 from __future__ import annotations

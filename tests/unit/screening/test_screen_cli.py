@@ -1,4 +1,4 @@
-"""bot/screen_cli.py: ``python -m bot screen``: lines in, one JSON verdict a line out."""
+"""bot/screening/cli.py: ``python -m bot screen``: lines in, one JSON verdict a line out."""
 
 from __future__ import annotations
 

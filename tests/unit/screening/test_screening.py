@@ -1,4 +1,4 @@
-"""bot/screening.py: the facade every feature calls, and properties that hold for any input."""
+"""bot/screening/__init__.py: the facade every feature calls, and properties that hold for any input."""
 
 from __future__ import annotations
 

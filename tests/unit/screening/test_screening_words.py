@@ -1,4 +1,4 @@
-"""bot/screening_words.py: a server's blocked and allowed words: normalised, validated, limited,
+"""bot/screening/words.py: a server's blocked and allowed words: normalised, validated, limited,
 and never visible from another server."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""bot/text_folding.py: folding keeps every character where it was."""
+"""bot/screening/folding.py: folding keeps every character where it was."""
 
 from __future__ import annotations
 
