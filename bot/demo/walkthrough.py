@@ -7,6 +7,7 @@ organisers would and prints what they saw. Each capability adds a scene to ``SCE
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import tempfile
 import textwrap
@@ -16,12 +17,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from bot.core.clock import FakeClock
 from bot.demo.runner import BotRunner
 from emulator.events import Server
 from emulator.interactions import Interaction, text_of
 from emulator.server import DiscordEmulator
+from emulator.state import World
 
 # "module:function" of each scene, in the order they play.
 SCENES: tuple[str, ...] = (
@@ -40,6 +43,53 @@ SCENES: tuple[str, ...] = (
 
 _ORIGINAL = "/webhooks/{application_id}/{webhook_token}/messages/@original"
 
+# What Discord renders in place of the markup in a message: <@id>, <@!id>, <@&id>, <#id>,
+# </name:id> and <t:unix[:style]>.
+_MARKUP = re.compile(r"<(?:(?P<user>@!?)(?P<uid>\d+)|@&(?P<role>\d+)|#(?P<channel>\d+)"
+                     r"|/(?P<command>[-_ \w]+):\d+|t:(?P<stamp>-?\d+)(?::(?P<style>[tTdDfFR]))?)>")
+_STYLES = {"t": "%H:%M", "T": "%H:%M:%S", "d": "%d/%m/%Y", "D": "%-d %B %Y", "f": "%-d %B %Y %H:%M",
+           "F": "%A, %-d %B %Y %H:%M"}
+
+
+def _relative(when: datetime, now: datetime) -> str:
+    seconds = round((when - now).total_seconds())
+    size = abs(seconds)
+    units = (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60))
+    unit, count = next(((name, round(size / length)) for name, length in units if size >= length),
+                       ("second", size))
+    amount = f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"in {amount}" if seconds >= 0 else f"{amount} ago"
+
+
+def as_members_see(text: str, world: World, guild_id: str, now: datetime, zone: ZoneInfo) -> str:
+    """``text`` with mentions and timestamps rendered as a member's Discord client shows them:
+    @display-name, @RoleName, #channel-name, /command and a date and time in ``zone``."""
+    guild = world.guilds.get(guild_id)
+
+    def render(match: re.Match[str]) -> str:
+        if match.group("uid"):
+            uid = match.group("uid")
+            member = guild.members.get(uid) if guild else None
+            user = world.users.get(uid) or {}
+            name = ((member or {}).get("nick") or user.get("global_name") or user.get("username")
+                    or "unknown-user")
+            return f"@{name}"
+        if match.group("role"):
+            role = guild.roles.get(match.group("role")) if guild else None
+            return f"@{role['name']}" if role else "@deleted-role"
+        if match.group("channel"):
+            channel = world.channels.get(match.group("channel"))
+            return f"#{channel.get('name') or 'unknown'}" if channel else "#unknown"
+        if match.group("command"):
+            return f"/{match.group('command')}"
+        when = datetime.fromtimestamp(int(match.group("stamp")), UTC)
+        style = match.group("style") or "f"
+        if style == "R":
+            return _relative(when, now)
+        return when.astimezone(zone).strftime(_STYLES[style])
+
+    return _MARKUP.sub(render, text)
+
 
 class Demo:
     def __init__(self, emulator: DiscordEmulator, server: Server, runner: BotRunner, clock: FakeClock,
@@ -56,15 +106,24 @@ class Demo:
     def bot(self) -> Any:
         return self.runner.bot
 
+    @property
+    def time_zone(self) -> ZoneInfo:
+        """The demo's time zone: what the bot uses for a server that has not chosen one."""
+        return ZoneInfo(self.runner.config.bot.default_timezone)
+
     def heading(self, title: str) -> None:
         print(f"\n== {title} ==", file=self.out)
 
     def say(self, text: str) -> None:
-        print(textwrap.fill(text, width=100), file=self.out)
+        print(textwrap.fill(self.as_seen(text), width=100), file=self.out)
+
+    def as_seen(self, text: str) -> str:
+        """Mentions and timestamps as a member's Discord shows them (the bot sent the raw markup)."""
+        return as_members_see(text, self.emulator.world, self.server.guild_id, self.clock.now(), self.time_zone)
 
     def show(self, who: str, message: dict[str, Any] | None) -> None:
         print(f"  [{who} sees]", file=self.out)
-        for line in text_of(message).splitlines() or ["(nothing)"]:
+        for line in self.as_seen(text_of(message)).splitlines() or ["(nothing)"]:
             print(textwrap.indent(textwrap.fill(line, width=96) if line else "", "    "), file=self.out)
 
     async def answer(self, ix: Interaction) -> dict[str, Any]:

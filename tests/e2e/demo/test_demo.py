@@ -22,3 +22,6 @@ async def test_the_demo_plays_every_scene_cleanly() -> None:
     assert "history: new urgent case: reached moderator role Moderators (1 member)" in flowing
     assert 'private thread named "Support" (type 12, not invitable)' in flowing
     assert "[#Support (private) sees]" in text
+    # Mentions and timestamps read as a member's Discord shows them, not as the markup the bot sent.
+    for raw in ("<@", "<#", "<t:"):
+        assert raw not in text, f"raw {raw} in the transcript: {text[text.index(raw) - 80:text.index(raw) + 80]}"
