@@ -41,20 +41,6 @@ def audience_of(command: app_commands.Command | app_commands.Group) -> str:
     return "member"
 
 
-def command_lines(tree: app_commands.CommandTree) -> dict[str, list[str]]:
-    """'/name sub - description' lines by audience, for every slash command in the tree."""
-    lines: dict[str, list[str]] = {}
-    for command in tree.walk_commands():
-        if isinstance(command, app_commands.Group):
-            continue
-        lines.setdefault(audience_of(command), []).append(
-            f"`/{command.qualified_name}`: {command.description}"
-        )
-    for group in lines.values():
-        group.sort()
-    return lines
-
-
 CRISIS_LINE = ("**In crisis or may be in danger?** /support shows crisis lines for your region now"
                " (it works in DMs too), with a way to reach a moderator privately.")
 HELP_FOOTER = ("Pick an area in the menu below to see its commands; only you see this. In crisis? /support"
