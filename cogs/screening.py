@@ -47,7 +47,7 @@ from bot.screening.words import (
     remove_word,
     word_settings,
 )
-from cogs.common.components import run_safely
+from cogs.common.components import run_deferred
 from cogs.common.context import actor_of, reply, settings_of
 from cogs.common.modals import custom_id_of, modal_values
 from cogs.common.text import chunk
@@ -290,7 +290,7 @@ class ScreeningAdmin(commands.Cog):
         match = RESOURCE_MODAL_PATTERN.match(custom_id_of(interaction))
         if match is None:
             return
-        await run_safely(interaction, self.save_resource(interaction, match.group(1) or None), "resource_modal")
+        await run_deferred(interaction, self.save_resource(interaction, match.group(1) or None), "resource_modal")
 
     async def save_resource(self, interaction: discord.Interaction, language: str | None) -> None:
         settings = await self._organiser(interaction)

@@ -76,7 +76,7 @@ from bot.core.permissions import Actor, is_moderator
 from bot.safety.card import server_crisis_card
 from bot.safety.resources import INTERNATIONAL, crisis_card
 from cogs.cases.common import GuildDirectory, refresh_queue_message
-from cogs.common.components import PersistentComponent, card_view, run_safely, send_card
+from cogs.common.components import PersistentComponent, card_view, run_deferred, send_card
 from cogs.common.context import NO_PINGS, guild_settings, reply
 from cogs.common.modals import custom_id_of, modal_choices, modal_values
 
@@ -658,8 +658,8 @@ class CaseMembers(commands.Cog):
         if interaction.type is discord.InteractionType.modal_submit:
             match = REPORT_MODAL.match(custom_id_of(interaction))
             if match is not None:
-                await run_safely(interaction, self.report_from_modal(interaction, int(match.group(1)),
-                                                                     int(match.group(2))), "case_report_modal")
+                await run_deferred(interaction, self.report_from_modal(interaction, int(match.group(1)),
+                                                                       int(match.group(2))), "case_report_modal")
         if interaction.type is discord.InteractionType.autocomplete:
             return
         if await has_pending(self.bot.db.conn, interaction.user.id, interaction.guild_id):

@@ -76,7 +76,7 @@ from bot.stories import block_author_of_story, block_member
 from bot.stories.moderation import MAX_BLOCK_DAYS
 from cogs.cases.common import GuildDirectory, refresh_queue_message, require_moderator
 from cogs.common.choices import circle_choices
-from cogs.common.components import Action, PersistentComponent, run_safely, send_card
+from cogs.common.components import Action, PersistentComponent, run_deferred, send_card
 from cogs.common.context import actor_of, reply, settings_of
 from cogs.common.modals import custom_id_of, modal_values
 
@@ -324,10 +324,10 @@ class CaseModerators(commands.Cog):
             return
         cid = custom_id_of(interaction)
         if match := NOTE_MODAL.match(cid):
-            await run_safely(interaction, self.note_from_modal(interaction, int(match.group(1))), "case_note_modal")
+            await run_deferred(interaction, self.note_from_modal(interaction, int(match.group(1))), "case_note_modal")
         elif match := RESOLVE_MODAL.match(cid):
-            await run_safely(interaction, self.resolve_from_modal(interaction, int(match.group(1))),
-                             "case_resolve_modal")
+            await run_deferred(interaction, self.resolve_from_modal(interaction, int(match.group(1))),
+                               "case_resolve_modal")
 
     async def note_from_modal(self, interaction: discord.Interaction, case_id: int) -> None:
         settings = await require_moderator(self.bot, interaction)

@@ -48,7 +48,7 @@ from cogs.common.bot_permissions import (
     require_role_below_me,
 )
 from cogs.common.choices import choice, circle_choices
-from cogs.common.components import Action, PersistentComponent, run_safely, send_card
+from cogs.common.components import Action, PersistentComponent, run_deferred, send_card
 from cogs.common.context import actor_of, reply, settings_of
 from cogs.common.modals import custom_id_of, modal_values
 
@@ -499,7 +499,7 @@ class CircleAdmin(commands.Cog):
         match = NORMS_MODAL.match(custom_id_of(interaction))
         if match is None:
             return
-        await run_safely(interaction, self.save_norms_from_modal(interaction, int(match.group(1))), "norms_modal")
+        await run_deferred(interaction, self.save_norms_from_modal(interaction, int(match.group(1))), "norms_modal")
 
     async def save_norms_from_modal(self, interaction: discord.Interaction, circle_id: int) -> None:
         settings = await self._organiser(interaction)

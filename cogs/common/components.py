@@ -16,6 +16,7 @@ tests/e2e/test_permission_matrix.py presses every non-member action as a plain m
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import discord
 from discord.ui import DynamicItem, Item
 
 from bot.core import changes
-from bot.core.db import answer_soon
+from bot.core.db import answer_soon, answered
 from bot.core.messages import CUSTOM_ID_TEMPLATE, Card, parse_custom_id
 from bot.core.permissions import NotAllowed, Role, server_role
 from cogs.common.context import MODERATORS_ONLY, NO_PINGS, actor_of, settings_of
@@ -149,6 +150,32 @@ async def run_safely(interaction: discord.Interaction, work: Awaitable[None], wh
     (a write that found the database busy for too long: a kind "try again", ``DatabaseBusy``)."""
     changes.track()
     answer_soon()
+    try:
+        await work
+    except Exception as exc:
+        await answer_failure(interaction, exc, what)
+
+
+async def run_deferred(interaction: discord.Interaction, work: Awaitable[None], what: str, *,
+                       update: bool = False) -> None:
+    """Modal submits whose work touches the database: deferred at once, so what the member typed is
+    never lost to Discord's 3 seconds while another process holds the write lock; the work then
+    waits for the database patiently and answers with a follow-up (``send_card``/``reply`` see the
+    deferral). ``update``: the modal was opened from a message's button and its answer replaces
+    that message (a deferred update, then an edit); otherwise an ephemeral "thinking" deferral."""
+    changes.track()
+    answer_soon()  # until the deferral is sent, a failure must still be answered in time
+    try:
+        if update:
+            await interaction.response.defer()
+        else:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+    except Exception as exc:
+        if inspect.iscoroutine(work):
+            work.close()
+        await answer_failure(interaction, exc, what)
+        return
+    answered()  # the member has an answer: the writes may wait out a busy database
     try:
         await work
     except Exception as exc:

@@ -25,7 +25,7 @@ from bot.core.text import display
 from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.screening.words import word_settings
 from cogs.common.choices import circle_choices
-from cogs.common.components import PersistentComponent, run_safely, send_card
+from cogs.common.components import PersistentComponent, run_deferred, send_card
 from cogs.common.context import actor_of, guild_id_of, reply, settings_of
 
 if TYPE_CHECKING:
@@ -129,10 +129,10 @@ class Sharing(commands.Cog):
             return
         modal_id = str(dict(interaction.data or {}).get("custom_id", ""))
         if match := STRATEGY_MODAL.match(modal_id):
-            await run_safely(interaction, self.submit_strategy(
+            await run_deferred(interaction, self.submit_strategy(
                 interaction, int(match.group(1)), match.group(2), match.group(3) == "1"), "coping_strategy_modal")
         elif match := WIN_MODAL.match(modal_id):
-            await run_safely(interaction, self.submit_win(
+            await run_deferred(interaction, self.submit_win(
                 interaction, int(match.group(1)), match.group(2) == "1", match.group(3) == "1"), "coping_win_modal")
 
     async def submit_strategy(self, interaction: discord.Interaction, circle_id: int, category: str,

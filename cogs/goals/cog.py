@@ -46,7 +46,7 @@ from bot.goals.records import (
 from bot.members.prefs import get_prefs
 from bot.members.timeparse import parse_date, parse_hhmm
 from cogs.common.choices import choice
-from cogs.common.components import PersistentComponent, run_safely, send_card
+from cogs.common.components import PersistentComponent, run_deferred, send_card
 from cogs.common.context import guild_id_of, guild_settings, reply
 from cogs.common.modals import custom_id_of, modal_values
 
@@ -259,13 +259,14 @@ class Goals(commands.Cog):
         custom = custom_id_of(interaction)
         match = GOAL_MODAL.match(custom)
         if match is not None:
-            await run_safely(interaction, self.save_goal_from_modal(interaction, match.group(1), int(match.group(2)),
-                                                                    match.group(3)), "goal_modal")
+            await run_deferred(interaction, self.save_goal_from_modal(interaction, match.group(1), int(match.group(2)),
+                                                                     match.group(3)), "goal_modal")
             return
         note = NOTE_MODAL.match(custom)
         if note is not None:
             gid = int(note.group(1)) if note.group(1) else None
-            await run_safely(interaction, self.save_note_from_modal(interaction, gid, int(note.group(2))), "goal_note")
+            await run_deferred(interaction, self.save_note_from_modal(interaction, gid, int(note.group(2))),
+                               "goal_note")
 
     async def save_goal_from_modal(self, interaction: discord.Interaction, mode: str, goal_id: int,
                                    encoded: str) -> None:

@@ -20,7 +20,7 @@ from bot.core.messages import custom_id, timestamp
 from bot.stories import cards, records, wording
 from bot.stories.moderation import block_author_of_story, remove_story, unblock_author_of_story
 from bot.stories.settings import get_story_settings, save_story_settings
-from cogs.common.components import Action, run_safely, send_card
+from cogs.common.components import Action, run_deferred, send_card
 from cogs.common.context import reply, require_moderator
 from cogs.common.modals import custom_id_of, modal_values
 
@@ -68,7 +68,9 @@ class StoryAdmin(commands.Cog):
         match = DECLINE_MODAL.match(custom_id_of(interaction))
         if match is not None:
             reason = " ".join(modal_values(interaction).get("reason", "").split()) or wording.DECLINE_DEFAULT
-            await run_safely(interaction, self.decline(interaction, int(match.group(1)), reason), "modal:storydecline")
+            # Opened from the queue card's Decline button: its answer replaces that card.
+            await run_deferred(interaction, self.decline(interaction, int(match.group(1)), reason),
+                               "modal:storydecline", update=True)
 
     # -- review --------------------------------------------------------------------------------------
 

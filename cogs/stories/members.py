@@ -35,7 +35,7 @@ from bot.stories.keys import author_key, member_block_key, normalise_receipt
 from bot.stories.settings import MAX_STORY, get_story_settings
 from bot.stories.support import add_support, support_count
 from cogs.common.choices import choice
-from cogs.common.components import PersistentComponent, card_view, run_safely, send_card
+from cogs.common.components import PersistentComponent, card_view, run_deferred, send_card
 from cogs.common.context import NO_PINGS, guild_id_of, guild_settings, reply, settings_of
 
 if TYPE_CHECKING:
@@ -78,8 +78,10 @@ class StoryForm(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         draft = Draft(self.circle_id, self.story.value or "", self.warning.value or "", self.story_title.value or "")
-        await run_safely(interaction, self.cog.preview(interaction, self.token, draft, edit=self.edit),
-                         "modal:storyform")
+        # Deferred first: screening a draft may write (a crisis case), and a member's story must
+        # never be lost to Discord's 3 seconds while the database is busy.
+        await run_deferred(interaction, self.cog.preview(interaction, self.token, draft, edit=self.edit),
+                           "modal:storyform", update=self.edit)
 
 
 class Stories(commands.Cog):
