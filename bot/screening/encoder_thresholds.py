@@ -66,16 +66,15 @@ def figures(scored: Sequence[Scored], t: cascade.Thresholds) -> dict[str, float]
         else:
             tiers.append(s.stage.tier)
 
-    def rate(sel: str, ok: Sequence[str], labels: Sequence[str] | None = None, kind: str | None = None) -> float:
-        idx = [i for i, s in enumerate(scored) if (labels is None or s.label in labels)
-               and (kind is None or s.kind == kind)]
-        return sum(tiers[i] in ok for i in idx) / max(1, len(idx)) if sel else 0.0
+    def rate(ok: Sequence[str], labels: Sequence[str], kind: str | None = None) -> float:
+        idx = [i for i, s in enumerate(scored) if s.label in labels and (kind is None or s.kind == kind)]
+        return sum(tiers[i] in ok for i in idx) / max(1, len(idx))
 
     return {
-        "crisis_recall": rate("x", ("crisis",), ("crisis",)),
-        "risk_recall": rate("x", ("concern", "crisis"), ("crisis", "concern")),
-        "false_crisis": rate("x", ("crisis",), ("none", "concern")),
-        "chat_concern": rate("x", ("concern", "crisis"), ("none",), "ordinary_chat"),
+        "crisis_recall": rate(("crisis",), ("crisis",)),
+        "risk_recall": rate(("concern", "crisis"), ("crisis", "concern")),
+        "false_crisis": rate(("crisis",), ("none", "concern")),
+        "chat_concern": rate(("concern", "crisis"), ("none",), "ordinary_chat"),
     }
 
 
