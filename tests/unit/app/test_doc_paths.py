@@ -13,6 +13,8 @@ import ast
 import re
 from pathlib import Path
 
+from tests.unit.app.source_ast import parse_source
+
 ROOT = Path(__file__).resolve().parents[3]
 CODE_DIRS = ("bot", "cogs", "emulator", "tests")
 DOCS = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md", ROOT / "PRIVACY.md"]
@@ -34,7 +36,7 @@ def mentions(line: str) -> list[str]:
 def docstring_lines(path: Path) -> list[tuple[int, str]]:
     """The module docstring's source lines, numbered as in the file."""
     source = path.read_text(encoding="utf-8")
-    body = ast.parse(source).body
+    body = parse_source(source).body
     if not body or not isinstance(body[0], ast.Expr) or not isinstance(body[0].value, ast.Constant) \
             or not isinstance(body[0].value.value, str):
         return []

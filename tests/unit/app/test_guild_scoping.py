@@ -10,16 +10,14 @@ by design, named below with why.
 from __future__ import annotations
 
 import ast
-import pickle
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.core.db import _split_statements, discover_migrations
+from tests.unit.app.source_ast import parse_source
 
 BOT = Path(__file__).resolve().parents[3] / "bot"
 
@@ -75,32 +73,11 @@ def _text(node: ast.AST) -> str | None:
     return None
 
 
-def _parse(text: str) -> ast.Module:
-    """``ast.parse``, surviving a CPython 3.11 bug: deep in a long test session its AST builder can
-    miscount its recursion depth ("SystemError: AST constructor recursion depth mismatch", seen
-    both under coverage's tracer and without it). The tree is then built in a fresh interpreter
-    and sent back pickled (unpickling does not go through the faulty counter)."""
-    tracer = sys.gettrace()
-    sys.settrace(None)
-    try:
-        return ast.parse(text)
-    except SystemError:
-        built = subprocess.run(
-            [sys.executable, "-c", "import ast, pickle, sys; sys.stdout.buffer.write("
-             "pickle.dumps(ast.parse(sys.stdin.read())))"],
-            input=text.encode("utf-8"), capture_output=True, check=True,
-        )
-        tree: ast.Module = pickle.loads(built.stdout)
-        return tree
-    finally:
-        sys.settrace(tracer)
-
-
 def sql_in_bot() -> list[tuple[str, str, int, str]]:
     """(file, function, line, sql) for every SQL string in bot/."""
     found: list[tuple[str, str, int, str]] = []
     for path in sorted(BOT.rglob("*.py")):
-        tree = _parse(path.read_text(encoding="utf-8"))
+        tree = parse_source(path.read_text(encoding="utf-8"))
         rel = path.relative_to(BOT).as_posix()
         for func in ast.walk(tree):
             if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
