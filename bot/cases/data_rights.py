@@ -15,7 +15,7 @@ from typing import Any
 import aiosqlite
 
 from bot.cases.wording import REPORT_CATEGORIES
-from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register
+from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register, register_id_text
 
 _ANONYMISE_CASE = delete_and_anonymise("cases", (), ("subject_user_id", "opened_by", "claimed_by"))
 
@@ -88,7 +88,9 @@ register(PersonalTable(
     conduct_record=True,
 ))
 register(PersonalTable(
-    "case_events", "cases", "what you did on a case as a moderator", "as long as the case",
+    # A member who opens a case has its 'opened' event too: the label covers both parts.
+    "case_events", "cases", "what you did on cases: opening one (a report, a request for help) or working on"
+    " one as a moderator", "as long as the case",
     "the server's moderators", ("actor_id",),
     export=_export_case_events,
     erase=delete_and_anonymise("case_events", (), ("actor_id",)),
@@ -120,3 +122,11 @@ register(PersonalTable(
 ))
 not_personal("case_settings", "server settings of the moderator queue, no member ids")
 not_personal("case_screened_messages", "which message ids were already screened at which tier: no member ids, no text")
+
+# Ids written inside text: a moderator's action or a takeover names the member as a mention, a
+# page names whom it reached, a note may mention anyone; a crisis case's dedupe key may carry the
+# member's id. A member's erasure rewrites them (bot.privacy.id_text).
+register_id_text("case_events", "detail")
+register_id_text("cases", "summary")
+register_id_text("cases", "snapshot")
+register_id_text("cases", "dedupe_key", unique_by="id")

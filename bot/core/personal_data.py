@@ -171,6 +171,32 @@ def receipt_lookups() -> dict[str, ReceiptLookup]:
     return dict(_RECEIPT_LOOKUPS)
 
 
+@dataclass(frozen=True)
+class IdText:
+    """A text column where a member's id may be written inside other text: a mention in a case's
+    history (``<@id>``), a key naming them (``checkin_cant:<session>:<member>:<facilitator>``).
+    A member's erasure rewrites the id in every such column of the server, whoever the row is for:
+    in text a mention becomes "a former member" and a bare id 0; in a key (``unique_by`` names the
+    row's id column) the id becomes ``erased<row id>``, so keys stay unique and say nothing."""
+
+    table: str
+    column: str
+    unique_by: str | None = None  # a key column: the row id that keeps the rewritten key unique
+    row_id: str = "rowid"  # how the erasure addresses the row it rewrites
+
+
+_ID_TEXT: dict[tuple[str, str], IdText] = {}
+
+
+def register_id_text(table: str, column: str, *, unique_by: str | None = None, row_id: str = "rowid") -> None:
+    """Declare a text column that may carry a member's id inside its text (see ``IdText``)."""
+    _ID_TEXT[(table, column)] = IdText(table, column, unique_by, row_id)
+
+
+def id_texts() -> list[IdText]:
+    return [_ID_TEXT[k] for k in sorted(_ID_TEXT)]
+
+
 def unregister(table: str) -> None:
     """Forget a declaration (tests that register a table of their own clean up with this)."""
     _PERSONAL.pop(table, None)
