@@ -102,7 +102,8 @@ register(PersonalTable(
 ))
 register(PersonalTable(
     "case_member_state", "cases", "when the bot last sent you crisis resources, and any it still has to show you",
-    "until you leave the server", "nobody (the bot uses it to avoid repeating itself)", ("user_id",),
+    "until you leave the server (a crisis card still waiting for you is kept until you see it)",
+    "nobody (the bot uses it to avoid repeating itself)", ("user_id",),
 ))
 register(PersonalTable(
     "case_duty", "cases", "whether you are on duty as a moderator", "while you are on duty",
