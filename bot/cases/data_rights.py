@@ -10,12 +10,15 @@ by its number in the server ("case": 3 is Case #3 there), never by its internal 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
 from bot.cases.wording import REPORT_CATEGORIES
+from bot.core.clock import iso_utc
 from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register, register_id_text
+from bot.delivery.housekeeping import keep_sent_kind, register_prune
 
 _ANONYMISE_CASE = delete_and_anonymise("cases", (), ("subject_user_id", "opened_by", "claimed_by"))
 
@@ -123,6 +126,22 @@ register(PersonalTable(
 ))
 not_personal("case_settings", "server settings of the moderator queue, no member ids")
 not_personal("case_screened_messages", "which message ids were already screened at which tier: no member ids, no text")
+
+# Screened message ids are kept a day (an edit after that is screened like a new message).
+SCREENED_KEEP = timedelta(days=1)
+
+
+async def prune_screened(conn: aiosqlite.Connection, now: datetime) -> int:
+    cursor = await conn.execute("DELETE FROM case_screened_messages WHERE screened_at < ?",
+                                (iso_utc(now - SCREENED_KEEP),))
+    return cursor.rowcount
+
+
+register_prune("case_screened_messages", prune_screened)
+# Sent posts the cases read later: the queue card (edited as the case moves), the member's action
+# DMs (the case history says whether each arrived), relay posts (deleted at the member's erasure).
+for _kind in ("case_queue", "case_action_dm", "case_relay", "case_thread"):
+    keep_sent_kind(_kind)
 
 # Ids written inside text: a moderator's action or a takeover names the member as a mention, a
 # page names whom it reached, a note may mention anyone; a crisis case's dedupe key may carry the

@@ -16,14 +16,20 @@ from typing import Any
 import aiosqlite
 
 from bot.core.personal_data import (
+    Expiry,
     PersonalTable,
     delete_and_anonymise,
     not_personal,
     register,
+    register_expiry,
     register_id_text,
     register_receipt_lookup,
 )
+from bot.delivery.housekeeping import keep_sent_kind
 from bot.stories.keys import normalise_receipt, receipt_hash
+
+# The review card in the moderators' queue is edited when a moderator decides: kept past the clean-up.
+keep_sent_kind("story_review")
 
 not_personal("story_settings", "a server's story settings (limits, review, delay); nothing about members")
 not_personal("stories", "anonymous stories: no user id, the author only as a keyed one-way hash;"
@@ -41,6 +47,16 @@ register(PersonalTable(
     erase=delete_and_anonymise("story_audit", (), ("actor_id",)),
 ))
 register_id_text("story_audit", "detail")
+
+# Declined stories (their text is cleared at the decline) go, row and all, after the server's
+# retention for declined stories, counted from the decline (its audit line; the story's own time
+# for one declined before audit lines were kept).
+register_expiry(Expiry(
+    "stories", "retention_declined_stories_days",
+    retention_where="state = 'declined' AND COALESCE((SELECT MAX(a.at) FROM story_audit a"
+                    " WHERE a.guild_id = stories.guild_id AND a.story_id = stories.id AND a.action = 'declined'),"
+                    " created_at) < :cutoff",
+))
 
 _EXPORTED = ("number", "title", "content_warning", "body", "state", "decline_reason", "created_at", "published_at")
 
