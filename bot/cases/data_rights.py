@@ -150,3 +150,17 @@ register_id_text("case_events", "detail")
 register_id_text("cases", "summary")
 register_id_text("cases", "snapshot")
 register_id_text("cases", "dedupe_key", unique_by="id")
+
+
+async def member_relay_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[tuple[int, int]]:
+    """(channel id, message id) of the relay posts that carry the member's own words or name into the
+    moderators' thread (their reach-out by DM: the opening post and each message relayed in).
+    ``cogs/cases`` registers this with bot.privacy.posts, so the erasure deletes them from Discord."""
+    async with conn.execute(
+        "SELECT o.target_id, o.message_id FROM cases c JOIN outbox o ON o.guild_id = c.guild_id"
+        " AND (o.key = 'case:' || c.id || ':relay' OR o.key LIKE 'case:' || c.id || ':relay:in:%')"
+        " WHERE c.guild_id = ? AND (c.opened_by = ? OR c.subject_user_id = ?) AND o.state = 'sent'"
+        " AND o.target_kind = 'channel' AND o.message_id IS NOT NULL ORDER BY o.id",
+        (guild_id, user_id, user_id),
+    ) as cursor:
+        return [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
