@@ -244,3 +244,16 @@ async def has_pending(conn: aiosqlite.Connection, user_id: int, guild_id: int | 
         params.append(guild_id)
     async with conn.execute(sql + " LIMIT 1", params) as cursor:
         return await cursor.fetchone() is not None
+
+
+async def forget_member(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> bool:
+    """The member left the server: their card times go. A crisis card still waiting to be shown
+    (their DMs were closed) is kept until they see it, in DMs or on coming back. True when the row went."""
+    cursor = await conn.execute(
+        "DELETE FROM case_member_state WHERE guild_id = ? AND user_id = ? AND pending_level IS NULL",
+        (guild_id, user_id))
+    if cursor.rowcount:
+        return True
+    await conn.execute("UPDATE case_member_state SET last_card_at = NULL, last_concern_card_at = NULL"
+                       " WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
+    return False

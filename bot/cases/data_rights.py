@@ -10,12 +10,15 @@ by its number in the server ("case": 3 is Case #3 there), never by its internal 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
 from bot.cases.wording import REPORT_CATEGORIES
-from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register
+from bot.core.clock import iso_utc
+from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register, register_id_text
+from bot.delivery.housekeeping import keep_sent_kind, register_prune
 
 _ANONYMISE_CASE = delete_and_anonymise("cases", (), ("subject_user_id", "opened_by", "claimed_by"))
 
@@ -88,7 +91,9 @@ register(PersonalTable(
     conduct_record=True,
 ))
 register(PersonalTable(
-    "case_events", "cases", "what you did on a case as a moderator", "as long as the case",
+    # A member who opens a case has its 'opened' event too: the label covers both parts.
+    "case_events", "cases", "what you did on cases: opening one (a report, a request for help) or working on"
+    " one as a moderator", "as long as the case",
     "the server's moderators", ("actor_id",),
     export=_export_case_events,
     erase=delete_and_anonymise("case_events", (), ("actor_id",)),
@@ -100,7 +105,8 @@ register(PersonalTable(
 ))
 register(PersonalTable(
     "case_member_state", "cases", "when the bot last sent you crisis resources, and any it still has to show you",
-    "until you leave the server", "nobody (the bot uses it to avoid repeating itself)", ("user_id",),
+    "until you leave the server (a crisis card still waiting for you is kept until you see it)",
+    "nobody (the bot uses it to avoid repeating itself)", ("user_id",),
 ))
 register(PersonalTable(
     "case_duty", "cases", "whether you are on duty as a moderator", "while you are on duty",
@@ -120,3 +126,41 @@ register(PersonalTable(
 ))
 not_personal("case_settings", "server settings of the moderator queue, no member ids")
 not_personal("case_screened_messages", "which message ids were already screened at which tier: no member ids, no text")
+
+# Screened message ids are kept a day (an edit after that is screened like a new message).
+SCREENED_KEEP = timedelta(days=1)
+
+
+async def prune_screened(conn: aiosqlite.Connection, now: datetime) -> int:
+    cursor = await conn.execute("DELETE FROM case_screened_messages WHERE screened_at < ?",
+                                (iso_utc(now - SCREENED_KEEP),))
+    return cursor.rowcount
+
+
+register_prune("case_screened_messages", prune_screened)
+# Sent posts the cases read later: the queue card (edited as the case moves), the member's action
+# DMs (the case history says whether each arrived), relay posts (deleted at the member's erasure).
+for _kind in ("case_queue", "case_action_dm", "case_relay", "case_thread"):
+    keep_sent_kind(_kind)
+
+# Ids written inside text: a moderator's action or a takeover names the member as a mention, a
+# page names whom it reached, a note may mention anyone; a crisis case's dedupe key may carry the
+# member's id. A member's erasure rewrites them (bot.privacy.id_text).
+register_id_text("case_events", "detail")
+register_id_text("cases", "summary")
+register_id_text("cases", "snapshot")
+register_id_text("cases", "dedupe_key", unique_by="id")
+
+
+async def member_relay_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[tuple[int, int]]:
+    """(channel id, message id) of the relay posts that carry the member's own words or name into the
+    moderators' thread (their reach-out by DM: the opening post and each message relayed in).
+    ``cogs/cases`` registers this with bot.privacy.posts, so the erasure deletes them from Discord."""
+    async with conn.execute(
+        "SELECT o.target_id, o.message_id FROM cases c JOIN outbox o ON o.guild_id = c.guild_id"
+        " AND (o.key = 'case:' || c.id || ':relay' OR o.key LIKE 'case:' || c.id || ':relay:in:%')"
+        " WHERE c.guild_id = ? AND (c.opened_by = ? OR c.subject_user_id = ?) AND o.state = 'sent'"
+        " AND o.target_kind = 'channel' AND o.message_id IS NOT NULL ORDER BY o.id",
+        (guild_id, user_id, user_id),
+    ) as cursor:
+        return [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]

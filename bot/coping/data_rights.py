@@ -15,9 +15,14 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.core.personal_data import Erase, PersonalTable, delete_and_anonymise, register
+from bot.delivery.housekeeping import keep_sent_kind
 
 # The outbox keys of a strategy's and a win's post ("coping:strategy:<id>", "coping:win:<id>").
 POST_KEYS = {"coping_strategies": "coping:strategy:", "coping_wins": "coping:win:"}
+# Their sent outbox rows are how the posts are found again (edited, deleted at erasure): kept past
+# the daily clean-up.
+keep_sent_kind("coping_strategy")
+keep_sent_kind("coping_win")
 
 
 async def member_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[tuple[int, int]]:

@@ -74,15 +74,9 @@ class PersonalTable:
 
     async def expire_rows(self, conn: aiosqlite.Connection, guild_id: int, cutoff: str) -> int:
         """Delete this server's rows past retention (``cutoff`` is ISO UTC); 0 without a rule."""
-        if self.retention_setting is None or (self.age_column is None and self.retention_where is None):
+        if self.retention_setting is None:
             return 0
-        sql = f"DELETE FROM {self.table} WHERE guild_id = :guild_id"
-        if self.age_column is not None:
-            sql += f" AND {self.age_column} IS NOT NULL AND {self.age_column} < :cutoff"
-        if self.retention_where is not None:
-            sql += f" AND ({self.retention_where})"
-        cursor = await conn.execute(sql, {"guild_id": guild_id, "cutoff": cutoff})
-        return cursor.rowcount
+        return await _expire(conn, self.table, self.age_column, self.retention_where, guild_id, cutoff)
 
     async def erase_server(self, conn: aiosqlite.Connection, guild_id: int) -> int:
         if self.erase_guild is not None:
@@ -121,6 +115,45 @@ class PersonalTable:
         params = [guild_id, *([user_id] * len(self.member_columns))]
         cursor = await conn.execute(f"DELETE FROM {self.table} WHERE {self._where()}", params)
         return cursor.rowcount
+
+
+async def _expire(conn: aiosqlite.Connection, table: str, age_column: str | None, where: str | None,
+                  guild_id: int, cutoff: str) -> int:
+    if age_column is None and where is None:
+        return 0
+    sql = f"DELETE FROM {table} WHERE guild_id = :guild_id"
+    if age_column is not None:
+        sql += f" AND {age_column} IS NOT NULL AND {age_column} < :cutoff"
+    if where is not None:
+        sql += f" AND ({where})"
+    cursor = await conn.execute(sql, {"guild_id": guild_id, "cutoff": cutoff})
+    return cursor.rowcount
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """A retention rule on a table that holds no member id (declined anonymous stories): the daily
+    retention job deletes its rows past the server's ``retention_setting`` like a personal table's."""
+
+    table: str
+    retention_setting: str
+    age_column: str | None = None
+    retention_where: str | None = None
+
+    async def expire_rows(self, conn: aiosqlite.Connection, guild_id: int, cutoff: str) -> int:
+        return await _expire(conn, self.table, self.age_column, self.retention_where, guild_id, cutoff)
+
+
+_EXPIRIES: dict[str, Expiry] = {}
+
+
+def register_expiry(expiry: Expiry) -> None:
+    """Declare a retention rule for a table declared ``not_personal`` (see ``Expiry``)."""
+    _EXPIRIES[expiry.table] = expiry
+
+
+def expiries() -> list[Expiry]:
+    return [_EXPIRIES[name] for name in sorted(_EXPIRIES)]
 
 
 _PERSONAL: dict[str, PersonalTable] = {}
@@ -169,6 +202,32 @@ def register_receipt_lookup(name: str, lookup: ReceiptLookup) -> None:
 
 def receipt_lookups() -> dict[str, ReceiptLookup]:
     return dict(_RECEIPT_LOOKUPS)
+
+
+@dataclass(frozen=True)
+class IdText:
+    """A text column where a member's id may be written inside other text: a mention in a case's
+    history (``<@id>``), a key naming them (``checkin_cant:<session>:<member>:<facilitator>``).
+    A member's erasure rewrites the id in every such column of the server, whoever the row is for:
+    in text a mention becomes "a former member" and a bare id 0; in a key (``unique_by`` names the
+    row's id column) the id becomes ``erased<row id>``, so keys stay unique and say nothing."""
+
+    table: str
+    column: str
+    unique_by: str | None = None  # a key column: the row id that keeps the rewritten key unique
+    row_id: str = "rowid"  # how the erasure addresses the row it rewrites
+
+
+_ID_TEXT: dict[tuple[str, str], IdText] = {}
+
+
+def register_id_text(table: str, column: str, *, unique_by: str | None = None, row_id: str = "rowid") -> None:
+    """Declare a text column that may carry a member's id inside its text (see ``IdText``)."""
+    _ID_TEXT[(table, column)] = IdText(table, column, unique_by, row_id)
+
+
+def id_texts() -> list[IdText]:
+    return [_ID_TEXT[k] for k in sorted(_ID_TEXT)]
 
 
 def unregister(table: str) -> None:

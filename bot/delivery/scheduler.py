@@ -64,7 +64,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.core.clock import Clock, iso_utc
 from bot.core.config import SchedulerSettings
 from bot.core.db import Database
-from bot.delivery import schedules
+from bot.delivery import housekeeping, schedules
 from bot.delivery.aps_clock import ClockScheduler
 from bot.delivery.safety import is_safety_kind, retry_delay
 from bot.delivery.schedules import Schedule
@@ -561,3 +561,5 @@ class Scheduler:
         self._last_prune = now
         async with self.db.transaction() as conn:
             await schedules.prune_occurrences(conn, now - OCCURRENCE_RETENTION)
+            # The daily clean-up: spent outbox rows and one-off schedules, and packages' own rules.
+            await housekeeping.prune_all(conn, now)

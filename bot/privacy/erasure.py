@@ -2,7 +2,8 @@
 
 Each table's declared erasure runs (delete by default; anonymise where a record must stay, such
 as consent history's own rule or a case about conduct), the member's own schedules of every
-member-owned kind are cancelled, and the Discord roles their rows granted and the posts that carry
+member-owned kind are cancelled, their id is rewritten wherever it is written inside other text
+(``bot.privacy.id_text``), and the Discord roles their rows granted and the posts that carry
 their words (``bot.privacy.posts``) are returned so the cog can take them away after the commit.
 Foreign keys are checked at the commit, so the order of tables does not matter. After the commit
 the write-ahead log is checkpointed (``Database.checkpoint``) so the erased words and ids are in
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from bot.core.db import Database
 from bot.core.personal_data import member_schedule_kinds, personal_tables
 from bot.delivery.schedules import delete_for_owner
+from bot.privacy.id_text import scrub_member_id
 from bot.privacy.posts import member_posts
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,9 @@ async def erase_member(db: Database, guild_id: int, user_id: int) -> Erasure:
                 result.rows[table.table] = changed
         for kind in member_schedule_kinds():
             result.schedules += await delete_for_owner(conn, guild_id, kind, user_id)
+        # Last: the id written inside other people's rows (mentions in case histories, keys).
+        for name, count in (await scrub_member_id(conn, guild_id, user_id)).items():
+            result.rows[name] = count
     # The rows are gone; the write-ahead log still holds them until it is copied back and emptied.
     await db.checkpoint()
     # Ids and counts only: never which circles or what the rows said.

@@ -1,8 +1,9 @@
 """Retention: a daily job per server deletes rows older than the server's settings allow.
 
 Each table declaring a ``retention_setting`` in the personal-data registry expires its own rows
-(``PersonalTable.expire_rows``). Tables whose expiry follows another table's (a case's events go
-with the case) declare no age column and run first, while the rows they follow still exist.
+(``PersonalTable.expire_rows``), and so does each ``Expiry`` (declined anonymous stories). Tables
+whose expiry follows another table's (a case's events go with the case) declare no age column and
+run first, while the rows they follow still exist.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime, time, timedelta
 import aiosqlite
 
 from bot.core.clock import iso_utc
-from bot.core.personal_data import personal_tables
+from bot.core.personal_data import Expiry, PersonalTable, expiries, personal_tables
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence
 from bot.privacy.settings import read_privacy_settings
@@ -28,8 +29,9 @@ RETENTION_AT = time(3, 17)
 async def expire(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> dict[str, int]:
     """Delete this server's rows past retention as of ``now``; returns deleted rows by table."""
     days = (await read_privacy_settings(conn, guild_id)).retention_days()
-    tables = sorted((t for t in personal_tables() if t.retention_setting),
-                    key=lambda t: (t.age_column is not None, t.table))
+    rules: list[PersonalTable | Expiry] = [t for t in personal_tables() if t.retention_setting]
+    rules += expiries()
+    tables = sorted(rules, key=lambda t: (t.age_column is not None, t.table))
     await conn.execute("PRAGMA defer_foreign_keys = ON")
     deleted: dict[str, int] = {}
     for table in tables:

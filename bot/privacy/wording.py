@@ -29,8 +29,11 @@ DELETE_FIRST = (
     "**Delete everything about you in this server?**\n"
     "This erases your circle seats and consent history, waitlist places, preferences and every other "
     "record listed in /privacy show ({total} records), and cancels your reminders. Your circle roles "
-    "are taken away, and the bot's posts of what you shared under your name (strategies, small wins) are "
-    "deleted from the circle channels. It cannot be undone.\n"
+    "are taken away, and the bot's posts of what you shared under your name (strategies, small wins), of "
+    "your messages relayed to the moderators and of notices naming you are deleted. Your name stays in "
+    "Discord itself where the bot cannot reach it: the title of a private moderators' thread opened when "
+    "you reached out, and a weekly wins recap that named you (the bot keeps no record of which). "
+    "It cannot be undone.\n"
     "{conduct}"
     "Anonymous stories are not linked to you, so they stay unless you retract them with their receipts."
 )

@@ -1,6 +1,7 @@
 """The stories' tables in the personal-data registry, and the receipt lookup for /privacy export.
 
-None of them holds a member's user id: authors appear only as a keyed one-way hash whose secret
+None of them holds an author's or supporter's user id (``story_audit`` holds moderators' ids for
+their own actions): authors appear only as a keyed one-way hash whose secret
 is outside the database, supporters as a keyed hash per story. The bot cannot list a member's
 stories from the database alone; a member finds, checks, exports and retracts their own with the
 receipt. ``stories_by_receipt`` (registered with ``register_receipt_lookup``) gives a member's
@@ -14,8 +15,21 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.personal_data import not_personal, register_receipt_lookup
+from bot.core.personal_data import (
+    Expiry,
+    PersonalTable,
+    delete_and_anonymise,
+    not_personal,
+    register,
+    register_expiry,
+    register_id_text,
+    register_receipt_lookup,
+)
+from bot.delivery.housekeeping import keep_sent_kind
 from bot.stories.keys import normalise_receipt, receipt_hash
+
+# The review card in the moderators' queue is edited when a moderator decides: kept past the clean-up.
+keep_sent_kind("story_review")
 
 not_personal("story_settings", "a server's story settings (limits, review, delay); nothing about members")
 not_personal("stories", "anonymous stories: no user id, the author only as a keyed one-way hash;"
@@ -23,7 +37,26 @@ not_personal("stories", "anonymous stories: no user id, the author only as a key
 not_personal("story_quota", "daily counts per keyed author hash, pruned after two days; no user id")
 not_personal("story_blocks", "blocks by keyed author hash; moderators and the database never learn who")
 not_personal("story_support", "support counts as keyed hashes per story; no supporter id in plain form")
-not_personal("story_audit", "moderators' actions on stories by story number; names no author")
+# Moderators' and organisers' own actions (approve, decline, remove, block, settings) name them:
+# their export lists them and their erasure keeps the record with the id set to 0 (as coping_audit).
+# An author's own actions carry no actor (NULL), so nothing here links a story to its author.
+register(PersonalTable(
+    "story_audit", "stories", "what you did on stories as a moderator or organiser (approvals, declines,"
+    " removals, blocks, settings)", "while the server keeps the bot", "the server's moderators and organisers",
+    ("actor_id",),
+    erase=delete_and_anonymise("story_audit", (), ("actor_id",)),
+))
+register_id_text("story_audit", "detail")
+
+# Declined stories (their text is cleared at the decline) go, row and all, after the server's
+# retention for declined stories, counted from the decline (its audit line; the story's own time
+# for one declined before audit lines were kept).
+register_expiry(Expiry(
+    "stories", "retention_declined_stories_days",
+    retention_where="state = 'declined' AND COALESCE((SELECT MAX(a.at) FROM story_audit a"
+                    " WHERE a.guild_id = stories.guild_id AND a.story_id = stories.id AND a.action = 'declined'),"
+                    " created_at) < :cutoff",
+))
 
 _EXPORTED = ("number", "title", "content_warning", "body", "state", "decline_reason", "created_at", "published_at")
 

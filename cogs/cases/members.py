@@ -18,6 +18,7 @@ from bot import screening
 from bot.cases.chat import ChatMessage, answer_chat_message
 from bot.cases.crisis import (
     CrisisResponse,
+    forget_member,
     has_pending,
     mark_pending,
     member_card,
@@ -433,6 +434,12 @@ class CaseMembers(commands.Cog):
         return Card(content=content, embeds=(intro, card_embed), rows=rows)
 
     # -- crisis language and profanity in circle chat ------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        # case_member_state is kept "until you leave the server" (bot/cases/data_rights.py).
+        async with self.bot.db.transaction() as conn:
+            await forget_member(conn, payload.guild_id, payload.user.id)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

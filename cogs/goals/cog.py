@@ -21,6 +21,7 @@ from bot.core.messages import DANGER, SECONDARY, Button, Card, custom_id, embed,
 from bot.core.text import display
 from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.goals import partners, pings, wording
+from bot.goals.departures import member_left
 from bot.goals.goal_words import CrisisWords
 from bot.goals.goal_words import respond as respond_to_words
 from bot.goals.notes import save_note
@@ -134,6 +135,12 @@ class Goals(commands.Cog):
         notice = await pings.take_dm_notice(self.bot.db, guild_id, interaction.user.id)
         if notice:
             await reply(interaction, notice)
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        # Nudges, recaps and partner updates stop for someone who is no longer in the server.
+        async with self.bot.db.transaction() as conn:
+            await member_left(conn, self.bot.clock.now(), payload.guild_id, payload.user.id)
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
@@ -331,7 +338,9 @@ class Goals(commands.Cog):
             for g in goals:
                 state = ""
                 if g.status != "active":
-                    state = " \u2014 paused (DMs closed)" if g.paused_reason == "dm_closed" else " \u2014 paused"
+                    state = {"dm_closed": " \u2014 paused (DMs closed)",
+                             "left": " \u2014 paused (you had left the server)"}.get(g.paused_reason or "",
+                                                                                  " \u2014 paused")
                 minimum = f" (hard days: {display(g.minimum)})" if g.minimum else ""
                 lines.append(f"\u2022 **{display(g.text)}**{minimum}: {g.when()}, {wording.DELIVERIES[g.delivery]}"
                              f"{state}")

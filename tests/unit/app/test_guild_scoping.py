@@ -37,6 +37,11 @@ SPANS_SERVERS: dict[tuple[str, str], str] = {
     ("delivery/outbox.py", "_record"): "the outbox worker records a send result, by row id",
     ("delivery/outbox.py", "_fail"): "the outbox worker records a failure, by row id",
     ("delivery/status.py", "render_status"): "the operator's status: counts across servers, no content",
+    ("delivery/housekeeping.py", "prune_outbox"): "the daily clean-up: spent outbox rows of every server",
+    ("delivery/housekeeping.py", "prune_spent_schedules"): "the daily clean-up: spent one-off schedules of every"
+                                                           " server",
+    ("cases/data_rights.py", "prune_screened"): "the daily clean-up: screened message ids (no member, no text)"
+                                                " of every server",
     ("privacy/errors_seen.py", "prune"): "retention: hourly error counts (kinds, no content) of every server",
     ("cases/crisis.py", "has_pending"): "in DMs (no server) a member's waiting crisis card from any server;"
                                         " in a server it filters by guild_id",

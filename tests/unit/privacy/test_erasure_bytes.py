@@ -82,3 +82,58 @@ async def test_every_connection_deletes_securely(db: Database) -> None:
 async def test_checkpoint_of_an_in_memory_database_is_a_no_op() -> None:
     async with Database(":memory:") as memory:
         assert await memory.checkpoint() is True
+
+
+MODERATOR = 402_118_553_907_661_312
+FACILITATOR = 519_004_377_120_448_001
+
+
+async def _write_id_in_other_peoples_rows(db: Database) -> None:
+    """The member's id inside text that is not theirs: a moderator's action naming them, a crisis
+    case's dedupe key, a notice to a facilitator whose key (and waiting text) names them."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO cases (guild_id, kind, urgency, source, subject_user_id, opened_by, dedupe_key, created_at,"
+            " updated_at, number) VALUES (?, 'concern', 'normal', 'goal_text', ?, ?, ?, '2026-11-23T09:00:00Z',"
+            " '2026-11-23T09:00:00Z', 1)", (G, MEMBER, MEMBER, f"goal_text:{MEMBER}:2026-11-23T09:00:00Z"))
+        case_id = cursor.lastrowid
+        await conn.execute(
+            "INSERT INTO case_events (guild_id, case_id, actor_id, event, detail, at) VALUES (?, ?, ?, 'action', ?,"
+            " '2026-11-23T09:05:00Z')", (G, case_id, MODERATOR, f"timeout <@{MEMBER}> 60 minutes reason: spam"))
+        await conn.execute(
+            "INSERT INTO case_events (guild_id, case_id, actor_id, event, detail, at) VALUES (?, ?, ?, 'claimed', ?,"
+            " '2026-11-23T09:06:00Z')", (G, case_id, MODERATOR, f"took over from <@!{MEMBER}>"))
+        for state, payload in (("sent", None), ("pending", f'{{"content": "<@{MEMBER}> can\'t make it"}}')):
+            await conn.execute(
+                "INSERT INTO outbox (key, guild_id, kind, target_kind, target_id, payload, state, next_attempt_at,"
+                " created_at) VALUES (?, ?, 'checkins.cant', 'dm', ?, ?, ?, '2026-11-23T09:00:00Z',"
+                " '2026-11-23T09:00:00Z')",
+                (f"checkin_cant:{state}7:{MEMBER}:{FACILITATOR}", G, FACILITATOR, payload, state))
+
+
+async def test_erasure_rewrites_the_id_where_others_rows_name_it(db: Database, tmp_path: Path) -> None:
+    """Issue 25: ids in case histories, case dedupe keys and outbox keys naming another member."""
+    await _write_id_in_other_peoples_rows(db)
+    await db.checkpoint()
+    db_path = tmp_path / "bot.sqlite3"
+    assert "id as text" in _traces(db_path).get("bot.sqlite3", [])
+
+    result = await erase_member(db, G, MEMBER)
+
+    assert _traces(db_path) == {}
+    details = [r[0] for r in await db.fetchall("SELECT detail FROM case_events ORDER BY id")]
+    assert details[-2:] == ["timeout a former member 60 minutes reason: spam", "took over from a former member"]
+    keys = sorted(r[0] for r in await db.fetchall("SELECT key FROM outbox WHERE target_id = ?", (FACILITATOR,)))
+    assert len(keys) == 2 and all(f":{FACILITATOR}" in k and ":erased" in k for k in keys), keys
+    payload = await db.fetchval("SELECT payload FROM outbox WHERE state = 'pending' AND target_id = ?", (FACILITATOR,))
+    assert payload == '{"content": "a former member can\'t make it"}'
+    key = await db.fetchval("SELECT dedupe_key FROM cases")
+    assert key.startswith("goal_text:erased") and key.endswith(":2026-11-23T09:00:00Z")
+    assert result.rows["outbox.key"] == 2 and result.rows["case_events.detail"] == 2
+
+
+def test_only_whole_ids_are_rewritten() -> None:
+    from bot.privacy.id_text import rewrite_key, rewrite_text
+
+    assert rewrite_text("<@12> met 3123 and 12, not 125", 12) == "a former member met 3123 and 0, not 125"
+    assert rewrite_key("checkin_cant:7:12:120", 12, 44) == "checkin_cant:7:erased44:120"
