@@ -111,6 +111,8 @@ def support_line(count: int) -> str:
 
 
 def status_text(story: Story, supporters: int) -> str:
+    if story.state == "ready" and story.publish_problem:
+        return wording.STATUS_PROBLEM.format(pseudonym=story.pseudonym, problem=story.publish_problem)
     text = wording.STATUS[story.state].format(
         pseudonym=story.pseudonym, thread_id=story.thread_id or 0, reason=display(story.decline_reason or ""))
     if story.state == "published":
@@ -131,6 +133,12 @@ def queue_card(story: Story, circle_name: str) -> Card:
     buttons = (Button(cid("storyapprove", story.id), wording.APPROVE, SUCCESS),
                Button(cid("storydecline", story.id), wording.DECLINE, DANGER))
     return Card(intro, (embed,), (buttons,))
+
+
+def problem_notice(story: Story) -> Card:
+    """The moderators' queue: a story Discord refused for good, why, and how to publish it."""
+    return Card(wording.PROBLEM_NOTICE.format(pseudonym=story.pseudonym, problem=story.publish_problem or "",
+                                              number=story.number))
 
 
 def queue_done_card(story: Story, outcome: str) -> Card:

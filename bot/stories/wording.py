@@ -164,3 +164,18 @@ SETTINGS = (
     "Review before publishing: {review}\nRandom 1-10 minute delay: {delay}"
 )
 REVIEW_LABELS = {"off": "off", "new": "new members (joined in the last 7 days)", "all": "every story"}
+
+# -- publishing refused (a permission missing, the channel gone) ---------------------------------------
+PROBLEM_NO_THREADS = (
+    "I'm not allowed to create threads in the stories channel (the **Create Public Threads** permission)")
+PROBLEM_NO_POST = "I'm not allowed to post in the stories channel (the **Send Messages** permission)"
+PROBLEM_NO_CHANNEL = "the circle's stories channel is gone or I can't see it"
+STATUS_PROBLEM = (
+    "Your story (**{pseudonym}**) isn't published yet: {problem}. The moderators have been told, and it will be"
+    " published once they fix it. Nothing of it was left in the channel. You can still retract it with this"
+    " receipt.")
+PROBLEM_NOTICE = (
+    "**{pseudonym} couldn't be published:** {problem}. Nothing was left in the channel. Once that's fixed,"
+    " `/story-admin retry story:{number}` publishes it. Its author sees this reason with /story status.")
+NOTHING_TO_RETRY = "{pseudonym} isn't waiting on a problem, so there's nothing to retry."
+RETRYING = "Trying {pseudonym} again now. If Discord still refuses it, you'll see a new notice here."

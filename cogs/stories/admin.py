@@ -117,6 +117,16 @@ class StoryAdmin(commands.Cog):
         log.info("story removed guild_id=%s story_id=%s", guild_id, found.id)
         await reply(interaction, wording.REMOVED.format(pseudonym=found.pseudonym))
 
+    @admin.command(name="retry", description="Publish a story Discord refused, once its problem is fixed")
+    @app_commands.describe(story="The story's number (Story #N) from the notice in the queue")
+    async def retry(self, interaction: discord.Interaction, story: app_commands.Range[int, 1]) -> None:
+        guild_id = await self._require_moderator(interaction)
+        async with self.bot.db.transaction() as conn:
+            found = await records.retry(conn, self.bot.clock, guild_id, story, interaction.user.id)
+        log.info("story publish retried guild_id=%s story_id=%s", guild_id, found.id)
+        await reply(interaction, wording.RETRYING.format(pseudonym=found.pseudonym))
+        self.members.request_publish()
+
     @admin.command(name="block", description="Stop the (unknown) author of a story from sharing for a while")
     @app_commands.describe(story="The story's number (Story #N)", duration="How many days the block lasts",
                            reason="A note for the audit log (optional)")

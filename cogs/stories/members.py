@@ -105,6 +105,8 @@ class Stories(commands.Cog):
         if key.created:
             log.warning("created a new anonymity key file at %s (keep it safe, readable by the bot only)", key.source)
         self.bot.add_dynamic_items(PersistentComponent)
+        if await records.interrupted_to_ready(self.bot.db):
+            log.warning("stories interrupted while publishing are published again")
         self.bot.scheduler.register_kind(records.PUBLISH_KIND, self.on_publish_due, MissedPolicy.LATE,
                                          grace=timedelta(days=3650))
 
@@ -380,8 +382,8 @@ class Stories(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        if await records.interrupted_to_ready(self.bot.db):
-            log.warning("stories interrupted while publishing are published again")
+        # Fires again after every gateway reconnect: stories in flight are left alone here (they
+        # were reset once, at load, before this process could publish anything).
         self.request_publish()
 
     def request_publish(self) -> None:
@@ -401,6 +403,11 @@ class Stories(commands.Cog):
                 await records.back_to_ready(self.bot.db, story.guild_id, story.id)
 
     async def _publish(self, story: records.Story) -> bool:
+        """Post one claimed story. False: a passing failure (it goes back to ready and is tried at the
+        next pass). A refusal for good (a permission, the channel gone) is recorded, the moderators
+        are told and nothing is left in the channel; it waits for /story-admin retry."""
+        channel: Any = None
+        starter: discord.Message | None = None
         try:
             circle = await get_circle(self.bot.db, story.guild_id, story.circle_id)
             if not circle.stories_channel_id:
@@ -414,15 +421,19 @@ class Stories(commands.Cog):
             if view is not None:
                 kwargs["view"] = view
             if isinstance(channel, discord.ForumChannel):
+                # One request makes the post and its thread: nothing half-made to clean up.
                 made = await channel.create_thread(name=cards.thread_name(story), **kwargs)
                 thread_id, message_id = made.thread.id, None
             elif isinstance(channel, discord.TextChannel):
-                message = await channel.send(**kwargs)
-                thread = await message.create_thread(name=cards.thread_name(story))
-                thread_id, message_id = thread.id, message.id
+                starter = await self._starter(channel, story, kwargs)
+                thread = starter.thread or await starter.create_thread(name=cards.thread_name(story))
+                thread_id, message_id = thread.id, starter.id
             else:
                 raise LookupError("the stories channel is neither a forum nor a text channel")
-        except Exception as exc:  # any failure: the story goes back to ready (never its text in the log)
+        except (discord.Forbidden, discord.NotFound, LookupError) as exc:
+            await self._refused(story, channel, starter, exc)
+            return True
+        except Exception as exc:  # a passing failure: the story goes back to ready (never its text in the log)
             log.warning("could not publish a story guild_id=%s story_id=%s error=%s", story.guild_id, story.id,
                         type(exc).__name__)
             return False
@@ -440,4 +451,49 @@ class Stories(commands.Cog):
             return True
         log.info("story published guild_id=%s story_id=%s", story.guild_id, story.id)
         return True
+
+    async def _starter(self, channel: discord.TextChannel, story: records.Story,
+                       kwargs: dict[str, Any]) -> discord.Message:
+        """The starter message of a text-channel post: the one an earlier attempt recorded (still
+        there), else a new one, recorded before its thread is made."""
+        if story.message_id and story.channel_id == channel.id:
+            try:
+                return await channel.fetch_message(story.message_id)
+            except discord.NotFound:
+                pass  # deleted by hand meanwhile: post it afresh
+        message = await channel.send(**kwargs)
+        await records.record_starter(self.bot.db, story, channel_id=channel.id, message_id=message.id)
+        return message
+
+    async def _refused(self, story: records.Story, channel: Any, starter: discord.Message | None,
+                       exc: Exception) -> None:
+        """A refusal for good: delete any starter message (no copy stays), record why, tell the
+        moderators in the queue; the author reads the reason with /story status."""
+        if isinstance(exc, LookupError | discord.NotFound) or channel is None:
+            problem = wording.PROBLEM_NO_CHANNEL
+        elif starter is not None:
+            problem = wording.PROBLEM_NO_THREADS
+        else:
+            problem = wording.PROBLEM_NO_POST
+        kept = False
+        target = (starter.channel.id, starter.id) if starter is not None else (story.channel_id, story.message_id)
+        if target[0] and target[1]:
+            try:
+                await self.bot.http.delete_message(target[0], target[1], reason="story could not be published")
+            except discord.NotFound:
+                pass
+            except discord.HTTPException:
+                kept = True  # its id stays recorded: a retry reuses it, a retraction deletes it
+        log.warning("story refused by Discord, waiting for moderators guild_id=%s story_id=%s error=%s",
+                    story.guild_id, story.id, type(exc).__name__)
+        await records.refused(self.bot.db, story, problem, starter_kept=kept)
+        settings = await guild_settings(self.bot, story.guild_id)
+        if settings.queue_channel_id is None:
+            return
+        attempt = await records.retries_of(self.bot.db, story.guild_id, story.id)
+        async with self.bot.db.transaction() as conn:
+            await self.bot.outbox.enqueue(
+                conn, key=f"story_problem:{story.guild_id}:{story.id}:{attempt}", kind="story_problem",
+                guild_id=story.guild_id, target_kind="channel", target_id=settings.queue_channel_id,
+                payload=cards.problem_notice(replace(story, publish_problem=problem)).to_payload())
 
