@@ -6,6 +6,7 @@ Plain and warm: people read these on bad days. Nothing here names an author.
 from __future__ import annotations
 
 PSEUDONYM = "Anonymous member - Story #{number}"
+PSEUDONYM_UNNUMBERED = "Anonymous member"  # the preview: the number is given on Post
 AUTHOR_NAME = "Story author"
 
 WHAT_IS_KEPT = (
@@ -13,7 +14,9 @@ WHAT_IS_KEPT = (
     " the story, except a one-way key it uses to enforce blocks and daily limits. After you post,"
     " you get a receipt code: it is your only way to retract the story or check on it."
 )
-PREVIEW_INTRO = "Here is exactly how your story will appear. Nothing is posted until you press **Post**."
+PREVIEW_INTRO = (
+    "Here is exactly how your story will appear; its number (Story #N) is given when you post."
+    " Nothing is posted until you press **Post**.")
 IDENTIFYING_INTRO = (
     "**These details could identify you or someone else.** You might want to remove them with"
     " **Edit** before posting:"
@@ -119,7 +122,11 @@ SUPPORT_BUTTON = "Sending support"
 SUPPORT_THANKS = "Thank you. The author will see that {count} {members} sending support. No one sees who."
 SUPPORT_ALREADY = "You're already sending support to this story. Thank you."
 
-REPLY_NOT_A_STORY = "/story reply works inside a story's thread."
+REPLY_NOT_A_STORY = (
+    "/story reply works inside a story's thread. You can also press **Reply as the author** on your story's post.")
+REPLY_BUTTON = "Reply as the author"
+REPLY_FORM_TITLE = "Reply as Story author"
+REPLY_GONE = "This story is no longer published, so it can't be replied to."
 REPLY_NOT_AUTHOR = "Only the story's author can reply as Story author. You can reply here under your own name."
 REPLY_SENT = "Your reply is being posted as **Story author**."
 REPLY_EMPTY = "Your reply is empty."

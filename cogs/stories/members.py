@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -37,6 +38,7 @@ from bot.stories.support import add_support, support_count
 from cogs.common.choices import choice
 from cogs.common.components import PersistentComponent, card_view, run_deferred, send_card
 from cogs.common.context import NO_PINGS, guild_id_of, guild_settings, reply, settings_of
+from cogs.common.modals import custom_id_of, modal_values
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -58,6 +60,21 @@ class Pending:
     draft: Draft
     verdict: Verdict
     started: datetime
+
+
+# The author's reply form: custom_id("storyreplyform", "n<number>"), answered in on_interaction
+# (not by the Modal object), so a form submitted after a restart still works.
+REPLY_MODAL = re.compile(r"^pc:storyreplyform:(n\d+)$")
+MAX_REPLY = 2000
+
+
+def reply_form(story: records.Story) -> discord.ui.Modal:
+    form = discord.ui.Modal(title=wording.REPLY_FORM_TITLE, custom_id=custom_id("storyreplyform",
+                                                                                 records.story_ref(story)))
+    form.add_item(discord.ui.TextInput(
+        label=f"Your reply to {story.pseudonym}"[:45], custom_id="reply", style=discord.TextStyle.paragraph,
+        max_length=MAX_REPLY, placeholder="It appears in the story's thread as Story author."))
+    return form
 
 
 class StoryForm(discord.ui.Modal):
@@ -87,7 +104,7 @@ class StoryForm(discord.ui.Modal):
 class Stories(commands.Cog):
     component_actions: ClassVar[dict[str, str]] = {
         "storypost": "on_post", "storyedit": "on_edit", "storycancel": "on_cancel", "storyhelp": "on_help",
-        "storysupport": "on_support",
+        "storysupport": "on_support", "storyreply": "on_reply_button",
     }
 
     story = app_commands.Group(name="story", description="Share a story anonymously with your circle",
@@ -316,18 +333,49 @@ class Stories(commands.Cog):
     # -- the story's thread --------------------------------------------------------------------
 
     @story.command(name="reply", description="Reply anonymously as the Story author, inside your story's thread")
-    @app_commands.describe(text="Your reply (it appears as Story author)")
-    async def author_reply(self, interaction: discord.Interaction, text: str) -> None:
+    async def author_reply(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
         story = None if interaction.channel_id is None else await records.story_by_thread(
             self.bot.db, guild_id, interaction.channel_id)
         if story is None or story.state != "published":
             raise UserFacingError(wording.REPLY_NOT_A_STORY)
+        await self._open_reply_form(interaction, story)
+
+    async def on_reply_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        """The story post's "Reply as the author": the form opens for its author only."""
+        story = await records.story_by_ref(self.bot.db, guild_id_of(interaction), args[0])
+        if story is None or story.state != "published":
+            raise UserFacingError(wording.REPLY_GONE)
+        await self._open_reply_form(interaction, story)
+
+    async def _open_reply_form(self, interaction: discord.Interaction, story: records.Story) -> None:
+        if story.author_key != author_key(story.guild_id, interaction.user.id):
+            raise UserFacingError(wording.REPLY_NOT_AUTHOR)
+        await interaction.response.send_modal(reply_form(story))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """The reply form is answered by its custom_id, so one submitted after a restart still works."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        match = REPLY_MODAL.match(custom_id_of(interaction))
+        if match is not None:
+            text = modal_values(interaction).get("reply", "")
+            await run_deferred(interaction, self.post_author_reply(interaction, match.group(1), text),
+                               "modal:storyreply")
+
+    async def post_author_reply(self, interaction: discord.Interaction, ref: str, text: str) -> None:
+        guild_id = guild_id_of(interaction)
+        story = await records.story_by_ref(self.bot.db, guild_id, ref)
+        if story is None or story.state != "published":
+            raise UserFacingError(wording.REPLY_GONE)
         if story.author_key != author_key(guild_id, interaction.user.id):
             raise UserFacingError(wording.REPLY_NOT_AUTHOR)
         settings = await get_story_settings(self.bot.db, guild_id)
         body = check_draft(Draft(story.circle_id, text), replace(settings, min_length=1)).body
         verdict = await screen_draft(Draft(story.circle_id, body), await word_settings(self.bot.db, guild_id))
+        # A random name for this reply's rows: an interaction id is a snowflake that carries the second.
+        token = secrets.token_hex(8)
         shown = None
         if verdict.crisis in ("crisis", "concern"):
             # A crisis holds the reply back; a concern posts it. Either way the author gets the card
@@ -339,7 +387,7 @@ class Stories(commands.Cog):
                     level=verdict.crisis, source="story", crisis_embed=crisis_embed,
                     server_name=interaction.guild.name if interaction.guild else "", can_reply_privately=True,
                     anonymous=True, summary=wording.REPLY_CRISIS_CASE_SUMMARY.format(pseudonym=story.pseudonym),
-                    snapshot={"text": verdict.body}, dedupe_key=f"storyreply:{guild_id}:{interaction.id}")
+                    snapshot={"text": verdict.body}, dedupe_key=f"storyreply:{guild_id}:{token}")
             shown = response.card if response.show_card else None
         if verdict.crisis == "crisis":
             text = wording.REPLY_CRISIS_HELD if shown is not None else wording.REPLY_CRISIS_HELD_CARD_SHOWN
@@ -349,7 +397,7 @@ class Stories(commands.Cog):
             raise UserFacingError(wording.AIMED_SLUR)
         async with self.bot.db.transaction() as conn:
             await self.bot.outbox.enqueue(
-                conn, key=f"story_reply:{guild_id}:{interaction.id}", kind="story_reply", guild_id=guild_id,
+                conn, key=f"story_reply:{guild_id}:{token}", kind="story_reply", guild_id=guild_id,
                 target_kind="channel", target_id=story.thread_id or 0,
                 payload=cards.author_reply_card(story.number, verdict.body).to_payload())
         log.info("story author reply queued guild_id=%s story_id=%s", guild_id, story.id)
@@ -361,7 +409,7 @@ class Stories(commands.Cog):
 
     async def on_support(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         guild_id = guild_id_of(interaction)
-        story = await records.get_story(self.bot.db, guild_id, int(args[0]))
+        story = await records.story_by_ref(self.bot.db, guild_id, args[0])
         if story is None or story.state != "published":
             raise UserFacingError("This story is no longer here.")
         async with self.bot.db.transaction() as conn:

@@ -100,5 +100,13 @@ def channel_posts(emulator: DiscordEmulator, circle: Circle) -> list[dict[str, A
     return list(emulator.world.messages.get(str(circle.stories_channel_id), {}).values())
 
 
+async def reply_as_author(emulator: DiscordEmulator, user: str, thread: dict[str, Any], text: str) -> dict[str, Any]:
+    """Press "Reply as the author" on the story's post, fill the form and submit it; what the member sees."""
+    post = emulator.world.messages[thread["id"]][thread["id"]]  # a forum post's starter shares the thread id
+    ix = await emulator.click(user, post, label="Reply as the author")
+    sub = await emulator.submit_modal(user, ix, {"reply": text})
+    return await sub.reply()
+
+
 def starter(emulator: DiscordEmulator, thread: dict[str, Any]) -> dict[str, Any]:
     return emulator.world.messages[thread["id"]][thread["id"]]
