@@ -27,6 +27,10 @@ from bot.stories.keys import new_receipt, receipt_hash
 from bot.stories.settings import StorySettings, take_number
 
 PUBLISH_KIND = "story_publish"
+# Review mode "new": besides every story by a member who joined in the last week, this share of
+# everyone else's goes to review too, picked at random, so a story in the queue no longer says
+# "someone who joined this week wrote this".
+NEW_MODE_SAMPLE = 0.3
 WAITING = ("review", "scheduled", "ready", "publishing")
 
 _COLUMNS = (
@@ -70,6 +74,14 @@ def _story(row: Any) -> Story:
 
 def hour_of(when: datetime) -> datetime:
     return when.replace(minute=0, second=0, microsecond=0)
+
+
+DELAY_SECONDS = (60, 600)
+
+
+def random_delay(now: datetime, rng: random.Random | None = None) -> datetime:
+    """1-10 minutes from now at random: when a delayed story (or its review card) goes out."""
+    return now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(*DELAY_SECONDS))
 
 
 async def _fetch(conn: aiosqlite.Connection | Database, sql: str, params: tuple[Any, ...]) -> Story | None:
@@ -198,12 +210,13 @@ async def submit(
         "INSERT INTO story_quota (guild_id, author_key, day, shared) VALUES (?, ?, ?, 1)"
         " ON CONFLICT (guild_id, author_key, day) DO UPDATE SET shared = shared + 1",
         (settings.guild_id, key, day))
+    rng = rng or random.SystemRandom()
     review = verdict.crisis == "crisis" or settings.review_mode == "all" or (
-        settings.review_mode == "new" and new_member)
+        settings.review_mode == "new" and (new_member or rng.random() < NEW_MODE_SAMPLE))
     state = "review" if review else ("scheduled" if settings.delay else "ready")
     publish_at = None
     if state == "scheduled":
-        publish_at = now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(60, 600))
+        publish_at = random_delay(now, rng)
     number = await take_number(conn, clock, settings.guild_id)
     receipt = new_receipt()
     cursor = await conn.execute(
@@ -219,7 +232,8 @@ async def submit(
     schedule = None
     if publish_at is not None:
         schedule = await schedules.create(conn, now, guild_id=settings.guild_id, kind=PUBLISH_KIND,
-                                          owner_id=story.id, rule=Recurrence.once(publish_at))
+                                          owner_id=story.id, rule=Recurrence.once(publish_at),
+                                          created_at=hour_of(now))
     return Submitted(story, receipt, schedule)
 
 
@@ -251,11 +265,11 @@ async def approve(conn: aiosqlite.Connection, clock: Clock, settings: StorySetti
     now = clock.now()
     schedule = None
     if settings.delay:
-        publish_at = now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(60, 600))
+        publish_at = random_delay(now, rng)
         await conn.execute("UPDATE stories SET state = 'scheduled', publish_at = ? WHERE guild_id = ? AND id = ?",
                            (iso_utc(publish_at), story.guild_id, story.id))
         schedule = await schedules.create(conn, now, guild_id=story.guild_id, kind=PUBLISH_KIND, owner_id=story.id,
-                                          rule=Recurrence.once(publish_at))
+                                          rule=Recurrence.once(publish_at), created_at=hour_of(now))
     else:
         await conn.execute("UPDATE stories SET state = 'ready' WHERE guild_id = ? AND id = ?",
                            (story.guild_id, story.id))
@@ -280,10 +294,12 @@ async def decline(conn: aiosqlite.Connection, clock: Clock, guild_id: int, story
 # -- publishing -----------------------------------------------------------------------------------
 
 async def due_to_publish(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> bool:
-    """The delay's wake-up: a scheduled story becomes ready (in the scheduler's transaction)."""
+    """The delay's wake-up: a scheduled story becomes ready (in the scheduler's transaction), and
+    its spent schedule goes (a row kept would record when the story was shared)."""
     cursor = await conn.execute(
         "UPDATE stories SET state = 'ready' WHERE guild_id = ? AND id = ? AND state = 'scheduled'",
         (guild_id, story_id))
+    await schedules.delete_for_owner(conn, guild_id, PUBLISH_KIND, story_id)
     return cursor.rowcount == 1
 
 

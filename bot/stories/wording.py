@@ -170,7 +170,8 @@ SETTINGS = (
     "**Story settings**\nDaily limit per member: {daily_limit}\nMinimum length: {min_length} characters\n"
     "Review before publishing: {review}\nRandom 1-10 minute delay: {delay}"
 )
-REVIEW_LABELS = {"off": "off", "new": "new members (joined in the last 7 days)", "all": "every story"}
+REVIEW_LABELS = {"off": "off", "new": "new members (joined in the last 7 days), and some other stories at random",
+                 "all": "every story"}
 
 # -- publishing refused (a permission missing, the channel gone) ---------------------------------------
 PROBLEM_NO_THREADS = (

@@ -82,7 +82,8 @@ class StoryAdmin(commands.Cog):
         if found is None:
             raise UserFacingError(wording.ALREADY_HANDLED.format(state="retracted by its author"))
         async with self.bot.db.transaction() as conn:
-            story, schedule = await records.approve(conn, self.bot.clock, settings, found.id, interaction.user.id)
+            story, schedule = await records.approve(conn, self.bot.clock, settings, found.id, interaction.user.id,
+                                                    rng=self.members.rng)
         log.info("story approved guild_id=%s story_id=%s", guild_id, story.id)
         await send_card(interaction, cards.queue_done_card(
             story, wording.APPROVED_BY.format(moderator=interaction.user.id)), edit=True)
@@ -160,7 +161,7 @@ class StoryAdmin(commands.Cog):
     @admin.command(name="settings", description="See or change the story settings of this server")
     @app_commands.describe(daily_limit="Stories a member may share per day",
                            min_length="Fewest characters a story needs",
-                           review="Moderators read stories before they appear: off, new members, or all",
+                           review="Moderators read stories first: off, new members (and others at random), or all",
                            delay="Publish 1-10 minutes later at random, so timing does not reveal the author")
     async def settings(self, interaction: discord.Interaction,
                        daily_limit: app_commands.Range[int, 1, 50] | None = None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import re
 import secrets
 from dataclasses import dataclass, replace
@@ -113,6 +114,8 @@ class Stories(commands.Cog):
     def __init__(self, bot: PeerCirclesBot) -> None:
         self.bot = bot
         self.pending: dict[str, Pending] = {}
+        # The randomness of delays and review sampling; tests put a seeded or stub Random here.
+        self.rng: random.Random = random.SystemRandom()
         self._publish_task: asyncio.Task[None] | None = None
         self._publish_again = False
 
@@ -225,9 +228,10 @@ class Stories(commands.Cog):
         async with self.bot.db.transaction() as conn:
             done = await records.submit(conn, self.bot.clock, settings, circle_id=pending.draft.circle_id,
                                         key=author_key(guild_id, pending.user_id), verdict=pending.verdict,
-                                        new_member=new_member, member_key=member_block_key(guild_id, pending.user_id))
+                                        new_member=new_member, member_key=member_block_key(guild_id, pending.user_id),
+                                        rng=self.rng)
             if done.story.state == "review":
-                await self._enqueue_review(conn, done.story)
+                await self._enqueue_review(conn, done.story, delayed=settings.delay)
         log.info("story submitted guild_id=%s story_id=%s state=%s", guild_id, done.story.id, done.story.state)
         await send_card(interaction, cards.receipt_card(done.story, done.receipt), edit=True)
         if done.schedule is not None:
@@ -235,17 +239,21 @@ class Stories(commands.Cog):
         if done.story.state == "ready":
             self.request_publish()
 
-    async def _enqueue_review(self, conn: aiosqlite.Connection, story: records.Story) -> None:
+    async def _enqueue_review(self, conn: aiosqlite.Connection, story: records.Story, *, delayed: bool) -> None:
+        """The review card for the moderators' queue; with the server's delay on it goes out 1-10
+        minutes later at random (a card appearing the second someone pressed Post would point to them)."""
         settings = await guild_settings(self.bot, story.guild_id)
         circle = await get_circle(self.bot.db, story.guild_id, story.circle_id)
         if settings.queue_channel_id is None:
             log.warning("story held for review but the server has no queue channel guild_id=%s story_id=%s",
                         story.guild_id, story.id)
             return
+        now = self.bot.clock.now()
         await self.bot.outbox.enqueue(
             conn, key=records.review_key(story.guild_id, story.id), kind="story_review", guild_id=story.guild_id,
             target_kind="channel", target_id=settings.queue_channel_id,
-            payload=cards.queue_card(story, circle.name).to_payload())
+            payload=cards.queue_card(story, circle.name).to_payload(),
+            not_before=records.random_delay(now, self.rng) if delayed else None, created_at=records.hour_of(now))
 
     async def on_edit(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         pending = self._pending_for(interaction, args[0], take=False)
@@ -399,7 +407,8 @@ class Stories(commands.Cog):
             await self.bot.outbox.enqueue(
                 conn, key=f"story_reply:{guild_id}:{token}", kind="story_reply", guild_id=guild_id,
                 target_kind="channel", target_id=story.thread_id or 0,
-                payload=cards.author_reply_card(story.number, verdict.body).to_payload())
+                payload=cards.author_reply_card(story.number, verdict.body).to_payload(),
+                created_at=records.hour_of(self.bot.clock.now()))
         log.info("story author reply queued guild_id=%s story_id=%s", guild_id, story.id)
         if shown is not None:
             await send_card(interaction, cards.Card(wording.REPLY_SENT, cards.crisis_embeds(shown),
@@ -543,5 +552,6 @@ class Stories(commands.Cog):
             await self.bot.outbox.enqueue(
                 conn, key=f"story_problem:{story.guild_id}:{story.id}:{attempt}", kind="story_problem",
                 guild_id=story.guild_id, target_kind="channel", target_id=settings.queue_channel_id,
-                payload=cards.problem_notice(replace(story, publish_problem=problem)).to_payload())
+                payload=cards.problem_notice(replace(story, publish_problem=problem)).to_payload(),
+                created_at=records.hour_of(self.bot.clock.now()))
 

@@ -43,6 +43,8 @@ async def scene(demo: Demo) -> None:
     receipt = await demo.answer(await emu.click(rae, preview, label="Post"))
     demo.show("rae, after Post", receipt)
     code = receipt["content"].split("`")[1]
+    demo.say("The story appears 1-10 minutes later, at random, so its time does not point to rae. Ten minutes pass.")
+    demo.clock.advance(minutes=11)
 
     forum = str(circle.stories_channel_id)
 
