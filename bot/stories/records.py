@@ -378,6 +378,13 @@ async def back_to_ready(db: Database, guild_id: int, story_id: int) -> None:
                      (guild_id, story_id))
 
 
+async def any_keyed_rows(db: Database) -> bool:
+    """At start: does any server hold stories or blocks, which only the anonymity key can match to
+    an author? Then a missing key must stop the bot rather than be replaced by a new one."""
+    return bool(await db.fetchval(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM stories) OR EXISTS (SELECT 1 FROM story_blocks) THEN 1 ELSE 0 END"))
+
+
 async def interrupted_to_ready(db: Database) -> int:
     """At process start (never on a gateway reconnect, while the publisher may be mid-post):
     stories left 'publishing' by a crash are published again (a sweep across servers,

@@ -120,10 +120,14 @@ class Stories(commands.Cog):
         self._publish_again = False
 
     async def cog_load(self) -> None:
-        key = anonymity.load_key(self.bot.config.anonymity_key_path)
+        config = self.bot.config
+        key = anonymity.load_key(config.anonymity_key_path, create=not await records.any_keyed_rows(self.bot.db))
         anonymity.install(key)
         if key.created:
             log.warning("created a new anonymity key file at %s (keep it safe, readable by the bot only)", key.source)
+        warning = anonymity.placement_warning(config.anonymity_key_path, config.database_path)
+        if warning is not None:
+            log.warning("%s", warning)
         self.bot.add_dynamic_items(PersistentComponent)
         if await records.interrupted_to_ready(self.bot.db):
             log.warning("stories interrupted while publishing are published again")

@@ -63,3 +63,29 @@ async def test_a_refused_deletion_is_explained_and_changes_nothing(
     assert "couldn't take the post down" in refused["content"] and "Nothing was changed" in refused["content"]
     assert await bot.db.fetchval("SELECT state FROM stories") == "published"
     assert len(story_threads(emulator, world.circle)) == 1
+
+
+async def test_a_missing_key_with_stories_stored_stops_the_start_instead_of_making_a_new_one(
+        runner: BotRunner, emulator: DiscordEmulator, server: Server) -> None:
+    import pytest
+
+    from bot.core.anonymity import AnonymityKeyError
+    from cogs.stories.members import Stories
+
+    bot = await runner.start()
+    world = await story_world(bot, emulator, server)
+    await share(emulator, server, world.author, world.circle)
+    await wait_published(emulator, world.circle, bot=bot)
+    key_file = runner.config.anonymity_key_path
+    await runner.stop()
+    key_file.unlink()
+    again = PeerCirclesBot(runner.config, clock=runner.clock)
+    await again.db.connect()
+    try:
+        # What setup_hook runs when it loads the stories cog (run_bot then exits 1 with the message).
+        with pytest.raises(AnonymityKeyError) as failed:
+            await Stories(again).cog_load()
+    finally:
+        await again.db.close()
+    assert "Refusing to start" in str(failed.value)
+    assert not key_file.exists(), "no new key: the stories keep their authors once the key is restored"
