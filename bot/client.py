@@ -21,6 +21,7 @@ from discord.http import Route
 
 from bot import screening
 from bot.core import changes
+from bot.core.anonymity import AnonymityKeyError
 from bot.core.clock import Clock
 from bot.core.config import Config, ConfigError, discord_token
 from bot.core.db import Database, answer_soon
@@ -268,6 +269,14 @@ def run_bot(config: Config) -> int:
         return 1
     except discord.HTTPException as exc:
         print(f"error: Discord answered HTTP {exc.status} while starting; try again later", file=sys.stderr)
+        return 1
+    except commands.ExtensionFailed as exc:
+        if isinstance(exc.original, AnonymityKeyError):
+            print(f"error: {exc.original}", file=sys.stderr)
+            return 1
+        raise
+    except AnonymityKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
 

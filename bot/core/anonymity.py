@@ -33,7 +33,22 @@ _SEPARATOR = b"\x1f"
 
 
 class AnonymityKeyError(Exception):
-    """The key exists but cannot be used (too short, readable by others, unreadable)."""
+    """The key exists but cannot be used (too short, readable by others, unreadable), or it is
+    missing while the database holds rows only it can match (``load_key(create=False)``)."""
+
+
+def placement_warning(key_file: Path, database_path: Path, env: Mapping[str, str] | None = None) -> str | None:
+    """A warning when the key file sits in the database's folder: one copy of that folder (a
+    backup, a stolen disk image) then carries both halves, and the one-way keys can be matched to
+    members again. None when the key comes from the environment or lives elsewhere."""
+    env = os.environ if env is None else env
+    if env.get(ENV_VAR, "").strip():
+        return None
+    if key_file.resolve().parent != database_path.resolve().parent:
+        return None
+    return (f"the anonymity key file {key_file} is in the database's folder: a copy of that folder carries"
+            f" both the data and the key. Move it elsewhere ([privacy] key_file) or set {ENV_VAR}"
+            " (see README, 'The anonymity key').")
 
 
 @dataclass(frozen=True)
@@ -77,8 +92,10 @@ def _read(path: Path) -> bytes:
     return text.encode("utf-8")
 
 
-def load_key(key_file: Path, env: Mapping[str, str] | None = None) -> LoadedKey:
-    """The key from the environment, else the file, else a new file (see the module docstring)."""
+def load_key(key_file: Path, env: Mapping[str, str] | None = None, *, create: bool = True) -> LoadedKey:
+    """The key from the environment, else the file, else a new file (see the module docstring).
+    ``create=False`` (the database already holds keyed rows): a missing key is an error, since a
+    new one would silently unlink every story from its author."""
     env = os.environ if env is None else env
     value = env.get(ENV_VAR, "").strip()
     if value:
@@ -87,6 +104,12 @@ def load_key(key_file: Path, env: Mapping[str, str] | None = None) -> LoadedKey:
         return LoadedKey(value.encode("utf-8"), "environment")
     if key_file.exists():
         return LoadedKey(_read(key_file), str(key_file))
+    if not create:
+        raise AnonymityKeyError(
+            f"the anonymity key is missing ({key_file} does not exist and {ENV_VAR} is not set), but the"
+            " database holds anonymous stories only that key can match. Restore the key file from where"
+            " you keep it (or set the variable) and start again. Refusing to start rather than create a new"
+            " key, which would unlink every story from its author for good (blocks, limits, author replies).")
     return LoadedKey(_write_new(key_file), str(key_file), created=True)
 
 

@@ -321,10 +321,14 @@ class Outbox:
         payload: dict[str, Any],
         fallback: str | None = None,
         priority: int | None = None,
+        not_before: datetime | None = None,
+        created_at: datetime | None = None,
     ) -> bool:
         """Add a message in the caller's transaction. False when ``key`` was already enqueued
         (exactly once: the existing row is left as it is). ``priority``: the row's lane (0 crisis,
-        1 urgent, 2 ordinary; ``bot.delivery.safety``), by default from ``kind``."""
+        1 urgent, 2 ordinary; ``bot.delivery.safety``), by default from ``kind``. ``not_before``:
+        send no earlier than this. ``created_at``: the time recorded for the row (anonymous
+        features pass a rounded one, so the row's exact second can't point to a member)."""
         if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
             raise ValueError(f"an outbox key is non-empty text of at most {MAX_KEY_LENGTH} characters")
         if target_kind not in TARGET_KINDS:
@@ -338,11 +342,13 @@ class Outbox:
         if lane not in LANES:
             raise ValueError(f"priority must be one of {LANES}")
         body = _validate_payload(payload)
-        now = iso_utc(self.clock.now())
+        now = self.clock.now()
+        first = iso_utc(max(now, not_before) if not_before is not None else now)
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO outbox (key, guild_id, kind, target_kind, target_id, payload, fallback,"
             " priority, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, guild_id, kind, target_kind, target_id, body, fallback, lane, now, now),
+            (key, guild_id, kind, target_kind, target_id, body, fallback, lane, first,
+             iso_utc(created_at or now)),
         )
         inserted = cursor.rowcount == 1
         if inserted:

@@ -156,12 +156,14 @@ async def create(
     owner_id: int,
     rule: Recurrence,
     payload: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
 ) -> Schedule:
-    """Insert a schedule; its next_fire_at is the first occurrence at or after ``now``."""
+    """Insert a schedule; its next_fire_at is the first occurrence at or after ``now``.
+    ``created_at``: the time recorded for the row (anonymous features pass a rounded one)."""
     _check_names(guild_id, kind, owner_id)
     columns = rule_columns(rule)
     next_fire = first_fire(rule, now)
-    stamp = iso_utc(now)
+    stamp = iso_utc(created_at or now)
     cursor = await conn.execute(
         "INSERT INTO schedules (guild_id, kind, owner_id, payload, frequency, timezone, local_time,"
         " weekdays, interval, start_date, until_date, at_utc, next_fire_at, created_at, updated_at)"

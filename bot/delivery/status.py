@@ -175,6 +175,11 @@ def render_status(conn: sqlite3.Connection, out: TextIO, now: datetime, *, guild
 async def print_status(config: Config, out: TextIO, now: datetime | None = None) -> int:
     """Print the status report as of ``now`` (default: the real time); 0 when the database could
     be read, 1 otherwise."""
+    from bot.core.anonymity import placement_warning
+
+    warning = placement_warning(config.anonymity_key_path, config.database_path)
+    if warning is not None:  # the operator's setup, said before the figures
+        print(f"Warning: {warning}\n", file=out)
     conn = _open_read_only(config)
     if conn is None:
         print(f"no database at {config.database_path} (the bot has not run with this config yet)", file=out)

@@ -13,7 +13,7 @@ from bot.core.messages import embed as card_embed
 from bot.core.text import display
 from bot.stories import wording
 from bot.stories.drafts import Verdict
-from bot.stories.records import Story, hour_of
+from bot.stories.records import Story, hour_of, story_ref
 
 ZWSP = "\u200b"
 
@@ -27,9 +27,10 @@ def _spoiler(text: str) -> str:
     return "||" + text.replace("||", "|" + ZWSP + "|") + "||"
 
 
-def story_embed(*, number: int, title: str, warning: str, body: str, when: datetime | None) -> dict[str, Any]:
-    """The story as posted: pseudonym, optional title, the body behind a spoiler when it has a warning."""
-    heading = wording.PSEUDONYM.format(number=number)
+def story_embed(*, number: int | None, title: str, warning: str, body: str, when: datetime | None) -> dict[str, Any]:
+    """The story as posted: pseudonym, optional title, the body behind a spoiler when it has a warning.
+    ``number`` None: a preview, before the story has its number (it is given on Post)."""
+    heading = wording.PSEUDONYM.format(number=number) if number is not None else wording.PSEUDONYM_UNNUMBERED
     if title:
         heading = f"{heading}: {title}"
     text = _spoiler(body) if warning else body
@@ -49,8 +50,10 @@ def post_card(story: Story, body: str, when: datetime) -> Card:
     """The post in the circle's stories channel (forum post or message with its thread)."""
     embed = story_embed(number=story.number, title=story.title or "", warning=story.content_warning or "",
                         body=body, when=when)
-    support = Button(cid("storysupport", story.id), wording.SUPPORT_BUTTON, PRIMARY)
-    return Card(story_content(story.content_warning or ""), (embed,), ((support,),))
+    # Per-server numbers in custom_ids ("n12"), never the global id.
+    support = Button(cid("storysupport", story_ref(story)), wording.SUPPORT_BUTTON, PRIMARY)
+    reply = Button(cid("storyreply", story_ref(story)), wording.REPLY_BUTTON)
+    return Card(story_content(story.content_warning or ""), (embed,), ((support, reply),))
 
 
 def thread_name(story: Story) -> str:
@@ -86,7 +89,8 @@ def preview_card(token: str, verdict: Verdict, number_hint: str, response_card: 
     body = "\n\n".join(lines)
     if content:
         body = f"{body}\n\n{content}"
-    embed = story_embed(number=0, title=verdict.title, warning=verdict.content_warning, body=verdict.body, when=None)
+    embed = story_embed(number=None, title=verdict.title, warning=verdict.content_warning, body=verdict.body,
+                        when=None)
     embed["author"] = {"name": number_hint}
     buttons = [Button(cid("storypost", token), "Post", SUCCESS), Button(cid("storyedit", token), "Edit"),
                Button(cid("storycancel", token), "Cancel", DANGER)]
@@ -111,6 +115,8 @@ def support_line(count: int) -> str:
 
 
 def status_text(story: Story, supporters: int) -> str:
+    if story.state == "ready" and story.publish_problem:
+        return wording.STATUS_PROBLEM.format(pseudonym=story.pseudonym, problem=story.publish_problem)
     text = wording.STATUS[story.state].format(
         pseudonym=story.pseudonym, thread_id=story.thread_id or 0, reason=display(story.decline_reason or ""))
     if story.state == "published":
@@ -128,9 +134,15 @@ def queue_card(story: Story, circle_name: str) -> Card:
         fields.append({"name": "Content warning", "value": display(story.content_warning)[:1024], "inline": False})
     embed = card_embed(wording.QUEUE_TITLE.format(pseudonym=story.pseudonym)[:256], story.body or "",
                        fields=fields, footer={"text": f"Title: {story.title}" if story.title else "No title"})
-    buttons = (Button(cid("storyapprove", story.id), wording.APPROVE, SUCCESS),
-               Button(cid("storydecline", story.id), wording.DECLINE, DANGER))
+    buttons = (Button(cid("storyapprove", story_ref(story)), wording.APPROVE, SUCCESS),
+               Button(cid("storydecline", story_ref(story)), wording.DECLINE, DANGER))
     return Card(intro, (embed,), (buttons,))
+
+
+def problem_notice(story: Story) -> Card:
+    """The moderators' queue: a story Discord refused for good, why, and how to publish it."""
+    return Card(wording.PROBLEM_NOTICE.format(pseudonym=story.pseudonym, problem=story.publish_problem or "",
+                                              number=story.number))
 
 
 def queue_done_card(story: Story, outcome: str) -> Card:

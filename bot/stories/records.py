@@ -27,11 +27,15 @@ from bot.stories.keys import new_receipt, receipt_hash
 from bot.stories.settings import StorySettings, take_number
 
 PUBLISH_KIND = "story_publish"
+# Review mode "new": besides every story by a member who joined in the last week, this share of
+# everyone else's goes to review too, picked at random, so a story in the queue no longer says
+# "someone who joined this week wrote this".
+NEW_MODE_SAMPLE = 0.3
 WAITING = ("review", "scheduled", "ready", "publishing")
 
 _COLUMNS = (
     "id, guild_id, circle_id, number, author_key, title, content_warning, body, state, crisis, decline_reason,"
-    " channel_id, thread_id, message_id, queue_message_id, publish_at, created_at, published_at"
+    " channel_id, thread_id, message_id, queue_message_id, publish_at, created_at, published_at, publish_problem"
 )
 
 
@@ -55,6 +59,7 @@ class Story:
     publish_at: str | None
     created_at: str
     published_at: str | None
+    publish_problem: str | None = None  # why Discord refused the post for good (see refused())
 
     @property
     def pseudonym(self) -> str:
@@ -69,6 +74,14 @@ def _story(row: Any) -> Story:
 
 def hour_of(when: datetime) -> datetime:
     return when.replace(minute=0, second=0, microsecond=0)
+
+
+DELAY_SECONDS = (60, 600)
+
+
+def random_delay(now: datetime, rng: random.Random | None = None) -> datetime:
+    """1-10 minutes from now at random: when a delayed story (or its review card) goes out."""
+    return now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(*DELAY_SECONDS))
 
 
 async def _fetch(conn: aiosqlite.Connection | Database, sql: str, params: tuple[Any, ...]) -> Story | None:
@@ -89,6 +102,22 @@ async def story_by_number(conn: aiosqlite.Connection | Database, guild_id: int, 
     if story is None:
         raise UserFacingError(wording.NO_STORY.format(number=number))
     return story
+
+
+def story_ref(story: Story) -> str:
+    """How a story is named in custom_ids: its number in this server ("n12"), never the global id."""
+    return f"n{story.number}"
+
+
+async def story_by_ref(conn: aiosqlite.Connection | Database, guild_id: int, ref: str) -> Story | None:
+    """The story a custom_id names: "n12" is story #12 of this server; plain digits are the global
+    id that buttons posted before per-server numbers carry (kept so those buttons still work)."""
+    if ref.startswith("n") and ref[1:].isdigit():
+        return await _fetch(conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND number = ?",
+                            (guild_id, int(ref[1:])))
+    if ref.isdigit():
+        return await get_story(conn, guild_id, int(ref))
+    return None
 
 
 async def story_by_receipt(conn: aiosqlite.Connection | Database, guild_id: int, receipt: str | None) -> Story:
@@ -181,12 +210,13 @@ async def submit(
         "INSERT INTO story_quota (guild_id, author_key, day, shared) VALUES (?, ?, ?, 1)"
         " ON CONFLICT (guild_id, author_key, day) DO UPDATE SET shared = shared + 1",
         (settings.guild_id, key, day))
+    rng = rng or random.SystemRandom()
     review = verdict.crisis == "crisis" or settings.review_mode == "all" or (
-        settings.review_mode == "new" and new_member)
+        settings.review_mode == "new" and (new_member or rng.random() < NEW_MODE_SAMPLE))
     state = "review" if review else ("scheduled" if settings.delay else "ready")
     publish_at = None
     if state == "scheduled":
-        publish_at = now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(60, 600))
+        publish_at = random_delay(now, rng)
     number = await take_number(conn, clock, settings.guild_id)
     receipt = new_receipt()
     cursor = await conn.execute(
@@ -202,7 +232,8 @@ async def submit(
     schedule = None
     if publish_at is not None:
         schedule = await schedules.create(conn, now, guild_id=settings.guild_id, kind=PUBLISH_KIND,
-                                          owner_id=story.id, rule=Recurrence.once(publish_at))
+                                          owner_id=story.id, rule=Recurrence.once(publish_at),
+                                          created_at=hour_of(now))
     return Submitted(story, receipt, schedule)
 
 
@@ -234,11 +265,11 @@ async def approve(conn: aiosqlite.Connection, clock: Clock, settings: StorySetti
     now = clock.now()
     schedule = None
     if settings.delay:
-        publish_at = now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(60, 600))
+        publish_at = random_delay(now, rng)
         await conn.execute("UPDATE stories SET state = 'scheduled', publish_at = ? WHERE guild_id = ? AND id = ?",
                            (iso_utc(publish_at), story.guild_id, story.id))
         schedule = await schedules.create(conn, now, guild_id=story.guild_id, kind=PUBLISH_KIND, owner_id=story.id,
-                                          rule=Recurrence.once(publish_at))
+                                          rule=Recurrence.once(publish_at), created_at=hour_of(now))
     else:
         await conn.execute("UPDATE stories SET state = 'ready' WHERE guild_id = ? AND id = ?",
                            (story.guild_id, story.id))
@@ -263,10 +294,12 @@ async def decline(conn: aiosqlite.Connection, clock: Clock, guild_id: int, story
 # -- publishing -----------------------------------------------------------------------------------
 
 async def due_to_publish(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> bool:
-    """The delay's wake-up: a scheduled story becomes ready (in the scheduler's transaction)."""
+    """The delay's wake-up: a scheduled story becomes ready (in the scheduler's transaction), and
+    its spent schedule goes (a row kept would record when the story was shared)."""
     cursor = await conn.execute(
         "UPDATE stories SET state = 'ready' WHERE guild_id = ? AND id = ? AND state = 'scheduled'",
         (guild_id, story_id))
+    await schedules.delete_for_owner(conn, guild_id, PUBLISH_KIND, story_id)
     return cursor.rowcount == 1
 
 
@@ -274,7 +307,8 @@ async def claim_ready(db: Database, guild_ids: set[int] | None = None) -> Story 
     """Mark the oldest ready story 'publishing' and return it (None when nothing is ready)."""
     async with db.transaction() as conn:
         async with conn.execute(
-            "SELECT id, guild_id FROM stories WHERE state = 'ready' ORDER BY id LIMIT 50") as cursor:
+            "SELECT id, guild_id FROM stories WHERE state = 'ready' AND publish_problem IS NULL"
+            " ORDER BY id LIMIT 50") as cursor:
             rows = await cursor.fetchall()
         for row in rows:
             if guild_ids is not None and row[1] not in guild_ids:
@@ -301,13 +335,59 @@ async def published(db: Database, clock: Clock, story: Story, *, channel_id: int
     return True
 
 
+async def record_starter(db: Database, story: Story, *, channel_id: int, message_id: int) -> None:
+    """A text-channel post's starter message, recorded before its thread is made: a retry reuses
+    it and a retraction deletes it, so a refused thread never leaves a second copy behind."""
+    await db.execute(
+        "UPDATE stories SET channel_id = ?, message_id = ? WHERE guild_id = ? AND id = ? AND state = 'publishing'",
+        (channel_id, message_id, story.guild_id, story.id))
+
+
+async def refused(db: Database, story: Story, problem: str, *, starter_kept: bool) -> None:
+    """Discord refused the post for good (a permission, a channel gone): the story waits, 'ready'
+    with its problem, and is not tried again until a moderator runs /story-admin retry.
+    ``starter_kept``: a starter message could not be deleted, so its id stays for a retraction."""
+    await db.execute(
+        "UPDATE stories SET state = 'ready', publish_problem = ?,"
+        " message_id = CASE WHEN ? THEN message_id ELSE NULL END,"
+        " channel_id = CASE WHEN ? THEN channel_id ELSE NULL END"
+        " WHERE guild_id = ? AND id = ? AND state = 'publishing'",
+        (problem, int(starter_kept), int(starter_kept), story.guild_id, story.id))
+
+
+async def retry(conn: aiosqlite.Connection, clock: Clock, guild_id: int, number: int, moderator_id: int) -> Story:
+    """A moderator fixed what refused the post: publish the story again."""
+    story = await story_by_number(conn, guild_id, number)
+    if story.state != "ready" or story.publish_problem is None:
+        raise UserFacingError(wording.NOTHING_TO_RETRY.format(pseudonym=story.pseudonym))
+    await conn.execute("UPDATE stories SET publish_problem = NULL WHERE guild_id = ? AND id = ?",
+                       (guild_id, story.id))
+    await audit(conn, clock, story, "retried", actor_id=moderator_id)
+    return story
+
+
+async def retries_of(db: Database, guild_id: int, story_id: int) -> int:
+    """How many times moderators asked to publish this story again (names each problem notice)."""
+    return int(await db.fetchval(
+        "SELECT count(*) FROM story_audit WHERE guild_id = ? AND story_id = ? AND action = 'retried'",
+        (guild_id, story_id)) or 0)
+
+
 async def back_to_ready(db: Database, guild_id: int, story_id: int) -> None:
     await db.execute("UPDATE stories SET state = 'ready' WHERE guild_id = ? AND id = ? AND state = 'publishing'",
                      (guild_id, story_id))
 
 
+async def any_keyed_rows(db: Database) -> bool:
+    """At start: does any server hold stories or blocks, which only the anonymity key can match to
+    an author? Then a missing key must stop the bot rather than be replaced by a new one."""
+    return bool(await db.fetchval(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM stories) OR EXISTS (SELECT 1 FROM story_blocks) THEN 1 ELSE 0 END"))
+
+
 async def interrupted_to_ready(db: Database) -> int:
-    """At start: stories left 'publishing' by a crash are published again (a sweep across servers,
+    """At process start (never on a gateway reconnect, while the publisher may be mid-post):
+    stories left 'publishing' by a crash are published again (a sweep across servers,
     allow-listed in tests/unit/app/test_guild_scoping.py)."""
     async with db.transaction() as conn:
         cursor = await conn.execute("UPDATE stories SET state = 'ready' WHERE state = 'publishing'")

@@ -20,7 +20,8 @@ class StorySettings:
     daily_limit: int = 3
     min_length: int = 20
     review_mode: str = "off"
-    delay: bool = False
+    # On by default: a post appearing the second someone pressed Post points to whoever was online.
+    delay: bool = True
 
 
 async def get_story_settings(db: Database, guild_id: int) -> StorySettings:
@@ -64,8 +65,8 @@ async def save_story_settings(db: Database, clock: Clock, settings: StorySetting
 async def take_number(conn: aiosqlite.Connection, clock: Clock, guild_id: int) -> int:
     """The next "Story #N" of this server, in the caller's transaction."""
     await conn.execute(
-        "INSERT INTO story_settings (guild_id, updated_at) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING",
-        (guild_id, utcnow_iso(clock)))
+        "INSERT INTO story_settings (guild_id, delay, updated_at) VALUES (?, ?, ?) ON CONFLICT (guild_id) DO NOTHING",
+        (guild_id, int(StorySettings(guild_id).delay), utcnow_iso(clock)))
     async with conn.execute(
         "UPDATE story_settings SET next_number = next_number + 1 WHERE guild_id = ? RETURNING next_number - 1",
         (guild_id,),

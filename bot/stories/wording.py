@@ -6,6 +6,7 @@ Plain and warm: people read these on bad days. Nothing here names an author.
 from __future__ import annotations
 
 PSEUDONYM = "Anonymous member - Story #{number}"
+PSEUDONYM_UNNUMBERED = "Anonymous member"  # the preview: the number is given on Post
 AUTHOR_NAME = "Story author"
 
 WHAT_IS_KEPT = (
@@ -13,7 +14,9 @@ WHAT_IS_KEPT = (
     " the story, except a one-way key it uses to enforce blocks and daily limits. After you post,"
     " you get a receipt code: it is your only way to retract the story or check on it."
 )
-PREVIEW_INTRO = "Here is exactly how your story will appear. Nothing is posted until you press **Post**."
+PREVIEW_INTRO = (
+    "Here is exactly how your story will appear; its number (Story #N) is given when you post."
+    " Nothing is posted until you press **Post**.")
 IDENTIFYING_INTRO = (
     "**These details could identify you or someone else.** You might want to remove them with"
     " **Edit** before posting:"
@@ -119,7 +122,11 @@ SUPPORT_BUTTON = "Sending support"
 SUPPORT_THANKS = "Thank you. The author will see that {count} {members} sending support. No one sees who."
 SUPPORT_ALREADY = "You're already sending support to this story. Thank you."
 
-REPLY_NOT_A_STORY = "/story reply works inside a story's thread."
+REPLY_NOT_A_STORY = (
+    "/story reply works inside a story's thread. You can also press **Reply as the author** on your story's post.")
+REPLY_BUTTON = "Reply as the author"
+REPLY_FORM_TITLE = "Reply as Story author"
+REPLY_GONE = "This story is no longer published, so it can't be replied to."
 REPLY_NOT_AUTHOR = "Only the story's author can reply as Story author. You can reply here under your own name."
 REPLY_SENT = "Your reply is being posted as **Story author**."
 REPLY_EMPTY = "Your reply is empty."
@@ -163,4 +170,20 @@ SETTINGS = (
     "**Story settings**\nDaily limit per member: {daily_limit}\nMinimum length: {min_length} characters\n"
     "Review before publishing: {review}\nRandom 1-10 minute delay: {delay}"
 )
-REVIEW_LABELS = {"off": "off", "new": "new members (joined in the last 7 days)", "all": "every story"}
+REVIEW_LABELS = {"off": "off", "new": "new members (joined in the last 7 days), and some other stories at random",
+                 "all": "every story"}
+
+# -- publishing refused (a permission missing, the channel gone) ---------------------------------------
+PROBLEM_NO_THREADS = (
+    "I'm not allowed to create threads in the stories channel (the **Create Public Threads** permission)")
+PROBLEM_NO_POST = "I'm not allowed to post in the stories channel (the **Send Messages** permission)"
+PROBLEM_NO_CHANNEL = "the circle's stories channel is gone or I can't see it"
+STATUS_PROBLEM = (
+    "Your story (**{pseudonym}**) isn't published yet: {problem}. The moderators have been told, and it will be"
+    " published once they fix it. Nothing of it was left in the channel. You can still retract it with this"
+    " receipt.")
+PROBLEM_NOTICE = (
+    "**{pseudonym} couldn't be published:** {problem}. Nothing was left in the channel. Once that's fixed,"
+    " `/story-admin retry story:{number}` publishes it. Its author sees this reason with /story status.")
+NOTHING_TO_RETRY = "{pseudonym} isn't waiting on a problem, so there's nothing to retry."
+RETRYING = "Trying {pseudonym} again now. If Discord still refuses it, you'll see a new notice here."

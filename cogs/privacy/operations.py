@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot.cases.queue import queue_trouble
 from bot.circles.access import require_organiser
+from bot.core.anonymity import placement_warning
 from bot.core.clock import iso_utc
 from bot.core.db import answered
 from bot.core.guild_settings import GuildSettings
@@ -144,6 +145,9 @@ class PrivacyOperations(commands.Cog):
         text = await asyncio.to_thread(status_text, Path(self.bot.db.path), self.bot.clock.now(),
                                        guild_id=guild.guild_id, runtime=runtime)
         text += f"\n{model_status_line()}\n"
+        warning = placement_warning(self.bot.config.anonymity_key_path, self.bot.config.database_path)
+        if warning is not None:
+            text = f"Warning: {warning}\n\n{text}"
         trouble = await queue_trouble(self.bot.db.reader, guild.guild_id)
         if trouble is not None:  # the one failure that can leave a crisis unseen: said first, in words
             text = f"{trouble.describe()}\n\n{text}"

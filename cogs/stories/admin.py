@@ -31,13 +31,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-# The decline form: custom_id("storydeclineform", story id), answered in on_interaction (not by
-# the Modal object), so a form submitted after a restart still works.
-DECLINE_MODAL = re.compile(r"^pc:storydeclineform:(\d+)$")
+# The decline form: custom_id("storydeclineform", "n<number>") (a bare id on forms opened from
+# cards sent before per-server numbers), answered in on_interaction (not by the Modal object), so a
+# form submitted after a restart still works.
+DECLINE_MODAL = re.compile(r"^pc:storydeclineform:(n?\d+)$")
 
 
-def decline_form(story_id: int) -> discord.ui.Modal:
-    form = discord.ui.Modal(title="Decline this story", custom_id=custom_id("storydeclineform", story_id))
+def decline_form(ref: str) -> discord.ui.Modal:
+    form = discord.ui.Modal(title="Decline this story", custom_id=custom_id("storydeclineform", ref))
     form.add_item(discord.ui.TextInput(
         label="Reason (the author will see it)", custom_id="reason", style=discord.TextStyle.paragraph,
         max_length=500, required=False, placeholder=wording.DECLINE_DEFAULT))
@@ -69,7 +70,7 @@ class StoryAdmin(commands.Cog):
         if match is not None:
             reason = " ".join(modal_values(interaction).get("reason", "").split()) or wording.DECLINE_DEFAULT
             # Opened from the queue card's Decline button: its answer replaces that card.
-            await run_deferred(interaction, self.decline(interaction, int(match.group(1)), reason),
+            await run_deferred(interaction, self.decline(interaction, match.group(1), reason),
                                "modal:storydecline", update=True)
 
     # -- review --------------------------------------------------------------------------------------
@@ -77,8 +78,12 @@ class StoryAdmin(commands.Cog):
     async def on_approve(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         guild_id = await self._require_moderator(interaction)
         settings = await get_story_settings(self.bot.db, guild_id)
+        found = await records.story_by_ref(self.bot.db, guild_id, args[0])
+        if found is None:
+            raise UserFacingError(wording.ALREADY_HANDLED.format(state="retracted by its author"))
         async with self.bot.db.transaction() as conn:
-            story, schedule = await records.approve(conn, self.bot.clock, settings, int(args[0]), interaction.user.id)
+            story, schedule = await records.approve(conn, self.bot.clock, settings, found.id, interaction.user.id,
+                                                    rng=self.members.rng)
         log.info("story approved guild_id=%s story_id=%s", guild_id, story.id)
         await send_card(interaction, cards.queue_done_card(
             story, wording.APPROVED_BY.format(moderator=interaction.user.id)), edit=True)
@@ -89,15 +94,18 @@ class StoryAdmin(commands.Cog):
 
     async def on_decline(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         guild_id = await self._require_moderator(interaction)
-        story = await records.get_story(self.bot.db, guild_id, int(args[0]))
+        story = await records.story_by_ref(self.bot.db, guild_id, args[0])
         if story is None or story.state != "review":
             raise UserFacingError(wording.ALREADY_HANDLED.format(state=story.state if story else "retracted"))
-        await interaction.response.send_modal(decline_form(story.id))
+        await interaction.response.send_modal(decline_form(records.story_ref(story)))
 
-    async def decline(self, interaction: discord.Interaction, story_id: int, reason: str) -> None:
+    async def decline(self, interaction: discord.Interaction, ref: str, reason: str) -> None:
         guild_id = await self._require_moderator(interaction)
+        found = await records.story_by_ref(self.bot.db, guild_id, ref)
+        if found is None:
+            raise UserFacingError(wording.ALREADY_HANDLED.format(state="retracted by its author"))
         async with self.bot.db.transaction() as conn:
-            story = await records.decline(conn, self.bot.clock, guild_id, story_id, interaction.user.id, reason)
+            story = await records.decline(conn, self.bot.clock, guild_id, found.id, interaction.user.id, reason)
         log.info("story declined guild_id=%s story_id=%s", guild_id, story.id)
         await send_card(interaction, cards.queue_done_card(
             story, wording.DECLINED_BY.format(moderator=interaction.user.id, reason=cards.display(reason))), edit=True)
@@ -116,6 +124,16 @@ class StoryAdmin(commands.Cog):
             await remove_story(conn, self.bot.clock, guild_id, story, interaction.user.id, reason)
         log.info("story removed guild_id=%s story_id=%s", guild_id, found.id)
         await reply(interaction, wording.REMOVED.format(pseudonym=found.pseudonym))
+
+    @admin.command(name="retry", description="Publish a story Discord refused, once its problem is fixed")
+    @app_commands.describe(story="The story's number (Story #N) from the notice in the queue")
+    async def retry(self, interaction: discord.Interaction, story: app_commands.Range[int, 1]) -> None:
+        guild_id = await self._require_moderator(interaction)
+        async with self.bot.db.transaction() as conn:
+            found = await records.retry(conn, self.bot.clock, guild_id, story, interaction.user.id)
+        log.info("story publish retried guild_id=%s story_id=%s", guild_id, found.id)
+        await reply(interaction, wording.RETRYING.format(pseudonym=found.pseudonym))
+        self.members.request_publish()
 
     @admin.command(name="block", description="Stop the (unknown) author of a story from sharing for a while")
     @app_commands.describe(story="The story's number (Story #N)", duration="How many days the block lasts",
@@ -143,7 +161,7 @@ class StoryAdmin(commands.Cog):
     @admin.command(name="settings", description="See or change the story settings of this server")
     @app_commands.describe(daily_limit="Stories a member may share per day",
                            min_length="Fewest characters a story needs",
-                           review="Moderators read stories before they appear: off, new members, or all",
+                           review="Moderators read stories first: off, new members (and others at random), or all",
                            delay="Publish 1-10 minutes later at random, so timing does not reveal the author")
     async def settings(self, interaction: discord.Interaction,
                        daily_limit: app_commands.Range[int, 1, 50] | None = None,

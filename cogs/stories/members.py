@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -37,6 +39,7 @@ from bot.stories.support import add_support, support_count
 from cogs.common.choices import choice
 from cogs.common.components import PersistentComponent, card_view, run_deferred, send_card
 from cogs.common.context import NO_PINGS, guild_id_of, guild_settings, reply, settings_of
+from cogs.common.modals import custom_id_of, modal_values
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -58,6 +61,21 @@ class Pending:
     draft: Draft
     verdict: Verdict
     started: datetime
+
+
+# The author's reply form: custom_id("storyreplyform", "n<number>"), answered in on_interaction
+# (not by the Modal object), so a form submitted after a restart still works.
+REPLY_MODAL = re.compile(r"^pc:storyreplyform:(n\d+)$")
+MAX_REPLY = 2000
+
+
+def reply_form(story: records.Story) -> discord.ui.Modal:
+    form = discord.ui.Modal(title=wording.REPLY_FORM_TITLE, custom_id=custom_id("storyreplyform",
+                                                                                 records.story_ref(story)))
+    form.add_item(discord.ui.TextInput(
+        label=f"Your reply to {story.pseudonym}"[:45], custom_id="reply", style=discord.TextStyle.paragraph,
+        max_length=MAX_REPLY, placeholder="It appears in the story's thread as Story author."))
+    return form
 
 
 class StoryForm(discord.ui.Modal):
@@ -87,7 +105,7 @@ class StoryForm(discord.ui.Modal):
 class Stories(commands.Cog):
     component_actions: ClassVar[dict[str, str]] = {
         "storypost": "on_post", "storyedit": "on_edit", "storycancel": "on_cancel", "storyhelp": "on_help",
-        "storysupport": "on_support",
+        "storysupport": "on_support", "storyreply": "on_reply_button",
     }
 
     story = app_commands.Group(name="story", description="Share a story anonymously with your circle",
@@ -96,15 +114,23 @@ class Stories(commands.Cog):
     def __init__(self, bot: PeerCirclesBot) -> None:
         self.bot = bot
         self.pending: dict[str, Pending] = {}
+        # The randomness of delays and review sampling; tests put a seeded or stub Random here.
+        self.rng: random.Random = random.SystemRandom()
         self._publish_task: asyncio.Task[None] | None = None
         self._publish_again = False
 
     async def cog_load(self) -> None:
-        key = anonymity.load_key(self.bot.config.anonymity_key_path)
+        config = self.bot.config
+        key = anonymity.load_key(config.anonymity_key_path, create=not await records.any_keyed_rows(self.bot.db))
         anonymity.install(key)
         if key.created:
             log.warning("created a new anonymity key file at %s (keep it safe, readable by the bot only)", key.source)
+        warning = anonymity.placement_warning(config.anonymity_key_path, config.database_path)
+        if warning is not None:
+            log.warning("%s", warning)
         self.bot.add_dynamic_items(PersistentComponent)
+        if await records.interrupted_to_ready(self.bot.db):
+            log.warning("stories interrupted while publishing are published again")
         self.bot.scheduler.register_kind(records.PUBLISH_KIND, self.on_publish_due, MissedPolicy.LATE,
                                          grace=timedelta(days=3650))
 
@@ -206,9 +232,10 @@ class Stories(commands.Cog):
         async with self.bot.db.transaction() as conn:
             done = await records.submit(conn, self.bot.clock, settings, circle_id=pending.draft.circle_id,
                                         key=author_key(guild_id, pending.user_id), verdict=pending.verdict,
-                                        new_member=new_member, member_key=member_block_key(guild_id, pending.user_id))
+                                        new_member=new_member, member_key=member_block_key(guild_id, pending.user_id),
+                                        rng=self.rng)
             if done.story.state == "review":
-                await self._enqueue_review(conn, done.story)
+                await self._enqueue_review(conn, done.story, delayed=settings.delay)
         log.info("story submitted guild_id=%s story_id=%s state=%s", guild_id, done.story.id, done.story.state)
         await send_card(interaction, cards.receipt_card(done.story, done.receipt), edit=True)
         if done.schedule is not None:
@@ -216,17 +243,21 @@ class Stories(commands.Cog):
         if done.story.state == "ready":
             self.request_publish()
 
-    async def _enqueue_review(self, conn: aiosqlite.Connection, story: records.Story) -> None:
+    async def _enqueue_review(self, conn: aiosqlite.Connection, story: records.Story, *, delayed: bool) -> None:
+        """The review card for the moderators' queue; with the server's delay on it goes out 1-10
+        minutes later at random (a card appearing the second someone pressed Post would point to them)."""
         settings = await guild_settings(self.bot, story.guild_id)
         circle = await get_circle(self.bot.db, story.guild_id, story.circle_id)
         if settings.queue_channel_id is None:
             log.warning("story held for review but the server has no queue channel guild_id=%s story_id=%s",
                         story.guild_id, story.id)
             return
+        now = self.bot.clock.now()
         await self.bot.outbox.enqueue(
             conn, key=records.review_key(story.guild_id, story.id), kind="story_review", guild_id=story.guild_id,
             target_kind="channel", target_id=settings.queue_channel_id,
-            payload=cards.queue_card(story, circle.name).to_payload())
+            payload=cards.queue_card(story, circle.name).to_payload(),
+            not_before=records.random_delay(now, self.rng) if delayed else None, created_at=records.hour_of(now))
 
     async def on_edit(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         pending = self._pending_for(interaction, args[0], take=False)
@@ -314,18 +345,49 @@ class Stories(commands.Cog):
     # -- the story's thread --------------------------------------------------------------------
 
     @story.command(name="reply", description="Reply anonymously as the Story author, inside your story's thread")
-    @app_commands.describe(text="Your reply (it appears as Story author)")
-    async def author_reply(self, interaction: discord.Interaction, text: str) -> None:
+    async def author_reply(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
         story = None if interaction.channel_id is None else await records.story_by_thread(
             self.bot.db, guild_id, interaction.channel_id)
         if story is None or story.state != "published":
             raise UserFacingError(wording.REPLY_NOT_A_STORY)
+        await self._open_reply_form(interaction, story)
+
+    async def on_reply_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
+        """The story post's "Reply as the author": the form opens for its author only."""
+        story = await records.story_by_ref(self.bot.db, guild_id_of(interaction), args[0])
+        if story is None or story.state != "published":
+            raise UserFacingError(wording.REPLY_GONE)
+        await self._open_reply_form(interaction, story)
+
+    async def _open_reply_form(self, interaction: discord.Interaction, story: records.Story) -> None:
+        if story.author_key != author_key(story.guild_id, interaction.user.id):
+            raise UserFacingError(wording.REPLY_NOT_AUTHOR)
+        await interaction.response.send_modal(reply_form(story))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """The reply form is answered by its custom_id, so one submitted after a restart still works."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        match = REPLY_MODAL.match(custom_id_of(interaction))
+        if match is not None:
+            text = modal_values(interaction).get("reply", "")
+            await run_deferred(interaction, self.post_author_reply(interaction, match.group(1), text),
+                               "modal:storyreply")
+
+    async def post_author_reply(self, interaction: discord.Interaction, ref: str, text: str) -> None:
+        guild_id = guild_id_of(interaction)
+        story = await records.story_by_ref(self.bot.db, guild_id, ref)
+        if story is None or story.state != "published":
+            raise UserFacingError(wording.REPLY_GONE)
         if story.author_key != author_key(guild_id, interaction.user.id):
             raise UserFacingError(wording.REPLY_NOT_AUTHOR)
         settings = await get_story_settings(self.bot.db, guild_id)
         body = check_draft(Draft(story.circle_id, text), replace(settings, min_length=1)).body
         verdict = await screen_draft(Draft(story.circle_id, body), await word_settings(self.bot.db, guild_id))
+        # A random name for this reply's rows: an interaction id is a snowflake that carries the second.
+        token = secrets.token_hex(8)
         shown = None
         if verdict.crisis in ("crisis", "concern"):
             # A crisis holds the reply back; a concern posts it. Either way the author gets the card
@@ -337,7 +399,7 @@ class Stories(commands.Cog):
                     level=verdict.crisis, source="story", crisis_embed=crisis_embed,
                     server_name=interaction.guild.name if interaction.guild else "", can_reply_privately=True,
                     anonymous=True, summary=wording.REPLY_CRISIS_CASE_SUMMARY.format(pseudonym=story.pseudonym),
-                    snapshot={"text": verdict.body}, dedupe_key=f"storyreply:{guild_id}:{interaction.id}")
+                    snapshot={"text": verdict.body}, dedupe_key=f"storyreply:{guild_id}:{token}")
             shown = response.card if response.show_card else None
         if verdict.crisis == "crisis":
             text = wording.REPLY_CRISIS_HELD if shown is not None else wording.REPLY_CRISIS_HELD_CARD_SHOWN
@@ -347,9 +409,10 @@ class Stories(commands.Cog):
             raise UserFacingError(wording.AIMED_SLUR)
         async with self.bot.db.transaction() as conn:
             await self.bot.outbox.enqueue(
-                conn, key=f"story_reply:{guild_id}:{interaction.id}", kind="story_reply", guild_id=guild_id,
+                conn, key=f"story_reply:{guild_id}:{token}", kind="story_reply", guild_id=guild_id,
                 target_kind="channel", target_id=story.thread_id or 0,
-                payload=cards.author_reply_card(story.number, verdict.body).to_payload())
+                payload=cards.author_reply_card(story.number, verdict.body).to_payload(),
+                created_at=records.hour_of(self.bot.clock.now()))
         log.info("story author reply queued guild_id=%s story_id=%s", guild_id, story.id)
         if shown is not None:
             await send_card(interaction, cards.Card(wording.REPLY_SENT, cards.crisis_embeds(shown),
@@ -359,7 +422,7 @@ class Stories(commands.Cog):
 
     async def on_support(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         guild_id = guild_id_of(interaction)
-        story = await records.get_story(self.bot.db, guild_id, int(args[0]))
+        story = await records.story_by_ref(self.bot.db, guild_id, args[0])
         if story is None or story.state != "published":
             raise UserFacingError("This story is no longer here.")
         async with self.bot.db.transaction() as conn:
@@ -380,8 +443,8 @@ class Stories(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        if await records.interrupted_to_ready(self.bot.db):
-            log.warning("stories interrupted while publishing are published again")
+        # Fires again after every gateway reconnect: stories in flight are left alone here (they
+        # were reset once, at load, before this process could publish anything).
         self.request_publish()
 
     def request_publish(self) -> None:
@@ -401,6 +464,11 @@ class Stories(commands.Cog):
                 await records.back_to_ready(self.bot.db, story.guild_id, story.id)
 
     async def _publish(self, story: records.Story) -> bool:
+        """Post one claimed story. False: a passing failure (it goes back to ready and is tried at the
+        next pass). A refusal for good (a permission, the channel gone) is recorded, the moderators
+        are told and nothing is left in the channel; it waits for /story-admin retry."""
+        channel: Any = None
+        starter: discord.Message | None = None
         try:
             circle = await get_circle(self.bot.db, story.guild_id, story.circle_id)
             if not circle.stories_channel_id:
@@ -414,15 +482,19 @@ class Stories(commands.Cog):
             if view is not None:
                 kwargs["view"] = view
             if isinstance(channel, discord.ForumChannel):
+                # One request makes the post and its thread: nothing half-made to clean up.
                 made = await channel.create_thread(name=cards.thread_name(story), **kwargs)
                 thread_id, message_id = made.thread.id, None
             elif isinstance(channel, discord.TextChannel):
-                message = await channel.send(**kwargs)
-                thread = await message.create_thread(name=cards.thread_name(story))
-                thread_id, message_id = thread.id, message.id
+                starter = await self._starter(channel, story, kwargs)
+                thread = starter.thread or await starter.create_thread(name=cards.thread_name(story))
+                thread_id, message_id = thread.id, starter.id
             else:
                 raise LookupError("the stories channel is neither a forum nor a text channel")
-        except Exception as exc:  # any failure: the story goes back to ready (never its text in the log)
+        except (discord.Forbidden, discord.NotFound, LookupError) as exc:
+            await self._refused(story, channel, starter, exc)
+            return True
+        except Exception as exc:  # a passing failure: the story goes back to ready (never its text in the log)
             log.warning("could not publish a story guild_id=%s story_id=%s error=%s", story.guild_id, story.id,
                         type(exc).__name__)
             return False
@@ -440,4 +512,50 @@ class Stories(commands.Cog):
             return True
         log.info("story published guild_id=%s story_id=%s", story.guild_id, story.id)
         return True
+
+    async def _starter(self, channel: discord.TextChannel, story: records.Story,
+                       kwargs: dict[str, Any]) -> discord.Message:
+        """The starter message of a text-channel post: the one an earlier attempt recorded (still
+        there), else a new one, recorded before its thread is made."""
+        if story.message_id and story.channel_id == channel.id:
+            try:
+                return await channel.fetch_message(story.message_id)
+            except discord.NotFound:
+                pass  # deleted by hand meanwhile: post it afresh
+        message = await channel.send(**kwargs)
+        await records.record_starter(self.bot.db, story, channel_id=channel.id, message_id=message.id)
+        return message
+
+    async def _refused(self, story: records.Story, channel: Any, starter: discord.Message | None,
+                       exc: Exception) -> None:
+        """A refusal for good: delete any starter message (no copy stays), record why, tell the
+        moderators in the queue; the author reads the reason with /story status."""
+        if isinstance(exc, LookupError | discord.NotFound) or channel is None:
+            problem = wording.PROBLEM_NO_CHANNEL
+        elif starter is not None:
+            problem = wording.PROBLEM_NO_THREADS
+        else:
+            problem = wording.PROBLEM_NO_POST
+        kept = False
+        target = (starter.channel.id, starter.id) if starter is not None else (story.channel_id, story.message_id)
+        if target[0] and target[1]:
+            try:
+                await self.bot.http.delete_message(target[0], target[1], reason="story could not be published")
+            except discord.NotFound:
+                pass
+            except discord.HTTPException:
+                kept = True  # its id stays recorded: a retry reuses it, a retraction deletes it
+        log.warning("story refused by Discord, waiting for moderators guild_id=%s story_id=%s error=%s",
+                    story.guild_id, story.id, type(exc).__name__)
+        await records.refused(self.bot.db, story, problem, starter_kept=kept)
+        settings = await guild_settings(self.bot, story.guild_id)
+        if settings.queue_channel_id is None:
+            return
+        attempt = await records.retries_of(self.bot.db, story.guild_id, story.id)
+        async with self.bot.db.transaction() as conn:
+            await self.bot.outbox.enqueue(
+                conn, key=f"story_problem:{story.guild_id}:{story.id}:{attempt}", kind="story_problem",
+                guild_id=story.guild_id, target_kind="channel", target_id=settings.queue_channel_id,
+                payload=cards.problem_notice(replace(story, publish_problem=problem)).to_payload(),
+                created_at=records.hour_of(self.bot.clock.now()))
 

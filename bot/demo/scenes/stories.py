@@ -43,6 +43,8 @@ async def scene(demo: Demo) -> None:
     receipt = await demo.answer(await emu.click(rae, preview, label="Post"))
     demo.show("rae, after Post", receipt)
     code = receipt["content"].split("`")[1]
+    demo.say("The story appears 1-10 minutes later, at random, so its time does not point to rae. Ten minutes pass.")
+    demo.clock.advance(minutes=11)
 
     forum = str(circle.stories_channel_id)
 
@@ -57,8 +59,12 @@ async def scene(demo: Demo) -> None:
     thanks = await demo.answer(await emu.click(tom, post, label="Sending support"))
     demo.show("tom, after pressing Sending support", thanks)
     await emu.send_message(post_thread["id"], tom, "Walking to the end of the road is huge. Well done.")
-    sent = await (await emu.slash(gid, rae, "story reply", channel_id=post_thread["id"],
-                                  text="Thank you, Tom-or-whoever-you-are. It really was.")).reply()
+    demo.say("Only the author can reply as Story author: the post's 'Reply as the author' button opens a form"
+             " for them (anyone else is told, privately, to reply under their own name).")
+    form = await emu.click(rae, post, label="Reply as the author")
+    demo.show("rae, after pressing Reply as the author (a form opens)", {"content": (await form.modal())["title"]})
+    sent = await (await emu.submit_modal(rae, form, {"reply": "Thank you, Tom-or-whoever-you-are. It really was."})
+                  ).reply()
     demo.show("rae", sent)
     await bot.outbox.drain()
     replies = [m for m in emu.world.messages[post_thread["id"]].values()

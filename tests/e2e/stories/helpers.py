@@ -35,6 +35,8 @@ async def story_world(bot: PeerCirclesBot, emulator: DiscordEmulator, server: Se
     reader = await emulator.member_join(server.guild_id, "bea")
     await join(emulator, server, author, circle)
     await join(emulator, server, reader, circle)
+    # The random delay is on by default; tests that are not about timing publish at once.
+    settings = {"delay": False, **settings}
     if settings:
         current = await get_story_settings(bot.db, int(server.guild_id))
         await save_story_settings(bot.db, bot.clock, StorySettings(**{**current.__dict__, **settings}))
@@ -86,6 +88,24 @@ async def wait_published(emulator: DiscordEmulator, circle: Circle, count: int =
         await asyncio.sleep(0.01)
     assert await recorded(), "the bot did not record the story as published"
     return story_threads(emulator, circle)
+
+
+def publisher_idle(bot: PeerCirclesBot) -> bool:
+    task = getattr(bot.get_cog("Stories"), "_publish_task", None)
+    return task is not None and task.done()
+
+
+def channel_posts(emulator: DiscordEmulator, circle: Circle) -> list[dict[str, Any]]:
+    """Messages in the circle's stories channel (a text channel's starters)."""
+    return list(emulator.world.messages.get(str(circle.stories_channel_id), {}).values())
+
+
+async def reply_as_author(emulator: DiscordEmulator, user: str, thread: dict[str, Any], text: str) -> dict[str, Any]:
+    """Press "Reply as the author" on the story's post, fill the form and submit it; what the member sees."""
+    post = emulator.world.messages[thread["id"]][thread["id"]]  # a forum post's starter shares the thread id
+    ix = await emulator.click(user, post, label="Reply as the author")
+    sub = await emulator.submit_modal(user, ix, {"reply": text})
+    return await sub.reply()
 
 
 def starter(emulator: DiscordEmulator, thread: dict[str, Any]) -> dict[str, Any]:

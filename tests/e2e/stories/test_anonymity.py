@@ -108,8 +108,8 @@ async def test_the_key_file_is_created_0600_and_rotating_it_unlinks_past_stories
     assert str(key_path) in capsys.readouterr().out
     bot = await runner.restart()
 
-    reply = await (await emulator.slash(server.guild_id, world.author, "story reply", channel_id=thread["id"],
-                                        text="Still me")).reply()
+    post = emulator.world.messages[thread["id"]][thread["id"]]
+    reply = await (await emulator.click(world.author, post, label="Reply as the author")).reply()
     assert "Only the story's author" in reply["content"], "the old story no longer knows its author"
     blocked = await (await emulator.slash(server.guild_id, server.owner_id, "story-admin block", story=1,
                                           duration=30)).reply()

@@ -120,3 +120,21 @@ async def test_retracting_a_story_waiting_for_review_takes_its_review_card_down(
     assert "taken down" in done["content"]
     assert queue_messages(emulator, server) == [], "the moderators no longer see the text"
     assert await bot.db.fetchval("SELECT count(*) FROM stories") == 0
+
+
+async def test_review_new_sends_a_random_share_of_longstanding_members_stories_to_review_too(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    from tests.unit.stories.test_records import FixedDraw
+
+    world = await story_world(bot, emulator, server, review_mode="new")
+    emulator.world.guilds[server.guild_id].members[world.author]["joined_at"] = "2020-01-01T00:00:00+00:00"
+    cog: Any = bot.get_cog("Stories")
+    cog.rng = FixedDraw(0.0)  # drawn into the sample
+    done, _ = await share(emulator, server, world.author, world.circle)
+    assert "A moderator will read your story" in done["content"]
+    await emulator.wait_until(lambda: queue_messages(emulator, server), 5, "the review card")
+    cog.rng = FixedDraw(0.99)  # not drawn: a longstanding member's story goes straight out
+    done, _ = await share(emulator, server, world.author, world.circle, STORY + " Second one.")
+    assert "being published" in done["content"]
+    await wait_published(emulator, world.circle, bot=bot)
+    assert len(queue_messages(emulator, server)) == 1

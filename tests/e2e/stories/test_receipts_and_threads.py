@@ -7,7 +7,7 @@ from emulator.events import Server
 from emulator.interactions import text_of
 from emulator.server import DiscordEmulator
 from tests.e2e.circles.helpers import answer
-from tests.e2e.stories.helpers import share, story_threads, story_world, wait_published
+from tests.e2e.stories.helpers import reply_as_author, share, story_threads, story_world, wait_published
 
 
 async def slash(emulator: DiscordEmulator, server: Server, user: str, path: str, channel_id: str | None = None,
@@ -43,8 +43,10 @@ async def test_the_author_replies_anonymously_in_the_thread_recognised_by_the_on
     world = await story_world(bot, emulator, server)
     await share(emulator, server, world.author, world.circle)
     (thread,) = await wait_published(emulator, world.circle, bot=bot)
-    sent = await slash(emulator, server, world.author, "story reply", channel_id=thread["id"],
-                       text="Thank you all, it means a lot.")
+    post = emulator.world.messages[thread["id"]][thread["id"]]
+    button = next(c for row in post["components"] for c in row["components"] if c["label"] == "Reply as the author")
+    assert button["custom_id"] == "pc:storyreply:n1", "the per-server number, never the global id"
+    sent = await reply_as_author(emulator, world.author, thread, "Thank you all, it means a lot.")
     assert "posted as **Story author**" in sent["content"]
 
     def replies() -> list[dict]:
@@ -55,10 +57,16 @@ async def test_the_author_replies_anonymously_in_the_thread_recognised_by_the_on
     (posted,) = replies()
     assert "Story author" in text_of(posted) and "Thank you all" in text_of(posted)
     assert world.author not in str(posted)
-    other = await slash(emulator, server, world.reader, "story reply", channel_id=thread["id"], text="Me too")
-    assert "Only the story's author" in other["content"]
-    outside = await slash(emulator, server, world.author, "story reply", channel_id=server.general_id, text="Hi")
+    other = await (await emulator.click(world.reader, post, label="Reply as the author")).reply()
+    assert "Only the story's author" in other["content"] and other["flags"] & 64
+    outside = await slash(emulator, server, world.author, "story reply", channel_id=server.general_id)
     assert "works inside a story's thread" in outside["content"]
+    # /story reply in the thread opens the same form (for posts made before the button existed).
+    form = await emulator.slash(server.guild_id, world.author, "story reply", channel_id=thread["id"])
+    assert (await form.modal())["custom_id"] == "pc:storyreplyform:n1"
+    again = await (await emulator.submit_modal(world.author, form, {"reply": "And thank you again."})).reply()
+    assert "posted as **Story author**" in again["content"]
+    await emulator.wait_until(lambda: len(replies()) == 2, 5, "the second reply")
 
 
 async def test_sending_support_counts_unique_supporters_and_the_author_sees_the_count(

@@ -16,7 +16,7 @@ from emulator.events import Server
 from emulator.interactions import text_of
 from emulator.server import DiscordEmulator
 from tests.e2e.circles.helpers import answer
-from tests.e2e.stories.helpers import preview, share, story_threads, story_world, wait_published
+from tests.e2e.stories.helpers import preview, reply_as_author, share, story_threads, story_world, wait_published
 
 CRISIS = "The pain has been endless for years and I want to kill myself tonight. I have the pills ready."
 
@@ -92,8 +92,8 @@ async def test_an_author_reply_at_concern_is_posted_and_the_author_gets_the_priv
     world = await story_world(bot, emulator, server)
     await share(emulator, server, world.author, world.circle)
     (thread,) = await wait_published(emulator, world.circle, bot=bot)
-    shown = await (await emulator.slash(server.guild_id, world.author, "story reply", channel_id=thread["id"],
-                                        text="Thank you all. I feel hopeless lately, but this helps.")).reply()
+    shown = await reply_as_author(emulator, world.author, thread,
+                                  "Thank you all. I feel hopeless lately, but this helps.")
     assert shown["flags"] & 64 and "being posted" in shown["content"]
     assert "988" in text_of(shown) and "Connect me with a moderator" in text_of(shown)
     await bot.outbox.drain()

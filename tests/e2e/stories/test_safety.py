@@ -12,7 +12,15 @@ from emulator.events import Server
 from emulator.interactions import text_of
 from emulator.server import DiscordEmulator
 from tests.e2e.circles.helpers import answer
-from tests.e2e.stories.helpers import preview, receipt_of, share, story_threads, story_world, wait_published
+from tests.e2e.stories.helpers import (
+    preview,
+    receipt_of,
+    reply_as_author,
+    share,
+    story_threads,
+    story_world,
+    wait_published,
+)
 
 CRISIS = "The pain has been endless for years and I want to kill myself tonight. I have the pills ready."
 
@@ -88,8 +96,7 @@ async def test_an_author_reply_with_crisis_language_is_not_posted_and_gets_the_c
     world = await story_world(bot, emulator, server)
     await share(emulator, server, world.author, world.circle)
     (thread,) = await wait_published(emulator, world.circle, bot=bot)
-    answer_ = await (await emulator.slash(server.guild_id, world.author, "story reply", channel_id=thread["id"],
-                                          text="Honestly I want to kill myself tonight.")).reply()
+    answer_ = await reply_as_author(emulator, world.author, thread, "Honestly I want to kill myself tonight.")
     assert "988" in text_of(answer_) and "Connect me with a moderator" in text_of(answer_)
     case = await bot.db.fetchone("SELECT kind, urgency, subject_user_id, opened_by FROM cases")
     assert tuple(case) == ("crisis", "urgent", None, None)

@@ -68,6 +68,7 @@ async def test_the_preview_names_identifying_details_and_what_is_kept(
     card = await preview(emulator, server, world.author, world.circle,
                          STORY + " Text me on 07700 900123 or ann@example.com, see https://example.com/me")
     assert card["flags"] & EPHEMERAL
+    assert "Story #0" not in text_of(card) and "its number (Story #N) is given when you post" in text_of(card)
     text = text_of(card)
     assert "could identify you" in text
     assert "a phone number: `07700 900123`" in text and "an e-mail address: `ann@example.com`" in text

@@ -45,6 +45,8 @@ SPANS_SERVERS: dict[tuple[str, str], str] = {
     ("privacy/errors_seen.py", "prune"): "retention: hourly error counts (kinds, no content) of every server",
     ("cases/crisis.py", "has_pending"): "in DMs (no server) a member's waiting crisis card from any server;"
                                         " in a server it filters by guild_id",
+    ("stories/records.py", "any_keyed_rows"): "the start-up check: does any server hold rows only the"
+                                               " anonymity key can match (then a missing key is fatal)",
     ("stories/records.py", "interrupted_to_ready"): "the start-up sweep: stories of every server a crash left"
                                                      " 'publishing' are published again",
     ("cases/closed_dm.py", "to_open"): "the closed-DM worker's sweep: crisis-card threads still to open, any server",

@@ -80,3 +80,52 @@ def test_setup_logging_keeps_sql_and_gateway_logs_out_even_at_debug() -> None:
         root.handlers[:] = saved[1]
         logging.getLogger("discord").setLevel(saved[2])
         logging.getLogger("aiosqlite").setLevel(saved[3])
+
+
+def test_a_missing_key_is_refused_when_the_database_holds_keyed_rows(tmp_path: Path) -> None:
+    path = tmp_path / "bot.anonymity-key"
+    with pytest.raises(AnonymityKeyError, match="Refusing to start rather than create a new key"):
+        load_key(path, env={}, create=False)
+    assert not path.exists(), "no new key was written"
+    assert load_key(path, env={ENV_VAR: "y" * 40}, create=False).source == "environment"
+
+
+def test_a_key_in_the_database_s_folder_is_warned_about(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "bot.sqlite3"
+    database.parent.mkdir()
+    beside = anonymity.default_key_path(database)
+    warning = anonymity.placement_warning(beside, database, env={})
+    assert warning is not None and "database's folder" in warning and ENV_VAR in warning
+    assert anonymity.placement_warning(tmp_path / "secrets" / "key", database, env={}) is None
+    assert anonymity.placement_warning(beside, database, env={ENV_VAR: "z" * 40}) is None
+
+
+def test_run_bot_exits_non_zero_with_a_clear_message_when_the_key_is_missing(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from discord.ext import commands
+
+    from bot import client
+    from bot.core.config import Config
+
+    def refuse(self: object, *args: object, **kwargs: object) -> None:
+        raise commands.ExtensionFailed("cogs.stories", AnonymityKeyError("the anonymity key is missing"))
+
+    monkeypatch.setenv("DISCORD_TOKEN", "token")
+    monkeypatch.setattr(client.PeerCirclesBot, "run", refuse)
+    assert client.run_bot(Config()) == 1
+    assert "error: the anonymity key is missing" in capsys.readouterr().err
+
+
+def test_python_m_bot_status_warns_about_the_key_beside_the_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import main
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\npath = "{tmp_path / "bot.sqlite3"}"\n')
+    main(["status", "--config", str(config)])
+    assert "Warning: the anonymity key file" in capsys.readouterr().out
+    config.write_text(f'[database]\npath = "{tmp_path / "bot.sqlite3"}"\n'
+                      f'[privacy]\nkey_file = "{tmp_path / "elsewhere" / "key"}"\n')
+    main(["status", "--config", str(config)])
+    assert "Warning" not in capsys.readouterr().out

@@ -31,7 +31,7 @@ def _key(tmp_path: Path) -> None:
 
 async def submit(db: Database, clock: FakeClock, settings: StorySettings | None = None, *, user: int = USER,
                  verdict: Verdict = VERDICT, new_member: bool = False) -> records.Submitted:
-    settings = settings or StorySettings(GUILD)
+    settings = settings or StorySettings(GUILD, delay=False)
     async with db.transaction() as conn:
         return await records.submit(conn, clock, settings, circle_id=1, key=author_key(settings.guild_id, user),
                                     verdict=verdict, new_member=new_member, rng=random.Random(1))
@@ -40,7 +40,7 @@ async def submit(db: Database, clock: FakeClock, settings: StorySettings | None 
 async def test_a_story_is_numbered_per_server_and_stores_no_member_id(db: Database, clock: FakeClock) -> None:
     first = await submit(db, clock)
     second = await submit(db, clock, user=8)
-    elsewhere = await submit(db, clock, StorySettings(OTHER))
+    elsewhere = await submit(db, clock, StorySettings(OTHER, delay=False))
     assert (first.story.number, second.story.number, elsewhere.story.number) == (1, 2, 1)
     assert first.story.state == "ready" and first.story.author_key == author_key(GUILD, USER)
     assert first.story.author_key != elsewhere.story.author_key, "keys differ between servers"
@@ -50,11 +50,11 @@ async def test_a_story_is_numbered_per_server_and_stores_no_member_id(db: Databa
 
 
 async def test_review_modes_and_crisis_hold_the_story(db: Database, clock: FakeClock) -> None:
-    assert (await submit(db, clock, StorySettings(GUILD, review_mode="all"))).story.state == "review"
-    assert (await submit(db, clock, StorySettings(GUILD, review_mode="new"), new_member=True)).story.state == "review"
-    assert (await submit(db, clock, StorySettings(GUILD, review_mode="new"), user=9)).story.state == "ready"
+    assert (await submit(db, clock, StorySettings(GUILD, delay=False, review_mode="all"))).story.state == "review"
+    new_mode = StorySettings(GUILD, delay=False, review_mode="new")
+    assert (await submit(db, clock, new_mode, new_member=True)).story.state == "review"
     crisis = Verdict("text", "", "", "crisis", (), False)
-    held = await submit(db, clock, StorySettings(GUILD, daily_limit=9), user=10, verdict=crisis)
+    held = await submit(db, clock, StorySettings(GUILD, delay=False, daily_limit=9), user=10, verdict=crisis)
     assert held.story.state == "review" and held.story.crisis
 
 
@@ -74,7 +74,7 @@ async def test_the_delay_schedules_publication_by_story_id_between_1_and_10_minu
 
 
 async def test_the_daily_limit_counts_by_key_and_survives_a_retraction(db: Database, clock: FakeClock) -> None:
-    settings = StorySettings(GUILD, daily_limit=2)
+    settings = StorySettings(GUILD, delay=False, daily_limit=2)
     await submit(db, clock, settings)
     second = await submit(db, clock, settings)
     async with db.transaction() as conn:
@@ -110,7 +110,7 @@ async def test_blocks_reach_the_author_through_the_key_only(db: Database, clock:
 
 
 async def test_review_decisions_happen_once(db: Database, clock: FakeClock) -> None:
-    settings = StorySettings(GUILD, review_mode="all")
+    settings = StorySettings(GUILD, delay=False, review_mode="all")
     done = await submit(db, clock, settings)
     async with db.transaction() as conn:
         _, schedule = await records.approve(conn, clock, settings, done.story.id, 55)
@@ -159,12 +159,12 @@ async def test_settings_are_validated_stored_and_audited(db: Database, clock: Fa
     assert await get_story_settings(db, GUILD) == StorySettings(GUILD, 5, 50, "new", True)
     assert await get_story_settings(db, OTHER) == StorySettings(OTHER)
     with pytest.raises(UserFacingError):
-        await save_story_settings(db, clock, StorySettings(GUILD, review_mode="some"))
+        await save_story_settings(db, clock, StorySettings(GUILD, delay=False, review_mode="some"))
     assert await db.fetchval("SELECT actor_id FROM story_audit WHERE action = 'settings'") == 55
 
 
 async def test_a_story_held_for_crisis_language_cannot_be_approved(db: Database, clock: FakeClock) -> None:
-    settings = StorySettings(GUILD)
+    settings = StorySettings(GUILD, delay=False)
     held = await submit(db, clock, settings, verdict=Verdict(VERDICT.body, "", "", "crisis", (), False))
     assert held.story.state == "review" and held.story.crisis
     async with db.transaction() as conn:
@@ -197,7 +197,7 @@ async def test_retracting_while_publishing_is_refused_and_a_post_for_a_retracted
 async def test_the_author_s_audit_rows_are_rounded_to_the_hour_and_moderators_are_not(
         db: Database, clock: FakeClock) -> None:
     clock.set(clock.now().replace(minute=37, second=12))
-    settings = StorySettings(GUILD, review_mode="all")
+    settings = StorySettings(GUILD, delay=False, review_mode="all")
     done = await submit(db, clock, settings)
     async with db.transaction() as conn:
         await records.approve(conn, clock, settings, done.story.id, 55)
@@ -210,3 +210,26 @@ async def test_the_author_s_audit_rows_are_rounded_to_the_hour_and_moderators_ar
     for action in ("submitted", "published", "retracted"):
         assert times[action].endswith(":00:00Z"), (action, times[action])
     assert times["approved"].endswith(":37:12Z"), "a moderator's action keeps its time"
+
+
+class FixedDraw(random.Random):
+    """A Random whose random() always returns ``value``: the review sample, decided by the test."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(0)
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+async def test_review_new_also_takes_a_random_share_of_other_members_stories(db: Database, clock: FakeClock) -> None:
+    settings = StorySettings(GUILD, delay=False, review_mode="new", daily_limit=9)
+    async with db.transaction() as conn:
+        picked = await records.submit(conn, clock, settings, circle_id=1, key=author_key(GUILD, 9), verdict=VERDICT,
+                                      new_member=False, rng=FixedDraw(records.NEW_MODE_SAMPLE - 0.01))
+        passed = await records.submit(conn, clock, settings, circle_id=1, key=author_key(GUILD, 9), verdict=VERDICT,
+                                      new_member=False, rng=FixedDraw(records.NEW_MODE_SAMPLE))
+        newcomer = await records.submit(conn, clock, settings, circle_id=1, key=author_key(GUILD, 8),
+                                        verdict=VERDICT, new_member=True, rng=FixedDraw(0.99))
+    assert (picked.story.state, passed.story.state, newcomer.story.state) == ("review", "ready", "review")
