@@ -21,7 +21,9 @@ The decision (thresholds in ``encoder_head.json``, chosen on held-out set 2, nev
 - a stage-one tier stands unless the encoder lowers it: a crisis that only the fast model raised
   becomes concern when the encoder's crisis probability is under ``model_only_floor``, and a
   concern that only the fast model raised becomes none when the encoder's at-risk probability is
-  under ``concern_floor`` (everyday words the static embedding puts near risk);
+  under ``concern_floor`` (everyday words the static embedding puts near risk), and a crisis the
+  rules raised becomes concern when every window's crisis probability is under ``rule_floor``
+  (the encoder reads "I don't act on it" and a recovered story where a rule saw only the words);
 - a denial ("I'm not suicidal, just exhausted") or a clinical question answered no in a window keeps
   that window from voting for risk, as it takes the fast model's tier to none; a story told as
   recovered, or ideation with "no plan", lets the window vote for concern only (thoughts that come
@@ -61,6 +63,7 @@ class Thresholds:
     model_only_floor: float
     concern_floor: float  # a concern only the fast model raised stands if P(at risk) reaches this
     mark: float  # the fast model's score from which a message reaches the encoder
+    rule_floor: float = 0.0  # a rule's crisis the encoder puts below this (and no window votes crisis) is concern
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,10 @@ def decide(stage_one: tuple[str, str | None], probs: Sequence[tuple[float, float
             enc = max(enc, 1)
     rank1 = _RANK[tier1]
     if rank1 == 2 and signal1 == "model" and p_crisis < t.model_only_floor:
+        rank1 = 1
+    # A rule's crisis the encoder finds far from one ("I don't act on it", "they pass", a story
+    # told as recovered, a rule misreading an aside) is still a private check-in, not a page.
+    if rank1 == 2 and signal1 in ("rule", "both") and enc < 2 and p_crisis < t.rule_floor:
         rank1 = 1
     if rank1 == 1 and signal1 == "model" and p_risk < t.concern_floor:
         rank1, signal1 = 0, None

@@ -209,7 +209,8 @@ def emoji_words(plain: str) -> str:
 HEAD = DATA.parent / "encoder_head.json"
 # The cascade's thresholds (bot.screening.cascade reads them by these names); the deciding ones
 # must lie strictly between 0 and 1.
-THRESHOLD_NAMES = ("crisis", "crisis_with_sign", "concern", "model_only_floor", "concern_floor", "mark")
+THRESHOLD_NAMES = ("crisis", "crisis_with_sign", "concern", "model_only_floor", "concern_floor", "mark",
+                   "rule_floor")
 _DECIDING = frozenset({"crisis", "crisis_with_sign", "concern", "mark"})
 
 

@@ -1,17 +1,20 @@
-"""Choose the cascade's thresholds on held-out set 2 and write them into ``encoder_head.json``.
+"""Choose the cascade's thresholds on the held-out sets already seen and write them into
+``encoder_head.json``.
 
     python -m bot.screening.encoder_thresholds            # after python -m bot.screening.finetune
 
-Set 2 (``benchmarks/data/crisis/crisis_heldout_v2.jsonl``) was written by writers who never saw the
-detector and was looked at in rounds 2-3; it is not trained on. Set 3 is reported beside it and set
-4 is never read here (it is judged once, at first sight, by ``benchmarks/screening.py``).
+``SETS`` are held-out sets written by writers who never saw the detector, each already judged once
+at first sight and never trained on (sets 2, 3, 5 and 6). The newest set is never read here: it is
+judged once, at first sight, by ``benchmarks/screening.py``, and joins ``SETS`` only afterwards.
+Until round 6 only set 2 (559 rows) chose; its thresholds were sharp on it and loose on the sets
+after it (false crisis 2.2% on set 6), so the choice now pools about 2,800 rows of 16 writers.
 
-The search: every combination of the grids below; a combination qualifies when on set 2 false
-`crisis` on non-crisis sentences is at most ``MAX_FALSE_CRISIS`` and ordinary chat at `concern` or
-above at most ``MAX_CHAT_CONCERN`` (both with a margin under issue 23's 2% and 5%, since writers
-differ); among those the highest crisis recall wins, then concern-or-above recall, then the higher
-thresholds (fewer alarms). ``mark`` (the fast model's score from which a message reaches the
-encoder) is fixed: recall first, the encoder decides.
+The search: every combination of the grids below; a combination qualifies when false `crisis` on
+non-crisis sentences is at most ``MAX_FALSE_CRISIS`` pooled (a margin under issue 23's 2%) and at
+most 2% on every set, and ordinary chat at `concern` or above is at most ``MAX_CHAT_CONCERN`` on
+every set; among those the highest crisis recall wins, then concern-or-above recall, then the
+higher thresholds (fewer alarms). ``mark`` (the fast model's score from which a message reaches
+the encoder) is fixed: recall first, the encoder decides.
 """
 
 from __future__ import annotations
@@ -27,15 +30,20 @@ from bot.screening import cascade, detector
 from bot.screening.encoder import HEAD, THRESHOLD_NAMES, EncoderHead
 
 ROOT = Path(__file__).resolve().parents[2]
-SET_2 = ROOT / "benchmarks" / "data" / "crisis" / "crisis_heldout_v2.jsonl"
+SETS = tuple(ROOT / "benchmarks" / "data" / "crisis" / f"crisis_heldout_v{n}.jsonl" for n in (2, 3, 5, 6))
 MARK = 0.62  # the fast model's own concern threshold: what it finds at risk, the encoder reads
-MAX_FALSE_CRISIS = 0.015  # issue 23: 2%
-MAX_CHAT_CONCERN = 0.05   # issue 23: 5% (set 2's chat is the hardest of the sets: no margin left to spend)
-GRID_CRISIS = (0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
-GRID_WITH_SIGN = (0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97)
-GRID_CONCERN = (0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99)
-GRID_FLOOR = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
-GRID_CONCERN_FLOOR = (0.0, 0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95)
+MAX_FALSE_CRISIS = 0.015  # issue 23: 2%, pooled
+MAX_FALSE_CRISIS_PER_SET = 0.02
+MAX_CHAT_CONCERN = 0.05   # issue 23: 5%, on every set (set 2's chat is the hardest: no margin left to spend)
+# The encoder's probabilities bunch near 0 and 1: with crisis at 0.9 and above, recall on the
+# pooled sets falls to 0.59, and below 0.7 with a sign false crisis passes 2.5% (measured in round
+# 6), so the grids are dense only where the choice lies (and small: ~2,800 rows a combination).
+GRID_CRISIS = (0.85, 0.9)
+GRID_WITH_SIGN = (0.7, 0.75, 0.8, 0.85)
+GRID_CONCERN = (0.5, 0.7, 0.8)
+GRID_FLOOR = (0.1, 0.3)
+GRID_CONCERN_FLOOR = (0.5, 0.7)
+GRID_RULE_FLOOR = (0.0, 0.1, 0.2, 0.3)
 
 
 @dataclass(frozen=True)
@@ -78,22 +86,26 @@ def figures(scored: Sequence[Scored], t: cascade.Thresholds) -> dict[str, float]
     }
 
 
-def choose(scored: Sequence[Scored]) -> tuple[cascade.Thresholds, dict[str, float]]:
+def choose(sets: Sequence[Sequence[Scored]]) -> tuple[cascade.Thresholds, dict[str, float]]:
+    pooled = [s for scored in sets for s in scored]
     best: tuple[tuple[float, ...], cascade.Thresholds, dict[str, float]] | None = None
-    for c, w, k, f, cf in itertools.product(GRID_CRISIS, GRID_WITH_SIGN, GRID_CONCERN, GRID_FLOOR,
-                                            GRID_CONCERN_FLOOR):
+    for c, w, k, f, cf, rf in itertools.product(GRID_CRISIS, GRID_WITH_SIGN, GRID_CONCERN, GRID_FLOOR,
+                                                GRID_CONCERN_FLOOR, GRID_RULE_FLOOR):
         if w > c:
             continue
         t = cascade.Thresholds(crisis=c, crisis_with_sign=w, concern=k, model_only_floor=f, concern_floor=cf,
-                               mark=MARK)
-        fig = figures(scored, t)
-        if fig["false_crisis"] > MAX_FALSE_CRISIS or fig["chat_concern"] > MAX_CHAT_CONCERN:
+                               mark=MARK, rule_floor=rf)
+        fig = figures(pooled, t)
+        if fig["false_crisis"] > MAX_FALSE_CRISIS:
             continue
-        key = (fig["crisis_recall"], fig["risk_recall"], c, w, k, -f, -cf)
+        each = [figures(scored, t) for scored in sets]
+        if any(e["false_crisis"] > MAX_FALSE_CRISIS_PER_SET or e["chat_concern"] > MAX_CHAT_CONCERN for e in each):
+            continue
+        key = (fig["crisis_recall"], fig["risk_recall"], c, w, k, -f, -cf, -rf)
         if best is None or key > best[0]:
             best = (key, t, fig)
     if best is None:
-        raise SystemExit("no thresholds meet the limits on set 2")
+        raise SystemExit("no thresholds meet the limits on the held-out sets")
     return best[1], best[2]
 
 
@@ -107,11 +119,11 @@ def main() -> int:
     # the shipped file is written once, at the end).
     base = EncoderHead.load(HEAD, thresholds=False)
     head = dataclasses.replace(base, thresholds={"crisis": 0.99, "crisis_with_sign": 0.99, "concern": 0.99,
-                                                 "model_only_floor": 0.0, "concern_floor": 0.0, "mark": MARK})
-    scored = score_rows(read(SET_2), head)
-    t, fig = choose(scored)
+                                                 "model_only_floor": 0.0, "concern_floor": 0.0, "mark": MARK,
+                                                 "rule_floor": 0.0})
+    t, fig = choose([score_rows(read(path), head) for path in SETS])
     raw["thresholds"] = {name: getattr(t, name) for name in THRESHOLD_NAMES}
-    raw["thresholds_chosen_on"] = {"set": SET_2.name, **{k: round(v, 4) for k, v in fig.items()}}
+    raw["thresholds_chosen_on"] = {"set": ", ".join(p.name for p in SETS), **{k: round(v, 4) for k, v in fig.items()}}
     HEAD.write_text(json.dumps(raw, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(json.dumps(raw["thresholds_chosen_on"] | raw["thresholds"]))
     return 0

@@ -3,9 +3,9 @@ of their reach-out, role-problem notices) are found at erasure, so the privacy c
 
 from __future__ import annotations
 
+from bot.cases.data_rights import member_relay_posts
 from bot.circles.data_rights import member_notice_posts
 from bot.core.db import Database
-from bot.cases.data_rights import member_relay_posts
 
 G, MEMBER, OTHER, THREAD, QUEUE = 10, 738_291_046_518_273_049, 402_118_553_907_661_312, 5551, 5552
 

@@ -3,6 +3,7 @@ how it decides, that it runs off the event loop, and that a missing model file i
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import threading
 from pathlib import Path
@@ -53,6 +54,8 @@ def test_marks_follow_rules_the_fast_model_and_signs() -> None:
     (("none", None), [(0.99, 0.99, True, "denied")], ("none", None)),     # "I'm not suicidal": no vote
     (("none", None), [(0.99, 0.99, True, "held")], ("concern", "encoder")),  # "no plan", recovered: concern
     (("none", None), [(0.99, 0.4, True, "held")], ("none", None)),        # ... only at the concern bar
+    # A rule's crisis the encoder finds far from one is a check-in (rule_floor), unless a window votes crisis.
+    (("crisis", "rule"), [(0.05, 0.96, True, "")], ("crisis", "rule")),  # rule_floor 0 in T: stands
     # A denial in one window does not silence a farewell in another.
     (("none", None), [(0.99, 0.99, True, "denied"), (0.95, 0.97, True, "")], ("crisis", "encoder")),
 ])
@@ -179,3 +182,12 @@ def test_the_bot_screens_only_through_screen_async() -> None:
     offenders = [str(path.relative_to(root)) for folder in ("bot", "cogs") for path in (root / folder).rglob("*.py")
                  if "screening" not in path.relative_to(root).parts[:2] and inline.search(path.read_text("utf-8"))]
     assert offenders == [], f"call `await screening.screen_async(...)` instead in {offenders}"
+
+
+def test_a_rule_crisis_the_encoder_finds_far_from_one_is_a_check_in() -> None:
+    t = dataclasses.replace(T, rule_floor=0.2)
+    assert cascade.decide(("crisis", "rule"), [(0.05, 0.96, True, "")], t) == ("concern", "rule+encoder")
+    assert cascade.decide(("crisis", "both"), [(0.05, 0.96, True, "")], t)[0] == "concern"
+    assert cascade.decide(("crisis", "rule"), [(0.3, 0.96, True, "")], t) == ("crisis", "rule")
+    # A window that votes crisis keeps it, whatever another window says.
+    assert cascade.decide(("crisis", "rule"), [(0.05, 0.9, True, ""), (0.95, 0.99, True, "")], t)[0] == "crisis"
