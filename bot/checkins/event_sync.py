@@ -63,7 +63,7 @@ def signature(body: dict[str, Any]) -> str:
 
 async def plan(db: Database, guild_id: int, now: datetime) -> list[EventStep]:
     """The steps that bring this server's events in line with its sessions, in order."""
-    conn = db.conn
+    conn = db.reader
     found = await sessions_where(conn, guild_id, "event_state IN ('none', 'scheduled', 'active') AND ends_at > ?",
                                  (iso_utc(now - LOOK_BACK),))
     steps: list[EventStep] = []

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import Database
+from bot.core.db import Database, read_one
 from bot.core.messages import DANGER, PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id, embed
 from bot.core.text import display
 from bot.delivery import schedules
@@ -62,13 +62,9 @@ class Ping:
 _PING_COLUMNS = "id, guild_id, goal_id, user_id, local_date, state, answer, created_at, snoozes"
 
 
-async def get_ping(conn_or_db: Database | aiosqlite.Connection, guild_id: int, ping_id: int) -> Ping | None:
+async def get_ping(conn: aiosqlite.Connection, guild_id: int, ping_id: int) -> Ping | None:
     sql = f"SELECT {_PING_COLUMNS} FROM goal_pings WHERE guild_id = ? AND id = ?"
-    if isinstance(conn_or_db, Database):
-        row = await conn_or_db.fetchone(sql, (guild_id, ping_id))
-    else:
-        async with conn_or_db.execute(sql, (guild_id, ping_id)) as cursor:
-            row = await cursor.fetchone()
+    row = await read_one(conn, sql, (guild_id, ping_id))
     return None if row is None else Ping(*row)
 
 
@@ -200,12 +196,12 @@ class AnswerResult:
 async def answer_ping(db: Database, now: datetime, guild_id: int, ping_id: int, user_id: int,
                       code: str) -> AnswerResult:
     answer = ANSWER_CODES.get(code)
-    ping = await get_ping(db, guild_id, ping_id)
+    ping = await get_ping(db.reader, guild_id, ping_id)
     if ping is None or answer is None:
         return AnswerResult("gone")
     if ping.user_id != user_id:
         return AnswerResult("not_yours")
-    goal = await get_goal(db, ping.guild_id, ping.goal_id)
+    goal = await get_goal(db.reader, ping.guild_id, ping.goal_id)
     if goal is None:
         return AnswerResult("gone")
     if ping.answer is not None:
@@ -229,12 +225,12 @@ async def answer_ping(db: Database, now: datetime, guild_id: int, ping_id: int, 
 
 async def snooze_ping(db: Database, now: datetime, guild_id: int, ping_id: int, user_id: int, how: str,
                       default_zone: str) -> tuple[AnswerResult, datetime | None]:
-    ping = await get_ping(db, guild_id, ping_id)
+    ping = await get_ping(db.reader, guild_id, ping_id)
     if ping is None or how not in SNOOZES:
         return AnswerResult("gone"), None
     if ping.user_id != user_id:
         return AnswerResult("not_yours"), None
-    goal = await get_goal(db, ping.guild_id, ping.goal_id)
+    goal = await get_goal(db.reader, ping.guild_id, ping.goal_id)
     if goal is None:
         return AnswerResult("gone"), None
     if ping.answer is not None:

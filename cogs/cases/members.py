@@ -370,7 +370,7 @@ class CaseMembers(commands.Cog):
     async def _open_thread(self, thread: discord.Thread, user_id: int, urgent: bool, case_id: int,
                            guild_id: int) -> None:
         """Add the member and whom the chain reaches (at most MAX_PEOPLE) and greet them by name."""
-        page = await thread_page(self.bot.db.conn, guild_id, self.bot.clock.now(), urgent=urgent)
+        page = await thread_page(self.bot.db.reader, guild_id, self.bot.clock.now(), urgent=urgent)
         added: list[int] = []
         for uid in dict.fromkeys([user_id, *page.people[:MAX_PEOPLE]]):
             try:
@@ -662,7 +662,7 @@ class CaseMembers(commands.Cog):
                                                                        int(match.group(2))), "case_report_modal")
         if interaction.type is discord.InteractionType.autocomplete:
             return
-        if await has_pending(self.bot.db.conn, interaction.user.id, interaction.guild_id):
+        if await has_pending(self.bot.db.reader, interaction.user.id, interaction.guild_id):
             task = asyncio.create_task(self.show_pending(interaction))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

@@ -379,7 +379,7 @@ class CaseModerators(commands.Cog):
     async def duty_list_command(self, interaction: discord.Interaction) -> None:
         settings = await require_moderator(self.bot, interaction)
         windows = await windows_of(self.bot.db, settings.guild_id, interaction.user.id)
-        now = await on_duty(self.bot.db.conn, settings.guild_id, self.bot.clock.now())
+        now = await on_duty(self.bot.db.reader, settings.guild_id, self.bot.clock.now())
         status = DUTY_NOW if interaction.user.id in now else DUTY_NOT_NOW
         if not windows:
             await reply(interaction, f"{DUTY_NONE} {status}")

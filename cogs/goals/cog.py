@@ -283,7 +283,7 @@ class Goals(commands.Cog):
                 saved = await create_goal(self.bot.db, now, gid, interaction.user.id, text, minimum, plan, zone)
                 verb = "Saved"
             else:
-                found = await get_goal(self.bot.db, gid, goal_id)
+                found = await get_goal(self.bot.db.reader, gid, goal_id)
                 if found is None or found.user_id != interaction.user.id:
                     raise UserFacingError(wording.NO_GOAL)
                 saved = await edit_goal(self.bot.db, now, found, text, minimum, plan, zone)
@@ -367,7 +367,7 @@ class Goals(commands.Cog):
         _cmd.autocomplete("goal")(goal_autocomplete)
 
     async def on_delete_ok(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        found = await get_goal(self.bot.db, int(args[0]), int(args[1]))
+        found = await get_goal(self.bot.db.reader, int(args[0]), int(args[1]))
         if found is None or found.user_id != interaction.user.id:
             await send_card(interaction, Card(wording.NO_GOAL), edit=True)
             return
@@ -451,7 +451,7 @@ class Goals(commands.Cog):
 
     async def on_note_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         gid, ping_id, _ = await self._ping_ref(interaction, args, 0)
-        ping = await pings.get_ping(self.bot.db, gid, ping_id) if gid is not None else None
+        ping = await pings.get_ping(self.bot.db.reader, gid, ping_id) if gid is not None else None
         if ping is None or ping.user_id != interaction.user.id:
             await reply(interaction, wording.NOT_YOURS if ping else wording.NO_GOAL)
             return

@@ -89,7 +89,7 @@ class StoryAdmin(commands.Cog):
 
     async def on_decline(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         guild_id = await self._require_moderator(interaction)
-        story = await records.get_story(self.bot.db, guild_id, int(args[0]))
+        story = await records.get_story(self.bot.db.reader, guild_id, int(args[0]))
         if story is None or story.state != "review":
             raise UserFacingError(wording.ALREADY_HANDLED.format(state=story.state if story else "retracted"))
         await interaction.response.send_modal(decline_form(story.id))
@@ -109,7 +109,7 @@ class StoryAdmin(commands.Cog):
     async def remove(self, interaction: discord.Interaction, story: app_commands.Range[int, 1],
                      reason: app_commands.Range[str, 1, 500]) -> None:
         guild_id = await self._require_moderator(interaction)
-        found = await records.story_by_number(self.bot.db, guild_id, story)
+        found = await records.story_by_number(self.bot.db.reader, guild_id, story)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.members.delete_post(found, "removed by a moderator")
         async with self.bot.db.transaction() as conn:

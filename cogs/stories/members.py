@@ -124,7 +124,7 @@ class Stories(commands.Cog):
             raise UserFacingError(wording.QUEUE_NOT_SET_UP)
         found = await circle_to_share_in(self.bot.db, settings.guild_id, circle, interaction.user.id)
         story_settings = await get_story_settings(self.bot.db, settings.guild_id)
-        await records.require_may_share(self.bot.db, self.bot.clock, story_settings,
+        await records.require_may_share(self.bot.db.reader, self.bot.clock, story_settings,
                                         author_key(settings.guild_id, interaction.user.id),
                                         member_block_key(settings.guild_id, interaction.user.id))
         token = secrets.token_hex(8)
@@ -143,7 +143,7 @@ class Stories(commands.Cog):
         settings = await get_story_settings(self.bot.db, guild_id)
         draft = check_draft(draft, settings)
         key = author_key(guild_id, interaction.user.id)
-        await records.require_may_share(self.bot.db, self.bot.clock, settings, key,
+        await records.require_may_share(self.bot.db.reader, self.bot.clock, settings, key,
                                         member_block_key(guild_id, interaction.user.id))
         verdict = await screen_draft(draft, await word_settings(self.bot.db, guild_id))
         if verdict.aimed_slur:
@@ -259,7 +259,7 @@ class Stories(commands.Cog):
     async def retract(self, interaction: discord.Interaction, receipt: str) -> None:
         guild_id = guild_id_of(interaction)
         code = normalise_receipt(receipt)
-        story = await records.story_by_receipt(self.bot.db, guild_id, code)
+        story = await records.story_by_receipt(self.bot.db.reader, guild_id, code)
         if story.state == "publishing":
             raise UserFacingError(wording.BEING_PUBLISHED)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -307,8 +307,8 @@ class Stories(commands.Cog):
     @app_commands.describe(receipt="The receipt code you got when you posted")
     async def status(self, interaction: discord.Interaction, receipt: str) -> None:
         guild_id = guild_id_of(interaction)
-        story = await records.story_by_receipt(self.bot.db, guild_id, normalise_receipt(receipt))
-        count = await support_count(self.bot.db, guild_id, story.id)
+        story = await records.story_by_receipt(self.bot.db.reader, guild_id, normalise_receipt(receipt))
+        count = await support_count(self.bot.db.reader, guild_id, story.id)
         await reply(interaction, cards.status_text(story, count))
 
     # -- the story's thread --------------------------------------------------------------------
@@ -359,7 +359,7 @@ class Stories(commands.Cog):
 
     async def on_support(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         guild_id = guild_id_of(interaction)
-        story = await records.get_story(self.bot.db, guild_id, int(args[0]))
+        story = await records.get_story(self.bot.db.reader, guild_id, int(args[0]))
         if story is None or story.state != "published":
             raise UserFacingError("This story is no longer here.")
         async with self.bot.db.transaction() as conn:
