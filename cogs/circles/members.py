@@ -317,7 +317,7 @@ class Circles(commands.Cog):
             raise UserFacingError(self._already_in(circle))
         entry = await waitlist_entry(db, guild_id, circle_id, user_id)
         held = entry is not None and entry.holds_offer
-        taken = await seats_taken(db, circle_id)
+        taken = await seats_taken(db, guild_id, circle_id)
         if seat is None and not held and taken >= circle.capacity:
             position = await position_of(db, guild_id, circle_id, user_id)
             card = (waitlisted_card(circle.name, position, already=True) if position else
@@ -631,7 +631,7 @@ class Circles(commands.Cog):
             self.request_reconcile(result.guild_ids)
 
     async def on_reconsent_undeliverable(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
-        notice = await reconsent_channel_notice(conn, row.key)
+        notice = await reconsent_channel_notice(conn, row.guild_id, row.key)
         if notice is not None:
             await enqueue_notice(conn, self.bot.outbox, notice)
 
