@@ -20,6 +20,8 @@ from discord.ext import commands
 from discord.http import Route
 
 from bot import screening
+from bot.checkins.event_sync import EventSync
+from bot.circles.matching import NO_MEETING_TIMES, MeetingTimes
 from bot.core import changes
 from bot.core.clock import Clock
 from bot.core.config import Config, ConfigError, discord_token
@@ -117,6 +119,11 @@ class PeerCirclesBot(commands.Bot):
         self.clock = clock or Clock()
         self.db = Database(config.database_path)
         self.synced_commands = False
+        # What one capability's cog offers another, typed and declared here only (a cog never imports
+        # another cog, nor sets attributes on the bot: tests/unit/app/test_bot_attributes.py). The
+        # providing cog's setup fills each in; until then circles have no meeting times.
+        self.meeting_times: MeetingTimes = NO_MEETING_TIMES
+        self.checkin_events: EventSync | None = None
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.tree.interaction_check = self._start_tracking  # type: ignore[method-assign]
         self.budget: GlobalBudget | None = None  # set once logged in (it is per bot token)
@@ -143,6 +150,13 @@ class PeerCirclesBot(commands.Bot):
         # The budget is per bot token: known from here, before the first request (GET /users/@me).
         self.budget = budget.for_api(self.config.discord.api_base_url, token, self.config.discord.global_limit)
         await super().login(token)
+
+    def provide(self, *, meeting_times: MeetingTimes | None = None, checkin_events: EventSync | None = None) -> None:
+        """A capability's cog offers others a service (the one way to set one; see ``__init__``)."""
+        if meeting_times is not None:
+            self.meeting_times = meeting_times
+        if checkin_events is not None:
+            self.checkin_events = checkin_events
 
     async def setup_hook(self) -> None:
         await self.db.connect()

@@ -48,7 +48,6 @@ from bot.circles.consent import (
 from bot.circles.deadlines import GRACE_KIND, OFFER_KIND
 from bot.circles.due import process_due
 from bot.circles.matching import (
-    NO_MEETING_TIMES,
     PARTS_OF_DAY,
     WEEKDAYS,
     MeetingTimes,
@@ -175,8 +174,7 @@ class Circles(commands.Cog):
 
     @property
     def meeting_times(self) -> MeetingTimes:
-        # The check-ins capability sets bot.circle_meeting_times; until then circles have no times.
-        return getattr(self.bot, "circle_meeting_times", NO_MEETING_TIMES)
+        return self.bot.meeting_times
 
     # -- /circle list ------------------------------------------------------------------------------
 
