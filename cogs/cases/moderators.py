@@ -74,10 +74,10 @@ from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.members.zones import suggest
 from bot.stories import block_author_of_story, block_member
 from bot.stories.moderation import MAX_BLOCK_DAYS
-from cogs.cases.common import GuildDirectory, refresh_queue_message, require_moderator
+from cogs.cases.common import GuildDirectory, refresh_queue_message
 from cogs.common.choices import circle_choices
 from cogs.common.components import Action, PersistentComponent, run_deferred, send_card
-from cogs.common.context import actor_of, reply, settings_of
+from cogs.common.context import actor_of, reply, require_moderator, settings_of
 from cogs.common.modals import custom_id_of, modal_values
 
 if TYPE_CHECKING:

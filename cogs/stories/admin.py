@@ -58,9 +58,6 @@ class StoryAdmin(commands.Cog):
         self.bot = bot
         self.members = members
 
-    async def _require_moderator(self, interaction: discord.Interaction) -> int:
-        return (await require_moderator(self.bot, interaction, wording.NOT_MODERATOR)).guild_id
-
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is not discord.InteractionType.modal_submit:
@@ -75,7 +72,7 @@ class StoryAdmin(commands.Cog):
     # -- review --------------------------------------------------------------------------------------
 
     async def on_approve(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         settings = await get_story_settings(self.bot.db, guild_id)
         async with self.bot.db.transaction() as conn:
             story, schedule = await records.approve(conn, self.bot.clock, settings, int(args[0]), interaction.user.id)
@@ -88,14 +85,14 @@ class StoryAdmin(commands.Cog):
             self.members.request_publish()
 
     async def on_decline(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         story = await records.get_story(self.bot.db.reader, guild_id, int(args[0]))
         if story is None or story.state != "review":
             raise UserFacingError(wording.ALREADY_HANDLED.format(state=story.state if story else "retracted"))
         await interaction.response.send_modal(decline_form(story.id))
 
     async def decline(self, interaction: discord.Interaction, story_id: int, reason: str) -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         async with self.bot.db.transaction() as conn:
             story = await records.decline(conn, self.bot.clock, guild_id, story_id, interaction.user.id, reason)
         log.info("story declined guild_id=%s story_id=%s", guild_id, story.id)
@@ -108,7 +105,7 @@ class StoryAdmin(commands.Cog):
     @app_commands.describe(story="The story's number (Story #N)", reason="Why (the author sees it with /story status)")
     async def remove(self, interaction: discord.Interaction, story: app_commands.Range[int, 1],
                      reason: app_commands.Range[str, 1, 500]) -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         found = await records.story_by_number(self.bot.db.reader, guild_id, story)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.members.delete_post(found, "removed by a moderator")
@@ -122,7 +119,7 @@ class StoryAdmin(commands.Cog):
                            reason="A note for the audit log (optional)")
     async def block(self, interaction: discord.Interaction, story: app_commands.Range[int, 1],
                     duration: app_commands.Range[int, 1, 365], reason: str = "") -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         async with self.bot.db.transaction() as conn:
             found, until = await block_author_of_story(conn, self.bot.clock, guild_id=guild_id, number=story,
                                                        days=duration, moderator_id=interaction.user.id,
@@ -133,7 +130,7 @@ class StoryAdmin(commands.Cog):
     @admin.command(name="unblock", description="Let the author of a story share again")
     @app_commands.describe(story="The story's number (Story #N) the block was placed from")
     async def unblock(self, interaction: discord.Interaction, story: app_commands.Range[int, 1]) -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         async with self.bot.db.transaction() as conn:
             found, was = await unblock_author_of_story(conn, self.bot.clock, guild_id=guild_id, number=story,
                                                        moderator_id=interaction.user.id)
@@ -149,7 +146,7 @@ class StoryAdmin(commands.Cog):
                        daily_limit: app_commands.Range[int, 1, 50] | None = None,
                        min_length: app_commands.Range[int, 1, 4000] | None = None,
                        review: Literal["off", "new", "all"] | None = None, delay: bool | None = None) -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         current = await get_story_settings(self.bot.db, guild_id)
         changed = replace(
             current, daily_limit=current.daily_limit if daily_limit is None else daily_limit,
