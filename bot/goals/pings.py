@@ -297,15 +297,19 @@ async def _notice(conn: aiosqlite.Connection, guild_id: int, user_id: int, what:
 
 
 async def take_dm_notice(db: Database, guild_id: int, user_id: int) -> str | None:
-    """The closed-DMs notice for this member, once: returns its words and forgets it."""
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT dm_notice FROM goal_members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is not None and row[0] is not None:
-            await conn.execute("UPDATE goal_members SET dm_notice = NULL WHERE guild_id = ? AND user_id = ?",
-                               (guild_id, user_id))
+    """The closed-DMs notice for this member, once: returns its words and forgets it.
+
+    Asked after every slash command, so it reads first (on the reader, no write lock) and opens a
+    transaction only for a member who has a notice; the conditional update hands it to one command
+    even when two finish together."""
+    sql = "SELECT dm_notice FROM goal_members WHERE guild_id = ? AND user_id = ?"
+    row = await db.fetchone(sql, (guild_id, user_id))
     if row is None or row[0] is None:
         return None
+    async with db.transaction() as conn:
+        cursor = await conn.execute("UPDATE goal_members SET dm_notice = NULL"
+                                    " WHERE guild_id = ? AND user_id = ? AND dm_notice = ?",
+                                    (guild_id, user_id, row[0]))
+    if cursor.rowcount != 1:
+        return None  # another command took it meanwhile
     return wording.MOVED_TO_CIRCLE if row[0] == "circle" else wording.PAUSED_DM_CLOSED
