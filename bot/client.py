@@ -31,7 +31,7 @@ from bot.delivery import budget
 from bot.delivery.budget import GlobalBudget
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
-from cogs.common.components import require_unique_actions
+from cogs.common.components import require_unique_actions, submit_modal
 from cogs.common.failures import answer_failure, observe_error, tell
 
 log = logging.getLogger(__name__)
@@ -169,6 +169,8 @@ class PeerCirclesBot(commands.Bot):
         self.outbox = Outbox(self.db, self.clock, self.config.outbox, sender=self.make_sender(),
                              pacer=self.budget.bulk(self.config.outbox.rate_per_second))
         self.scheduler = Scheduler(self.db, self.clock, self.config.scheduler, outbox=self.outbox)
+        # Every form's submit goes to the action its custom_id names (cogs' component_actions).
+        self.add_listener(submit_modal, "on_interaction")
         for name in COGS:
             await self.load_extension(name)
         await self.scheduler.start()
