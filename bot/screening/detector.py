@@ -246,15 +246,15 @@ def use_encoder_head(head: EncoderHead) -> None:
     _HOLDER.head = head
 
 
-def encoder_probs(stage: FirstStage) -> list[tuple[float, float, bool, bool]]:
-    """The encoder's (P(crisis), P(at risk), sign, strong cue) per window of ``stage``."""
+def encoder_probs(stage: FirstStage) -> list[tuple[float, float, bool, str]]:
+    """The encoder's (P(crisis), P(at risk), sign, cue) per window of ``stage``."""
     encoder, head = _HOLDER.encoder, _HOLDER.head
     if not stage.windows or encoder is None or head is None:
         return []
     from bot.screening.encoder import emoji_words
 
     probs = head.probs(encoder.embed([emoji_words(w.text) for w in stage.windows]))
-    return [(pc, pr, bool(w.signs), w.strong_cue) for (pc, pr), w in zip(probs, stage.windows, strict=True)]
+    return [(pc, pr, bool(w.signs), w.cue) for (pc, pr), w in zip(probs, stage.windows, strict=True)]
 
 
 def verdict(text: str, folded: str | None = None) -> Verdict:

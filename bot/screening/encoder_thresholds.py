@@ -43,7 +43,7 @@ class Scored:
     label: str
     kind: str
     stage: detector.FirstStage
-    probs: tuple[tuple[float, float, bool, bool], ...]
+    probs: tuple[tuple[float, float, bool, str], ...]
 
 
 def score_rows(rows: Sequence[dict[str, str]], head: EncoderHead) -> list[Scored]:

@@ -39,10 +39,12 @@ T_CRISIS = 0.9
 # Cues (plain lower-case text; these are deliberately small and conservative)
 # ---------------------------------------------------------------------------------------------
 
+# A denial. "No plan" is not one: ideation without a plan is the concern tier (_NO_INTENT holds it
+# there); until round 6 it was read here and silenced thoughts that come back "with no plan".
 _NEGATION = re.compile(
     r"\b(?:i'?m not|i am not|not|never|no)\s+(?:\w+\s+){0,2}(?:suicidal|going to (?:do anything|hurt|kill)|"
     r"(?:want|wanting|wanna) (?:to )?(?:die|end it|kill)|hurt(?:ing)? myself|self.?harm(?:ed)?|"
-    r"thoughts of (?:ending|suicide|harming)|plans?|giving up|saying goodbye|going anywhere|"
+    r"thoughts of (?:ending|suicide|harming)|giving up|saying goodbye|going anywhere|"
     r"take my own life|do anything stupid)\b"
     r"|\bi(?:'d| would) never (?:hurt|harm|kill|take)\b|\bnot (?:at all|suicidal)\b"
 )

@@ -41,27 +41,59 @@ def test_marks_follow_rules_the_fast_model_and_signs() -> None:
 
 
 @pytest.mark.parametrize(("stage_one", "probs", "expected"), [
-    (("none", None), [(0.95, 0.97, False, False)], ("crisis", "encoder")),
-    (("none", None), [(0.7, 0.9, True, False)], ("crisis", "encoder")),      # sign and encoder agree
-    (("none", None), [(0.7, 0.9, False, False)], ("concern", "encoder")),    # no sign: the higher bar
-    (("concern", "rule"), [(0.95, 0.99, False, False)], ("crisis", "encoder")),
-    (("crisis", "rule"), [(0.95, 0.99, False, False)], ("crisis", "rule+encoder")),
-    (("crisis", "both"), [(0.01, 0.1, False, False)], ("crisis", "both")),   # a rule's crisis stands
-    (("crisis", "model"), [(0.01, 0.6, False, False)], ("concern", "model+encoder")),  # model alone: lowered
-    (("concern", "model"), [(0.01, 0.05, False, False)], ("none", None)),    # everyday words, encoder sure
-    (("concern", "rule"), [(0.01, 0.05, False, False)], ("concern", "rule")),
-    (("none", None), [(0.99, 0.99, True, True)], ("none", None)),            # recovered / negated window
-    # A recovered story in one window does not silence a farewell in another.
-    (("none", None), [(0.99, 0.99, True, True), (0.95, 0.97, True, False)], ("crisis", "encoder")),
+    (("none", None), [(0.95, 0.97, False, "")], ("crisis", "encoder")),
+    (("none", None), [(0.7, 0.9, True, "")], ("crisis", "encoder")),      # sign and encoder agree
+    (("none", None), [(0.7, 0.9, False, "")], ("concern", "encoder")),    # no sign: the higher bar
+    (("concern", "rule"), [(0.95, 0.99, False, "")], ("crisis", "encoder")),
+    (("crisis", "rule"), [(0.95, 0.99, False, "")], ("crisis", "rule+encoder")),
+    (("crisis", "both"), [(0.01, 0.1, False, "")], ("crisis", "both")),   # a rule's crisis stands
+    (("crisis", "model"), [(0.01, 0.6, False, "")], ("concern", "model+encoder")),  # model alone: lowered
+    (("concern", "model"), [(0.01, 0.05, False, "")], ("none", None)),    # everyday words, encoder sure
+    (("concern", "rule"), [(0.01, 0.05, False, "")], ("concern", "rule")),
+    (("none", None), [(0.99, 0.99, True, "denied")], ("none", None)),     # "I'm not suicidal": no vote
+    (("none", None), [(0.99, 0.99, True, "held")], ("concern", "encoder")),  # "no plan", recovered: concern
+    (("none", None), [(0.99, 0.4, True, "held")], ("none", None)),        # ... only at the concern bar
+    # A denial in one window does not silence a farewell in another.
+    (("none", None), [(0.99, 0.99, True, "denied"), (0.95, 0.97, True, "")], ("crisis", "encoder")),
 ])
-def test_decide(stage_one: tuple[str, str | None], probs: list[tuple[float, float, bool, bool]],
+def test_decide(stage_one: tuple[str, str | None], probs: list[tuple[float, float, bool, str]],
                 expected: tuple[str, str | None]) -> None:
     assert cascade.decide(stage_one, probs, T) == expected
 
 
-def test_a_strong_cue_is_read_in_its_own_window() -> None:
-    assert cascade.Window("I used to be suicidal years ago but therapy helped, I'm doing well now").strong_cue
-    assert not cascade.Window("Thank you all for everything. Goodbye everyone, tonight is the night.").strong_cue
+def test_a_window_reads_its_own_cue() -> None:
+    assert cascade.Window("I'm not suicidal, just so tired of this flare").cue == "denied"
+    assert cascade.Window("I used to be suicidal years ago but therapy helped, I'm doing well now").cue == "held"
+    assert cascade.Window("the thoughts are back this week. no plan, they just sit with me").cue == "held"
+    assert cascade.Window("Thank you all for everything. Goodbye everyone, tonight is the night.").cue == ""
+
+
+def test_everyday_signs_need_the_fast_model_to_agree() -> None:
+    # "tonight" and a charity-shop run fill ordinary chat: alone they go on only with a fast-model score.
+    assert cascade.marks("anyone doing the voice check in tonight?", "none", 0.05, 0.6) is False
+    assert cascade.marks("anyone doing the voice check in tonight?", "none", cascade.WEAK_SIGN_SCORE, 0.6) is True
+    assert cascade.marks("giving my old books to the charity shop", "none", 0.05, 0.6) is False
+    # A farewell, a stash or a method always goes on, whatever the fast model says.
+    assert cascade.marks("thank you all for everything, goodbye everyone", "none", 0.0, 0.6) is True
+    assert cascade.marks("i've been saving my tramadol for weeks", "none", 0.0, 0.6) is True
+    # Without the fast model, a sign is not held back.
+    assert cascade.marks("the bridge tonight", "none", None, 0.6) is True
+
+
+@pytest.mark.parametrize("text", [
+    "my family deserve better than someone who can't get out of bed",
+    "nothing is ever going to get better, twelve years of this",
+    "kinda hoping the next flare is the one that finishes me off",
+    "the old itch to hurt myself is back",
+    "just a useless mouth to feed now",
+])
+def test_words_of_the_concern_tier_reach_the_encoder(text: str) -> None:
+    assert cascade.marks(text, "none", 0.0, 0.6) is True
+
+
+def test_a_farewell_made_of_emoji_is_a_sign_and_a_greeting_wave_is_not() -> None:
+    assert cascade.marks("🕯️🖤👋🕊️", "none", 0.0, 0.6) is True
+    assert cascade.marks("morning all 👋", "none", 0.0, 0.6) is False
 
 
 def test_repeated_sentences_do_not_crowd_out_the_last_one() -> None:

@@ -55,10 +55,10 @@ def test_hostile_input_is_read_in_linear_time(unit: str) -> None:
     def cost(n: int) -> float:
         text = "aaa " + unit * n
         best = float("inf")
-        for _ in range(3):
-            start = time.perf_counter()
+        for _ in range(5):  # this thread's CPU time: other processes on the machine don't count
+            start = time.thread_time()
             plain_words(text)
-            best = min(best, time.perf_counter() - start)
+            best = min(best, time.thread_time() - start)
         return best
 
     assert cost(5000) / max(cost(500), 1e-5) < 30
