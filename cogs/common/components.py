@@ -186,7 +186,9 @@ async def submit_modal(interaction: discord.Interaction) -> None:
         await require_audience(interaction, cog, declared, args)
         await getattr(cog, declared.method)(interaction, args)
 
-    await run_deferred(interaction, checked(), f"modal:{action}", update=declared.update)
+    # An update needs the message the form came from (a submit without one is answered privately).
+    update = declared.update and interaction.message is not None
+    await run_deferred(interaction, checked(), f"modal:{action}", update=update)
 
 
 async def run_safely(interaction: discord.Interaction, work: Awaitable[None], what: str) -> None:

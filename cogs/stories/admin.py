@@ -7,7 +7,6 @@ Moderators act on a story by its number; none of this reveals or needs the autho
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -20,20 +19,15 @@ from bot.core.messages import custom_id, timestamp
 from bot.stories import cards, records, wording
 from bot.stories.moderation import block_author_of_story, remove_story, unblock_author_of_story
 from bot.stories.settings import get_story_settings, save_story_settings
-from cogs.common.components import Action, run_deferred, send_card
+from cogs.common.components import Action, form, send_card
 from cogs.common.context import reply, require_moderator
-from cogs.common.modals import custom_id_of, modal_values
+from cogs.common.modals import modal_values
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
     from cogs.stories.members import Stories
 
 log = logging.getLogger(__name__)
-
-
-# The decline form: custom_id("storydeclineform", story id), answered in on_interaction (not by
-# the Modal object), so a form submitted after a restart still works.
-DECLINE_MODAL = re.compile(r"^pc:storydeclineform:(\d+)$")
 
 
 def decline_form(story_id: int) -> discord.ui.Modal:
@@ -46,7 +40,10 @@ def decline_form(story_id: int) -> discord.ui.Modal:
 
 class StoryAdmin(commands.Cog):
     component_actions: ClassVar[dict[str, Action]] = {
-        "storyapprove": Action("on_approve", "moderator"), "storydecline": Action("on_decline", "moderator")}
+        "storyapprove": Action("on_approve", "moderator"), "storydecline": Action("on_decline", "moderator"),
+        # The decline form, custom_id("storydeclineform", story id), opened from the queue card's
+        # Decline button: its answer replaces that card.
+        "storydeclineform": form("on_decline_form", "moderator", update=True)}
 
     admin = app_commands.Group(
         name="story-admin", description="Moderators: review, remove and block anonymous stories",
@@ -58,16 +55,9 @@ class StoryAdmin(commands.Cog):
         self.bot = bot
         self.members = members
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        match = DECLINE_MODAL.match(custom_id_of(interaction))
-        if match is not None:
-            reason = " ".join(modal_values(interaction).get("reason", "").split()) or wording.DECLINE_DEFAULT
-            # Opened from the queue card's Decline button: its answer replaces that card.
-            await run_deferred(interaction, self.decline(interaction, int(match.group(1)), reason),
-                               "modal:storydecline", update=True)
+    async def on_decline_form(self, interaction: discord.Interaction, args: list[str]) -> None:
+        reason = " ".join(modal_values(interaction).get("reason", "").split()) or wording.DECLINE_DEFAULT
+        await self.decline(interaction, int(args[0]), reason)
 
     # -- review --------------------------------------------------------------------------------------
 

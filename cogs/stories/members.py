@@ -35,8 +35,9 @@ from bot.stories.keys import author_key, member_block_key, normalise_receipt
 from bot.stories.settings import MAX_STORY, get_story_settings
 from bot.stories.support import add_support, support_count
 from cogs.common.choices import choice
-from cogs.common.components import PersistentComponent, card_view, run_deferred, send_card
+from cogs.common.components import Action, PersistentComponent, card_view, form, send_card
 from cogs.common.context import NO_PINGS, guild_id_of, guild_settings, reply, settings_of
+from cogs.common.modals import modal_values
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -61,9 +62,12 @@ class Pending:
 
 
 class StoryForm(discord.ui.Modal):
-    def __init__(self, cog: Stories, token: str, circle_id: int, draft: Draft | None, *, edit: bool) -> None:
-        super().__init__(title="Share a story anonymously", custom_id=custom_id("storyform", token), timeout=None)
-        self.cog, self.token, self.circle_id, self.edit = cog, token, circle_id, edit
+    """The story form: custom_id("storyform" / "storyeditform", token, circle id), answered through
+    the cog's component_actions (so a form submitted after a restart still reaches the cog)."""
+
+    def __init__(self, token: str, circle_id: int, draft: Draft | None, *, edit: bool) -> None:
+        super().__init__(title="Share a story anonymously",
+                         custom_id=custom_id("storyeditform" if edit else "storyform", token, circle_id), timeout=None)
         self.story: discord.ui.TextInput[StoryForm] = discord.ui.TextInput(
             label="Your story", custom_id="story", style=discord.TextStyle.paragraph, max_length=MAX_STORY,
             default=draft.body if draft else None, placeholder="Share as much or as little as you like.")
@@ -76,18 +80,21 @@ class StoryForm(discord.ui.Modal):
         for item in (self.story, self.warning, self.story_title):
             self.add_item(item)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        draft = Draft(self.circle_id, self.story.value or "", self.warning.value or "", self.story_title.value or "")
-        # Deferred first: screening a draft may write (a crisis case), and a member's story must
-        # never be lost to Discord's 3 seconds while the database is busy.
-        await run_deferred(interaction, self.cog.preview(interaction, self.token, draft, edit=self.edit),
-                           "modal:storyform", update=self.edit)
+
+def _draft_of(interaction: discord.Interaction, circle_id: int) -> Draft:
+    values = modal_values(interaction)
+    return Draft(circle_id, values.get("story", ""), values.get("warning", ""), values.get("title", ""))
 
 
 class Stories(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {
+    component_actions: ClassVar[dict[str, str | Action]] = {
         "storypost": "on_post", "storyedit": "on_edit", "storycancel": "on_cancel", "storyhelp": "on_help",
         "storysupport": "on_support",
+        # Deferred first (submit_modal): screening a draft may write (a crisis case), and a member's
+        # story must never be lost to Discord's 3 seconds while the database is busy. An edit came
+        # from the preview's button: its answer replaces the preview.
+        "storyform": form("on_story_form", "member"),
+        "storyeditform": form("on_story_edit_form", "member", update=True),
     }
 
     story = app_commands.Group(name="story", description="Share a story anonymously with your circle",
@@ -128,7 +135,7 @@ class Stories(commands.Cog):
                                         author_key(settings.guild_id, interaction.user.id),
                                         member_block_key(settings.guild_id, interaction.user.id))
         token = secrets.token_hex(8)
-        await interaction.response.send_modal(StoryForm(self, token, found.id, None, edit=False))
+        await interaction.response.send_modal(StoryForm(token, found.id, None, edit=False))
 
     @share.autocomplete("circle")
     async def share_autocomplete(self, interaction: discord.Interaction,
@@ -228,13 +235,18 @@ class Stories(commands.Cog):
             target_kind="channel", target_id=settings.queue_channel_id,
             payload=cards.queue_card(story, circle.name).to_payload())
 
+    async def on_story_form(self, interaction: discord.Interaction, args: list[str]) -> None:
+        await self.preview(interaction, args[0], _draft_of(interaction, int(args[1])), edit=False)
+
+    async def on_story_edit_form(self, interaction: discord.Interaction, args: list[str]) -> None:
+        await self.preview(interaction, args[0], _draft_of(interaction, int(args[1])), edit=True)
+
     async def on_edit(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         pending = self._pending_for(interaction, args[0], take=False)
         if pending is None:
             await send_card(interaction, cards.Card(wording.PREVIEW_EXPIRED), edit=True)
             return
-        form = StoryForm(self, args[0], pending.draft.circle_id, pending.draft, edit=True)
-        await interaction.response.send_modal(form)
+        await interaction.response.send_modal(StoryForm(args[0], pending.draft.circle_id, pending.draft, edit=True))
 
     async def on_cancel(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         self._pending_for(interaction, args[0], take=True)
