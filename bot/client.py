@@ -20,6 +20,8 @@ from discord.ext import commands
 from discord.http import Route
 
 from bot import screening
+from bot.checkins.event_sync import EventSync
+from bot.circles.matching import NO_MEETING_TIMES, MeetingTimes
 from bot.core import changes
 from bot.core.anonymity import AnonymityKeyError
 from bot.core.clock import Clock
@@ -30,7 +32,7 @@ from bot.delivery import budget
 from bot.delivery.budget import GlobalBudget
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
-from cogs.common.components import require_unique_actions
+from cogs.common.components import require_unique_actions, submit_modal
 from cogs.common.failures import answer_failure, observe_error, tell
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,11 @@ class PeerCirclesBot(commands.Bot):
         self.clock = clock or Clock()
         self.db = Database(config.database_path)
         self.synced_commands = False
+        # What one capability's cog offers another, typed and declared here only (a cog never imports
+        # another cog, nor sets attributes on the bot: tests/unit/app/test_bot_attributes.py). The
+        # providing cog's setup fills each in; until then circles have no meeting times.
+        self.meeting_times: MeetingTimes = NO_MEETING_TIMES
+        self.checkin_events: EventSync | None = None
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.tree.interaction_check = self._start_tracking  # type: ignore[method-assign]
         self.budget: GlobalBudget | None = None  # set once logged in (it is per bot token)
@@ -145,6 +152,13 @@ class PeerCirclesBot(commands.Bot):
         self.budget = budget.for_api(self.config.discord.api_base_url, token, self.config.discord.global_limit)
         await super().login(token)
 
+    def provide(self, *, meeting_times: MeetingTimes | None = None, checkin_events: EventSync | None = None) -> None:
+        """A capability's cog offers others a service (the one way to set one; see ``__init__``)."""
+        if meeting_times is not None:
+            self.meeting_times = meeting_times
+        if checkin_events is not None:
+            self.checkin_events = checkin_events
+
     async def setup_hook(self) -> None:
         await self.db.connect()
         await self.db.migrate()
@@ -156,6 +170,8 @@ class PeerCirclesBot(commands.Bot):
         self.outbox = Outbox(self.db, self.clock, self.config.outbox, sender=self.make_sender(),
                              pacer=self.budget.bulk(self.config.outbox.rate_per_second))
         self.scheduler = Scheduler(self.db, self.clock, self.config.scheduler, outbox=self.outbox)
+        # Every form's submit goes to the action its custom_id names (cogs' component_actions).
+        self.add_listener(submit_modal, "on_interaction")
         for name in COGS:
             await self.load_extension(name)
         await self.scheduler.start()

@@ -9,8 +9,7 @@ crisis card members get (bot/safety/local_resources.py, bot/safety/resources.py)
 from __future__ import annotations
 
 import logging
-import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import discord
 from discord import app_commands
@@ -47,9 +46,9 @@ from bot.screening.words import (
     remove_word,
     word_settings,
 )
-from cogs.common.components import run_deferred
+from cogs.common.components import Action, form
 from cogs.common.context import actor_of, reply, settings_of
-from cogs.common.modals import custom_id_of, modal_values
+from cogs.common.modals import modal_values
 from cogs.common.text import chunk
 
 if TYPE_CHECKING:
@@ -61,8 +60,8 @@ MESSAGE_MAX = 2000
 TRY_MAX = 1000  # leaves room in one message for the verdict around the censored text
 SHOWN_DETAILS = 5
 # The modal carries the language typed in the slash command (a modal holds only five inputs).
-RESOURCE_MODAL = "screening:resource:"
-RESOURCE_MODAL_PATTERN = re.compile(r"^screening:resource:(.*)$", re.DOTALL)
+# The crisis-service form: "pc:screenres:<languages as typed>" (a form's id may carry free text).
+RESOURCE_MODAL = "pc:screenres:"
 RESOURCE_INPUTS = ("name", "phone", "text", "web", "hours")
 KIND_NAMES: dict[WordKind, str] = {"block": "blocked", "allow": "allowed"}
 DETAIL_NAMES = {
@@ -112,6 +111,8 @@ def service_summary(service: CrisisService) -> str:
 
 
 class ScreeningAdmin(commands.Cog):
+    component_actions: ClassVar[dict[str, str | Action]] = {"screenres": form("save_resource", "organiser")}
+
     group = app_commands.Group(
         name="screening", description="Organisers: this server's screening words and crisis services",
         guild_only=True, default_permissions=discord.Permissions(manage_guild=True),
@@ -268,7 +269,7 @@ class ScreeningAdmin(commands.Cog):
                            language: app_commands.Range[str, 1, MAX_DETAIL] | None = None) -> None:
         settings = await self._organiser(interaction)
         await require_room(self.bot.db, settings.guild_id)
-        # 15 minutes: as long as Discord accepts the submit; a later submit still reaches on_interaction.
+        # 15 minutes: as long as Discord accepts the submit; a later submit still reaches submit_modal.
         modal = discord.ui.Modal(title="Add a crisis service to your card",
                                  custom_id=f"{RESOURCE_MODAL}{language or ''}", timeout=900)
         for custom_id, label, limit, placeholder, required in (
@@ -282,17 +283,8 @@ class ScreeningAdmin(commands.Cog):
                                                 placeholder=placeholder, required=required))
         await interaction.response.send_modal(modal)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        # Answered here rather than in Modal.on_submit so a submit still works after a restart.
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        match = RESOURCE_MODAL_PATTERN.match(custom_id_of(interaction))
-        if match is None:
-            return
-        await run_deferred(interaction, self.save_resource(interaction, match.group(1) or None), "resource_modal")
-
-    async def save_resource(self, interaction: discord.Interaction, language: str | None) -> None:
+    async def save_resource(self, interaction: discord.Interaction, args: list[str]) -> None:
+        language = ":".join(args) or None
         settings = await self._organiser(interaction)
         values = modal_values(interaction)
         entry = validate_entry(values.get("name", ""), phone=values.get("phone"), text=values.get("text"),

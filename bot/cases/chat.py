@@ -114,7 +114,7 @@ async def answer_chat_message(db: Database, clock: Clock, outbox: Outbox, messag
                 conn, clock, guild_id=message.guild_id, kind="slur", urgency="normal", source=source,
                 subject_user_id=message.author_id, summary=f"a slur in {_where(source)}",
                 snapshot=_snapshot(message), dedupe_key=f"slur:{message.message_id}", outbox=outbox)).case_id
-    remove = verdict.profane and (await case_settings(db.conn, message.guild_id)).profanity_mode == "remove"
+    remove = verdict.profane and (await case_settings(db.reader, message.guild_id)).profanity_mode == "remove"
     return ChatAnswer(source, level, crisis, slur_case_id=slur_case, remove_profanity=remove)
 
 

@@ -37,6 +37,7 @@ from bot.cases.wording import (
     WORRIED_TEXT,
 )
 from bot.core.clock import Clock, iso_utc, parse_iso_utc
+from bot.core.db import read_one
 from bot.core.messages import DANGER, Button, Card, custom_id, embed
 
 if TYPE_CHECKING:
@@ -242,8 +243,7 @@ async def has_pending(conn: aiosqlite.Connection, user_id: int, guild_id: int | 
     if guild_id is not None:
         sql += " AND guild_id = ?"
         params.append(guild_id)
-    async with conn.execute(sql + " LIMIT 1", params) as cursor:
-        return await cursor.fetchone() is not None
+    return await read_one(conn, sql + " LIMIT 1", params) is not None
 
 
 async def forget_member(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> bool:

@@ -20,7 +20,7 @@ import aiosqlite
 
 from bot.cases import wording
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database
+from bot.core.db import Database, read_all
 from bot.core.errors import UserFacingError
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -132,11 +132,11 @@ async def remove_window(db: Database, *, guild_id: int, user_id: int, window_id:
 
 async def on_duty(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> list[int]:
     """Moderators on duty at ``now``: those who said so (longest first), then those inside a window."""
-    async with conn.execute("SELECT user_id FROM case_duty WHERE guild_id = ? ORDER BY since", (guild_id,)) as cur:
-        found = [int(r[0]) for r in await cur.fetchall()]
-    async with conn.execute(f"SELECT {_WINDOW_COLUMNS} FROM case_duty_windows WHERE guild_id = ? ORDER BY id",
-                            (guild_id,)) as cur:
-        windows = [DutyWindow(*row) for row in await cur.fetchall()]
+    duty = await read_all(conn, "SELECT user_id FROM case_duty WHERE guild_id = ? ORDER BY since", (guild_id,))
+    found = [int(r[0]) for r in duty]
+    rows = await read_all(conn, f"SELECT {_WINDOW_COLUMNS} FROM case_duty_windows WHERE guild_id = ? ORDER BY id",
+                          (guild_id,))
+    windows = [DutyWindow(*row) for row in rows]
     for window in windows:
         if window.user_id not in found and _covers_safely(window, now):
             found.append(window.user_id)
@@ -151,4 +151,4 @@ def _covers_safely(window: DutyWindow, now: datetime) -> bool:
 
 
 async def duty_list(db: Database, guild_id: int, now: datetime) -> list[int]:
-    return await on_duty(db.conn, guild_id, now)
+    return await on_duty(db.reader, guild_id, now)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import aiosqlite
 
 from bot.cases.duty import on_duty
-from bot.core.db import Database
+from bot.core.db import Database, read_one
 
 if TYPE_CHECKING:
     from bot.delivery.outbox import Outbox
@@ -142,12 +142,11 @@ def reach(roster: Roster, start: str = "duty") -> Page:
 
 async def roster_of(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> Roster:
     """The server's roster now: /setup's roles and who is on duty (on ``conn``, inside a transaction
-    or ``db.conn``), with the directory's knowledge of roles and the owner."""
-    async with conn.execute(
-        "SELECT oncall_role_id, moderator_role_id, organiser_role_id FROM guild_settings WHERE guild_id = ?",
+    or ``db.reader``), with the directory's knowledge of roles and the owner."""
+    row = await read_one(
+        conn, "SELECT oncall_role_id, moderator_role_id, organiser_role_id FROM guild_settings WHERE guild_id = ?",
         (guild_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     oncall, moderator, organiser = (tuple(row) if row is not None else (None, None, None))
     duty = tuple(await on_duty(conn, guild_id, now))
     directory = _directory

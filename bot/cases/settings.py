@@ -11,6 +11,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.clock import Clock, utcnow_iso
+from bot.core.db import read_one
 from bot.core.errors import UserFacingError
 
 PROFANITY_MODES = ("off", "remove")
@@ -32,11 +33,10 @@ _COLUMNS = tuple(f.name for f in fields(CaseSettings) if f.name != "guild_id")
 
 async def case_settings(conn: aiosqlite.Connection, guild_id: int) -> CaseSettings:
     """The server's settings, or the defaults. Takes a connection so it works inside a transaction
-    (``db.conn`` outside one)."""
-    async with conn.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM case_settings WHERE guild_id = ?", (guild_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    (``db.reader`` outside one)."""
+    row = await read_one(
+        conn, f"SELECT {', '.join(_COLUMNS)} FROM case_settings WHERE guild_id = ?", (guild_id,)
+    )
     if row is None:
         return CaseSettings(guild_id)
     values: dict[str, Any] = dict(zip(_COLUMNS, tuple(row), strict=True))

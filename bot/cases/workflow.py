@@ -31,7 +31,10 @@ TIMEOUT_MIN = timedelta(minutes=1)
 TIMEOUT_MAX = timedelta(days=28)
 
 
-async def _open_case(conn: aiosqlite.Connection, guild_id: int, case_id: int, *, allow_resolved: bool = False) -> Case:
+async def _case_to_act_on(conn: aiosqlite.Connection, guild_id: int, case_id: int, *,
+                          allow_resolved: bool = False) -> Case:
+    """Read the case a moderator acts on, refusing one that is gone (or resolved, unless
+    ``allow_resolved``). Creating a case is ``bot.cases.records.open_case``."""
     # ``case_id`` is the internal id (the cog resolved the number a moderator typed, or a button
     # carried it); what the moderator is told names the case by its number in this server.
     case = await read_case(conn, guild_id, case_id)
@@ -49,7 +52,7 @@ async def _touch(conn: aiosqlite.Connection, clock: Clock, case: Case) -> None:
 
 async def claim(db: Database, clock: Clock, guild_id: int, case_id: int, moderator_id: int) -> Case:
     async with db.transaction() as conn:
-        case = await _open_case(conn, guild_id, case_id)
+        case = await _case_to_act_on(conn, guild_id, case_id)
         if case.claimed_by == moderator_id:
             raise UserFacingError(f"You've already claimed case #{case.number}.")
         detail = claim_detail(case.claimed_by)
@@ -58,7 +61,7 @@ async def claim(db: Database, clock: Clock, guild_id: int, case_id: int, moderat
         await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=moderator_id, event="claimed",
                         detail=detail)
         await stop_ladder(conn, guild_id, case_id)
-        return await _open_case(conn, guild_id, case_id)
+        return await _case_to_act_on(conn, guild_id, case_id)
 
 
 async def add_note(db: Database, clock: Clock, guild_id: int, case_id: int, moderator_id: int, text: str) -> Case:
@@ -66,7 +69,7 @@ async def add_note(db: Database, clock: Clock, guild_id: int, case_id: int, mode
     if not text:
         raise UserFacingError("A note needs some text.")
     async with db.transaction() as conn:
-        case = await _open_case(conn, guild_id, case_id, allow_resolved=True)
+        case = await _case_to_act_on(conn, guild_id, case_id, allow_resolved=True)
         await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=moderator_id, event="note",
                         detail=text[:NOTE_MAX])
         await _touch(conn, clock, case)
@@ -76,7 +79,7 @@ async def add_note(db: Database, clock: Clock, guild_id: int, case_id: int, mode
 async def resolve(db: Database, clock: Clock, guild_id: int, case_id: int, moderator_id: int, outcome: str) -> Case:
     outcome = outcome.strip()[:OUTCOME_MAX] or "resolved"
     async with db.transaction() as conn:
-        await _open_case(conn, guild_id, case_id)
+        await _case_to_act_on(conn, guild_id, case_id)
         stamp = iso_utc(clock.now())
         await conn.execute("UPDATE cases SET status = 'resolved', outcome = ?, resolved_at = ?, updated_at = ?,"
                            " claimed_by = COALESCE(claimed_by, ?) WHERE id = ? AND guild_id = ?",
@@ -84,14 +87,14 @@ async def resolve(db: Database, clock: Clock, guild_id: int, case_id: int, moder
         await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=moderator_id, event="resolved",
                         detail=outcome)
         await stop_ladder(conn, guild_id, case_id)
-        return await _open_case(conn, guild_id, case_id, allow_resolved=True)
+        return await _case_to_act_on(conn, guild_id, case_id, allow_resolved=True)
 
 
 async def escalate(db: Database, clock: Clock, outbox: Outbox, guild_id: int, case_id: int, moderator_id: int,
                    reason: str = "") -> Case:
     """Make the case urgent and page the organisers now."""
     async with db.transaction() as conn:
-        case = await _open_case(conn, guild_id, case_id)
+        case = await _case_to_act_on(conn, guild_id, case_id)
         await conn.execute("UPDATE cases SET urgency = 'urgent', updated_at = ? WHERE id = ? AND guild_id = ?",
                            (iso_utc(clock.now()), case_id, guild_id))
         await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=moderator_id, event="escalated",
@@ -100,7 +103,7 @@ async def escalate(db: Database, clock: Clock, outbox: Outbox, guild_id: int, ca
                                 " AND event = 'escalated'", (guild_id, case_id)) as cur:
             row = await cur.fetchone()
         await page_escalation(conn, clock, outbox, case, moderator_id, int(row[0]) if row else 1)
-        return await _open_case(conn, guild_id, case_id)
+        return await _case_to_act_on(conn, guild_id, case_id)
 
 
 async def queue_message_id(db: Database, guild_id: int, case_id: int) -> int | None:
@@ -133,7 +136,7 @@ async def record_action(
     when the server chose that (``tell`` is the text). Returns whether a DM was queued."""
     reason = reason.strip()[:OUTCOME_MAX] or "no reason given"
     async with db.transaction() as conn:
-        case = await _open_case(conn, guild_id, case_id, allow_resolved=True)
+        case = await _case_to_act_on(conn, guild_id, case_id, allow_resolved=True)
         cursor = await conn.execute(
             "INSERT INTO case_events (guild_id, case_id, actor_id, event, detail, at) VALUES (?, ?, ?, 'action', ?, ?)",
             (guild_id, case_id, moderator_id, f"{action} <@{member_id}> {detail} reason: {reason}".replace("  ", " "),
@@ -170,7 +173,7 @@ async def action_dm_states(db: Database, guild_id: int, case_id: int) -> dict[in
 
 async def case_for_action(conn: aiosqlite.Connection, guild_id: int, case_id: int) -> Case:
     """The case an action is taken for, in the caller's transaction (resolved cases too); "not found" otherwise."""
-    return await _open_case(conn, guild_id, case_id, allow_resolved=True)
+    return await _case_to_act_on(conn, guild_id, case_id, allow_resolved=True)
 
 
 async def block_from_stories(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, case_id: int,
@@ -179,7 +182,7 @@ async def block_from_stories(conn: aiosqlite.Connection, clock: Clock, *, guild_
     give, or the case's member) is blocked from sharing stories until ``until``. The block itself is
     the stories capability's (bot.cases may not import it): the cog places it and calls this in the
     same transaction."""
-    case = await _open_case(conn, guild_id, case_id, allow_resolved=True)
+    case = await _case_to_act_on(conn, guild_id, case_id, allow_resolved=True)
     await add_event(conn, clock, guild_id=guild_id, case_id=case_id, actor_id=moderator_id, event="action",
                     detail=f"blocked {whom} from sharing stories until {until} reason: "
                     + (reason.strip()[:OUTCOME_MAX] or "no reason given"))

@@ -17,6 +17,7 @@ import aiosqlite
 
 from bot.checkins.sessions import Session, sessions_where
 from bot.core.clock import iso_utc, parse_iso_utc
+from bot.core.db import read_all
 
 GRACE = timedelta(minutes=10)
 WEEKS_VIEW = timedelta(weeks=4)
@@ -49,9 +50,8 @@ async def reconcile_voice(conn: aiosqlite.Connection, now: datetime, guild_id: i
     A missed leave is closed now (when it happened is unknown; the time the bot was down may be
     counted, never a later session). Returns (closed, opened)."""
     stamp = iso_utc(now)
-    async with conn.execute("SELECT id, user_id, channel_id FROM checkin_voice WHERE guild_id = ? AND left_at IS NULL",
-                            (guild_id,)) as cursor:
-        open_rows = list(await cursor.fetchall())
+    open_rows = await read_all(
+        conn, "SELECT id, user_id, channel_id FROM checkin_voice WHERE guild_id = ? AND left_at IS NULL", (guild_id,))
     still = set()
     closed = 0
     for row_id, user_id, channel_id in open_rows:
@@ -74,12 +74,11 @@ async def session_attendance(conn: aiosqlite.Connection, session: Session, chann
                              now: datetime) -> list[Presence]:
     """Minutes each member spent in ``channel_id`` during the session window, most first."""
     start, end = session.starts_at - GRACE, min(session.ends_at + GRACE, now)
-    async with conn.execute(
-        "SELECT user_id, joined_at, left_at FROM checkin_voice WHERE guild_id = ? AND channel_id = ?"
+    rows = await read_all(
+        conn, "SELECT user_id, joined_at, left_at FROM checkin_voice WHERE guild_id = ? AND channel_id = ?"
         " AND joined_at < ? AND (left_at IS NULL OR left_at > ?)",
         (session.guild_id, channel_id, iso_utc(end), iso_utc(start)),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     seconds: dict[int, float] = defaultdict(float)
     for user_id, joined, left in rows:
         begin = max(parse_iso_utc(joined), start)

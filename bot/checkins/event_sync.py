@@ -11,9 +11,10 @@ session that ended while its event never started is started and then completed.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -24,6 +25,16 @@ from bot.circles.records import Circle, get_circle
 from bot.core.clock import iso_utc
 from bot.core.db import Database
 from bot.core.text import display
+
+
+class EventSync(Protocol):
+    """The check-ins cog's event keeper as the rest of the bot sees it (``PeerCirclesBot.checkin_events``):
+    the demo and tests wait until every server's events are in step, or bring one server's in step."""
+
+    idle: asyncio.Event  # set while no server's events wait to be brought in step
+
+    async def sync(self, guild_id: int) -> None: ...
+
 
 VOICE_EVENT = 2          # entity_type: a voice channel
 GUILD_ONLY = 2           # privacy_level
@@ -63,7 +74,7 @@ def signature(body: dict[str, Any]) -> str:
 
 async def plan(db: Database, guild_id: int, now: datetime) -> list[EventStep]:
     """The steps that bring this server's events in line with its sessions, in order."""
-    conn = db.conn
+    conn = db.reader
     found = await sessions_where(conn, guild_id, "event_state IN ('none', 'scheduled', 'active') AND ends_at > ?",
                                  (iso_utc(now - LOOK_BACK),))
     steps: list[EventStep] = []

@@ -121,7 +121,7 @@ async def schedule_once(
 async def find_series(db: Database, guild_id: int, text: str) -> Series:
     """A series of this server from an autocomplete value (its id) or a typed id."""
     series_id = typed_id(text)
-    series = await get_series(db.conn, guild_id, series_id) if series_id is not None else None
+    series = await get_series(db.reader, guild_id, series_id) if series_id is not None else None
     if series is None or series.status == "cancelled":
         raise UserFacingError(wording.SERIES_NOT_FOUND)
     return series
@@ -145,10 +145,10 @@ async def _session_for(db: Database, clock: Clock, circle: Circle, on: str, verb
     """The circle's session on a local date; nothing is written."""
     day = parse_date(on)
     now = clock.now()
-    for series in await list_series(db.conn, circle.guild_id, circle_id=circle.id, statuses=("active",)):
+    for series in await list_series(db.reader, circle.guild_id, circle_id=circle.id, statuses=("active",)):
         if day < _today(series.timezone, now):
             raise CheckinInputError(wording.PAST_DATE)
-        existing = await session_on(db.conn, series, day.isoformat())
+        existing = await session_on(db.reader, series, day.isoformat())
         if existing is not None:
             if existing.status != "scheduled":
                 raise UserFacingError(wording.NOT_SCHEDULED.format(status=existing.status))
@@ -175,7 +175,7 @@ async def skip(db: Database, clock: Clock, outbox: Outbox, circle: Circle, on: s
             await outbox.enqueue(conn, key=f"checkin_skip:{session.id}", kind="checkins.skip",
                                  guild_id=circle.guild_id, target_kind="channel", target_id=circle.text_channel_id,
                                  payload=Card(text).to_payload())
-    updated = await sessions_where(db.conn, circle.guild_id, "id = ?", (session.id,))
+    updated = await sessions_where(db.reader, circle.guild_id, "id = ?", (session.id,))
     return updated[0]
 
 
@@ -226,7 +226,7 @@ async def edit_series(db: Database, clock: Clock, series: Series, *, at: str | N
                 continue  # about to start: left as it is
             await move_session(conn, now, session, starts, starts + updated.duration, moved=session.moved)
     # The sessions that will really happen (skips left out, moves at their new time), not the bare rule.
-    return Scheduled(updated, await next_starts(db.conn, updated, now, 5))
+    return Scheduled(updated, await next_starts(db.reader, updated, now, 5))
 
 
 # -- members ----------------------------------------------------------------------------------------
@@ -243,8 +243,8 @@ async def upcoming_for_member(db: Database, clock: Clock, guild_id: int, user_id
     rows = await db.fetchall("SELECT circle_id FROM circle_seats WHERE guild_id = ? AND user_id = ?"
                              " AND status = 'active'", (guild_id, user_id))
     lines = []
-    for session in (await upcoming_for_circles(db.conn, guild_id, [r[0] for r in rows], clock.now()))[:limit]:
-        series = await get_series(db.conn, guild_id, session.series_id)
+    for session in (await upcoming_for_circles(db.reader, guild_id, [r[0] for r in rows], clock.now()))[:limit]:
+        series = await get_series(db.reader, guild_id, session.series_id)
         circle = await get_circle(db, guild_id, session.circle_id)
         if series is not None:
             lines.append(UpcomingLine(session, series.title, circle.name))

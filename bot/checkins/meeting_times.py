@@ -25,8 +25,8 @@ class CheckinMeetingTimes:
     ) -> dict[int, list[datetime]]:
         wanted = set(circle_ids)
         found: dict[int, list[datetime]] = {}
-        for series in await list_series(db.conn, guild_id, statuses=("active",)):
+        for series in await list_series(db.reader, guild_id, statuses=("active",)):
             if series.circle_id in wanted:
                 found.setdefault(series.circle_id, []).extend(
-                    await next_starts(db.conn, series, now, per_circle))
+                    await next_starts(db.reader, series, now, per_circle))
         return {cid: sorted(times)[:per_circle] for cid, times in found.items() if times}

@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.checkins.inputs import DEFAULT_OFFSETS
 from bot.core.clock import iso_utc
+from bot.core.db import read_all, read_one
 from bot.members.prefs import prefs_on
 
 
@@ -34,11 +35,10 @@ def _offsets(text: str) -> tuple[int, ...]:
 
 
 async def get_optin(conn: aiosqlite.Connection, guild_id: int, circle_id: int, user_id: int) -> OptIn | None:
-    async with conn.execute(
-        "SELECT reminders, offsets, start_ping, pulse FROM checkin_optins"
+    row = await read_one(
+        conn, "SELECT reminders, offsets, start_ping, pulse FROM checkin_optins"
         " WHERE guild_id = ? AND circle_id = ? AND user_id = ?", (guild_id, circle_id, user_id),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     if row is None:
         return None
     return OptIn(guild_id, circle_id, user_id, bool(row[0]), _offsets(row[1]), bool(row[2]), bool(row[3]))
@@ -57,13 +57,12 @@ async def save_optin(conn: aiosqlite.Connection, now: datetime, optin: OptIn) ->
 
 async def seated_optins(conn: aiosqlite.Connection, guild_id: int, circle_id: int) -> list[OptIn]:
     """Opt-ins of members who hold an active seat in the circle now."""
-    async with conn.execute(
-        "SELECT o.user_id, o.reminders, o.offsets, o.start_ping, o.pulse FROM checkin_optins o"
+    rows = await read_all(
+        conn, "SELECT o.user_id, o.reminders, o.offsets, o.start_ping, o.pulse FROM checkin_optins o"
         " JOIN circle_seats s ON s.guild_id = o.guild_id AND s.circle_id = o.circle_id AND s.user_id = o.user_id"
         " WHERE o.guild_id = ? AND o.circle_id = ? AND s.status = 'active' ORDER BY o.user_id",
         (guild_id, circle_id),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [OptIn(guild_id, circle_id, r[0], bool(r[1]), _offsets(r[2]), bool(r[3]), bool(r[4])) for r in rows]
 
 
@@ -82,9 +81,9 @@ async def set_interest(conn: aiosqlite.Connection, guild_id: int, session_id: in
 
 
 async def interested_in(conn: aiosqlite.Connection, guild_id: int, session_id: int) -> list[int]:
-    async with conn.execute("SELECT user_id FROM checkin_interest WHERE guild_id = ? AND session_id = ?"
-                            " ORDER BY user_id", (guild_id, session_id)) as cursor:
-        return [r[0] for r in await cursor.fetchall()]
+    rows = await read_all(conn, "SELECT user_id FROM checkin_interest WHERE guild_id = ? AND session_id = ?"
+                                " ORDER BY user_id", (guild_id, session_id))
+    return [r[0] for r in rows]
 
 
 async def reminder_recipients(conn: aiosqlite.Connection, guild_id: int, circle_id: int, session_id: int,

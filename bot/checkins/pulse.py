@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.checkins.sessions import Session
+from bot.core.db import read_all
 
 MIN_ANSWERS = 3
 
@@ -61,13 +62,12 @@ class PulseLine:
 
 async def aggregates(conn: aiosqlite.Connection, guild_id: int, circle_id: int, limit: int = 12) -> list[PulseLine]:
     """Per session (newest last), only sessions with at least MIN_ANSWERS answers."""
-    async with conn.execute(
-        "SELECT a.session_id, s.starts_at, a.score FROM checkin_pulse_answers a"
+    rows = await read_all(
+        conn, "SELECT a.session_id, s.starts_at, a.score FROM checkin_pulse_answers a"
         " JOIN checkin_sessions s ON s.id = a.session_id AND s.guild_id = a.guild_id"
         " WHERE a.guild_id = ? AND a.circle_id = ? ORDER BY s.starts_at",
         (guild_id, circle_id),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     by_session: dict[int, tuple[str, Counter[int]]] = {}
     for session_id, starts_at, score in rows:
         by_session.setdefault(session_id, (starts_at, Counter()))[1][score] += 1

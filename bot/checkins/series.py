@@ -15,6 +15,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.clock import iso_utc
+from bot.core.db import read_all, read_one
 from bot.delivery import schedules
 from bot.delivery.recurrence import WEEKDAY_NAMES, Recurrence
 
@@ -123,9 +124,8 @@ async def insert_series(conn: aiosqlite.Connection, now: datetime, draft: Series
 
 
 async def get_series(conn: aiosqlite.Connection, guild_id: int, series_id: int) -> Series | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM checkin_series WHERE guild_id = ? AND id = ?",
-                            (guild_id, series_id)) as cursor:
-        row = await cursor.fetchone()
+    row = await read_one(conn, f"SELECT {_COLUMNS} FROM checkin_series WHERE guild_id = ? AND id = ?",
+                               (guild_id, series_id))
     return None if row is None else _series(row)
 
 
@@ -137,8 +137,7 @@ async def list_series(conn: aiosqlite.Connection, guild_id: int, *, circle_id: i
     if circle_id is not None:
         sql += " AND circle_id = ?"
         params.append(circle_id)
-    async with conn.execute(sql + " ORDER BY id", params) as cursor:
-        return [_series(r) for r in await cursor.fetchall()]
+    return [_series(r) for r in await read_all(conn, sql + " ORDER BY id", params)]
 
 
 async def set_status(conn: aiosqlite.Connection, now: datetime, series: Series, status: str) -> None:

@@ -20,6 +20,7 @@ import aiosqlite
 from bot.checkins.inputs import OFFSETS
 from bot.checkins.series import Series
 from bot.core.clock import iso_utc, parse_iso_utc
+from bot.core.db import read_all, read_one
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence
 
@@ -58,29 +59,26 @@ def _session(row: Any) -> Session:
 
 
 async def get_session(conn: aiosqlite.Connection, guild_id: int, session_id: int) -> Session | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM checkin_sessions WHERE guild_id = ? AND id = ?",
-                            (guild_id, session_id)) as cursor:
-        row = await cursor.fetchone()
+    row = await read_one(conn, f"SELECT {_COLUMNS} FROM checkin_sessions WHERE guild_id = ? AND id = ?",
+                               (guild_id, session_id))
     return None if row is None else _session(row)
 
 
 async def session_on(conn: aiosqlite.Connection, series: Series, local_date: str) -> Session | None:
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM checkin_sessions WHERE guild_id = ? AND series_id = ? AND local_date = ?",
+    row = await read_one(
+        conn, f"SELECT {_COLUMNS} FROM checkin_sessions WHERE guild_id = ? AND series_id = ? AND local_date = ?",
         (series.guild_id, series.id, local_date),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return None if row is None else _session(row)
 
 
 async def sessions_where(conn: aiosqlite.Connection, guild_id: int, where: str, params: tuple[Any, ...] = (),
                          ) -> list[Session]:
     """Sessions of one server matching an extra condition (on checkin_sessions' columns)."""
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM checkin_sessions WHERE guild_id = ? AND ({where}) ORDER BY starts_at, id",
+    return [_session(r) for r in await read_all(
+        conn, f"SELECT {_COLUMNS} FROM checkin_sessions WHERE guild_id = ? AND ({where}) ORDER BY starts_at, id",
         (guild_id, *params),
-    ) as cursor:
-        return [_session(r) for r in await cursor.fetchall()]
+    )]
 
 
 async def insert_session(conn: aiosqlite.Connection, now: datetime, series: Series, instant: datetime,

@@ -66,10 +66,11 @@ _TAKE_SEAT = (
     "INSERT INTO circle_seats (guild_id, circle_id, user_id, status, joined_at, consent_version, consented_at)"
     " SELECT c.guild_id, c.id, ?, 'active', ?, ?, ? FROM circles c"
     " WHERE c.id = ? AND c.guild_id = ? AND c.archived_at IS NULL AND c.norms_version = ?"
-    " AND (SELECT count(*) FROM circle_seats s WHERE s.circle_id = c.id)"
-    "   + (SELECT count(*) FROM circle_waitlist w WHERE w.circle_id = c.id AND w.offered_at IS NOT NULL"
-    "      AND w.user_id != ?) < c.capacity"
-    " AND NOT EXISTS (SELECT 1 FROM circle_seats s WHERE s.circle_id = c.id AND s.user_id = ?)"
+    " AND (SELECT count(*) FROM circle_seats s WHERE s.guild_id = c.guild_id AND s.circle_id = c.id)"
+    "   + (SELECT count(*) FROM circle_waitlist w WHERE w.guild_id = c.guild_id AND w.circle_id = c.id"
+    "      AND w.offered_at IS NOT NULL AND w.user_id != ?) < c.capacity"
+    " AND NOT EXISTS (SELECT 1 FROM circle_seats s WHERE s.guild_id = c.guild_id AND s.circle_id = c.id"
+    "                 AND s.user_id = ?)"
 )
 
 

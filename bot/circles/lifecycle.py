@@ -131,7 +131,7 @@ async def prepare_edit(db: Database, circle: Circle, edit: CircleEdit) -> Circle
         changes["language"] = parse_language(edit.language)
     if edit.capacity is not None:
         capacity = validate_capacity(edit.capacity)
-        held = await seats_taken(db, circle.id)  # members, and seats held for a waitlist offer
+        held = await seats_taken(db, circle.guild_id, circle.id)  # members, and seats held for a waitlist offer
         if capacity < held:
             raise UserFacingError(
                 f"**{display(circle.name)}** has {held} seats taken (members and seats held for people on the"
@@ -150,11 +150,12 @@ async def store_edit(db: Database, clock: Clock, updated: Circle, outbox: Outbox
             cursor = await conn.execute(
                 "UPDATE circles SET name = ?, name_key = ?, description = ?, topics = ?, language = ?, capacity = ?"
                 " WHERE id = ? AND guild_id = ? AND archived_at IS NULL"
-                " AND ? >= (SELECT count(*) FROM circle_seats WHERE circle_id = ?)"
-                "  + (SELECT count(*) FROM circle_waitlist WHERE circle_id = ? AND offered_at IS NOT NULL)",
+                " AND ? >= (SELECT count(*) FROM circle_seats WHERE guild_id = ? AND circle_id = ?)"
+                "  + (SELECT count(*) FROM circle_waitlist WHERE guild_id = ? AND circle_id = ?"
+                "     AND offered_at IS NOT NULL)",
                 (updated.name, name_key(updated.name), updated.description, ",".join(updated.topics),
-                 updated.language, updated.capacity, updated.id, updated.guild_id, updated.capacity, updated.id,
-                 updated.id),
+                 updated.language, updated.capacity, updated.id, updated.guild_id, updated.capacity,
+                 updated.guild_id, updated.id, updated.guild_id, updated.id),
             )
             if cursor.rowcount != 1:
                 raise UserFacingError(

@@ -136,7 +136,7 @@ def welcome_post_notice(guild_id: int, channel_id: int, user_id: int, joined_at:
                   channel_id, card, target_kind="channel")
 
 
-async def reconsent_channel_notice(conn: aiosqlite.Connection, key: str) -> Notice | None:
+async def reconsent_channel_notice(conn: aiosqlite.Connection, guild_id: int, key: str) -> Notice | None:
     """The in-circle stand-in for a re-consent DM that could not be delivered (see RECONSENT_FALLBACK)."""
     match = _RECONSENT_KEY.match(key)
     if match is None:
@@ -144,9 +144,10 @@ async def reconsent_channel_notice(conn: aiosqlite.Connection, key: str) -> Noti
     circle_id, version, user_id = (int(g) for g in match.groups())
     async with conn.execute(
         "SELECT c.guild_id, c.name, c.text_channel_id, s.reconsent_due_at FROM circles c"
-        " JOIN circle_seats s ON s.circle_id = c.id AND s.user_id = ?"
-        " WHERE c.id = ? AND c.archived_at IS NULL AND c.norms_version = ? AND s.consent_version < ?",
-        (user_id, circle_id, version, version),
+        " JOIN circle_seats s ON s.guild_id = c.guild_id AND s.circle_id = c.id AND s.user_id = ?"
+        " WHERE c.guild_id = ? AND c.id = ? AND c.archived_at IS NULL AND c.norms_version = ?"
+        " AND s.consent_version < ?",
+        (user_id, guild_id, circle_id, version, version),
     ) as cursor:
         row = await cursor.fetchone()
     if row is None or row["text_channel_id"] is None:

@@ -129,14 +129,14 @@ async def resolve_circle(db: Database, guild_id: int, text: str, *, allow_archiv
     return _usable(Circle.from_row(row), allow_archived)
 
 
-async def seats_taken(db: Database, circle_id: int) -> int:
+async def seats_taken(db: Database, guild_id: int, circle_id: int) -> int:
     """Seats held: members (active or paused) plus seats held open for a waitlist offer."""
-    return int(await db.fetchval(_SEATS_TAKEN_SQL, (circle_id, circle_id)) or 0)
+    return int(await db.fetchval(_SEATS_TAKEN_SQL, (guild_id, circle_id, guild_id, circle_id)) or 0)
 
 
 _SEATS_TAKEN_SQL = (
-    "SELECT (SELECT count(*) FROM circle_seats WHERE circle_id = ?)"
-    " + (SELECT count(*) FROM circle_waitlist WHERE circle_id = ? AND offered_at IS NOT NULL)"
+    "SELECT (SELECT count(*) FROM circle_seats WHERE guild_id = ? AND circle_id = ?)"
+    " + (SELECT count(*) FROM circle_waitlist WHERE guild_id = ? AND circle_id = ? AND offered_at IS NOT NULL)"
 )
 
 
@@ -146,9 +146,11 @@ async def list_circles(
     """Circles of one server, by name, with seats and waitlist counts."""
     rows = await db.fetchall(
         f"SELECT {', '.join('c.' + c.strip() for c in _CIRCLE_COLUMNS.split(','))},"
-        " (SELECT count(*) FROM circle_seats s WHERE s.circle_id = c.id)"
-        "  + (SELECT count(*) FROM circle_waitlist w WHERE w.circle_id = c.id AND w.offered_at IS NOT NULL),"
-        " (SELECT count(*) FROM circle_waitlist w WHERE w.circle_id = c.id AND w.offered_at IS NULL)"
+        " (SELECT count(*) FROM circle_seats s WHERE s.guild_id = c.guild_id AND s.circle_id = c.id)"
+        "  + (SELECT count(*) FROM circle_waitlist w WHERE w.guild_id = c.guild_id AND w.circle_id = c.id"
+        "     AND w.offered_at IS NOT NULL),"
+        " (SELECT count(*) FROM circle_waitlist w WHERE w.guild_id = c.guild_id AND w.circle_id = c.id"
+        "  AND w.offered_at IS NULL)"
         " FROM circles c WHERE c.guild_id = ? AND (? OR c.archived_at IS NULL)"
         " ORDER BY c.name COLLATE NOCASE, c.id",
         (guild_id, int(include_archived)),

@@ -89,7 +89,7 @@ async def join_waitlist(
             if entry.offer_expires_at is not None:
                 return WaitlistResult("offered", circle, offer_expires_at=parse_iso_utc(entry.offer_expires_at))
             return WaitlistResult("already", circle, await position_of(db, guild_id, circle_id, user_id))
-        if await seats_taken(db, circle_id) < circle.capacity:
+        if await seats_taken(db, guild_id, circle_id) < circle.capacity:
             return WaitlistResult("seat_free", circle)
         await conn.execute(
             "INSERT INTO circle_waitlist (guild_id, circle_id, user_id, added_at) VALUES (?, ?, ?, ?)",
@@ -113,7 +113,7 @@ async def fill_free_seats(
     expires = now + timedelta(hours=OFFER_HOURS)
     norms = None
     crisis = None
-    while await seats_taken(db, circle.id) < circle.capacity:
+    while await seats_taken(db, circle.guild_id, circle.id) < circle.capacity:
         row = await db.fetchone(
             "SELECT id, user_id FROM circle_waitlist WHERE guild_id = ? AND circle_id = ? AND offered_at IS NULL"
             " ORDER BY id LIMIT 1",

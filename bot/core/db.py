@@ -174,7 +174,9 @@ class Database:
 
     @property
     def conn(self) -> aiosqlite.Connection:
-        """The write connection (use it inside ``transaction()``)."""
+        """The write connection, for this module only: elsewhere a transaction's connection comes
+        from ``transaction()`` and reads go through ``fetch*``, ``reader`` or ``snapshot()``
+        (``tests/unit/app/test_read_path.py`` fails on a ``.conn`` outside bot/core/db.py)."""
         if self._conn is None:
             raise RuntimeError("database is not connected")
         return self._conn
@@ -190,6 +192,24 @@ class Database:
         if self._reader is None or (self._open is not None and self._holder.get() is self._open):
             return self.conn
         return self._reader
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One consistent view for a read that spans many tables and must agree with itself (a
+        member's inventory or export): a private read-only connection inside one read transaction,
+        closed after. Nobody else reads on it, so its statements may stay open across awaits. Inside
+        this task's own transaction (or on an in-memory database) it is ``reader``."""
+        if self._reader is None or (self._open is not None and self._holder.get() is self._open):
+            yield self.reader
+            return
+        conn = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            await conn.execute("BEGIN")
+            yield conn
+        finally:
+            await conn.close()
 
     async def connect(self) -> Database:
         if self.path != ":memory:":

@@ -43,7 +43,7 @@ async def save_note(db: Database, clock: Clock, outbox: Outbox | None, guild_id:
     text = (text or "").strip()
     if len(text) > wording.MAX_NOTE:
         raise UserFacingError(wording.NOTE_TOO_LONG)
-    ping = await get_ping(db, guild_id, ping_id)
+    ping = await get_ping(db.reader, guild_id, ping_id)
     if ping is None:
         return NoteResult("gone")
     if ping.user_id != user_id:

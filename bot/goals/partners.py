@@ -28,7 +28,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import Database
+from bot.core.db import Database, read_one
 from bot.core.errors import UserFacingError
 from bot.core.messages import SECONDARY, SUCCESS, Button, Card, custom_id, embed, timestamp
 from bot.core.text import display
@@ -58,13 +58,9 @@ class Partnership:
     status: str
 
 
-async def get_partnership(conn_or_db: Database | aiosqlite.Connection, guild_id: int, pid: int) -> Partnership | None:
+async def get_partnership(conn: aiosqlite.Connection, guild_id: int, pid: int) -> Partnership | None:
     sql = "SELECT id, guild_id, goal_id, owner_id, partner_id, status FROM goal_partners WHERE guild_id = ? AND id = ?"
-    if isinstance(conn_or_db, Database):
-        row = await conn_or_db.fetchone(sql, (guild_id, pid))
-    else:
-        async with conn_or_db.execute(sql, (guild_id, pid)) as cursor:
-            row = await cursor.fetchone()
+    row = await read_one(conn, sql, (guild_id, pid))
     return None if row is None else Partnership(*row)
 
 
@@ -173,7 +169,7 @@ async def release_held(conn: aiosqlite.Connection, now: datetime, outbox: Outbox
 
 async def accept(db: Database, now: datetime, guild_id: int, pid: int, user_id: int,
                  default_zone: str) -> Partnership | None:
-    found = await get_partnership(db, guild_id, pid)
+    found = await get_partnership(db.reader, guild_id, pid)
     if found is None or found.partner_id != user_id or found.status != "invited":
         return None
     async with db.transaction() as conn:
@@ -194,7 +190,7 @@ def _zone(name: str) -> Any:
 
 
 async def decline(db: Database, now: datetime, guild_id: int, pid: int, user_id: int) -> bool:
-    found = await get_partnership(db, guild_id, pid)
+    found = await get_partnership(db.reader, guild_id, pid)
     if found is None or found.partner_id != user_id or found.status != "invited":
         return False
     async with db.transaction() as conn:
@@ -217,7 +213,7 @@ async def _forget_old_declines(conn: aiosqlite.Connection, guild_id: int, now: d
 
 async def end(db: Database, guild_id: int, pid: int, user_id: int) -> bool:
     """Either side ends it; nobody is told."""
-    found = await get_partnership(db, guild_id, pid)
+    found = await get_partnership(db.reader, guild_id, pid)
     if found is None or user_id not in (found.owner_id, found.partner_id):
         return False
     async with db.transaction() as conn:
@@ -261,10 +257,10 @@ async def partner_weekly(conn: aiosqlite.Connection, now: datetime, outbox: Outb
 async def cheer(db: Database, now: datetime, guild_id: int, pid: int, user_id: int, week: str, *, partner_name: str,
                 server: str, outbox: Outbox, default_zone: str) -> tuple[str, schedules.Schedule | None]:
     """The partner's one cheer a week; held while the owner rests (flare break, quiet hours)."""
-    found = await get_partnership(db, guild_id, pid)
+    found = await get_partnership(db.reader, guild_id, pid)
     if found is None or found.partner_id != user_id or found.status != "active":
         return "gone", None
-    goal = await get_goal(db, found.guild_id, found.goal_id)
+    goal = await get_goal(db.reader, found.guild_id, found.goal_id)
     if goal is None:
         return "gone", None
     async with db.transaction() as conn:

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import Database
+from bot.core.db import Database, read_one
 from bot.core.messages import DANGER, PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id, embed
 from bot.core.text import display
 from bot.delivery import schedules
@@ -62,13 +62,9 @@ class Ping:
 _PING_COLUMNS = "id, guild_id, goal_id, user_id, local_date, state, answer, created_at, snoozes"
 
 
-async def get_ping(conn_or_db: Database | aiosqlite.Connection, guild_id: int, ping_id: int) -> Ping | None:
+async def get_ping(conn: aiosqlite.Connection, guild_id: int, ping_id: int) -> Ping | None:
     sql = f"SELECT {_PING_COLUMNS} FROM goal_pings WHERE guild_id = ? AND id = ?"
-    if isinstance(conn_or_db, Database):
-        row = await conn_or_db.fetchone(sql, (guild_id, ping_id))
-    else:
-        async with conn_or_db.execute(sql, (guild_id, ping_id)) as cursor:
-            row = await cursor.fetchone()
+    row = await read_one(conn, sql, (guild_id, ping_id))
     return None if row is None else Ping(*row)
 
 
@@ -200,12 +196,12 @@ class AnswerResult:
 async def answer_ping(db: Database, now: datetime, guild_id: int, ping_id: int, user_id: int,
                       code: str) -> AnswerResult:
     answer = ANSWER_CODES.get(code)
-    ping = await get_ping(db, guild_id, ping_id)
+    ping = await get_ping(db.reader, guild_id, ping_id)
     if ping is None or answer is None:
         return AnswerResult("gone")
     if ping.user_id != user_id:
         return AnswerResult("not_yours")
-    goal = await get_goal(db, ping.guild_id, ping.goal_id)
+    goal = await get_goal(db.reader, ping.guild_id, ping.goal_id)
     if goal is None:
         return AnswerResult("gone")
     if ping.answer is not None:
@@ -229,12 +225,12 @@ async def answer_ping(db: Database, now: datetime, guild_id: int, ping_id: int, 
 
 async def snooze_ping(db: Database, now: datetime, guild_id: int, ping_id: int, user_id: int, how: str,
                       default_zone: str) -> tuple[AnswerResult, datetime | None]:
-    ping = await get_ping(db, guild_id, ping_id)
+    ping = await get_ping(db.reader, guild_id, ping_id)
     if ping is None or how not in SNOOZES:
         return AnswerResult("gone"), None
     if ping.user_id != user_id:
         return AnswerResult("not_yours"), None
-    goal = await get_goal(db, ping.guild_id, ping.goal_id)
+    goal = await get_goal(db.reader, ping.guild_id, ping.goal_id)
     if goal is None:
         return AnswerResult("gone"), None
     if ping.answer is not None:
@@ -301,15 +297,19 @@ async def _notice(conn: aiosqlite.Connection, guild_id: int, user_id: int, what:
 
 
 async def take_dm_notice(db: Database, guild_id: int, user_id: int) -> str | None:
-    """The closed-DMs notice for this member, once: returns its words and forgets it."""
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT dm_notice FROM goal_members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is not None and row[0] is not None:
-            await conn.execute("UPDATE goal_members SET dm_notice = NULL WHERE guild_id = ? AND user_id = ?",
-                               (guild_id, user_id))
+    """The closed-DMs notice for this member, once: returns its words and forgets it.
+
+    Asked after every slash command, so it reads first (on the reader, no write lock) and opens a
+    transaction only for a member who has a notice; the conditional update hands it to one command
+    even when two finish together."""
+    sql = "SELECT dm_notice FROM goal_members WHERE guild_id = ? AND user_id = ?"
+    row = await db.fetchone(sql, (guild_id, user_id))
     if row is None or row[0] is None:
         return None
+    async with db.transaction() as conn:
+        cursor = await conn.execute("UPDATE goal_members SET dm_notice = NULL"
+                                    " WHERE guild_id = ? AND user_id = ? AND dm_notice = ?",
+                                    (guild_id, user_id, row[0]))
+    if cursor.rowcount != 1:
+        return None  # another command took it meanwhile
     return wording.MOVED_TO_CIRCLE if row[0] == "circle" else wording.PAUSED_DM_CLOSED

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.core.clock import iso_utc
-from bot.core.db import Database
+from bot.core.db import Database, read_one
 from bot.core.errors import UserFacingError
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence, parse_local_time
@@ -200,13 +200,9 @@ async def _schedule(conn: aiosqlite.Connection, now: datetime, goal: Goal, zone:
     return schedule
 
 
-async def get_goal(conn_or_db: Database | aiosqlite.Connection, guild_id: int, goal_id: int) -> Goal | None:
+async def get_goal(conn: aiosqlite.Connection, guild_id: int, goal_id: int) -> Goal | None:
     sql = f"SELECT {_COLUMNS} FROM goals WHERE guild_id = ? AND id = ?"
-    if isinstance(conn_or_db, Database):
-        row = await conn_or_db.fetchone(sql, (guild_id, goal_id))
-    else:
-        async with conn_or_db.execute(sql, (guild_id, goal_id)) as cursor:
-            row = await cursor.fetchone()
+    row = await read_one(conn, sql, (guild_id, goal_id))
     return None if row is None else Goal.from_row(row)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields, replace
 import aiosqlite
 
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database
+from bot.core.db import Database, read_one
 from bot.core.errors import UserFacingError
 
 MAX_DAYS = 3650
@@ -34,17 +34,16 @@ SETTING_NAMES = tuple(f.name for f in fields(PrivacySettings) if f.name != "guil
 
 async def read_privacy_settings(conn: aiosqlite.Connection, guild_id: int) -> PrivacySettings:
     """A server's settings (the defaults until an organiser changes one), on the caller's connection."""
-    async with conn.execute(
-        f"SELECT {', '.join(SETTING_NAMES)} FROM privacy_settings WHERE guild_id = ?", (guild_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await read_one(
+        conn, f"SELECT {', '.join(SETTING_NAMES)} FROM privacy_settings WHERE guild_id = ?", (guild_id,)
+    )
     if row is None:
         return PrivacySettings(guild_id)
     return PrivacySettings(guild_id, *(int(v) for v in row))
 
 
 async def get_privacy_settings(db: Database, guild_id: int) -> PrivacySettings:
-    return await read_privacy_settings(db.conn, guild_id)
+    return await read_privacy_settings(db.reader, guild_id)
 
 
 def with_change(settings: PrivacySettings, name: str, days: int) -> PrivacySettings:

@@ -16,7 +16,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database
+from bot.core.db import Database, read_one
 from bot.core.errors import UserFacingError
 from bot.delivery import schedules
 from bot.delivery.outbox import cancel_pending, sent_message
@@ -84,20 +84,16 @@ def random_delay(now: datetime, rng: random.Random | None = None) -> datetime:
     return now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(*DELAY_SECONDS))
 
 
-async def _fetch(conn: aiosqlite.Connection | Database, sql: str, params: tuple[Any, ...]) -> Story | None:
-    if isinstance(conn, Database):
-        row = await conn.fetchone(sql, params)
-    else:
-        async with conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
+async def _fetch(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> Story | None:
+    row = await read_one(conn, sql, params)
     return None if row is None else _story(row)
 
 
-async def get_story(conn: aiosqlite.Connection | Database, guild_id: int, story_id: int) -> Story | None:
+async def get_story(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> Story | None:
     return await _fetch(conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND id = ?", (guild_id, story_id))
 
 
-async def story_by_number(conn: aiosqlite.Connection | Database, guild_id: int, number: int) -> Story:
+async def story_by_number(conn: aiosqlite.Connection, guild_id: int, number: int) -> Story:
     story = await _fetch(conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND number = ?", (guild_id, number))
     if story is None:
         raise UserFacingError(wording.NO_STORY.format(number=number))
@@ -109,7 +105,7 @@ def story_ref(story: Story) -> str:
     return f"n{story.number}"
 
 
-async def story_by_ref(conn: aiosqlite.Connection | Database, guild_id: int, ref: str) -> Story | None:
+async def story_by_ref(conn: aiosqlite.Connection, guild_id: int, ref: str) -> Story | None:
     """The story a custom_id names: "n12" is story #12 of this server; plain digits are the global
     id that buttons posted before per-server numbers carry (kept so those buttons still work)."""
     if ref.startswith("n") and ref[1:].isdigit():
@@ -120,7 +116,7 @@ async def story_by_ref(conn: aiosqlite.Connection | Database, guild_id: int, ref
     return None
 
 
-async def story_by_receipt(conn: aiosqlite.Connection | Database, guild_id: int, receipt: str | None) -> Story:
+async def story_by_receipt(conn: aiosqlite.Connection, guild_id: int, receipt: str | None) -> Story:
     story = None if receipt is None else await _fetch(
         conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND receipt_hash = ?",
         (guild_id, receipt_hash(receipt)))
@@ -130,7 +126,7 @@ async def story_by_receipt(conn: aiosqlite.Connection | Database, guild_id: int,
 
 
 async def story_by_thread(db: Database, guild_id: int, thread_id: int) -> Story | None:
-    return await _fetch(db, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND thread_id = ?",
+    return await _fetch(db.reader, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND thread_id = ?",
                         (guild_id, thread_id))
 
 
@@ -152,27 +148,21 @@ async def audit(conn: aiosqlite.Connection, clock: Clock, story: Story, action: 
 
 # -- limits and blocks ----------------------------------------------------------------------------
 
-async def blocked_until(conn: aiosqlite.Connection | Database, clock: Clock, guild_id: int, key: str) -> str | None:
+async def blocked_until(conn: aiosqlite.Connection, clock: Clock, guild_id: int, key: str) -> str | None:
     sql = "SELECT until FROM story_blocks WHERE guild_id = ? AND author_key = ? AND until > ?"
     params = (guild_id, key, iso_utc(clock.now()))
-    if isinstance(conn, Database):
-        return await conn.fetchval(sql, params)
-    async with conn.execute(sql, params) as cursor:
-        row = await cursor.fetchone()
+    row = await read_one(conn, sql, params)
     return None if row is None else str(row[0])
 
 
-async def shared_today(conn: aiosqlite.Connection | Database, clock: Clock, guild_id: int, key: str) -> int:
+async def shared_today(conn: aiosqlite.Connection, clock: Clock, guild_id: int, key: str) -> int:
     sql = "SELECT shared FROM story_quota WHERE guild_id = ? AND author_key = ? AND day = ?"
     params = (guild_id, key, clock.now().date().isoformat())
-    if isinstance(conn, Database):
-        return int(await conn.fetchval(sql, params) or 0)
-    async with conn.execute(sql, params) as cursor:
-        row = await cursor.fetchone()
+    row = await read_one(conn, sql, params)
     return 0 if row is None else int(row[0])
 
 
-async def require_may_share(conn: aiosqlite.Connection | Database, clock: Clock, settings: StorySettings,
+async def require_may_share(conn: aiosqlite.Connection, clock: Clock, settings: StorySettings,
                             key: str, member_key: str | None = None) -> None:
     """Refuse (UserFacingError) a blocked author or one over today's limit. ``member_key``
     (``keys.member_block_key``) also finds a block placed on the member from a case."""

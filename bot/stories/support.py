@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.core.db import Database
+from bot.core.db import read_one
 from bot.stories.keys import supporter_key
 
 
@@ -16,10 +16,7 @@ async def add_support(conn: aiosqlite.Connection, guild_id: int, story_id: int, 
     return cursor.rowcount == 1
 
 
-async def support_count(db: Database | aiosqlite.Connection, guild_id: int, story_id: int) -> int:
-    sql, params = "SELECT count(*) FROM story_support WHERE guild_id = ? AND story_id = ?", (guild_id, story_id)
-    if isinstance(db, Database):
-        return int(await db.fetchval(sql, params) or 0)
-    async with db.execute(sql, params) as cursor:
-        row = await cursor.fetchone()
+async def support_count(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> int:
+    row = await read_one(conn, "SELECT count(*) FROM story_support WHERE guild_id = ? AND story_id = ?",
+                         (guild_id, story_id))
     return int(row[0]) if row else 0

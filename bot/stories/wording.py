@@ -149,7 +149,6 @@ BEING_PUBLISHED = "Your story is being published this very moment. Please try ag
 QUEUE_NOT_SET_UP = ("Stories can't be shared here yet: the moderators' queue isn't set up, so nobody could read a"
                     " story held for review. Please ask an organiser to finish /setup.")
 ALREADY_HANDLED = "This story was already handled (it is now {state})."
-NOT_MODERATOR = "Only moderators and organisers can do that."  # the same words as the component dispatcher's
 DECLINE_DEFAULT = "It doesn't fit this circle's norms."
 CRISIS_CASE_SUMMARY = (
     "Crisis language in an anonymous story ({pseudonym}); held for review. The author's identity is not known."

@@ -87,7 +87,7 @@ class CaseClosedDms(commands.Cog):
                 return
             offer = await closed_dm.created(self.bot.db, self.bot.clock, offer, thread.id)
         assert offer.thread_id is not None
-        page = await thread_page(self.bot.db.conn, guild.id, self.bot.clock.now(), urgent=True)
+        page = await thread_page(self.bot.db.reader, guild.id, self.bot.clock.now(), urgent=True)
         added: list[int] = []
         for uid in dict.fromkeys([offer.user_id, *page.people[:MAX_PEOPLE]]):
             try:

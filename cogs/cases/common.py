@@ -1,5 +1,4 @@
-"""What both halves of the cases cog share: the moderator check (cogs.common.context's, with the
-cases' words) and refreshing a case's queue message in place."""
+"""What both halves of the cases cog share: refreshing a case's queue message in place."""
 
 from __future__ import annotations
 
@@ -15,17 +14,11 @@ from bot.cases.records import get_case
 from bot.cases.workflow import queue_message_id
 from bot.core.guild_settings import GuildSettings
 from cogs.common.components import card_view
-from cogs.common.context import require_moderator as _require_moderator
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
 
 log = logging.getLogger(__name__)
-
-
-async def require_moderator(bot: PeerCirclesBot, interaction: discord.Interaction) -> GuildSettings:
-    """Checked in the bot for every moderator command and button (not only Discord's permissions)."""
-    return await _require_moderator(bot, interaction)
 
 
 # One refresh of a case's queue message at a time: two changes close together (a note and an

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -77,17 +76,15 @@ from bot.core.permissions import Actor, is_moderator
 from bot.safety.card import server_crisis_card
 from bot.safety.resources import INTERNATIONAL, crisis_card
 from cogs.cases.common import GuildDirectory, refresh_queue_message
-from cogs.common.components import PersistentComponent, card_view, run_deferred, send_card
+from cogs.common.components import Action, PersistentComponent, card_view, form, send_card
 from cogs.common.context import NO_PINGS, guild_settings, reply
-from cogs.common.modals import custom_id_of, modal_choices, modal_values
+from cogs.common.modals import modal_choices, modal_values
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
 
 log = logging.getLogger(__name__)
 
-# The report form: custom_id("casereport", channel id, message id), answered in on_interaction.
-REPORT_MODAL = re.compile(r"^pc:casereport:(\d+):(\d+)$")
 # A reported message's copy waits this long for its form to come back, then is forgotten.
 SNAPSHOT_TTL = timedelta(minutes=15)
 # Member-facing limits, with discord.py's cooldown machinery: reports and reach-outs per member.
@@ -120,7 +117,9 @@ def cooldown_text(retry_after: float, now: Any, words: str = COOLDOWN) -> str:
 
 
 class CaseMembers(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {"casereach": "on_talk_now", "relaypick": "on_relay_pick"}
+    # The report form is custom_id("casereport", channel id, message id).
+    component_actions: ClassVar[dict[str, str | Action]] = {
+        "casereach": "on_talk_now", "relaypick": "on_relay_pick", "casereport": form("report_from_modal", "member")}
 
     def __init__(self, bot: PeerCirclesBot) -> None:
         self.bot = bot
@@ -191,7 +190,8 @@ class CaseMembers(commands.Cog):
                                                                        max_length=1000)))
         await interaction.response.send_modal(modal)
 
-    async def report_from_modal(self, interaction: discord.Interaction, channel_id: int, message_id: int) -> None:
+    async def report_from_modal(self, interaction: discord.Interaction, args: list[str]) -> None:
+        channel_id, message_id = int(args[0]), int(args[1])
         assert interaction.guild is not None
         category = (modal_choices(interaction).get("category") or [""])[0]
         details = modal_values(interaction).get("details", "")
@@ -371,7 +371,7 @@ class CaseMembers(commands.Cog):
     async def _open_thread(self, thread: discord.Thread, user_id: int, urgent: bool, case_id: int,
                            guild_id: int) -> None:
         """Add the member and whom the chain reaches (at most MAX_PEOPLE) and greet them by name."""
-        page = await thread_page(self.bot.db.conn, guild_id, self.bot.clock.now(), urgent=urgent)
+        page = await thread_page(self.bot.db.reader, guild_id, self.bot.clock.now(), urgent=urgent)
         added: list[int] = []
         for uid in dict.fromkeys([user_id, *page.people[:MAX_PEOPLE]]):
             try:
@@ -662,14 +662,9 @@ class CaseMembers(commands.Cog):
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is discord.InteractionType.modal_submit:
-            match = REPORT_MODAL.match(custom_id_of(interaction))
-            if match is not None:
-                await run_deferred(interaction, self.report_from_modal(interaction, int(match.group(1)),
-                                                                       int(match.group(2))), "case_report_modal")
         if interaction.type is discord.InteractionType.autocomplete:
             return
-        if await has_pending(self.bot.db.conn, interaction.user.id, interaction.guild_id):
+        if await has_pending(self.bot.db.reader, interaction.user.id, interaction.guild_id):
             task = asyncio.create_task(self.show_pending(interaction))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

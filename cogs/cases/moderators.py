@@ -4,7 +4,6 @@ member, the queue message's buttons and modals, /case-admin settings, and the la
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -74,11 +73,11 @@ from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.members.zones import suggest
 from bot.stories import block_author_of_story, block_member
 from bot.stories.moderation import MAX_BLOCK_DAYS
-from cogs.cases.common import GuildDirectory, refresh_queue_message, require_moderator
+from cogs.cases.common import GuildDirectory, refresh_queue_message
 from cogs.common.choices import circle_choices
-from cogs.common.components import Action, PersistentComponent, run_deferred, send_card
-from cogs.common.context import actor_of, reply, settings_of
-from cogs.common.modals import custom_id_of, modal_values
+from cogs.common.components import Action, PersistentComponent, form, send_card
+from cogs.common.context import actor_of, reply, require_moderator, settings_of
+from cogs.common.modals import modal_values
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -89,10 +88,6 @@ log = logging.getLogger(__name__)
 
 ALWAYS = timedelta(days=3650)  # a re-page is sent however late the bot wakes: never dropped
 PAGE_SIZE = 8
-# The moderators' modals (custom_id("casenoted", case id) / ("caseresolved", case id)), answered in
-# on_interaction so a form submitted after a restart still works.
-NOTE_MODAL = re.compile(r"^pc:casenoted:(\d+)$")
-RESOLVE_MODAL = re.compile(r"^pc:caseresolved:(\d+)$")
 STATUS_CHOICES = [app_commands.Choice(name=v, value=k) for k, v in
                   {"open": "open", "claimed": "claimed", "resolved": "resolved"}.items()]
 DAY_CHOICES = [app_commands.Choice(name=name, value=index) for index, name in enumerate(DAYS)]
@@ -123,6 +118,8 @@ class CaseModerators(commands.Cog):
         "caseclaim": Action("on_claim_button", "moderator"), "casenote": Action("on_note_button", "moderator"),
         "caseresolve": Action("on_resolve_button", "moderator"),
         "caseescalate": Action("on_escalate_button", "moderator"), "caselist": Action("on_list_page", "moderator"),
+        # The note and resolve forms: custom_id("casenoted" / "caseresolved", case id).
+        "casenoted": form("note_from_modal", "moderator"), "caseresolved": form("resolve_from_modal", "moderator"),
     }
 
     case = app_commands.Group(
@@ -318,25 +315,16 @@ class CaseModerators(commands.Cog):
         await reply(interaction, f"Case #{case.number} is now urgent and the organisers have been paged.")
         await refresh_queue_message(self.bot, settings, case.id)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        cid = custom_id_of(interaction)
-        if match := NOTE_MODAL.match(cid):
-            await run_deferred(interaction, self.note_from_modal(interaction, int(match.group(1))), "case_note_modal")
-        elif match := RESOLVE_MODAL.match(cid):
-            await run_deferred(interaction, self.resolve_from_modal(interaction, int(match.group(1))),
-                               "case_resolve_modal")
-
-    async def note_from_modal(self, interaction: discord.Interaction, case_id: int) -> None:
+    async def note_from_modal(self, interaction: discord.Interaction, args: list[str]) -> None:
+        case_id = int(args[0])
         settings = await require_moderator(self.bot, interaction)
         case = await add_note(self.bot.db, self.bot.clock, settings.guild_id, case_id, interaction.user.id,
                               str(modal_values(interaction).get("note", "")))
         await reply(interaction, f"Note added to case #{case.number}.")
         await refresh_queue_message(self.bot, settings, case_id)
 
-    async def resolve_from_modal(self, interaction: discord.Interaction, case_id: int) -> None:
+    async def resolve_from_modal(self, interaction: discord.Interaction, args: list[str]) -> None:
+        case_id = int(args[0])
         settings = await require_moderator(self.bot, interaction)
         case = await resolve(self.bot.db, self.bot.clock, settings.guild_id, case_id, interaction.user.id,
                              str(modal_values(interaction).get("outcome", "")))
@@ -379,7 +367,7 @@ class CaseModerators(commands.Cog):
     async def duty_list_command(self, interaction: discord.Interaction) -> None:
         settings = await require_moderator(self.bot, interaction)
         windows = await windows_of(self.bot.db, settings.guild_id, interaction.user.id)
-        now = await on_duty(self.bot.db.conn, settings.guild_id, self.bot.clock.now())
+        now = await on_duty(self.bot.db.reader, settings.guild_id, self.bot.clock.now())
         status = DUTY_NOW if interaction.user.id in now else DUTY_NOT_NOW
         if not windows:
             await reply(interaction, f"{DUTY_NONE} {status}")

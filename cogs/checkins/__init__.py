@@ -27,7 +27,6 @@ async def setup(bot: PeerCirclesBot) -> None:
         policy, grace = POLICIES[kind]
         bot.scheduler.register_kind(kind, handler, policy, grace=grace)  # type: ignore[arg-type]
     # The circles finder, list and cards read meeting times through this plug (bot.circles.matching).
-    bot.circle_meeting_times = CheckinMeetingTimes()  # type: ignore[attr-defined]
-    bot.checkin_events = keeper  # type: ignore[attr-defined]
+    bot.provide(meeting_times=CheckinMeetingTimes(), checkin_events=keeper)
     await bot.add_cog(CheckinAdmin(bot, keeper))
     await bot.add_cog(Checkins(bot, runtime, keeper))

@@ -122,7 +122,7 @@ class CheckinAdmin(commands.Cog):
         if interaction.guild_id is None:
             return []
         found = []
-        for series in await list_series(self.bot.db.conn, interaction.guild_id):
+        for series in await list_series(self.bot.db.reader, interaction.guild_id):
             circle = await get_circle(self.bot.db, interaction.guild_id, series.circle_id)
             label = f"{series.title} ({circle.name}) #{series.id}"
             if current.strip().lower() in label.lower():
@@ -205,11 +205,11 @@ class CheckinAdmin(commands.Cog):
             visible = mine.__contains__
         lines = []
         now = self.bot.clock.now()
-        for series in await list_series(self.bot.db.conn, settings.guild_id):
+        for series in await list_series(self.bot.db.reader, settings.guild_id):
             if not visible(series.circle_id):
                 continue
             circle = await get_circle(self.bot.db, settings.guild_id, series.circle_id)
-            upcoming = await sessions_where(self.bot.db.conn, settings.guild_id,
+            upcoming = await sessions_where(self.bot.db.reader, settings.guild_id,
                                             "series_id = ? AND status = 'scheduled' AND starts_at > ?",
                                             (series.id, now.strftime("%Y-%m-%dT%H:%M:%SZ")))
             lines.append(wording.LIST_LINE.format(
@@ -275,7 +275,7 @@ class CheckinAdmin(commands.Cog):
         if channel_id is None:
             raise NotAllowed(wording.NO_VOICE.format(circle=name))
         now = self.bot.clock.now()
-        conn = self.bot.db.conn
+        conn = self.bot.db.reader
         if date is not None:
             day = parse_date(date)
             held = await sessions_where(conn, found.guild_id, "circle_id = ? AND local_date = ?"
@@ -303,7 +303,7 @@ class CheckinAdmin(commands.Cog):
     @app_commands.describe(circle="The circle")
     async def pulse_command(self, interaction: discord.Interaction, circle: str) -> None:
         found = await self._circle(interaction, circle, organiser=False)
-        lines = await pulse.aggregates(self.bot.db.conn, found.guild_id, found.id)
+        lines = await pulse.aggregates(self.bot.db.reader, found.guild_id, found.id)
         if not lines:
             await reply(interaction, wording.PULSE_TOO_FEW)
             return

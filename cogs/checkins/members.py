@@ -105,7 +105,7 @@ class Checkins(commands.Cog):
         """'Can't make it' on a reminder: the facilitator is told privately; no reason is asked."""
         guild_id, session_id, user_id = int(args[0]), int(args[1]), interaction.user.id
         db, now = self.bot.db, self.bot.clock.now()
-        session = await get_session(db.conn, guild_id, session_id)
+        session = await get_session(db.reader, guild_id, session_id)
         if session is None:
             raise UserFacingError(wording.CANT_TOO_LATE)
         if not await holds_seat(db, guild_id, session.circle_id, user_id):
@@ -113,7 +113,7 @@ class Checkins(commands.Cog):
         if session.status != "scheduled" or now >= session.starts_at:
             await send_card(interaction, Card(wording.CANT_TOO_LATE), edit=True)
             return
-        series = await get_series(db.conn, guild_id, session.series_id)
+        series = await get_series(db.reader, guild_id, session.series_id)
         circle = await get_circle(db, guild_id, session.circle_id)
         if series is None:
             raise UserFacingError(wording.CANT_TOO_LATE)
@@ -176,10 +176,10 @@ class Checkins(commands.Cog):
 
     async def _interest(self, event: discord.ScheduledEvent, user: discord.User, interested: bool) -> None:
         guild_id = event.guild_id
-        session = await session_of_event(self.bot.db.conn, guild_id, event.id)
+        session = await session_of_event(self.bot.db.reader, guild_id, event.id)
         if session is None or (interested and session.status != "scheduled"):
             return
-        series = await get_series(self.bot.db.conn, guild_id, session.series_id)
+        series = await get_series(self.bot.db.reader, guild_id, session.series_id)
         member_or_open = (series is not None and series.open_to_all) or await holds_seat(
             self.bot.db, guild_id, session.circle_id, user.id)
         if interested and not member_or_open:

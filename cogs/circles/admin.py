@@ -8,7 +8,6 @@ removed again and the organiser is told which permission is missing, and where.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -48,16 +47,15 @@ from cogs.common.bot_permissions import (
     require_role_below_me,
 )
 from cogs.common.choices import choice, circle_choices
-from cogs.common.components import Action, PersistentComponent, run_deferred, send_card
+from cogs.common.components import Action, PersistentComponent, form, send_card
 from cogs.common.context import actor_of, reply, settings_of
-from cogs.common.modals import custom_id_of, modal_values
+from cogs.common.modals import modal_values
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
 
 log = logging.getLogger(__name__)
 
-NORMS_MODAL = re.compile(r"^circle:norms:(\d+)$")
 NORMS_INPUT = "norms_text"
 
 
@@ -99,6 +97,7 @@ class Made:
 class CircleAdmin(commands.Cog):
     component_actions: ClassVar[dict[str, str | Action]] = {
         "archiveok": Action("on_archive_confirmed", "organiser"), "archiveno": Action("on_archive_cancel", "organiser"),
+        "norms": form("save_norms_from_modal", "organiser"),
     }
 
     admin = app_commands.Group(
@@ -481,7 +480,7 @@ class CircleAdmin(commands.Cog):
         await self._organiser(interaction)
         found = await resolve_circle(self.bot.db, interaction.guild_id or 0, circle)
         current = await get_norms(self.bot.db, found.guild_id, found.id)
-        # 15 minutes: as long as Discord accepts the submit; a later submit still reaches on_interaction.
+        # 15 minutes: as long as Discord accepts the submit; a later submit still reaches submit_modal.
         modal = discord.ui.Modal(title=f"Norms of {found.name}"[:45], custom_id=f"circle:norms:{found.id}",
                                  timeout=900)
         modal.add_item(discord.ui.TextInput(
@@ -490,18 +489,8 @@ class CircleAdmin(commands.Cog):
         ))
         await interaction.response.send_modal(modal)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        # Norms modals are answered here rather than in Modal.on_submit so a submit still works
-        # after a restart (discord.py forgets open modals).
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        match = NORMS_MODAL.match(custom_id_of(interaction))
-        if match is None:
-            return
-        await run_deferred(interaction, self.save_norms_from_modal(interaction, int(match.group(1))), "norms_modal")
-
-    async def save_norms_from_modal(self, interaction: discord.Interaction, circle_id: int) -> None:
+    async def save_norms_from_modal(self, interaction: discord.Interaction, args: list[str]) -> None:
+        circle_id = int(args[0])
         settings = await self._organiser(interaction)
         text = modal_values(interaction).get(NORMS_INPUT, "")
         grace = (await get_circle_settings(self.bot.db, settings.guild_id)).grace_days

@@ -48,7 +48,6 @@ from bot.circles.consent import (
 from bot.circles.deadlines import GRACE_KIND, OFFER_KIND
 from bot.circles.due import process_due
 from bot.circles.matching import (
-    NO_MEETING_TIMES,
     PARTS_OF_DAY,
     WEEKDAYS,
     MeetingTimes,
@@ -175,8 +174,7 @@ class Circles(commands.Cog):
 
     @property
     def meeting_times(self) -> MeetingTimes:
-        # The check-ins capability sets bot.circle_meeting_times; until then circles have no times.
-        return getattr(self.bot, "circle_meeting_times", NO_MEETING_TIMES)
+        return self.bot.meeting_times
 
     # -- /circle list ------------------------------------------------------------------------------
 
@@ -317,7 +315,7 @@ class Circles(commands.Cog):
             raise UserFacingError(self._already_in(circle))
         entry = await waitlist_entry(db, guild_id, circle_id, user_id)
         held = entry is not None and entry.holds_offer
-        taken = await seats_taken(db, circle_id)
+        taken = await seats_taken(db, guild_id, circle_id)
         if seat is None and not held and taken >= circle.capacity:
             position = await position_of(db, guild_id, circle_id, user_id)
             card = (waitlisted_card(circle.name, position, already=True) if position else
@@ -631,7 +629,7 @@ class Circles(commands.Cog):
             self.request_reconcile(result.guild_ids)
 
     async def on_reconsent_undeliverable(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
-        notice = await reconsent_channel_notice(conn, row.key)
+        notice = await reconsent_channel_notice(conn, row.guild_id, row.key)
         if notice is not None:
             await enqueue_notice(conn, self.bot.outbox, notice)
 

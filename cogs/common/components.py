@@ -12,12 +12,19 @@ the server roles set in /setup (owner and Manage Server count as organisers); ``
 asks the cog's ``async def may_facilitate(interaction, args) -> bool`` (organisers pass without
 it; moderators do not, as with /circle-facilitator). See docs/permissions.md;
 tests/e2e/test_permission_matrix.py presses every non-member action as a plain member.
+
+Modals (forms) go through the same table: their custom_id is ``<prefix>:<action>:<args>`` too, and
+``form("save_x", "organiser")`` declares the submit's handler ``(interaction, args)`` and its
+audience, which a form must state. ``submit_modal`` (the bot's one listener for submits, so a form
+still works after a restart) defers, checks the audience, then runs the handler
+(``run_deferred``); the matrix test submits every form as a plain member too.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import re
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -48,10 +55,17 @@ class Action:
 
     method: str
     audience: Audience = "member"
+    modal: bool = False   # a form's submit (handler ``(interaction, args)``), never a button press
+    update: bool = False  # a form opened from a message's button: its answer replaces that message
 
     def __post_init__(self) -> None:
         if self.audience not in AUDIENCES:
             raise ValueError(f"unknown audience {self.audience!r}")
+
+
+def form(method: str, audience: Audience, *, update: bool = False) -> Action:
+    """A modal's submit in a cog's ``component_actions``; its audience is always said."""
+    return Action(method, audience, modal=True, update=update)
 
 
 def as_action(entry: str | Action) -> Action:
@@ -136,6 +150,9 @@ class PersistentComponent(DynamicItem[Item[Any]], template=CUSTOM_ID_TEMPLATE):
             log.warning("no handler for circle component action=%s", action)
             return
         cog, declared = handled
+        if declared.modal:
+            log.warning("a component named a form's action action=%s", action)
+            return
         await run_safely(interaction, self._checked(interaction, cog, declared, args, values), f"component:{action}")
 
     @staticmethod
@@ -143,6 +160,35 @@ class PersistentComponent(DynamicItem[Item[Any]], template=CUSTOM_ID_TEMPLATE):
                        values: list[str]) -> None:
         await require_audience(interaction, cog, action, args)
         await getattr(cog, action.method)(interaction, args, values)
+
+
+# A form's custom_id: a component's, except that its arguments may be any text (a form is never
+# rebuilt from its id by discord.py, so e.g. a crisis service's languages can travel in it).
+FORM_ID = re.compile(r"^(?:circle|pc):(?P<action>[a-z]+)(?::(?P<args>.*))?$", re.DOTALL)
+
+
+async def submit_modal(interaction: discord.Interaction) -> None:
+    """Every form's submit, by its custom_id's action (registered once, by the bot): deferred at
+    once, the action's audience checked, then its handler."""
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return
+    match = FORM_ID.match(str(dict(interaction.data or {}).get("custom_id", "")))
+    if match is None:
+        return  # a form some other code answers (Modal.on_submit)
+    action, args = match["action"], (match["args"].split(":") if match["args"] is not None else [])
+    handled = component_actions_of(interaction.client).get(action)
+    if handled is None or not handled[1].modal:
+        log.warning("no handler for form action=%s", action)
+        return
+    cog, declared = handled
+
+    async def checked() -> None:
+        await require_audience(interaction, cog, declared, args)
+        await getattr(cog, declared.method)(interaction, args)
+
+    # An update needs the message the form came from (a submit without one is answered privately).
+    update = declared.update and interaction.message is not None
+    await run_deferred(interaction, checked(), f"modal:{action}", update=update)
 
 
 async def run_safely(interaction: discord.Interaction, work: Awaitable[None], what: str) -> None:

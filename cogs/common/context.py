@@ -54,13 +54,12 @@ async def settings_of(bot: PeerCirclesBot, interaction: discord.Interaction) -> 
 MODERATORS_ONLY = "Only moderators and organisers can do that."
 
 
-async def require_moderator(bot: PeerCirclesBot, interaction: discord.Interaction,
-                            refusal: str = MODERATORS_ONLY) -> GuildSettings:
+async def require_moderator(bot: PeerCirclesBot, interaction: discord.Interaction) -> GuildSettings:
     """Checked in the bot for every moderator command and button (not only Discord's permissions):
-    the server's settings, or NotAllowed (``refusal``, shown as written)."""
+    the server's settings, or NotAllowed (MODERATORS_ONLY). The one moderator check of every cog."""
     settings = await settings_of(bot, interaction)
     if not is_moderator(actor_of(interaction), settings):
-        raise NotAllowed(refusal)
+        raise NotAllowed(MODERATORS_ONLY)
     return settings
 
 

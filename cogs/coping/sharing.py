@@ -1,13 +1,12 @@
 """/strategy share|browse|saved|pin|unpin|remove and /win share: modals, buttons, the weekly recap kind.
 
-Thin: parse, check who may act (in the bot), call bot.coping, render. Modal submits are answered in
-``on_interaction`` (not Modal.on_submit) so a submit still works after a restart.
+Thin: parse, check who may act (in the bot), call bot.coping, render. The forms' submits are
+actions of ``component_actions`` (``form``), so a submit still works after a restart.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -25,7 +24,7 @@ from bot.core.text import display
 from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.screening.words import word_settings
 from cogs.common.choices import circle_choices
-from cogs.common.components import PersistentComponent, run_deferred, send_card
+from cogs.common.components import Action, PersistentComponent, form, send_card
 from cogs.common.context import actor_of, guild_id_of, reply, settings_of
 
 if TYPE_CHECKING:
@@ -35,8 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STRATEGY_MODAL = re.compile(r"^pc:copestrat:(\d+):([a-z]+):([01])$")
-WIN_MODAL = re.compile(r"^pc:copewin:(\d+):([01]):([01])$")
 TEXT_INPUT, HELPS_INPUT = "coping_text", "coping_helps"
 CATEGORY_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in wording.CATEGORIES.items()]
 
@@ -56,9 +53,11 @@ def _modal_values(interaction: discord.Interaction) -> dict[str, str]:
 
 
 class Sharing(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {
+    component_actions: ClassVar[dict[str, str | Action]] = {
         "copehelped": "on_helped", "copesave": "on_save", "copepage": "on_page", "copeunsave": "on_unsave",
         "copecheer": "on_cheer",
+        # custom_id("copestrat", circle id, category, anonymous 0/1) / ("copewin", circle id, anonymous, name in recap)
+        "copestrat": form("submit_strategy", "member"), "copewin": form("submit_win", "member"),
     }
 
     strategy = app_commands.Group(name="strategy", description="Share and find what helps with living with pain",
@@ -123,20 +122,8 @@ class Sharing(commands.Cog):
             placeholder=wording.WIN_TEXT_PLACEHOLDER, min_length=1, max_length=wins.WIN_MAX))
         await interaction.response.send_modal(modal)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        modal_id = str(dict(interaction.data or {}).get("custom_id", ""))
-        if match := STRATEGY_MODAL.match(modal_id):
-            await run_deferred(interaction, self.submit_strategy(
-                interaction, int(match.group(1)), match.group(2), match.group(3) == "1"), "coping_strategy_modal")
-        elif match := WIN_MODAL.match(modal_id):
-            await run_deferred(interaction, self.submit_win(
-                interaction, int(match.group(1)), match.group(2) == "1", match.group(3) == "1"), "coping_win_modal")
-
-    async def submit_strategy(self, interaction: discord.Interaction, circle_id: int, category: str,
-                              anonymous: bool) -> None:
+    async def submit_strategy(self, interaction: discord.Interaction, args: list[str]) -> None:
+        circle_id, category, anonymous = int(args[0]), args[1], args[2] == "1"
         circle = await self._circle_for_member(interaction, circle_id=circle_id)
         values = _modal_values(interaction)
         shared = await strategies.share_strategy(
@@ -146,8 +133,8 @@ class Sharing(commands.Cog):
             server_name=_server_name(interaction))
         await self._answer_shared(interaction, circle, shared, anonymous, wording.STRATEGY_SHARED, "strategy")
 
-    async def submit_win(self, interaction: discord.Interaction, circle_id: int, anonymous: bool,
-                         recap_name: bool) -> None:
+    async def submit_win(self, interaction: discord.Interaction, args: list[str]) -> None:
+        circle_id, anonymous, recap_name = int(args[0]), args[1] == "1", args[2] == "1"
         circle = await self._circle_for_member(interaction, circle_id=circle_id)
         settings = await settings_of(self.bot, interaction)
         shared, schedule = await wins.share_win(

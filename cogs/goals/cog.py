@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -47,9 +46,9 @@ from bot.goals.records import (
 from bot.members.prefs import get_prefs
 from bot.members.timeparse import parse_date, parse_hhmm
 from cogs.common.choices import choice
-from cogs.common.components import PersistentComponent, run_deferred, send_card
+from cogs.common.components import Action, PersistentComponent, form, send_card
 from cogs.common.context import guild_id_of, guild_settings, reply
-from cogs.common.modals import custom_id_of, modal_values
+from cogs.common.modals import modal_values
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -59,9 +58,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-GOAL_MODAL = re.compile(r"^pc:goal(set|edit)m:(\d+):(.+)$")
 # New note forms carry the server and the ping; older ones (still open somewhere) the ping alone.
-NOTE_MODAL = re.compile(r"^pc:goalnotem:(?:(\d+):)?(\d+)$")
 CADENCE_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in wording.CADENCES.items()]
 DELIVERY_CHOICES = [app_commands.Choice(name=label[:100], value=key) for key, label in wording.DELIVERIES.items()]
 HELD_GRACE = timedelta(days=30)
@@ -70,10 +67,15 @@ DAY_CHOICES = [app_commands.Choice(name="off (no weekly recap)", value=-1)] + [
 
 
 class Goals(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {
+    component_actions: ClassVar[dict[str, str | Action]] = {
         "goalans": "on_answer", "goalsnz": "on_snooze", "goalnote": "on_note_button", "goaldel": "on_delete_ok",
         "goalkeep": "on_keep", "goalpyes": "on_partner_accept", "goalpno": "on_partner_decline",
         "goalcheer": "on_cheer", "goalpend": "on_partner_end_button", "goalpic": "on_picture",
+        # The forms: custom_id("goalsetm" / "goaleditm", goal id or 0, *the plan) and
+        # custom_id("goalnotem", server, ping id) (older note forms carry the ping id only).
+        "goalsetm": form("save_new_goal_from_modal", "member"),
+        "goaleditm": form("save_edited_goal_from_modal", "member"),
+        "goalnotem": form("save_note_from_modal", "member"),
     }
 
     goal = app_commands.Group(name="goal", description="Small, kind goals with a gentle nudge at your time",
@@ -258,28 +260,16 @@ class Goals(commands.Cog):
     async def _edit_circle(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self.circle_autocomplete(interaction, current)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        # Modals are answered here rather than in Modal.on_submit so a submit still works after a restart.
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        custom = custom_id_of(interaction)
-        match = GOAL_MODAL.match(custom)
-        if match is not None:
-            await run_deferred(interaction, self.save_goal_from_modal(interaction, match.group(1), int(match.group(2)),
-                                                                     match.group(3)), "goal_modal")
-            return
-        note = NOTE_MODAL.match(custom)
-        if note is not None:
-            gid = int(note.group(1)) if note.group(1) else None
-            await run_deferred(interaction, self.save_note_from_modal(interaction, gid, int(note.group(2))),
-                               "goal_note")
+    async def save_new_goal_from_modal(self, interaction: discord.Interaction, args: list[str]) -> None:
+        await self.save_goal_from_modal(interaction, "set", args)
 
-    async def save_goal_from_modal(self, interaction: discord.Interaction, mode: str, goal_id: int,
-                                   encoded: str) -> None:
+    async def save_edited_goal_from_modal(self, interaction: discord.Interaction, args: list[str]) -> None:
+        await self.save_goal_from_modal(interaction, "edit", args)
+
+    async def save_goal_from_modal(self, interaction: discord.Interaction, mode: str, args: list[str]) -> None:
         gid = guild_id_of(interaction)
         try:
-            plan = GoalPlan.decode(encoded.split(":"))
+            goal_id, plan = int(args[0]), GoalPlan.decode(args[1:])
         except (ValueError, IndexError):
             raise UserFacingError("That form has expired. Please run the command again.") from None
         now, zone = self.bot.clock.now(), await self._zone(gid)
@@ -290,7 +280,7 @@ class Goals(commands.Cog):
                 saved = await create_goal(self.bot.db, now, gid, interaction.user.id, text, minimum, plan, zone)
                 verb = "Saved"
             else:
-                found = await get_goal(self.bot.db, gid, goal_id)
+                found = await get_goal(self.bot.db.reader, gid, goal_id)
                 if found is None or found.user_id != interaction.user.id:
                     raise UserFacingError(wording.NO_GOAL)
                 saved = await edit_goal(self.bot.db, now, found, text, minimum, plan, zone)
@@ -376,7 +366,7 @@ class Goals(commands.Cog):
         _cmd.autocomplete("goal")(goal_autocomplete)
 
     async def on_delete_ok(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        found = await get_goal(self.bot.db, int(args[0]), int(args[1]))
+        found = await get_goal(self.bot.db.reader, int(args[0]), int(args[1]))
         if found is None or found.user_id != interaction.user.id:
             await send_card(interaction, Card(wording.NO_GOAL), edit=True)
             return
@@ -460,7 +450,7 @@ class Goals(commands.Cog):
 
     async def on_note_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         gid, ping_id, _ = await self._ping_ref(interaction, args, 0)
-        ping = await pings.get_ping(self.bot.db, gid, ping_id) if gid is not None else None
+        ping = await pings.get_ping(self.bot.db.reader, gid, ping_id) if gid is not None else None
         if ping is None or ping.user_id != interaction.user.id:
             await reply(interaction, wording.NOT_YOURS if ping else wording.NO_GOAL)
             return
@@ -472,7 +462,8 @@ class Goals(commands.Cog):
                                             style=discord.TextStyle.paragraph, max_length=wording.MAX_NOTE))
         await interaction.response.send_modal(modal)
 
-    async def save_note_from_modal(self, interaction: discord.Interaction, gid: int | None, ping_id: int) -> None:
+    async def save_note_from_modal(self, interaction: discord.Interaction, args: list[str]) -> None:
+        gid, ping_id = (int(args[0]) if len(args) > 1 else None), int(args[-1])
         if gid is None:  # an older form, opened before notes carried the server
             gid = await pings.locate_ping(self.bot.db, self._servers_for(interaction), ping_id, interaction.user.id)
         if gid is None:

@@ -48,7 +48,8 @@ class PrivacyMember(commands.Cog):
     @privacy.command(name="show", description="What the bot keeps about you in this server, for how long, who sees it")
     async def show(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        inv = await inventory(self.bot.db.conn, guild_id, interaction.user.id)
+        async with self.bot.db.snapshot() as conn:
+            inv = await inventory(conn, guild_id, interaction.user.id)
         await reply(interaction, wording.show_text(inv))
 
     @privacy.command(name="export", description="A file of everything the bot keeps about you in this server")
@@ -59,7 +60,8 @@ class PrivacyMember(commands.Cog):
         if len(given) > MAX_RECEIPTS:
             raise UserFacingError(f"Please paste at most {MAX_RECEIPTS} receipts at a time.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        document = await build_export(self.bot.db.conn, guild_id, interaction.user.id, self.bot.clock.now(), given)
+        async with self.bot.db.snapshot() as conn:
+            document = await build_export(conn, guild_id, interaction.user.id, self.bot.clock.now(), given)
         data = export_json(document)
         await interaction.followup.send(
             wording.EXPORT_READY, ephemeral=True, allowed_mentions=discord.AllowedMentions.none(),
@@ -69,7 +71,8 @@ class PrivacyMember(commands.Cog):
     @privacy.command(name="delete", description="Erase everything the bot keeps about you in this server")
     async def delete(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        inv = await inventory(self.bot.db.conn, guild_id, interaction.user.id)
+        async with self.bot.db.snapshot() as conn:
+            inv = await inventory(conn, guild_id, interaction.user.id)
         settings = await get_privacy_settings(self.bot.db, guild_id)
         text = wording.delete_first_text(inv, settings.retention_cases_days)
         card = Card(text, rows=((Button(custom_id("privdelnext", interaction.user.id), "Continue", DANGER),

@@ -7,7 +7,6 @@ Moderators act on a story by its number; none of this reveals or needs the autho
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -20,9 +19,9 @@ from bot.core.messages import custom_id, timestamp
 from bot.stories import cards, records, wording
 from bot.stories.moderation import block_author_of_story, remove_story, unblock_author_of_story
 from bot.stories.settings import get_story_settings, save_story_settings
-from cogs.common.components import Action, run_deferred, send_card
+from cogs.common.components import Action, form, send_card
 from cogs.common.context import reply, require_moderator
-from cogs.common.modals import custom_id_of, modal_values
+from cogs.common.modals import modal_values
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -32,9 +31,7 @@ log = logging.getLogger(__name__)
 
 
 # The decline form: custom_id("storydeclineform", "n<number>") (a bare id on forms opened from
-# cards sent before per-server numbers), answered in on_interaction (not by the Modal object), so a
-# form submitted after a restart still works.
-DECLINE_MODAL = re.compile(r"^pc:storydeclineform:(n?\d+)$")
+# cards sent before per-server numbers), answered through component_actions.
 
 
 def decline_form(ref: str) -> discord.ui.Modal:
@@ -47,7 +44,10 @@ def decline_form(ref: str) -> discord.ui.Modal:
 
 class StoryAdmin(commands.Cog):
     component_actions: ClassVar[dict[str, Action]] = {
-        "storyapprove": Action("on_approve", "moderator"), "storydecline": Action("on_decline", "moderator")}
+        "storyapprove": Action("on_approve", "moderator"), "storydecline": Action("on_decline", "moderator"),
+        # The decline form, custom_id("storydeclineform", story id), opened from the queue card's
+        # Decline button: its answer replaces that card.
+        "storydeclineform": form("on_decline_form", "moderator", update=True)}
 
     admin = app_commands.Group(
         name="story-admin", description="Moderators: review, remove and block anonymous stories",
@@ -59,26 +59,16 @@ class StoryAdmin(commands.Cog):
         self.bot = bot
         self.members = members
 
-    async def _require_moderator(self, interaction: discord.Interaction) -> int:
-        return (await require_moderator(self.bot, interaction, wording.NOT_MODERATOR)).guild_id
-
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        match = DECLINE_MODAL.match(custom_id_of(interaction))
-        if match is not None:
-            reason = " ".join(modal_values(interaction).get("reason", "").split()) or wording.DECLINE_DEFAULT
-            # Opened from the queue card's Decline button: its answer replaces that card.
-            await run_deferred(interaction, self.decline(interaction, match.group(1), reason),
-                               "modal:storydecline", update=True)
+    async def on_decline_form(self, interaction: discord.Interaction, args: list[str]) -> None:
+        reason = " ".join(modal_values(interaction).get("reason", "").split()) or wording.DECLINE_DEFAULT
+        await self.decline(interaction, args[0], reason)
 
     # -- review --------------------------------------------------------------------------------------
 
     async def on_approve(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         settings = await get_story_settings(self.bot.db, guild_id)
-        found = await records.story_by_ref(self.bot.db, guild_id, args[0])
+        found = await records.story_by_ref(self.bot.db.reader, guild_id, args[0])
         if found is None:
             raise UserFacingError(wording.ALREADY_HANDLED.format(state="retracted by its author"))
         async with self.bot.db.transaction() as conn:
@@ -93,15 +83,15 @@ class StoryAdmin(commands.Cog):
             self.members.request_publish()
 
     async def on_decline(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
-        guild_id = await self._require_moderator(interaction)
-        story = await records.story_by_ref(self.bot.db, guild_id, args[0])
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
+        story = await records.story_by_ref(self.bot.db.reader, guild_id, args[0])
         if story is None or story.state != "review":
             raise UserFacingError(wording.ALREADY_HANDLED.format(state=story.state if story else "retracted"))
         await interaction.response.send_modal(decline_form(records.story_ref(story)))
 
     async def decline(self, interaction: discord.Interaction, ref: str, reason: str) -> None:
-        guild_id = await self._require_moderator(interaction)
-        found = await records.story_by_ref(self.bot.db, guild_id, ref)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
+        found = await records.story_by_ref(self.bot.db.reader, guild_id, ref)
         if found is None:
             raise UserFacingError(wording.ALREADY_HANDLED.format(state="retracted by its author"))
         async with self.bot.db.transaction() as conn:
@@ -116,8 +106,8 @@ class StoryAdmin(commands.Cog):
     @app_commands.describe(story="The story's number (Story #N)", reason="Why (the author sees it with /story status)")
     async def remove(self, interaction: discord.Interaction, story: app_commands.Range[int, 1],
                      reason: app_commands.Range[str, 1, 500]) -> None:
-        guild_id = await self._require_moderator(interaction)
-        found = await records.story_by_number(self.bot.db, guild_id, story)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
+        found = await records.story_by_number(self.bot.db.reader, guild_id, story)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.members.delete_post(found, "removed by a moderator")
         async with self.bot.db.transaction() as conn:
@@ -128,7 +118,7 @@ class StoryAdmin(commands.Cog):
     @admin.command(name="retry", description="Publish a story Discord refused, once its problem is fixed")
     @app_commands.describe(story="The story's number (Story #N) from the notice in the queue")
     async def retry(self, interaction: discord.Interaction, story: app_commands.Range[int, 1]) -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         async with self.bot.db.transaction() as conn:
             found = await records.retry(conn, self.bot.clock, guild_id, story, interaction.user.id)
         log.info("story publish retried guild_id=%s story_id=%s", guild_id, found.id)
@@ -140,7 +130,7 @@ class StoryAdmin(commands.Cog):
                            reason="A note for the audit log (optional)")
     async def block(self, interaction: discord.Interaction, story: app_commands.Range[int, 1],
                     duration: app_commands.Range[int, 1, 365], reason: str = "") -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         async with self.bot.db.transaction() as conn:
             found, until = await block_author_of_story(conn, self.bot.clock, guild_id=guild_id, number=story,
                                                        days=duration, moderator_id=interaction.user.id,
@@ -151,7 +141,7 @@ class StoryAdmin(commands.Cog):
     @admin.command(name="unblock", description="Let the author of a story share again")
     @app_commands.describe(story="The story's number (Story #N) the block was placed from")
     async def unblock(self, interaction: discord.Interaction, story: app_commands.Range[int, 1]) -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         async with self.bot.db.transaction() as conn:
             found, was = await unblock_author_of_story(conn, self.bot.clock, guild_id=guild_id, number=story,
                                                        moderator_id=interaction.user.id)
@@ -167,7 +157,7 @@ class StoryAdmin(commands.Cog):
                        daily_limit: app_commands.Range[int, 1, 50] | None = None,
                        min_length: app_commands.Range[int, 1, 4000] | None = None,
                        review: Literal["off", "new", "all"] | None = None, delay: bool | None = None) -> None:
-        guild_id = await self._require_moderator(interaction)
+        guild_id = (await require_moderator(self.bot, interaction)).guild_id
         current = await get_story_settings(self.bot.db, guild_id)
         changed = replace(
             current, daily_limit=current.daily_limit if daily_limit is None else daily_limit,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -37,9 +36,9 @@ from bot.stories.keys import author_key, member_block_key, normalise_receipt
 from bot.stories.settings import MAX_STORY, get_story_settings
 from bot.stories.support import add_support, support_count
 from cogs.common.choices import choice
-from cogs.common.components import PersistentComponent, card_view, run_deferred, send_card
+from cogs.common.components import Action, PersistentComponent, card_view, form, send_card
 from cogs.common.context import NO_PINGS, guild_id_of, guild_settings, reply, settings_of
-from cogs.common.modals import custom_id_of, modal_values
+from cogs.common.modals import modal_values
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -63,9 +62,8 @@ class Pending:
     started: datetime
 
 
-# The author's reply form: custom_id("storyreplyform", "n<number>"), answered in on_interaction
+# The author's reply form: custom_id("storyreplyform", "n<number>"), answered through component_actions
 # (not by the Modal object), so a form submitted after a restart still works.
-REPLY_MODAL = re.compile(r"^pc:storyreplyform:(n\d+)$")
 MAX_REPLY = 2000
 
 
@@ -79,9 +77,12 @@ def reply_form(story: records.Story) -> discord.ui.Modal:
 
 
 class StoryForm(discord.ui.Modal):
-    def __init__(self, cog: Stories, token: str, circle_id: int, draft: Draft | None, *, edit: bool) -> None:
-        super().__init__(title="Share a story anonymously", custom_id=custom_id("storyform", token), timeout=None)
-        self.cog, self.token, self.circle_id, self.edit = cog, token, circle_id, edit
+    """The story form: custom_id("storyform" / "storyeditform", token, circle id), answered through
+    the cog's component_actions (so a form submitted after a restart still reaches the cog)."""
+
+    def __init__(self, token: str, circle_id: int, draft: Draft | None, *, edit: bool) -> None:
+        super().__init__(title="Share a story anonymously",
+                         custom_id=custom_id("storyeditform" if edit else "storyform", token, circle_id), timeout=None)
         self.story: discord.ui.TextInput[StoryForm] = discord.ui.TextInput(
             label="Your story", custom_id="story", style=discord.TextStyle.paragraph, max_length=MAX_STORY,
             default=draft.body if draft else None, placeholder="Share as much or as little as you like.")
@@ -94,18 +95,23 @@ class StoryForm(discord.ui.Modal):
         for item in (self.story, self.warning, self.story_title):
             self.add_item(item)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        draft = Draft(self.circle_id, self.story.value or "", self.warning.value or "", self.story_title.value or "")
-        # Deferred first: screening a draft may write (a crisis case), and a member's story must
-        # never be lost to Discord's 3 seconds while the database is busy.
-        await run_deferred(interaction, self.cog.preview(interaction, self.token, draft, edit=self.edit),
-                           "modal:storyform", update=self.edit)
+
+def _draft_of(interaction: discord.Interaction, circle_id: int) -> Draft:
+    values = modal_values(interaction)
+    return Draft(circle_id, values.get("story", ""), values.get("warning", ""), values.get("title", ""))
 
 
 class Stories(commands.Cog):
-    component_actions: ClassVar[dict[str, str]] = {
+    component_actions: ClassVar[dict[str, str | Action]] = {
         "storypost": "on_post", "storyedit": "on_edit", "storycancel": "on_cancel", "storyhelp": "on_help",
         "storysupport": "on_support", "storyreply": "on_reply_button",
+        # Deferred first (submit_modal): screening a draft may write (a crisis case), and a member's
+        # story must never be lost to Discord's 3 seconds while the database is busy. An edit came
+        # from the preview's button: its answer replaces the preview.
+        "storyform": form("on_story_form", "member"),
+        "storyeditform": form("on_story_edit_form", "member", update=True),
+        # The author's reply form (custom_id("storyreplyform", "n<number>")): the author check is in the handler.
+        "storyreplyform": form("on_reply_form", "member"),
     }
 
     story = app_commands.Group(name="story", description="Share a story anonymously with your circle",
@@ -150,11 +156,11 @@ class Stories(commands.Cog):
             raise UserFacingError(wording.QUEUE_NOT_SET_UP)
         found = await circle_to_share_in(self.bot.db, settings.guild_id, circle, interaction.user.id)
         story_settings = await get_story_settings(self.bot.db, settings.guild_id)
-        await records.require_may_share(self.bot.db, self.bot.clock, story_settings,
+        await records.require_may_share(self.bot.db.reader, self.bot.clock, story_settings,
                                         author_key(settings.guild_id, interaction.user.id),
                                         member_block_key(settings.guild_id, interaction.user.id))
         token = secrets.token_hex(8)
-        await interaction.response.send_modal(StoryForm(self, token, found.id, None, edit=False))
+        await interaction.response.send_modal(StoryForm(token, found.id, None, edit=False))
 
     @share.autocomplete("circle")
     async def share_autocomplete(self, interaction: discord.Interaction,
@@ -169,7 +175,7 @@ class Stories(commands.Cog):
         settings = await get_story_settings(self.bot.db, guild_id)
         draft = check_draft(draft, settings)
         key = author_key(guild_id, interaction.user.id)
-        await records.require_may_share(self.bot.db, self.bot.clock, settings, key,
+        await records.require_may_share(self.bot.db.reader, self.bot.clock, settings, key,
                                         member_block_key(guild_id, interaction.user.id))
         verdict = await screen_draft(draft, await word_settings(self.bot.db, guild_id))
         if verdict.aimed_slur:
@@ -259,13 +265,18 @@ class Stories(commands.Cog):
             payload=cards.queue_card(story, circle.name).to_payload(),
             not_before=records.random_delay(now, self.rng) if delayed else None, created_at=records.hour_of(now))
 
+    async def on_story_form(self, interaction: discord.Interaction, args: list[str]) -> None:
+        await self.preview(interaction, args[0], _draft_of(interaction, int(args[1])), edit=False)
+
+    async def on_story_edit_form(self, interaction: discord.Interaction, args: list[str]) -> None:
+        await self.preview(interaction, args[0], _draft_of(interaction, int(args[1])), edit=True)
+
     async def on_edit(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         pending = self._pending_for(interaction, args[0], take=False)
         if pending is None:
             await send_card(interaction, cards.Card(wording.PREVIEW_EXPIRED), edit=True)
             return
-        form = StoryForm(self, args[0], pending.draft.circle_id, pending.draft, edit=True)
-        await interaction.response.send_modal(form)
+        await interaction.response.send_modal(StoryForm(args[0], pending.draft.circle_id, pending.draft, edit=True))
 
     async def on_cancel(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         self._pending_for(interaction, args[0], take=True)
@@ -290,7 +301,7 @@ class Stories(commands.Cog):
     async def retract(self, interaction: discord.Interaction, receipt: str) -> None:
         guild_id = guild_id_of(interaction)
         code = normalise_receipt(receipt)
-        story = await records.story_by_receipt(self.bot.db, guild_id, code)
+        story = await records.story_by_receipt(self.bot.db.reader, guild_id, code)
         if story.state == "publishing":
             raise UserFacingError(wording.BEING_PUBLISHED)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -338,8 +349,8 @@ class Stories(commands.Cog):
     @app_commands.describe(receipt="The receipt code you got when you posted")
     async def status(self, interaction: discord.Interaction, receipt: str) -> None:
         guild_id = guild_id_of(interaction)
-        story = await records.story_by_receipt(self.bot.db, guild_id, normalise_receipt(receipt))
-        count = await support_count(self.bot.db, guild_id, story.id)
+        story = await records.story_by_receipt(self.bot.db.reader, guild_id, normalise_receipt(receipt))
+        count = await support_count(self.bot.db.reader, guild_id, story.id)
         await reply(interaction, cards.status_text(story, count))
 
     # -- the story's thread --------------------------------------------------------------------
@@ -355,7 +366,7 @@ class Stories(commands.Cog):
 
     async def on_reply_button(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         """The story post's "Reply as the author": the form opens for its author only."""
-        story = await records.story_by_ref(self.bot.db, guild_id_of(interaction), args[0])
+        story = await records.story_by_ref(self.bot.db.reader, guild_id_of(interaction), args[0])
         if story is None or story.state != "published":
             raise UserFacingError(wording.REPLY_GONE)
         await self._open_reply_form(interaction, story)
@@ -365,20 +376,13 @@ class Stories(commands.Cog):
             raise UserFacingError(wording.REPLY_NOT_AUTHOR)
         await interaction.response.send_modal(reply_form(story))
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """The reply form is answered by its custom_id, so one submitted after a restart still works."""
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        match = REPLY_MODAL.match(custom_id_of(interaction))
-        if match is not None:
-            text = modal_values(interaction).get("reply", "")
-            await run_deferred(interaction, self.post_author_reply(interaction, match.group(1), text),
-                               "modal:storyreply")
+    async def on_reply_form(self, interaction: discord.Interaction, args: list[str]) -> None:
+        """The reply form, answered by its custom_id (so one submitted after a restart still works)."""
+        await self.post_author_reply(interaction, args[0], modal_values(interaction).get("reply", ""))
 
     async def post_author_reply(self, interaction: discord.Interaction, ref: str, text: str) -> None:
         guild_id = guild_id_of(interaction)
-        story = await records.story_by_ref(self.bot.db, guild_id, ref)
+        story = await records.story_by_ref(self.bot.db.reader, guild_id, ref)
         if story is None or story.state != "published":
             raise UserFacingError(wording.REPLY_GONE)
         if story.author_key != author_key(guild_id, interaction.user.id):
@@ -422,7 +426,7 @@ class Stories(commands.Cog):
 
     async def on_support(self, interaction: discord.Interaction, args: list[str], values: list[str]) -> None:
         guild_id = guild_id_of(interaction)
-        story = await records.story_by_ref(self.bot.db, guild_id, args[0])
+        story = await records.story_by_ref(self.bot.db.reader, guild_id, args[0])
         if story is None or story.state != "published":
             raise UserFacingError("This story is no longer here.")
         async with self.bot.db.transaction() as conn:

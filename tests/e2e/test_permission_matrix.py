@@ -1,6 +1,6 @@
 """The permission matrix: every organiser, moderator or facilitator surface the bot has (slash
-commands and component actions, found by walking the loaded bot, so new capabilities are covered
-when they merge), invoked by a plain member, is refused and changes nothing.
+commands, component actions and forms, found by walking the loaded bot, so new capabilities are
+covered when they merge), invoked by a plain member, is refused and changes nothing.
 
 The emulator does not apply Discord's default_permissions, so the member reaches every command:
 this tests the bot's own checks, which are the ones that count.
@@ -16,7 +16,7 @@ from discord import AppCommandOptionType, app_commands
 from bot.client import PeerCirclesBot
 from bot.core.messages import custom_id
 from cogs.common.components import component_actions_of
-from emulator.events import Server
+from emulator.events import MODAL_SUBMIT, Server
 from emulator.server import DiscordEmulator
 from tests.e2e.circles.helpers import answer, create_circle, set_up
 
@@ -138,7 +138,8 @@ async def test_every_staff_command_refuses_a_plain_member_and_changes_nothing(
 async def test_every_staff_component_action_refuses_a_plain_member_and_changes_nothing(
         bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, world: tuple[int, str]) -> None:
     circle_id, member = world
-    staff = {name: action for name, (_cog, action) in component_actions_of(bot).items() if action.audience != "member"}
+    staff = {name: action for name, (_cog, action) in component_actions_of(bot).items()
+             if action.audience != "member" and not action.modal}
     assert {"setup", "archiveok"} <= set(staff), "the walk finds the actions"
     for name in sorted(staff):
         button = {"type": 2, "style": 1, "label": name, "custom_id": custom_id(name, circle_id, 1, 1)}
@@ -155,4 +156,32 @@ async def test_a_new_action_without_an_audience_is_a_member_action(bot: PeerCirc
     """The one way to declare an action: a bare method name means everyone may press it; staff
     actions must say so, and the matrix above then covers them."""
     for name, (_cog, action) in component_actions_of(bot).items():
+        assert action.audience in ("member", "facilitator", "moderator", "organiser"), name
+
+
+async def test_every_staff_form_refuses_a_plain_member_and_changes_nothing(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server, world: tuple[int, str]) -> None:
+    """A form's submit carries its custom_id from the member's client: a member who never saw the
+    form (or crafted the submit) is refused by the form's declared audience."""
+    circle_id, member = world
+    staff = sorted(name for name, (_cog, action) in component_actions_of(bot).items()
+                   if action.modal and action.audience != "member")
+    assert {"norms", "casenoted", "caseresolved", "screenres"} <= set(staff), "the walk finds the forms"
+    for name in staff:
+        data = {"custom_id": custom_id(name, circle_id, 1, 1),
+                "components": [{"type": 1, "components": [{"type": 4, "custom_id": field, "value": "probe words"}]}
+                               for field in ("norms", "note", "outcome", "reason", "name")]}
+        before, calls = await snapshot(bot), len(emulator.calls)
+        ix = await emulator._interact(MODAL_SUBMIT, server.guild_id, member, server.general_id, data)
+        assert_refused(await answer(ix), f"form {name}")
+        assert await snapshot(bot) == before, f"form {name} changed the database"
+        assert bot_writes(emulator, calls) == [], f"form {name} changed something on Discord"
+
+
+async def test_every_form_is_in_the_action_table_with_an_audience(bot: PeerCirclesBot) -> None:
+    """No cog answers forms by itself (a listener matching custom_ids and checking by hand): each
+    form the bot opens is an action with a declared audience, so the test above covers it."""
+    forms = {name: action for name, (_cog, action) in component_actions_of(bot).items() if action.modal}
+    assert {"goalsetm", "goaleditm", "goalnotem", "casereport", "copestrat", "copewin"} <= set(forms)
+    for name, action in forms.items():
         assert action.audience in ("member", "facilitator", "moderator", "organiser"), name

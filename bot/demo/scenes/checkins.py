@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 async def _settle(demo: Demo, when: datetime) -> None:
     demo.clock.set(when)
     await demo.bot.scheduler.run_due()
+    assert demo.bot.checkin_events is not None, "the check-ins cog is loaded"
     await demo.bot.checkin_events.idle.wait()
     await demo.bot.outbox.drain(5)
 

@@ -40,6 +40,7 @@ async def settle(bot: PeerCirclesBot) -> None:
     """Let the scheduler's pass, the outbox and the event keeper finish what the clock started."""
     for _ in range(3):
         await bot.scheduler.run_due()
+        assert bot.checkin_events is not None
         await bot.checkin_events.idle.wait()
         await bot.outbox.drain(5)
 

@@ -212,6 +212,7 @@ async def test_events_are_looked_up_at_discord_before_one_is_made(
     guild = bot.get_guild(int(server.guild_id))
     assert guild is not None
     guild._scheduled_events.clear()
+    assert bot.checkin_events is not None
     await bot.checkin_events.sync(int(server.guild_id))
     assert {e["id"] for e in events_of(emulator, server)} == made, "no second event"
     assert {str(r[0]) for r in await rows(bot, "SELECT event_id FROM checkin_sessions")} == made

@@ -423,7 +423,7 @@ async def test_meeting_times_plug_into_list_find_and_mine(bot: PeerCirclesBot, e
     morning = await create_circle(emulator, bot, server, "Saturday Mornings", topics="general")
     tuesday = clock.now() + timedelta(days=1, hours=9)   # Tuesday 18:00 UTC
     saturday = clock.now() + timedelta(days=5, hours=-1)  # Saturday 08:00 UTC
-    bot.circle_meeting_times = Weekly({evening.id: [tuesday], morning.id: [saturday]})
+    bot.provide(meeting_times=Weekly({evening.id: [tuesday], morning.id: [saturday]}))
     max_ = await emulator.member_join(server.guild_id, "max")
 
     listing = await slash(emulator, server, max_, "circle list")

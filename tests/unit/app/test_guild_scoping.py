@@ -1,10 +1,12 @@
 """Every query on a per-server table filters by guild_id (data of one server is never visible from,
-or changed by, another), read from the SQL in bot/ itself.
+or changed by, another), read from the SQL in bot/ and cogs/ themselves.
 
 Per-server tables are those whose schema has a guild_id column (after every migration). Each SQL
-string in bot/ (literals, f-strings and '+' joins of them, taken per function call) that reads or
-changes such a table must mention guild_id. The only exceptions are the sweeps that span servers
-by design, named below with why.
+string (literals, f-strings and '+' joins of them, with module constants they name filled in),
+in a function or held in a module or class constant, is cut into query blocks
+(``tests/unit/app/sql_scope.py``): every SELECT, UPDATE and DELETE on such a table has guild_id in
+its WHERE clause, every INSERT in its column list. The only exceptions are the sweeps that span
+servers by design, named below with why.
 """
 
 from __future__ import annotations
@@ -14,47 +16,58 @@ import re
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from bot.core.db import _split_statements, discover_migrations
 from tests.unit.app.source_ast import parse_source
+from tests.unit.app.sql_scope import unscoped_tables
 
-BOT = Path(__file__).resolve().parents[3] / "bot"
+ROOT = Path(__file__).resolve().parents[3]
+SCANNED = ("bot", "cogs")
 
-# (file relative to bot/, function) -> why it may span servers.
+# (file, function or constant) -> why it may span servers.
 SPANS_SERVERS: dict[tuple[str, str], str] = {
-    ("delivery/scheduler.py", "_warn_unregistered"): "counts due schedules of every server at start-up",
-    ("delivery/schedules.py", "due"): "the scheduler's sweep: every server's due schedules",
-    ("delivery/schedules.py", "any_due"): "the scheduler's sweep: is anything due anywhere",
-    ("delivery/schedules.py", "upcoming_instants"): "the scheduler's window: every server's next instants",
-    ("delivery/schedules.py", "advance"): "moves the sweep's schedules on, by the ids the sweep read",
-    ("delivery/schedules.py", "record_occurrences"): "records the sweep's occurrences, by schedule id",
-    ("delivery/schedules.py", "prune_occurrences"): "retention: old occurrence records of every server",
-    ("delivery/outbox.py", "reconcile"): "the outbox worker's start: rows of every server left 'sending'",
-    ("delivery/outbox.py", "_has_due_work"): "the outbox worker: is anything due anywhere",
-    ("delivery/outbox.py", "_next_attempt_at"): "the outbox worker: the next row due anywhere",
-    ("delivery/outbox.py", "_claim"): "the outbox worker claims due rows of every server, by row id",
-    ("delivery/outbox.py", "_record"): "the outbox worker records a send result, by row id",
-    ("delivery/outbox.py", "_fail"): "the outbox worker records a failure, by row id",
-    ("delivery/status.py", "render_status"): "the operator's status: counts across servers, no content",
-    ("delivery/housekeeping.py", "prune_outbox"): "the daily clean-up: spent outbox rows of every server",
-    ("delivery/housekeeping.py", "prune_spent_schedules"): "the daily clean-up: spent one-off schedules of every"
+    ("bot/delivery/scheduler.py", "_warn_unregistered"): "counts due schedules of every server at start-up",
+    ("bot/delivery/schedules.py", "due"): "the scheduler's sweep: every server's due schedules",
+    ("bot/delivery/schedules.py", "any_due"): "the scheduler's sweep: is anything due anywhere",
+    ("bot/delivery/schedules.py", "upcoming_instants"): "the scheduler's window: every server's next instants",
+    ("bot/delivery/schedules.py", "advance"): "moves the sweep's schedules on, by the ids the sweep read",
+    ("bot/delivery/schedules.py", "record_occurrences"): "records the sweep's occurrences, by schedule id",
+    ("bot/delivery/schedules.py", "prune_occurrences"): "retention: old occurrence records of every server",
+    ("bot/delivery/outbox.py", "reconcile"): "the outbox worker's start: rows of every server left 'sending'",
+    ("bot/delivery/outbox.py", "_has_due_work"): "the outbox worker: is anything due anywhere",
+    ("bot/delivery/outbox.py", "_next_attempt_at"): "the outbox worker: the next row due anywhere",
+    ("bot/delivery/outbox.py", "_claim"): "the outbox worker claims due rows of every server, by row id",
+    ("bot/delivery/outbox.py", "_record"): "the outbox worker records a send result, by row id",
+    ("bot/delivery/outbox.py", "_fail"): "the outbox worker records a failure, by row id",
+    ("bot/delivery/status.py", "render_status"): "the operator's status: counts across servers, no content",
+    ("bot/privacy/errors_seen.py", "prune"): "retention: hourly error counts (kinds, no content) of every server",
+    ("bot/cases/crisis.py", "has_pending"): "in DMs (no server) a member's waiting crisis card from any server;"
+                                            " in a server it filters by guild_id",
+    ("bot/stories/records.py", "interrupted_to_ready"): "the start-up sweep: stories of every server a crash left"
+                                                         " 'publishing' are published again",
+    ("bot/cases/closed_dm.py", "to_open"): "the closed-DM worker's sweep: crisis-card threads still to open,"
+                                           " any server",
+    ("bot/cases/closed_dm.py", "interrupted_to_wanted"): "the start-up sweep: thread openings a crash interrupted",
+    ("bot/cases/crisis.py", "take_pending"): "as has_pending: in DMs the waiting card from any server",
+    ("bot/cases/relay.py", "relay_of_member"): "a member's DM to the bot: their open relay in whichever server",
+    ("bot/cases/relay.py", "relays_of_member"): "a member's DM to the bot: their open relays, one per server",
+    ("bot/circles/consent.py", "may_use_from_dm"): "a DM button carries only a circle id: its server is found by"
+                                                   " the member's own seat or waitlist place in it",
+    ("bot/circles/norms.py", "pause_overdue"): "the deadline sweep: overdue re-consents of every server",
+    ("bot/circles/waitlist.py", "expire_offers"): "the deadline sweep: expired waitlist offers of every server",
+    ("bot/delivery/schedules.py", "next_fires"): "the scheduler's window: the next fires across servers",
+    ("bot/privacy/departures.py", "due_departures"): "the purge sweep: servers whose grace period has ended",
+    ("bot/stories/records.py", "claim_ready"): "the publisher's sweep: the oldest ready story of any server"
+                                               " (or of the servers given)",
+    ("bot/delivery/housekeeping.py", "prune_outbox"): "the daily clean-up: spent outbox rows of every server",
+    ("bot/delivery/housekeeping.py", "prune_spent_schedules"): "the daily clean-up: spent one-off schedules of every"
                                                            " server",
-    ("cases/data_rights.py", "prune_screened"): "the daily clean-up: screened message ids (no member, no text)"
+    ("bot/cases/data_rights.py", "prune_screened"): "the daily clean-up: screened message ids (no member, no text)"
                                                 " of every server",
-    ("privacy/errors_seen.py", "prune"): "retention: hourly error counts (kinds, no content) of every server",
-    ("cases/crisis.py", "has_pending"): "in DMs (no server) a member's waiting crisis card from any server;"
-                                        " in a server it filters by guild_id",
-    ("stories/records.py", "any_keyed_rows"): "the start-up check: does any server hold rows only the"
+    ("bot/stories/records.py", "any_keyed_rows"): "the start-up check: does any server hold rows only the"
                                                " anonymity key can match (then a missing key is fatal)",
-    ("stories/records.py", "interrupted_to_ready"): "the start-up sweep: stories of every server a crash left"
-                                                     " 'publishing' are published again",
-    ("cases/closed_dm.py", "to_open"): "the closed-DM worker's sweep: crisis-card threads still to open, any server",
-    ("cases/closed_dm.py", "interrupted_to_wanted"): "the start-up sweep: thread openings a crash interrupted",
 }
 
 SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\b", re.IGNORECASE)
-TABLE_USE = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
 
 
 def per_server_tables() -> set[str]:
@@ -66,76 +79,151 @@ def per_server_tables() -> set[str]:
     return {t for t in tables if any(c[1] == "guild_id" for c in conn.execute(f"PRAGMA table_info({t})"))}
 
 
-def _text(node: ast.AST) -> str | None:
-    """The SQL text of a string expression: literal, f-string (placeholders as '?'), or a '+' join."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else " ? " for v in node.values)  # type: ignore[misc]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _text(node.left), _text(node.right)
-        if left is None and right is None:
-            return None
-        return (left or " ? ") + (right or " ? ")
-    return None
+class _Source:
+    """One file's SQL: string expressions, with the module's string constants they name filled in."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.constants: dict[str, str] = {}
+        self.composed: set[str] = set()  # constants used as a piece of a longer statement
+        for node in tree.body:
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                text = self.text(node.value) if node.value is not None else None
+                for target in targets:
+                    if isinstance(target, ast.Name) and text is not None:
+                        self.constants[target.id] = text
+
+    def text(self, node: ast.AST) -> str | None:
+        """The SQL text of a string expression: literal, f-string (placeholders as '?', constants
+        filled in), a '+' join, or a module constant's name."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Name):
+            return self.constants.get(node.id)
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for value in node.values:
+                if isinstance(value, ast.Constant):
+                    parts.append(str(value.value))
+                elif isinstance(value, ast.FormattedValue) and isinstance(value.value, ast.Name) \
+                        and value.value.id in self.constants and self._compose(value.value.id):
+                    parts.append(self.constants[value.value.id])
+                else:
+                    parts.append(" ? ")
+            return "".join(parts)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.text(node.left), self.text(node.right)
+            if left is None and right is None:
+                return None
+            for side in (node.left, node.right):
+                if isinstance(side, ast.Name) and side.id in self.constants:
+                    self._compose(side.id)
+            return (left or " ? ") + (right or " ? ")
+        return None
+
+    def _compose(self, name: str) -> bool:
+        self.composed.add(name)
+        return True
 
 
-def sql_in_bot() -> list[tuple[str, str, int, str]]:
-    """(file, function, line, sql) for every SQL string in bot/."""
-    found: list[tuple[str, str, int, str]] = []
-    for path in sorted(BOT.rglob("*.py")):
-        tree = parse_source(path.read_text(encoding="utf-8"))
-        rel = path.relative_to(BOT).as_posix()
-        for func in ast.walk(tree):
-            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            seen: set[int] = set()
-            for node in ast.walk(func):
-                if id(node) in seen:
-                    continue
-                text = _text(node)
-                if text is None or not SQL_START.match(text):
-                    continue
-                for sub in ast.walk(node):
-                    seen.add(id(sub))
-                found.append((rel, func.name, getattr(node, "lineno", 0), text))
+def _scopes(tree: ast.Module) -> list[tuple[str, ast.AST]]:
+    """(name, node) to read SQL in: every function, and each module or class constant by its name."""
+    found: list[tuple[str, ast.AST]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found.append((node.name, node))
+        elif isinstance(node, ast.Module | ast.ClassDef):
+            for stmt in node.body:
+                if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                    names = [t.id for t in targets if isinstance(t, ast.Name)]
+                    found.append((names[0] if names else "<constant>", stmt.value))
     return found
 
 
-def unscoped() -> list[str]:
+def sql_in(root: Path = ROOT) -> list[tuple[str, str, int, str]]:
+    """(file, function or constant, line, sql) for every SQL statement in bot/ and cogs/. A module
+    constant that is only a piece of longer statements is checked where it is used."""
+    found: list[tuple[str, str, int, str]] = []
+    for top in SCANNED:
+        for path in sorted((root / top).rglob("*.py")):
+            tree = parse_source(path.read_text(encoding="utf-8"))
+            rel = path.relative_to(root).as_posix()
+            source = _Source(tree)
+            pending: list[tuple[str, str, int, str]] = []
+            for name, scope in _scopes(tree):
+                seen: set[int] = set()
+                for node in ast.walk(scope):
+                    if id(node) in seen:
+                        continue
+                    text = source.text(node) if not isinstance(node, ast.Name) else None
+                    if text is None or not SQL_START.match(text):
+                        continue
+                    for sub in ast.walk(node):
+                        seen.add(id(sub))
+                    pending.append((rel, name, getattr(node, "lineno", 0), text))
+            found += [entry for entry in pending
+                      if not (entry[1] in source.composed and entry[3] == source.constants.get(entry[1]))]
+    return found
+
+
+def unscoped(root: Path = ROOT) -> list[str]:
     tables = per_server_tables()
     out = []
-    for rel, func, line, sql in sql_in_bot():
-        used = {t.lower() for t in TABLE_USE.findall(sql)} & tables
-        if used and "guild_id" not in sql and (rel, func) not in SPANS_SERVERS:
-            out.append(f"bot/{rel}:{line} in {func}: {', '.join(sorted(used))}: {' '.join(sql.split())[:100]}")
+    for rel, scope, line, sql in sql_in(root):
+        missing = unscoped_tables(sql, tables)
+        if missing and (rel, scope) not in SPANS_SERVERS:
+            out.append(f"{rel}:{line} in {scope}: {', '.join(sorted(missing))}: {' '.join(sql.split())[:140]}")
     return out
 
 
 def test_the_scan_finds_sql_and_per_server_tables() -> None:
     assert {"circles", "circle_seats", "outbox", "schedules"} <= per_server_tables()
-    assert len(sql_in_bot()) > 50, "the scan reads the bot's SQL"
+    statements = sql_in()
+    assert len(statements) > 50, "the scan reads the bot's SQL"
+    assert any(rel.startswith("cogs/") for rel, *_ in statements), "the scan reads the cogs' SQL"
+    assert any(rel == "bot/cases/relay.py" and "json_extract" in sql for rel, _s, _l, sql in statements), \
+        "the scan fills in SQL held in module constants"
 
 
-def test_the_scan_catches_a_query_without_guild_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    global BOT
-    (tmp_path / "leaky.py").write_text(
+LEAKS = {
+    "bot/leaky.py": (
         'async def leaky(db, circle_id):\n'
-        '    return await db.fetchall("SELECT user_id FROM circle_seats WHERE circle_id = ?", (circle_id,))\n',
-        encoding="utf-8")
-    monkeypatch.setattr(__import__(__name__), "BOT", tmp_path, raising=False)
-    saved, BOT = BOT, tmp_path
-    try:
-        assert [line.split(":")[0] for line in unscoped()] == ["bot/leaky.py"]
-    finally:
-        BOT = saved
+        '    return await db.fetchall("SELECT user_id FROM circle_seats WHERE circle_id = ?", (circle_id,))\n'),
+    "bot/selected.py": (
+        'async def only_selected(db, circle_id):\n'
+        '    return await db.fetchall("SELECT guild_id, user_id FROM circle_seats WHERE circle_id = ?", (1,))\n'),
+    "bot/constant.py": (
+        '_SEATS = "SELECT user_id FROM circle_seats WHERE status = \'active\'"\n'
+        'async def seats(db, circle_id):\n'
+        '    return await db.fetchall(_SEATS + " AND circle_id = ?", (circle_id,))\n'),
+    "bot/held.py": 'ALL_SEATS = "DELETE FROM circle_seats WHERE circle_id = ?"\n',
+    "bot/inserted.py": (
+        'async def add(conn):\n'
+        '    await conn.execute("INSERT INTO circle_seats (circle_id, user_id) VALUES (?, ?)", (1, 2))\n'),
+    "cogs/leaky.py": (
+        'async def show(self, circle_id):\n'
+        '    return await self.bot.db.fetchone("SELECT name FROM circles WHERE id = ?", (circle_id,))\n'),
+}
+
+
+def test_the_scan_catches_each_kind_of_unscoped_query(tmp_path: Path) -> None:
+    for rel, text in LEAKS.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    (tmp_path / "bot" / "fine.py").write_text(
+        'Q = "SELECT c.name, (SELECT COUNT(*) FROM circle_seats s WHERE s.guild_id = c.guild_id) FROM circles c"\n'
+        'async def one(db, gid):\n'
+        '    return await db.fetchall(Q + " WHERE c.guild_id = ?", (gid,))\n', encoding="utf-8")
+    assert sorted(line.split(":")[0] for line in unscoped(tmp_path)) == sorted(LEAKS)
 
 
 def test_every_query_on_a_per_server_table_filters_by_guild_id() -> None:
     problems = unscoped()
-    assert not problems, "queries on per-server tables without guild_id:\n" + "\n".join(problems)
+    assert not problems, ("queries on per-server tables without guild_id in their WHERE clause (or, for an "
+                          "INSERT, its columns):\n" + "\n".join(problems))
 
 
 def test_every_allow_listed_sweep_still_exists() -> None:
-    functions = {(rel, func) for rel, func, _line, _sql in sql_in_bot()}
-    assert set(SPANS_SERVERS) <= functions, set(SPANS_SERVERS) - functions
+    scopes = {(rel, scope) for rel, scope, _line, _sql in sql_in()}
+    assert set(SPANS_SERVERS) <= scopes, set(SPANS_SERVERS) - scopes

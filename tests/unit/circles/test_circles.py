@@ -78,7 +78,7 @@ async def test_listing_counts_seats_and_filters_by_topic(db, clock) -> None:
     mig = listings[1]
     assert (mig.seats_taken, mig.seats_left, mig.waiting) == (1, 2, 0)
     assert [li.circle.name for li in await list_circles(db, GUILD, topic="back")] == ["Back Chat"]
-    assert await seats_taken(db, a.id) == 1
+    assert await seats_taken(db, a.guild_id, a.id) == 1
 
 
 async def test_autocomplete_matches_inside_names(db, clock) -> None:

@@ -43,7 +43,7 @@ async def test_a_double_click_joins_once(db, clock) -> None:
                                          agree(db, clock, GUILD, circle.id, 42, 1))
     assert sorted([first.kind, second.kind]) == ["already", "joined"]
     assert len(await consent_rows(db, circle.id)) == 1
-    assert await seats_taken(db, circle.id) == 1
+    assert await seats_taken(db, circle.guild_id, circle.id) == 1
 
 
 async def test_two_members_racing_for_the_last_seat_one_wins(db, clock) -> None:
@@ -54,14 +54,14 @@ async def test_two_members_racing_for_the_last_seat_one_wins(db, clock) -> None:
     assert kinds == ["full", "joined"]
     loser = next(r for r in results if r.kind == "full")
     assert loser.position == 1 and loser.role_change is None
-    assert await seats_taken(db, circle.id) == 2
+    assert await seats_taken(db, circle.guild_id, circle.id) == 2
 
 
 async def test_many_members_racing_never_overfill(db, clock) -> None:
     circle = await make_circle(db, clock, capacity=5)
     results = await asyncio.gather(*(agree(db, clock, GUILD, circle.id, uid, 1) for uid in range(1, 21)))
     assert sum(r.kind == "joined" for r in results) == 5
-    assert await seats_taken(db, circle.id) == 5
+    assert await seats_taken(db, circle.guild_id, circle.id) == 5
 
 
 async def test_a_card_showing_old_norms_is_refused_as_stale(db, clock, outbox) -> None:
@@ -71,7 +71,7 @@ async def test_a_card_showing_old_norms_is_refused_as_stale(db, clock, outbox) -
     await save_norms(db, clock, GUILD, circle.id, "Be kind. " * 5, actor_id=1, grace_days=7, outbox=outbox)
     result = await agree(db, clock, GUILD, circle.id, 42, 1)
     assert (result.kind, result.version) == ("stale", 2)
-    assert await seats_taken(db, circle.id) == 0
+    assert await seats_taken(db, circle.guild_id, circle.id) == 0
 
 
 async def test_consent_log_is_append_only(db, clock) -> None:
@@ -95,7 +95,7 @@ async def test_leaving_frees_the_seat_logs_the_withdrawal_and_removes_the_role(d
     assert result.kind == "left" and result.role_change.add is False
     assert [r[1:] for r in await consent_rows(db, circle.id)] == [
         ("agreed", 1, "2026-11-23T09:00:00Z"), ("left", 1, "2026-11-26T09:00:00Z")]
-    assert await seats_taken(db, circle.id) == 0
+    assert await seats_taken(db, circle.guild_id, circle.id) == 0
     with pytest.raises(UserFacingError, match="nothing to leave"):
         await leave(db, clock, GUILD, circle.id, 42, outbox)
 
@@ -124,7 +124,7 @@ async def test_undo_join_gives_the_seat_back_and_logs_it(db, clock, outbox) -> N
     circle = await make_circle(db, clock)
     await agree(db, clock, GUILD, circle.id, 42, 1)
     await undo_join(db, clock, GUILD, circle.id, 42, outbox)
-    assert await seats_taken(db, circle.id) == 0
+    assert await seats_taken(db, circle.guild_id, circle.id) == 0
     assert [r[1] for r in await consent_rows(db, circle.id)] == ["agreed", "undone"]
 
 

@@ -146,9 +146,10 @@ async def test_an_undeliverable_request_becomes_a_post_in_the_circle_channel(db,
     await save_norms(db, clock, GUILD, circle.id, NEW, actor_id=1, grace_days=7, outbox=outbox)
     [request] = outbox.rows
     assert request["key"] == f"circle:{circle.id}:norms:2:user:1"
-    notice = await reconsent_channel_notice(db.conn, request["key"])
+    assert await reconsent_channel_notice(db.reader, GUILD + 1, request["key"]) is None, "another server's key"
+    notice = await reconsent_channel_notice(db.reader, GUILD, request["key"])
     assert (notice.target_kind, notice.target_id, notice.card.mention_user_ids) == ("channel", 7001, (1,))
     assert "<@1>, the norms of" in notice.card.content and "/circle mine" in notice.card.content
     assert request["fallback"] == RECONSENT_FALLBACK
     await agree(db, clock, GUILD, circle.id, 1, 2)
-    assert await reconsent_channel_notice(db.conn, request["key"]) is None, "nothing to say once agreed"
+    assert await reconsent_channel_notice(db.reader, GUILD, request["key"]) is None, "nothing to say once agreed"

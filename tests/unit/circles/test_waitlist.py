@@ -77,7 +77,7 @@ async def test_a_freed_seat_is_held_for_the_first_waiting_member_for_48_hours(db
     assert await position_of(db, GUILD, circle.id, 11) == 1
     taken = await agree(db, clock, GUILD, circle.id, 10, 1)
     assert taken.kind == "joined"
-    assert await seats_taken(db, circle.id) == 2
+    assert await seats_taken(db, circle.guild_id, circle.id) == 2
 
 
 async def test_an_unanswered_offer_expires_and_the_next_person_is_asked(db, clock, outbox) -> None:
@@ -104,7 +104,7 @@ async def test_the_last_expiry_leaves_the_seat_free(db, clock, outbox) -> None:
     await leave(db, clock, GUILD, circle.id, 1, outbox)
     clock.advance(hours=49)
     await expire(db, clock, outbox)
-    assert await seats_taken(db, circle.id) == 1
+    assert await seats_taken(db, circle.guild_id, circle.id) == 1
     assert (await agree(db, clock, GUILD, circle.id, 77, 1)).kind == "joined"
 
 

@@ -121,10 +121,10 @@ async def test_review_decisions_happen_once(db: Database, clock: FakeClock) -> N
     other = await submit(db, clock, settings, user=8)
     async with db.transaction() as conn:
         await records.decline(conn, clock, GUILD, other.story.id, 55, "Names a person")
-    declined = await records.story_by_receipt(db, GUILD, other.receipt)
+    declined = await records.story_by_receipt(db.reader, GUILD, other.receipt)
     assert declined.state == "declined" and declined.body is None and declined.decline_reason == "Names a person"
     with pytest.raises(UserFacingError):
-        await records.story_by_receipt(db, OTHER, other.receipt)
+        await records.story_by_receipt(db.reader, OTHER, other.receipt)
 
 
 async def test_publishing_retracting_and_removing(db: Database, clock: FakeClock) -> None:
@@ -138,7 +138,7 @@ async def test_publishing_retracting_and_removing(db: Database, clock: FakeClock
         assert await add_support(conn, GUILD, story.id, 8)
         assert not await add_support(conn, GUILD, story.id, 8)
         assert await add_support(conn, GUILD, story.id, 9)
-    assert await support_count(db, GUILD, story.id) == 2
+    assert await support_count(db.reader, GUILD, story.id) == 2
     async with db.transaction() as conn:
         await records.retract(conn, clock, GUILD, done.receipt)
     assert await db.fetchval("SELECT count(*) FROM stories") == 0
@@ -149,7 +149,7 @@ async def test_publishing_retracting_and_removing(db: Database, clock: FakeClock
         with pytest.raises(UserFacingError):
             await remove_story(conn, clock, GUILD, again.story.number, 55, "again")
     assert removed.number == again.story.number
-    after = await records.story_by_receipt(db, GUILD, again.receipt)
+    after = await records.story_by_receipt(db.reader, GUILD, again.receipt)
     assert after.state == "removed" and after.body is None
 
 
@@ -172,7 +172,7 @@ async def test_a_story_held_for_crisis_language_cannot_be_approved(db: Database,
             await records.approve(conn, clock, settings, held.story.id, 55)
     async with db.transaction() as conn:
         await records.decline(conn, clock, GUILD, held.story.id, 55, "not now")
-    assert (await records.story_by_receipt(db, GUILD, held.receipt)).state == "declined"
+    assert (await records.story_by_receipt(db.reader, GUILD, held.receipt)).state == "declined"
 
 
 async def test_retracting_while_publishing_is_refused_and_a_post_for_a_retracted_story_is_reported(
