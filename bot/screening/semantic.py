@@ -5,8 +5,9 @@ the wheel ships ``wordllama/weights/l2_supercat_256.safetensors`` (32000 x 256, 
 ``wordllama/tokenizers/l2_supercat_tokenizer_config.json``. We read both files straight from the
 package folder (found with ``importlib.util.find_spec``, without importing wordllama: its import
 chain costs about 35 MB and its loader may try the Hugging Face hub for the tokenizer). The
-safetensors header is parsed here (it is a length, a JSON header and raw little-endian data),
-and the tokenizer JSON is opened with ``tokenizers.Tokenizer.from_file``. Nothing here opens a
+matrix is read with the ``safetensors`` library (installed with wordllama; until round 7 a
+hand-written header parser did it), and the tokenizer JSON is opened with
+``tokenizers.Tokenizer.from_file``. Nothing here opens a
 socket (a unit test refuses every connection while loading and scoring).
 
 Features: the mean of the token embeddings of the normalised text, and a lexicon of words and
@@ -39,7 +40,6 @@ import importlib.util
 import json
 import math
 import re
-import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise, repeat
@@ -94,18 +94,22 @@ def model_files(pkg: Path | None = None) -> tuple[Path, Path]:
 
 
 def open_matrix(path: Path, key: str = TENSOR_KEY) -> np.ndarray:
-    """The embedding matrix as a read-only memory map of the safetensors file (float16)."""
-    with path.open("rb") as f:
-        (size,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(size))
-    info = header[key]
-    if info["dtype"] != "F16":
-        raise ModelUnavailable(f"unexpected dtype {info['dtype']} in {path.name}")
-    begin, end = info["data_offsets"]
-    rows, cols = info["shape"]
-    if end - begin != rows * cols * 2:
-        raise ModelUnavailable(f"{path.name} is truncated")
-    return np.memmap(path, dtype="<f2", mode="r", offset=8 + size + begin, shape=(rows, cols))
+    """The embedding matrix (float16), read with the ``safetensors`` library that comes with the
+    pinned wordllama (and reads the encoder's file too); a missing, truncated or foreign file is
+    ``ModelUnavailable``."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="np") as f:
+            names = f.keys()  # safe_open has no __contains__
+            if key not in names:
+                raise ModelUnavailable(f"{path.name} has no tensor {key}")
+            matrix: np.ndarray = f.get_tensor(key)
+    except (OSError, SafetensorError) as exc:
+        raise ModelUnavailable(f"{path.name} is unreadable ({type(exc).__name__})") from exc
+    if matrix.dtype != np.float16 or matrix.ndim != 2:
+        raise ModelUnavailable(f"unexpected tensor {matrix.dtype} {matrix.shape} in {path.name}")
+    return matrix
 
 
 def load_tokenizer(path: Path) -> Any:
