@@ -48,6 +48,9 @@ MAX_WINDOWS = 4
 # gives it at least WEAK_SIGN_SCORE. Chosen on held-out sets 2, 3 and 5 (already seen) before set
 # 6's one look: ordinary chat reaching the encoder fell from 9.2% to 5.7% with no crisis or concern
 # sentence of those sets lost. A farewell always goes on (the category caught least).
+# A denial of the wish itself, not only of acting on it.
+_DENIES_WISH = re.compile(r"\b(?:not|never|no)\s+(?:\w+\s+){0,2}(?:suicidal|dark thoughts|suicidal thoughts)\b|"
+                          r"\b(?:don'?t|do not|never) (?:\w+ )?(?:want|wanna|wish) (?:to )?die\b")
 WEAK_SIGNS = frozenset({"time_place", "conditional_plan", "preparation"})
 WEAK_SIGN_SCORE = 0.2
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*|(?<=\S)\s+(?=(?:but|anyway|and then|so yeah)\b)")
@@ -77,9 +80,14 @@ class Window:
         answered no, someone else's risk: the window does not vote), "held" (recovered past, no plan: it may vote for
         concern, never crisis) or "". Read per window: one recovered sentence elsewhere in a long
         message must not silence a farewell here."""
-        c = cues(self.text.lower())
-        if c.get("negation") or c.get("clinical_answered_no"):
+        lower = self.text.lower()
+        c = cues(lower)
+        if c.get("clinical_answered_no"):
             return "denied"
+        if c.get("negation"):
+            # "Not going to do anything, the wish is just there" denies intent, not the wish: the
+            # window may still vote for concern. "I'm not suicidal" denies the wish.
+            return "held" if c.get("no_intent") and not _DENIES_WISH.search(lower) else "denied"
         # Someone else's risk, with no first person in it, is not the member's own, unless the
         # window also shows a warning sign (a farewell passed on: "tell my sister I said bye").
         if c.get("third_person") and not self.signs:

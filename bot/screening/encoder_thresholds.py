@@ -4,7 +4,7 @@
     python -m bot.screening.encoder_thresholds            # after python -m bot.screening.finetune
 
 ``SETS`` are held-out sets written by writers who never saw the detector, each already judged once
-at first sight and never trained on (sets 2, 3, 5 and 6). The newest set is never read here: it is
+at first sight and never trained on (sets 2, 3, 5, 6 and 7). The newest set is never read here: it is
 judged once, at first sight, by ``benchmarks/screening.py``, and joins ``SETS`` only afterwards.
 Until round 6 only set 2 (559 rows) chose; its thresholds were sharp on it and loose on the sets
 after it (false crisis 2.2% on set 6), so the choice now pools about 2,800 rows of 16 writers.
@@ -30,7 +30,7 @@ from bot.screening import cascade, detector
 from bot.screening.encoder import HEAD, THRESHOLD_NAMES, EncoderHead
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = tuple(ROOT / "benchmarks" / "data" / "crisis" / f"crisis_heldout_v{n}.jsonl" for n in (2, 3, 5, 6))
+SETS = tuple(ROOT / "benchmarks" / "data" / "crisis" / f"crisis_heldout_v{n}.jsonl" for n in (2, 3, 5, 6, 7))
 MARK = 0.62  # the fast model's own concern threshold: what it finds at risk, the encoder reads
 MAX_FALSE_CRISIS = 0.015  # issue 23: 2%, pooled
 MAX_FALSE_CRISIS_PER_SET = 0.02

@@ -22,7 +22,8 @@ import re
 
 _SIGNS: dict[str, re.Pattern[str]] = {
     "preparation": re.compile(
-        r"\b(?:giv(?:e|ing)|gave|given|handing|handed|leav(?:e|ing)|left) (?:\w+ ){0,4}?(?:away|to (?:my|her|his|you)|"
+        r"\b(?:giv(?:e|ing)|gave|given|handing|handed|leav(?:e|ing)|left) (?:[\w']+ ){0,4}?"
+        r"(?:away|to (?:my|her|his|you)|"
         r"my (?:\w+ )?(?:collection|things|stuff|ring|guitar|jewel\w*|books|cat|dog|car|console|switch|kindle))|"
         r"\bwho (?:gets|wants|should have|can have) my\b|\brehom\w*|\bnew home for (?:my|the)\b|"
         r"\b(?:wrote|writ\w+|written|finish\w*|updat\w+|sorted|sort\w*|made|making|sign\w*|left|leave) (?:\w+ ){0,3}?"
@@ -37,13 +38,16 @@ _SIGNS: dict[str, re.Pattern[str]] = {
         r"\b(?:last|final) (?:message|post|time|goodbye|words?)\b|\btell (?:\w+ ){0,3}?(?:i love|i said|i'?m sorry|"
         r"goodbye|bye)\b|\bremember me\b|\bwon'?t be (?:around|here|back|on)\b|\bsay(?:ing)? (?:my )?goodbyes?\b|"
         r"\bsee you (?:on the other side|in another life|someday)\b|\btake care of (?:each other|yourselves|"
-        r"everyone)\b|\bi love you all\b|\bfor the last time\b|\b(?:grave|coffin|dove|goodbye wave)\b"),
+        r"everyone)\b|\bi love you all\b|\bfor the last time\b|\b(?:grave|coffin|dove|goodbye wave)\b|"
+        r"\b(?:(?:was|is)n'?t|not) (?:your|their|anyone'?s|his|her) fault\b|\b(?:till|until|to) the (?:very )?end\b|"
+        r"\badieu\b|\bmerci pour tout\b"),
     "burden_finality": re.compile(
         r"\bburden\b|\bbetter off\b|\bfree of me\b|\bwithout me\b|\b(?:won'?t|will not|no longer|not) (?:\w+ ){0,2}?"
         r"(?:have to|need to) (?:\w+ ){0,3}?(?:me|my)\b|\brid of me\b|\bmuch longer\b|\b(?:relief|easier) "
         r"(?:for (?:them|everyone|him|her)|when i'?m)\b"),
     "time_place": re.compile(
-        r"\btonight\b|\b2nite\b|\bthis (?:weekend|evening|friday|saturday|sunday)\b|\btomorrow (?:night|morning)\b|"
+        r"\btonight\b|\b2nite\b|\bce soir\b|\bcette nuit\b|\ble (?:vieux )?pont\b|"
+        r"\bthis (?:weekend|evening|friday|saturday|sunday)\b|\btomorrow (?:night|morning)\b|"
         r"\bwhen (?:everyone|the house|they|the kids|he|she)(?:'s| is| are)? (?:\w+ )?(?:asleep|out|away|gone|empty)\b|"
         r"\b(?:the|that|a) (?:bridge|cliffs?|tracks|railway|river|lake|quarry|woods|forest|roof|rooftop|"
         r"car ?park|multi.?storey|overpass|motorway|ledge|sea|beach|spot|place)\b|"
@@ -55,7 +59,9 @@ _SIGNS: dict[str, re.Pattern[str]] = {
         r"(?:\w+ ){0,4}?(?:would it take|to (?:die|not wake|overdose|kill|stop)|is (?:lethal|fatal|too much|enough))\b|"
         r"\b(?:quickest|fastest|easiest|painless|least painful|most painless|surest)\b|"
         r"\bwhich (?:pills|meds|tablets|drugs|combination)\b|\b(?:mix|mixing|combine|combining|together) (?:\w+ ){0,4}?"
-        r"(?:with|and) (?:alcohol|booze|wine|vodka|whisky|sleeping)\b|\bhow long (?:does it|would it|until|before)\b|"
+        r"(?:with|and) (?:alcohol|booze|wine|vodka|whisky|sleeping)\b|"
+        r"\bhow long (?:does it|would it|until|before|it takes|it'?d take)\b|"
+        r"\bstop (?:\w+ ){0,2}?breathing\b|\b(?:work|act|kill)s? (?:\w+ )?(?:quicker|faster)\b|\bwhat height\b|"
         r"\b(?:looked|looking|googl\w+|search\w*|research\w*|read(?:ing)?) (?:\w+ ){0,3}?(?:up )?"
         r"(?:how|methods?|doses?|overdose|ropes?|heights?)\b|\bnot wake up\b"),
     "stockpiling": re.compile(
@@ -66,10 +72,10 @@ _SIGNS: dict[str, re.Pattern[str]] = {
         r"supply)\b|\b(?:got|have|it'?s|everything'?s|all|means|meds|pills) (?:\w+ ){0,2}?(?:sorted|ready|in place|"
         r"lined up)\b"),
     "conditional_plan": re.compile(
-        r"\bif (?:\w+ ){0,8}?(?:doesn'?t|does not|don'?t|do not|fails?|won'?t|can'?t|isn'?t|not) (?:\w+ ){0,8}?"
+        r"\bif (?:\w+ ){0,8}?(?:doesn'?t|does not|don'?t|do not|fails?|won'?t|can'?t|isn'?t|not|nothing) (?:\w+ ){0,8}?"
         r"(?:then|i'?m|i will|i'?ll|that'?s)\b|\b(?:after|once) (?:my|the|his|her|christmas|mum'?s|mom'?s) "
         r"(?:[\w']+ ){0,4}?(?:i'?ll|i will|i'?m (?:going|gonna|done|out))\b|\b(?:last|final) (?:chance|try|hope|"
-        r"option|straw|attempt|shot)\b|\bthat'?s it for me\b|\bi'?m (?:done|out)\b"),
+        r"option|straw|attempt|shot)\b|\bthat'?s it for me\b|\bi'?m (?:done|out|finished)\b"),
     "self_harm_done": re.compile(
         r"\b(?:cut|cutting|burn\w*|hit|hitting|scratch\w*|carv\w*|punch\w*) (?:\w+ ){0,2}?(?:myself|my (?:arms?|legs?|"
         r"wrists?|thighs?|skin|stomach|hands?|head))\b|\b(?:stopped|stopping|quit|skipp\w+|not taking|haven'?t taken|"
@@ -88,10 +94,13 @@ _SIGNS: dict[str, re.Pattern[str]] = {
 
 CATEGORIES: tuple[str, ...] = tuple(_SIGNS)
 
-# A farewell made of emoji alone (a wave, a dove, a candle, a coffin, a headstone): no word of it
-# would match above, and the fast model reads no emoji. A wave inside a sentence ("hi all 👋") is
-# a greeting, so only a message with no letters counts.
+# A farewell made of emoji (a wave, a dove, a candle, a coffin, a headstone): no word of it would
+# match above, and the fast model reads no emoji. A wave inside a sentence ("hi all 👋") is a
+# greeting, so it counts in a message with no letters, or beside a dove, candle, coffin or
+# headstone ("last one from me 🕊️👋").
 _FAREWELL_EMOJI = re.compile("[\U0001F44B\U0001F54A\u26b0\U0001FAA6\U0001F56F]")
+_PARTING_EMOJI = re.compile("[\U0001F54A\u26b0\U0001FAA6\U0001F56F]")
+_WAVE = "\U0001F44B"
 _LETTER = re.compile(r"[^\W\d_]")
 
 # Words of the concern tier: a burden, hopelessness, a passive wish not to wake or to disappear,
@@ -113,6 +122,10 @@ _CONCERN_WORDS = re.compile(
     r"come round|wear off)\b|\bwouldn'?t (?:\w+ )?(?:mind|be upset|care|be sad) if\b|\bwish (?:\w+ ){0,3}?(?:over|"
     r"gone|dead|disappear\w*|end|stop)\b|\brather (?:be )?dead\b|\bdisappear\w*|\bnot (?:to )?exist\w*|"
     r"\bstop existing\b|\bin my sleep\b|\bhoping (?:\w+ ){0,3}?(?:die|dead|gone|the (?:one|end))\b|"
+    r"\b(?:never|not) (?:\w+ )?(?:woke|woken) up\b|\b(?:take|takes|took|taking) me out\b|\bkept me under\b|"
+    r"\b(?:bus|car|truck|lorry|train|tractor)s? (?:\w+ ){0,2}?(?:hit|hits|ran over|run over|rolled on|rolls on) me\b|"
+    r"\b(?:being|i'?m|i am) the problem\b|\b(?:don'?t|can'?t) see the point\b|\bever (?:going to|gonna) get better\b|"
+    r"\bid[ée]es noires\b|\bplus exister\b|\bme faire mal\b|\bsans espoir\b|\benvie de mourir\b|"
     r"\b(?:dark|bad|those|the|them) thoughts\b|\bend(?:ing|in)? it\b|\b(?:hurt|harm|cut|burn|hit)(?:ting|ing)? "
     r"(?:myself|my own)\b|\burges?\b|\bitch to\b|\bsewer ?slide\w*|\bunalive\w*"
 )
@@ -122,7 +135,7 @@ def signs(text: str) -> tuple[str, ...]:
     """The warning-sign categories whose words appear in ``text`` (lower-case plain words)."""
     found = tuple(name for name, pattern in _SIGNS.items() if pattern.search(text))
     if ("farewell" not in found and not text.isascii() and _FAREWELL_EMOJI.search(text)
-            and not _LETTER.search(text)):
+            and (not _LETTER.search(text) or (_WAVE in text and _PARTING_EMOJI.search(text)))):
         return (*found, "farewell")
     return found
 

@@ -74,7 +74,7 @@ async def wait_cases(bot: PeerCirclesBot, server: Server, count: int, within: fl
         await asyncio.sleep(0.01)
 
 
-async def wait_events(bot: PeerCirclesBot, server: Server, event: str, count: int, within: float = 5.0) -> list[Any]:
+async def wait_events(bot: PeerCirclesBot, server: Server, event: str, count: int, within: float = 20.0) -> list[Any]:
     """The server's case events of one kind once there are ``count`` (listeners run asynchronously)."""
     import asyncio
 

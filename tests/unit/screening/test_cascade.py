@@ -68,6 +68,9 @@ def test_a_window_reads_its_own_cue() -> None:
     assert cascade.Window("I'm not suicidal, just so tired of this flare").cue == "denied"
     assert cascade.Window("I used to be suicidal years ago but therapy helped, I'm doing well now").cue == "held"
     assert cascade.Window("the thoughts are back this week. no plan, they just sit with me").cue == "held"
+    # Denying intent is not denying the wish; denying the wish is.
+    assert cascade.Window("I keep wishing a car would hit me. not going to do anything, just the wish").cue == "held"
+    assert cascade.Window("not going to do anything stupid, I don't want to die, just tired").cue == "denied"
     assert cascade.Window("Thank you all for everything. Goodbye everyone, tonight is the night.").cue == ""
 
 
@@ -89,6 +92,11 @@ def test_everyday_signs_need_the_fast_model_to_agree() -> None:
     "kinda hoping the next flare is the one that finishes me off",
     "the old itch to hurt myself is back",
     "just a useless mouth to feed now",
+    "if I went to sleep and never woke up it'd be a relief",
+    "kinda hoping this next flare takes me out",
+    "if a bus hit me tomorrow I wouldn't be that bothered",
+    "I don't think it's ever going to get better",
+    "les idées noires reviennent",
 ])
 def test_words_of_the_concern_tier_reach_the_encoder(text: str) -> None:
     assert cascade.marks(text, "none", 0.0, 0.6) is True
@@ -97,6 +105,9 @@ def test_words_of_the_concern_tier_reach_the_encoder(text: str) -> None:
 def test_a_farewell_made_of_emoji_is_a_sign_and_a_greeting_wave_is_not() -> None:
     assert cascade.marks("🕯️🖤👋🕊️", "none", 0.0, 0.6) is True
     assert cascade.marks("morning all 👋", "none", 0.0, 0.6) is False
+    # A wave beside a dove or a candle is a farewell, words or not.
+    assert cascade.marks("last one from me \U0001F54A\ufe0f\U0001F44B", "none", 0.0, 0.6) is True
+    assert cascade.marks("rip to my old phone \U0001F56F\ufe0f", "none", 0.0, 0.6) is False
 
 
 def test_repeated_sentences_do_not_crowd_out_the_last_one() -> None:
