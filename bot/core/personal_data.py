@@ -215,13 +215,13 @@ class IdText:
     table: str
     column: str
     unique_by: str | None = None  # a key column: the row id that keeps the rewritten key unique
-    row_id: str = "rowid"  # how the erasure addresses the row it rewrites
+    row_id: str = "id"  # how the erasure addresses the row it rewrites (a column both engines have)
 
 
 _ID_TEXT: dict[tuple[str, str], IdText] = {}
 
 
-def register_id_text(table: str, column: str, *, unique_by: str | None = None, row_id: str = "rowid") -> None:
+def register_id_text(table: str, column: str, *, unique_by: str | None = None, row_id: str = "id") -> None:
     """Declare a text column that may carry a member's id inside its text (see ``IdText``)."""
     _ID_TEXT[(table, column)] = IdText(table, column, unique_by, row_id)
 

@@ -22,4 +22,4 @@ not_personal("schedule_occurrences", "occurrence keys of schedules; erased with 
 # <facilitator>``), and a message still waiting may mention them: a member's erasure rewrites both.
 register_id_text("outbox", "key", unique_by="id")
 register_id_text("outbox", "payload")
-register_id_text("schedules", "payload", row_id="id")
+register_id_text("schedules", "payload")

@@ -38,7 +38,7 @@ async def _scrub(conn: aiosqlite.Connection, spec: IdText, guild_id: int, user_i
     row_id = spec.unique_by or spec.row_id
     async with conn.execute(
         f"SELECT {row_id}, {spec.column} FROM {spec.table}"
-        f" WHERE guild_id = ? AND {spec.column} IS NOT NULL AND instr({spec.column}, ?) > 0",
+        f" WHERE guild_id = ? AND {spec.column} IS NOT NULL AND {spec.column} LIKE '%' || ? || '%'",
         (guild_id, str(user_id)),
     ) as cursor:
         rows = [(r[0], str(r[1])) for r in await cursor.fetchall()]

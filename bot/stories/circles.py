@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.circles.consent import seat_of
 from bot.circles.names import name_key
-from bot.circles.records import Circle, resolve_circle
+from bot.circles.records import Circle, get_circle, resolve_circle
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display
@@ -13,7 +13,16 @@ from bot.stories import wording
 
 
 async def circle_to_share_in(db: Database, guild_id: int, text: str, user_id: int) -> Circle:
-    circle = await resolve_circle(db, guild_id, text)
+    return await may_share_in(db, guild_id, await resolve_circle(db, guild_id, text), user_id)
+
+
+async def seated_circle(db: Database, guild_id: int, circle_id: int, user_id: int) -> Circle:
+    """The circle a story form or preview names, checked again when it comes back: the id rides in
+    the form's custom_id, which the member's client returns, and a seat may have ended since."""
+    return await may_share_in(db, guild_id, await get_circle(db, guild_id, circle_id, allow_archived=False), user_id)
+
+
+async def may_share_in(db: Database, guild_id: int, circle: Circle, user_id: int) -> Circle:
     seat = await seat_of(db, guild_id, circle.id, user_id)
     if seat is None or seat["status"] != "active":
         raise UserFacingError(wording.NOT_A_MEMBER)

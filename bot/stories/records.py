@@ -108,10 +108,10 @@ def story_ref(story: Story) -> str:
 async def story_by_ref(conn: aiosqlite.Connection, guild_id: int, ref: str) -> Story | None:
     """The story a custom_id names: "n12" is story #12 of this server; plain digits are the global
     id that buttons posted before per-server numbers carry (kept so those buttons still work)."""
-    if ref.startswith("n") and ref[1:].isdigit():
+    if ref.startswith("n") and ref[1:].isascii() and ref[1:].isdecimal():
         return await _fetch(conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND number = ?",
                             (guild_id, int(ref[1:])))
-    if ref.isdigit():
+    if ref.isascii() and ref.isdecimal():
         return await get_story(conn, guild_id, int(ref))
     return None
 
@@ -333,16 +333,21 @@ async def record_starter(db: Database, story: Story, *, channel_id: int, message
         (channel_id, message_id, story.guild_id, story.id))
 
 
-async def refused(db: Database, story: Story, problem: str, *, starter_kept: bool) -> None:
+async def refused(conn: aiosqlite.Connection, story: Story, problem: str, *, starter_kept: bool) -> int:
     """Discord refused the post for good (a permission, a channel gone): the story waits, 'ready'
     with its problem, and is not tried again until a moderator runs /story-admin retry.
-    ``starter_kept``: a starter message could not be deleted, so its id stays for a retraction."""
-    await db.execute(
+    ``starter_kept``: a starter message could not be deleted, so its id stays for a retraction.
+    Returns how many retries moderators asked for (it names the problem notice), read in the same
+    transaction as the refusal, so the notice is queued with it or not at all."""
+    await conn.execute(
         "UPDATE stories SET state = 'ready', publish_problem = ?,"
         " message_id = CASE WHEN ? THEN message_id ELSE NULL END,"
         " channel_id = CASE WHEN ? THEN channel_id ELSE NULL END"
         " WHERE guild_id = ? AND id = ? AND state = 'publishing'",
         (problem, int(starter_kept), int(starter_kept), story.guild_id, story.id))
+    row = await read_one(conn, "SELECT count(*) FROM story_audit WHERE guild_id = ? AND story_id = ?"
+                               " AND action = 'retried'", (story.guild_id, story.id))
+    return int(row[0]) if row is not None else 0
 
 
 async def retry(conn: aiosqlite.Connection, clock: Clock, guild_id: int, number: int, moderator_id: int) -> Story:
@@ -354,13 +359,6 @@ async def retry(conn: aiosqlite.Connection, clock: Clock, guild_id: int, number:
                        (guild_id, story.id))
     await audit(conn, clock, story, "retried", actor_id=moderator_id)
     return story
-
-
-async def retries_of(db: Database, guild_id: int, story_id: int) -> int:
-    """How many times moderators asked to publish this story again (names each problem notice)."""
-    return int(await db.fetchval(
-        "SELECT count(*) FROM story_audit WHERE guild_id = ? AND story_id = ? AND action = 'retried'",
-        (guild_id, story_id)) or 0)
 
 
 async def back_to_ready(db: Database, guild_id: int, story_id: int) -> None:

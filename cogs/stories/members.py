@@ -30,7 +30,7 @@ from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.safety.card import server_crisis_card
 from bot.screening.words import word_settings
 from bot.stories import cards, records, wording
-from bot.stories.circles import circle_to_share_in, shareable_choices
+from bot.stories.circles import circle_to_share_in, seated_circle, shareable_choices
 from bot.stories.drafts import MAX_TITLE, MAX_WARNING, Draft, Verdict, check_draft, screen_draft
 from bot.stories.keys import author_key, member_block_key, normalise_receipt
 from bot.stories.settings import MAX_STORY, get_story_settings
@@ -183,7 +183,7 @@ class Stories(commands.Cog):
             log.info("story draft declined for aimed insults guild_id=%s", guild_id)
             await self._show(interaction, cards.Card(wording.AIMED_SLUR), edit=edit)
             return
-        circle = await get_circle(self.bot.db, guild_id, draft.circle_id)
+        circle = await seated_circle(self.bot.db, guild_id, draft.circle_id, interaction.user.id)
         response = None
         if verdict.crisis != "none":
             # The one crisis response (bot.cases.crisis): the card at most once an hour, an urgent case
@@ -232,6 +232,7 @@ class Stories(commands.Cog):
             return
         guild_id = pending.guild_id
         settings = await get_story_settings(self.bot.db, guild_id)
+        await seated_circle(self.bot.db, guild_id, pending.draft.circle_id, pending.user_id)  # still seated
         member = interaction.user
         joined = getattr(member, "joined_at", None)
         new_member = joined is None or joined > self.bot.clock.now() - timedelta(days=NEW_MEMBER_DAYS)
@@ -461,11 +462,25 @@ class Stories(commands.Cog):
         while self._publish_again:
             self._publish_again = False
             failed: list[records.Story] = []
-            while (story := await records.claim_ready(self.bot.db)) is not None:
-                if not await self._publish(story):
-                    failed.append(story)
-            for story in failed:
-                await records.back_to_ready(self.bot.db, story.guild_id, story.id)
+            try:
+                while (story := await records.claim_ready(self.bot.db)) is not None:
+                    try:
+                        ok = await self._publish(story)
+                    except Exception as exc:  # e.g. a busy database: never leave it stuck in 'publishing'
+                        log.error("story publishing failed guild_id=%s story_id=%s error=%s", story.guild_id,
+                                  story.id, type(exc).__name__)
+                        ok = False
+                    if not ok:
+                        failed.append(story)
+            except Exception as exc:
+                log.error("story publishing pass stopped error=%s", type(exc).__name__)
+            finally:
+                for story in failed:
+                    try:
+                        await records.back_to_ready(self.bot.db, story.guild_id, story.id)
+                    except Exception as exc:  # the start-up reset takes it back to ready
+                        log.error("a story stays 'publishing' until restart guild_id=%s story_id=%s error=%s",
+                                  story.guild_id, story.id, type(exc).__name__)
 
     async def _publish(self, story: records.Story) -> bool:
         """Post one claimed story. False: a passing failure (it goes back to ready and is tried at the
@@ -551,12 +566,11 @@ class Stories(commands.Cog):
                 kept = True  # its id stays recorded: a retry reuses it, a retraction deletes it
         log.warning("story refused by Discord, waiting for moderators guild_id=%s story_id=%s error=%s",
                     story.guild_id, story.id, type(exc).__name__)
-        await records.refused(self.bot.db, story, problem, starter_kept=kept)
         settings = await guild_settings(self.bot, story.guild_id)
-        if settings.queue_channel_id is None:
-            return
-        attempt = await records.retries_of(self.bot.db, story.guild_id, story.id)
-        async with self.bot.db.transaction() as conn:
+        async with self.bot.db.transaction() as conn:  # the refusal and its notice together, or neither
+            attempt = await records.refused(conn, story, problem, starter_kept=kept)
+            if settings.queue_channel_id is None:
+                return
             await self.bot.outbox.enqueue(
                 conn, key=f"story_problem:{story.guild_id}:{story.id}:{attempt}", kind="story_problem",
                 guild_id=story.guild_id, target_kind="channel", target_id=settings.queue_channel_id,

@@ -40,7 +40,9 @@ async def test_vet(text: str, outcome: str, censored: bool, concern: bool) -> No
 
 
 async def test_vet_all_judges_every_field_together() -> None:
-    assert (await vet_all(["Resting helps", "days I want to kill myself"])).outcome == "crisis"
+    # (Until round 7 this read "days I want to kill myself": ideation said to come on some days is
+    # the concern tier by the label guide, and the cascade now reads it so.)
+    assert (await vet_all(["Resting helps", "I want to kill myself"])).outcome == "crisis"
     verdict = await vet_all(["Resting helps", "flare days, see https://example.org"])
     assert verdict.parts == ("Resting helps", "flare days, see https://example.org") and verdict.has_links
 
