@@ -121,7 +121,7 @@ class OutboxSettings(_Section):
 
 
 class SchedulerSettings(_Section):
-    # How far ahead occurrences are held as APScheduler jobs; the rest stay in the database.
+    # How far ahead fire instants are held in memory as wake-ups; the rest stay in the database.
     window_minutes: int = Field(default=60, ge=1)
     # How late a missed occurrence of a "late"-policy schedule may still be sent after downtime.
     late_grace_minutes: int = Field(default=720, ge=0)

@@ -1,4 +1,4 @@
-"""Runs schedules: the database holds every schedule; APScheduler only holds wake-ups.
+"""Runs schedules: the database holds every schedule; memory only holds wake-ups.
 
 How it works
 - Each schedule row carries ``next_fire_at`` (UTC). ``run_due()`` takes every active schedule of a
@@ -9,16 +9,14 @@ How it works
 - Occurrences are computed by ``bot.delivery.recurrence`` in local time, so a daily 02:30 Europe/Berlin
   fires once on both DST change days; ``schedules.last_key`` (the occurrence's nominal local
   time) additionally guards against handling the same occurrence twice.
-- APScheduler (``ClockScheduler``, an ``AsyncIOScheduler`` told the time and woken by the bot's
-  ``Clock``; in-memory store) holds one ``DateTrigger`` job per distinct fire instant inside a
-  rolling window (``window_minutes``, at most ``max_wake_jobs``), plus one interval job that
-  sweeps for due work and refills the window. 100,000 schedules therefore cost a few hundred
-  small jobs, not 100,000 cron jobs, and APScheduler's cron trigger (which fires twice on
-  fall-back) is never used.
-- Tests take the same path: moving a ``FakeClock`` wakes APScheduler, whose own job processing
-  fires the wake-up jobs that came due. Nothing branches on the clock's type.
+- ``WakeUps`` (``bot.delivery.wake_ups``: one task sleeping on the bot's ``Clock``) holds each
+  distinct fire instant inside a rolling window (``window_minutes``, at most ``max_wake_jobs``),
+  plus a sweep every ``sweep_seconds`` that looks for due work and refills the window. 100,000
+  schedules therefore cost a few hundred instants in memory, not 100,000 timers.
+- Tests take the same path: moving a ``FakeClock`` wakes that task, which asks for a pass when
+  an instant came. Nothing branches on the clock's type.
 
-Start-up never waits for the backlog: ``start()`` fills the window and starts APScheduler, and
+Start-up never waits for the backlog: ``start()`` fills the window and starts the wake-ups, and
 the first pass, the *catch-up*, settles whatever fell due while the bot was down in the
 background, batch by batch (one transaction each, yielding to the event loop between them), so
 the bot connects at once even after a day down with 100,000 schedules. ``caught_up()`` waits for
@@ -57,17 +55,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiosqlite
-from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.schedulers.base import STATE_RUNNING
-from apscheduler.triggers.date import DateTrigger
 
 from bot.core.clock import Clock, iso_utc
 from bot.core.config import SchedulerSettings
 from bot.core.db import Database
 from bot.delivery import housekeeping, schedules
-from bot.delivery.aps_clock import ClockScheduler
 from bot.delivery.safety import is_safety_kind, retry_delay
 from bot.delivery.schedules import Schedule
+from bot.delivery.wake_ups import WakeUps
 
 if TYPE_CHECKING:
     from bot.delivery.outbox import Outbox
@@ -231,13 +226,7 @@ class Scheduler:
         # The sweep must come round at least once per window, or instants could slip through.
         self.sweep_seconds = min(sweep_seconds, self.window.total_seconds() / 2)
         self._kinds: dict[str, KindRegistration] = {}
-        self._aps = ClockScheduler(
-            clock,
-            jobstores={"default": MemoryJobStore()},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-            timezone="UTC",
-        )
-        self._wakes: set[datetime] = set()
+        self._wakes = WakeUps(clock, self._kick, sweep_seconds=self.sweep_seconds)
         self._lock = asyncio.Lock()
         self._dirty = False
         self._runner: asyncio.Task[None] | None = None
@@ -278,7 +267,7 @@ class Scheduler:
     # -- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Fill the window of wake-ups and start APScheduler, then return: occurrences that fell
+        """Fill the window of wake-ups and start them, then return: occurrences that fell
         due while the bot was down are settled by a background catch-up pass (``caught_up()``
         waits for it), in batches that each hold the event loop for milliseconds, so the bot
         connects at once however large the backlog."""
@@ -289,11 +278,7 @@ class Scheduler:
         self._catch_up_error = None
         self._catch_up_handled = 0
         await self._refill()
-        self._aps.add_job(
-            self._on_sweep, self._aps.interval_from(self.sweep_seconds), id="sweep", replace_existing=True
-        )
-        # Jobs added above are pending until now: start() adds them all with one wake-up.
-        self._aps.start()
+        self._wakes.start()
         self._started = True
         # The catch-up is the first pass: requests meanwhile (clock moves, wake-ups, sweeps)
         # merge into the pass that follows it, as with any pass in progress.
@@ -330,9 +315,7 @@ class Scheduler:
             return
         self._started = False
         self._stopping = True  # a catch-up stops after its current batch
-        if self._aps.running:
-            self._aps.shutdown(wait=False)
-        self._wakes.clear()
+        await self._wakes.stop()
         runner = self._runner
         if runner is not None and not runner.done():
             # Let a pass in progress finish its transaction; cancelling mid-way is also safe
@@ -361,7 +344,7 @@ class Scheduler:
         if when <= now:
             self._kick()
         elif when <= now + self.window:
-            self._add_wakes([when])
+            self._wakes.add([when])
 
     def _kick(self) -> None:
         """Run a pass soon; passes never overlap and requests during one merge into one more."""
@@ -385,50 +368,20 @@ class Scheduler:
             except Exception:
                 log.exception("scheduler pass failed")
 
-    async def _on_wake(self, instant: datetime) -> None:
-        self._wakes.discard(instant)
-        self._kick()
-
-    async def _on_sweep(self) -> None:
-        self._kick()
-
     async def _refill(self) -> None:
-        """Hold a wake-up job for each distinct fire instant in (now, now + window]."""
+        """Hold a wake-up for each distinct fire instant in (now, now + window]."""
         now = self.clock.now()
-        for stale in [w for w in self._wakes if w <= now]:
-            self._wakes.discard(stale)
+        # Instants already come stay until the wake-up task takes them: one that came during this
+        # pass (after its reading of what was due) must still ask for the next pass.
         room = self.max_wake_jobs - len(self._wakes)
         if room <= 0:
             return
         instants = await schedules.upcoming_instants(self.db.reader, now, now + self.window, self.max_wake_jobs)
-        self._add_wakes([i for i in instants if i not in self._wakes][:room])
+        self._wakes.add([i for i in instants if i not in self._wakes][:room])
 
-    def _add_wakes(self, instants: list[datetime]) -> None:
-        instants = [i for i in instants if i not in self._wakes]
-        if not instants:
-            return
-        # On a running scheduler each add_job queues a wake-up of its own: add them paused.
-        running = self._aps.state == STATE_RUNNING
-        if running:
-            self._aps.pause()
-        try:
-            for instant in instants:
-                self._aps.add_job(
-                    self._on_wake,
-                    DateTrigger(run_date=instant),
-                    args=[instant],
-                    id=f"wake:{iso_utc(instant)}",
-                    replace_existing=True,
-                )
-                self._wakes.add(instant)
-        finally:
-            if running:
-                self._aps.resume()
-
-    @property
-    def jobs_in_memory(self) -> int:
-        """APScheduler jobs currently held (wake-ups plus the sweep)."""
-        return len(self._aps.get_jobs())
+    def wake_ups(self) -> list[datetime]:
+        """The fire instants held in memory, earliest first (the sweep comes on top)."""
+        return self._wakes.instants()
 
     # -- processing ---------------------------------------------------------------------------
 
@@ -517,7 +470,7 @@ class Scheduler:
             await schedules.advance(conn, now, moves)
             await schedules.record_occurrences(conn, now, records)
         if retries and self._started:
-            self._add_wakes(retries)
+            self._wakes.add(retries)
         return handled, len(batch)
 
     async def _call_handler(

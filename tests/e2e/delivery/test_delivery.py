@@ -370,44 +370,37 @@ async def test_server_errors_are_retried_until_the_message_lands(
     assert len(messages_with(emulator, key)) == 1
 
 
-async def test_moving_the_clock_fires_apschedulers_own_wake_up_job(
+async def test_moving_the_clock_fires_the_schedulers_own_wake_up(
     probe_runner: BotRunner, emulator: DiscordEmulator, server: Server, clock: FakeClock
 ) -> None:
-    """The path production takes: APScheduler's job processing, asked the time by the clock, fires
-    the wake-up job for the instant; nothing calls run_due()."""
-    from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
-
+    """The path production takes: the wake-up task, sleeping on the clock, comes round at the
+    instant and asks for a pass; nothing calls run_due(). (The sweep passed at 09:59:59, when the
+    clock jumped; its next round is 30 s later, so 10:00 is the wake-up's alone.)"""
     member = emulator.add_person(server.guild_id, "mira")
     b = await probe_runner.start()
     await b.scheduler.caught_up()
-    submitted: list[str] = []
-
-    def seen(event: JobSubmissionEvent) -> None:
-        submitted.append(event.job_id)
-
-    b.scheduler._aps.add_listener(seen, EVENT_JOB_SUBMITTED)
     s = await add_schedule(b, server.guild_id, "probe_ping", int(member), daily(10))
-    wake = "wake:2026-11-23T10:00:00Z"
-    assert wake in {job.id for job in b.scheduler._aps.get_jobs()}
+    ten = MONDAY_9.replace(hour=10)
+    assert b.scheduler.wake_ups() == [ten]
 
     clock.set(MONDAY_9.replace(hour=9, minute=59, second=59))  # a second short: nothing fires
     await asyncio.sleep(0.05)
-    assert wake not in submitted and not emulator.find_calls(*POST_MESSAGE)
+    assert b.scheduler.wake_ups() == [ten] and not emulator.find_calls(*POST_MESSAGE)
 
-    clock.set(MONDAY_9.replace(hour=10))
+    clock.set(ten)
     await emulator.wait_until(lambda: len(messages_with(emulator, f"probe_ping:{s.id}:2026-11-23T10:00:{member}"))
                               == 1, timeout=5, what="the 10:00 nudge")
-    assert wake in submitted, "APScheduler's own trigger fired the wake-up"
+    assert ten not in b.scheduler.wake_ups(), "the wake-up came and was used"
 
 
-async def test_a_schedule_beyond_the_window_is_reached_by_apschedulers_sweep(
+async def test_a_schedule_beyond_the_window_is_reached_by_the_sweep(
     probe_runner: BotRunner, emulator: DiscordEmulator, server: Server, clock: FakeClock
 ) -> None:
     member = emulator.add_person(server.guild_id, "mira")
     b = await probe_runner.start()
     await b.scheduler.caught_up()
     s = await add_schedule(b, server.guild_id, "probe_ping", int(member), daily(15))  # 6 hours away
-    assert not any(job.id.startswith("wake:") for job in b.scheduler._aps.get_jobs()), "outside the window"
+    assert b.scheduler.wake_ups() == [], "outside the window"
     # Time passes in half-hour steps, as it would: the sweep refills the window on the way.
     while clock.now() < MONDAY_9.replace(hour=15):
         clock.advance(minutes=30)
