@@ -317,6 +317,7 @@ async def published(db: Database, clock: Clock, story: Story, *, channel_id: int
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "UPDATE stories SET state = 'published', channel_id = ?, thread_id = ?, message_id = ?, body = NULL,"
+            " publish_at = NULL,"  # the random instant it went out, to the second: not kept
             " published_at = ? WHERE guild_id = ? AND id = ? AND state = 'publishing'",
             (channel_id, thread_id, message_id, iso_utc(hour_of(clock.now())), story.guild_id, story.id))
         if cursor.rowcount != 1:
