@@ -7,7 +7,8 @@ found in it: precision and recall per kind.
 
 False positives: every sentence of the screening sets (``data/screening_*.jsonl``) and of the
 crisis held-out sets (``data/crisis/crisis_heldout_v*.jsonl``; their ``ordinary_chat`` rows
-separately) was written with no address or workplace in it, so each one flagged is a false
+separately), of the shared dev set (when present) and of the crisis training sentences was
+written with no address or workplace in it, so each one flagged is a false
 positive (``--show`` prints them, and the misses on a labelled file, for tuning).
 
     python -m benchmarks.identifying [--quick] [--show tune|heldout|sets]
@@ -22,6 +23,8 @@ from pathlib import Path
 from bot.screening.identifying import find_identifying
 
 DATA = Path(__file__).resolve().parent / "data"
+SHARED_DEV = DATA.parents[2] / "shared" / "eval" / "screening-dev.jsonl"
+TRAINING = DATA.parents[1] / "bot" / "screening" / "training"
 LABELLED = {"tune": DATA / "identifying" / "identifying_tune.jsonl",
             "heldout": DATA / "identifying" / "identifying_heldout.jsonl"}
 NEW_KINDS = ("street_address", "workplace")
@@ -63,9 +66,12 @@ def false_positives(show: bool) -> dict[str, dict[str, int]]:
     sets["crisis held-out, all rows"] = [str(r["text"]) for p in crisis for r in _rows(p)]
     sets["crisis held-out, ordinary_chat"] = [str(r["text"]) for p in crisis for r in _rows(p)
                                               if r.get("kind") == "ordinary_chat"]
+    if SHARED_DEV.exists():
+        sets["shared screening-dev"] = [str(r["text"]) for r in _rows(SHARED_DEV)]
+    sets["crisis training sentences"] = [str(r["text"]) for p in sorted(TRAINING.glob("*.jsonl")) for r in _rows(p)]
     figures: dict[str, dict[str, int]] = {}
     for name, texts in sets.items():
-        counts = {"rows": len(texts), **{k: 0 for k in NEW_KINDS}}
+        counts = {"rows": len(texts), **dict.fromkeys(NEW_KINDS, 0)}
         for text in texts:
             for kind, spans in kinds_in(text).items():
                 counts[kind] += 1

@@ -18,6 +18,11 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _GAP = r"[ \t]{1,4}"  # never an unbounded run: a long stretch of spaces is no address
 
 # -- street addresses ---------------------------------------------------------------------------
@@ -41,18 +46,22 @@ _ADDRESS = re.compile(
     rf"(?P<name>{_NAME_WORD}(?:{_GAP}{_NAME_WORD}){{0,2}}){_GAP}"
     rf"(?P<suffix>(?i:{_SUFFIX_FULL}|{_SUFFIX_SHORT}))\b\.?(?:{_GAP}(?:N|S|E|W|NE|NW|SE|SW)\b)?"
 )
-# Words that show a number is a count, a dose or a time, not a house ("2 miles down the road").
-_NOT_A_NAME = frozenset(
+# Words that show a number is a count, a dose or a time, not a house ("2 miles down the road"),
+# in any case ("10 Minute Walk"); and words that, in lower case, are a phrase, not a street's name.
+_COUNT_WORDS = _words(
+    "more less few whole half long short other same next last first every each best top good bad "
+    "miles mile km metres meters yards steps laps lengths minutes minute min mins hours hour hrs days day "
+    "weeks week months month years year times pm am mg ml pills tablets doses tips ways things reasons "
+    "bus buses"
+)
+_NOT_A_NAME = _COUNT_WORDS | _words(
     "the a an my your our his her their this that of to in on at by up down along around from into for "
-    "with and or but just more less few whole half long short other same next last first every each "
-    "miles mile km metres meters yards steps laps lengths minutes minute mins hours hour hrs days day "
-    "weeks week months month years year times pm am mg ml pills tablets doses goes went walked drove "
-    "bus buses".split()
+    "with and or but just goes went walked drove"
 )
 # A number that names a bus route or a film, not a house: "the 3 Bridge Rd bus", "seen 21 Jump Street".
-_ROUTE_BEFORE = frozenset("the a number no no. route bus tram seen watched watching watch rewatched film "
-                          "movie episode season".split())
-_ROUTE_AFTER = frozenset("bus buses tram route service coach".split())
+_ROUTE_BEFORE = _words("the a number no no. route bus tram seen watched watching watch rewatched film "
+                          "movie episode season")
+_ROUTE_AFTER = _words("bus buses tram route service coach")
 # A unit after the street ("Suite 400"), then the town and a postcode, ZIP or Eircode.
 _POSTCODE = (
     r"(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}"      # UK: LS6 2AB, SW1A 1AA, M5 3EX
@@ -79,7 +88,7 @@ def _is_address(text: str, m: re.Match[str]) -> bool:
             return False
         if m.group("suffix").lower() not in _SUFFIX_LOWER and not words[-1][:1].isupper():
             return False
-    if words[0].lower() in _NOT_A_NAME and not words[0].istitle():
+    if any(w.lower() in _COUNT_WORDS for w in words):
         return False
     if m.group("unit") is None:
         before = _WORD_BEFORE.search(text, max(0, m.start() - 25), m.start())
@@ -112,8 +121,9 @@ _TRIGGER = re.compile(
     r"(?i:\b(?:(?P<verb>work(?:s|ed|ing)?|employed|teach(?:es|ing)?|taught|volunteer(?:s|ed|ing)?)"
     r"|(?:manager|boss|supervisor|colleagues?|co-?workers?|workmates?|employer|job|shifts?|HR|"
     r"head[ \t]office|occupational[ \t]health)"
-    rf"|(?P<role>(?:i'?m|i[ \t]am|she'?s|he'?s|they'?re|is|was|as)[ \t]{{1,4}}an?[ \t]{{1,4}}"
-    rf"(?:[a-z-]{{1,20}}[ \t]{{1,4}}){{0,1}}[a-z-]{{1,20}}))[ \t]{{1,4}}(?P<prep>at|for|in|by)[ \t]{{1,4}}"
+    r"|(?P<role>(?:i'?m|i[ \t]am|she'?s|he'?s|they'?re|is|was|as)[ \t]{1,4}an?[ \t]{1,4}"
+    r"(?:[a-z-]{1,20}[ \t]{1,4}){0,1}[a-z-]{1,20})(?=[ \t]{1,4}(?:at|for)\b))"
+    r"[ \t]{1,4}(?P<prep>at|for|in|by)[ \t]{1,4}"
     r"|\bmy[ \t]{1,4}employer,?[ \t]{1,4})"
 )
 _OBJECT = re.compile(
@@ -124,16 +134,15 @@ _OBJECT = re.compile(
     r"|(?P<bare>[a-z][a-z'’&-]{1,24})\b"
 )
 # Capitalised words that are not employers: days, seasons, sectors, departments, generic places.
-_GENERIC = frozenset(
+_GENERIC = _words(
     "home christmas easter monday tuesday wednesday thursday friday saturday sunday weekends weekend night "
     "nights it hr a&e retail healthcare hospitality finance admin sales marketing education construction "
     "hospital school office shop clinic surgery university uni college work the i gp nhs gym church "
-    "least all times first last lunch".split()
+    "least all times first last lunch"
 )
-# Bare lower-case words after "work at": generic unless nothing else fits, so only a short list is
-# read as a name ("i work at asda" is; "I work at home" is not).
-_ROLE_NOT_WORK = frozenset("patient outpatient inpatient member regular customer guest visitor student "
-                           "pupil resident tenant".split())
+# "I'm a patient at St Mary's": someone there, not working there.
+_ROLE_NOT_WORK = _words("patient outpatient inpatient member regular customer guest visitor student "
+                           "pupil resident tenant")
 
 
 def _object_span(text: str, trigger: re.Match[str]) -> tuple[int, int] | None:
