@@ -68,6 +68,7 @@ DETAIL_NAMES = {
     "user_mention": "a member mention", "role_mention": "a role mention", "everyone": "@everyone or @here",
     "email": "an e-mail address", "invite": "a Discord invite", "url": "a web address",
     "phone": "a phone number", "discord_tag": "a Discord username with a tag", "handle": "an @handle",
+    "street_address": "a street address", "workplace": "a named workplace",
 }
 
 

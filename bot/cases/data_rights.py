@@ -15,7 +15,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.cases.wording import REPORT_CATEGORIES
+from bot.cases.wording import ERASED_REACH_OUT_THREAD, ERASED_RELAY_THREAD, REPORT_CATEGORIES
 from bot.core.clock import iso_utc
 from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register, register_id_text
 from bot.delivery.housekeeping import keep_sent_kind, register_prune
@@ -164,3 +164,19 @@ async def member_relay_posts(conn: aiosqlite.Connection, guild_id: int, user_id:
         (guild_id, user_id, user_id),
     ) as cursor:
         return [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
+
+
+async def member_reach_out_threads(conn: aiosqlite.Connection, guild_id: int,
+                                   user_id: int) -> list[tuple[int, str]]:
+    """(thread id, neutral name) of the threads opened for the member's reach-outs: the private
+    thread and the DM relay's thread are titled with their display name at the time. The new name
+    keeps the case number, so moderators still find the thread. ``cogs/cases`` registers this with
+    bot.privacy.posts, so the erasure renames them on Discord."""
+    async with conn.execute(
+        "SELECT thread_id, number, json_extract(snapshot, '$.relay') FROM cases WHERE guild_id = ?"
+        " AND source = 'reach_out' AND opened_by = ? AND thread_id IS NOT NULL ORDER BY id",
+        (guild_id, user_id),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [(int(r[0]), (ERASED_RELAY_THREAD if r[2] else ERASED_REACH_OUT_THREAD).format(number=r[1] or "?"))
+            for r in rows]

@@ -47,6 +47,10 @@ REACH_OUT_NO_RELAY = ("The moderators of **{server}** have your message and one 
                       "as soon as they can. You're not a bother.")
 RELAY_OPENED = ("Relay for <@{user}> (case #{case_number}): what you write in this thread is sent to them by direct "
                 "message, and their messages to the bot appear here.")
+# A reach-out's thread is titled with the member's display name; their erasure renames it to one of
+# these, which name nobody (the case number keeps it findable for the moderators).
+ERASED_REACH_OUT_THREAD = "talking with a moderator (case #{number})"
+ERASED_RELAY_THREAD = "Relay (case #{number})"
 REACH_OUT_ALREADY = ("You already have a private conversation open with the moderators of **{server}**: {thread}. "
                      "Anything you write there reaches them. You're not a bother.")
 REACH_OUT_RELAY_ALREADY = ("Your conversation with the moderators of **{server}** is still open. Write to me here in "

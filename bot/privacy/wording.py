@@ -30,9 +30,9 @@ DELETE_FIRST = (
     "This erases your circle seats and consent history, waitlist places, preferences and every other "
     "record listed in /privacy show ({total} records), and cancels your reminders. Your circle roles "
     "are taken away, and the bot's posts of what you shared under your name (strategies, small wins), of "
-    "your messages relayed to the moderators and of notices naming you are deleted. Your name stays in "
-    "Discord itself where the bot cannot reach it: the title of a private moderators' thread opened when "
-    "you reached out, and a weekly wins recap that named you (the bot keeps no record of which). "
+    "your messages relayed to the moderators and of notices naming you are deleted, and a moderators' "
+    "thread opened when you reached out is renamed so its title no longer shows your name. Your name "
+    "stays only in a weekly wins recap that named you (the bot keeps no record of which). "
     "It cannot be undone.\n"
     "{conduct}"
     "Anonymous stories are not linked to you, so they stay unless you retract them with their receipts."
@@ -54,6 +54,10 @@ EXPORT_READY = (
 )
 ROLES_NOT_REMOVED = (
     "\nI could not take away every circle role (the bot lacks permission); please ask an organiser to remove them."
+)
+THREADS_NOT_RENAMED = (
+    "\nI could not rename the moderators' thread opened when you reached out (the bot lacks permission),"
+    " so its title still shows your name; please ask a moderator to rename or delete it."
 )
 POSTS_NOT_DELETED = (
     "\nI could not delete every post of yours in the circle channels; please ask a moderator to remove"

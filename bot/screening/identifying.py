@@ -1,7 +1,8 @@
 """Details in a text that could identify someone, so an anonymous author can be warned first.
 
 Finds Discord user and role mentions, @everyone/@here, @handles, usernames with a discriminator
-(``name#1234``), e-mail addresses, phone numbers, web addresses and Discord invites. It returns
+(``name#1234``), e-mail addresses, phone numbers, web addresses, Discord invites, street addresses
+and named workplaces (``bot.screening.places``). It returns
 spans and a kind, never a judgement: the author decides what to keep.
 
 Phone numbers are digit runs of 7 to 15 digits with the usual separators; dates, year ranges and
@@ -15,9 +16,11 @@ from bisect import bisect_left
 from itertools import islice
 from typing import NamedTuple
 
+from bot.screening.places import find_addresses, find_workplaces
+
 KINDS = (
     "user_mention", "role_mention", "everyone", "email", "invite", "url", "phone", "discord_tag",
-    "handle",
+    "handle", "street_address", "workplace",
 )
 
 
@@ -111,6 +114,8 @@ def find_identifying(text: str) -> list[IdentifyingDetail]:
     if "@" in text:
         candidates += [("handle", *m.span()) for m in islice(_HANDLE.finditer(text), MAX_PER_KIND)
                        if m.group()[1:].lower() not in ("everyone", "here")]
+    candidates += [("street_address", s, e) for s, e in find_addresses(text, MAX_PER_KIND)]
+    candidates += [("workplace", s, e) for s, e in find_workplaces(text, MAX_PER_KIND)]
     # Most specific kind first: an e-mail is not also a handle and a URL, an invite not also a URL.
     rank = {kind: i for i, kind in enumerate(KINDS)}
     candidates.sort(key=lambda c: (rank[c[0]], c[1]))

@@ -25,6 +25,8 @@ IDENTIFYING_KINDS = {
     "user_mention": "a mention of a member", "role_mention": "a mention of a role", "everyone": "@everyone or @here",
     "email": "an e-mail address", "invite": "a Discord invite", "url": "a link", "phone": "a phone number",
     "discord_tag": "a name with a discriminator", "handle": "an @handle",
+    "street_address": "a street address (a house number and street, with any postcode)",
+    "workplace": "a named workplace (where you or someone works)",
 }
 CONCERN_NOTE = (
     "It sounds like things may be really hard right now. You're not alone: the people below are there"

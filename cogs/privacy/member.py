@@ -103,6 +103,8 @@ class PrivacyMember(commands.Cog):
             text += wording.ROLES_NOT_REMOVED
         if not await self._delete_posts(guild_id, result.posts):
             text += wording.POSTS_NOT_DELETED
+        if not await self._rename_threads(guild_id, result.threads):
+            text += wording.THREADS_NOT_RENAMED
         await send_card(interaction, Card(text), edit=True)
 
     async def _delete_posts(self, guild_id: int, posts: list[tuple[int, int]]) -> bool:
@@ -118,6 +120,21 @@ class PrivacyMember(commands.Cog):
             except discord.HTTPException as exc:
                 refused += 1
                 log.warning("post not deleted after erasure guild_id=%s status=%s", guild_id, exc.status)
+        return refused == 0
+
+    async def _rename_threads(self, guild_id: int, threads: dict[int, str]) -> bool:
+        """Give the threads titled with the member's name a neutral one; False when Discord refused
+        some. A thread already deleted (404) has no title left to change."""
+        refused = 0
+        for thread_id, name in threads.items():
+            try:
+                await self.bot.http.edit_channel(thread_id, name=name[:100],
+                                                 reason="The member erased their data (/privacy delete)")
+            except discord.NotFound:
+                continue
+            except discord.HTTPException as exc:
+                refused += 1
+                log.warning("thread not renamed after erasure guild_id=%s status=%s", guild_id, exc.status)
         return refused == 0
 
     async def _take_roles(self, guild_id: int, user_id: int, role_ids: set[int]) -> bool:

@@ -29,12 +29,20 @@ async def scene(demo: Demo) -> None:
     demo.say(f"The file {message['attachments'][0]['filename']} holds: {', '.join(sorted(document['data']))}.")
 
     demo.heading("Privacy: a member erases everything about them (asked twice)")
+    # A reach-out first: its private thread is titled with her display name until she erases.
+    await (await emu.slash(gid, ana, "reach-out", what="a hard week, can we talk")).reply()
+    before = {cid for cid, c in emu.world.channels.items() if c.get("type") in (11, 12)
+              and c.get("name", "").endswith("(ana)")}
+    demo.say(f"ana reached out; the moderators' thread is titled: "
+             f"{', '.join(repr(emu.world.channels[c]['name']) for c in sorted(before)) or '(none)'}.")
     first = await (await emu.slash(gid, ana, "privacy delete")).reply()
     demo.show("ana", first)
     second = await demo.answer(await emu.click(ana, first, label="Continue"))
     demo.show("ana", second)
     done = await demo.answer(await emu.click(ana, second, label="Delete everything about me"))
     demo.show("ana", done)
+    demo.say(f"After the erasure the thread is titled: "
+             f"{', '.join(repr(emu.world.channels[c]['name']) for c in sorted(before)) or '(none)'}.")
     demo.show("ana, afterwards", await (await emu.slash(gid, ana, "privacy show")).reply())
 
     demo.heading("Privacy: an organiser's settings and the bot's status")

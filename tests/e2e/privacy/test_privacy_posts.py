@@ -23,7 +23,7 @@ async def delete_my_data(emulator: DiscordEmulator, server: Server, user: str) -
     told = text_of(first)
     assert "strategies, small wins" in told and "are deleted" in told, "the member is told before confirming"
     # ... and which of the bot's posts naming them stay (issue 25).
-    assert "the title of a private moderators' thread" in told and "a weekly wins recap that named you" in told
+    assert "thread opened when you reached out is renamed" in told and "a weekly wins recap that named you" in told
     second = await press(emulator, user, first, "Continue")
     return await press(emulator, user, second, "Delete everything about me")
 

@@ -79,6 +79,22 @@ async def test_the_preview_names_identifying_details_and_what_is_kept(
     assert await bot.db.fetchval("SELECT count(*) FROM stories") == 0, "nothing is stored before Post"
 
 
+async def test_the_preview_names_a_street_address_and_a_workplace(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    """Issue 25: the author is warned of their address and their employer before posting."""
+    world = await story_world(bot, emulator, server)
+    card = await preview(emulator, server, world.author, world.circle,
+                         STORY + " I work at Tesco in Leeds and live at flat 3, 22 Bridge Rd, Leeds LS6 2AB.")
+    text = text_of(card)
+    assert "could identify you" in text
+    assert "a street address (a house number and street, with any postcode): `flat 3, 22 Bridge Rd, Leeds LS6 2AB`" \
+        in text
+    assert "a named workplace (where you or someone works): `Tesco in Leeds`" in text
+    plain = await preview(emulator, server, world.author, world.circle,
+                          STORY + " I work at home and take the 3 Bridge Rd bus to the hospital.")
+    assert "could identify you" not in text_of(plain), "working at home, a bus route and 'the hospital' are not"
+
+
 async def test_edit_reopens_the_form_with_the_story_and_updates_the_preview(
         bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
     world = await story_world(bot, emulator, server)

@@ -3,7 +3,7 @@ of their reach-out, role-problem notices) are found at erasure, so the privacy c
 
 from __future__ import annotations
 
-from bot.cases.data_rights import member_relay_posts
+from bot.cases.data_rights import member_reach_out_threads, member_relay_posts
 from bot.circles.data_rights import member_notice_posts
 from bot.core.db import Database
 
@@ -38,3 +38,17 @@ async def test_relay_posts_and_role_notices_of_the_member_are_found_and_nobody_e
         assert await member_relay_posts(conn, G, MEMBER) == [(THREAD, 1), (THREAD, 2)]
         assert await member_notice_posts(conn, G, MEMBER) == [(QUEUE, 5)]
         assert await member_relay_posts(conn, G + 1, MEMBER) == []
+
+
+
+async def test_reach_out_threads_of_the_member_get_a_neutral_name_and_nobody_elses(db: Database) -> None:
+    for opener, thread, snapshot, number in ((MEMBER, 7001, '{}', 4), (MEMBER, 7002, '{"relay": true}', 5),
+                                             (OTHER, 7003, '{}', 6)):
+        await db.execute(
+            "INSERT INTO cases (guild_id, kind, urgency, source, opened_by, thread_id, snapshot, created_at,"
+            " updated_at, number) VALUES (?, 'help', 'normal', 'reach_out', ?, ?, ?, '2026-11-23T09:00:00Z',"
+            " '2026-11-23T09:00:00Z', ?)", (G, opener, thread, snapshot, number))
+    async with db.transaction() as conn:
+        assert await member_reach_out_threads(conn, G, MEMBER) == [
+            (7001, "talking with a moderator (case #4)"), (7002, "Relay (case #5)")]
+        assert await member_reach_out_threads(conn, G + 1, MEMBER) == []
