@@ -18,7 +18,7 @@ import aiosqlite
 from bot.cases.wording import ERASED_REACH_OUT_THREAD, ERASED_RELAY_THREAD, REPORT_CATEGORIES
 from bot.core.clock import iso_utc
 from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register, register_id_text
-from bot.delivery.housekeeping import keep_sent_kind, register_prune
+from bot.delivery.housekeeping import OUTBOX_KEEP, keep_sent_kind, register_prune
 
 _ANONYMISE_CASE = delete_and_anonymise("cases", (), ("subject_user_id", "opened_by", "claimed_by"))
 
@@ -140,8 +140,24 @@ async def prune_screened(conn: aiosqlite.Connection, now: datetime) -> int:
 register_prune("case_screened_messages", prune_screened)
 # Sent posts the cases read later: the queue card (edited as the case moves), the member's action
 # DMs (the case history says whether each arrived), relay posts (deleted at the member's erasure).
-for _kind in ("case_queue", "case_action_dm", "case_relay", "case_thread"):
+_KEPT_CASE_KINDS = ("case_queue", "case_action_dm", "case_relay", "case_thread")
+for _kind in _KEPT_CASE_KINDS:
     keep_sent_kind(_kind)
+
+
+async def prune_case_posts(conn: aiosqlite.Connection, now: datetime) -> int:
+    """Those kept rows go once their case has gone (its retention, or the server's purge): their keys
+    name the case ("case:<id>:..."), and an action DM's row names the member it went to."""
+    marks = ", ".join("?" for _ in _KEPT_CASE_KINDS)
+    cursor = await conn.execute(
+        f"DELETE FROM outbox WHERE kind IN ({marks}) AND state IN ('sent', 'failed')"
+        " AND COALESCE(sent_at, created_at) < ? AND NOT EXISTS (SELECT 1 FROM cases c"
+        " WHERE c.guild_id = outbox.guild_id AND outbox.key LIKE 'case:' || c.id || ':%')",
+        (*_KEPT_CASE_KINDS, iso_utc(now - OUTBOX_KEEP)))
+    return cursor.rowcount
+
+
+register_prune("case_posts", prune_case_posts)
 
 # Ids written inside text: a moderator's action or a takeover names the member as a mention, a
 # page names whom it reached, a note may mention anyone; a crisis case's dedupe key may carry the

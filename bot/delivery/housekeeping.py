@@ -8,7 +8,8 @@ docs/privacy.md):
   what is left (key, kind, target, times) would otherwise keep, for example, a record of each
   crisis card sent, to the second. Kinds a capability still reads after sending (a post it edits
   or deletes later: a case's queue card, a named strategy's post) are declared with
-  ``keep_sent_kind`` and stay while the server keeps the bot or until their owner deletes them.
+  ``keep_sent_kind`` and stay until their owner goes (each package's own rule deletes them then:
+  ``prune_case_posts``, ``prune_gone_stories``, a strategy's deletion).
 - **Spent one-off schedules** (``frequency = 'once'`` with no next fire time: fired, or skipped
   while paused) more than ``SPENT_KEEP`` after their last change, with their occurrences.
 - Rules of other packages (``register_prune``): e.g. cases' screened message ids, kept a day.

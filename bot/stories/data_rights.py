@@ -11,6 +11,7 @@ keys, the receipt fingerprint or anything about other members.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
@@ -25,7 +26,7 @@ from bot.core.personal_data import (
     register_id_text,
     register_receipt_lookup,
 )
-from bot.delivery.housekeeping import keep_sent_kind
+from bot.delivery.housekeeping import keep_sent_kind, register_prune
 from bot.stories.keys import normalise_receipt, receipt_hash
 
 # The review card in the moderators' queue is edited when a moderator decides: kept past the clean-up.
@@ -57,6 +58,25 @@ register_expiry(Expiry(
                     " WHERE a.guild_id = stories.guild_id AND a.story_id = stories.id AND a.action = 'declined'),"
                     " created_at) < :cutoff",
 ))
+
+
+
+async def prune_gone_stories(conn: aiosqlite.Connection, now: datetime) -> int:
+    """What still names a story that is gone (declined and expired, retracted, removed): its audit
+    lines (a decline's reason, the moderator's id) and its review card's outbox row."""
+    del now  # nothing waits: the story itself has gone
+    cursor = await conn.execute(
+        "DELETE FROM story_audit WHERE NOT EXISTS (SELECT 1 FROM stories s"
+        " WHERE s.guild_id = story_audit.guild_id AND s.id = story_audit.story_id)")
+    audit = cursor.rowcount
+    cursor = await conn.execute(
+        "DELETE FROM outbox WHERE kind = 'story_review' AND state IN ('sent', 'failed') AND NOT EXISTS"
+        " (SELECT 1 FROM stories s WHERE s.guild_id = outbox.guild_id"
+        " AND outbox.key = 'story_review:' || s.guild_id || ':' || s.id)")
+    return audit + cursor.rowcount
+
+
+register_prune("gone_stories", prune_gone_stories)
 
 _EXPORTED = ("number", "title", "content_warning", "body", "state", "decline_reason", "created_at", "published_at")
 
