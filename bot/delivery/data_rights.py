@@ -7,7 +7,8 @@ from bot.core.personal_data import PersonalTable, not_personal, register, regist
 register(PersonalTable(
     "outbox", "delivery", "messages the bot is sending you (their text is cleared once sent)",
     "ids and delivery state for 30 days after sending, then the daily clean-up deletes them (posts the bot"
-    " edits or deletes later, such as a case's queue card or your named strategies, are kept while they exist)",
+    " edits or deletes later, such as a case's queue card or your named strategies, are kept while they"
+    " and their case or story exist)",
     "nobody (the bot's own delivery queue)", ("target_id",),
 ))
 register(PersonalTable(
