@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.circles.cards import MemberLine, MyCircleLine
 from bot.circles.notices import Outbox
 from bot.circles.records import Circle, CircleArchived, CircleNotFound, RoleChange, get_circle
 from bot.circles.waitlist import fill_free_seats, next_position, position_of
 from bot.core.clock import Clock, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display
 
@@ -42,7 +40,7 @@ class AgreeResult:
 
 
 async def log_consent(
-    conn: aiosqlite.Connection, clock: Clock, circle: Circle, user_id: int, event: str, version: int | None,
+    conn: Conn, clock: Clock, circle: Circle, user_id: int, event: str, version: int | None,
 ) -> None:
     if event not in CONSENT_EVENTS:
         raise ValueError(f"unknown consent event {event!r}")

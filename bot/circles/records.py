@@ -13,7 +13,7 @@ from typing import Any
 from bot.circles import wording
 from bot.circles.names import name_key
 from bot.core.clock import Clock, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Database, Row
 from bot.core.errors import UserFacingError
 from bot.core.text import display
 from bot.core.typed import typed_id
@@ -59,7 +59,7 @@ class Circle:
         return self.archived_at is not None
 
     @classmethod
-    def from_row(cls, row: Sequence[Any]) -> Circle:
+    def from_row(cls, row: Row | Sequence[Any]) -> Circle:
         values = list(row)
         values[4] = tuple(t for t in values[4].split(",") if t)
         return cls(*values)

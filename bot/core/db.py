@@ -12,12 +12,12 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, overload
 
 import aiosqlite
 
@@ -133,13 +133,63 @@ def _split_statements(sql: str) -> list[str]:
 Params = Sequence[Any] | dict[str, Any]
 
 
-async def read_all(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+# -- The engine interface: what capabilities see of a connection --------------------------------
+# Capabilities type their connections ``Conn`` and their rows ``Row``, never an engine's classes.
+# An aiosqlite connection is a ``Conn`` as it is (the SQLite path runs exactly as before); the
+# PostgreSQL engine (bot/core/postgres.py) hands out an adapter with the same methods, which
+# translates the placeholders and answers ``rowcount``/``lastrowid`` the same way.
+
+
+class Row(Protocol):
+    """A result row: by index (``row[0]``), by column name (``row["id"]``), ``keys()``, ``dict(row)``."""
+
+    @overload
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    @overload
+    def __getitem__(self, key: slice, /) -> tuple[Any, ...]: ...
+    def keys(self) -> list[str]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
+
+
+class Cursor(Protocol):
+    """What a statement leaves: its rows, how many rows it changed, the id it inserted."""
+
+    @property
+    def rowcount(self) -> int: ...
+    @property
+    def lastrowid(self) -> int | None: ...
+    @property
+    def description(self) -> Any: ...
+    async def fetchone(self) -> Row | None: ...
+    async def fetchall(self) -> Iterable[Row]: ...
+
+
+class Pending(Protocol):
+    """A statement under way: awaited (``cursor = await conn.execute(...)``) or entered
+    (``async with conn.execute(...) as cursor``)."""
+
+    def __await__(self) -> Generator[Any, None, Cursor]: ...
+    async def __aenter__(self) -> Cursor: ...
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> Any: ...
+
+
+class Conn(Protocol):
+    """A connection: a transaction's (``Database.transaction()``) or the reader (``Database.reader``).
+    SQL is written with ``?`` placeholders in plain SQL both engines accept."""
+
+    def execute(self, sql: str, parameters: Any = None, /) -> Pending: ...
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Pending: ...
+    def execute_fetchall(self, sql: str, parameters: Any = None, /) -> Awaitable[Iterable[Row]]: ...
+
+
+async def read_all(conn: Conn, sql: str, params: Params = ()) -> list[Row]:
     """Every row, in one call on the connection's thread, run to the end. Reads that may be
     handed ``Database.reader`` go through here (or ``read_one``): see ``Database.reader``."""
     return list(await conn.execute_fetchall(sql, params))
 
 
-async def read_one(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+async def read_one(conn: Conn, sql: str, params: Params = ()) -> Row | None:
     """The first row, or None (``read_all``; the queries read at most a few rows)."""
     rows = await read_all(conn, sql, params)
     return rows[0] if rows else None
@@ -182,7 +232,7 @@ class Database:
         return self._conn
 
     @property
-    def reader(self) -> aiosqlite.Connection:
+    def reader(self) -> Conn:
         """The connection for reads: committed data only, or this task's own transaction.
 
         Read on it only with ``read_all``/``read_one`` (one call, run to the end). A statement left
@@ -194,7 +244,7 @@ class Database:
         return self._reader
 
     @asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def snapshot(self) -> AsyncIterator[Conn]:
         """One consistent view for a read that spans many tables and must agree with itself (a
         member's inventory or export): a private read-only connection inside one read transaction,
         closed after. Nobody else reads on it, so its statements may stay open across awaits. Inside
@@ -247,7 +297,7 @@ class Database:
         await self.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Conn]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. In a task that answers a
         member (``answer_soon``), waiting longer than ``INTERACTIVE_WRITE_WAIT`` for the write
         lock raises ``DatabaseBusy`` (nothing changed) instead of leaving them without an answer."""
@@ -334,10 +384,10 @@ class Database:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
 
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await read_one(self.reader, sql, params)
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await read_all(self.reader, sql, params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:

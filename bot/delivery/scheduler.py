@@ -56,14 +56,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.date import DateTrigger
 
 from bot.core.clock import Clock, iso_utc
 from bot.core.config import SchedulerSettings
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.delivery import housekeeping, schedules
 from bot.delivery.aps_clock import ClockScheduler
 from bot.delivery.safety import is_safety_kind, retry_delay
@@ -119,7 +118,7 @@ class Occurrence:
     late: bool  # True when sent after downtime under MissedPolicy.LATE
 
 
-Handler = Callable[[aiosqlite.Connection, Occurrence], Awaitable[None]]
+Handler = Callable[[Conn, Occurrence], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -521,7 +520,7 @@ class Scheduler:
         return handled, len(batch)
 
     async def _call_handler(
-        self, conn: aiosqlite.Connection, registration: KindRegistration, occurrence: Occurrence
+        self, conn: Conn, registration: KindRegistration, occurrence: Occurrence
     ) -> bool:
         try:
             async with asyncio.timeout(HANDLER_TIMEOUT):

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import aiosqlite
+from bot.core.db import Conn
 
-PostLookup = Callable[[aiosqlite.Connection, int, int], Awaitable[list[tuple[int, int]]]]
+PostLookup = Callable[[Conn, int, int], Awaitable[list[tuple[int, int]]]]
 
 _LOOKUPS: dict[str, PostLookup] = {}
 
@@ -30,7 +30,7 @@ def post_lookups() -> dict[str, PostLookup]:
     return dict(_LOOKUPS)
 
 
-async def member_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[tuple[int, int]]:
+async def member_posts(conn: Conn, guild_id: int, user_id: int) -> list[tuple[int, int]]:
     """Every registered capability's posts of the member in this server, without repeats."""
     found: dict[tuple[int, int], None] = {}
     for lookup in _LOOKUPS.values():

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
-
+from bot.core.db import Conn
 from bot.core.personal_data import (
     Expiry,
     PersonalTable,
@@ -61,7 +60,7 @@ register_expiry(Expiry(
 _EXPORTED = ("number", "title", "content_warning", "body", "state", "decline_reason", "created_at", "published_at")
 
 
-async def stories_by_receipt(conn: aiosqlite.Connection, guild_id: int, receipts: list[str]) -> list[dict[str, Any]]:
+async def stories_by_receipt(conn: Conn, guild_id: int, receipts: list[str]) -> list[dict[str, Any]]:
     """The stories of this server whose receipts were pasted (malformed or unknown ones are skipped)."""
     hashes = sorted({receipt_hash(code) for code in map(normalise_receipt, receipts) if code is not None})
     if not hashes:
