@@ -15,13 +15,12 @@ kinds, role names and counts, never message text (``Page.describe``).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.cases.duty import on_duty
-from bot.core.db import Conn, Database, read_one
+from bot.core.db import Conn, Database, DatabaseError, read_one
 
 if TYPE_CHECKING:
     from bot.delivery.outbox import Outbox
@@ -201,7 +200,7 @@ async def emergency_page(db: Database, directory: Directory, guild_id: int) -> t
     try:
         row = await db.fetchone("SELECT queue_channel_id, oncall_role_id, moderator_role_id, organiser_role_id"
                                 " FROM guild_settings WHERE guild_id = ?", (guild_id,))
-    except sqlite3.Error:
+    except DatabaseError:
         row = None
     queue, oncall, moderator, organiser = tuple(row) if row is not None else (None, None, None, None)
     roles = tuple((r, directory.role(guild_id, r)) for r in (oncall, moderator, organiser) if r is not None)

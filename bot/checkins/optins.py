@@ -69,7 +69,7 @@ async def set_interest(conn: Conn, guild_id: int, session_id: int, user_id: int,
     """Record or drop an Interested press; True when something changed."""
     if interested:
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO checkin_interest (guild_id, session_id, user_id) VALUES (?, ?, ?)",
+            "INSERT INTO checkin_interest (guild_id, session_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (guild_id, session_id, user_id))
     else:
         cursor = await conn.execute(

@@ -20,7 +20,7 @@ MIN_ANSWERS = 3
 async def ask(conn: Conn, session: Session, user_id: int) -> bool:
     """Record that a member is asked; False if they already were."""
     cursor = await conn.execute(
-        "INSERT OR IGNORE INTO checkin_pulse_pending (guild_id, session_id, user_id) VALUES (?, ?, ?)",
+        "INSERT INTO checkin_pulse_pending (guild_id, session_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (session.guild_id, session.id, user_id))
     return cursor.rowcount == 1
 

@@ -245,7 +245,7 @@ async def my_circles(db: Database, guild_id: int, user_id: int) -> list[MyCircle
     rows = await db.fetchall(
         "SELECT c.id, c.name, c.norms_version, s.status, s.consented_at, s.consent_version, s.reconsent_due_at"
         " FROM circle_seats s JOIN circles c ON c.id = s.circle_id"
-        " WHERE s.guild_id = ? AND s.user_id = ? ORDER BY c.name COLLATE NOCASE",
+        " WHERE s.guild_id = ? AND s.user_id = ? ORDER BY lower(c.name)",
         (guild_id, user_id),
     )
     for r in rows:
@@ -253,7 +253,7 @@ async def my_circles(db: Database, guild_id: int, user_id: int) -> list[MyCircle
                                   r["norms_version"], r["reconsent_due_at"]))
     rows = await db.fetchall(
         "SELECT c.id, c.name, w.offer_expires_at FROM circle_waitlist w JOIN circles c ON c.id = w.circle_id"
-        " WHERE w.guild_id = ? AND w.user_id = ? ORDER BY c.name COLLATE NOCASE",
+        " WHERE w.guild_id = ? AND w.user_id = ? ORDER BY lower(c.name)",
         (guild_id, user_id),
     )
     for r in rows:

@@ -14,7 +14,7 @@ async def _erase_consent_history(conn: Conn, guild_id: int, user_id: int) -> int
     # consent_log is append-only; recording the member's own erasure request first is the only
     # thing its trigger lets a delete through for. The request itself goes with the rows.
     await conn.execute(
-        "INSERT INTO consent_erasures (guild_id, user_id, erased_at) VALUES (?, ?, datetime('now'))"
+        "INSERT INTO consent_erasures (guild_id, user_id, erased_at) VALUES (?, ?, CURRENT_TIMESTAMP)"
         " ON CONFLICT (guild_id, user_id) DO NOTHING",
         (guild_id, user_id),
     )
@@ -27,7 +27,7 @@ async def _erase_server_consent_history(conn: Conn, guild_id: int) -> int:
     # The server is gone past its grace period: every member's consent history goes with it.
     await conn.execute(
         "INSERT INTO consent_erasures (guild_id, user_id, erased_at)"
-        " SELECT DISTINCT guild_id, user_id, datetime('now') FROM consent_log WHERE guild_id = ?"
+        " SELECT DISTINCT guild_id, user_id, CURRENT_TIMESTAMP FROM consent_log WHERE guild_id = ?"
         " ON CONFLICT (guild_id, user_id) DO NOTHING",
         (guild_id,),
     )

@@ -152,7 +152,7 @@ async def list_circles(
         " (SELECT count(*) FROM circle_waitlist w WHERE w.guild_id = c.guild_id AND w.circle_id = c.id"
         "  AND w.offered_at IS NULL)"
         " FROM circles c WHERE c.guild_id = ? AND (? OR c.archived_at IS NULL)"
-        " ORDER BY c.name COLLATE NOCASE, c.id",
+        " ORDER BY lower(c.name), c.id",
         (guild_id, int(include_archived)),
     )
     listings = [CircleListing(Circle.from_row(tuple(r)[:15]), int(r[15]), int(r[16])) for r in rows]
@@ -168,7 +168,7 @@ async def autocomplete_circles(
     needle = name_key(current)
     rows = await db.fetchall(
         "SELECT id, name, archived_at FROM circles WHERE guild_id = ? AND (? OR archived_at IS NULL)"
-        " AND (? = '' OR instr(name_key, ?) > 0) ORDER BY name COLLATE NOCASE LIMIT ?",
+        " AND (? = '' OR instr(name_key, ?) > 0) ORDER BY lower(name) LIMIT ?",
         (guild_id, int(include_archived), needle, needle, limit),
     )
     return [((r["name"] + (" (archived)" if r["archived_at"] else ""))[:100], str(r["id"])) for r in rows]
@@ -190,8 +190,8 @@ async def add_facilitator(db: Database, clock: Clock, circle: Circle, user_id: i
         raise CircleArchived(f"**{display(circle.name)}** is archived.")
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO circle_facilitators (guild_id, circle_id, user_id, added_by, added_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO circle_facilitators (guild_id, circle_id, user_id, added_by, added_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (circle.guild_id, circle.id, user_id, added_by, utcnow_iso(clock)),
         )
         return cursor.rowcount == 1

@@ -138,8 +138,9 @@ async def mark_helped(db: Database, clock: Clock, guild_id: int, strategy_id: in
     """One "this helped me too" per member and strategy; False when already given."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO coping_helped (guild_id, strategy_id, user_id, at)"
-            " SELECT guild_id, id, ?, ? FROM coping_strategies WHERE guild_id = ? AND id = ? AND removed_at IS NULL",
+            "INSERT INTO coping_helped (guild_id, strategy_id, user_id, at)"
+            " SELECT guild_id, id, ?, ? FROM coping_strategies WHERE guild_id = ? AND id = ? AND removed_at IS NULL"
+            " ON CONFLICT DO NOTHING",
             (user_id, utcnow_iso(clock), guild_id, strategy_id),
         )
         if cursor.rowcount != 1:

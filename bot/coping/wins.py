@@ -105,8 +105,9 @@ async def cheer(db: Database, clock: Clock, guild_id: int, win_id: int, user_id:
     """One celebrate per member and win; returns (new, the win with its count)."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO coping_cheers (guild_id, win_id, user_id, at)"
-            " SELECT guild_id, id, ?, ? FROM coping_wins WHERE guild_id = ? AND id = ? AND removed_at IS NULL",
+            "INSERT INTO coping_cheers (guild_id, win_id, user_id, at)"
+            " SELECT guild_id, id, ?, ? FROM coping_wins WHERE guild_id = ? AND id = ? AND removed_at IS NULL"
+            " ON CONFLICT DO NOTHING",
             (user_id, utcnow_iso(clock), guild_id, win_id),
         )
         new = cursor.rowcount == 1

@@ -343,8 +343,8 @@ class Outbox:
         now = self.clock.now()
         first = iso_utc(max(now, not_before) if not_before is not None else now)
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO outbox (key, guild_id, kind, target_kind, target_id, payload, fallback,"
-            " priority, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO outbox (key, guild_id, kind, target_kind, target_id, payload, fallback,"
+            " priority, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (key, guild_id, kind, target_kind, target_id, body, fallback, lane, first,
              iso_utc(created_at or now)),
         )
@@ -576,7 +576,8 @@ class Outbox:
             )
             if row.target_kind == "dm" and reason == "dm_closed":
                 await conn.execute(
-                    "INSERT OR REPLACE INTO dm_unreachable (guild_id, user_id, reason, since) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO dm_unreachable (guild_id, user_id, reason, since) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (guild_id, user_id) DO UPDATE SET reason = excluded.reason, since = excluded.since",
                     (row.guild_id, row.target_id, reason, stamp),
                 )
             fallback = self._fallbacks.get(row.fallback) if row.fallback else None

@@ -399,9 +399,12 @@ async def record_occurrences(conn: Conn, now: datetime, records: list[Occurrence
         return
     stamp = iso_utc(now)
     await conn.executemany(
-        "INSERT OR REPLACE INTO schedule_occurrences"
+        "INSERT INTO schedule_occurrences"
         " (schedule_id, occurrence_key, guild_id, kind, scheduled_at, outcome, recorded_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (schedule_id, occurrence_key) DO UPDATE SET guild_id = excluded.guild_id,"
+        " kind = excluded.kind, scheduled_at = excluded.scheduled_at, outcome = excluded.outcome,"
+        " recorded_at = excluded.recorded_at",
         [
             (r.schedule.id, r.key, r.schedule.guild_id, r.schedule.kind, iso_utc(r.scheduled_at), r.outcome, stamp)
             for r in records

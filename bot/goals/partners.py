@@ -131,8 +131,8 @@ async def invite(db: Database, now: datetime, goal: Goal, partner_id: int, *, ow
             raise UserFacingError(wording.PARTNER_HELD.format(
                 partner=f"<@{partner_id}>", days=DECLINE_HOLD.days, when=timestamp(parse_iso_utc(hold[0]), "D")))
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO goal_partners (guild_id, goal_id, owner_id, partner_id, status, created_at)"
-            " VALUES (?, ?, ?, ?, 'invited', ?)",
+            "INSERT INTO goal_partners (guild_id, goal_id, owner_id, partner_id, status, created_at)"
+            " VALUES (?, ?, ?, ?, 'invited', ?) ON CONFLICT DO NOTHING",
             (goal.guild_id, goal.id, goal.user_id, partner_id, iso_utc(now)),
         )
         if cursor.rowcount != 1:

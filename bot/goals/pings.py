@@ -138,8 +138,8 @@ async def on_occurrence(conn: Conn, now: datetime, outbox: Outbox, *, guild_id: 
     quiet = not flare and prefs.in_quiet_hours(now, default_zone)
     state = "flare" if flare else "held" if quiet else "sent"
     cursor = await conn.execute(
-        "INSERT OR IGNORE INTO goal_pings (guild_id, goal_id, user_id, occurrence_key, local_date, scheduled_at,"
-        " state, answer, answered_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO goal_pings (guild_id, goal_id, user_id, occurrence_key, local_date, scheduled_at,"
+        " state, answer, answered_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (guild_id, goal.id, goal.user_id, key, local_date, iso_utc(scheduled_at), state,
          "flare" if flare else None, iso_utc(now) if flare else None, iso_utc(now)),
     )

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.core.clock import iso_utc
-from bot.core.db import Conn
+from bot.core.db import Conn, tables_with_column
 from bot.core.personal_data import personal_tables
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence
@@ -68,16 +68,7 @@ async def purge_if_due(conn: Conn, guild_id: int, now: datetime) -> dict[str, in
 
 
 async def tables_with_guild_id(conn: Conn) -> list[str]:
-    async with conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    ) as cursor:
-        names = [str(r[0]) for r in await cursor.fetchall()]
-    found = []
-    for name in names:
-        async with conn.execute(f"PRAGMA table_info({name})") as cursor:
-            if any(col[1] == "guild_id" for col in await cursor.fetchall()):
-                found.append(name)
-    return found
+    return await tables_with_column(conn, "guild_id")
 
 
 async def purge_guild(conn: Conn, guild_id: int) -> dict[str, int]:

@@ -196,7 +196,7 @@ async def submit(
                        (settings.guild_id, (now - timedelta(days=2)).date().isoformat()))
     await conn.execute(
         "INSERT INTO story_quota (guild_id, author_key, day, shared) VALUES (?, ?, ?, 1)"
-        " ON CONFLICT (guild_id, author_key, day) DO UPDATE SET shared = shared + 1",
+        " ON CONFLICT (guild_id, author_key, day) DO UPDATE SET shared = story_quota.shared + 1",
         (settings.guild_id, key, day))
     rng = rng or random.SystemRandom()
     review = verdict.crisis == "crisis" or settings.review_mode == "all" or (

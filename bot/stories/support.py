@@ -9,7 +9,7 @@ from bot.stories.keys import supporter_key
 async def add_support(conn: Conn, guild_id: int, story_id: int, user_id: int) -> bool:
     """True when this member had not yet sent support to this story."""
     cursor = await conn.execute(
-        "INSERT OR IGNORE INTO story_support (guild_id, story_id, supporter_key) VALUES (?, ?, ?)",
+        "INSERT INTO story_support (guild_id, story_id, supporter_key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (guild_id, story_id, supporter_key(guild_id, story_id, user_id)))
     return cursor.rowcount == 1
 
