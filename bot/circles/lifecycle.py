@@ -50,7 +50,8 @@ def _taken(name: str) -> NameTaken:
 
 async def _name_free(db: Database, guild_id: int, name: str, except_circle_id: int | None = None) -> None:
     row = await db.fetchone(
-        "SELECT name FROM circles WHERE guild_id = ? AND name_key = ? AND archived_at IS NULL AND id IS DISTINCT FROM ?",
+        "SELECT name FROM circles WHERE guild_id = ? AND name_key = ? AND archived_at IS NULL"
+        " AND id IS DISTINCT FROM ?",
         (guild_id, name_key(name), except_circle_id),
     )
     if row is not None:
