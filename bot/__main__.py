@@ -46,7 +46,7 @@ def _fail(message: str, code: int = EXIT_CONFIG) -> int:
 
 
 async def _migrate(config: Config) -> int:
-    async with Database(config.database_path) as db:
+    async with Database(config.database_url) as db:
         applied = await db.migrate()
     if applied:
         for migration in applied:
@@ -57,9 +57,11 @@ async def _migrate(config: Config) -> int:
 
 
 async def _backup(config: Config, dest: Path) -> int:
-    async with Database(config.database_path) as db:
+    async with Database(config.database_url) as db:
         await db.backup(dest)
-    print(f"backed up {config.database_path} to {dest}")
+    # Never the URL itself: it may hold a password.
+    source = "the PostgreSQL database (database.url)" if config.uses_postgres else config.database_path
+    print(f"backed up {source} to {dest}")
     return 0
 
 
@@ -123,7 +125,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if dest.exists():
         return _fail(f"{dest}: already exists; choose a new file name", 1)
     # Connecting would create an empty database and "back up" that instead.
-    if not config.database_path.exists():
+    if not config.uses_postgres and not config.database_path.exists():
         return _fail(f"{config.database_path}: no database there to back up (see database.path in {args.config})", 1)
     return asyncio.run(_backup(config, dest))
 

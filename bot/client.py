@@ -118,7 +118,7 @@ class PeerCirclesBot(commands.Bot):
         )
         self.config = config
         self.clock = clock or Clock()
-        self.db = Database(config.database_path)
+        self.db = Database(config.database_url)
         self.synced_commands = False
         # What one capability's cog offers another, typed and declared here only (a cog never imports
         # another cog, nor sets attributes on the bot: tests/unit/app/test_bot_attributes.py). The

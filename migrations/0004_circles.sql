@@ -88,6 +88,7 @@ CREATE TABLE consent_erasures (
     PRIMARY KEY (guild_id, user_id)
 );
 
+-- engine: sqlite
 CREATE TRIGGER consent_log_no_update BEFORE UPDATE ON consent_log
 BEGIN
     SELECT RAISE(ABORT, 'consent_log is append-only');
@@ -99,6 +100,21 @@ WHEN NOT EXISTS (SELECT 1 FROM consent_erasures e
 BEGIN
     SELECT RAISE(ABORT, 'consent_log is append-only');
 END;
+-- engine: postgresql
+CREATE FUNCTION consent_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM consent_erasures e
+                                    WHERE e.guild_id = OLD.guild_id AND e.user_id = OLD.user_id) THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'consent_log is append-only' USING ERRCODE = 'integrity_constraint_violation';
+END
+$$;
+CREATE TRIGGER consent_log_no_update BEFORE UPDATE ON consent_log
+    FOR EACH ROW EXECUTE FUNCTION consent_log_append_only();
+CREATE TRIGGER consent_log_no_delete BEFORE DELETE ON consent_log
+    FOR EACH ROW EXECUTE FUNCTION consent_log_append_only();
+-- engine: all
 
 -- Waiting for a seat, in id order. An offered entry holds a freed seat until offer_expires_at.
 CREATE TABLE circle_waitlist (

@@ -5,16 +5,19 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from emulator.spec import SpecValidator, default_spec_path
+from tests import postgres_cluster
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    engine = "database: PostgreSQL (a throwaway cluster)" if _cluster is not None else "database: SQLite"
     if SpecValidator.load() is None:
-        return "discord-api-spec: not found; the emulator's request validation is SKIPPED"
-    return f"discord-api-spec: {default_spec_path()} (every request body is validated)"
+        return ["discord-api-spec: not found; the emulator's request validation is SKIPPED", engine]
+    return [f"discord-api-spec: {default_spec_path()} (every request body is validated)", engine]
 
 
 @pytest.fixture
@@ -36,3 +39,55 @@ def written_logs() -> Iterator[io.StringIO]:
         root.removeHandler(handler)
         root.setLevel(saved[0])
         discord_logger.setLevel(saved[1])
+
+
+# -- The suite on PostgreSQL (PEER_CIRCLES_TEST_DATABASE=postgresql) -------------------------------
+# One throwaway cluster for the run; every database file a test opens (``Database(path)``) is a
+# schema of its own there, the same path the same schema (so reopening a "file" finds its data).
+
+_cluster: postgres_cluster.Cluster | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _cluster
+    if postgres_cluster.wanted():
+        reason = postgres_cluster.why_missing()
+        if reason is not None:
+            raise pytest.UsageError(f"{postgres_cluster.ENV}=postgresql, but {reason}")
+        _cluster = postgres_cluster.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _cluster is not None:
+        _cluster.stop()
+
+
+@pytest.fixture(autouse=True)
+def _database_on_postgres(monkeypatch: pytest.MonkeyPatch) -> None:
+    if _cluster is None:
+        return
+    from bot.core import db as db_module
+
+    cluster = _cluster
+    schemas: dict[str, str] = {}
+    original = db_module.Database.__init__
+
+    def on_postgres(self: db_module.Database, path: str | Path) -> None:
+        text = str(path)
+        if text == ":memory:" or text.startswith(("postgresql://", "postgres://")):
+            original(self, path)
+            return
+        key = str(Path(text).resolve())
+        if key not in schemas:
+            schemas[key] = cluster.new_schema()
+        original(self, cluster.url(schemas[key]))
+
+    monkeypatch.setattr(db_module.Database, "__init__", on_postgres)
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """A fresh, empty PostgreSQL schema's URL; skips (with its reason) where PostgreSQL is missing."""
+    if _cluster is None:
+        pytest.skip(postgres_cluster.why_missing() or f"set {postgres_cluster.ENV}=postgresql to run")
+    return _cluster.url(_cluster.new_schema())

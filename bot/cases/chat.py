@@ -17,7 +17,6 @@ refused (``bot.cases.closed_dm``).
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,7 @@ from bot.cases.records import open_case
 from bot.cases.settings import case_settings
 from bot.circles.records import circle_using_channel, list_circles
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database
+from bot.core.db import Database, DatabaseError
 from bot.core.messages import Card
 from bot.safety.card import server_crisis_card
 from bot.safety.resources import INTERNATIONAL, crisis_card
@@ -157,7 +156,7 @@ async def _respond(db: Database, clock: Clock, outbox: Outbox, message: ChatMess
                     await arm(conn, clock, guild_id=message.guild_id, card_key=response.dm_key,
                               user_id=message.author_id, case_id=response.case_id, channel_id=thread_channel)
                 return response
-        except sqlite3.Error as exc:  # aiosqlite raises sqlite3's errors: a lock past the busy timeout
+        except DatabaseError as exc:  # either engine's: e.g. a lock past the busy timeout
             error = type(exc).__name__
             log.warning("crisis response failed guild_id=%s message_id=%s attempt=%s error=%s", message.guild_id,
                         message.message_id, attempt + 1, error)

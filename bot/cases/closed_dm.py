@@ -26,14 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from bot.cases.crisis import member_card
 from bot.cases.paging import Page, record_page
 from bot.cases.records import add_event
 from bot.cases.wording import THREAD_CARD_TEXT, THREAD_PRIVATE_LINE
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database, read_one
+from bot.core.db import Conn, Database, read_one
 from bot.delivery.safety import LANE_CRISIS
 from bot.safety.resources import PRIVATE_LINE
 
@@ -67,7 +65,7 @@ def _offer(row: Any) -> ThreadOffer:
                        int(row[4]), str(row[5]), None if row[6] is None else int(row[6]))
 
 
-async def arm(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, card_key: str, user_id: int,
+async def arm(conn: Conn, clock: Clock, *, guild_id: int, card_key: str, user_id: int,
               case_id: int | None, channel_id: int) -> None:
     """In the transaction that queued the card DM: a thread is offered if that DM fails."""
     now = iso_utc(clock.now())
@@ -77,7 +75,7 @@ async def arm(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, card_k
         (guild_id, card_key, user_id, case_id, channel_id, now, now))
 
 
-async def want(conn: aiosqlite.Connection, clock: Clock, row: OutboxRow, reason: str) -> bool:
+async def want(conn: Conn, clock: Clock, row: OutboxRow, reason: str) -> bool:
     """The card DM failed for good: the armed offer becomes a wanted thread (noted in the case's
     history). False when this card had no offer (not from circle chat, or a concern card)."""
     cursor = await conn.execute(
@@ -97,13 +95,13 @@ async def want(conn: aiosqlite.Connection, clock: Clock, row: OutboxRow, reason:
 def thread_fallback(clock: Clock, wake: Callable[[], object]) -> Fallback:
     """The second half of the card DM's fallback (after ``mark_pending``): a thread is wanted, and
     ``wake`` is called (inside the failing row's transaction: the cog defers its work to the commit)."""
-    async def fallback(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def fallback(conn: Conn, row: OutboxRow, reason: str) -> None:
         if row.kind == "case_card_crisis" and await want(conn, clock, row, reason):
             wake()
     return fallback
 
 
-async def get_offer(conn: aiosqlite.Connection, guild_id: int, card_key: str) -> ThreadOffer | None:
+async def get_offer(conn: Conn, guild_id: int, card_key: str) -> ThreadOffer | None:
     row = await read_one(conn, f"SELECT {_COLUMNS} FROM case_crisis_threads WHERE guild_id = ? AND card_key = ?",
                          (guild_id, card_key))
     return None if row is None else _offer(row)

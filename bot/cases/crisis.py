@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from bot.cases.queue import page_now
 from bot.cases.records import Opened, add_event, open_case
 from bot.cases.settings import case_settings
@@ -37,7 +35,7 @@ from bot.cases.wording import (
     WORRIED_TEXT,
 )
 from bot.core.clock import Clock, iso_utc, parse_iso_utc
-from bot.core.db import read_one
+from bot.core.db import Conn, read_one
 from bot.core.messages import DANGER, Button, Card, custom_id, embed
 
 if TYPE_CHECKING:
@@ -76,7 +74,7 @@ def member_card(level: str, crisis_embed: dict[str, Any], *, guild_id: int, serv
     return Card(embeds=(intro, crisis_embed), rows=((Button(custom_id("casereach", guild_id), TALK_NOW, DANGER),),))
 
 
-async def _card_allowed(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int, level: str,
+async def _card_allowed(conn: Conn, clock: Clock, guild_id: int, user_id: int, level: str,
                         interval: timedelta = CARD_INTERVAL) -> bool:
     """A crisis card is held back only by an earlier crisis card; a concern card by either (a
     check-in right after the crisis card would add nothing)."""
@@ -89,7 +87,7 @@ async def _card_allowed(conn: aiosqlite.Connection, clock: Clock, guild_id: int,
     return all(s is None or clock.now() - parse_iso_utc(s) >= interval for s in stamps)
 
 
-async def _mark_card(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int, level: str) -> None:
+async def _mark_card(conn: Conn, clock: Clock, guild_id: int, user_id: int, level: str) -> None:
     column = "last_card_at" if level == "crisis" else "last_concern_card_at"
     await conn.execute(
         f"INSERT INTO case_member_state (guild_id, user_id, {column}) VALUES (?, ?, ?)"
@@ -98,7 +96,7 @@ async def _mark_card(conn: aiosqlite.Connection, clock: Clock, guild_id: int, us
     )
 
 
-async def _open_case_of(conn: aiosqlite.Connection, guild_id: int, subject: int) -> tuple[int, str] | None:
+async def _open_case_of(conn: Conn, guild_id: int, subject: int) -> tuple[int, str] | None:
     """The member's open crisis or concern case in this server (the newest), if any: (id, kind)."""
     async with conn.execute(
         "SELECT id, kind FROM cases WHERE guild_id = ? AND subject_user_id = ? AND kind IN ('crisis', 'concern')"
@@ -109,7 +107,7 @@ async def _open_case_of(conn: aiosqlite.Connection, guild_id: int, subject: int)
     return (int(row[0]), str(row[1])) if row is not None else None
 
 
-async def _gather(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox | None, *, guild_id: int, case_id: int,
+async def _gather(conn: Conn, clock: Clock, outbox: Outbox | None, *, guild_id: int, case_id: int,
                   kind: str, level: str, source: str, snapshot: dict[str, Any] | None) -> None:
     """A later message joins the member's open case as an event (a link, never its text); a crisis
     joining a concern case makes it an urgent crisis case and pages once, down the chain."""
@@ -124,7 +122,7 @@ async def _gather(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox | Non
 
 
 async def respond_to_crisis(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     clock: Clock,
     outbox: Outbox | None,
     *,
@@ -198,7 +196,7 @@ async def respond_to_crisis(
 
 # -- the card shown at the next interaction ------------------------------------------------------------
 
-async def mark_pending(conn: aiosqlite.Connection, clock: Clock, guild_id: int, user_id: int, level: str) -> None:
+async def mark_pending(conn: Conn, clock: Clock, guild_id: int, user_id: int, level: str) -> None:
     await conn.execute(
         "INSERT INTO case_member_state (guild_id, user_id, pending_level, pending_since) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (guild_id, user_id) DO UPDATE SET pending_level = excluded.pending_level,"
@@ -211,7 +209,7 @@ def pending_fallback(clock: Clock, then: Fallback | None = None) -> Fallback:
     """The outbox fallback for a card DM that could not be delivered: show it next time instead;
     ``then`` runs after, in the same transaction (``bot.cases.closed_dm.thread_fallback``: offer it
     at once in a private thread)."""
-    async def fallback(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def fallback(conn: Conn, row: OutboxRow, reason: str) -> None:
         level = "crisis" if row.kind.endswith("crisis") else "concern"
         await mark_pending(conn, clock, row.guild_id, row.target_id, level)
         if then is not None:
@@ -219,7 +217,7 @@ def pending_fallback(clock: Clock, then: Fallback | None = None) -> Fallback:
     return fallback
 
 
-async def take_pending(conn: aiosqlite.Connection, user_id: int, guild_id: int | None) -> tuple[int, str] | None:
+async def take_pending(conn: Conn, user_id: int, guild_id: int | None) -> tuple[int, str] | None:
     """A pending card for this member (in this server, or any server when ``guild_id`` is None),
     cleared as it is taken: (guild id, level)."""
     sql = "SELECT guild_id, pending_level FROM case_member_state WHERE user_id = ? AND pending_level IS NOT NULL"
@@ -236,7 +234,7 @@ async def take_pending(conn: aiosqlite.Connection, user_id: int, guild_id: int |
     return int(row[0]), str(row[1])
 
 
-async def has_pending(conn: aiosqlite.Connection, user_id: int, guild_id: int | None) -> bool:
+async def has_pending(conn: Conn, user_id: int, guild_id: int | None) -> bool:
     """A card waits for this member in this server (any server when ``guild_id`` is None: in DMs)."""
     sql = "SELECT 1 FROM case_member_state WHERE user_id = ? AND pending_level IS NOT NULL"
     params: list[Any] = [user_id]
@@ -246,7 +244,7 @@ async def has_pending(conn: aiosqlite.Connection, user_id: int, guild_id: int | 
     return await read_one(conn, sql + " LIMIT 1", params) is not None
 
 
-async def forget_member(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> bool:
+async def forget_member(conn: Conn, guild_id: int, user_id: int) -> bool:
     """The member left the server: their card times go. A crisis card still waiting to be shown
     (their DMs were closed) is kept until they see it, in DMs or on coming back. True when the row went."""
     cursor = await conn.execute(

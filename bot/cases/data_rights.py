@@ -13,17 +13,16 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.cases.wording import ERASED_REACH_OUT_THREAD, ERASED_RELAY_THREAD, REPORT_CATEGORIES
 from bot.core.clock import iso_utc
+from bot.core.db import Conn, Row
 from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register, register_id_text
 from bot.delivery.housekeeping import OUTBOX_KEEP, keep_sent_kind, register_prune
 
 _ANONYMISE_CASE = delete_and_anonymise("cases", (), ("subject_user_id", "opened_by", "claimed_by"))
 
 
-async def _erase_from_cases(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+async def _erase_from_cases(conn: Conn, guild_id: int, user_id: int) -> int:
     # What happened and when stay (kind, source, status, outcome, times); the copy of what was
     # said and the summary written about the member go, and the member becomes 0 (a placeholder).
     await conn.execute(
@@ -33,7 +32,7 @@ async def _erase_from_cases(conn: aiosqlite.Connection, guild_id: int, user_id: 
     return await _ANONYMISE_CASE(conn, guild_id, user_id)
 
 
-def _own_case(row: aiosqlite.Row | tuple[Any, ...]) -> dict[str, Any]:
+def _own_case(row: Row | tuple[Any, ...]) -> dict[str, Any]:
     number, kind, source, status, summary, snapshot, created_at, resolved_at = row[:8]
     category = (json.loads(snapshot or "{}") or {}).get("category")
     reason = REPORT_CATEGORIES.get(str(category)) if category else None
@@ -45,7 +44,7 @@ def _own_case(row: aiosqlite.Row | tuple[Any, ...]) -> dict[str, Any]:
             "your_details": details, "status": status, "created_at": created_at, "resolved_at": resolved_at}
 
 
-async def _export_cases(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[dict[str, Any]]:
+async def _export_cases(conn: Conn, guild_id: int, user_id: int) -> list[dict[str, Any]]:
     async with conn.execute(
         "SELECT number, kind, source, status, summary, snapshot, created_at, resolved_at, outcome, opened_by,"
         " subject_user_id, claimed_by FROM cases WHERE guild_id = ? AND (opened_by = ? OR subject_user_id = ?"
@@ -67,7 +66,7 @@ async def _export_cases(conn: aiosqlite.Connection, guild_id: int, user_id: int)
     return found
 
 
-async def _export_case_events(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[dict[str, Any]]:
+async def _export_case_events(conn: Conn, guild_id: int, user_id: int) -> list[dict[str, Any]]:
     # What the member did and when; a note's text may name other people, so it stays out. The case
     # is named by its number in the server, as moderators know it (never the internal id).
     async with conn.execute(
@@ -131,7 +130,7 @@ not_personal("case_screened_messages", "which message ids were already screened 
 SCREENED_KEEP = timedelta(days=1)
 
 
-async def prune_screened(conn: aiosqlite.Connection, now: datetime) -> int:
+async def prune_screened(conn: Conn, now: datetime) -> int:
     cursor = await conn.execute("DELETE FROM case_screened_messages WHERE screened_at < ?",
                                 (iso_utc(now - SCREENED_KEEP),))
     return cursor.rowcount
@@ -145,7 +144,7 @@ for _kind in _KEPT_CASE_KINDS:
     keep_sent_kind(_kind)
 
 
-async def prune_case_posts(conn: aiosqlite.Connection, now: datetime) -> int:
+async def prune_case_posts(conn: Conn, now: datetime) -> int:
     """Those kept rows go once their case has gone (its retention, or the server's purge): their keys
     name the case ("case:<id>:..."), and an action DM's row names the member it went to."""
     marks = ", ".join("?" for _ in _KEPT_CASE_KINDS)
@@ -168,7 +167,7 @@ register_id_text("cases", "snapshot")
 register_id_text("cases", "dedupe_key", unique_by="id")
 
 
-async def member_relay_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[tuple[int, int]]:
+async def member_relay_posts(conn: Conn, guild_id: int, user_id: int) -> list[tuple[int, int]]:
     """(channel id, message id) of the relay posts that carry the member's own words or name into the
     moderators' thread (their reach-out by DM: the opening post and each message relayed in).
     ``cogs/cases`` registers this with bot.privacy.posts, so the erasure deletes them from Discord."""
@@ -182,7 +181,7 @@ async def member_relay_posts(conn: aiosqlite.Connection, guild_id: int, user_id:
         return [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
 
 
-async def member_reach_out_threads(conn: aiosqlite.Connection, guild_id: int,
+async def member_reach_out_threads(conn: Conn, guild_id: int,
                                    user_id: int) -> list[tuple[int, str]]:
     """(thread id, neutral name) of the threads opened for the member's reach-outs: the private
     thread and the DM relay's thread are titled with their display name at the time. The new name

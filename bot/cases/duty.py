@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import aiosqlite
-
 from bot.cases import wording
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database, read_all
+from bot.core.db import Conn, Database, read_all
 from bot.core.errors import UserFacingError
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -130,7 +128,7 @@ async def remove_window(db: Database, *, guild_id: int, user_id: int, window_id:
 
 # -- who is on duty now -------------------------------------------------------------------------------
 
-async def on_duty(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> list[int]:
+async def on_duty(conn: Conn, guild_id: int, now: datetime) -> list[int]:
     """Moderators on duty at ``now``: those who said so (longest first), then those inside a window."""
     duty = await read_all(conn, "SELECT user_id FROM case_duty WHERE guild_id = ? ORDER BY since", (guild_id,))
     found = [int(r[0]) for r in duty]

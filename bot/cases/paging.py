@@ -15,15 +15,12 @@ kinds, role names and counts, never message text (``Page.describe``).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-import aiosqlite
-
 from bot.cases.duty import on_duty
-from bot.core.db import Database, read_one
+from bot.core.db import Conn, Database, DatabaseError, read_one
 
 if TYPE_CHECKING:
     from bot.delivery.outbox import Outbox
@@ -140,7 +137,7 @@ def reach(roster: Roster, start: str = "duty") -> Page:
     return Page("nobody")
 
 
-async def roster_of(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> Roster:
+async def roster_of(conn: Conn, guild_id: int, now: datetime) -> Roster:
     """The server's roster now: /setup's roles and who is on duty (on ``conn``, inside a transaction
     or ``db.reader``), with the directory's knowledge of roles and the owner."""
     row = await read_one(
@@ -165,7 +162,7 @@ def people_to_dm(page: Page, roster: Roster) -> tuple[int, ...]:
     return people
 
 
-async def record_page(conn: aiosqlite.Connection, now: str, *, guild_id: int, case_id: int, what: str,
+async def record_page(conn: Conn, now: str, *, guild_id: int, case_id: int, what: str,
                       page: Page) -> None:
     """The case history's line for a page: what it was for and whom it reached."""
     await conn.execute(
@@ -174,7 +171,7 @@ async def record_page(conn: aiosqlite.Connection, now: str, *, guild_id: int, ca
     )
 
 
-async def dm_page(conn: aiosqlite.Connection, outbox: Outbox, *, guild_id: int, key: str, people: tuple[int, ...],
+async def dm_page(conn: Conn, outbox: Outbox, *, guild_id: int, key: str, people: tuple[int, ...],
                   text: str) -> int:
     """The same page by DM to each of ``people`` (keys ``<key>:<user>``: once each). Returns how many."""
     sent = 0
@@ -186,7 +183,7 @@ async def dm_page(conn: aiosqlite.Connection, outbox: Outbox, *, guild_id: int, 
     return sent
 
 
-async def thread_page(conn: aiosqlite.Connection, guild_id: int, now: datetime, *, urgent: bool) -> Page:
+async def thread_page(conn: Conn, guild_id: int, now: datetime, *, urgent: bool) -> Page:
     """Whom a reach-out's private thread brings in: an urgent one the chain's people (a role can't
     be mentioned into a private thread its holders can't see, so they are added by name); a
     normal one those on duty (the queue post pages the rest)."""
@@ -203,7 +200,7 @@ async def emergency_page(db: Database, directory: Directory, guild_id: int) -> t
     try:
         row = await db.fetchone("SELECT queue_channel_id, oncall_role_id, moderator_role_id, organiser_role_id"
                                 " FROM guild_settings WHERE guild_id = ?", (guild_id,))
-    except sqlite3.Error:
+    except DatabaseError:
         row = None
     queue, oncall, moderator, organiser = tuple(row) if row is not None else (None, None, None, None)
     roles = tuple((r, directory.role(guild_id, r)) for r in (oncall, moderator, organiser) if r is not None)

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from bot.cases.paging import Page, dm_page, people_to_dm, reach, record_page, roster_of
 from bot.cases.records import Case, add_event, read_case
 from bot.cases.settings import case_settings
@@ -35,7 +33,7 @@ from bot.cases.wording import (
     queue_trouble_text,
 )
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import read_all, read_one
+from bot.core.db import Conn, read_all, read_one
 from bot.core.messages import DANGER, PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id, embed, timestamp
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence
@@ -60,7 +58,7 @@ class QueueTargets:
     moderator_role_id: int | None
 
 
-async def queue_targets(conn: aiosqlite.Connection, guild_id: int) -> QueueTargets:
+async def queue_targets(conn: Conn, guild_id: int) -> QueueTargets:
     async with conn.execute(
         "SELECT queue_channel_id, oncall_role_id, organiser_role_id, moderator_role_id FROM guild_settings"
         " WHERE guild_id = ?", (guild_id,),
@@ -121,7 +119,7 @@ def _with_page(card: Card, text: str, page: Page) -> dict[str, Any]:
     return payload
 
 
-async def _page(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, *, case: Case, queue_channel_id: int,
+async def _page(conn: Conn, clock: Clock, outbox: Outbox, *, case: Case, queue_channel_id: int,
                 key: str, kind: str, text: str, card: Card, start: str, what: str) -> bool:
     """Post ``text`` (and ``card``) in the queue for whom the chain reaches from ``start``; the owner
     by DM when the chain ends with them; the case history says whom it reached. A post Discord
@@ -141,7 +139,7 @@ async def _page(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, *, cas
 
 
 async def announce_case(
-    conn: aiosqlite.Connection, clock: Clock, outbox: Outbox | None, *, guild_id: int, case_id: int,
+    conn: Conn, clock: Clock, outbox: Outbox | None, *, guild_id: int, case_id: int,
 ) -> None:
     """Post the queue message (once, by key) and create the ladder's wake-ups (see the module)."""
     case = await read_case(conn, guild_id, case_id)
@@ -156,7 +154,7 @@ async def announce_case(
     await schedule_ladder(conn, now, case)
 
 
-async def post_queue_message(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, case: Case) -> bool:
+async def post_queue_message(conn: Conn, clock: Clock, outbox: Outbox, case: Case) -> bool:
     """The case's queue message (once, by key); an urgent one pages down the chain
     (bot.cases.paging: those on duty, on call, moderators, organisers, the owner)."""
     targets = await queue_targets(conn, case.guild_id)
@@ -172,7 +170,7 @@ async def post_queue_message(conn: aiosqlite.Connection, clock: Clock, outbox: O
                                 payload=card.to_payload(), fallback=QUEUE_FALLBACK)
 
 
-async def schedule_ladder(conn: aiosqlite.Connection, now: datetime, case: Case) -> None:
+async def schedule_ladder(conn: Conn, now: datetime, case: Case) -> None:
     settings = await case_settings(conn, case.guild_id)
     opened = now
     steps: list[tuple[str, datetime]]
@@ -187,12 +185,12 @@ async def schedule_ladder(conn: aiosqlite.Connection, now: datetime, case: Case)
                                rule=Recurrence.once(at), payload={"step": step})
 
 
-async def stop_ladder(conn: aiosqlite.Connection, guild_id: int, case_id: int) -> None:
+async def stop_ladder(conn: Conn, guild_id: int, case_id: int) -> None:
     await schedules.delete_for_owner(conn, guild_id, LADDER_KIND, case_id)
 
 
 async def ladder_step(
-    conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, *, guild_id: int, case_id: int, step: str,
+    conn: Conn, clock: Clock, outbox: Outbox, *, guild_id: int, case_id: int, step: str,
     scheduled_at: datetime,
 ) -> bool:
     """A ladder wake-up: page if the case is still unclaimed. Returns whether a page was enqueued.
@@ -213,7 +211,7 @@ async def ladder_step(
                        what=f"{step} (due {iso_utc(scheduled_at)})")
 
 
-async def page_escalation(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, case: Case, by: int,
+async def page_escalation(conn: Conn, clock: Clock, outbox: Outbox, case: Case, by: int,
                           count: int) -> None:
     targets = await queue_targets(conn, case.guild_id)
     if targets.queue_channel_id is None:
@@ -233,7 +231,7 @@ def queue_failed_fallback(clock: Clock, outbox: Outbox) -> Fallback:
     """The outbox fallback of queue posts and pages: the queue channel refused it (403/404), so the
     people the chain reaches get it by DM (at most MAX_PEOPLE; the owner when nobody is known), and
     the case history says so. /status and /setup show the failure (``queue_trouble``)."""
-    async def fallback(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def fallback(conn: Conn, row: OutboxRow, reason: str) -> None:
         case_id = _case_of_key(row.key)
         case = await read_case(conn, row.guild_id, case_id) if case_id is not None else None
         if case is None or case.status == "resolved":
@@ -259,7 +257,7 @@ class QueueTrouble:
         return queue_trouble_text(self.reason, self.failed, self.at)
 
 
-async def queue_trouble(conn: aiosqlite.Connection, guild_id: int) -> QueueTrouble | None:
+async def queue_trouble(conn: Conn, guild_id: int) -> QueueTrouble | None:
     """Queue posts or pages Discord refused since the last one that went through (None: all well)."""
     kinds = "('case_queue', 'case_page')"
     row = await read_one(conn, f"SELECT MAX(created_at) FROM outbox WHERE guild_id = ? AND kind IN {kinds}"
@@ -276,7 +274,7 @@ async def queue_trouble(conn: aiosqlite.Connection, guild_id: int) -> QueueTroub
     return QueueTrouble(str(rows[0][0]), str(rows[0][1]), len(rows))
 
 
-async def page_now(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox, *, guild_id: int, case_id: int) -> bool:
+async def page_now(conn: Conn, clock: Clock, outbox: Outbox, *, guild_id: int, case_id: int) -> bool:
     """A case that just became urgent (a concern case a crisis joined): one page down the chain now
     (once, by key) and the urgent ladder from now."""
     case = await read_case(conn, guild_id, case_id)

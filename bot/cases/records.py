@@ -16,10 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-import aiosqlite
-
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database
+from bot.core.db import Conn, Database, Row
 
 if TYPE_CHECKING:
     from bot.delivery.outbox import Outbox
@@ -64,14 +62,14 @@ _COLUMNS = (
 )
 
 
-def _case(row: aiosqlite.Row | tuple[Any, ...]) -> Case:
+def _case(row: Row | tuple[Any, ...]) -> Case:
     values = list(row)
     values[9] = json.loads(values[9] or "{}")
     return Case(*values)
 
 
 async def open_case(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     clock: Clock,
     *,
     guild_id: int,
@@ -126,7 +124,7 @@ async def open_case(
 
 
 async def add_event(
-    conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, case_id: int, actor_id: int | None, event: str,
+    conn: Conn, clock: Clock, *, guild_id: int, case_id: int, actor_id: int | None, event: str,
     detail: str = "",
 ) -> None:
     await conn.execute(
@@ -140,7 +138,7 @@ async def get_case(db: Database, guild_id: int, case_id: int) -> Case | None:
     return _case(row) if row is not None else None
 
 
-async def read_case(conn: aiosqlite.Connection, guild_id: int, case_id: int) -> Case | None:
+async def read_case(conn: Conn, guild_id: int, case_id: int) -> Case | None:
     """``get_case`` on a connection (inside a transaction)."""
     async with conn.execute(f"SELECT {_COLUMNS} FROM cases WHERE guild_id = ? AND id = ?", (guild_id, case_id)) as cur:
         row = await cur.fetchone()
@@ -153,7 +151,7 @@ async def get_case_by_number(db: Database, guild_id: int, number: int) -> Case |
     return _case(row) if row is not None else None
 
 
-async def case_number(conn: aiosqlite.Connection, guild_id: int, case_id: int) -> int | None:
+async def case_number(conn: Conn, guild_id: int, case_id: int) -> int | None:
     """The per-server number of the case with internal ``case_id`` (on a connection, in a transaction)."""
     async with conn.execute("SELECT number FROM cases WHERE guild_id = ? AND id = ?", (guild_id, case_id)) as cur:
         row = await cur.fetchone()

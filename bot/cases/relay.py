@@ -13,9 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.text import neutralise_mentions
 
 if TYPE_CHECKING:
@@ -71,7 +69,7 @@ def _text(text: str) -> str:
     return neutralise_mentions(text)[:RELAY_MAX]
 
 
-async def relay_in(conn: aiosqlite.Connection, outbox: Outbox, relay: Relay, message_id: int, text: str) -> bool:
+async def relay_in(conn: Conn, outbox: Outbox, relay: Relay, message_id: int, text: str) -> bool:
     """The member's DM, into the relay thread."""
     return await outbox.enqueue(conn, key=f"case:{relay.case_id}:relay:in:{message_id}", kind="case_relay",
                                 guild_id=relay.guild_id, target_kind="channel", target_id=relay.thread_id,
@@ -79,7 +77,7 @@ async def relay_in(conn: aiosqlite.Connection, outbox: Outbox, relay: Relay, mes
                                          "allowed_mentions": {"parse": []}})
 
 
-async def relay_out(conn: aiosqlite.Connection, outbox: Outbox, relay: Relay, message_id: int, text: str,
+async def relay_out(conn: Conn, outbox: Outbox, relay: Relay, message_id: int, text: str,
                     server_name: str) -> bool:
     """A moderator's message in the relay thread, to the member by DM."""
     return await outbox.enqueue(conn, key=f"case:{relay.case_id}:relay:out:{message_id}", kind="case_relay",

@@ -8,10 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-import aiosqlite
-
 from bot.core.clock import Clock, utcnow_iso
-from bot.core.db import read_one
+from bot.core.db import Conn, read_one
 from bot.core.errors import UserFacingError
 
 PROFANITY_MODES = ("off", "remove")
@@ -31,7 +29,7 @@ class CaseSettings:
 _COLUMNS = tuple(f.name for f in fields(CaseSettings) if f.name != "guild_id")
 
 
-async def case_settings(conn: aiosqlite.Connection, guild_id: int) -> CaseSettings:
+async def case_settings(conn: Conn, guild_id: int) -> CaseSettings:
     """The server's settings, or the defaults. Takes a connection so it works inside a transaction
     (``db.reader`` outside one)."""
     row = await read_one(
@@ -56,7 +54,7 @@ def validate(settings: CaseSettings) -> None:
         raise UserFacingError("Profanity handling is either off or remove.")
 
 
-async def update_case_settings(conn: aiosqlite.Connection, clock: Clock, guild_id: int, **changes: Any) -> CaseSettings:
+async def update_case_settings(conn: Conn, clock: Clock, guild_id: int, **changes: Any) -> CaseSettings:
     """Change some settings (None values are left as they are) and return the result."""
     current = await case_settings(conn, guild_id)
     new = replace(current, **{k: v for k, v in changes.items() if v is not None})

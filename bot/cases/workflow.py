@@ -21,8 +21,7 @@ from bot.core.messages import Card, embed, timestamp
 from bot.delivery.outbox import sent_message
 
 if TYPE_CHECKING:
-    import aiosqlite
-
+    from bot.core.db import Conn
     from bot.delivery.outbox import Outbox
 
 NOTE_MAX = 1000
@@ -31,7 +30,7 @@ TIMEOUT_MIN = timedelta(minutes=1)
 TIMEOUT_MAX = timedelta(days=28)
 
 
-async def _case_to_act_on(conn: aiosqlite.Connection, guild_id: int, case_id: int, *,
+async def _case_to_act_on(conn: Conn, guild_id: int, case_id: int, *,
                           allow_resolved: bool = False) -> Case:
     """Read the case a moderator acts on, refusing one that is gone (or resolved, unless
     ``allow_resolved``). Creating a case is ``bot.cases.records.open_case``."""
@@ -45,7 +44,7 @@ async def _case_to_act_on(conn: aiosqlite.Connection, guild_id: int, case_id: in
     return case
 
 
-async def _touch(conn: aiosqlite.Connection, clock: Clock, case: Case) -> None:
+async def _touch(conn: Conn, clock: Clock, case: Case) -> None:
     await conn.execute("UPDATE cases SET updated_at = ? WHERE id = ? AND guild_id = ?",
                        (iso_utc(clock.now()), case.id, case.guild_id))
 
@@ -171,12 +170,12 @@ async def action_dm_states(db: Database, guild_id: int, case_id: int) -> dict[in
     return found
 
 
-async def case_for_action(conn: aiosqlite.Connection, guild_id: int, case_id: int) -> Case:
+async def case_for_action(conn: Conn, guild_id: int, case_id: int) -> Case:
     """The case an action is taken for, in the caller's transaction (resolved cases too); "not found" otherwise."""
     return await _case_to_act_on(conn, guild_id, case_id, allow_resolved=True)
 
 
-async def block_from_stories(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, case_id: int,
+async def block_from_stories(conn: Conn, clock: Clock, *, guild_id: int, case_id: int,
                              moderator_id: int, reason: str, whom: str, until: str) -> Case:
     """Record on the case that ``whom`` ("the author of story #3", never a name the stories don't
     give, or the case's member) is blocked from sharing stories until ``until``. The block itself is

@@ -13,11 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.checkins.sessions import Session, sessions_where
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import read_all
+from bot.core.db import Conn, read_all
 
 GRACE = timedelta(minutes=10)
 WEEKS_VIEW = timedelta(weeks=4)
@@ -29,7 +27,7 @@ class Presence:
     minutes: int
 
 
-async def voice_moved(conn: aiosqlite.Connection, now: datetime, guild_id: int, user_id: int,
+async def voice_moved(conn: Conn, now: datetime, guild_id: int, user_id: int,
                       left: int | None, joined: int | None, tracked: set[int]) -> None:
     """A member's voice channel changed from ``left`` to ``joined`` (either may be None); only
     ``tracked`` channels (circles' voice channels) are recorded."""
@@ -42,7 +40,7 @@ async def voice_moved(conn: aiosqlite.Connection, now: datetime, guild_id: int, 
                            (guild_id, joined, user_id, stamp))
 
 
-async def reconcile_voice(conn: aiosqlite.Connection, now: datetime, guild_id: int, present: dict[int, int],
+async def reconcile_voice(conn: Conn, now: datetime, guild_id: int, present: dict[int, int],
                           tracked: set[int]) -> tuple[int, int]:
     """Bring the open ``checkin_voice`` rows in line with who is in voice now (``present``: user ->
     channel), as seen when the bot becomes ready: after downtime a member who left meanwhile must
@@ -70,7 +68,7 @@ async def reconcile_voice(conn: aiosqlite.Connection, now: datetime, guild_id: i
     return closed, opened
 
 
-async def session_attendance(conn: aiosqlite.Connection, session: Session, channel_id: int,
+async def session_attendance(conn: Conn, session: Session, channel_id: int,
                              now: datetime) -> list[Presence]:
     """Minutes each member spent in ``channel_id`` during the session window, most first."""
     start, end = session.starts_at - GRACE, min(session.ends_at + GRACE, now)
@@ -96,7 +94,7 @@ class WeeksLine:
     minutes: int
 
 
-async def four_weeks(conn: aiosqlite.Connection, guild_id: int, circle_id: int, channel_id: int,
+async def four_weeks(conn: Conn, guild_id: int, circle_id: int, channel_id: int,
                      now: datetime) -> tuple[int, list[WeeksLine]]:
     """Over the circle's sessions of the last 4 weeks: how many there were, and per member who came
     how many they came to and for how long."""

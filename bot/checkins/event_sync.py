@@ -16,14 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-import aiosqlite
-
 from bot.checkins import wording
 from bot.checkins.series import get_series
 from bot.checkins.sessions import Session, sessions_where
 from bot.circles.records import Circle, get_circle
 from bot.core.clock import iso_utc
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.text import display
 
 
@@ -110,7 +108,7 @@ async def plan(db: Database, guild_id: int, now: datetime) -> list[EventStep]:
     return steps
 
 
-async def record(conn: aiosqlite.Connection, guild_id: int, step: EventStep, *, event_id: int | None = None,
+async def record(conn: Conn, guild_id: int, step: EventStep, *, event_id: int | None = None,
                  failed: bool = False) -> None:
     """What Discord now holds after ``step`` (or that it could not be done: no more tries)."""
     state = "failed" if failed else STATE_AFTER[step.action]
@@ -120,12 +118,12 @@ async def record(conn: aiosqlite.Connection, guild_id: int, step: EventStep, *, 
         (state, event_id, None if failed else step.sig, guild_id, step.session_id))
 
 
-async def event_gone(conn: aiosqlite.Connection, guild_id: int, event_id: int) -> None:
+async def event_gone(conn: Conn, guild_id: int, event_id: int) -> None:
     """Someone deleted the event in Discord: stop trying to keep it in step."""
     await conn.execute("UPDATE checkin_sessions SET event_state = 'failed' WHERE guild_id = ? AND event_id = ?",
                        (guild_id, event_id))
 
 
-async def session_of_event(conn: aiosqlite.Connection, guild_id: int, event_id: int) -> Session | None:
+async def session_of_event(conn: Conn, guild_id: int, event_id: int) -> Session | None:
     found = await sessions_where(conn, guild_id, "event_id = ?", (event_id,))
     return found[0] if found else None

@@ -20,8 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-import aiosqlite
-
 from bot.checkins import attendance, pulse, wording
 from bot.checkins.inputs import offsets_text
 from bot.checkins.manage import holds_seat
@@ -40,7 +38,7 @@ from bot.checkins.sessions import (
 )
 from bot.circles.records import Circle, facilitator_ids, get_circle
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.guild_settings import get_settings
 from bot.core.messages import SECONDARY, Button, Card, custom_id, timestamp
 from bot.core.text import display
@@ -70,7 +68,7 @@ class CheckinRuntime:
     guild_name: Callable[[int], str]
     changed: Callable[[int], None]  # a server's sessions changed: bring its Discord events in step
 
-    def handlers(self) -> dict[str, Callable[[aiosqlite.Connection, Occurrence], object]]:
+    def handlers(self) -> dict[str, Callable[[Conn, Occurrence], object]]:
         return {HORIZON_KIND: self.on_horizon, REMIND_KIND: self.on_remind, START_KIND: self.on_start,
                 END_KIND: self.on_end, PULSE_CLOSE_KIND: self.on_pulse_close}
 
@@ -79,7 +77,7 @@ class CheckinRuntime:
 
     # -- the horizon: keep the next sessions made ------------------------------------------------
 
-    async def on_horizon(self, conn: aiosqlite.Connection, occ: Occurrence) -> None:
+    async def on_horizon(self, conn: Conn, occ: Occurrence) -> None:
         series = await get_series(conn, occ.guild_id, occ.owner_id)
         if series is None or series.status != "active":
             return
@@ -88,7 +86,7 @@ class CheckinRuntime:
         if await materialise(conn, self.clock.now(), series):
             self.changed(series.guild_id)
 
-    async def pause_if_orphaned(self, conn: aiosqlite.Connection, series: Series) -> bool:
+    async def pause_if_orphaned(self, conn: Conn, series: Series) -> bool:
         """A series whose circle was archived or lost its voice channel pauses; the organiser is told."""
         circle = await get_circle(self.db, series.guild_id, series.circle_id)
         if circle.archived_at is None and circle.voice_channel_id is not None:
@@ -97,7 +95,7 @@ class CheckinRuntime:
         await self.pause(conn, series, circle, why)
         return True
 
-    async def pause(self, conn: aiosqlite.Connection, series: Series, circle: Circle, why: str) -> None:
+    async def pause(self, conn: Conn, series: Series, circle: Circle, why: str) -> None:
         now = self.clock.now()
         await set_status(conn, now, series, "paused")
         await call_off_upcoming(conn, now, series)
@@ -111,7 +109,7 @@ class CheckinRuntime:
 
     # -- reminders --------------------------------------------------------------------------------
 
-    async def on_remind(self, conn: aiosqlite.Connection, occ: Occurrence) -> None:
+    async def on_remind(self, conn: Conn, occ: Occurrence) -> None:
         session = await get_session(conn, occ.guild_id, occ.owner_id)
         now = self.clock.now()
         if session is None or session.status != "scheduled" or now >= session.starts_at:
@@ -134,7 +132,7 @@ class CheckinRuntime:
 
     # -- start and end ----------------------------------------------------------------------------
 
-    async def on_start(self, conn: aiosqlite.Connection, occ: Occurrence) -> None:
+    async def on_start(self, conn: Conn, occ: Occurrence) -> None:
         session = await get_session(conn, occ.guild_id, occ.owner_id)
         if session is None or session.status != "scheduled" or session.starts_at != occ.scheduled_at:
             return
@@ -160,7 +158,7 @@ class CheckinRuntime:
                                   guild_id=session.guild_id, target_kind="channel",
                                   target_id=circle.text_channel_id, payload=card.to_payload())
 
-    async def on_end(self, conn: aiosqlite.Connection, occ: Occurrence) -> None:
+    async def on_end(self, conn: Conn, occ: Occurrence) -> None:
         session = await get_session(conn, occ.guild_id, occ.owner_id)
         if session is None or session.status not in ("scheduled", "started") or session.ends_at != occ.scheduled_at:
             return
@@ -185,7 +183,7 @@ class CheckinRuntime:
                                           kind="checkins.pulse", guild_id=session.guild_id, target_kind="dm",
                                           target_id=optin.user_id, payload=card.to_payload())
 
-    async def on_pulse_close(self, conn: aiosqlite.Connection, occ: Occurrence) -> None:
+    async def on_pulse_close(self, conn: Conn, occ: Occurrence) -> None:
         session = await get_session(conn, occ.guild_id, occ.owner_id)
         if session is not None:
             await pulse.close(conn, session)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
-import aiosqlite
-
 from bot.checkins import wording
 from bot.checkins.inputs import (
     CheckinInputError,
@@ -43,7 +41,7 @@ from bot.checkins.sessions import (
 )
 from bot.circles.records import Circle, get_circle
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.errors import UserFacingError
 from bot.core.messages import Card, timestamp
 from bot.core.text import display
@@ -135,7 +133,7 @@ class _Found:
     session: Session | None
     instant: datetime
 
-    async def made(self, conn: aiosqlite.Connection, now: datetime, status: str = "scheduled") -> Session:
+    async def made(self, conn: Conn, now: datetime, status: str = "scheduled") -> Session:
         if self.session is not None:
             return self.session
         return await insert_session(conn, now, self.series, self.instant, status=status)

@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.checkins.inputs import DEFAULT_OFFSETS
 from bot.core.clock import iso_utc
-from bot.core.db import read_all, read_one
+from bot.core.db import Conn, read_all, read_one
 from bot.members.prefs import prefs_on
 
 
@@ -34,7 +32,7 @@ def _offsets(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split(",") if p.strip().isdigit()) or DEFAULT_OFFSETS
 
 
-async def get_optin(conn: aiosqlite.Connection, guild_id: int, circle_id: int, user_id: int) -> OptIn | None:
+async def get_optin(conn: Conn, guild_id: int, circle_id: int, user_id: int) -> OptIn | None:
     row = await read_one(
         conn, "SELECT reminders, offsets, start_ping, pulse FROM checkin_optins"
         " WHERE guild_id = ? AND circle_id = ? AND user_id = ?", (guild_id, circle_id, user_id),
@@ -44,7 +42,7 @@ async def get_optin(conn: aiosqlite.Connection, guild_id: int, circle_id: int, u
     return OptIn(guild_id, circle_id, user_id, bool(row[0]), _offsets(row[1]), bool(row[2]), bool(row[3]))
 
 
-async def save_optin(conn: aiosqlite.Connection, now: datetime, optin: OptIn) -> None:
+async def save_optin(conn: Conn, now: datetime, optin: OptIn) -> None:
     await conn.execute(
         "INSERT INTO checkin_optins (guild_id, circle_id, user_id, reminders, offsets, start_ping, pulse, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, circle_id, user_id) DO UPDATE SET"
@@ -55,7 +53,7 @@ async def save_optin(conn: aiosqlite.Connection, now: datetime, optin: OptIn) ->
     )
 
 
-async def seated_optins(conn: aiosqlite.Connection, guild_id: int, circle_id: int) -> list[OptIn]:
+async def seated_optins(conn: Conn, guild_id: int, circle_id: int) -> list[OptIn]:
     """Opt-ins of members who hold an active seat in the circle now."""
     rows = await read_all(
         conn, "SELECT o.user_id, o.reminders, o.offsets, o.start_ping, o.pulse FROM checkin_optins o"
@@ -66,12 +64,12 @@ async def seated_optins(conn: aiosqlite.Connection, guild_id: int, circle_id: in
     return [OptIn(guild_id, circle_id, r[0], bool(r[1]), _offsets(r[2]), bool(r[3]), bool(r[4])) for r in rows]
 
 
-async def set_interest(conn: aiosqlite.Connection, guild_id: int, session_id: int, user_id: int,
+async def set_interest(conn: Conn, guild_id: int, session_id: int, user_id: int,
                        interested: bool) -> bool:
     """Record or drop an Interested press; True when something changed."""
     if interested:
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO checkin_interest (guild_id, session_id, user_id) VALUES (?, ?, ?)",
+            "INSERT INTO checkin_interest (guild_id, session_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (guild_id, session_id, user_id))
     else:
         cursor = await conn.execute(
@@ -80,13 +78,13 @@ async def set_interest(conn: aiosqlite.Connection, guild_id: int, session_id: in
     return cursor.rowcount == 1
 
 
-async def interested_in(conn: aiosqlite.Connection, guild_id: int, session_id: int) -> list[int]:
+async def interested_in(conn: Conn, guild_id: int, session_id: int) -> list[int]:
     rows = await read_all(conn, "SELECT user_id FROM checkin_interest WHERE guild_id = ? AND session_id = ?"
                                 " ORDER BY user_id", (guild_id, session_id))
     return [r[0] for r in rows]
 
 
-async def reminder_recipients(conn: aiosqlite.Connection, guild_id: int, circle_id: int, session_id: int,
+async def reminder_recipients(conn: Conn, guild_id: int, circle_id: int, session_id: int,
                               offset: int) -> list[int]:
     """Who asked for a reminder ``offset`` minutes before this session (before quiet hours/flare)."""
     chosen = {o.user_id for o in await seated_optins(conn, guild_id, circle_id)
@@ -98,5 +96,5 @@ async def reminder_recipients(conn: aiosqlite.Connection, guild_id: int, circle_
     return sorted(chosen)
 
 
-async def may_ping(conn: aiosqlite.Connection, guild_id: int, user_id: int, now: datetime, server_zone: str) -> bool:
+async def may_ping(conn: Conn, guild_id: int, user_id: int, now: datetime, server_zone: str) -> bool:
     return (await prefs_on(conn, guild_id, user_id)).may_ping(now, server_zone)

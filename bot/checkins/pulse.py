@@ -11,23 +11,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.checkins.sessions import Session
-from bot.core.db import read_all
+from bot.core.db import Conn, read_all
 
 MIN_ANSWERS = 3
 
 
-async def ask(conn: aiosqlite.Connection, session: Session, user_id: int) -> bool:
+async def ask(conn: Conn, session: Session, user_id: int) -> bool:
     """Record that a member is asked; False if they already were."""
     cursor = await conn.execute(
-        "INSERT OR IGNORE INTO checkin_pulse_pending (guild_id, session_id, user_id) VALUES (?, ?, ?)",
+        "INSERT INTO checkin_pulse_pending (guild_id, session_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (session.guild_id, session.id, user_id))
     return cursor.rowcount == 1
 
 
-async def answer(conn: aiosqlite.Connection, guild_id: int, session_id: int, user_id: int, score: int | None) -> bool:
+async def answer(conn: Conn, guild_id: int, session_id: int, user_id: int, score: int | None) -> bool:
     """Store an answer (None: skipped) while the window is open; False when closed or already answered."""
     if score is not None and not 1 <= score <= 5:
         return False
@@ -38,7 +36,7 @@ async def answer(conn: aiosqlite.Connection, guild_id: int, session_id: int, use
     return cursor.rowcount == 1
 
 
-async def close(conn: aiosqlite.Connection, session: Session) -> int:
+async def close(conn: Conn, session: Session) -> int:
     """End the window: answers become anonymous rows, the pending rows go. Returns answers kept."""
     cursor = await conn.execute(
         "INSERT INTO checkin_pulse_answers (guild_id, circle_id, session_id, score)"
@@ -60,7 +58,7 @@ class PulseLine:
     spread: tuple[int, int, int, int, int]  # answers per score 1..5
 
 
-async def aggregates(conn: aiosqlite.Connection, guild_id: int, circle_id: int, limit: int = 12) -> list[PulseLine]:
+async def aggregates(conn: Conn, guild_id: int, circle_id: int, limit: int = 12) -> list[PulseLine]:
     """Per session (newest last), only sessions with at least MIN_ANSWERS answers."""
     rows = await read_all(
         conn, "SELECT a.session_id, s.starts_at, a.score FROM checkin_pulse_answers a"

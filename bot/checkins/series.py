@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.core.clock import iso_utc
-from bot.core.db import read_all, read_one
+from bot.core.db import Conn, read_all, read_one
 from bot.delivery import schedules
 from bot.delivery.recurrence import WEEKDAY_NAMES, Recurrence
 
@@ -100,7 +98,7 @@ class SeriesDraft:
     created_by: int
 
 
-async def insert_series(conn: aiosqlite.Connection, now: datetime, draft: SeriesDraft) -> Series:
+async def insert_series(conn: Conn, now: datetime, draft: SeriesDraft) -> Series:
     """Store a series and its horizon schedule, in the caller's transaction."""
     stamp = iso_utc(now)
     cursor = await conn.execute(
@@ -123,13 +121,13 @@ async def insert_series(conn: aiosqlite.Connection, now: datetime, draft: Series
     return series
 
 
-async def get_series(conn: aiosqlite.Connection, guild_id: int, series_id: int) -> Series | None:
+async def get_series(conn: Conn, guild_id: int, series_id: int) -> Series | None:
     row = await read_one(conn, f"SELECT {_COLUMNS} FROM checkin_series WHERE guild_id = ? AND id = ?",
                                (guild_id, series_id))
     return None if row is None else _series(row)
 
 
-async def list_series(conn: aiosqlite.Connection, guild_id: int, *, circle_id: int | None = None,
+async def list_series(conn: Conn, guild_id: int, *, circle_id: int | None = None,
                       statuses: tuple[str, ...] = ("active", "paused")) -> list[Series]:
     marks = ",".join("?" * len(statuses))
     sql = f"SELECT {_COLUMNS} FROM checkin_series WHERE guild_id = ? AND status IN ({marks})"
@@ -140,7 +138,7 @@ async def list_series(conn: aiosqlite.Connection, guild_id: int, *, circle_id: i
     return [_series(r) for r in await read_all(conn, sql + " ORDER BY id", params)]
 
 
-async def set_status(conn: aiosqlite.Connection, now: datetime, series: Series, status: str) -> None:
+async def set_status(conn: Conn, now: datetime, series: Series, status: str) -> None:
     """Pause or cancel (or resume) a series; its horizon schedule follows."""
     await conn.execute("UPDATE checkin_series SET status = ?, updated_at = ? WHERE id = ? AND guild_id = ?",
                        (status, iso_utc(now), series.id, series.guild_id))
@@ -151,7 +149,7 @@ async def set_status(conn: aiosqlite.Connection, now: datetime, series: Series, 
             await schedules.set_active(conn, now, series.guild_id, series.schedule_id, status == "active")
 
 
-async def update_series(conn: aiosqlite.Connection, now: datetime, series: Series, *, local_time: time,
+async def update_series(conn: Conn, now: datetime, series: Series, *, local_time: time,
                         duration_minutes: int, facilitator_id: int | None) -> Series:
     await conn.execute(
         "UPDATE checkin_series SET local_time = ?, duration_minutes = ?, facilitator_id = ?, updated_at = ?"

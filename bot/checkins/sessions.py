@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.checkins.inputs import OFFSETS
 from bot.checkins.series import Series
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import read_all, read_one
+from bot.core.db import Conn, read_all, read_one
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence
 
@@ -58,13 +56,13 @@ def _session(row: Any) -> Session:
                    bool(row[8]), row[9], row[10], row[11], row[12])
 
 
-async def get_session(conn: aiosqlite.Connection, guild_id: int, session_id: int) -> Session | None:
+async def get_session(conn: Conn, guild_id: int, session_id: int) -> Session | None:
     row = await read_one(conn, f"SELECT {_COLUMNS} FROM checkin_sessions WHERE guild_id = ? AND id = ?",
                                (guild_id, session_id))
     return None if row is None else _session(row)
 
 
-async def session_on(conn: aiosqlite.Connection, series: Series, local_date: str) -> Session | None:
+async def session_on(conn: Conn, series: Series, local_date: str) -> Session | None:
     row = await read_one(
         conn, f"SELECT {_COLUMNS} FROM checkin_sessions WHERE guild_id = ? AND series_id = ? AND local_date = ?",
         (series.guild_id, series.id, local_date),
@@ -72,7 +70,7 @@ async def session_on(conn: aiosqlite.Connection, series: Series, local_date: str
     return None if row is None else _session(row)
 
 
-async def sessions_where(conn: aiosqlite.Connection, guild_id: int, where: str, params: tuple[Any, ...] = (),
+async def sessions_where(conn: Conn, guild_id: int, where: str, params: tuple[Any, ...] = (),
                          ) -> list[Session]:
     """Sessions of one server matching an extra condition (on checkin_sessions' columns)."""
     return [_session(r) for r in await read_all(
@@ -81,7 +79,7 @@ async def sessions_where(conn: aiosqlite.Connection, guild_id: int, where: str, 
     )]
 
 
-async def insert_session(conn: aiosqlite.Connection, now: datetime, series: Series, instant: datetime,
+async def insert_session(conn: Conn, now: datetime, series: Series, instant: datetime,
                          *, status: str = "scheduled") -> Session:
     local_date = series.rule.nominal(instant).date().isoformat()
     cursor = await conn.execute(
@@ -97,7 +95,7 @@ async def insert_session(conn: aiosqlite.Connection, now: datetime, series: Seri
     return session
 
 
-async def materialise(conn: aiosqlite.Connection, now: datetime, series: Series) -> list[Session]:
+async def materialise(conn: Conn, now: datetime, series: Series) -> list[Session]:
     """Make the series' next sessions until ``HORIZON`` upcoming ones exist; returns those made."""
     if series.status != "active":
         return []
@@ -117,7 +115,7 @@ async def materialise(conn: aiosqlite.Connection, now: datetime, series: Series)
     return made
 
 
-async def next_starts(conn: aiosqlite.Connection, series: Series, now: datetime, count: int) -> list[datetime]:
+async def next_starts(conn: Conn, series: Series, now: datetime, count: int) -> list[datetime]:
     """When the series really meets next: its occurrences after ``now`` with skipped (or otherwise
     called-off) sessions left out and moved ones at their new time, soonest first. Dates beyond the
     made sessions are the rule's. What organisers and the finder are shown."""
@@ -135,12 +133,12 @@ async def next_starts(conn: aiosqlite.Connection, series: Series, now: datetime,
     return sorted(times)[:count]
 
 
-async def drop_jobs(conn: aiosqlite.Connection, session: Session) -> None:
+async def drop_jobs(conn: Conn, session: Session) -> None:
     for kind in SESSION_KINDS:
         await schedules.delete_for_owner(conn, session.guild_id, kind, session.id)
 
 
-async def schedule_jobs(conn: aiosqlite.Connection, now: datetime, session: Session) -> None:
+async def schedule_jobs(conn: Conn, now: datetime, session: Session) -> None:
     """(Re)make the session's one-off schedules for its current start and end."""
     await drop_jobs(conn, session)
 
@@ -157,13 +155,13 @@ async def schedule_jobs(conn: aiosqlite.Connection, now: datetime, session: Sess
             await once(REMIND_KIND, at, {"offset": minutes})
 
 
-async def set_session_status(conn: aiosqlite.Connection, session: Session, status: str,
+async def set_session_status(conn: Conn, session: Session, status: str,
                              *, note: str | None = None) -> None:
     await conn.execute("UPDATE checkin_sessions SET status = ?, note = COALESCE(?, note) WHERE id = ? AND guild_id = ?",
                        (status, note, session.id, session.guild_id))
 
 
-async def move_session(conn: aiosqlite.Connection, now: datetime, session: Session, starts_at: datetime,
+async def move_session(conn: Conn, now: datetime, session: Session, starts_at: datetime,
                        ends_at: datetime, *, moved: bool) -> Session:
     await conn.execute(
         "UPDATE checkin_sessions SET starts_at = ?, ends_at = ?, moved = ? WHERE id = ? AND guild_id = ?",
@@ -175,7 +173,7 @@ async def move_session(conn: aiosqlite.Connection, now: datetime, session: Sessi
     return updated
 
 
-async def call_off_upcoming(conn: aiosqlite.Connection, now: datetime, series: Series) -> list[Session]:
+async def call_off_upcoming(conn: Conn, now: datetime, series: Series) -> list[Session]:
     """Cancel every session of the series that has not started yet (their events follow)."""
     found = await sessions_where(conn, series.guild_id, "series_id = ? AND status = 'scheduled'", (series.id,))
     for session in found:
@@ -184,7 +182,7 @@ async def call_off_upcoming(conn: aiosqlite.Connection, now: datetime, series: S
     return found
 
 
-async def upcoming_for_circles(conn: aiosqlite.Connection, guild_id: int, circle_ids: list[int],
+async def upcoming_for_circles(conn: Conn, guild_id: int, circle_ids: list[int],
                                now: datetime) -> list[Session]:
     if not circle_ids:
         return []

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.circles.cards import MemberLine, MyCircleLine
 from bot.circles.notices import Outbox
 from bot.circles.records import Circle, CircleArchived, CircleNotFound, RoleChange, get_circle
 from bot.circles.waitlist import fill_free_seats, next_position, position_of
 from bot.core.clock import Clock, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display
 
@@ -42,7 +40,7 @@ class AgreeResult:
 
 
 async def log_consent(
-    conn: aiosqlite.Connection, clock: Clock, circle: Circle, user_id: int, event: str, version: int | None,
+    conn: Conn, clock: Clock, circle: Circle, user_id: int, event: str, version: int | None,
 ) -> None:
     if event not in CONSENT_EVENTS:
         raise ValueError(f"unknown consent event {event!r}")
@@ -247,7 +245,7 @@ async def my_circles(db: Database, guild_id: int, user_id: int) -> list[MyCircle
     rows = await db.fetchall(
         "SELECT c.id, c.name, c.norms_version, s.status, s.consented_at, s.consent_version, s.reconsent_due_at"
         " FROM circle_seats s JOIN circles c ON c.id = s.circle_id"
-        " WHERE s.guild_id = ? AND s.user_id = ? ORDER BY c.name COLLATE NOCASE",
+        " WHERE s.guild_id = ? AND s.user_id = ? ORDER BY lower(c.name)",
         (guild_id, user_id),
     )
     for r in rows:
@@ -255,7 +253,7 @@ async def my_circles(db: Database, guild_id: int, user_id: int) -> list[MyCircle
                                   r["norms_version"], r["reconsent_due_at"]))
     rows = await db.fetchall(
         "SELECT c.id, c.name, w.offer_expires_at FROM circle_waitlist w JOIN circles c ON c.id = w.circle_id"
-        " WHERE w.guild_id = ? AND w.user_id = ? ORDER BY c.name COLLATE NOCASE",
+        " WHERE w.guild_id = ? AND w.user_id = ? ORDER BY lower(c.name)",
         (guild_id, user_id),
     )
     for r in rows:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
+from bot.core.db import Conn
 from bot.core.personal_data import PersonalTable, delete_and_anonymise, register
 from bot.delivery.housekeeping import keep_sent_kind
 
@@ -11,11 +10,11 @@ from bot.delivery.housekeeping import keep_sent_kind
 keep_sent_kind("circles.role_problem")
 
 
-async def _erase_consent_history(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+async def _erase_consent_history(conn: Conn, guild_id: int, user_id: int) -> int:
     # consent_log is append-only; recording the member's own erasure request first is the only
     # thing its trigger lets a delete through for. The request itself goes with the rows.
     await conn.execute(
-        "INSERT INTO consent_erasures (guild_id, user_id, erased_at) VALUES (?, ?, datetime('now'))"
+        "INSERT INTO consent_erasures (guild_id, user_id, erased_at) VALUES (?, ?, CURRENT_TIMESTAMP)"
         " ON CONFLICT (guild_id, user_id) DO NOTHING",
         (guild_id, user_id),
     )
@@ -24,11 +23,11 @@ async def _erase_consent_history(conn: aiosqlite.Connection, guild_id: int, user
     return cursor.rowcount
 
 
-async def _erase_server_consent_history(conn: aiosqlite.Connection, guild_id: int) -> int:
+async def _erase_server_consent_history(conn: Conn, guild_id: int) -> int:
     # The server is gone past its grace period: every member's consent history goes with it.
     await conn.execute(
         "INSERT INTO consent_erasures (guild_id, user_id, erased_at)"
-        " SELECT DISTINCT guild_id, user_id, datetime('now') FROM consent_log WHERE guild_id = ?"
+        " SELECT DISTINCT guild_id, user_id, CURRENT_TIMESTAMP FROM consent_log WHERE guild_id = ?"
         " ON CONFLICT (guild_id, user_id) DO NOTHING",
         (guild_id,),
     )
@@ -75,7 +74,7 @@ register(PersonalTable(
 ))
 
 
-async def member_notice_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[tuple[int, int]]:
+async def member_notice_posts(conn: Conn, guild_id: int, user_id: int) -> list[tuple[int, int]]:
     """(channel id, message id) of the moderators' notices that name the member (a circle role the
     bot could not give them); ``cogs/circles`` registers this with bot.privacy.posts."""
     async with conn.execute(

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
+from bot.core.db import Conn
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence
 
@@ -19,7 +18,7 @@ OFFER_KIND = "circle_seat_offer"    # owner: the waitlist entry holding a seat
 
 
 async def schedule_grace_deadline(
-    conn: aiosqlite.Connection, now: datetime, guild_id: int, circle_id: int, due: datetime,
+    conn: Conn, now: datetime, guild_id: int, circle_id: int, due: datetime,
 ) -> None:
     # New norms move every waiting member's deadline to the same instant: one wake-up suffices.
     await schedules.delete_for_owner(conn, guild_id, GRACE_KIND, circle_id)
@@ -28,7 +27,7 @@ async def schedule_grace_deadline(
 
 
 async def schedule_offer_expiry(
-    conn: aiosqlite.Connection, now: datetime, guild_id: int, waitlist_id: int, expires: datetime,
+    conn: Conn, now: datetime, guild_id: int, waitlist_id: int, expires: datetime,
 ) -> None:
     await schedules.create(conn, now, guild_id=guild_id, kind=OFFER_KIND, owner_id=waitlist_id,
                            rule=Recurrence.once(expires))

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.circles.norms import pause_overdue
 from bot.circles.notices import Outbox
 from bot.circles.records import RoleChange
 from bot.circles.waitlist import expire_offers
 from bot.core.clock import Clock
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,7 @@ class DueResult:
         return {c.guild_id for c in self.role_changes}
 
 
-async def process_due(db: Database, conn: aiosqlite.Connection, clock: Clock, outbox: Outbox | None) -> DueResult:
+async def process_due(db: Database, conn: Conn, clock: Clock, outbox: Outbox | None) -> DueResult:
     """Everything due now: grace periods that ended, then seat offers that expired."""
     changes = await pause_overdue(db, conn, clock, outbox)
     expired = await expire_offers(db, conn, clock, outbox)

@@ -7,7 +7,6 @@ raises NameTaken if someone took the name meanwhile, so the cog removes what it 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -19,7 +18,7 @@ from bot.circles.notices import Outbox, circle_archived_notice, enqueue_notice
 from bot.circles.records import Circle, CircleArchived, NameTaken, get_circle, seats_taken
 from bot.circles.waitlist import fill_free_seats
 from bot.core.clock import Clock, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Database, IntegrityError
 from bot.core.errors import UserFacingError
 from bot.core.text import display
 
@@ -51,7 +50,8 @@ def _taken(name: str) -> NameTaken:
 
 async def _name_free(db: Database, guild_id: int, name: str, except_circle_id: int | None = None) -> None:
     row = await db.fetchone(
-        "SELECT name FROM circles WHERE guild_id = ? AND name_key = ? AND archived_at IS NULL AND id IS NOT ?",
+        "SELECT name FROM circles WHERE guild_id = ? AND name_key = ? AND archived_at IS NULL"
+        " AND id IS DISTINCT FROM ?",
         (guild_id, name_key(name), except_circle_id),
     )
     if row is not None:
@@ -99,7 +99,7 @@ async def record_circle(
                 " VALUES (?, ?, 1, ?, ?, ?)",
                 (draft.guild_id, circle_id, text, created_by, now),
             )
-    except sqlite3.IntegrityError:
+    except IntegrityError:
         raise _taken(draft.name) from None
     return await get_circle(db, draft.guild_id, circle_id)
 
@@ -162,7 +162,7 @@ async def store_edit(db: Database, clock: Clock, updated: Circle, outbox: Outbox
                     f"**{display(updated.name)}** changed meanwhile (archived, or more members joined). Try again."
                 )
             await fill_free_seats(db, conn, clock, updated, outbox)
-    except sqlite3.IntegrityError:
+    except IntegrityError:
         raise _taken(updated.name) from None
     return await get_circle(db, updated.guild_id, updated.id)
 

@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
-
 from bot.circles.deadlines import schedule_grace_deadline
 from bot.circles.notices import Outbox, access_paused_notice, enqueue_notice, reconsent_notice
 from bot.circles.records import Circle, CircleArchived, RoleChange, get_circle
 from bot.core.clock import Clock, iso_utc, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display, neutralise_mentions
 from bot.safety.card import crisis_embed_for
@@ -142,7 +140,7 @@ async def save_norms(
 
 
 async def pause_overdue(
-    db: Database, conn: aiosqlite.Connection, clock: Clock, outbox: Outbox | None,
+    db: Database, conn: Conn, clock: Clock, outbox: Outbox | None,
 ) -> list[RoleChange]:
     """Pause access for members whose grace period ended without agreeing; tell each of them.
 

@@ -12,11 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.circles import wording
 from bot.circles.cards import custom_id, norms_embed
 from bot.circles.records import Circle
+from bot.core.db import Conn
 from bot.core.messages import SECONDARY, SUCCESS, Button, Card, timestamp
 from bot.core.text import display
 from bot.delivery.outbox import Outbox, TargetKind
@@ -42,7 +41,7 @@ class Notice:
     fallback: str | None = None  # a registered outbox fallback, run if the DM cannot be delivered
 
 
-async def enqueue_notice(conn: aiosqlite.Connection, outbox: Outbox | None, notice: Notice) -> None:
+async def enqueue_notice(conn: Conn, outbox: Outbox | None, notice: Notice) -> None:
     if outbox is None:
         # Only in tools and tests that run the domain without delivery.
         log.warning("circle notice not queued (no outbox) kind=%s guild=%s", notice.kind, notice.guild_id)
@@ -136,7 +135,7 @@ def welcome_post_notice(guild_id: int, channel_id: int, user_id: int, joined_at:
                   channel_id, card, target_kind="channel")
 
 
-async def reconsent_channel_notice(conn: aiosqlite.Connection, guild_id: int, key: str) -> Notice | None:
+async def reconsent_channel_notice(conn: Conn, guild_id: int, key: str) -> Notice | None:
     """The in-circle stand-in for a re-consent DM that could not be delivered (see RECONSENT_FALLBACK)."""
     match = _RECONSENT_KEY.match(key)
     if match is None:

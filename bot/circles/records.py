@@ -13,7 +13,7 @@ from typing import Any
 from bot.circles import wording
 from bot.circles.names import name_key
 from bot.core.clock import Clock, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Database, Row
 from bot.core.errors import UserFacingError
 from bot.core.text import display
 from bot.core.typed import typed_id
@@ -59,7 +59,7 @@ class Circle:
         return self.archived_at is not None
 
     @classmethod
-    def from_row(cls, row: Sequence[Any]) -> Circle:
+    def from_row(cls, row: Row | Sequence[Any]) -> Circle:
         values = list(row)
         values[4] = tuple(t for t in values[4].split(",") if t)
         return cls(*values)
@@ -152,7 +152,7 @@ async def list_circles(
         " (SELECT count(*) FROM circle_waitlist w WHERE w.guild_id = c.guild_id AND w.circle_id = c.id"
         "  AND w.offered_at IS NULL)"
         " FROM circles c WHERE c.guild_id = ? AND (? OR c.archived_at IS NULL)"
-        " ORDER BY c.name COLLATE NOCASE, c.id",
+        " ORDER BY lower(c.name), c.id",
         (guild_id, int(include_archived)),
     )
     listings = [CircleListing(Circle.from_row(tuple(r)[:15]), int(r[15]), int(r[16])) for r in rows]
@@ -168,7 +168,7 @@ async def autocomplete_circles(
     needle = name_key(current)
     rows = await db.fetchall(
         "SELECT id, name, archived_at FROM circles WHERE guild_id = ? AND (? OR archived_at IS NULL)"
-        " AND (? = '' OR instr(name_key, ?) > 0) ORDER BY name COLLATE NOCASE LIMIT ?",
+        " AND (? = '' OR instr(name_key, ?) > 0) ORDER BY lower(name) LIMIT ?",
         (guild_id, int(include_archived), needle, needle, limit),
     )
     return [((r["name"] + (" (archived)" if r["archived_at"] else ""))[:100], str(r["id"])) for r in rows]
@@ -190,8 +190,8 @@ async def add_facilitator(db: Database, clock: Clock, circle: Circle, user_id: i
         raise CircleArchived(f"**{display(circle.name)}** is archived.")
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO circle_facilitators (guild_id, circle_id, user_id, added_by, added_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO circle_facilitators (guild_id, circle_id, user_id, added_by, added_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (circle.guild_id, circle.id, user_id, added_by, utcnow_iso(clock)),
         )
         return cursor.rowcount == 1

@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.circles.deadlines import schedule_offer_expiry
 from bot.circles.norms import get_norms
 from bot.circles.notices import Outbox, enqueue_notice, offer_expired_notice, seat_offer_notice
 from bot.circles.records import Circle, get_circle, seats_taken
 from bot.core.clock import Clock, iso_utc, parse_iso_utc, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display
 from bot.safety.card import crisis_embed_for
@@ -100,7 +98,7 @@ async def join_waitlist(
 
 
 async def fill_free_seats(
-    db: Database, conn: aiosqlite.Connection, clock: Clock, circle: Circle, outbox: Outbox | None,
+    db: Database, conn: Conn, clock: Clock, circle: Circle, outbox: Outbox | None,
 ) -> list[int]:
     """Offer every free seat to the next waiting member; call inside the transaction that freed it.
 
@@ -151,7 +149,7 @@ async def leave_waitlist(
     return True
 
 
-async def expire_offers(db: Database, conn: aiosqlite.Connection, clock: Clock, outbox: Outbox | None) -> list[int]:
+async def expire_offers(db: Database, conn: Conn, clock: Clock, outbox: Outbox | None) -> list[int]:
     """End held seats whose 48 hours have passed, tell those members, ask the next in line.
 
     Runs inside the caller's transaction (a scheduler handler's). Returns the user ids whose

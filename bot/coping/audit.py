@@ -5,15 +5,13 @@ Ids and actions only, never text; written in the caller's transaction.
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.core.clock import Clock, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 
 ACTIONS = ("pin", "unpin", "remove", "resource_add", "resource_remove", "resource_move")
 
 
-async def record(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, circle_id: int | None, actor_id: int,
+async def record(conn: Conn, clock: Clock, *, guild_id: int, circle_id: int | None, actor_id: int,
                  action: str, target_kind: str, target_id: int) -> None:
     if action not in ACTIONS:
         raise ValueError(f"unknown coping audit action {action!r}")

@@ -14,16 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
-
 from bot.cases.crisis import CrisisResponse, respond_to_crisis
 from bot.core.clock import Clock
+from bot.core.db import Conn
 from bot.delivery.outbox import Outbox
 
 WHAT = {"strategy": "coping strategy", "win": "small win"}
 
 
-async def respond(conn: aiosqlite.Connection, clock: Clock, outbox: Outbox | None, *, level: str, guild_id: int,
+async def respond(conn: Conn, clock: Clock, outbox: Outbox | None, *, level: str, guild_id: int,
                   circle_id: int, source: str, user_id: int, anonymous: bool, text: str,
                   crisis_embed: dict[str, Any], server_name: str) -> CrisisResponse:
     what = WHAT[source]

@@ -12,8 +12,7 @@ import bot.privacy, and the core registry has no such hook).
 
 from __future__ import annotations
 
-import aiosqlite
-
+from bot.core.db import Conn
 from bot.core.personal_data import Erase, PersonalTable, delete_and_anonymise, register
 from bot.delivery.housekeeping import keep_sent_kind
 
@@ -25,7 +24,7 @@ keep_sent_kind("coping_strategy")
 keep_sent_kind("coping_win")
 
 
-async def member_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[tuple[int, int]]:
+async def member_posts(conn: Conn, guild_id: int, user_id: int) -> list[tuple[int, int]]:
     """(channel id, message id) of the posts of the member's named strategies and wins in this server."""
     posts: list[tuple[int, int]] = []
     for table, prefix in POST_KEYS.items():
@@ -42,7 +41,7 @@ async def member_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) 
 def _erase_posts(table: str, then: Erase) -> Erase:
     """Drop the member's posts still waiting in the outbox (never sent now), then erase the rows."""
 
-    async def erase(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+    async def erase(conn: Conn, guild_id: int, user_id: int) -> int:
         await conn.execute(
             f"DELETE FROM outbox WHERE guild_id = ? AND state = 'pending' AND key IN"
             f" (SELECT ? || id FROM {table} WHERE guild_id = ? AND author_id = ?)",
@@ -55,7 +54,7 @@ def _erase_posts(table: str, then: Erase) -> Erase:
 def _erase_presses(table: str, parent: str, key: str, counter: str) -> Erase:
     """Delete a member's presses and take them off the counts shown to others."""
 
-    async def erase(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+    async def erase(conn: Conn, guild_id: int, user_id: int) -> int:
         await conn.execute(
             f"UPDATE {parent} SET {counter} = MAX(0, {counter} - 1) WHERE guild_id = ? AND id IN"
             f" (SELECT {key} FROM {table} WHERE guild_id = ? AND user_id = ?)", (guild_id, guild_id, user_id))

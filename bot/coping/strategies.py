@@ -12,15 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.cases.crisis import CrisisResponse
 from bot.circles.records import Circle
 from bot.coping import audit, crisis, wording
 from bot.coping.cards import StrategyView, strategy_post
 from bot.coping.vetting import Verdict, normalise, vet_all
 from bot.core.clock import Clock, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Database, Row
 from bot.core.errors import UserFacingError
 from bot.core.text import display
 from bot.delivery.outbox import Outbox, cancel_pending, sent_message
@@ -44,7 +42,7 @@ class Shared:
     response: CrisisResponse | None = None  # crisis or concern: the card to show the member, if any
 
 
-def _view(row: aiosqlite.Row | tuple[Any, ...]) -> StrategyView:
+def _view(row: Row | tuple[Any, ...]) -> StrategyView:
     values = list(row)
     values[7] = bool(values[7])
     return StrategyView(*values)
@@ -140,8 +138,9 @@ async def mark_helped(db: Database, clock: Clock, guild_id: int, strategy_id: in
     """One "this helped me too" per member and strategy; False when already given."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO coping_helped (guild_id, strategy_id, user_id, at)"
-            " SELECT guild_id, id, ?, ? FROM coping_strategies WHERE guild_id = ? AND id = ? AND removed_at IS NULL",
+            "INSERT INTO coping_helped (guild_id, strategy_id, user_id, at)"
+            " SELECT guild_id, id, ?, ? FROM coping_strategies WHERE guild_id = ? AND id = ? AND removed_at IS NULL"
+            " ON CONFLICT DO NOTHING",
             (user_id, utcnow_iso(clock), guild_id, strategy_id),
         )
         if cursor.rowcount != 1:

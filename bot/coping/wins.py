@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.cases.crisis import CrisisResponse
 from bot.circles.records import Circle
 from bot.coping import crisis, wording
@@ -21,7 +19,7 @@ from bot.coping.cards import WinView, recap_card, win_post
 from bot.coping.strategies import Shared, check_text
 from bot.coping.vetting import vet
 from bot.core.clock import Clock, iso_utc, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.errors import UserFacingError
 from bot.core.text import display
 from bot.delivery import schedules
@@ -40,7 +38,7 @@ RECAP_TIME = time(18, 0)
 WEEK = timedelta(days=7)
 
 
-async def ensure_recap_schedule(conn: aiosqlite.Connection, clock: Clock, circle: Circle,
+async def ensure_recap_schedule(conn: Conn, clock: Clock, circle: Circle,
                                 timezone: str) -> schedules.Schedule | None:
     """The circle's weekly recap schedule, created if missing; returns it when new (to notify the scheduler)."""
     async with conn.execute("SELECT 1 FROM schedules WHERE guild_id = ? AND kind = ? AND owner_id = ?",
@@ -107,8 +105,9 @@ async def cheer(db: Database, clock: Clock, guild_id: int, win_id: int, user_id:
     """One celebrate per member and win; returns (new, the win with its count)."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO coping_cheers (guild_id, win_id, user_id, at)"
-            " SELECT guild_id, id, ?, ? FROM coping_wins WHERE guild_id = ? AND id = ? AND removed_at IS NULL",
+            "INSERT INTO coping_cheers (guild_id, win_id, user_id, at)"
+            " SELECT guild_id, id, ?, ? FROM coping_wins WHERE guild_id = ? AND id = ? AND removed_at IS NULL"
+            " ON CONFLICT DO NOTHING",
             (user_id, utcnow_iso(clock), guild_id, win_id),
         )
         new = cursor.rowcount == 1
@@ -119,7 +118,7 @@ async def cheer(db: Database, clock: Clock, guild_id: int, win_id: int, user_id:
     return new, win
 
 
-async def wins_between(conn: aiosqlite.Connection, guild_id: int, circle_id: int, start: str,
+async def wins_between(conn: Conn, guild_id: int, circle_id: int, start: str,
                        end: str) -> list[tuple[str, int | None]]:
     """(text, author id if they chose to be named) of the wins shared in [start, end), oldest first."""
     async with conn.execute(
@@ -130,7 +129,7 @@ async def wins_between(conn: aiosqlite.Connection, guild_id: int, circle_id: int
         return [(r[0], r[1]) for r in await cursor.fetchall()]
 
 
-async def send_recap(conn: aiosqlite.Connection, outbox: Outbox, occurrence: Occurrence) -> bool:
+async def send_recap(conn: Conn, outbox: Outbox, occurrence: Occurrence) -> bool:
     """The scheduler's handler body: enqueue this week's recap (nothing when no wins). True when enqueued."""
     async with conn.execute(
         "SELECT name, text_channel_id, archived_at FROM circles WHERE guild_id = ? AND id = ?",

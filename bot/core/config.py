@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.core.postgres import is_postgres_url
 from bot.core.typed import zone_name
 
 DISCORD_API = "https://discord.com/api/v10"
@@ -72,6 +73,9 @@ class DiscordSettings(_Section):
 
 class DatabaseSettings(_Section):
     path: str = "peer-circles.sqlite3"
+    # Empty: the SQLite file ``path``. Else a SQLite file path, or ``postgresql://user@host:port/db``
+    # (the ``postgres`` extra installs its driver, asyncpg) for several bot processes on one database.
+    url: str = ""
 
     @field_validator("path")
     @classmethod
@@ -151,9 +155,22 @@ class Config(_Section):
         return self
 
     @property
+    def database_url(self) -> str:
+        """What the bot opens: ``database.url`` when it is a PostgreSQL URL, else the SQLite file."""
+        if is_postgres_url(self.database.url):
+            return self.database.url
+        return str(self.database_path)
+
+    @property
+    def uses_postgres(self) -> bool:
+        return is_postgres_url(self.database.url)
+
+    @property
     def database_path(self) -> Path:
-        """The database path, relative paths taken from the config file's folder."""
-        path = Path(self.database.path)
+        """The SQLite database path, relative paths taken from the config file's folder (with a
+        PostgreSQL ``database.url``, the folder beside which the anonymity key is kept)."""
+        url = self.database.url.strip()
+        path = Path(url if url and not is_postgres_url(url) else self.database.path)
         if path.is_absolute() or self.source.startswith("<"):
             return path
         return Path(self.source).resolve().parent / path

@@ -12,16 +12,16 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, overload
 
 import aiosqlite
 
-from bot.core import changes
+from bot.core import changes, postgres
 from bot.core.errors import DatabaseBusy
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,26 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
+def _pg(conn: Conn | None) -> postgres.PgConn:
+    assert isinstance(conn, postgres.PgConn)
+    return conn
+
+
+def _pg_errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    try:
+        import asyncpg
+    except ImportError:  # the postgres extra is not installed: only SQLite's errors can happen
+        return (), ()
+    return (asyncpg.PostgresError,), (asyncpg.IntegrityConstraintViolationError,)
+
+
+_PG_ERROR, _PG_INTEGRITY = _pg_errors()
+# What capabilities catch, whichever engine raised it: any database error, a broken constraint.
+DatabaseError: tuple[type[Exception], ...] = (sqlite3.Error, *_PG_ERROR)
+IntegrityError: tuple[type[Exception], ...] = (sqlite3.IntegrityError, *_PG_INTEGRITY)
+_MIGRATION_ERRORS: tuple[type[Exception], ...] = (*DatabaseError, UnicodeDecodeError)
+
+
 class MigrationError(Exception):
     """A migration failed; the database was left as it was before it."""
 
@@ -133,16 +153,82 @@ def _split_statements(sql: str) -> list[str]:
 Params = Sequence[Any] | dict[str, Any]
 
 
-async def read_all(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+# -- The engine interface: what capabilities see of a connection --------------------------------
+# Capabilities type their connections ``Conn`` and their rows ``Row``, never an engine's classes.
+# An aiosqlite connection is a ``Conn`` as it is (the SQLite path runs exactly as before); the
+# PostgreSQL engine (bot/core/postgres.py) hands out an adapter with the same methods, which
+# translates the placeholders and answers ``rowcount``/``lastrowid`` the same way.
+
+
+class Row(Protocol):
+    """A result row: by index (``row[0]``), by column name (``row["id"]``), ``keys()``, ``dict(row)``."""
+
+    @overload
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    @overload
+    def __getitem__(self, key: slice, /) -> tuple[Any, ...]: ...
+    def keys(self) -> list[str]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
+
+
+class Cursor(Protocol):
+    """What a statement leaves: its rows, how many rows it changed, the id it inserted."""
+
+    @property
+    def rowcount(self) -> int: ...
+    @property
+    def lastrowid(self) -> int | None: ...
+    @property
+    def description(self) -> Any: ...
+    async def fetchone(self) -> Row | None: ...
+    async def fetchall(self) -> Iterable[Row]: ...
+
+
+class Pending(Protocol):
+    """A statement under way: awaited (``cursor = await conn.execute(...)``) or entered
+    (``async with conn.execute(...) as cursor``)."""
+
+    def __await__(self) -> Generator[Any, None, Cursor]: ...
+    async def __aenter__(self) -> Cursor: ...
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> Any: ...
+
+
+class Conn(Protocol):
+    """A connection: a transaction's (``Database.transaction()``) or the reader (``Database.reader``).
+    SQL is written with ``?`` placeholders in plain SQL both engines accept."""
+
+    def execute(self, sql: str, parameters: Any = None, /) -> Pending: ...
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Pending: ...
+    def execute_fetchall(self, sql: str, parameters: Any = None, /) -> Awaitable[Iterable[Row]]: ...
+
+
+async def read_all(conn: Conn, sql: str, params: Params = ()) -> list[Row]:
     """Every row, in one call on the connection's thread, run to the end. Reads that may be
     handed ``Database.reader`` go through here (or ``read_one``): see ``Database.reader``."""
     return list(await conn.execute_fetchall(sql, params))
 
 
-async def read_one(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+async def read_one(conn: Conn, sql: str, params: Params = ()) -> Row | None:
     """The first row, or None (``read_all``; the queries read at most a few rows)."""
     rows = await read_all(conn, sql, params)
     return rows[0] if rows else None
+
+
+async def tables_with_column(conn: Conn, column: str) -> list[str]:
+    """The tables that have ``column``, by name, for sweeps over every per-server table."""
+    if isinstance(conn, postgres.PgConn):
+        return [str(r[0]) for r in await read_all(conn, postgres.TABLES_WITH_COLUMN, (column,))]
+    async with conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    ) as cursor:
+        names = [str(r[0]) for r in await cursor.fetchall()]
+    found = []
+    for name in names:
+        async with conn.execute(f"PRAGMA table_info({name})") as cursor:
+            if any(col[1] == column for col in await cursor.fetchall()):
+                found.append(name)
+    return found
 
 
 class Database:
@@ -156,9 +242,12 @@ class Database:
     """
 
     def __init__(self, path: str | Path) -> None:
+        # A SQLite file (or ":memory:"), or a ``postgresql://`` URL (bot/core/postgres.py).
         self.path = str(path)
-        self._conn: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self.engine = "postgresql" if postgres.is_postgres_url(self.path) else "sqlite"
+        self._conn: Conn | None = None
+        self._reader: Conn | None = None
+        self._sqlite: aiosqlite.Connection | None = None
         self._read_only_uri = f"file:{Path(self.path).resolve()}?mode=ro"
         # The transaction this context opened, so its reads see its own writes. A task created
         # inside a transaction inherits the mark; it counts only while that transaction is open
@@ -173,7 +262,7 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     @property
-    def conn(self) -> aiosqlite.Connection:
+    def conn(self) -> Conn:
         """The write connection, for this module only: elsewhere a transaction's connection comes
         from ``transaction()`` and reads go through ``fetch*``, ``reader`` or ``snapshot()``
         (``tests/unit/app/test_read_path.py`` fails on a ``.conn`` outside bot/core/db.py)."""
@@ -182,7 +271,7 @@ class Database:
         return self._conn
 
     @property
-    def reader(self) -> aiosqlite.Connection:
+    def reader(self) -> Conn:
         """The connection for reads: committed data only, or this task's own transaction.
 
         Read on it only with ``read_all``/``read_one`` (one call, run to the end). A statement left
@@ -194,13 +283,21 @@ class Database:
         return self._reader
 
     @asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def snapshot(self) -> AsyncIterator[Conn]:
         """One consistent view for a read that spans many tables and must agree with itself (a
         member's inventory or export): a private read-only connection inside one read transaction,
         closed after. Nobody else reads on it, so its statements may stay open across awaits. Inside
         this task's own transaction (or on an in-memory database) it is ``reader``."""
         if self._reader is None or (self._open is not None and self._holder.get() is self._open):
             yield self.reader
+            return
+        if self.engine == "postgresql":
+            raw, view = await postgres.connect(self.path)
+            try:
+                await raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield view
+            finally:
+                await raw.close()
             return
         conn = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
         try:
@@ -212,33 +309,38 @@ class Database:
             await conn.close()
 
     async def connect(self) -> Database:
+        if self.engine == "postgresql":
+            # The same two connections: writes in ``transaction()``, committed reads on the other.
+            _, self._conn = await postgres.connect(self.path)
+            _, self._reader = await postgres.connect(self.path)
+            return self
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             _make_database_files_private(self.path)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-        self._conn.row_factory = aiosqlite.Row
+        self._conn = self._sqlite = conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
         # Deleted content is overwritten with zeros, not left in free space (see ``checkpoint``).
-        await self._conn.execute("PRAGMA secure_delete=ON")
-        await self._conn.execute("PRAGMA journal_mode=WAL")
-        await self._conn.execute("PRAGMA foreign_keys=ON")
-        await self._conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        await self._conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA secure_delete=ON")
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        await conn.execute("PRAGMA synchronous=NORMAL")
         if self.path != ":memory:":
-            self._reader = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
-            self._reader.row_factory = aiosqlite.Row
-            await self._reader.execute("PRAGMA secure_delete=ON")
-            await self._reader.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            await self._reader.execute("PRAGMA foreign_keys=ON")
+            self._reader = reader = await aiosqlite.connect(self._read_only_uri, uri=True, isolation_level=None)
+            reader.row_factory = aiosqlite.Row
+            await reader.execute("PRAGMA secure_delete=ON")
+            await reader.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            await reader.execute("PRAGMA foreign_keys=ON")
         return self
 
     async def close(self) -> None:
-        if self._reader is not None:
-            await self._reader.close()
-            self._reader = None
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        for conn in (self._reader, self._conn):
+            if isinstance(conn, postgres.PgConn):
+                await conn.raw.close()
+            elif isinstance(conn, aiosqlite.Connection):
+                await conn.close()
+        self._reader = self._conn = self._sqlite = None
 
     async def __aenter__(self) -> Database:
         return await self.connect()
@@ -247,7 +349,7 @@ class Database:
         await self.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Conn]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. In a task that answers a
         member (``answer_soon``), waiting longer than ``INTERACTIVE_WRITE_WAIT`` for the write
         lock raises ``DatabaseBusy`` (nothing changed) instead of leaving them without an answer."""
@@ -286,6 +388,10 @@ class Database:
             self._write_lock.release()
 
     async def _begin(self, wait: float | None) -> None:
+        if self.engine == "postgresql":
+            # Writers in other processes wait on the rows they share, not on a database lock.
+            await self.conn.execute("BEGIN")
+            return
         if wait is None:
             await self.conn.execute("BEGIN IMMEDIATE")
             return
@@ -315,7 +421,7 @@ class Database:
         member's or a story's data (and the daily retention does). Waits for this process's open
         transaction to end; False (logged) when another reader kept the log from being emptied,
         in which case the next checkpoint empties it. (A no-op for other databases.)"""
-        if self.path == ":memory:":
+        if self.path == ":memory:" or self.engine == "postgresql":
             return True
         async with self._write_lock:
             row = await read_one(self.conn, "PRAGMA wal_checkpoint(TRUNCATE)")
@@ -334,10 +440,10 @@ class Database:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
 
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await read_one(self.reader, sql, params)
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await read_all(self.reader, sql, params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
@@ -358,32 +464,55 @@ class Database:
         """Apply every pending migration in order; return the ones applied now."""
         done = await self.applied_migrations()
         applied: list[Migration] = []
+        pg = self.engine == "postgresql"
+        if pg:
+            async with self.transaction() as conn:
+                await _pg(conn).raw.execute(postgres.COMPAT_FUNCTIONS)
+        now_sql = postgres.APPLIED_AT_NOW if pg else "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
         for migration in discover_migrations(folder):
             if migration.number in done:
                 continue
             try:
                 async with self.transaction() as conn:
-                    for statement in _split_statements(migration.sql):
-                        await conn.execute(statement)
+                    if pg:
+                        await _pg(conn).raw.execute(postgres.migration_sql(migration.sql))
+                    else:
+                        for statement in _split_statements(postgres.engine_sections(migration.sql, "sqlite")):
+                            await conn.execute(statement)
                     await conn.execute(
                         "INSERT INTO schema_migrations (number, name, applied_at)"
-                        " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                        f" VALUES (?, ?, {now_sql})",
                         (migration.number, migration.name),
                     )
-            except (sqlite3.Error, UnicodeDecodeError) as exc:
+            except _MIGRATION_ERRORS as exc:
                 raise MigrationError(
                     f"migration {migration.path.name} failed and was rolled back: {exc}"
                 ) from exc
             log.info("migration applied number=%s name=%s", migration.number, migration.name)
             applied.append(migration)
+        if pg:
+            tables = await postgres.identity_tables(_pg(self.conn).raw)
+            for each in (self._conn, self._reader):
+                _pg(each).identity_tables = tables
         return applied
+
 
     async def backup(self, dest: str | Path) -> None:
         """Copy the database with SQLite's online backup API (safe while the bot runs). The copy
-        is created 0600, as the database is."""
+        is created 0600, as the database is. On PostgreSQL: ``pg_dump`` into ``dest`` (plain SQL)."""
         create_private(dest)
+        if self.engine == "postgresql":
+            process = await asyncio.create_subprocess_exec(
+                "pg_dump", "--no-owner", f"--file={dest}", f"--dbname={self.path}",
+                stderr=asyncio.subprocess.PIPE,
+            )
+            _, err = await process.communicate()
+            if process.returncode != 0:
+                raise RuntimeError(f"pg_dump failed: {err.decode(errors='replace').strip()}")
+            return
         dest_conn = sqlite3.connect(str(dest))
         try:
-            await self.conn.backup(dest_conn)
+            assert self._sqlite is not None, "database is not connected"
+            await self._sqlite.backup(dest_conn)
         finally:
             dest_conn.close()

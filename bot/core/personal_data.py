@@ -26,13 +26,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosqlite
+from bot.core.db import Conn
 
-Export = Callable[[aiosqlite.Connection, int, int], Awaitable[list[dict[str, Any]]]]
-Erase = Callable[[aiosqlite.Connection, int, int], Awaitable[int]]
-EraseGuild = Callable[[aiosqlite.Connection, int], Awaitable[int]]
+Export = Callable[[Conn, int, int], Awaitable[list[dict[str, Any]]]]
+Erase = Callable[[Conn, int, int], Awaitable[int]]
+EraseGuild = Callable[[Conn, int], Awaitable[int]]
 # (conn, guild_id, receipts) -> rows the receipts prove are the member's (anonymous stories).
-ReceiptLookup = Callable[[aiosqlite.Connection, int, list[str]], Awaitable[list[dict[str, Any]]]]
+ReceiptLookup = Callable[[Conn, int, list[str]], Awaitable[list[dict[str, Any]]]]
 
 # The retention settings a table may name (days; defaults in bot.privacy.settings).
 RETENTION_SETTINGS = (
@@ -66,19 +66,19 @@ class PersonalTable:
     # an erasure the bot takes those roles away, since the rows that justified them are gone.
     grants_roles: str | None = None
 
-    async def granted_roles(self, conn: aiosqlite.Connection, guild_id: int, user_id: int) -> set[int]:
+    async def granted_roles(self, conn: Conn, guild_id: int, user_id: int) -> set[int]:
         if self.grants_roles is None:
             return set()
         async with conn.execute(self.grants_roles, {"guild_id": guild_id, "user_id": user_id}) as cursor:
             return {int(r[0]) for r in await cursor.fetchall() if r[0] is not None}
 
-    async def expire_rows(self, conn: aiosqlite.Connection, guild_id: int, cutoff: str) -> int:
+    async def expire_rows(self, conn: Conn, guild_id: int, cutoff: str) -> int:
         """Delete this server's rows past retention (``cutoff`` is ISO UTC); 0 without a rule."""
         if self.retention_setting is None:
             return 0
         return await _expire(conn, self.table, self.age_column, self.retention_where, guild_id, cutoff)
 
-    async def erase_server(self, conn: aiosqlite.Connection, guild_id: int) -> int:
+    async def erase_server(self, conn: Conn, guild_id: int) -> int:
         if self.erase_guild is not None:
             return await self.erase_guild(conn, guild_id)
         cursor = await conn.execute(f"DELETE FROM {self.table} WHERE guild_id = ?", (guild_id,))
@@ -88,7 +88,7 @@ class PersonalTable:
         columns = " OR ".join(f"{c} = ?" for c in self.member_columns)
         return f"guild_id = ? AND ({columns})"
 
-    async def export_rows(self, conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[dict[str, Any]]:
+    async def export_rows(self, conn: Conn, guild_id: int, user_id: int) -> list[dict[str, Any]]:
         if self.export is not None:
             return await self.export(conn, guild_id, user_id)
         if not self.member_columns:  # anonymous rows: found only through receipts
@@ -99,7 +99,7 @@ class PersonalTable:
             names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
-    async def count_rows(self, conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+    async def count_rows(self, conn: Conn, guild_id: int, user_id: int) -> int:
         if not self.member_columns:
             return 0
         params = [guild_id, *([user_id] * len(self.member_columns))]
@@ -107,7 +107,7 @@ class PersonalTable:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def erase_rows(self, conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+    async def erase_rows(self, conn: Conn, guild_id: int, user_id: int) -> int:
         if self.erase is not None:
             return await self.erase(conn, guild_id, user_id)
         if not self.member_columns:
@@ -117,7 +117,7 @@ class PersonalTable:
         return cursor.rowcount
 
 
-async def _expire(conn: aiosqlite.Connection, table: str, age_column: str | None, where: str | None,
+async def _expire(conn: Conn, table: str, age_column: str | None, where: str | None,
                   guild_id: int, cutoff: str) -> int:
     if age_column is None and where is None:
         return 0
@@ -140,7 +140,7 @@ class Expiry:
     age_column: str | None = None
     retention_where: str | None = None
 
-    async def expire_rows(self, conn: aiosqlite.Connection, guild_id: int, cutoff: str) -> int:
+    async def expire_rows(self, conn: Conn, guild_id: int, cutoff: str) -> int:
         return await _expire(conn, self.table, self.age_column, self.retention_where, guild_id, cutoff)
 
 
@@ -240,7 +240,7 @@ def delete_and_anonymise(table: str, delete_by: tuple[str, ...], anonymise: tupl
     """An erasure that deletes the member's own rows and blanks their id (to 0) where they only
     acted on someone else's row (an organiser who added a facilitator), keeping the row itself."""
 
-    async def erase(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+    async def erase(conn: Conn, guild_id: int, user_id: int) -> int:
         changed = 0
         for column in delete_by:
             cursor = await conn.execute(f"DELETE FROM {table} WHERE guild_id = ? AND {column} = ?", (guild_id, user_id))

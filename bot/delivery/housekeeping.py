@@ -21,16 +21,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.clock import iso_utc
+from bot.core.db import Conn
 
 log = logging.getLogger(__name__)
 
 OUTBOX_KEEP = timedelta(days=30)
 SPENT_KEEP = timedelta(days=1)
 
-Prune = Callable[[aiosqlite.Connection, datetime], Awaitable[int]]
+Prune = Callable[[Conn, datetime], Awaitable[int]]
 
 _KEPT_KINDS: set[str] = set()
 _PRUNES: dict[str, Prune] = {}
@@ -50,7 +49,7 @@ def register_prune(name: str, prune: Prune) -> None:
     _PRUNES[name] = prune
 
 
-async def prune_outbox(conn: aiosqlite.Connection, now: datetime) -> int:
+async def prune_outbox(conn: Conn, now: datetime) -> int:
     kept = kept_kinds()
     marks = ", ".join("?" for _ in kept) or "''"
     cursor = await conn.execute(
@@ -59,7 +58,7 @@ async def prune_outbox(conn: aiosqlite.Connection, now: datetime) -> int:
     return cursor.rowcount
 
 
-async def prune_spent_schedules(conn: aiosqlite.Connection, now: datetime) -> int:
+async def prune_spent_schedules(conn: Conn, now: datetime) -> int:
     spent = ("SELECT id FROM schedules WHERE frequency = 'once' AND next_fire_at IS NULL AND updated_at < ?")
     cutoff = iso_utc(now - SPENT_KEEP)
     await conn.execute(f"DELETE FROM schedule_occurrences WHERE schedule_id IN ({spent})", (cutoff,))
@@ -71,7 +70,7 @@ register_prune("outbox", prune_outbox)
 register_prune("spent_schedules", prune_spent_schedules)
 
 
-async def prune_all(conn: aiosqlite.Connection, now: datetime) -> dict[str, int]:
+async def prune_all(conn: Conn, now: datetime) -> dict[str, int]:
     """Every rule, in the caller's transaction; rows deleted by rule (counts only in the log)."""
     deleted: dict[str, int] = {}
     for name in sorted(_PRUNES):

@@ -59,11 +59,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-import aiosqlite
-
 from bot.core.clock import Clock, iso_utc, parse_iso_utc
 from bot.core.config import OutboxSettings
-from bot.core.db import Database, read_one
+from bot.core.db import Conn, Database, Row, read_one
 from bot.delivery.safety import LANES, outbox_lane
 
 log = logging.getLogger(__name__)
@@ -197,7 +195,7 @@ class Sender(Protocol):
 
 
 # A fallback runs inside the transaction that marks the row failed; it may enqueue other rows.
-Fallback = Callable[[aiosqlite.Connection, OutboxRow, str], Awaitable[None]]
+Fallback = Callable[[Conn, OutboxRow, str], Awaitable[None]]
 
 
 def _validate_payload(payload: dict[str, Any]) -> str:
@@ -226,7 +224,7 @@ def _validate_payload(payload: dict[str, Any]) -> str:
 _ROW_COLUMNS = "id, key, guild_id, kind, target_kind, target_id, payload, fallback, attempts, errors"
 
 
-def _row(record: aiosqlite.Row) -> OutboxRow:
+def _row(record: Row) -> OutboxRow:
     return OutboxRow(
         id=record["id"],
         key=record["key"],
@@ -246,7 +244,7 @@ def _ceil_second(when: datetime) -> datetime:
     return when if not when.microsecond else when.replace(microsecond=0) + timedelta(seconds=1)
 
 
-async def cancel_pending(conn: aiosqlite.Connection, guild_id: int, key: str) -> bool:
+async def cancel_pending(conn: Conn, guild_id: int, key: str) -> bool:
     """Drop a row not yet sent, in the caller's transaction (a withdrawn post is then never sent).
     A row already being sent, or sent, is left: the caller deletes the message once it exists."""
     cursor = await conn.execute("DELETE FROM outbox WHERE guild_id = ? AND key = ? AND state = 'pending'",
@@ -254,7 +252,7 @@ async def cancel_pending(conn: aiosqlite.Connection, guild_id: int, key: str) ->
     return cursor.rowcount > 0
 
 
-async def sent_message(conn: aiosqlite.Connection, guild_id: int, key: str) -> tuple[int, int] | None:
+async def sent_message(conn: Conn, guild_id: int, key: str) -> tuple[int, int] | None:
     """(channel or member id, message id) of the message a row became, once sent."""
     row = await read_one(
         conn, "SELECT target_id, message_id FROM outbox WHERE guild_id = ? AND key = ? AND state = 'sent'"
@@ -263,7 +261,7 @@ async def sent_message(conn: aiosqlite.Connection, guild_id: int, key: str) -> t
     return None if row is None else (int(row[0]), int(row[1]))
 
 
-async def dm_reachable(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> bool:
+async def dm_reachable(conn: Conn, guild_id: int, user_id: int) -> bool:
     """False when a DM to this member in this server last failed with DMs closed."""
     return await read_one(
         conn, "SELECT 1 FROM dm_unreachable WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
@@ -311,7 +309,7 @@ class Outbox:
 
     async def enqueue(
         self,
-        conn: aiosqlite.Connection,
+        conn: Conn,
         *,
         key: str,
         kind: str,
@@ -345,8 +343,8 @@ class Outbox:
         now = self.clock.now()
         first = iso_utc(max(now, not_before) if not_before is not None else now)
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO outbox (key, guild_id, kind, target_kind, target_id, payload, fallback,"
-            " priority, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO outbox (key, guild_id, kind, target_kind, target_id, payload, fallback,"
+            " priority, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (key, guild_id, kind, target_kind, target_id, body, fallback, lane, first,
              iso_utc(created_at or now)),
         )
@@ -578,7 +576,8 @@ class Outbox:
             )
             if row.target_kind == "dm" and reason == "dm_closed":
                 await conn.execute(
-                    "INSERT OR REPLACE INTO dm_unreachable (guild_id, user_id, reason, since) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO dm_unreachable (guild_id, user_id, reason, since) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (guild_id, user_id) DO UPDATE SET reason = excluded.reason, since = excluded.since",
                     (row.guild_id, row.target_id, reason, stamp),
                 )
             fallback = self._fallbacks.get(row.fallback) if row.fallback else None

@@ -54,11 +54,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from bot.core.clock import Clock, iso_utc
 from bot.core.config import SchedulerSettings
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.delivery import housekeeping, schedules
 from bot.delivery.safety import is_safety_kind, retry_delay
 from bot.delivery.schedules import Schedule
@@ -114,7 +112,7 @@ class Occurrence:
     late: bool  # True when sent after downtime under MissedPolicy.LATE
 
 
-Handler = Callable[[aiosqlite.Connection, Occurrence], Awaitable[None]]
+Handler = Callable[[Conn, Occurrence], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -474,7 +472,7 @@ class Scheduler:
         return handled, len(batch)
 
     async def _call_handler(
-        self, conn: aiosqlite.Connection, registration: KindRegistration, occurrence: Occurrence
+        self, conn: Conn, registration: KindRegistration, occurrence: Occurrence
     ) -> bool:
         try:
             async with asyncio.timeout(HANDLER_TIMEOUT):

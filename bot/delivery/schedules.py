@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import read_all, read_one
+from bot.core.db import Conn, Row, read_all, read_one
 from bot.delivery.recurrence import Recurrence, RecurrenceError, parse_local_time
 
 OCCURRENCE_OUTCOMES = ("missed", "late", "error")
@@ -83,7 +81,7 @@ def rule_columns(rule: Recurrence) -> dict[str, Any]:
     }
 
 
-def rule_from_row(row: aiosqlite.Row | dict[str, Any]) -> Recurrence:
+def rule_from_row(row: Row | dict[str, Any]) -> Recurrence:
     if row["frequency"] == "once":
         return Recurrence.once(parse_iso_utc(row["at_utc"]))
     return Recurrence(
@@ -101,7 +99,7 @@ def _parse_optional(text: str | None) -> datetime | None:
     return None if text is None else parse_iso_utc(text)
 
 
-def schedule_from_row(row: aiosqlite.Row) -> Schedule:
+def schedule_from_row(row: Row) -> Schedule:
     return Schedule(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -148,7 +146,7 @@ def _check_names(guild_id: int, kind: str, owner_id: int) -> None:
 
 
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     now: datetime,
     *,
     guild_id: int,
@@ -184,7 +182,7 @@ async def create(
     return schedule
 
 
-async def get(conn: aiosqlite.Connection, guild_id: int, schedule_id: int) -> Schedule | None:
+async def get(conn: Conn, guild_id: int, schedule_id: int) -> Schedule | None:
     row = await read_one(
         conn, f"SELECT {_COLUMNS} FROM schedules WHERE id = ? AND guild_id = ?", (schedule_id, guild_id)
     )
@@ -192,7 +190,7 @@ async def get(conn: aiosqlite.Connection, guild_id: int, schedule_id: int) -> Sc
 
 
 async def list_schedules(
-    conn: aiosqlite.Connection, guild_id: int, *, kind: str | None = None, owner_id: int | None = None
+    conn: Conn, guild_id: int, *, kind: str | None = None, owner_id: int | None = None
 ) -> list[Schedule]:
     sql = f"SELECT {_COLUMNS} FROM schedules WHERE guild_id = ?"
     params: list[Any] = [guild_id]
@@ -207,7 +205,7 @@ async def list_schedules(
 
 
 async def update(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     now: datetime,
     guild_id: int,
     schedule_id: int,
@@ -244,7 +242,7 @@ async def update(
 
 
 async def set_active(
-    conn: aiosqlite.Connection, now: datetime, guild_id: int, schedule_id: int, active: bool
+    conn: Conn, now: datetime, guild_id: int, schedule_id: int, active: bool
 ) -> Schedule | None:
     """Pause or resume. Resuming restarts from ``now``, so a pause never ends in a burst."""
     current = await get(conn, guild_id, schedule_id)
@@ -263,7 +261,7 @@ async def set_active(
     return await get(conn, guild_id, schedule_id)
 
 
-async def delete(conn: aiosqlite.Connection, guild_id: int, schedule_id: int) -> bool:
+async def delete(conn: Conn, guild_id: int, schedule_id: int) -> bool:
     cursor = await conn.execute("DELETE FROM schedules WHERE id = ? AND guild_id = ?", (schedule_id, guild_id))
     await conn.execute(
         "DELETE FROM schedule_occurrences WHERE schedule_id = ? AND guild_id = ?", (schedule_id, guild_id)
@@ -271,7 +269,7 @@ async def delete(conn: aiosqlite.Connection, guild_id: int, schedule_id: int) ->
     return cursor.rowcount > 0
 
 
-async def delete_for_owner(conn: aiosqlite.Connection, guild_id: int, kind: str, owner_id: int) -> int:
+async def delete_for_owner(conn: Conn, guild_id: int, kind: str, owner_id: int) -> int:
     """Remove every schedule of one owner (e.g. a deleted goal). Returns how many went."""
     await conn.execute(
         "DELETE FROM schedule_occurrences WHERE guild_id = ? AND schedule_id IN"
@@ -287,7 +285,7 @@ async def delete_for_owner(conn: aiosqlite.Connection, guild_id: int, kind: str,
 # -- scheduler-facing ----------------------------------------------------------------------------
 
 
-async def due(conn: aiosqlite.Connection, now: datetime, kinds: list[str], limit: int) -> list[Schedule]:
+async def due(conn: Conn, now: datetime, kinds: list[str], limit: int) -> list[Schedule]:
     """Active schedules of ``kinds`` whose next occurrence is at or before ``now``, earliest first."""
     if not kinds:
         return []
@@ -306,7 +304,7 @@ async def due(conn: aiosqlite.Connection, now: datetime, kinds: list[str], limit
     return found
 
 
-async def any_due(conn: aiosqlite.Connection, now: datetime, kinds: list[str]) -> bool:
+async def any_due(conn: Conn, now: datetime, kinds: list[str]) -> bool:
     """Whether ``due`` would return anything (a read, no transaction)."""
     if not kinds:
         return False
@@ -319,7 +317,7 @@ async def any_due(conn: aiosqlite.Connection, now: datetime, kinds: list[str]) -
 
 
 async def upcoming_instants(
-    conn: aiosqlite.Connection, after: datetime, until: datetime, limit: int
+    conn: Conn, after: datetime, until: datetime, limit: int
 ) -> list[datetime]:
     """Distinct next fire instants in (after, until]: one scheduler wake-up each."""
     rows = await read_all(
@@ -330,7 +328,7 @@ async def upcoming_instants(
     return [parse_iso_utc(row[0]) for row in rows]
 
 
-async def next_fires(conn: aiosqlite.Connection, limit: int) -> list[tuple[datetime, str, int, int]]:
+async def next_fires(conn: Conn, limit: int) -> list[tuple[datetime, str, int, int]]:
     """The next ``limit`` fires across all servers: (instant, kind, schedule id, guild id)."""
     async with conn.execute(
         "SELECT next_fire_at, kind, id, guild_id FROM schedules WHERE active = 1"
@@ -366,7 +364,7 @@ class OccurrenceRecord:
             raise ValueError(f"unknown occurrence outcome {self.outcome!r}")
 
 
-async def advance(conn: aiosqlite.Connection, now: datetime, moves: list[Advance]) -> int:
+async def advance(conn: Conn, now: datetime, moves: list[Advance]) -> int:
     """Apply ``moves`` in one statement. A schedule changed since it was read (other version or
     next_fire_at, or deleted) is left alone: whoever changed it wins. Returns rows moved."""
     if not moves:
@@ -395,15 +393,18 @@ async def advance(conn: aiosqlite.Connection, now: datetime, moves: list[Advance
     return cursor.rowcount
 
 
-async def record_occurrences(conn: aiosqlite.Connection, now: datetime, records: list[OccurrenceRecord]) -> None:
+async def record_occurrences(conn: Conn, now: datetime, records: list[OccurrenceRecord]) -> None:
     """Log occurrences that did not fire normally (recording one twice keeps the last)."""
     if not records:
         return
     stamp = iso_utc(now)
     await conn.executemany(
-        "INSERT OR REPLACE INTO schedule_occurrences"
+        "INSERT INTO schedule_occurrences"
         " (schedule_id, occurrence_key, guild_id, kind, scheduled_at, outcome, recorded_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (schedule_id, occurrence_key) DO UPDATE SET guild_id = excluded.guild_id,"
+        " kind = excluded.kind, scheduled_at = excluded.scheduled_at, outcome = excluded.outcome,"
+        " recorded_at = excluded.recorded_at",
         [
             (r.schedule.id, r.key, r.schedule.guild_id, r.schedule.kind, iso_utc(r.scheduled_at), r.outcome, stamp)
             for r in records
@@ -411,7 +412,7 @@ async def record_occurrences(conn: aiosqlite.Connection, now: datetime, records:
     )
 
 
-async def occurrences(conn: aiosqlite.Connection, guild_id: int, schedule_id: int) -> list[tuple[str, str, str]]:
+async def occurrences(conn: Conn, guild_id: int, schedule_id: int) -> list[tuple[str, str, str]]:
     """Logged occurrences of one schedule: (occurrence key, scheduled_at ISO, outcome), oldest first."""
     async with conn.execute(
         "SELECT occurrence_key, scheduled_at, outcome FROM schedule_occurrences"
@@ -421,6 +422,6 @@ async def occurrences(conn: aiosqlite.Connection, guild_id: int, schedule_id: in
         return [(r[0], r[1], r[2]) for r in await cursor.fetchall()]
 
 
-async def prune_occurrences(conn: aiosqlite.Connection, before: datetime) -> int:
+async def prune_occurrences(conn: Conn, before: datetime) -> int:
     cursor = await conn.execute("DELETE FROM schedule_occurrences WHERE recorded_at < ?", (iso_utc(before),))
     return cursor.rowcount

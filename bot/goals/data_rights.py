@@ -8,8 +8,7 @@ cancelled by the registry's member schedule kinds.
 
 from __future__ import annotations
 
-import aiosqlite
-
+from bot.core.db import Conn
 from bot.core.personal_data import PersonalTable, register, register_member_schedule_kind
 from bot.delivery.schedules import delete_for_owner
 
@@ -19,32 +18,32 @@ PARTNER_KINDS = ("goal_partner_weekly", "goal_partner_dm")
 RECAP_KIND = "goal_recap"
 
 
-async def _ids(conn: aiosqlite.Connection, sql: str, params: tuple[int, ...]) -> list[int]:
+async def _ids(conn: Conn, sql: str, params: tuple[int, ...]) -> list[int]:
     async with conn.execute(sql, params) as cursor:
         return [int(r[0]) for r in await cursor.fetchall()]
 
 
-async def _cancel(conn: aiosqlite.Connection, guild_id: int, kinds: tuple[str, ...], owners: list[int]) -> None:
+async def _cancel(conn: Conn, guild_id: int, kinds: tuple[str, ...], owners: list[int]) -> None:
     for owner in owners:
         for kind in kinds:
             await delete_for_owner(conn, guild_id, kind, owner)
 
 
-async def erase_goals(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+async def erase_goals(conn: Conn, guild_id: int, user_id: int) -> int:
     owners = await _ids(conn, "SELECT id FROM goals WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
     await _cancel(conn, guild_id, (GOAL_PING_KIND,), owners)
     cursor = await conn.execute("DELETE FROM goals WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
     return cursor.rowcount
 
 
-async def erase_pings(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+async def erase_pings(conn: Conn, guild_id: int, user_id: int) -> int:
     owners = await _ids(conn, "SELECT id FROM goal_pings WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
     await _cancel(conn, guild_id, (RELEASE_KIND,), owners)
     cursor = await conn.execute("DELETE FROM goal_pings WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
     return cursor.rowcount
 
 
-async def erase_partners(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+async def erase_partners(conn: Conn, guild_id: int, user_id: int) -> int:
     params = (guild_id, user_id, user_id)
     owners = await _ids(conn, "SELECT id FROM goal_partners WHERE guild_id = ? AND (owner_id = ? OR partner_id = ?)",
                         params)

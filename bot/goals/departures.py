@@ -12,8 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.core.db import Conn
 from bot.delivery import schedules
 from bot.goals.data_rights import RECAP_KIND, erase_partners
 from bot.goals.records import get_goal, set_status
@@ -29,7 +28,7 @@ class Left:
     partnerships_ended: int
 
 
-async def member_left(conn: aiosqlite.Connection, now: datetime, guild_id: int, user_id: int) -> Left:
+async def member_left(conn: Conn, now: datetime, guild_id: int, user_id: int) -> Left:
     """In the caller's transaction: stop everything goals would send the member or about them."""
     async with conn.execute("SELECT id FROM goals WHERE guild_id = ? AND user_id = ? AND status = 'active'",
                             (guild_id, user_id)) as cursor:

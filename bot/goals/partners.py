@@ -25,10 +25,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import Database, read_one
+from bot.core.db import Conn, Database, read_one
 from bot.core.errors import UserFacingError
 from bot.core.messages import SECONDARY, SUCCESS, Button, Card, custom_id, embed, timestamp
 from bot.core.text import display
@@ -58,7 +56,7 @@ class Partnership:
     status: str
 
 
-async def get_partnership(conn: aiosqlite.Connection, guild_id: int, pid: int) -> Partnership | None:
+async def get_partnership(conn: Conn, guild_id: int, pid: int) -> Partnership | None:
     sql = "SELECT id, guild_id, goal_id, owner_id, partner_id, status FROM goal_partners WHERE guild_id = ? AND id = ?"
     row = await read_one(conn, sql, (guild_id, pid))
     return None if row is None else Partnership(*row)
@@ -78,7 +76,7 @@ async def locate_partnership(db: Database, guild_ids: Iterable[int], pid: int, u
     return None if row is None else int(row[0])
 
 
-async def week_counts(conn: aiosqlite.Connection, guild_id: int, goal_id: int, today: date) -> dict[str, int]:
+async def week_counts(conn: Conn, guild_id: int, goal_id: int, today: date) -> dict[str, int]:
     first = (today - timedelta(days=6)).isoformat()
     async with conn.execute(
         "SELECT answer, COUNT(*) FROM goal_pings WHERE guild_id = ? AND goal_id = ? AND local_date >= ?"
@@ -102,7 +100,7 @@ def cheer_card(goal: Goal, partner_name: str, server: str) -> Card:
                                               server=display(server)))
 
 
-async def _send_or_hold(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, found: Partnership, *,
+async def _send_or_hold(conn: Conn, now: datetime, outbox: Outbox, found: Partnership, *,
                         recipient: int, what: str, week: str, card: Card,
                         default_zone: str) -> schedules.Schedule | None:
     """Queue the DM now if the recipient may be pinged, else hold it (one-off schedule). Returns the
@@ -133,8 +131,8 @@ async def invite(db: Database, now: datetime, goal: Goal, partner_id: int, *, ow
             raise UserFacingError(wording.PARTNER_HELD.format(
                 partner=f"<@{partner_id}>", days=DECLINE_HOLD.days, when=timestamp(parse_iso_utc(hold[0]), "D")))
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO goal_partners (guild_id, goal_id, owner_id, partner_id, status, created_at)"
-            " VALUES (?, ?, ?, ?, 'invited', ?)",
+            "INSERT INTO goal_partners (guild_id, goal_id, owner_id, partner_id, status, created_at)"
+            " VALUES (?, ?, ?, ?, 'invited', ?) ON CONFLICT DO NOTHING",
             (goal.guild_id, goal.id, goal.user_id, partner_id, iso_utc(now)),
         )
         if cursor.rowcount != 1:
@@ -146,7 +144,7 @@ async def invite(db: Database, now: datetime, goal: Goal, partner_id: int, *, ow
     return found, held
 
 
-async def release_held(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, guild_id: int, pid: int,
+async def release_held(conn: Conn, now: datetime, outbox: Outbox, *, guild_id: int, pid: int,
                        what: str, week: str, owner_name: str, partner_name: str, server: str,
                        default_zone: str) -> str:
     """A held invitation or cheer's time has come: send it, or hold it again if the recipient is
@@ -205,7 +203,7 @@ async def decline(db: Database, now: datetime, guild_id: int, pid: int, user_id:
     return True
 
 
-async def _forget_old_declines(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> None:
+async def _forget_old_declines(conn: Conn, guild_id: int, now: datetime) -> None:
     """A decline's hold is all it is kept for: gone once the hold has passed."""
     await conn.execute("DELETE FROM goal_partner_declines WHERE guild_id = ? AND held_until <= ?",
                        (guild_id, iso_utc(now)))
@@ -229,7 +227,7 @@ async def partnerships_of_goal(db: Database, guild_id: int, goal_id: int) -> lis
     return [Partnership(*r) for r in rows]
 
 
-async def partner_weekly(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, guild_id: int, pid: int,
+async def partner_weekly(conn: Conn, now: datetime, outbox: Outbox, *, guild_id: int, pid: int,
                          key: str, default_zone: str, server: str, owner_name: str) -> str:
     found = await get_partnership(conn, guild_id, pid)
     if found is None or found.status != "active":
@@ -295,7 +293,7 @@ async def set_recap(db: Database, now: datetime, guild_id: int, user_id: int, we
                                    payload={"member": user_id})
 
 
-async def recap(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, guild_id: int, user_id: int, key: str,
+async def recap(conn: Conn, now: datetime, outbox: Outbox, *, guild_id: int, user_id: int, key: str,
                 default_zone: str, server: str) -> str:
     prefs = await prefs_on(conn, guild_id, user_id)
     if not prefs.may_ping(now, default_zone):

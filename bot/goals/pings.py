@@ -24,10 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import Database, read_one
+from bot.core.db import Conn, Database, read_one
 from bot.core.messages import DANGER, PRIMARY, SECONDARY, SUCCESS, Button, Card, custom_id, embed
 from bot.core.text import display
 from bot.delivery import schedules
@@ -62,7 +60,7 @@ class Ping:
 _PING_COLUMNS = "id, guild_id, goal_id, user_id, local_date, state, answer, created_at, snoozes"
 
 
-async def get_ping(conn: aiosqlite.Connection, guild_id: int, ping_id: int) -> Ping | None:
+async def get_ping(conn: Conn, guild_id: int, ping_id: int) -> Ping | None:
     sql = f"SELECT {_PING_COLUMNS} FROM goal_pings WHERE guild_id = ? AND id = ?"
     row = await read_one(conn, sql, (guild_id, ping_id))
     return None if row is None else Ping(*row)
@@ -110,7 +108,7 @@ def answered_card(goal: Goal, ping_id: int, answer: str) -> Card:
 ANSWER_CODES = {"done": "done", "minimum": "minimum", "not": "not_today", "flare": "flare"}
 
 
-async def _enqueue_ping(conn: aiosqlite.Connection, outbox: Outbox, goal: Goal, ping_id: int, server: str,
+async def _enqueue_ping(conn: Conn, outbox: Outbox, goal: Goal, ping_id: int, server: str,
                         suffix: str = "", *, late: bool = False) -> str:
     """Queue the ping where the member asked. Returns where it went ('dm', 'circle' or 'none')."""
     key = f"goal_ping:{ping_id}{suffix}"
@@ -128,7 +126,7 @@ async def _enqueue_ping(conn: aiosqlite.Connection, outbox: Outbox, goal: Goal, 
     return "dm"
 
 
-async def on_occurrence(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, guild_id: int, goal_id: int,
+async def on_occurrence(conn: Conn, now: datetime, outbox: Outbox, *, guild_id: int, goal_id: int,
                         key: str, scheduled_at: datetime, local_date: str, late: bool, default_zone: str,
                         server: str) -> str:
     """One occurrence of a goal: record it and send, hold, or (flare) set it apart. Returns what happened."""
@@ -140,8 +138,8 @@ async def on_occurrence(conn: aiosqlite.Connection, now: datetime, outbox: Outbo
     quiet = not flare and prefs.in_quiet_hours(now, default_zone)
     state = "flare" if flare else "held" if quiet else "sent"
     cursor = await conn.execute(
-        "INSERT OR IGNORE INTO goal_pings (guild_id, goal_id, user_id, occurrence_key, local_date, scheduled_at,"
-        " state, answer, answered_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO goal_pings (guild_id, goal_id, user_id, occurrence_key, local_date, scheduled_at,"
+        " state, answer, answered_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (guild_id, goal.id, goal.user_id, key, local_date, iso_utc(scheduled_at), state,
          "flare" if flare else None, iso_utc(now) if flare else None, iso_utc(now)),
     )
@@ -158,7 +156,7 @@ async def on_occurrence(conn: aiosqlite.Connection, now: datetime, outbox: Outbo
     return await _enqueue_ping(conn, outbox, goal, ping_id, server, late=late)
 
 
-async def on_release(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, *, guild_id: int, ping_id: int,
+async def on_release(conn: Conn, now: datetime, outbox: Outbox, *, guild_id: int, ping_id: int,
                      suffix: str, late: bool, default_zone: str, server: str) -> str:
     """A held (quiet hours) or snoozed ping's time has come."""
     ping = await get_ping(conn, guild_id, ping_id)
@@ -252,7 +250,7 @@ async def snooze_ping(db: Database, now: datetime, guild_id: int, ping_id: int, 
     return AnswerResult("recorded", goal), at
 
 
-async def on_dm_closed(conn: aiosqlite.Connection, now: datetime, outbox: Outbox, guild_id: int, key: str,
+async def on_dm_closed(conn: Conn, now: datetime, outbox: Outbox, guild_id: int, key: str,
                        server: str) -> str:
     """The outbox could not DM a ping (DMs closed): the circle channel if chosen (and the member
     still holds an active seat there), else pause their DM goals and this one."""
@@ -288,7 +286,7 @@ async def on_dm_closed(conn: aiosqlite.Connection, now: datetime, outbox: Outbox
     return "paused"
 
 
-async def _notice(conn: aiosqlite.Connection, guild_id: int, user_id: int, what: str) -> None:
+async def _notice(conn: Conn, guild_id: int, user_id: int, what: str) -> None:
     await conn.execute(
         "INSERT INTO goal_members (guild_id, user_id, dm_notice) VALUES (?, ?, ?)"
         " ON CONFLICT (guild_id, user_id) DO UPDATE SET dm_notice = excluded.dm_notice",

@@ -16,10 +16,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.core.clock import iso_utc
-from bot.core.db import Database, read_one
+from bot.core.db import Conn, Database, read_one
 from bot.core.errors import UserFacingError
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence, parse_local_time
@@ -156,7 +154,7 @@ async def seated_circles(db: Database, guild_id: int, user_id: int) -> list[tupl
     return [(int(r[0]), str(r[1])) for r in rows]
 
 
-async def circle_channel(conn: aiosqlite.Connection, guild_id: int, circle_id: int | None,
+async def circle_channel(conn: Conn, guild_id: int, circle_id: int | None,
                          user_id: int) -> int | None:
     """The circle's channel, only while ``user_id`` holds an active seat there (a member who left,
     or whose seat is paused, is never pinged in it)."""
@@ -182,11 +180,11 @@ async def require_room(db: Database, guild_id: int, user_id: int) -> None:
         raise UserFacingError(wording.TOO_MANY)
 
 
-async def member_zone(conn: aiosqlite.Connection, guild_id: int, user_id: int, default_zone: str) -> str:
+async def member_zone(conn: Conn, guild_id: int, user_id: int, default_zone: str) -> str:
     return (await prefs_on(conn, guild_id, user_id)).timezone or default_zone
 
 
-async def _schedule(conn: aiosqlite.Connection, now: datetime, goal: Goal, zone: str) -> schedules.Schedule:
+async def _schedule(conn: Conn, now: datetime, goal: Goal, zone: str) -> schedules.Schedule:
     await schedules.delete_for_owner(conn, goal.guild_id, PING_KIND, goal.id)
     today = now.astimezone(ZoneInfo(zone)).date()
     plan = goal.plan
@@ -200,7 +198,7 @@ async def _schedule(conn: aiosqlite.Connection, now: datetime, goal: Goal, zone:
     return schedule
 
 
-async def get_goal(conn: aiosqlite.Connection, guild_id: int, goal_id: int) -> Goal | None:
+async def get_goal(conn: Conn, guild_id: int, goal_id: int) -> Goal | None:
     sql = f"SELECT {_COLUMNS} FROM goals WHERE guild_id = ? AND id = ?"
     row = await read_one(conn, sql, (guild_id, goal_id))
     return None if row is None else Goal.from_row(row)
@@ -288,7 +286,7 @@ async def edit_goal(db: Database, now: datetime, goal: Goal, text: str, minimum:
     return Saved(updated, schedule, level)
 
 
-async def set_status(conn: aiosqlite.Connection, now: datetime, goal: Goal, active: bool,
+async def set_status(conn: Conn, now: datetime, goal: Goal, active: bool,
                      reason: str | None = None) -> schedules.Schedule | None:
     await conn.execute(
         "UPDATE goals SET status = ?, paused_reason = ?, updated_at = ? WHERE guild_id = ? AND id = ?",
@@ -331,7 +329,7 @@ async def delete_goal(db: Database, goal: Goal) -> None:
         await conn.execute("DELETE FROM goals WHERE guild_id = ? AND id = ?", (goal.guild_id, goal.id))
 
 
-async def _move_zone(conn: aiosqlite.Connection, now: datetime, guild_id: int, user_id: int, zone: str) -> None:
+async def _move_zone(conn: Conn, now: datetime, guild_id: int, user_id: int, zone: str) -> None:
     async with conn.execute(f"SELECT {_COLUMNS} FROM goals WHERE guild_id = ? AND user_id = ?",
                             (guild_id, user_id)) as cursor:
         goals = [Goal.from_row(r) for r in await cursor.fetchall()]

@@ -13,10 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.errors import UserFacingError
 from bot.core.messages import Card
 from bot.delivery import schedules
@@ -30,7 +28,7 @@ from bot.members.zones import check_zone
 FLARE_OFF_KIND = "member_flare_off"
 
 
-async def _upsert(conn: aiosqlite.Connection, now: datetime, guild_id: int, user_id: int, **values: Any) -> None:
+async def _upsert(conn: Conn, now: datetime, guild_id: int, user_id: int, **values: Any) -> None:
     columns = list(values)
     await conn.execute(
         f"INSERT INTO member_prefs (guild_id, user_id, {', '.join(columns)}, updated_at)"
@@ -85,7 +83,7 @@ async def end_flare(db: Database, now: datetime, guild_id: int, user_id: int) ->
 
 
 async def flare_over(
-    conn: aiosqlite.Connection, now: datetime, guild_id: int, user_id: int, until: str, server_name: str,
+    conn: Conn, now: datetime, guild_id: int, user_id: int, until: str, server_name: str,
     outbox: Outbox, default_zone: str = "UTC", *, welcome_only: bool = False,
 ) -> bool:
     """The break's one-off schedule fired: end it and queue the welcome back (once), or hold the

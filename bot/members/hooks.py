@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-import aiosqlite
+from bot.core.db import Conn
 
-ZoneListener = Callable[[aiosqlite.Connection, datetime, int, int, str], Awaitable[None]]
+ZoneListener = Callable[[Conn, datetime, int, int, str], Awaitable[None]]
 _ZONE_LISTENERS: list[ZoneListener] = []
 
 
@@ -21,6 +21,6 @@ def on_zone_change(listener: ZoneListener) -> None:
         _ZONE_LISTENERS.append(listener)
 
 
-async def zone_changed(conn: aiosqlite.Connection, now: datetime, guild_id: int, user_id: int, zone: str) -> None:
+async def zone_changed(conn: Conn, now: datetime, guild_id: int, user_id: int, zone: str) -> None:
     for listener in _ZONE_LISTENERS:
         await listener(conn, now, guild_id, user_id, zone)

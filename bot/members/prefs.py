@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.core.clock import iso_utc, parse_iso_utc
-from bot.core.db import Database, read_one
+from bot.core.db import Conn, Database, read_one
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ class MemberPrefs:
         return candidate.replace(tzinfo=zone).astimezone(now.tzinfo)
 
 
-async def prefs_on(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> MemberPrefs:
+async def prefs_on(conn: Conn, guild_id: int, user_id: int) -> MemberPrefs:
     """A member's preferences read on ``conn`` (a scheduler job's transaction, or a reader)."""
     row = await read_one(
         conn, "SELECT timezone, quiet_start, quiet_end, flare_until FROM member_prefs"

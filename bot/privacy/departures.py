@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.clock import iso_utc
+from bot.core.db import Conn, tables_with_column
 from bot.core.personal_data import personal_tables
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence
@@ -24,7 +23,7 @@ log = logging.getLogger(__name__)
 PURGE_KIND = "privacy_purge"
 
 
-async def mark_departure(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> datetime:
+async def mark_departure(conn: Conn, guild_id: int, now: datetime) -> datetime:
     """Record that the bot left; returns when the server's data will be deleted."""
     grace = (await read_privacy_settings(conn, guild_id)).departure_grace_days
     purge_at = (now + timedelta(days=grace)).replace(microsecond=0)
@@ -39,20 +38,20 @@ async def mark_departure(conn: aiosqlite.Connection, guild_id: int, now: datetim
     return purge_at
 
 
-async def cancel_departure(conn: aiosqlite.Connection, guild_id: int) -> bool:
+async def cancel_departure(conn: Conn, guild_id: int) -> bool:
     """The bot is back: forget the departure. True when one was pending."""
     cursor = await conn.execute("DELETE FROM guild_departures WHERE guild_id = ?", (guild_id,))
     await schedules.delete_for_owner(conn, guild_id, PURGE_KIND, 0)
     return cursor.rowcount > 0
 
 
-async def departure_of(conn: aiosqlite.Connection, guild_id: int) -> str | None:
+async def departure_of(conn: Conn, guild_id: int) -> str | None:
     async with conn.execute("SELECT purge_at FROM guild_departures WHERE guild_id = ?", (guild_id,)) as cursor:
         row = await cursor.fetchone()
     return None if row is None else str(row[0])
 
 
-async def due_departures(conn: aiosqlite.Connection, now: datetime) -> list[int]:
+async def due_departures(conn: Conn, now: datetime) -> list[int]:
     """Servers whose grace period has ended (their purge may not have run: a crash, a restart)."""
     async with conn.execute(
         "SELECT guild_id FROM guild_departures WHERE purge_at <= ? ORDER BY guild_id", (iso_utc(now),)
@@ -60,7 +59,7 @@ async def due_departures(conn: aiosqlite.Connection, now: datetime) -> list[int]
         return [int(r[0]) for r in await cursor.fetchall()]
 
 
-async def purge_if_due(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> dict[str, int] | None:
+async def purge_if_due(conn: Conn, guild_id: int, now: datetime) -> dict[str, int] | None:
     """Purge ``guild_id`` when its departure is still recorded and due; None otherwise."""
     purge_at = await departure_of(conn, guild_id)
     if purge_at is None or purge_at > iso_utc(now):
@@ -68,20 +67,11 @@ async def purge_if_due(conn: aiosqlite.Connection, guild_id: int, now: datetime)
     return await purge_guild(conn, guild_id)
 
 
-async def tables_with_guild_id(conn: aiosqlite.Connection) -> list[str]:
-    async with conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    ) as cursor:
-        names = [str(r[0]) for r in await cursor.fetchall()]
-    found = []
-    for name in names:
-        async with conn.execute(f"PRAGMA table_info({name})") as cursor:
-            if any(col[1] == "guild_id" for col in await cursor.fetchall()):
-                found.append(name)
-    return found
+async def tables_with_guild_id(conn: Conn) -> list[str]:
+    return await tables_with_column(conn, "guild_id")
 
 
-async def purge_guild(conn: aiosqlite.Connection, guild_id: int) -> dict[str, int]:
+async def purge_guild(conn: Conn, guild_id: int) -> dict[str, int]:
     """Delete everything of ``guild_id`` in the caller's transaction; rows deleted by table."""
     await conn.execute("PRAGMA defer_foreign_keys = ON")
     declared = {t.table: t for t in personal_tables()}

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.clock import iso_utc
+from bot.core.db import Conn
 
 KEEP = timedelta(days=8)
 
@@ -16,7 +15,7 @@ def hour_of(now: datetime) -> str:
     return iso_utc(now)[:13]
 
 
-async def record_error(conn: aiosqlite.Connection, guild_id: int | None, kind: str, now: datetime) -> None:
+async def record_error(conn: Conn, guild_id: int | None, kind: str, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO error_counts (guild_id, kind, hour, count) VALUES (?, ?, ?, 1)"
         " ON CONFLICT (guild_id, kind, hour) DO UPDATE SET count = count + 1",
@@ -25,6 +24,6 @@ async def record_error(conn: aiosqlite.Connection, guild_id: int | None, kind: s
     await prune(conn, now)
 
 
-async def prune(conn: aiosqlite.Connection, now: datetime) -> None:
+async def prune(conn: Conn, now: datetime) -> None:
     """Retention: counts older than ``KEEP``, of every server (counts of error kinds, no content)."""
     await conn.execute("DELETE FROM error_counts WHERE hour < ?", (hour_of(now - KEEP),))

@@ -11,9 +11,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.core.clock import iso_utc
+from bot.core.db import Conn
 from bot.core.personal_data import member_schedule_kinds, personal_tables, receipt_lookups
 from bot.privacy.inventory import member_schedule_count
 from bot.privacy.wording import EXPORT_HEADER, EXPORT_RECEIPTS_NOTE
@@ -39,7 +38,7 @@ def _plain_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: _plain(v) for k, v in row.items()}
 
 
-async def _schedules(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[dict[str, Any]]:
+async def _schedules(conn: Conn, guild_id: int, user_id: int) -> list[dict[str, Any]]:
     kinds = member_schedule_kinds()
     if not kinds or not await member_schedule_count(conn, guild_id, user_id):
         return []
@@ -54,7 +53,7 @@ async def _schedules(conn: aiosqlite.Connection, guild_id: int, user_id: int) ->
 
 
 async def build_export(
-    conn: aiosqlite.Connection, guild_id: int, user_id: int, now: datetime, receipts: list[str] | None = None
+    conn: Conn, guild_id: int, user_id: int, now: datetime, receipts: list[str] | None = None
 ) -> dict[str, Any]:
     """Everything about ``user_id`` in ``guild_id`` (and nothing from any other server)."""
     tables: dict[str, Any] = {}

@@ -2,15 +2,14 @@
 rewritten at their erasure, in every column declared with ``register_id_text``.
 
 Only whole numbers are rewritten (not digits inside a longer number or a date), so the match is
-made here with a regular expression over the rows SQL narrowed down with ``instr``.
+made here with a regular expression over the rows SQL narrowed down with ``LIKE``.
 """
 
 from __future__ import annotations
 
 import re
 
-import aiosqlite
-
+from bot.core.db import Conn
 from bot.core.personal_data import IdText, id_texts
 
 FORMER_MEMBER = "a former member"
@@ -34,7 +33,7 @@ def rewrite_key(key: str, user_id: int, row_id: int) -> str:
     return _pattern(user_id).sub(f"erased{row_id}", key)
 
 
-async def _scrub(conn: aiosqlite.Connection, spec: IdText, guild_id: int, user_id: int) -> int:
+async def _scrub(conn: Conn, spec: IdText, guild_id: int, user_id: int) -> int:
     row_id = spec.unique_by or spec.row_id
     async with conn.execute(
         f"SELECT {row_id}, {spec.column} FROM {spec.table}"
@@ -52,7 +51,7 @@ async def _scrub(conn: aiosqlite.Connection, spec: IdText, guild_id: int, user_i
     return changed
 
 
-async def scrub_member_id(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> dict[str, int]:
+async def scrub_member_id(conn: Conn, guild_id: int, user_id: int) -> dict[str, int]:
     """Rewrite the member's id in every declared text column of this server; rows changed by table.column."""
     changed: dict[str, int] = {}
     for spec in id_texts():

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
+from bot.core.db import Conn
 from bot.core.personal_data import member_schedule_kinds, personal_tables
 from bot.privacy.settings import read_privacy_settings
 
@@ -42,7 +41,7 @@ class Inventory:
         return sum(h.count for h in self.holdings) + self.schedules
 
 
-async def member_schedule_count(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+async def member_schedule_count(conn: Conn, guild_id: int, user_id: int) -> int:
     kinds = member_schedule_kinds()
     if not kinds:
         return 0
@@ -55,7 +54,7 @@ async def member_schedule_count(conn: aiosqlite.Connection, guild_id: int, user_
     return int(row[0]) if row else 0
 
 
-async def inventory(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> Inventory:
+async def inventory(conn: Conn, guild_id: int, user_id: int) -> Inventory:
     settings = (await read_privacy_settings(conn, guild_id)).retention_days()
     holdings = [
         Holding(t.table, t.owner, t.holds, t.kept, t.seen_by, await t.count_rows(conn, guild_id, user_id),

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import aiosqlite
+from bot.core.db import Conn
 
-PostLookup = Callable[[aiosqlite.Connection, int, int], Awaitable[list[tuple[int, int]]]]
-ThreadLookup = Callable[[aiosqlite.Connection, int, int], Awaitable[list[tuple[int, str]]]]
+PostLookup = Callable[[Conn, int, int], Awaitable[list[tuple[int, int]]]]
+ThreadLookup = Callable[[Conn, int, int], Awaitable[list[tuple[int, str]]]]
 
 _LOOKUPS: dict[str, PostLookup] = {}
 _THREAD_LOOKUPS: dict[str, ThreadLookup] = {}
@@ -37,7 +37,7 @@ def post_lookups() -> dict[str, PostLookup]:
     return dict(_LOOKUPS)
 
 
-async def member_posts(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> list[tuple[int, int]]:
+async def member_posts(conn: Conn, guild_id: int, user_id: int) -> list[tuple[int, int]]:
     """Every registered capability's posts of the member in this server, without repeats."""
     found: dict[tuple[int, int], None] = {}
     for lookup in _LOOKUPS.values():
@@ -51,7 +51,7 @@ def register_thread_lookup(name: str, lookup: ThreadLookup) -> None:
     _THREAD_LOOKUPS[name] = lookup
 
 
-async def member_threads(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> dict[int, str]:
+async def member_threads(conn: Conn, guild_id: int, user_id: int) -> dict[int, str]:
     """Thread id -> the neutral name to give it, for every thread in this server named after the member."""
     found: dict[int, str] = {}
     for lookup in _THREAD_LOOKUPS.values():

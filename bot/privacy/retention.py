@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time, timedelta
 
-import aiosqlite
-
 from bot.core.clock import iso_utc
+from bot.core.db import Conn
 from bot.core.personal_data import Expiry, PersonalTable, expiries, personal_tables
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence
@@ -26,7 +25,7 @@ RETENTION_KIND = "privacy_retention"
 RETENTION_AT = time(3, 17)
 
 
-async def expire(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> dict[str, int]:
+async def expire(conn: Conn, guild_id: int, now: datetime) -> dict[str, int]:
     """Delete this server's rows past retention as of ``now``; returns deleted rows by table."""
     days = (await read_privacy_settings(conn, guild_id)).retention_days()
     rules: list[PersonalTable | Expiry] = [t for t in personal_tables() if t.retention_setting]
@@ -49,7 +48,7 @@ async def expire(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> di
     return deleted
 
 
-async def ensure_retention_schedule(conn: aiosqlite.Connection, guild_id: int, now: datetime) -> bool:
+async def ensure_retention_schedule(conn: Conn, guild_id: int, now: datetime) -> bool:
     """Create this server's daily retention job unless it exists; True when created."""
     if await schedules.list_schedules(conn, guild_id, kind=RETENTION_KIND):
         return False

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-import aiosqlite
-
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database, read_one
+from bot.core.db import Conn, Database, read_one
 from bot.core.errors import UserFacingError
 
 MAX_DAYS = 3650
@@ -32,7 +30,7 @@ class PrivacySettings:
 SETTING_NAMES = tuple(f.name for f in fields(PrivacySettings) if f.name != "guild_id")
 
 
-async def read_privacy_settings(conn: aiosqlite.Connection, guild_id: int) -> PrivacySettings:
+async def read_privacy_settings(conn: Conn, guild_id: int) -> PrivacySettings:
     """A server's settings (the defaults until an organiser changes one), on the caller's connection."""
     row = await read_one(
         conn, f"SELECT {', '.join(SETTING_NAMES)} FROM privacy_settings WHERE guild_id = ?", (guild_id,)

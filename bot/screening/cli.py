@@ -51,11 +51,11 @@ async def run_screen(config: Config | None, guild_id: int | None, stdin: TextIO,
         return EXIT_USAGE
     words: WordSettings | None = None
     if config is not None and guild_id is not None:
-        if not config.database_path.exists():
+        if not config.uses_postgres and not config.database_path.exists():
             print(f"error: no database at {config.database_path} (see database.path in {config.source})",
                   file=sys.stderr)
             return EXIT_USAGE
-        async with Database(config.database_path) as db:
+        async with Database(config.database_url) as db:
             try:
                 words = await word_settings(db, guild_id)
             except sqlite3.OperationalError:

@@ -39,6 +39,6 @@ async def shareable_choices(db: Database, guild_id: int, user_id: int, current: 
         "SELECT c.id, c.name FROM circles c JOIN circle_seats s ON s.circle_id = c.id AND s.guild_id = c.guild_id"
         " WHERE c.guild_id = ? AND s.user_id = ? AND s.status = 'active' AND c.archived_at IS NULL"
         " AND c.stories_channel_id IS NOT NULL AND (? = '' OR instr(c.name_key, ?) > 0)"
-        " ORDER BY c.name COLLATE NOCASE LIMIT ?",
+        " ORDER BY lower(c.name) LIMIT ?",
         (guild_id, user_id, needle, needle, limit))
     return [(str(r["name"])[:100], str(r["id"])) for r in rows]

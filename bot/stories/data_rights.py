@@ -14,8 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
+from bot.core.db import Conn
 from bot.core.personal_data import (
     Expiry,
     PersonalTable,
@@ -61,7 +60,7 @@ register_expiry(Expiry(
 
 
 
-async def prune_gone_stories(conn: aiosqlite.Connection, now: datetime) -> int:
+async def prune_gone_stories(conn: Conn, now: datetime) -> int:
     """What still names a story that is gone (declined and expired, retracted, removed): its audit
     lines (a decline's reason, the moderator's id) and its review card's outbox row."""
     del now  # nothing waits: the story itself has gone
@@ -81,7 +80,7 @@ register_prune("gone_stories", prune_gone_stories)
 _EXPORTED = ("number", "title", "content_warning", "body", "state", "decline_reason", "created_at", "published_at")
 
 
-async def stories_by_receipt(conn: aiosqlite.Connection, guild_id: int, receipts: list[str]) -> list[dict[str, Any]]:
+async def stories_by_receipt(conn: Conn, guild_id: int, receipts: list[str]) -> list[dict[str, Any]]:
     """The stories of this server whose receipts were pasted (malformed or unknown ones are skipped)."""
     hashes = sorted({receipt_hash(code) for code in map(normalise_receipt, receipts) if code is not None})
     if not hashes:

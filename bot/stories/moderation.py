@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import aiosqlite
-
 from bot.core.clock import Clock, iso_utc
+from bot.core.db import Conn
 from bot.core.errors import UserFacingError
 from bot.delivery import schedules
 from bot.stories import wording
@@ -22,7 +21,7 @@ from bot.stories.records import PUBLISH_KIND, Story, audit, story_by_number
 MAX_BLOCK_DAYS = 365
 
 
-async def remove_story(conn: aiosqlite.Connection, clock: Clock, guild_id: int, number: int, moderator_id: int,
+async def remove_story(conn: Conn, clock: Clock, guild_id: int, number: int, moderator_id: int,
                        reason: str) -> Story:
     """Mark a story removed (its text goes); the cog deletes the post. Returns the story as it was."""
     story = await story_by_number(conn, guild_id, number)
@@ -36,7 +35,7 @@ async def remove_story(conn: aiosqlite.Connection, clock: Clock, guild_id: int, 
     return story
 
 
-async def block_author_of_story(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, number: int,
+async def block_author_of_story(conn: Conn, clock: Clock, *, guild_id: int, number: int,
                                 days: int, moderator_id: int, reason: str = "") -> tuple[Story, str]:
     """Block the author of story #number from sharing for ``days``; returns (story, until ISO)."""
     if not 1 <= days <= MAX_BLOCK_DAYS:
@@ -52,7 +51,7 @@ async def block_author_of_story(conn: aiosqlite.Connection, clock: Clock, *, gui
     return story, until
 
 
-async def block_member(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, user_id: int, days: int,
+async def block_member(conn: Conn, clock: Clock, *, guild_id: int, user_id: int, days: int,
                        reason: str = "") -> str:
     """Block a known member (a case's subject) from sharing for ``days``; returns the until (ISO).
 
@@ -69,7 +68,7 @@ async def block_member(conn: aiosqlite.Connection, clock: Clock, *, guild_id: in
     return until
 
 
-async def unblock_author_of_story(conn: aiosqlite.Connection, clock: Clock, *, guild_id: int, number: int,
+async def unblock_author_of_story(conn: Conn, clock: Clock, *, guild_id: int, number: int,
                                   moderator_id: int) -> tuple[Story, bool]:
     story = await story_by_number(conn, guild_id, number)
     cursor = await conn.execute("DELETE FROM story_blocks WHERE guild_id = ? AND author_key = ?",

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.core.clock import Clock, iso_utc
-from bot.core.db import Database, read_one
+from bot.core.db import Conn, Database, read_one
 from bot.core.errors import UserFacingError
 from bot.delivery import schedules
 from bot.delivery.outbox import cancel_pending, sent_message
@@ -84,16 +82,16 @@ def random_delay(now: datetime, rng: random.Random | None = None) -> datetime:
     return now.replace(microsecond=0) + timedelta(seconds=(rng or random.SystemRandom()).randint(*DELAY_SECONDS))
 
 
-async def _fetch(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> Story | None:
+async def _fetch(conn: Conn, sql: str, params: tuple[Any, ...]) -> Story | None:
     row = await read_one(conn, sql, params)
     return None if row is None else _story(row)
 
 
-async def get_story(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> Story | None:
+async def get_story(conn: Conn, guild_id: int, story_id: int) -> Story | None:
     return await _fetch(conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND id = ?", (guild_id, story_id))
 
 
-async def story_by_number(conn: aiosqlite.Connection, guild_id: int, number: int) -> Story:
+async def story_by_number(conn: Conn, guild_id: int, number: int) -> Story:
     story = await _fetch(conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND number = ?", (guild_id, number))
     if story is None:
         raise UserFacingError(wording.NO_STORY.format(number=number))
@@ -105,7 +103,7 @@ def story_ref(story: Story) -> str:
     return f"n{story.number}"
 
 
-async def story_by_ref(conn: aiosqlite.Connection, guild_id: int, ref: str) -> Story | None:
+async def story_by_ref(conn: Conn, guild_id: int, ref: str) -> Story | None:
     """The story a custom_id names: "n12" is story #12 of this server; plain digits are the global
     id that buttons posted before per-server numbers carry (kept so those buttons still work)."""
     if ref.startswith("n") and ref[1:].isascii() and ref[1:].isdecimal():
@@ -116,7 +114,7 @@ async def story_by_ref(conn: aiosqlite.Connection, guild_id: int, ref: str) -> S
     return None
 
 
-async def story_by_receipt(conn: aiosqlite.Connection, guild_id: int, receipt: str | None) -> Story:
+async def story_by_receipt(conn: Conn, guild_id: int, receipt: str | None) -> Story:
     story = None if receipt is None else await _fetch(
         conn, f"SELECT {_COLUMNS} FROM stories WHERE guild_id = ? AND receipt_hash = ?",
         (guild_id, receipt_hash(receipt)))
@@ -135,7 +133,7 @@ async def story_by_thread(db: Database, guild_id: int, thread_id: int) -> Story 
 AUTHOR_ACTIONS = frozenset({"submitted", "published", "retracted"})
 
 
-async def audit(conn: aiosqlite.Connection, clock: Clock, story: Story, action: str, *,
+async def audit(conn: Conn, clock: Clock, story: Story, action: str, *,
                 actor_id: int | None = None, detail: str = "") -> None:
     now = clock.now()
     at = hour_of(now) if action in AUTHOR_ACTIONS else now
@@ -148,21 +146,21 @@ async def audit(conn: aiosqlite.Connection, clock: Clock, story: Story, action: 
 
 # -- limits and blocks ----------------------------------------------------------------------------
 
-async def blocked_until(conn: aiosqlite.Connection, clock: Clock, guild_id: int, key: str) -> str | None:
+async def blocked_until(conn: Conn, clock: Clock, guild_id: int, key: str) -> str | None:
     sql = "SELECT until FROM story_blocks WHERE guild_id = ? AND author_key = ? AND until > ?"
     params = (guild_id, key, iso_utc(clock.now()))
     row = await read_one(conn, sql, params)
     return None if row is None else str(row[0])
 
 
-async def shared_today(conn: aiosqlite.Connection, clock: Clock, guild_id: int, key: str) -> int:
+async def shared_today(conn: Conn, clock: Clock, guild_id: int, key: str) -> int:
     sql = "SELECT shared FROM story_quota WHERE guild_id = ? AND author_key = ? AND day = ?"
     params = (guild_id, key, clock.now().date().isoformat())
     row = await read_one(conn, sql, params)
     return 0 if row is None else int(row[0])
 
 
-async def require_may_share(conn: aiosqlite.Connection, clock: Clock, settings: StorySettings,
+async def require_may_share(conn: Conn, clock: Clock, settings: StorySettings,
                             key: str, member_key: str | None = None) -> None:
     """Refuse (UserFacingError) a blocked author or one over today's limit. ``member_key``
     (``keys.member_block_key``) also finds a block placed on the member from a case."""
@@ -187,7 +185,7 @@ class Submitted:
 
 
 async def submit(
-    conn: aiosqlite.Connection, clock: Clock, settings: StorySettings, *, circle_id: int, key: str,
+    conn: Conn, clock: Clock, settings: StorySettings, *, circle_id: int, key: str,
     verdict: Verdict, new_member: bool, rng: random.Random | None = None, member_key: str | None = None,
 ) -> Submitted:
     """Store a story in the caller's transaction and decide its way: review, a delay, or ready now."""
@@ -198,7 +196,7 @@ async def submit(
                        (settings.guild_id, (now - timedelta(days=2)).date().isoformat()))
     await conn.execute(
         "INSERT INTO story_quota (guild_id, author_key, day, shared) VALUES (?, ?, ?, 1)"
-        " ON CONFLICT (guild_id, author_key, day) DO UPDATE SET shared = shared + 1",
+        " ON CONFLICT (guild_id, author_key, day) DO UPDATE SET shared = story_quota.shared + 1",
         (settings.guild_id, key, day))
     rng = rng or random.SystemRandom()
     review = verdict.crisis == "crisis" or settings.review_mode == "all" or (
@@ -232,7 +230,7 @@ def review_key(guild_id: int, story_id: int) -> str:
     return f"story_review:{guild_id}:{story_id}"
 
 
-async def withdraw_review_card(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> tuple[int, int] | None:
+async def withdraw_review_card(conn: Conn, guild_id: int, story_id: int) -> tuple[int, int] | None:
     """A retracted story's review card: an unsent one is dropped from the outbox; a sent one is
     returned as (channel id, message id) for the cog to delete."""
     key = review_key(guild_id, story_id)
@@ -242,7 +240,7 @@ async def withdraw_review_card(conn: aiosqlite.Connection, guild_id: int, story_
 
 # -- review ---------------------------------------------------------------------------------------
 
-async def approve(conn: aiosqlite.Connection, clock: Clock, settings: StorySettings, story_id: int,
+async def approve(conn: Conn, clock: Clock, settings: StorySettings, story_id: int,
                   moderator_id: int, rng: random.Random | None = None) -> tuple[Story, schedules.Schedule | None]:
     story = await get_story(conn, settings.guild_id, story_id)
     if story is None:
@@ -267,7 +265,7 @@ async def approve(conn: aiosqlite.Connection, clock: Clock, settings: StorySetti
     return story, schedule
 
 
-async def decline(conn: aiosqlite.Connection, clock: Clock, guild_id: int, story_id: int, moderator_id: int,
+async def decline(conn: Conn, clock: Clock, guild_id: int, story_id: int, moderator_id: int,
                   reason: str) -> Story:
     story = await get_story(conn, guild_id, story_id)
     if story is None:
@@ -283,7 +281,7 @@ async def decline(conn: aiosqlite.Connection, clock: Clock, guild_id: int, story
 
 # -- publishing -----------------------------------------------------------------------------------
 
-async def due_to_publish(conn: aiosqlite.Connection, guild_id: int, story_id: int) -> bool:
+async def due_to_publish(conn: Conn, guild_id: int, story_id: int) -> bool:
     """The delay's wake-up: a scheduled story becomes ready (in the scheduler's transaction), and
     its spent schedule goes (a row kept would record when the story was shared)."""
     cursor = await conn.execute(
@@ -334,7 +332,7 @@ async def record_starter(db: Database, story: Story, *, channel_id: int, message
         (channel_id, message_id, story.guild_id, story.id))
 
 
-async def refused(conn: aiosqlite.Connection, story: Story, problem: str, *, starter_kept: bool) -> int:
+async def refused(conn: Conn, story: Story, problem: str, *, starter_kept: bool) -> int:
     """Discord refused the post for good (a permission, a channel gone): the story waits, 'ready'
     with its problem, and is not tried again until a moderator runs /story-admin retry.
     ``starter_kept``: a starter message could not be deleted, so its id stays for a retraction.
@@ -351,7 +349,7 @@ async def refused(conn: aiosqlite.Connection, story: Story, problem: str, *, sta
     return int(row[0]) if row is not None else 0
 
 
-async def retry(conn: aiosqlite.Connection, clock: Clock, guild_id: int, number: int, moderator_id: int) -> Story:
+async def retry(conn: Conn, clock: Clock, guild_id: int, number: int, moderator_id: int) -> Story:
     """A moderator fixed what refused the post: publish the story again."""
     story = await story_by_number(conn, guild_id, number)
     if story.state != "ready" or story.publish_problem is None:
@@ -391,7 +389,7 @@ class Retracted:
     review_card: tuple[int, int] | None  # (channel id, message id) of a sent review card to delete
 
 
-async def retract(conn: aiosqlite.Connection, clock: Clock, guild_id: int, receipt: str | None) -> Retracted:
+async def retract(conn: Conn, clock: Clock, guild_id: int, receipt: str | None) -> Retracted:
     """Delete the story with this receipt and everything about it (the cog deletes the post and
     any review card already sent). The state is read in this transaction: a story being published
     this moment is refused (try again), so the publisher can't post one that is gone."""

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.core.clock import Clock, utcnow_iso
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.errors import UserFacingError
 
 REVIEW_MODES = ("off", "new", "all")
@@ -62,7 +60,7 @@ async def save_story_settings(db: Database, clock: Clock, settings: StorySetting
     return settings
 
 
-async def take_number(conn: aiosqlite.Connection, clock: Clock, guild_id: int) -> int:
+async def take_number(conn: Conn, clock: Clock, guild_id: int) -> int:
     """The next "Story #N" of this server, in the caller's transaction."""
     await conn.execute(
         "INSERT INTO story_settings (guild_id, delay, updated_at) VALUES (?, ?, ?) ON CONFLICT (guild_id) DO NOTHING",

@@ -80,9 +80,8 @@ from cogs.common.context import actor_of, reply, require_moderator, settings_of
 from cogs.common.modals import modal_values
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.client import PeerCirclesBot
+    from bot.core.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -150,12 +149,12 @@ class CaseModerators(commands.Cog):
 
     # -- wake-ups ---------------------------------------------------------------------------------
 
-    async def on_announce(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_announce(self, conn: Conn, occurrence: Occurrence) -> None:
         case = await read_case(conn, occurrence.guild_id, occurrence.owner_id)
         if case is not None:
             await post_queue_message(conn, self.bot.clock, self.bot.outbox, case)
 
-    async def on_ladder(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_ladder(self, conn: Conn, occurrence: Occurrence) -> None:
         paged = await ladder_step(conn, self.bot.clock, self.bot.outbox, guild_id=occurrence.guild_id,
                                   case_id=occurrence.owner_id, step=str(occurrence.payload.get("step")),
                                   scheduled_at=occurrence.scheduled_at)

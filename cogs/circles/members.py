@@ -90,9 +90,8 @@ from cogs.common.context import guild_id_of, guild_settings, settings_of
 from cogs.common.modals import custom_id_of
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.client import PeerCirclesBot
+    from bot.core.db import Conn
     from bot.delivery.outbox import OutboxRow
     from cogs.circles.admin import CircleAdmin
 
@@ -414,7 +413,7 @@ class Circles(commands.Cog):
         async with self.bot.db.transaction() as conn:
             await enqueue_notice(conn, self.bot.outbox, notice)
 
-    async def on_welcome_copy_undelivered(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def on_welcome_copy_undelivered(self, conn: Conn, row: OutboxRow, reason: str) -> None:
         """A welcome copy couldn't reach the member's DMs: say so under the welcome they already have."""
         interaction = self._copy_requests.pop(row.key, None)
         if interaction is None or interaction.is_expired():
@@ -622,13 +621,13 @@ class Circles(commands.Cog):
 
     # -- deadlines (scheduler) -----------------------------------------------------------------------
 
-    async def on_deadline(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_deadline(self, conn: Conn, occurrence: Occurrence) -> None:
         """Grace periods ending and held seats expiring: state and DMs now, roles after the commit."""
         result = await process_due(self.bot.db, conn, self.bot.clock, self.bot.outbox)
         if result.role_changes:
             self.request_reconcile(result.guild_ids)
 
-    async def on_reconsent_undeliverable(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def on_reconsent_undeliverable(self, conn: Conn, row: OutboxRow, reason: str) -> None:
         notice = await reconsent_channel_notice(conn, row.guild_id, row.key)
         if notice is not None:
             await enqueue_notice(conn, self.bot.outbox, notice)

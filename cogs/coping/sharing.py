@@ -28,9 +28,8 @@ from cogs.common.components import Action, PersistentComponent, form, send_card
 from cogs.common.context import actor_of, guild_id_of, reply, settings_of
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.client import PeerCirclesBot
+    from bot.core.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +233,7 @@ class Sharing(commands.Cog):
             return
         await send_card(interaction, win_post(win), edit=True)  # the post's count goes up for everyone
 
-    async def on_recap(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_recap(self, conn: Conn, occurrence: Occurrence) -> None:
         sent = await wins.send_recap(conn, self.bot.outbox, occurrence)
         log.info("coping wins recap guild_id=%s schedule_id=%s enqueued=%s", occurrence.guild_id,
                  occurrence.schedule_id, sent)

@@ -13,8 +13,7 @@ from bot.goals.records import PING_KIND
 from cogs.goals.base import GoalsBase
 
 if TYPE_CHECKING:
-    import aiosqlite
-
+    from bot.core.db import Conn
     from bot.delivery.outbox import OutboxRow
     from bot.delivery.scheduler import Occurrence
 
@@ -36,7 +35,7 @@ class Deliveries(GoalsBase):
         scheduler.register_kind(partners.HELD_KIND, self.on_held_dm_due, MissedPolicy.LATE, grace=HELD_GRACE)
         self.bot.outbox.register_fallback(pings.DM_FALLBACK, self.on_dm_closed)
 
-    async def on_ping_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_ping_due(self, conn: Conn, occurrence: Occurrence) -> None:
         zone = await self._zone(occurrence.guild_id)
         await pings.on_occurrence(
             conn, self.bot.clock.now(), self.bot.outbox, guild_id=occurrence.guild_id,
@@ -44,14 +43,14 @@ class Deliveries(GoalsBase):
             local_date=occurrence.local_time.date().isoformat(), late=occurrence.late, default_zone=zone,
             server=self._server(occurrence.guild_id))
 
-    async def on_release_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_release_due(self, conn: Conn, occurrence: Occurrence) -> None:
         await pings.on_release(
             conn, self.bot.clock.now(), self.bot.outbox, guild_id=occurrence.guild_id,
             ping_id=int(occurrence.payload["ping"]),
             suffix=str(occurrence.payload.get("suffix", "")), late=occurrence.late,
             default_zone=await self._zone(occurrence.guild_id), server=self._server(occurrence.guild_id))
 
-    async def on_partner_week(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_partner_week(self, conn: Conn, occurrence: Occurrence) -> None:
         gid = occurrence.guild_id
         found = await partners.get_partnership(conn, gid, occurrence.owner_id)
         await partners.partner_weekly(
@@ -59,7 +58,7 @@ class Deliveries(GoalsBase):
             default_zone=await self._zone(gid), server=self._server(gid),
             owner_name=self._name(gid, found.owner_id, "your partner") if found else "your partner")
 
-    async def on_held_dm_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_held_dm_due(self, conn: Conn, occurrence: Occurrence) -> None:
         gid = occurrence.guild_id
         found = await partners.get_partnership(conn, gid, occurrence.owner_id)
         if found is None:
@@ -72,13 +71,13 @@ class Deliveries(GoalsBase):
             default_zone=await self._zone(gid))
         log.info("goal partner DM released guild_id=%s outcome=%s", gid, outcome)
 
-    async def on_recap_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_recap_due(self, conn: Conn, occurrence: Occurrence) -> None:
         await partners.recap(conn, self.bot.clock.now(), self.bot.outbox, guild_id=occurrence.guild_id,
                              user_id=occurrence.owner_id, key=occurrence.key,
                              default_zone=await self._zone(occurrence.guild_id),
                              server=self._server(occurrence.guild_id))
 
-    async def on_dm_closed(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def on_dm_closed(self, conn: Conn, row: OutboxRow, reason: str) -> None:
         if reason != "dm_closed":
             return
         outcome = await pings.on_dm_closed(conn, self.bot.clock.now(), self.bot.outbox, row.guild_id, row.key,

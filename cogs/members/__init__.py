@@ -23,9 +23,8 @@ from cogs.common.choices import choice
 from cogs.common.context import guild_id_of, guild_settings, reply, settings_of
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.client import PeerCirclesBot
+    from bot.core.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +107,7 @@ class Members(commands.Cog):
         ended = await changes.end_flare(self.bot.db, self.bot.clock.now(), gid, interaction.user.id)
         await reply(interaction, wording.FLARE_ENDED if ended else wording.FLARE_NOT_ON)
 
-    async def on_flare_over(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_flare_over(self, conn: Conn, occurrence: Occurrence) -> None:
         guild = self.bot.get_guild(occurrence.guild_id)
         zone = (await guild_settings(self.bot, occurrence.guild_id)).timezone
         await changes.flare_over(conn, self.bot.clock.now(), occurrence.guild_id, occurrence.owner_id,

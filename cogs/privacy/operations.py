@@ -34,9 +34,8 @@ from cogs.common import failures
 from cogs.common.context import actor_of, reply, settings_of
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.client import PeerCirclesBot
+    from bot.core.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -159,12 +158,12 @@ class PrivacyOperations(commands.Cog):
 
     # -- jobs --------------------------------------------------------------------------------------
 
-    async def on_retention(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_retention(self, conn: Conn, occurrence: Occurrence) -> None:
         await expire(conn, occurrence.guild_id, self.bot.clock.now())
         # Once the scheduler's batch commits, expired rows leave the write-ahead log too.
         self.bot.db.after_commit(lambda: self._spawn(self._checkpoint()))
 
-    async def on_purge(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_purge(self, conn: Conn, occurrence: Occurrence) -> None:
         # The scheduler still writes its own rows for this server after the handler (occurrences,
         # the schedule's advance), so the purge runs in the next transaction, after this batch
         # commits. A crash in between is caught up by the start-up sweep (on_ready).

@@ -41,9 +41,8 @@ from cogs.common.context import NO_PINGS, guild_id_of, guild_settings, reply, se
 from cogs.common.modals import modal_values
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.client import PeerCirclesBot
+    from bot.core.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +249,7 @@ class Stories(commands.Cog):
         if done.story.state == "ready":
             self.request_publish()
 
-    async def _enqueue_review(self, conn: aiosqlite.Connection, story: records.Story, *, delayed: bool) -> None:
+    async def _enqueue_review(self, conn: Conn, story: records.Story, *, delayed: bool) -> None:
         """The review card for the moderators' queue; with the server's delay on it goes out 1-10
         minutes later at random (a card appearing the second someone pressed Post would point to them)."""
         settings = await guild_settings(self.bot, story.guild_id)
@@ -441,7 +440,7 @@ class Stories(commands.Cog):
 
     # -- publishing --------------------------------------------------------------------------------
 
-    async def on_publish_due(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def on_publish_due(self, conn: Conn, occurrence: Occurrence) -> None:
         """A delayed story's time came: it becomes ready; the post is made after the commit."""
         if await records.due_to_publish(conn, occurrence.guild_id, occurrence.owner_id):
             asyncio.get_running_loop().call_soon(self.request_publish)

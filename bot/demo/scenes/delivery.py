@@ -9,8 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
+from bot.core.db import Conn
 from bot.delivery import schedules
 from bot.delivery.outbox import OutboxRow, dm_reachable, nonce_for
 from bot.delivery.recurrence import Recurrence
@@ -31,13 +30,13 @@ def _wire(demo: Demo) -> None:
     if KIND in bot.scheduler.kinds:
         return
 
-    async def remind(conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def remind(conn: Conn, occurrence: Occurrence) -> None:
         text = f"Your {occurrence.local_time:%H:%M} reminder: a glass of water and a gentle stretch, if it suits."
         await bot.outbox.enqueue(conn, key=occurrence.key, kind=KIND, guild_id=occurrence.guild_id,
                                  target_kind="dm", target_id=occurrence.owner_id, payload={"content": text},
                                  fallback=FALLBACK)
 
-    async def in_channel(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def in_channel(conn: Conn, row: OutboxRow, reason: str) -> None:
         # Only because ren chose "my circle's channel if DMs fail" when setting the reminder.
         if reason == "dm_closed" and row.payload is not None:
             await bot.outbox.enqueue(conn, key=f"{row.key}:channel", kind=KIND, guild_id=row.guild_id,

@@ -12,12 +12,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import aiosqlite
 import pytest
 
 import bot.client
 from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock
+from bot.core.db import Conn
 from bot.delivery import schedules
 from bot.delivery.outbox import Outbox, OutboxRow, SendResult, dm_reachable, nonce_for
 from bot.delivery.recurrence import Recurrence
@@ -46,7 +46,7 @@ class ProbeScheduler(Scheduler):
         assert self.outbox is not None
         self.outbox.register_fallback("probe_channel", self.to_channel)
 
-    async def ping(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def ping(self, conn: Conn, occurrence: Occurrence) -> None:
         """A DM to each member in the payload (default: the owner)."""
         assert self.outbox is not None
         text = "A gentle nudge for your goal." + (" (Sent a little late.)" if occurrence.late else "")
@@ -55,13 +55,13 @@ class ProbeScheduler(Scheduler):
                                       guild_id=occurrence.guild_id, target_kind="dm", target_id=member,
                                       payload={"content": text}, fallback="probe_channel")
 
-    async def notice(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def notice(self, conn: Conn, occurrence: Occurrence) -> None:
         assert self.outbox is not None
         await self.outbox.enqueue(conn, key=occurrence.key, kind=occurrence.kind, guild_id=occurrence.guild_id,
                                   target_kind="channel", target_id=occurrence.payload["channel_id"],
                                   payload={"content": "The circle check-in starts now."})
 
-    async def to_channel(self, conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def to_channel(self, conn: Conn, row: OutboxRow, reason: str) -> None:
         channel = FALLBACK_CHANNELS.get(row.guild_id)
         if channel is None or reason != "dm_closed" or row.payload is None:
             return

@@ -17,6 +17,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.core.db import _split_statements, discover_migrations
+from bot.core.postgres import engine_sections
 from tests.unit.app.source_ast import parse_source
 from tests.unit.app.sql_scope import unscoped_tables
 
@@ -73,7 +74,7 @@ SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE)\b", re.I
 def per_server_tables() -> set[str]:
     conn = sqlite3.connect(":memory:")
     for migration in discover_migrations():
-        for statement in _split_statements(migration.sql):
+        for statement in _split_statements(engine_sections(migration.sql, "sqlite")):
             conn.execute(statement)
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     return {t for t in tables if any(c[1] == "guild_id" for c in conn.execute(f"PRAGMA table_info({t})"))}

@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.circles.lifecycle import prepare_circle, record_circle
 from bot.circles.norms import default_norms_text
 from bot.circles.records import Circle
 from bot.core.clock import FakeClock
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.guild_settings import GuildSettings, get_settings, save_settings
 
 GUILD = 111_000_000_000_000_001
@@ -28,7 +27,7 @@ class RecordingOutbox:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
 
-    async def enqueue(self, conn: aiosqlite.Connection, *, key: str, kind: str, guild_id: int, target_kind: str,
+    async def enqueue(self, conn: Conn, *, key: str, kind: str, guild_id: int, target_kind: str,
                       target_id: int, payload: dict[str, Any], fallback: str | None = None) -> bool:
         if any(r["key"] == key for r in self.rows):
             return False

@@ -75,6 +75,7 @@ global_limit = 40
 
 [database]
 path = "/var/lib/peer-circles/bot.sqlite3"
+url = ""
 
 [logging]
 level = "DEBUG"
@@ -354,3 +355,12 @@ def test_lists_enums_and_nested_tables_get_the_same_one_line_errors() -> None:
             raise AssertionError(f"{data} was accepted")
         assert line.startswith(expected), line
         assert "\n" not in line
+
+
+def test_database_url_chooses_the_engine(tmp_path: Path) -> None:
+    default = load_config(write(tmp_path, ""))
+    assert default.database_url == str(default.database_path) and not default.uses_postgres
+    pg = load_config(write(tmp_path, '[database]\nurl = "postgresql://bot@127.0.0.1:5432/circles"\n'))
+    assert pg.uses_postgres and pg.database_url == "postgresql://bot@127.0.0.1:5432/circles"
+    file = load_config(write(tmp_path, '[database]\nurl = "data/other.sqlite3"\n'))
+    assert not file.uses_postgres and file.database_url == str(tmp_path.resolve() / "data" / "other.sqlite3")

@@ -12,12 +12,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.core.clock import FakeClock, parse_iso_utc
 from bot.core.config import OutboxSettings
-from bot.core.db import Database
+from bot.core.db import Conn, Database, Row
 from bot.delivery.outbox import Outbox, OutboxRow, Pacer, SendResult, dm_reachable, nonce_for
 
 GUILD = 111
@@ -117,7 +116,7 @@ class Harness:
             await asyncio.sleep(0.001)
         raise AssertionError(f"row {key} never reached {state}")
 
-    async def row(self, key: str) -> aiosqlite.Row:
+    async def row(self, key: str) -> Row:
         assert self.db is not None
         row = await self.db.fetchone("SELECT * FROM outbox WHERE key = ?", (key,))
         assert row is not None
@@ -232,7 +231,7 @@ async def test_gives_up_after_max_attempts_then_falls_back(h: Harness) -> None:
     assert h.outbox is not None
     seen: list[tuple[str, str]] = []
 
-    async def remember(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def remember(conn: Conn, row: OutboxRow, reason: str) -> None:
         seen.append((row.key, reason))
 
     h.outbox.register_fallback("remember", remember)
@@ -268,7 +267,7 @@ async def test_closed_dms_mark_the_member_and_the_fallback_posts_in_the_channel(
     assert h.outbox is not None and h.db is not None
     outbox = h.outbox
 
-    async def to_circle_channel(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def to_circle_channel(conn: Conn, row: OutboxRow, reason: str) -> None:
         assert row.payload is not None and reason == "dm_closed"
         await outbox.enqueue(conn, key=f"{row.key}:channel", kind=row.kind, guild_id=row.guild_id,
                              target_kind="channel", target_id=CHANNEL,
@@ -312,7 +311,7 @@ async def test_unknown_targets_fail_without_retrying_or_marking_dms(h: Harness) 
 async def test_a_failing_fallback_leaves_the_row_failed(h: Harness) -> None:
     assert h.outbox is not None
 
-    async def broken(conn: aiosqlite.Connection, row: OutboxRow, reason: str) -> None:
+    async def broken(conn: Conn, row: OutboxRow, reason: str) -> None:
         await conn.execute("INSERT INTO bot_meta (key, value) VALUES ('half', 'done')")
         raise RuntimeError("bug")
 

@@ -11,12 +11,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 import pytest
 
 from bot.core.clock import Clock, FakeClock
 from bot.core.config import OutboxSettings, SchedulerSettings
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.delivery import schedules
 from bot.delivery.outbox import Outbox, Pacer
 from bot.delivery.recurrence import Recurrence
@@ -58,7 +57,7 @@ class Bot:
             await self.scheduler.caught_up()
         return self.scheduler
 
-    async def ping(self, conn: aiosqlite.Connection, occurrence: Occurrence) -> None:
+    async def ping(self, conn: Conn, occurrence: Occurrence) -> None:
         assert self.outbox is not None
         if occurrence.owner_id == self.kill_owner:
             raise asyncio.CancelledError  # the process dies mid-transaction

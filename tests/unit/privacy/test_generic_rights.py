@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.core import personal_data
 from bot.core.clock import FakeClock, iso_utc
-from bot.core.db import Database
+from bot.core.db import Conn, Database
 from bot.core.personal_data import PersonalTable
 from bot.delivery import schedules
 from bot.delivery.recurrence import Recurrence
@@ -115,7 +114,7 @@ async def test_erasure_cancels_the_members_own_schedules_of_declared_kinds_only(
 async def test_receipts_bring_anonymous_rows_into_the_export_only_when_given(db: Database, clock: FakeClock) -> None:
     seen: list[list[str]] = []
 
-    async def lookup(conn: aiosqlite.Connection, guild_id: int, receipts: list[str]) -> list[dict[str, Any]]:
+    async def lookup(conn: Conn, guild_id: int, receipts: list[str]) -> list[dict[str, Any]]:
         seen.append(receipts)
         return [{"story": "mine", "receipt": r} for r in receipts if r == "good-receipt" and guild_id == G]
 
