@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 import discord
@@ -30,6 +31,24 @@ MAX_RECEIPTS = 50
 
 def _keep_button() -> Button:
     return Button(custom_id("privdelkeep"), "Keep my data", SECONDARY)
+
+
+ERASURE_REASON = "The member erased their data (/privacy delete)"
+
+
+async def _all_done(guild_id: int, what: str, calls: Iterable[Awaitable[object]]) -> bool:
+    """Await each Discord call in turn (made one at a time by ``calls``); one already gone (404)
+    counts as done. False when Discord refused some: the member is told what stays."""
+    refused = 0
+    for call in calls:
+        try:
+            await call
+        except discord.NotFound:
+            continue
+        except discord.HTTPException as exc:
+            refused += 1
+            log.warning("%s after erasure guild_id=%s status=%s", what, guild_id, exc.status)
+    return refused == 0
 
 
 class PrivacyMember(commands.Cog):
@@ -110,32 +129,16 @@ class PrivacyMember(commands.Cog):
     async def _delete_posts(self, guild_id: int, posts: list[tuple[int, int]]) -> bool:
         """Delete the member's posts (their named strategies, wins ...); False when Discord refused some.
         A post already gone (404) counts as deleted."""
-        refused = 0
-        for channel_id, message_id in posts:
-            try:
-                await self.bot.http.delete_message(channel_id, message_id,
-                                                   reason="The member erased their data (/privacy delete)")
-            except discord.NotFound:
-                continue
-            except discord.HTTPException as exc:
-                refused += 1
-                log.warning("post not deleted after erasure guild_id=%s status=%s", guild_id, exc.status)
-        return refused == 0
+        return await _all_done(guild_id, "post not deleted", (
+            self.bot.http.delete_message(channel_id, message_id, reason=ERASURE_REASON)
+            for channel_id, message_id in posts))
 
     async def _rename_threads(self, guild_id: int, threads: dict[int, str]) -> bool:
         """Give the threads titled with the member's name a neutral one; False when Discord refused
         some. A thread already deleted (404) has no title left to change."""
-        refused = 0
-        for thread_id, name in threads.items():
-            try:
-                await self.bot.http.edit_channel(thread_id, name=name[:100],
-                                                 reason="The member erased their data (/privacy delete)")
-            except discord.NotFound:
-                continue
-            except discord.HTTPException as exc:
-                refused += 1
-                log.warning("thread not renamed after erasure guild_id=%s status=%s", guild_id, exc.status)
-        return refused == 0
+        return await _all_done(guild_id, "thread not renamed", (
+            self.bot.http.edit_channel(thread_id, name=name[:100], reason=ERASURE_REASON)
+            for thread_id, name in threads.items()))
 
     async def _take_roles(self, guild_id: int, user_id: int, role_ids: set[int]) -> bool:
         """Remove the roles the erased rows granted; False when Discord refused some."""
@@ -147,7 +150,7 @@ class PrivacyMember(commands.Cog):
         if not held:
             return True
         try:
-            await member.remove_roles(*held, reason="The member erased their data (/privacy delete)")
+            await member.remove_roles(*held, reason=ERASURE_REASON)
         except discord.HTTPException as exc:
             log.warning("role removal after erasure failed guild_id=%s status=%s", guild_id, exc.status)
             return False

@@ -1,4 +1,4 @@
-"""Parsing the project's own source in tests that read it (guild scoping, doc paths)."""
+"""Reading the project's own source in tests that check it (guild scoping, doc paths, read path ...)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import ast
 import pickle
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 
 def parse_source(text: str) -> ast.Module:
@@ -27,3 +29,10 @@ def parse_source(text: str) -> ast.Module:
         return tree
     finally:
         sys.settrace(tracer)
+
+
+def source_files(root: Path, tops: tuple[str, ...] = ("bot", "cogs")) -> Iterator[tuple[str, str]]:
+    """(path relative to ``root`` in POSIX form, text) of every Python file under ``tops``, in order."""
+    for top in tops:
+        for path in sorted((root / top).rglob("*.py")):
+            yield path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")

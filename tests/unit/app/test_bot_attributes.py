@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.unit.app.source_ast import parse_source
+from tests.unit.app.source_ast import parse_source, source_files
 
 ROOT = Path(__file__).resolve().parents[3]
 SCANNED = ("bot", "cogs")
@@ -47,13 +47,7 @@ def problems_in(text: str, rel: str) -> list[str]:
 
 
 def problems(root: Path = ROOT) -> list[str]:
-    out: list[str] = []
-    for top in SCANNED:
-        for path in sorted((root / top).rglob("*.py")):
-            rel = path.relative_to(root).as_posix()
-            if rel != OWNER:
-                out += problems_in(path.read_text(encoding="utf-8"), rel)
-    return out
+    return [found for rel, text in source_files(root, SCANNED) if rel != OWNER for found in problems_in(text, rel)]
 
 
 def test_no_cog_sets_or_reads_attributes_on_the_bot() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.unit.app.source_ast import parse_source
+from tests.unit.app.source_ast import parse_source, source_files
 
 ROOT = Path(__file__).resolve().parents[3]
 DISPATCHER = "cogs/common/components.py"
@@ -22,17 +22,14 @@ HOW = "declare it as form(method, audience) in the cog's component_actions (cogs
 
 def problems(root: Path = ROOT) -> list[str]:
     found = []
-    for top in ("bot", "cogs"):
-        for path in sorted((root / top).rglob("*.py")):
-            rel = path.relative_to(root).as_posix()
-            if rel == DISPATCHER:
-                continue
-            for node in sorted(ast.walk(parse_source(path.read_text(encoding="utf-8"))),
-                               key=lambda n: getattr(n, "lineno", 0)):
-                if isinstance(node, ast.Attribute) and node.attr == "modal_submit":
-                    found.append(f"{rel}:{node.lineno}: answers form submits by itself: {HOW}")
-                elif isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and node.name == "on_submit":
-                    found.append(f"{rel}:{node.lineno}: Modal.on_submit is forgotten at a restart: {HOW}")
+    for rel, text in source_files(root):
+        if rel == DISPATCHER:
+            continue
+        for node in sorted(ast.walk(parse_source(text)), key=lambda n: getattr(n, "lineno", 0)):
+            if isinstance(node, ast.Attribute) and node.attr == "modal_submit":
+                found.append(f"{rel}:{node.lineno}: answers form submits by itself: {HOW}")
+            elif isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and node.name == "on_submit":
+                found.append(f"{rel}:{node.lineno}: Modal.on_submit is forgotten at a restart: {HOW}")
     return found
 
 

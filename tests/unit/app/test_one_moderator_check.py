@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.unit.app.source_ast import parse_source
+from tests.unit.app.source_ast import parse_source, source_files
 
 ROOT = Path(__file__).resolve().parents[3]
 HOMES = {"cogs/common/context.py": "require_moderator", "bot/core/permissions.py": "is_moderator"}
@@ -17,15 +17,13 @@ HOMES = {"cogs/common/context.py": "require_moderator", "bot/core/permissions.py
 
 def wrappers(root: Path = ROOT) -> list[str]:
     found = []
-    for top in ("bot", "cogs"):
-        for path in sorted((root / top).rglob("*.py")):
-            rel = path.relative_to(root).as_posix()
-            for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
-                if (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-                        and any(name in node.name for name in HOMES.values())
-                        and HOMES.get(rel) != node.name):
-                    found.append(f"{rel}:{node.lineno}: {node.name} wraps the moderator check: call "
-                                 "cogs.common.context.require_moderator(bot, interaction) instead")
+    for rel, text in source_files(root):
+        for node in ast.walk(parse_source(text)):
+            if (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                    and any(name in node.name for name in HOMES.values())
+                    and HOMES.get(rel) != node.name):
+                found.append(f"{rel}:{node.lineno}: {node.name} wraps the moderator check: call "
+                             "cogs.common.context.require_moderator(bot, interaction) instead")
     return found
 
 

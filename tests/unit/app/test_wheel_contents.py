@@ -7,7 +7,7 @@ import ast
 import tomllib
 from pathlib import Path
 
-from tests.unit.app.source_ast import parse_source
+from tests.unit.app.source_ast import parse_source, source_files
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -31,10 +31,9 @@ def test_nothing_the_bot_runs_reads_the_training_folder() -> None:
     """Only the training tools (run from a checkout) name bot/screening/training."""
     tools = {"train.py", "finetune.py"}
     readers = []
-    for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "cogs").rglob("*.py")]:
-        if path.name in tools and path.parent.name == "screening":
+    for rel, text in source_files(ROOT):
+        if rel in {f"bot/screening/{tool}" for tool in tools}:
             continue
-        tree = parse_source(path.read_text(encoding="utf-8"))
-        if any(isinstance(n, ast.Constant) and n.value == "training" for n in ast.walk(tree)):
-            readers.append(str(path.relative_to(ROOT)))
+        if any(isinstance(n, ast.Constant) and n.value == "training" for n in ast.walk(parse_source(text))):
+            readers.append(rel)
     assert readers == []
