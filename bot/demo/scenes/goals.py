@@ -3,6 +3,7 @@ note, the progress picture, and a flare break that pauses everything and welcome
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import parse_iso_utc
@@ -53,3 +54,24 @@ async def scene(demo: Demo) -> None:
     demo.say("A flare comes. Jo pauses every ping and reminder for 3 days; nothing piles up.")
     demo.show("jo", await (await emu.slash(gid, jo, "flare start")).reply())
     demo.show("jo", await (await emu.slash(gid, jo, "flare end")).reply())
+
+    demo.heading("Goals: a member who leaves the server gets no more pings")
+    pings_before = len(_pings(demo, jo))
+    await emu.member_leave(gid, jo)
+    goal_id = await bot.db.fetchval("SELECT MAX(id) FROM goals WHERE guild_id = ?", (int(gid),))
+
+    async def paused() -> bool:
+        return await bot.db.fetchval("SELECT status FROM goals WHERE id = ?", (goal_id,)) == "paused"
+
+    for _ in range(100):  # the bot handles the leave event as it reads it from the gateway
+        if await paused():
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise RuntimeError("the bot did not pause the goal of a member who left")
+    demo.clock.advance(days=3)
+    await bot.scheduler.run_due()
+    await bot.outbox.drain()
+    demo.say(f"Jo left the server: the goal is paused (reason 'left', kept for a return), partnerships and"
+             f" the weekly recap end. Three days later Jo has had {len(_pings(demo, jo)) - pings_before}"
+             " new pings.")

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from bot.demo.walkthrough import Demo
 
 STORY = ("Three years of nerve pain and today I walked to the end of the road and back. I cried a bit,"
-         " but it was a good cry. Text me on 07700 900123 if you want to walk together.")
+         " but it was a good cry. Text me on 07700 900123 if you want to walk together, I'm at 14 Elm Street"
+         " and I work at Tesco in Leeds.")
 
 
 async def scene(demo: Demo) -> None:
@@ -39,7 +40,8 @@ async def scene(demo: Demo) -> None:
     demo.show("rae (only rae sees this)", preview)
     edit = await emu.click(rae, preview, label="Edit")
     preview = await demo.answer(await emu.submit_modal(rae, edit, {"story": STORY.split(" Text me")[0]}))
-    demo.say("rae pressed Edit and removed the phone number; the warning is gone.")
+    demo.say("rae pressed Edit and removed the phone number, the street address and the workplace;"
+             " the warning is gone.")
     receipt = await demo.answer(await emu.click(rae, preview, label="Post"))
     demo.show("rae, after Post", receipt)
     code = receipt["content"].split("`")[1]
