@@ -61,7 +61,8 @@ async def scene(demo: Demo) -> None:
     goal_id = await bot.db.fetchval("SELECT MAX(id) FROM goals WHERE guild_id = ?", (int(gid),))
 
     async def paused() -> bool:
-        return await bot.db.fetchval("SELECT status FROM goals WHERE id = ?", (goal_id,)) == "paused"
+        return await bot.db.fetchval("SELECT status FROM goals WHERE guild_id = ? AND id = ?",
+                                     (int(gid), goal_id)) == "paused"
 
     for _ in range(100):  # the bot handles the leave event as it reads it from the gateway
         if await paused():
