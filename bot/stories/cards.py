@@ -116,7 +116,8 @@ def support_line(count: int) -> str:
 
 def status_text(story: Story, supporters: int) -> str:
     if story.state == "ready" and story.publish_problem:
-        return wording.STATUS_PROBLEM.format(pseudonym=story.pseudonym, problem=story.publish_problem)
+        return wording.STATUS_PROBLEM.format(pseudonym=story.pseudonym, problem=story.publish_problem,
+                                             left=left_behind(story))
     text = wording.STATUS[story.state].format(
         pseudonym=story.pseudonym, thread_id=story.thread_id or 0, reason=display(story.decline_reason or ""))
     if story.state == "published":
@@ -142,7 +143,12 @@ def queue_card(story: Story, circle_name: str) -> Card:
 def problem_notice(story: Story) -> Card:
     """The moderators' queue: a story Discord refused for good, why, and how to publish it."""
     return Card(wording.PROBLEM_NOTICE.format(pseudonym=story.pseudonym, problem=story.publish_problem or "",
-                                              number=story.number))
+                                              number=story.number, left=left_behind(story)))
+
+
+def left_behind(story: Story) -> str:
+    """A refused story keeps its starter message's id only when the message could not be deleted."""
+    return wording.STARTER_LEFT if story.message_id else wording.NOTHING_LEFT
 
 
 def queue_done_card(story: Story, outcome: str) -> Card:

@@ -181,10 +181,14 @@ PROBLEM_NO_POST = "I'm not allowed to post in the stories channel (the **Send Me
 PROBLEM_NO_CHANNEL = "the circle's stories channel is gone or I can't see it"
 STATUS_PROBLEM = (
     "Your story (**{pseudonym}**) isn't published yet: {problem}. The moderators have been told, and it will be"
-    " published once they fix it. Nothing of it was left in the channel. You can still retract it with this"
-    " receipt.")
+    " published once they fix it. {left} You can still retract it with this receipt.")
 PROBLEM_NOTICE = (
-    "**{pseudonym} couldn't be published:** {problem}. Nothing was left in the channel. Once that's fixed,"
+    "**{pseudonym} couldn't be published:** {problem}. {left} Once that's fixed,"
     " `/story-admin retry story:{number}` publishes it. Its author sees this reason with /story status.")
+# What the refused attempt left behind: the starter message is deleted, unless Discord refused that too.
+NOTHING_LEFT = "Nothing of it was left in the channel."
+STARTER_LEFT = (
+    "Its first message is still in the channel (Discord didn't let me delete it): a retry reuses it, and"
+    " retracting the story deletes it.")
 NOTHING_TO_RETRY = "{pseudonym} isn't waiting on a problem, so there's nothing to retry."
 RETRYING = "Trying {pseudonym} again now. If Discord still refuses it, you'll see a new notice here."

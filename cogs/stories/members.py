@@ -573,6 +573,8 @@ class Stories(commands.Cog):
             await self.bot.outbox.enqueue(
                 conn, key=f"story_problem:{story.guild_id}:{story.id}:{attempt}", kind="story_problem",
                 guild_id=story.guild_id, target_kind="channel", target_id=settings.queue_channel_id,
-                payload=cards.problem_notice(replace(story, publish_problem=problem)).to_payload(),
+                payload=cards.problem_notice(replace(
+                    story, publish_problem=problem, channel_id=target[0] if kept else None,
+                    message_id=target[1] if kept else None)).to_payload(),
                 created_at=records.hour_of(self.bot.clock.now()))
 

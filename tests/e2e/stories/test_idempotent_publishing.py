@@ -73,6 +73,8 @@ async def test_a_refused_thread_leaves_no_post_is_not_reposted_and_retract_leave
     assert channel_posts(emulator, world.circle) == [], "the starter message was deleted"
     status = await slash(emulator, server, world.author, "story status", receipt=receipt)
     assert "isn't published yet" in status["content"] and "Create Public Threads" in status["content"]
+    assert "Nothing of it was left in the channel" in status["content"]
+    assert "Nothing of it was left in the channel" in text_of(notice)
 
     # Later publish passes (another story, a restart's pass) do not post it again.
     await emulator.wait_until(lambda: publisher_idle(bot), 5, "the publisher to finish")
@@ -95,6 +97,10 @@ async def test_a_starter_discord_would_not_let_go_is_deleted_by_the_retraction(
     _, receipt = await share(emulator, server, world.author, world.circle)
     await emulator.wait_until(lambda: notices(emulator, server), 10, "the moderators' notice")
     assert len(channel_posts(emulator, world.circle)) == 1, "Discord kept the starter this time"
+    (notice,) = notices(emulator, server)
+    assert "still in the channel" in text_of(notice) and "Nothing of it" not in text_of(notice)
+    status = await slash(emulator, server, world.author, "story status", receipt=receipt)
+    assert "still in the channel" in status["content"] and "retracting the story deletes it" in status["content"]
     done = await slash(emulator, server, world.author, "story retract", receipt=receipt)
     assert "taken down" in done["content"]
     assert channel_posts(emulator, world.circle) == [], "the retraction deleted the recorded starter"
