@@ -12,6 +12,7 @@ from bot.core.errors import UserFacingError
 
 MISSING_PERMISSIONS = 50013
 MISSING_ACCESS = 50001
+UNKNOWN_MESSAGE = 10008
 
 
 class MissingPermission(UserFacingError):

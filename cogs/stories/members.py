@@ -35,6 +35,7 @@ from bot.stories.drafts import MAX_TITLE, MAX_WARNING, Draft, Verdict, check_dra
 from bot.stories.keys import author_key, member_block_key, normalise_receipt
 from bot.stories.settings import MAX_STORY, get_story_settings
 from bot.stories.support import add_support, support_count
+from cogs.common.bot_permissions import UNKNOWN_MESSAGE
 from cogs.common.choices import choice
 from cogs.common.components import Action, PersistentComponent, card_view, form, send_card
 from cogs.common.context import NO_PINGS, guild_id_of, guild_settings, reply, settings_of
@@ -509,7 +510,16 @@ class Stories(commands.Cog):
                 thread_id, message_id = thread.id, starter.id
             else:
                 raise LookupError("the stories channel is neither a forum nor a text channel")
-        except (discord.Forbidden, discord.NotFound, LookupError) as exc:
+        except discord.NotFound as exc:
+            if starter is not None and exc.code == UNKNOWN_MESSAGE:
+                # The starter was deleted between its post and its thread (by hand, say): a passing
+                # failure, not a channel gone; the next pass finds its id unknown and posts afresh.
+                log.warning("a story's starter went before its thread guild_id=%s story_id=%s", story.guild_id,
+                            story.id)
+                return False
+            await self._refused(story, channel, starter, exc)
+            return True
+        except (discord.Forbidden, LookupError) as exc:
             await self._refused(story, channel, starter, exc)
             return True
         except Exception as exc:  # a passing failure: the story goes back to ready (never its text in the log)

@@ -145,6 +145,22 @@ async def test_a_passing_failure_reuses_the_recorded_starter(
     assert starters_sent(emulator, world.circle) == 1
 
 
+async def test_a_starter_deleted_before_its_thread_is_a_passing_failure_not_a_channel_gone(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    world = await story_world(bot, emulator, server, mode="threads")
+    # Someone deletes the starter between its post and its thread: Discord answers 404 Unknown Message.
+    emulator.inject_fault("POST", FROM_MESSAGE, 404, 10008, times=1)
+    await share(emulator, server, world.author, world.circle)
+    await emulator.wait_until(lambda: emulator.find_calls("POST", FROM_MESSAGE), 10, "the failed thread")
+    await emulator.wait_until(lambda: publisher_idle(bot), 5, "the publisher to give up for now")
+    assert await bot.db.fetchval("SELECT state FROM stories") == "ready"
+    assert await bot.db.fetchval("SELECT publish_problem FROM stories") is None, "not waiting on moderators"
+    assert notices(emulator, server) == [], "no 'channel is gone' notice"
+    bot.get_cog("Stories").request_publish()  # type: ignore[union-attr]
+    (thread,) = await wait_published(emulator, world.circle, bot=bot)
+    assert thread["name"]
+
+
 async def test_a_gateway_reconnect_leaves_a_story_in_flight_alone(
         bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
     world = await story_world(bot, emulator, server, mode="threads", review_mode="all")
