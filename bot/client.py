@@ -6,6 +6,8 @@ how the bot talks to the local emulator or to a self-hosted Discord-compatible s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -30,6 +32,7 @@ from bot.core.db import Database, answer_soon
 from bot.core.log_format import traceback_without_text
 from bot.delivery import budget
 from bot.delivery.budget import GlobalBudget
+from bot.delivery.leases import OUTBOX, Leases, owner_name
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
 from cogs.common.components import require_unique_actions, submit_modal
@@ -128,6 +131,9 @@ class PeerCirclesBot(commands.Bot):
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.tree.interaction_check = self._start_tracking  # type: ignore[method-assign]
         self.budget: GlobalBudget | None = None  # set once logged in (it is per bot token)
+        # Claims on in-flight rows carry this process's lease (several processes share one database).
+        self.leases = Leases(self.db, self.clock, owner_name())
+        self._lease_loop: asyncio.Task[None] | None = None
         self._unpaced_request = self.http.request
         self.http.request = self._paced_request  # type: ignore[method-assign]
 
@@ -168,7 +174,8 @@ class PeerCirclesBot(commands.Bot):
         # and the scheduler rebuilds its jobs only after every kind is known.
         assert self.budget is not None  # set in login(), which comes before setup_hook()
         self.outbox = Outbox(self.db, self.clock, self.config.outbox, sender=self.make_sender(),
-                             pacer=self.budget.bulk(self.config.outbox.rate_per_second))
+                             pacer=self.budget.bulk(self.config.outbox.rate_per_second), leases=self.leases)
+        self.leases.on_recovered(OUTBOX, self.outbox.wake)
         self.scheduler = Scheduler(self.db, self.clock, self.config.scheduler, outbox=self.outbox)
         # Every form's submit goes to the action its custom_id names (cogs' component_actions).
         self.add_listener(submit_modal, "on_interaction")
@@ -176,6 +183,7 @@ class PeerCirclesBot(commands.Bot):
             await self.load_extension(name)
         await self.scheduler.start()
         self.outbox.start()
+        self._lease_loop = asyncio.create_task(self.leases.run(), name="leases")
         await self.sync_commands()
 
     async def add_cog(self, cog: commands.Cog, /, *, override: bool = False, **kwargs: Any) -> None:
@@ -224,6 +232,12 @@ class PeerCirclesBot(commands.Bot):
             await scheduler.shutdown()
         if outbox is not None:
             await outbox.stop()
+        if self._lease_loop is not None:
+            # After the outbox: its last sends finish under a lease still held. The rows a stop
+            # leaves in flight keep this owner's name, so the next start takes them back at once.
+            self._lease_loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lease_loop
         await super().close()
         await self.db.close()
 

@@ -32,6 +32,7 @@ from bot.cases.records import add_event
 from bot.cases.wording import THREAD_CARD_TEXT, THREAD_PRIVATE_LINE
 from bot.core.clock import Clock, iso_utc
 from bot.core.db import Conn, Database, read_one
+from bot.delivery.leases import Claim
 from bot.delivery.safety import LANE_CRISIS
 from bot.safety.resources import PRIVATE_LINE
 
@@ -116,20 +117,15 @@ async def to_open(db: Database, limit: int = 50) -> list[ThreadOffer]:
     return [_offer(r) for r in rows]
 
 
-async def interrupted_to_wanted(db: Database) -> int:
-    """At start: a create call interrupted by a crash or kill is tried again."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute("UPDATE case_crisis_threads SET state = 'wanted' WHERE state = 'creating'")
-    return cursor.rowcount
-
-
-async def start_creating(db: Database, clock: Clock, offer: ThreadOffer) -> bool:
-    """Claim a wanted offer before the create call (False: someone else has it, or it's not wanted)."""
+async def start_creating(db: Database, clock: Clock, offer: ThreadOffer, claim: Claim) -> bool:
+    """Claim a wanted offer under this process's lease before the create call (False: another
+    process has it, or it's not wanted). A create call a crash interrupted is tried again once the
+    lease is taken back (bot/delivery/leases.py)."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "UPDATE case_crisis_threads SET state = 'creating', updated_at = ?"
+            f"UPDATE case_crisis_threads SET state = 'creating', updated_at = ?, {claim.SET}"
             " WHERE guild_id = ? AND card_key = ? AND state = 'wanted'",
-            (iso_utc(clock.now()), offer.guild_id, offer.card_key))
+            (iso_utc(clock.now()), *claim.params, offer.guild_id, offer.card_key))
     return cursor.rowcount > 0
 
 

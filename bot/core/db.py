@@ -262,6 +262,13 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     @property
+    def skip_locked(self) -> str:
+        """Appended to a claim's SELECT inside a transaction: on PostgreSQL, rows another process
+        is claiming this moment are skipped rather than waited for; SQLite's write lock already
+        lets one process claim at a time."""
+        return " FOR UPDATE SKIP LOCKED" if self.engine == "postgresql" else ""
+
+    @property
     def conn(self) -> Conn:
         """The write connection, for this module only: elsewhere a transaction's connection comes
         from ``transaction()`` and reads go through ``fetch*``, ``reader`` or ``snapshot()``

@@ -27,11 +27,13 @@ bot, a fake in unit tests):
 Crash safety and its one unavoidable window
 -------------------------------------------
 Row states go ``pending -> sending -> sent | failed``. A row is marked ``sending`` (committed)
-before its send call and marked ``sent`` (committed) right after the answer. On start the worker
-*reconciles*: every row still ``sending`` was interrupted by a crash or kill and goes back to
-``pending``, to be sent again with the **same nonce** (a number derived from the idempotency
-key) and ``enforce_nonce``, which makes Discord return the existing message instead of creating
-a second one when the first attempt did get through.
+before its send call and marked ``sent`` (committed) right after the answer. The ``sending`` mark
+carries this process's lease (``bot/delivery/leases.py``). On start the worker *reconciles*: every
+row this process left ``sending`` in an earlier life was interrupted by a crash or kill and goes
+back to ``pending``; a row another process left goes back once its lease runs out (that process
+stopped renewing it). Either way it is sent again with the **same nonce** (a number derived from
+the idempotency key) and ``enforce_nonce``, which makes Discord return the existing message
+instead of creating a second one when the first attempt did get through.
 
 Nothing is ever lost: a row exists from the commit of the state that caused it until it is sent
 or failed, and a crash before the ``sending`` mark leaves it ``pending``. The one window that no
@@ -61,7 +63,8 @@ from typing import Any, Literal, Protocol
 
 from bot.core.clock import Clock, iso_utc, parse_iso_utc
 from bot.core.config import OutboxSettings
-from bot.core.db import Conn, Database, Row, read_one
+from bot.core.db import Conn, Database, Row, read_all, read_one
+from bot.delivery.leases import OUTBOX, Leases
 from bot.delivery.safety import LANES, outbox_lane
 
 log = logging.getLogger(__name__)
@@ -281,8 +284,11 @@ class Outbox:
         max_in_flight: int = 16,
         backoff_base: float = 2.0,
         backoff_cap: float = 600.0,
+        leases: Leases | None = None,
     ) -> None:
         self.db = db
+        # Claims carry this process's lease (bot/delivery/leases.py); one process alone gets its own.
+        self.leases = leases or Leases(db, clock)
         self.clock = clock
         self.settings = settings
         self.sender = sender
@@ -417,16 +423,9 @@ class Outbox:
     # -- the worker ---------------------------------------------------------------------------
 
     async def reconcile(self) -> int:
-        """Put rows left 'sending' by a crash back to 'pending' (resent with the same nonce)."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE outbox SET state = 'pending', sending_since = NULL, next_attempt_at = ?"
-                " WHERE state = 'sending'",
-                (iso_utc(self.clock.now()),),
-            )
-        if cursor.rowcount:
-            log.warning("outbox reconciled rows interrupted mid-send count=%s", cursor.rowcount)
-        return cursor.rowcount
+        """Put rows this process left 'sending' in an earlier life (a crash) back to 'pending', to be
+        resent with the same nonce; rows another live process is sending keep their lease."""
+        return await self.leases.recover(OUTBOX, at_start=True)
 
     async def _work(self) -> None:
         try:
@@ -473,29 +472,31 @@ class Outbox:
             exclude = " AND (target_kind, target_id) NOT IN (VALUES " + ",".join("(?, ?)" for _ in busy) + ")"
             for target_kind, target_id in busy:
                 params += [target_kind, target_id]
-        candidates = await self.db.fetchall(
-            "SELECT id, target_kind, target_id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?"
-            + exclude + " ORDER BY priority, next_attempt_at, id LIMIT ?",
-            [*params, free * 4],
-        )
-        chosen: list[int] = []
-        seen: set[tuple[str, int]] = set()
-        for candidate in candidates:
-            target = (candidate["target_kind"], candidate["target_id"])
-            if target not in seen:
-                seen.add(target)
-                chosen.append(candidate["id"])
-            if len(chosen) == free:
-                break
+        claim = self.leases.claim(when)
         claimed: list[OutboxRow] = []
-        if not chosen:
-            return claimed
         async with self.db.transaction() as conn:
+            # Read and claim in one transaction; on PostgreSQL the rows another process is claiming
+            # this moment are skipped (FOR UPDATE SKIP LOCKED), on SQLite the write lock serialises.
+            candidates = await read_all(
+                conn,
+                "SELECT id, target_kind, target_id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?"
+                + exclude + " ORDER BY priority, next_attempt_at, id LIMIT ?" + self.db.skip_locked,
+                [*params, free * 4],
+            )
+            chosen: list[int] = []
+            seen: set[tuple[str, int]] = set()
+            for candidate in candidates:
+                target = (candidate["target_kind"], candidate["target_id"])
+                if target not in seen:
+                    seen.add(target)
+                    chosen.append(candidate["id"])
+                if len(chosen) == free:
+                    break
             for row_id in chosen:
                 async with conn.execute(
-                    f"UPDATE outbox SET state = 'sending', sending_since = ?, attempts = attempts + 1"
+                    f"UPDATE outbox SET state = 'sending', sending_since = ?, attempts = attempts + 1, {claim.SET}"
                     f" WHERE id = ? AND state = 'pending' RETURNING {_ROW_COLUMNS}",
-                    (now, row_id),
+                    (now, *claim.params, row_id),
                 ) as cursor:
                     record = await cursor.fetchone()
                 if record is not None:
@@ -539,7 +540,7 @@ class Outbox:
             async with self.db.transaction() as conn:
                 await conn.execute(
                     "UPDATE outbox SET state = 'sent', sent_at = ?, message_id = ?, payload = NULL,"
-                    " sending_since = NULL, last_error = NULL WHERE id = ?",
+                    " sending_since = NULL, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?",
                     (stamp, result.message_id, row.id),
                 )
                 if row.target_kind == "dm":
@@ -554,7 +555,7 @@ class Outbox:
                 async with self.db.transaction() as conn:
                     await conn.execute(
                         "UPDATE outbox SET state = 'pending', sending_since = NULL, errors = ?,"
-                        " next_attempt_at = ?, last_error = ? WHERE id = ?",
+                        " next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
                         (errors, iso_utc(_ceil_second(now + timedelta(seconds=delay))), result.detail, row.id),
                     )
                 log.info(
@@ -571,7 +572,7 @@ class Outbox:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET state = 'failed', failure_reason = ?, last_error = ?, payload = NULL,"
-                " sending_since = NULL WHERE id = ?",
+                " sending_since = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?",
                 (reason, result.detail, row.id),
             )
             if row.target_kind == "dm" and reason == "dm_closed":

@@ -17,6 +17,7 @@ from bot.core.clock import Clock, iso_utc
 from bot.core.db import Conn, Database, read_one
 from bot.core.errors import UserFacingError
 from bot.delivery import schedules
+from bot.delivery.leases import Claim
 from bot.delivery.outbox import cancel_pending, sent_message
 from bot.delivery.recurrence import Recurrence
 from bot.stories import wording
@@ -291,19 +292,21 @@ async def due_to_publish(conn: Conn, guild_id: int, story_id: int) -> bool:
     return cursor.rowcount == 1
 
 
-async def claim_ready(db: Database, guild_ids: set[int] | None = None) -> Story | None:
-    """Mark the oldest ready story 'publishing' and return it (None when nothing is ready)."""
+async def claim_ready(db: Database, claim: Claim, guild_ids: set[int] | None = None) -> Story | None:
+    """Mark the oldest ready story 'publishing' under this process's lease and return it (None when
+    nothing is ready)."""
     async with db.transaction() as conn:
         async with conn.execute(
             "SELECT id, guild_id FROM stories WHERE state = 'ready' AND publish_problem IS NULL"
-            " ORDER BY id LIMIT 50") as cursor:
+            " ORDER BY id LIMIT 50" + db.skip_locked) as cursor:
             rows = await cursor.fetchall()
         for row in rows:
             if guild_ids is not None and row[1] not in guild_ids:
                 continue
             await conn.execute(
-                "UPDATE stories SET state = 'publishing' WHERE guild_id = ? AND id = ? AND state = 'ready'",
-                (row[1], row[0]))
+                f"UPDATE stories SET state = 'publishing', {claim.SET}"
+                " WHERE guild_id = ? AND id = ? AND state = 'ready'",
+                (*claim.params, row[1], row[0]))
             return await get_story(conn, int(row[1]), int(row[0]))
     return None
 
@@ -370,15 +373,6 @@ async def any_keyed_rows(db: Database) -> bool:
     an author? Then a missing key must stop the bot rather than be replaced by a new one."""
     return bool(await db.fetchval(
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM stories) OR EXISTS (SELECT 1 FROM story_blocks) THEN 1 ELSE 0 END"))
-
-
-async def interrupted_to_ready(db: Database) -> int:
-    """At process start (never on a gateway reconnect, while the publisher may be mid-post):
-    stories left 'publishing' by a crash are published again (a sweep across servers,
-    allow-listed in tests/unit/app/test_guild_scoping.py)."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute("UPDATE stories SET state = 'ready' WHERE state = 'publishing'")
-    return cursor.rowcount
 
 
 # -- retracting -----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.cases import closed_dm
 from bot.cases.crisis import PENDING_FALLBACK, pending_fallback
 from bot.cases.paging import MAX_PEOPLE, thread_page
+from bot.delivery.leases import CRISIS_THREADS
 from bot.safety.card import server_crisis_card
 
 if TYPE_CHECKING:
@@ -34,6 +35,11 @@ class CaseClosedDms(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.outbox.register_fallback(PENDING_FALLBACK, pending_fallback(
             self.bot.clock, then=closed_dm.thread_fallback(self.bot.clock, self._wanted)))
+        # At process start only (a reconnect may come while a create is in flight): a create this
+        # process's earlier life left half-done is tried again; another process's stays its own.
+        if await self.bot.leases.recover(CRISIS_THREADS, at_start=True):
+            log.warning("case crisis threads interrupted while being made are tried again")
+        self.bot.leases.on_recovered(CRISIS_THREADS, self.request)
 
     async def cog_unload(self) -> None:
         if self._task is not None and not self._task.done():
@@ -45,8 +51,6 @@ class CaseClosedDms(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        if await closed_dm.interrupted_to_wanted(self.bot.db):
-            log.warning("case crisis threads interrupted while being made are tried again")
         self.request()
 
     def request(self) -> None:
@@ -70,7 +74,7 @@ class CaseClosedDms(commands.Cog):
         if guild is None:
             return  # not (yet) in this server: left wanted for the next pass
         if offer.thread_id is None:
-            if not await closed_dm.start_creating(self.bot.db, self.bot.clock, offer):
+            if not await closed_dm.start_creating(self.bot.db, self.bot.clock, offer, self.bot.leases.claim()):
                 return
             channel = guild.get_channel(offer.channel_id)
             try:

@@ -26,6 +26,7 @@ from bot.circles.records import get_circle
 from bot.core import anonymity
 from bot.core.errors import UserFacingError
 from bot.core.messages import custom_id
+from bot.delivery.leases import STORIES
 from bot.delivery.scheduler import MissedPolicy, Occurrence
 from bot.safety.card import server_crisis_card
 from bot.screening.words import word_settings
@@ -135,8 +136,12 @@ class Stories(commands.Cog):
         if warning is not None:
             log.warning("%s", warning)
         self.bot.add_dynamic_items(PersistentComponent)
-        if await records.interrupted_to_ready(self.bot.db):
+        # At process start (never on a gateway reconnect, while the publisher may be mid-post):
+        # stories this process's earlier life left 'publishing' are published again; another live
+        # process's stay its own until their lease runs out (bot/delivery/leases.py).
+        if await self.bot.leases.recover(STORIES, at_start=True):
             log.warning("stories interrupted while publishing are published again")
+        self.bot.leases.on_recovered(STORIES, self.request_publish)
         self.bot.scheduler.register_kind(records.PUBLISH_KIND, self.on_publish_due, MissedPolicy.LATE,
                                          grace=timedelta(days=3650))
 
@@ -463,7 +468,7 @@ class Stories(commands.Cog):
             self._publish_again = False
             failed: list[records.Story] = []
             try:
-                while (story := await records.claim_ready(self.bot.db)) is not None:
+                while (story := await records.claim_ready(self.bot.db, self.bot.leases.claim())) is not None:
                     try:
                         ok = await self._publish(story)
                     except Exception as exc:  # e.g. a busy database: never leave it stuck in 'publishing'

@@ -166,7 +166,7 @@ async def test_a_gateway_reconnect_leaves_a_story_in_flight_alone(
     world = await story_world(bot, emulator, server, mode="threads", review_mode="all")
     await share(emulator, server, world.author, world.circle)
     await bot.db.execute("UPDATE stories SET state = 'ready'")
-    claimed = await records.claim_ready(bot.db)  # as the publisher does, mid-post
+    claimed = await records.claim_ready(bot.db, bot.leases.claim())  # as the publisher does, mid-post
     assert claimed is not None
     cog: Any = bot.get_cog("Stories")
     before = cog._publish_task

@@ -33,7 +33,6 @@ SPANS_SERVERS: dict[tuple[str, str], str] = {
     ("bot/delivery/schedules.py", "advance"): "moves the sweep's schedules on, by the ids the sweep read",
     ("bot/delivery/schedules.py", "record_occurrences"): "records the sweep's occurrences, by schedule id",
     ("bot/delivery/schedules.py", "prune_occurrences"): "retention: old occurrence records of every server",
-    ("bot/delivery/outbox.py", "reconcile"): "the outbox worker's start: rows of every server left 'sending'",
     ("bot/delivery/outbox.py", "_has_due_work"): "the outbox worker: is anything due anywhere",
     ("bot/delivery/outbox.py", "_next_attempt_at"): "the outbox worker: the next row due anywhere",
     ("bot/delivery/outbox.py", "_claim"): "the outbox worker claims due rows of every server, by row id",
@@ -43,11 +42,11 @@ SPANS_SERVERS: dict[tuple[str, str], str] = {
     ("bot/privacy/errors_seen.py", "prune"): "retention: hourly error counts (kinds, no content) of every server",
     ("bot/cases/crisis.py", "has_pending"): "in DMs (no server) a member's waiting crisis card from any server;"
                                             " in a server it filters by guild_id",
-    ("bot/stories/records.py", "interrupted_to_ready"): "the start-up sweep: stories of every server a crash left"
-                                                         " 'publishing' are published again",
+    ("bot/delivery/leases.py", "recover"): "claims whose lease ran out (a dead process's, of any server), or at"
+                                           " start this process's own from an earlier life",
+    ("bot/delivery/leases.py", "renew"): "this process's own claims, of whichever servers it holds",
     ("bot/cases/closed_dm.py", "to_open"): "the closed-DM worker's sweep: crisis-card threads still to open,"
                                            " any server",
-    ("bot/cases/closed_dm.py", "interrupted_to_wanted"): "the start-up sweep: thread openings a crash interrupted",
     ("bot/cases/crisis.py", "take_pending"): "as has_pending: in DMs the waiting card from any server",
     ("bot/cases/relay.py", "relay_of_member"): "a member's DM to the bot: their open relay in whichever server",
     ("bot/cases/relay.py", "relays_of_member"): "a member's DM to the bot: their open relays, one per server",

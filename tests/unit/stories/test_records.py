@@ -13,6 +13,7 @@ from bot.core import anonymity
 from bot.core.clock import FakeClock
 from bot.core.db import Database
 from bot.core.errors import UserFacingError
+from bot.delivery.leases import Claim
 from bot.stories import records
 from bot.stories.drafts import Verdict
 from bot.stories.keys import author_key
@@ -21,6 +22,7 @@ from bot.stories.settings import StorySettings, get_story_settings, save_story_s
 from bot.stories.support import add_support, support_count
 
 GUILD, OTHER, USER = 100, 200, 1577722604393857059
+CLAIM = Claim("single", "2099-01-01T00:00:00Z")
 VERDICT = Verdict("A story long enough to share here.", "", "", "none", (), False)
 
 
@@ -68,9 +70,9 @@ async def test_the_delay_schedules_publication_by_story_id_between_1_and_10_minu
     async with db.transaction() as conn:
         assert await records.due_to_publish(conn, GUILD, done.story.id)
         assert not await records.due_to_publish(conn, GUILD, done.story.id), "once"
-    claimed = await records.claim_ready(db)
+    claimed = await records.claim_ready(db, CLAIM)
     assert claimed is not None and claimed.state == "publishing"
-    assert await records.claim_ready(db) is None
+    assert await records.claim_ready(db, CLAIM) is None
 
 
 async def test_the_daily_limit_counts_by_key_and_survives_a_retraction(db: Database, clock: FakeClock) -> None:
@@ -129,7 +131,7 @@ async def test_review_decisions_happen_once(db: Database, clock: FakeClock) -> N
 
 async def test_publishing_retracting_and_removing(db: Database, clock: FakeClock) -> None:
     done = await submit(db, clock)
-    claimed = await records.claim_ready(db)
+    claimed = await records.claim_ready(db, CLAIM)
     assert claimed is not None
     await records.published(db, clock, claimed, channel_id=5, thread_id=6, message_id=None)
     story = await records.story_by_thread(db, GUILD, 6)
@@ -178,7 +180,7 @@ async def test_a_story_held_for_crisis_language_cannot_be_approved(db: Database,
 async def test_retracting_while_publishing_is_refused_and_a_post_for_a_retracted_story_is_reported(
         db: Database, clock: FakeClock) -> None:
     done = await submit(db, clock)
-    claimed = await records.claim_ready(db)
+    claimed = await records.claim_ready(db, CLAIM)
     assert claimed is not None and claimed.state == "publishing"
     async with db.transaction() as conn:
         with pytest.raises(UserFacingError, match="being published"):
@@ -201,7 +203,7 @@ async def test_the_author_s_audit_rows_are_rounded_to_the_hour_and_moderators_ar
     done = await submit(db, clock, settings)
     async with db.transaction() as conn:
         await records.approve(conn, clock, settings, done.story.id, 55)
-    claimed = await records.claim_ready(db)
+    claimed = await records.claim_ready(db, CLAIM)
     assert claimed is not None
     assert await records.published(db, clock, claimed, channel_id=5, thread_id=6, message_id=None)
     async with db.transaction() as conn:
