@@ -34,6 +34,7 @@ from bot.delivery import budget
 from bot.delivery.budget import GlobalBudget
 from bot.delivery.leases import OUTBOX, Leases, owner_name
 from bot.delivery.outbox import Outbox
+from bot.delivery.processes import Share
 from bot.delivery.scheduler import Scheduler
 from cogs.common.components import require_unique_actions, submit_modal
 from cogs.common.failures import answer_failure, observe_error, tell
@@ -176,6 +177,7 @@ class PeerCirclesBot(commands.Bot):
         self.outbox = Outbox(self.db, self.clock, self.config.outbox, sender=self.make_sender(),
                              pacer=self.budget.bulk(self.config.outbox.rate_per_second), leases=self.leases)
         self.leases.on_recovered(OUTBOX, self.outbox.wake)
+        self.leases.on_share = self._take_share
         self.scheduler = Scheduler(self.db, self.clock, self.config.scheduler, outbox=self.outbox)
         # Every form's submit goes to the action its custom_id names (cogs' component_actions).
         self.add_listener(submit_modal, "on_interaction")
@@ -191,6 +193,11 @@ class PeerCirclesBot(commands.Bot):
         # take over the first's buttons: refuse it while loading instead.
         require_unique_actions(self.cogs.values(), cog)
         await super().add_cog(cog, override=override, **kwargs)
+
+    def _take_share(self, share: Share) -> None:
+        # Discord's limit is per bot token: with several processes each spends its share of it.
+        if self.budget is not None:
+            self.budget.set_rate(share.rate(self.config.discord.global_limit))
 
     def make_sender(self) -> Any:
         from bot.discord_sender import DiscordSender

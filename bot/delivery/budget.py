@@ -67,6 +67,7 @@ class GlobalBudget:
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be above 0")
+        self.limit = rate  # as configured; ``rate`` is this process's share of it (``set_rate``)
         self.rate = rate
         self.interval = window / rate
         self.window = window
@@ -80,6 +81,17 @@ class GlobalBudget:
         self._urgent_waiting = 0
         self.requests = 0
         self.urgent_requests = 0
+
+    def set_rate(self, rate: float) -> None:
+        """This process's share of the bot's limit changed (bot/delivery/processes.py: several
+        processes share one token); slots already taken stay where they are."""
+        if rate <= 0:
+            raise ValueError("rate must be above 0")
+        if rate == self.rate:
+            return
+        self.rate = rate
+        self.interval = self.window / rate
+        self.capacity = max(1, math.floor(rate))
 
     def _wait(self, now: float) -> float:
         while self._recent and now - self._recent[0].stamp >= self.window:
@@ -171,6 +183,6 @@ def for_api(api_base_url: str, token: str, rate: float = DISCORD_GLOBAL_LIMIT) -
     budgets = _BUDGETS.setdefault(asyncio.get_running_loop(), {})
     key = (api_base_url, hashlib.sha256(token.encode()).hexdigest())
     budget = budgets.get(key)
-    if budget is None or budget.rate != rate:
+    if budget is None or budget.limit != rate:
         budget = budgets[key] = GlobalBudget(rate)
     return budget

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock, iso_utc
 from bot.core.db import Database
+from bot.delivery import processes
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,10 @@ class Leases:
     owner: str = "single"
     duration: timedelta = DEFAULT_LEASE
     _wakes: dict[str, Callable[[], object]] = field(default_factory=dict)
+    # The heartbeat rides on the same loop: each tick tells the budget this process's share.
+    on_share: Callable[[processes.Share], object] | None = None
+    started_at: datetime | None = None
+    _last_beat: datetime | None = None
 
     def claim(self, now: datetime | None = None) -> Claim:
         return Claim(self.owner, iso_utc((now or self.clock.now()) + self.duration))
@@ -101,8 +106,10 @@ class Leases:
         return cursor.rowcount
 
     async def renew(self) -> int:
-        """Extend every lease this process holds (a sweep across servers: its own claims)."""
-        until = self.claim().until
+        """Extend every lease this process holds (a sweep across servers: its own claims), and its
+        heartbeat; the budget hears the process's share of the global limit."""
+        now = self.clock.now()
+        until = self.claim(now).until
         renewed = 0
         async with self.db.transaction() as conn:
             for leased in LEASED:
@@ -110,6 +117,15 @@ class Leases:
                     f"UPDATE {leased.table} SET lease_until = ? WHERE state = ? AND lease_owner = ?",
                     (until, leased.claimed, self.owner))
                 renewed += cursor.rowcount
+            if self._last_beat is None or now - self._last_beat > self.duration:
+                # First beat, or back from a stall the others took for death: join afresh.
+                self.started_at = now
+            self._last_beat = now
+            assert self.started_at is not None
+            share = await processes.beat(conn, self.owner, now, self.duration, self.started_at)
+            await processes.forget_dead(conn, now, self.duration)
+        if self.on_share is not None:
+            self.on_share(share)
         return renewed
 
     async def tick(self) -> int:
