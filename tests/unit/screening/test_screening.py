@@ -30,7 +30,7 @@ def test_screen_combines_all_three_checks() -> None:
         "slur": False,
         "censored": result.censored,
         "crisis": "crisis",
-        "signal": "rule+encoder",  # the rule and the encoder each reached crisis
+        "signal": "rule",  # the rule reached crisis; the round-9 encoder does not add its vote here
         "rule": "kill_myself",
         "identifying": [[result.identifying[0].start, result.identifying[0].end, "phone"]],
     }
