@@ -31,7 +31,9 @@ from bot.screening.encoder import HEAD, THRESHOLD_NAMES, EncoderHead
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = tuple(ROOT / "benchmarks" / "data" / "crisis" / f"crisis_heldout_v{n}.jsonl" for n in (2, 3, 8))
-MARK = 0.585  # the fast model's own concern threshold (t_concern of crisis_head.json, round 9): what it finds at risk, the encoder reads
+# The fast model's own concern threshold (t_concern of crisis_head.json, round 9): what it finds at
+# risk, the encoder reads. (0.62, round 8's, left no thresholds within the limits on the seen sets.)
+MARK = 0.585
 MAX_FALSE_CRISIS = 0.015  # issue 23: 2%, pooled
 MAX_FALSE_CRISIS_PER_SET = 0.02
 MAX_CHAT_CONCERN = 0.05   # issue 23: 5%, on every set (set 2's chat is the hardest: no margin left to spend)

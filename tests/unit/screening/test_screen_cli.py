@@ -30,8 +30,8 @@ async def test_plain_and_json_lines_get_one_verdict_each() -> None:
     assert verdicts == [
         {"profane": True, "slur": False, "censored": "this f****** flare", "crisis": "none", "signal": None,
          "rule": None, "identifying": []},
-        {"profane": False, "slur": False, "censored": "I want to kill myself", "crisis": "crisis", "signal": "rule+encoder",
-         "rule": "kill_myself", "identifying": []},
+        {"profane": False, "slur": False, "censored": "I want to kill myself", "crisis": "crisis",
+         "signal": "rule+encoder", "rule": "kill_myself", "identifying": []},
         {"profane": False, "slur": False, "censored": "", "crisis": "none", "signal": None, "rule": None,
          "identifying": []},
         {"profane": False, "slur": False, "censored": "so use it", "crisis": "none", "signal": None, "rule": None,
