@@ -8,9 +8,11 @@ indexes and triggers on either engine, for tests that compare a schema before an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
-from bot.core.db import Database, table_names
+from bot.core.db import Database, read_all, table_names
 from tests import postgres_cluster
 
 
@@ -38,3 +40,51 @@ async def schema_objects(db: Database) -> list[tuple[str, str]]:
     rows = await db.fetchall(_PG_OBJECTS if db.engine == "postgresql" else _SQLITE_OBJECTS)
     found += [(str(r[0]), str(r[1])) for r in rows]
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # as declared (SQLite) or PostgreSQL's data_type; "INT" in it for whole numbers
+    notnull: bool
+    default: str | None
+    pk: bool  # part of the primary key
+    numbered: bool  # the engine numbers it when left out (SQLite's rowid alias, an identity column)
+
+
+_PG_COLUMNS = """
+SELECT c.column_name, upper(c.data_type), c.is_nullable = 'NO', c.column_default, c.is_identity = 'YES',
+       EXISTS (SELECT 1 FROM information_schema.table_constraints t
+               JOIN information_schema.key_column_usage k
+                 ON k.constraint_name = t.constraint_name AND k.table_schema = t.table_schema
+               WHERE t.table_schema = c.table_schema AND t.table_name = c.table_name
+                 AND t.constraint_type = 'PRIMARY KEY' AND k.column_name = c.column_name)
+FROM information_schema.columns c
+WHERE c.table_schema = current_schema() AND c.table_name = ? ORDER BY c.ordinal_position
+"""
+
+
+async def table_columns(db: Database, table: str) -> list[Column]:
+    """``table``'s columns as either engine describes them."""
+    if db.engine == "postgresql":
+        return [Column(str(r[0]), str(r[1]), bool(r[2]), r[3], bool(r[5]), bool(r[4]))
+                for r in await db.fetchall(_PG_COLUMNS, (table,))]
+    rows = await db.fetchall(f"PRAGMA table_info({table})")
+    return [Column(str(r[1]), str(r[2]).upper(), bool(r[3]), r[4], bool(r[5]),
+                   bool(r[5]) and "INT" in str(r[2]).upper() and not r[3]) for r in rows]
+
+
+async def standalone_rows(db: Database) -> None:
+    """Let rows stand alone: no foreign keys or CHECK constraints enforced from now on (a test
+    inserting synthetic rows into every table; the database is a throwaway)."""
+    conn = db.conn
+    if db.engine == "postgresql":
+        await conn.execute("SET session_replication_role = replica")  # foreign keys are triggers there
+        checks = await read_all(conn, "SELECT c.conrelid::regclass::text, c.conname FROM pg_constraint c"
+                                      " JOIN pg_namespace n ON n.oid = c.connamespace"
+                                      " WHERE c.contype = 'c' AND n.nspname = current_schema()")
+        for table, name in checks:
+            await conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        return
+    await conn.execute("PRAGMA ignore_check_constraints = ON")
+    await conn.execute("PRAGMA foreign_keys = OFF")
