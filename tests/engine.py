@@ -8,6 +8,8 @@ indexes and triggers on either engine, for tests that compare a schema before an
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -88,3 +90,34 @@ async def standalone_rows(db: Database) -> None:
         return
     await conn.execute("PRAGMA ignore_check_constraints = ON")
     await conn.execute("PRAGMA foreign_keys = OFF")
+
+
+@asynccontextmanager
+async def another_process_writing(db: Database) -> AsyncIterator[None]:
+    """Another process holds the database's write lock until the block ends: SQLite's (BEGIN
+    IMMEDIATE on a second connection); on PostgreSQL, which has none, every table of the schema
+    locked against writes (EXCLUSIVE: reads go on), as a migration or a bulk job would."""
+    if db.engine == "postgresql":
+        import asyncpg
+
+        other = await asyncpg.connect(db.path)
+        try:
+            tables = ", ".join(await table_names(db.reader))
+            async with other.transaction():
+                await other.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+                yield
+        finally:
+            await other.close()
+        return
+    import aiosqlite
+
+    # Its own thread (a blocking sqlite3 call here would stall the bot's loop).
+    conn = await aiosqlite.connect(db.path, isolation_level=None)
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            await conn.execute("ROLLBACK")
+    finally:
+        await conn.close()

@@ -397,9 +397,12 @@ class Database:
             holding = self._holder.set(mark)
             try:
                 yield self.conn
-            except BaseException:
+            except BaseException as exc:
                 self._after_commit.clear()
                 await self.conn.execute("ROLLBACK")
+                if wait is not None and postgres.is_lock_timeout(exc):
+                    log.warning("interactive write gave up waiting for a row or table lock")
+                    raise DatabaseBusy() from None
                 raise
             else:
                 await self.conn.execute("COMMIT")
@@ -415,8 +418,11 @@ class Database:
 
     async def _begin(self, wait: float | None) -> None:
         if self.engine == "postgresql":
-            # Writers in other processes wait on the rows they share, not on a database lock.
+            # Writers in other processes wait on the rows they share, not on a database lock; a
+            # member's write waits at most ``wait`` for one (then ``DatabaseBusy``, in transaction()).
             await self.conn.execute("BEGIN")
+            if wait is not None:
+                await self.conn.execute(f"SET LOCAL lock_timeout = {max(1, int(wait * 1000))}")
             return
         if wait is None:
             await self.conn.execute("BEGIN IMMEDIATE")

@@ -299,6 +299,15 @@ def _refused_argument(exc: BaseException) -> bool:
     return type(exc) is asyncpg.DataError and str(exc).startswith("invalid input for query argument")
 
 
+def is_lock_timeout(exc: BaseException) -> bool:
+    """A statement gave up waiting for a lock (``lock_timeout``)."""
+    try:
+        import asyncpg
+    except ImportError:
+        return False
+    return isinstance(exc, asyncpg.LockNotAvailableError)
+
+
 def _rowcount(status: str) -> int:
     verb, _, rest = status.partition(" ")
     if verb.upper() in ("INSERT", "UPDATE", "DELETE", "MERGE") and rest:
