@@ -59,9 +59,7 @@ async def _migrate(config: Config) -> int:
 async def _backup(config: Config, dest: Path) -> int:
     async with Database(config.database_url) as db:
         await db.backup(dest)
-    # Never the URL itself: it may hold a password.
-    source = "the PostgreSQL database (database.url)" if config.uses_postgres else config.database_path
-    print(f"backed up {source} to {dest}")
+    print(f"backed up {config.database_shown} to {dest}")
     return 0
 
 
@@ -125,7 +123,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if dest.exists():
         return _fail(f"{dest}: already exists; choose a new file name", 1)
     # Connecting would create an empty database and "back up" that instead.
-    if not config.uses_postgres and not config.database_path.exists():
+    if not Database(config.database_url).exists():
         return _fail(f"{config.database_path}: no database there to back up (see database.path in {args.config})", 1)
     return asyncio.run(_backup(config, dest))
 

@@ -166,6 +166,11 @@ class Config(_Section):
         return is_postgres_url(self.database.url)
 
     @property
+    def database_shown(self) -> str:
+        """The database as messages name it: the SQLite file, never a PostgreSQL URL (it may hold a password)."""
+        return "the PostgreSQL database (database.url)" if self.uses_postgres else str(self.database_path)
+
+    @property
     def database_path(self) -> Path:
         """The SQLite database path, relative paths taken from the config file's folder (with a
         PostgreSQL ``database.url``, the folder beside which the anonymity key is kept)."""
