@@ -14,7 +14,7 @@ from bot.__main__ import main
 from bot.core.db import discover_migrations
 
 REPO = Path(__file__).resolve().parents[3]
-SUBCOMMANDS = ["run", "demo", "migrate", "check-config", "backup", "status", "screen"]
+SUBCOMMANDS = ["run", "demo", "migrate", "check-config", "backup", "status", "screen", "rotate-key", "init-key"]
 
 
 def write_config(tmp_path: Path, extra: str = "") -> Path:
