@@ -16,7 +16,7 @@ from bot.core.db import Database, discover_migrations, table_names
 from tests.engine import on_postgresql, sqlite_only
 
 REPO = Path(__file__).resolve().parents[3]
-SUBCOMMANDS = ["run", "demo", "migrate", "check-config", "backup", "status", "screen"]
+SUBCOMMANDS = ["run", "demo", "migrate", "check-config", "backup", "status", "screen", "rotate-key", "init-key"]
 
 
 def write_config(tmp_path: Path, extra: str = "") -> Path:
