@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot start|run|demo|migrate|check-config|backup|status|screen|rotate-key``.
+"""Command line: ``python -m bot start|run|demo|migrate|check-config|backup|status|screen|rotate-key|init-key``.
 
 Configuration problems print one line naming the file, key and what is expected, and exit 2.
 """
@@ -59,9 +59,7 @@ async def _migrate(config: Config) -> int:
 async def _backup(config: Config, dest: Path) -> int:
     async with Database(config.database_url) as db:
         await db.backup(dest)
-    # Never the URL itself: it may hold a password.
-    source = "the PostgreSQL database (database.url)" if config.uses_postgres else config.database_path
-    print(f"backed up {source} to {dest}")
+    print(f"backed up {config.database_shown} to {dest}")
     return 0
 
 
@@ -106,9 +104,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from bot.core.anonymity import AnonymityKeyError, load_key
     from bot.screening.detector import model_files_problem
 
     config = load_config(args.path)
+    # Several processes share one anonymity key; a process without it would refuse to start.
+    if config.shared_key_reason is not None:
+        try:
+            load_key(config.anonymity_key_path, shared_by=config.shared_key_reason)
+        except AnonymityKeyError as exc:
+            return _fail(f"{args.path}: {exc}", 2)
     # The crisis models are part of a working install: a missing or altered file is an error here,
     # not a quiet fallback (the running bot would screen without it and say so in /status).
     problem = model_files_problem()
@@ -125,7 +130,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if dest.exists():
         return _fail(f"{dest}: already exists; choose a new file name", 1)
     # Connecting would create an empty database and "back up" that instead.
-    if not config.uses_postgres and not config.database_path.exists():
+    if not Database(config.database_url).exists():
         return _fail(f"{config.database_path}: no database there to back up (see database.path in {args.config})", 1)
     return asyncio.run(_backup(config, dest))
 
@@ -158,6 +163,33 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     print(f"wrote a new anonymity key to {key.source}; restart the bot. Past stories can no longer be"
           " linked to their authors (blocks and daily limits start afresh).")
     return 0
+
+
+async def _init_key(config: Config) -> int:
+    from bot.core.anonymity import AnonymityKeyError, load_key
+    from bot.stories.records import any_keyed_rows
+
+    async with Database(config.database_url) as db:
+        await db.migrate()
+        keyed = await any_keyed_rows(db)
+    try:
+        # The same rule as a lone bot at start: a new key only while no stored row needs the old one.
+        key = load_key(config.anonymity_key_path, create=not keyed)
+    except AnonymityKeyError as exc:
+        return _fail(str(exc), 1)
+    if key.created:
+        print(f"wrote a new anonymity key to {key.source}; give every bot process this same file "
+              "([privacy] key_file) and back it up apart from the database.")
+    else:
+        where = "the environment" if key.source == "environment" else key.source
+        print(f"an anonymity key is already there ({where}); nothing changed.")
+    return 0
+
+
+def cmd_init_key(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    setup_logging(config.logging.level)
+    return asyncio.run(_init_key(config))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,6 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "matching anyone: blocks and limits start afresh. Restart the bot afterwards.")
     config_option(p)
     p.set_defaults(func=cmd_rotate_key)
+
+    p = sub.add_parser("init-key", help="create the anonymity key that several bot processes share",
+                       description="Bring the database up to date, then write a new random anonymity key "
+                       "to the key file ([privacy] key_file) unless one exists. Run it once before starting "
+                       "several processes (bot.shards, or PostgreSQL), which never create a key themselves. "
+                       "Refused when the database holds anonymous stories and the key is missing.")
+    config_option(p)
+    p.set_defaults(func=cmd_init_key)
     return parser
 
 

@@ -133,7 +133,7 @@ class PeerCirclesBot(commands.Bot):
         self.tree.interaction_check = self._start_tracking  # type: ignore[method-assign]
         self.budget: GlobalBudget | None = None  # set once logged in (it is per bot token)
         # Claims on in-flight rows carry this process's lease (several processes share one database).
-        self.leases = Leases(self.db, self.clock, owner_name())
+        self.leases = Leases(self.db, self.clock, owner_name(config.bot.shards or None))
         self._lease_loop: asyncio.Task[None] | None = None
         self._unpaced_request = self.http.request
         self.http.request = self._paced_request  # type: ignore[method-assign]
@@ -230,7 +230,9 @@ class PeerCirclesBot(commands.Bot):
         return True
 
     async def on_ready(self) -> None:
-        log.info("connected user_id=%s guilds=%d", self.user.id if self.user else None, len(self.guilds))
+        log.info("connected user_id=%s guilds=%d shards=%s", self.user.id if self.user else None, len(self.guilds),
+                 self.config.bot.shards or ("all" if self.config.bot.shard_count is None else
+                                            f"0-{self.config.bot.shard_count - 1}"))
 
     async def close(self) -> None:
         scheduler = getattr(self, "scheduler", None)
@@ -281,6 +283,24 @@ class PeerCirclesBot(commands.Bot):
         await answer_failure(interaction, cause, f"command:{command}")
 
 
+class ShardedPeerCirclesBot(PeerCirclesBot, commands.AutoShardedBot):
+    """The same bot over a range of shards (``bot.shards`` of ``bot.shard_count``): discord.py's
+    AutoShardedBot opens one gateway connection per shard in ``shard_ids``, so this process gets
+    only the events of servers on those shards. No body: everything the bot does is PeerCirclesBot's,
+    and the method order puts AutoShardedClient's connection handling before Client's."""
+
+
+def make_bot(config: Config, *, clock: Clock | None = None, **options: Any) -> PeerCirclesBot:
+    """The bot the config asks for: unsharded (one connection, every server, the default) or a
+    shard range. Every start goes through here (``run_bot``, the emulator runner)."""
+    if clock is not None:
+        options["clock"] = clock
+    shard_ids = config.bot.shard_ids
+    if shard_ids is None:
+        return PeerCirclesBot(config, **options)
+    return ShardedPeerCirclesBot(config, shard_ids=shard_ids, shard_count=config.bot.shard_count, **options)
+
+
 def run_bot(config: Config) -> int:
     """`python -m bot run`: serve until interrupted. Returns the process exit code."""
     try:
@@ -288,7 +308,7 @@ def run_bot(config: Config) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    bot = PeerCirclesBot(config)
+    bot = make_bot(config)
     try:
         bot.run(token, log_handler=None)
     except discord.LoginFailure:

@@ -55,11 +55,12 @@ class EventsMixin:
 
     # -- building the world ------------------------------------------------------------------------
 
-    def build_server(self, name: str = "Pain Peers") -> Server:
-        """A server like the README's: owner, organiser/moderator/on-call roles, channels, a forum."""
+    def build_server(self, name: str = "Pain Peers", shard: tuple[int, int] | None = None) -> Server:
+        """A server like the README's: owner, organiser/moderator/on-call roles, channels, a forum;
+        ``shard`` ``(shard_id, shard_count)`` puts it on that gateway shard."""
         world = self.world
         owner = world.add_user("olive-owner")
-        guild = world.add_guild(name, owner["id"])
+        guild = world.add_guild(name, owner["id"], shard)
         world.add_member(guild.id, owner["id"])
         organiser = world.add_role(guild.id, "Organisers", S.EVERYONE_DEFAULT)
         moderator = world.add_role(guild.id, "Moderators", S.EVERYONE_DEFAULT)

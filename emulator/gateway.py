@@ -2,6 +2,11 @@
 
 Frames are sent as plain JSON text (discord.py only inflates binary frames), and every dispatch
 is kept in the session's log so a client that lost its connection can RESUME and miss nothing.
+
+Sharding as Discord does it: IDENTIFY's ``shard`` field ``[shard_id, shard_count]`` (absent:
+``[0, 1]``, every server) picks the session's servers, those with ``(guild_id >> 22) %
+shard_count == shard_id``; a guild's events go only to the sessions of its shard, and events with
+no server (DMs) to shard 0. A shard outside its count is closed with Discord's 4010.
 """
 
 from __future__ import annotations
@@ -20,6 +25,32 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 7, 9, 10, 11
+INVALID_SHARD = 4010
+# Events whose server is the object itself (``id``), not a ``guild_id`` field.
+_GUILD_OBJECT_EVENTS = frozenset({"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"})
+
+
+def shard_of(guild_id: int | str, shard_count: int) -> int:
+    """Discord's rule: the shard that carries a server's events."""
+    return (int(guild_id) >> 22) % shard_count
+
+
+def event_guild(event: str, data: dict[str, Any]) -> str | None:
+    """The server an event belongs to, or None (a DM, the bot's own user)."""
+    if event in _GUILD_OBJECT_EVENTS:
+        return str(data["id"])
+    guild_id = data.get("guild_id")
+    return None if guild_id is None else str(guild_id)
+
+
+def _shard_field(value: Any) -> tuple[int, int] | None:
+    """IDENTIFY's ``shard``: ``[id, count]`` with 0 <= id < count; absent means ``[0, 1]``."""
+    if value is None:
+        return (0, 1)
+    if (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool)
+                                                            for v in value) and 0 <= value[0] < value[1]):
+        return (value[0], value[1])
+    return None
 
 
 @dataclass
@@ -30,6 +61,12 @@ class Session:
     ws: web.WebSocketResponse | None = None
     resumes: int = 0
     identified: asyncio.Event = field(default_factory=asyncio.Event)
+    shard: tuple[int, int] = (0, 1)  # [shard_id, shard_count] from IDENTIFY
+
+    def carries(self, guild_id: str | None) -> bool:
+        """Does this session get the events of ``guild_id`` (None: a DM, shard 0's)?"""
+        shard_id, count = self.shard
+        return shard_id == 0 if guild_id is None else shard_of(guild_id, count) == shard_id
 
     async def send(self, payload: dict[str, Any]) -> None:
         if self.ws is not None and not self.ws.closed:
@@ -78,7 +115,11 @@ class Gateway:
                     if data.get("token") != self.emulator.options.token:
                         await ws.close(code=4004, message=b"Authentication failed.")
                         break
-                    session = await self._identify(ws)
+                    shard = _shard_field(data.get("shard"))
+                    if shard is None:
+                        await ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+                        break
+                    session = await self._identify(ws, shard)
                 elif op == RESUME:
                     session = await self._resume(ws, data)
                     if session is None:
@@ -89,20 +130,25 @@ class Gateway:
                 session.ws = None
         return ws
 
-    async def _identify(self, ws: web.WebSocketResponse) -> Session:
+    def sessions_of(self, guild_id: str | None) -> list[Session]:
+        """The sessions that get a server's events (None: DMs)."""
+        return [session for session in self.sessions.values() if session.carries(guild_id)]
+
+    async def _identify(self, ws: web.WebSocketResponse, shard: tuple[int, int]) -> Session:
         world = self.world
-        session = Session(id=world.ids.next(), ws=ws)
+        session = Session(id=world.ids.next(), ws=ws, shard=shard)
         self.sessions[session.id] = session
+        guilds = [gid for gid in world.guilds_with_bot() if session.carries(gid)]
         ready = {
             "v": 10, "user": dict(world.bot_user), "session_type": "normal", "session_id": session.id,
-            "resume_gateway_url": self.emulator.gateway_url, "shard": [0, 1],
-            "guilds": [{"id": gid, "unavailable": True} for gid in world.guilds_with_bot()],
+            "resume_gateway_url": self.emulator.gateway_url, "shard": list(shard),
+            "guilds": [{"id": gid, "unavailable": True} for gid in guilds],
             "application": {"id": world.application_id, "flags": 0}, "private_channels": [],
             "relationships": [], "user_settings": {}, "presences": [], "geo_ordered_rtc_regions": [],
             "guild_join_requests": [], "auth": {},
         }
         await self._dispatch_to(session, "READY", ready)
-        for gid in world.guilds_with_bot():
+        for gid in guilds:
             await self._dispatch_to(session, "GUILD_CREATE", world.guild_create_payload(gid))
         session.identified.set()
         return session
@@ -130,8 +176,8 @@ class Gateway:
         await session.send(payload)
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send an event to every identified session (queued for RESUME if disconnected)."""
-        for session in list(self.sessions.values()):
+        """Send an event to every session of its server's shard (queued for RESUME if disconnected)."""
+        for session in self.sessions_of(event_guild(event, data)):
             await self._dispatch_to(session, event, data)
 
     async def drop(self, code: int = 4000) -> None:

@@ -142,6 +142,8 @@ class EmulatorOptions:
     validate: bool = True
     token: str = DEFAULT_TOKEN
     heartbeat_interval_ms: int = 41250
+    # What GET /gateway/bot recommends; sessions pick their own shard in IDENTIFY (emulator/gateway.py).
+    shard_count: int = 1
 
 
 class DiscordEmulator(EventsMixin):

@@ -80,6 +80,15 @@ class Snowflakes:
         self._last = value = max(value, self._last + 1)
         return str(value)
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> str:
+        """The next id whose server lands on ``shard_id`` of ``shard_count`` (Discord's rule,
+        ``(id >> 22) % count``): a few milliseconds later than ``next()`` at most."""
+        value = int(self.next())
+        while (value >> 22) % shard_count != shard_id:
+            value += 1 << 22
+        self._last = value
+        return str(value)
+
 
 @dataclass
 class Guild:
@@ -142,8 +151,9 @@ class World:
 
     # -- guilds ------------------------------------------------------------------------------
 
-    def add_guild(self, name: str, owner_id: str) -> Guild:
-        gid = self.ids.next()
+    def add_guild(self, name: str, owner_id: str, shard: tuple[int, int] | None = None) -> Guild:
+        """A server; ``shard`` ``(shard_id, shard_count)`` picks an id on that shard."""
+        gid = self.ids.next() if shard is None else self.ids.next_on_shard(*shard)
         guild = Guild(data={
             "id": gid, "name": name, "icon": None, "splash": None, "discovery_splash": None,
             "owner_id": owner_id, "afk_channel_id": None, "afk_timeout": 300,

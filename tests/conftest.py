@@ -50,11 +50,26 @@ _cluster: postgres_cluster.Cluster | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     global _cluster
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): checks what only SQLite has; skipped on PostgreSQL (tests/engine.py)")
     if postgres_cluster.wanted():
         reason = postgres_cluster.why_missing()
         if reason is not None:
             raise pytest.UsageError(f"{postgres_cluster.ENV}=postgresql, but {reason}")
         _cluster = postgres_cluster.start()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A SQLite-only test says so twice: ``_sqlite_only`` in its name and ``sqlite_only(reason)``;
+    on PostgreSQL it is skipped with that reason, never silently."""
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        named = "_sqlite_only" in getattr(item, "originalname", item.name)
+        if named != (marker is not None) or (marker is not None and not marker.args):
+            raise pytest.UsageError(
+                f"{item.nodeid}: a SQLite-only test is named ..._sqlite_only and marked sqlite_only(reason)")
+        if marker is not None and _cluster is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

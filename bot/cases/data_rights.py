@@ -9,10 +9,10 @@ by its number in the server ("case": 3 is Case #3 there), never by its internal 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.cases.records import snapshot_of
 from bot.cases.wording import ERASED_REACH_OUT_THREAD, ERASED_RELAY_THREAD, REPORT_CATEGORIES
 from bot.core.clock import iso_utc
 from bot.core.db import Conn, Row
@@ -34,7 +34,7 @@ async def _erase_from_cases(conn: Conn, guild_id: int, user_id: int) -> int:
 
 def _own_case(row: Row | tuple[Any, ...]) -> dict[str, Any]:
     number, kind, source, status, summary, snapshot, created_at, resolved_at = row[:8]
-    category = (json.loads(snapshot or "{}") or {}).get("category")
+    category = snapshot_of(snapshot).get("category")
     reason = REPORT_CATEGORIES.get(str(category)) if category else None
     details = str(summary or "")
     if reason is not None:  # a report's summary is "<reason>: <the reporter's details>"
@@ -188,10 +188,11 @@ async def member_reach_out_threads(conn: Conn, guild_id: int,
     keeps the case number, so moderators still find the thread. ``cogs/cases`` registers this with
     bot.privacy.posts, so the erasure renames them on Discord."""
     async with conn.execute(
-        "SELECT thread_id, number, json_extract(snapshot, '$.relay') FROM cases WHERE guild_id = ?"
+        "SELECT thread_id, number, snapshot FROM cases WHERE guild_id = ?"
         " AND source = 'reach_out' AND opened_by = ? AND thread_id IS NOT NULL ORDER BY id",
         (guild_id, user_id),
     ) as cursor:
         rows = await cursor.fetchall()
-    return [(int(r[0]), (ERASED_RELAY_THREAD if r[2] else ERASED_REACH_OUT_THREAD).format(number=r[1] or "?"))
+    return [(int(r[0]), (ERASED_RELAY_THREAD if snapshot_of(r[2]).get("relay") else ERASED_REACH_OUT_THREAD)
+             .format(number=r[1] or "?"))
             for r in rows]

@@ -62,9 +62,15 @@ _COLUMNS = (
 )
 
 
+def snapshot_of(text: str | None) -> dict[str, Any]:
+    """A case's ``snapshot`` column (JSON text) as a dict; read in Python, not with an engine's
+    JSON functions in SQL."""
+    return json.loads(text or "{}") or {}
+
+
 def _case(row: Row | tuple[Any, ...]) -> Case:
     values = list(row)
-    values[9] = json.loads(values[9] or "{}")
+    values[9] = snapshot_of(values[9])
     return Case(*values)
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.core.db import Conn, Database
+from bot.cases.records import snapshot_of
+from bot.core.db import Conn, Database, Row
 from bot.core.text import neutralise_mentions
 
 if TYPE_CHECKING:
@@ -31,38 +32,45 @@ class Relay:
     number: int  # the case's number in its server (what moderators see); case_id is internal
 
 
-_RELAY = ("SELECT id, guild_id, subject_user_id, thread_id, number FROM cases WHERE status != 'resolved'"
-          " AND source = 'reach_out' AND thread_id IS NOT NULL AND json_extract(snapshot, '$.relay') = 1")
+# The member's open reach-outs with a thread, newest first; the relays among them are those whose
+# snapshot says ``relay`` (read in Python: the engines' JSON functions differ). A member has a few.
+_OPEN_REACH_OUTS = (
+    "SELECT id, guild_id, subject_user_id, thread_id, number, snapshot FROM cases WHERE status != 'resolved'"
+    " AND source = 'reach_out' AND thread_id IS NOT NULL")
+
+
+def _relays(rows: list[Row]) -> list[Relay]:
+    return [Relay(*tuple(row)[:5]) for row in rows if snapshot_of(row[5]).get("relay") is True]
 
 
 async def relay_of_member(db: Database, user_id: int) -> Relay | None:
     """The member's newest open relay in whichever server (``relays_of_member`` says whether there
     are several: then the member is asked which server a DM is for)."""
-    row = await db.fetchone(_RELAY + " AND subject_user_id = ? ORDER BY id DESC LIMIT 1", (user_id,))
-    return Relay(*tuple(row)) if row is not None else None
+    relays = _relays(await db.fetchall(_OPEN_REACH_OUTS + " AND subject_user_id = ? ORDER BY id DESC", (user_id,)))
+    return relays[0] if relays else None
 
 
 async def relays_of_member(db: Database, user_id: int) -> list[Relay]:
     """The member's open relays, one per server (the newest there), newest first. Their DMs go to
     the one relay, or, with several, to the server they pick (never to another server's thread)."""
-    rows = await db.fetchall(_RELAY + " AND subject_user_id = ? ORDER BY id DESC", (user_id,))
+    rows = await db.fetchall(_OPEN_REACH_OUTS + " AND subject_user_id = ? ORDER BY id DESC", (user_id,))
     found: dict[int, Relay] = {}
-    for row in rows:
-        relay = Relay(*tuple(row))
+    for relay in _relays(rows):
         found.setdefault(relay.guild_id, relay)
     return list(found.values())
 
 
 async def relay_in_server(db: Database, guild_id: int, user_id: int) -> Relay | None:
     """The member's open relay in this server: one per (member, server), reused by a new reach-out."""
-    row = await db.fetchone(_RELAY + " AND guild_id = ? AND subject_user_id = ? ORDER BY id DESC LIMIT 1",
-                            (guild_id, user_id))
-    return Relay(*tuple(row)) if row is not None else None
+    relays = _relays(await db.fetchall(_OPEN_REACH_OUTS + " AND guild_id = ? AND subject_user_id = ? ORDER BY id DESC",
+                                       (guild_id, user_id)))
+    return relays[0] if relays else None
 
 
 async def relay_of_thread(db: Database, guild_id: int, thread_id: int) -> Relay | None:
-    row = await db.fetchone(_RELAY + " AND guild_id = ? AND thread_id = ?", (guild_id, thread_id))
-    return Relay(*tuple(row)) if row is not None else None
+    relays = _relays(await db.fetchall(_OPEN_REACH_OUTS + " AND guild_id = ? AND thread_id = ? ORDER BY id DESC",
+                                       (guild_id, thread_id)))
+    return relays[0] if relays else None
 
 
 def _text(text: str) -> str:

@@ -12,7 +12,7 @@ import bot.privacy, and the core registry has no such hook).
 
 from __future__ import annotations
 
-from bot.core.db import Conn
+from bot.core.db import Conn, sql_max
 from bot.core.personal_data import Erase, PersonalTable, delete_and_anonymise, register
 from bot.delivery.housekeeping import keep_sent_kind
 
@@ -56,7 +56,7 @@ def _erase_presses(table: str, parent: str, key: str, counter: str) -> Erase:
 
     async def erase(conn: Conn, guild_id: int, user_id: int) -> int:
         await conn.execute(
-            f"UPDATE {parent} SET {counter} = MAX(0, {counter} - 1) WHERE guild_id = ? AND id IN"
+            f"UPDATE {parent} SET {counter} = {sql_max('0', f'{counter} - 1')} WHERE guild_id = ? AND id IN"
             f" (SELECT {key} FROM {table} WHERE guild_id = ? AND user_id = ?)", (guild_id, guild_id, user_id))
         cursor = await conn.execute(f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
         return cursor.rowcount

@@ -9,7 +9,10 @@ member. Where the secret comes from, first match wins:
 2. the key file named by ``[privacy] key_file`` in the config (default: next to the database, the
    database's file name plus ``.anonymity-key``), which must be readable by its owner only (0600);
 3. none of these: a new random key is written to that file with 0600 permissions, and the caller
-   is told where (``LoadedKey.created``).
+   is told where (``LoadedKey.created``), unless the database already holds rows only the old key
+   matches, or several processes share the database (a shard range, or PostgreSQL: ``shared_by``).
+   Then the process refuses to start: a key of its own would split members' anonymous rows between
+   processes. ``python -m bot init-key`` creates the shared key once.
 
 Rotating the key (``python -m bot rotate-key``) makes every past hash unmatched: past stories can
 no longer be tied to anyone, including for blocks and limits.
@@ -92,11 +95,23 @@ def _read(path: Path) -> bytes:
     return text.encode("utf-8")
 
 
-def load_key(key_file: Path, env: Mapping[str, str] | None = None, *, create: bool = True) -> LoadedKey:
+def shared_key_missing(key_file: Path, shared_by: str) -> str:
+    """Why a process that shares its database with others refuses to start without the key."""
+    return (f"the anonymity key is missing ({key_file} does not exist and {ENV_VAR} is not set), and this"
+            f" process must use the key every other process uses: {shared_by}. Refusing to start rather than"
+            " make a key of its own, which would split members' anonymous stories, blocks and limits between"
+            " processes. Create the key once with `python -m bot init-key --config PATH` and give every process"
+            f" the same file ([privacy] key_file), or set {ENV_VAR} to the same value in each.")
+
+
+def load_key(key_file: Path, env: Mapping[str, str] | None = None, *, create: bool = True,
+             shared_by: str | None = None) -> LoadedKey:
     """The key from the environment, else the file, else a new file (see the module docstring).
     ``create=False`` (the database already holds keyed rows): a missing key is an error, since a
-    new one would silently unlink every story from its author."""
+    new one would silently unlink every story from its author. ``shared_by`` (why several processes
+    share this key, e.g. a shard range): a missing key is an error saying so, and no key is ever made."""
     env = os.environ if env is None else env
+    create = create and shared_by is None
     value = env.get(ENV_VAR, "").strip()
     if value:
         if len(value) < MIN_KEY_CHARS:
@@ -104,6 +119,8 @@ def load_key(key_file: Path, env: Mapping[str, str] | None = None, *, create: bo
         return LoadedKey(value.encode("utf-8"), "environment")
     if key_file.exists():
         return LoadedKey(_read(key_file), str(key_file))
+    if shared_by is not None:
+        raise AnonymityKeyError(shared_key_missing(key_file, shared_by))
     if not create:
         raise AnonymityKeyError(
             f"the anonymity key is missing ({key_file} does not exist and {ENV_VAR} is not set), but the"

@@ -24,6 +24,8 @@ from bot.core.typed import zone_name
 DISCORD_API = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Discord asks for a shard per 2,500 servers at most; this bound only keeps typos out.
+MAX_SHARD_COUNT = 4096
 
 
 class ConfigError(Exception):
@@ -43,6 +45,18 @@ def is_region_code(value: str) -> bool:
 def is_time_zone(value: str) -> bool:
     """An IANA time zone name this machine knows (tzdata ships them all), spelt as listed."""
     return zone_name(value) == value
+
+
+def shard_range(text: str) -> tuple[int, int]:
+    """``"0-3"`` -> (0, 3); ``"2"`` -> (2, 2). Raises ValueError saying what is expected."""
+    expected = f"expected a shard range such as \"0-3\" (first-last, counting from 0) or one shard \"2\", got {text!r}"
+    parts = text.strip().split("-")
+    if len(parts) > 2 or not all(part.strip().isascii() and part.strip().isdigit() for part in parts):
+        raise ValueError(expected)
+    first, last = int(parts[0]), int(parts[-1])
+    if first > last:
+        raise ValueError(f"{expected}: the first shard comes after the last")
+    return first, last
 
 
 def _url(value: str, schemes: tuple[str, ...]) -> str:
@@ -101,6 +115,11 @@ class BotSettings(_Section):
     default_timezone: str = "UTC"
     # Crisis-resources region used until a server's /setup picks one (stored in capitals).
     default_region: str = "US"
+    # Several processes by shard range: this process runs shards ``shards`` ("0-3", or one: "2") of
+    # ``shard_count``. Both unset: one process, all of the bot's servers (no sharding). Only
+    # ``shard_count``: this one process runs all of that many shards.
+    shards: str = ""
+    shard_count: int | None = Field(default=None, ge=1, le=MAX_SHARD_COUNT)
 
     @field_validator("default_timezone")
     @classmethod
@@ -115,6 +134,27 @@ class BotSettings(_Section):
         if not is_region_code(value):
             raise ValueError("expected a two-letter country code such as GB")
         return value.upper()
+
+    @field_validator("shards")
+    @classmethod
+    def _shards(cls, value: str) -> str:
+        if value.strip():
+            shard_range(value)  # raises ValueError with what was expected
+        return value.strip()
+
+    @property
+    def shard_ids(self) -> list[int] | None:
+        """The shards this process runs, or None: not sharded (one process, every server)."""
+        if self.shard_count is None:
+            return None
+        first, last = shard_range(self.shards) if self.shards else (0, self.shard_count - 1)
+        return list(range(first, last + 1))
+
+    @property
+    def runs_some_shards(self) -> bool:
+        """True when other processes run the rest of the shards (this one covers only part)."""
+        ids = self.shard_ids
+        return ids is not None and self.shard_count is not None and len(ids) < self.shard_count
 
 
 class OutboxSettings(_Section):
@@ -154,6 +194,19 @@ class Config(_Section):
                              f"discord.global_limit ({limit})")
         return self
 
+    @model_validator(mode="after")
+    def _shards_within_count(self) -> Config:
+        if not self.bot.shards:
+            return self
+        if self.bot.shard_count is None:
+            raise ValueError(f"bot.shards: {self.bot.shards!r} needs bot.shard_count, the number of shards every"
+                             " process together runs (for example shard_count = 4)")
+        _first, last = shard_range(self.bot.shards)
+        if last >= self.bot.shard_count:
+            raise ValueError(f"bot.shards: {self.bot.shards!r} is outside bot.shard_count = {self.bot.shard_count}"
+                             f" (shard ids run from 0 to {self.bot.shard_count - 1})")
+        return self
+
     @property
     def database_url(self) -> str:
         """What the bot opens: ``database.url`` when it is a PostgreSQL URL, else the SQLite file."""
@@ -164,6 +217,23 @@ class Config(_Section):
     @property
     def uses_postgres(self) -> bool:
         return is_postgres_url(self.database.url)
+
+    @property
+    def database_shown(self) -> str:
+        """The database as messages name it: the SQLite file, never a PostgreSQL URL (it may hold a password)."""
+        return "the PostgreSQL database (database.url)" if self.uses_postgres else str(self.database_path)
+
+    @property
+    def shared_key_reason(self) -> str | None:
+        """Why this process must find the anonymity key another process shares (and never make its
+        own): other processes run the remaining shards, or the database is PostgreSQL, which any
+        number of processes may share. None: one process on its own SQLite file."""
+        if self.bot.runs_some_shards:
+            return (f"bot.shards = \"{self.bot.shards}\" of bot.shard_count = {self.bot.shard_count}"
+                    " (other processes run the rest)")
+        if self.uses_postgres:
+            return "database.url is PostgreSQL (every process on it must use one key)"
+        return None
 
     @property
     def database_path(self) -> Path:

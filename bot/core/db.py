@@ -215,20 +215,31 @@ async def read_one(conn: Conn, sql: str, params: Params = ()) -> Row | None:
     return rows[0] if rows else None
 
 
+def sql_max(a: str, b: str) -> str:
+    """The larger of two SQL expressions (neither NULL), in SQL both engines accept: SQLite's
+    two-argument ``max()`` is only an aggregate in PostgreSQL, whose ``GREATEST`` SQLite lacks."""
+    return f"(CASE WHEN {a} >= {b} THEN {a} ELSE {b} END)"
+
+
+async def table_names(conn: Conn) -> list[str]:
+    """The database's tables (the application's, not the engine's own), by name."""
+    if isinstance(conn, postgres.PgConn):
+        return [str(r[0]) for r in await read_all(conn, postgres.TABLE_NAMES)]
+    rows = await read_all(
+        conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    return [str(r[0]) for r in rows]
+
+
+async def column_names(conn: Conn, table: str) -> list[str]:
+    """``table``'s columns, in their order."""
+    if isinstance(conn, postgres.PgConn):
+        return [str(r[0]) for r in await read_all(conn, postgres.COLUMN_NAMES, (table,))]
+    return [str(r[1]) for r in await read_all(conn, f"PRAGMA table_info({table})")]
+
+
 async def tables_with_column(conn: Conn, column: str) -> list[str]:
     """The tables that have ``column``, by name, for sweeps over every per-server table."""
-    if isinstance(conn, postgres.PgConn):
-        return [str(r[0]) for r in await read_all(conn, postgres.TABLES_WITH_COLUMN, (column,))]
-    async with conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    ) as cursor:
-        names = [str(r[0]) for r in await cursor.fetchall()]
-    found = []
-    for name in names:
-        async with conn.execute(f"PRAGMA table_info({name})") as cursor:
-            if any(col[1] == column for col in await cursor.fetchall()):
-                found.append(name)
-    return found
+    return [name for name in await table_names(conn) if column in await column_names(conn, name)]
 
 
 class Database:
@@ -315,6 +326,21 @@ class Database:
         finally:
             await conn.close()
 
+    def exists(self) -> bool:
+        """False for a SQLite file not there yet (connecting would create it); a PostgreSQL
+        database is the server's, and counts as there."""
+        return self.engine == "postgresql" or self.path == ":memory:" or Path(self.path).exists()
+
+    async def size_bytes(self) -> int:
+        """The database's size on disk: the SQLite file and its write-ahead log, or on PostgreSQL
+        the tables (with their indexes) of the schema the bot uses."""
+        if self.engine == "postgresql":
+            return int(await self.fetchval(postgres.SCHEMA_SIZE) or 0)
+        if self.path == ":memory:":
+            return 0
+        path = Path(self.path)
+        return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
     async def connect(self) -> Database:
         if self.engine == "postgresql":
             # The same two connections: writes in ``transaction()``, committed reads on the other.
@@ -378,9 +404,12 @@ class Database:
             holding = self._holder.set(mark)
             try:
                 yield self.conn
-            except BaseException:
+            except BaseException as exc:
                 self._after_commit.clear()
                 await self.conn.execute("ROLLBACK")
+                if wait is not None and postgres.is_lock_timeout(exc):
+                    log.warning("interactive write gave up waiting for a row or table lock")
+                    raise DatabaseBusy() from None
                 raise
             else:
                 await self.conn.execute("COMMIT")
@@ -396,8 +425,11 @@ class Database:
 
     async def _begin(self, wait: float | None) -> None:
         if self.engine == "postgresql":
-            # Writers in other processes wait on the rows they share, not on a database lock.
+            # Writers in other processes wait on the rows they share, not on a database lock; a
+            # member's write waits at most ``wait`` for one (then ``DatabaseBusy``, in transaction()).
             await self.conn.execute("BEGIN")
+            if wait is not None:
+                await self.conn.execute(f"SET LOCAL lock_timeout = {max(1, int(wait * 1000))}")
             return
         if wait is None:
             await self.conn.execute("BEGIN IMMEDIATE")
@@ -510,9 +542,7 @@ class Database:
         create_private(dest)
         if self.engine == "postgresql":
             process = await asyncio.create_subprocess_exec(
-                "pg_dump", "--no-owner", f"--file={dest}", f"--dbname={self.path}",
-                stderr=asyncio.subprocess.PIPE,
-            )
+                *postgres.dump_command(self.path, str(dest)), stderr=asyncio.subprocess.PIPE)
             _, err = await process.communicate()
             if process.returncode != 0:
                 raise RuntimeError(f"pg_dump failed: {err.decode(errors='replace').strip()}")

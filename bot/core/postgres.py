@@ -17,6 +17,7 @@ import re
 from collections.abc import Awaitable, Generator, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     import asyncpg
@@ -128,12 +129,36 @@ _DDL_REWRITES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def ddl_sql(sql: str) -> str:
+    """SQLite's table definitions as PostgreSQL's (the rewrites above)."""
+    for pattern, replacement in _DDL_REWRITES:
+        sql = pattern.sub(replacement, sql)
+    return sql
+
+
 def migration_sql(sql: str) -> str:
     """A migration file's text as PostgreSQL runs it (one script, run whole)."""
-    text = engine_sections(sql, "postgresql")
-    for pattern, replacement in _DDL_REWRITES:
-        text = pattern.sub(replacement, text)
-    return text
+    return ddl_sql(engine_sections(sql, "postgresql"))
+
+
+def dump_command(url: str, dest: str) -> list[str]:
+    """``pg_dump`` of ``url`` into ``dest`` (plain SQL). pg_dump refuses server settings in a URL
+    (asyncpg takes them): a ``search_path`` names the schema the bot's tables are in, so the dump is
+    of that schema; other settings do not change what is dumped and are left out."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [s.strip() for key, value in query if key == "search_path" for s in value.split(",") if s.strip()]
+    kept = [(key, value) for key, value in query if key in _LIBPQ_URL_PARAMETERS]
+    plain = urlunsplit(parts._replace(query=urlencode(kept)))
+    return ["pg_dump", "--no-owner", f"--file={dest}", *(f"--schema={s}" for s in schemas), f"--dbname={plain}"]
+
+
+# What libpq (pg_dump) accepts in a URL's query; asyncpg passes anything else on as a server setting.
+_LIBPQ_URL_PARAMETERS = frozenset({
+    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "connect_timeout",
+    "client_encoding", "application_name", "sslmode", "sslcert", "sslkey", "sslrootcert", "sslcrl",
+    "sslpassword", "target_session_attrs", "options",
+})
 
 
 # Functions SQLite has built in that the shared SQL uses; created before the migrations.
@@ -146,6 +171,8 @@ APPLIED_AT_NOW = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"
 
 _INSERT_INTO = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.I)
 _RETURNING = re.compile(r"\bRETURNING\b", re.I)
+# A table defined outside a migration (a tool's scratch table, a test's) is translated as one is.
+_TABLE_DDL = re.compile(r"^\s*(CREATE|ALTER)\s+TABLE\b", re.I)
 _DEFER_FKS = re.compile(r"^\s*PRAGMA\s+defer_foreign_keys\s*=\s*(ON|1|TRUE)\s*;?\s*$", re.I)
 
 
@@ -231,6 +258,56 @@ class PgPending:
         return None
 
 
+# asyncpg sends a parameter only as the type PostgreSQL inferred for it, where SQLite converts a
+# value on comparison or storage (a text column compared with 5 compares with '5'; ``? OR x``
+# takes 0 or 1). A value of the other kind is converted as SQLite would (``_as_type``): after the
+# first refusal, the statement's parameter types are asked for once and remembered.
+_INT_TYPES = frozenset({"int2", "int4", "int8"})
+_TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "name"})
+_INTEGER_TEXT = re.compile(r"[+-]?\d+")
+
+
+def _as_type(value: Any, type_name: str) -> Any:
+    if value is None:
+        return None
+    if type_name == "bool" and isinstance(value, int) and not isinstance(value, bool):
+        return bool(value)
+    if type_name in _INT_TYPES:
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+            return int(value)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    if type_name in _TEXT_TYPES and isinstance(value, int | float):
+        return str(int(value) if isinstance(value, bool) else value)
+    return value
+
+
+def _converted(args: list[Any], types: Sequence[str]) -> list[Any]:
+    return [_as_type(v, t) for v, t in zip(args, types, strict=False)]
+
+
+def _changed(before: list[Any], after: list[Any]) -> bool:
+    return any(type(a) is not type(b) for a, b in zip(before, after, strict=True))
+
+
+def _refused_argument(exc: BaseException) -> bool:
+    """asyncpg refused a parameter's Python type before sending it (nothing ran on the server)."""
+    import asyncpg
+
+    return type(exc) is asyncpg.DataError and str(exc).startswith("invalid input for query argument")
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """A statement gave up waiting for a lock (``lock_timeout``)."""
+    try:
+        import asyncpg
+    except ImportError:
+        return False
+    return isinstance(exc, asyncpg.LockNotAvailableError)
+
+
 def _rowcount(status: str) -> int:
     verb, _, rest = status.partition(" ")
     if verb.upper() in ("INSERT", "UPDATE", "DELETE", "MERGE") and rest:
@@ -249,6 +326,8 @@ class PgConn:
         # aiosqlite queues concurrent calls on one connection; asyncpg refuses them ("another
         # operation is in progress"): tasks sharing the reader take turns here, as they do there.
         self._turn = asyncio.Lock()
+        # Statement text -> its parameters' types, for statements a value had to be converted for.
+        self._types: dict[str, tuple[str, ...]] = {}
 
     def execute(self, sql: str, parameters: Any = None, /) -> PgPending:
         return PgPending(self._run(sql, parameters))
@@ -268,29 +347,59 @@ class PgConn:
         if _DEFER_FKS.match(sql):
             await self.raw.execute("SET CONSTRAINTS ALL DEFERRED")
             return PgCursor([], -1, None, [])
+        ddl = bool(_TABLE_DDL.match(sql))
+        if ddl:
+            sql = ddl_sql(sql)
         text, args = placeholders(sql, parameters)
         insert = _INSERT_INTO.match(text)
         wants_id = bool(insert and insert.group(1).lower() in self.identity_tables and not _RETURNING.search(text))
         if wants_id:
             text = text.rstrip().rstrip(";") + " RETURNING id"
-        # asyncpg's statement-cached execute that also answers the command status (pinned version).
-        records, status, _ = await self.raw._execute(text, args, 0, None, return_status=True)
+        records, status = await self._execute(text, args)
         rowcount = _rowcount(status.decode() if isinstance(status, bytes) else str(status))
+        if ddl:  # a new table may have an identity ``id`` that INSERTs answer ``lastrowid`` from
+            self.identity_tables = await identity_tables(self.raw)
         if wants_id:
             return PgCursor([], rowcount, int(records[0][0]) if records else None, [])
         rows = [PgRow(r) for r in records]
         if records:
             columns = list(records[0].keys())
         else:  # no rows: the statement still names its columns (``description``), as sqlite3's does
-            columns = [a.name for a in (await self.raw.prepare(text)).get_attributes()]
+            columns = [a.name for a in (await self._statement(text))._get_attributes()]
         return PgCursor(rows, rowcount, None, columns)
 
+    async def _statement(self, text: str) -> Any:
+        """asyncpg's prepared statement for ``text``, from its statement cache (pinned version)."""
+        return await self.raw._get_statement(text, None)
+
+    async def _execute(self, text: str, args: list[Any]) -> tuple[list[asyncpg.Record], Any]:
+        # asyncpg's statement-cached execute that also answers the command status (pinned version).
+        types = self._types.get(text)
+        if types is not None:
+            args = _converted(args, types)
+        try:
+            records, status, _ = await self.raw._execute(text, args, 0, None, return_status=True)
+        except Exception as exc:
+            # Refused before it was sent (nothing ran): convert as SQLite would, once per statement.
+            if not _refused_argument(exc) or types is not None:
+                raise
+            types = tuple(t.name for t in (await self._statement(text))._get_parameters())
+            converted = _converted(args, types)
+            if not _changed(args, converted):
+                raise
+            self._types[text] = types
+            records, status, _ = await self.raw._execute(text, converted, 0, None, return_status=True)
+        return records, status
+
     async def _run_many(self, sql: str, parameters: Iterable[Sequence[Any]]) -> PgCursor:
-        batch = [placeholders(sql, p) for p in parameters]
-        if batch:
-            async with self._turn:
-                await self.raw.executemany(batch[0][0], [args for _, args in batch])
-        return PgCursor([], -1, None, [])
+        # Row by row (statement cached), so ``rowcount`` is the rows changed in all, as sqlite3's
+        # executemany answers; asyncpg's own executemany answers nothing.
+        changed = 0
+        async with self._turn:
+            for text, args in (placeholders(sql, p) for p in parameters):
+                _, status = await self._execute(text, args)
+                changed += max(0, _rowcount(status.decode() if isinstance(status, bytes) else str(status)))
+        return PgCursor([], changed, None, [])
 
 
 async def identity_tables(raw: asyncpg.Connection) -> set[str]:
@@ -308,7 +417,16 @@ async def connect(url: str) -> tuple[asyncpg.Connection, PgConn]:
     return raw, PgConn(raw, await identity_tables(raw))
 
 
-TABLES_WITH_COLUMN = (
-    "SELECT table_name FROM information_schema.columns"
-    " WHERE table_schema = current_schema() AND column_name = ? ORDER BY table_name COLLATE \"C\""
+SCHEMA_SIZE = (
+    "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+)
+# The schema's own tables and columns (``db.table_names``/``column_names``), in SQLite's order.
+TABLE_NAMES = (
+    "SELECT table_name FROM information_schema.tables"
+    " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name COLLATE \"C\""
+)
+COLUMN_NAMES = (
+    "SELECT column_name FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position"
 )

@@ -469,7 +469,8 @@ class Outbox:
         exclude = ""
         params: list[Any] = [now]
         if busy:
-            exclude = " AND (target_kind, target_id) NOT IN (VALUES " + ",".join("(?, ?)" for _ in busy) + ")"
+            # Not ``NOT IN (VALUES (?, ?), ...)``: PostgreSQL would type those values text.
+            exclude = " AND NOT (" + " OR ".join("(target_kind = ? AND target_id = ?)" for _ in busy) + ")"
             for target_kind, target_id in busy:
                 params += [target_kind, target_id]
         claim = self.leases.claim(when)

@@ -7,7 +7,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from bot.client import PeerCirclesBot
+from bot.client import PeerCirclesBot, make_bot
 from bot.core.clock import Clock
 from bot.core.config import Config, parse_config
 from emulator.server import DiscordEmulator
@@ -37,7 +37,7 @@ class BotRunner:
         emulator.now = clock.now
 
     async def start(self, timeout: float = 10.0) -> PeerCirclesBot:
-        bot = PeerCirclesBot(self.config, clock=self.clock, guild_ready_timeout=0.01)
+        bot = make_bot(self.config, clock=self.clock, guild_ready_timeout=0.01)
         await bot.login(self.emulator.options.token)
         self._task = asyncio.create_task(bot.connect(reconnect=True), name="bot-connect")
         ready = asyncio.create_task(bot.wait_until_ready())

@@ -18,7 +18,7 @@ def hour_of(now: datetime) -> str:
 async def record_error(conn: Conn, guild_id: int | None, kind: str, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO error_counts (guild_id, kind, hour, count) VALUES (?, ?, ?, 1)"
-        " ON CONFLICT (guild_id, kind, hour) DO UPDATE SET count = count + 1",
+        " ON CONFLICT (guild_id, kind, hour) DO UPDATE SET count = error_counts.count + 1",
         (guild_id or 0, kind[:120], hour_of(now)),
     )
     await prune(conn, now)

@@ -14,12 +14,11 @@ printed, never logged.
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from typing import TextIO
 
 from bot.core.config import Config
-from bot.core.db import Database
+from bot.core.db import Database, DatabaseError
 from bot.screening import prepare, screen
 from bot.screening.profanity import WordSettings
 from bot.screening.words import word_settings
@@ -51,14 +50,14 @@ async def run_screen(config: Config | None, guild_id: int | None, stdin: TextIO,
         return EXIT_USAGE
     words: WordSettings | None = None
     if config is not None and guild_id is not None:
-        if not config.uses_postgres and not config.database_path.exists():
+        if not Database(config.database_url).exists():  # connecting would create the file
             print(f"error: no database at {config.database_path} (see database.path in {config.source})",
                   file=sys.stderr)
             return EXIT_USAGE
         async with Database(config.database_url) as db:
             try:
                 words = await word_settings(db, guild_id)
-            except sqlite3.OperationalError:
+            except DatabaseError:
                 print("error: the database predates screening settings; run `python -m bot migrate` first",
                       file=sys.stderr)
                 return EXIT_USAGE

@@ -10,7 +10,6 @@ import math
 from collections import Counter
 from collections.abc import Coroutine
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -141,8 +140,7 @@ class PrivacyOperations(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         latency = self.bot.latency
         runtime = Runtime(None if math.isnan(latency) or math.isinf(latency) else latency * 1000, self.started_at)
-        text = await asyncio.to_thread(status_text, Path(self.bot.db.path), self.bot.clock.now(),
-                                       guild_id=guild.guild_id, runtime=runtime)
+        text = await status_text(self.bot.db, self.bot.clock.now(), guild_id=guild.guild_id, runtime=runtime)
         text += f"\n{model_status_line()}\n"
         warning = placement_warning(self.bot.config.anonymity_key_path, self.bot.config.database_path)
         if warning is not None:

@@ -128,7 +128,10 @@ class Stories(commands.Cog):
 
     async def cog_load(self) -> None:
         config = self.bot.config
-        key = anonymity.load_key(config.anonymity_key_path, create=not await records.any_keyed_rows(self.bot.db))
+        # Several processes (a shard range, or PostgreSQL) must share one key: never make one here.
+        shared_by = config.shared_key_reason
+        key = anonymity.load_key(config.anonymity_key_path, shared_by=shared_by,
+                                 create=shared_by is None and not await records.any_keyed_rows(self.bot.db))
         anonymity.install(key)
         if key.created:
             log.warning("created a new anonymity key file at %s (keep it safe, readable by the bot only)", key.source)

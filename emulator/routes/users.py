@@ -1,4 +1,5 @@
-"""Users and the application: the bot's own user, its application, DM channels and user lookups."""
+"""Users and the application: the bot's own user, its application, DM channels, user lookups and
+the gateway's address (GET /gateway, /gateway/bot with the recommended shard count)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,17 @@ def register(emu: DiscordEmulator, shared: Shared) -> None:
     @route("GET", "/users/@me")
     async def get_me(req: Request) -> Any:
         return dict(world.bot_user)
+
+    @route("GET", "/gateway")
+    async def get_gateway(req: Request) -> Any:
+        return {"url": emu.gateway_url}
+
+    @route("GET", "/gateway/bot")
+    async def get_bot_gateway(req: Request) -> Any:
+        # The shard count Discord recommends (one per 2,500 servers; a test sets the emulator's), and
+        # a start budget that never runs out (no test waits out Discord's daily identify limit).
+        return {"url": emu.gateway_url, "shards": emu.options.shard_count,
+                "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}
 
     @route("GET", "/oauth2/applications/@me")
     async def get_application(req: Request) -> Any:

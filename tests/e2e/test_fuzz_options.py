@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 
 from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock
+from bot.core.db import table_names
 from bot.demo.runner import BotRunner
 from emulator.events import Server
 from emulator.interactions import APPLICATION_COMMAND, AUTOCOMPLETE, Interaction, text_of
@@ -172,8 +173,7 @@ def fuzz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzz]:
 
 async def rows_naming(fuzz: Fuzz, ids: set[str]) -> list[str]:
     """Every row of every table holding one of ``ids`` (as a number or as text)."""
-    tables = [r[0] for r in await fuzz.bot.db.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    tables = await table_names(fuzz.bot.db.reader)
     found = []
     for table in tables:
         for row in await fuzz.bot.db.fetchall(f"SELECT * FROM {table}"):

@@ -14,6 +14,7 @@ import pytest
 from discord import AppCommandOptionType, app_commands
 
 from bot.client import PeerCirclesBot
+from bot.core.db import table_names
 from bot.core.messages import custom_id
 from cogs.common.components import component_actions_of
 from emulator.events import MODAL_SUBMIT, Server
@@ -74,8 +75,7 @@ def option_values(command: app_commands.Command[Any, ..., Any], server: Server, 
 
 
 async def snapshot(bot: PeerCirclesBot) -> dict[str, list[tuple[Any, ...]]]:
-    tables = [r[0] for r in await bot.db.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    tables = await table_names(bot.db.reader)
     return {t: [tuple(r) for r in await bot.db.fetchall(f"SELECT * FROM {t} ORDER BY 1")] for t in tables}
 
 

@@ -9,6 +9,7 @@ import pytest
 from bot.cases.records import open_case
 from bot.client import PeerCirclesBot
 from bot.core.clock import FakeClock, iso_utc
+from bot.core.db import column_names, table_names
 from bot.demo.runner import BotRunner
 from bot.members.prefs import MemberPrefs, save_prefs
 from emulator.events import Server
@@ -53,9 +54,8 @@ async def test_resolved_cases_go_after_the_servers_retention_with_a_moved_clock(
 
 async def _server_rows(bot: PeerCirclesBot, gid: int) -> int:
     total = 0
-    for (name,) in await bot.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"):
-        columns = [c[1] for c in await bot.db.fetchall(f"PRAGMA table_info({name})")]
-        if "guild_id" in columns:
+    for name in await table_names(bot.db.reader):
+        if "guild_id" in await column_names(bot.db.reader, name):
             total += int(await bot.db.fetchval(f"SELECT COUNT(*) FROM {name} WHERE guild_id = ?", (gid,)))
     return total
 

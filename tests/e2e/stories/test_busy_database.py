@@ -1,4 +1,4 @@
-"""A story submitted while another process holds SQLite's write lock (a backup, a second bot process,
+"""A story submitted while another process holds the write lock (a backup, a second bot process,
 an operator's shell) for longer than Discord's 3 seconds: the modal submit is deferred at once, so
 what the member typed is never lost to a kind "try again", and the preview arrives as the follow-up
 once the lock is free. The emulator fixture fails the test if the first answer came after 3 s."""
@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import aiosqlite
-
 from bot.client import PeerCirclesBot
 from bot.core.db import INTERACTIVE_WRITE_WAIT
 from emulator.events import Server
@@ -17,6 +15,7 @@ from emulator.interactions import text_of
 from emulator.server import DiscordEmulator
 from tests.e2e.stories.helpers import open_form, story_world
 from tests.e2e.stories.test_safety import CRISIS
+from tests.engine import another_process_writing
 
 HOLD_SECONDS = 4.0  # longer than Discord's 3 s and the interactive write wait, shorter than the patient one
 
@@ -27,9 +26,7 @@ async def test_a_story_submitted_while_the_write_lock_is_held_is_deferred_and_pr
     form = await open_form(emulator, server, world.author, world.circle)
     assert await form.response_type() == 9
     # Crisis words: the preview writes (the one crisis response opens a case) before it can answer.
-    other = await aiosqlite.connect(bot.db.path, isolation_level=None)
-    try:
-        await other.execute("BEGIN IMMEDIATE")
+    async with another_process_writing(bot.db):
         began = time.monotonic()
         sub = await emulator.submit_modal(world.author, form, {"story": CRISIS, "warning": "", "title": ""})
         assert await sub.response_type() == 5, "deferred: the member's story is kept while the database is busy"
@@ -38,9 +35,6 @@ async def test_a_story_submitted_while_the_write_lock_is_held_is_deferred_and_pr
         assert not sub.followups, "no answer while the lock is held"
         await asyncio.sleep(max(0.0, HOLD_SECONDS - (time.monotonic() - began)))
         assert not sub.followups, "the preview waits for the lock (no kind 'try again' instead)"
-    finally:
-        await other.execute("ROLLBACK")
-        await other.close()
     card = await sub.reply(timeout=10)
     assert sub.followups, "the preview is the follow-up to the deferral"
     text = text_of(card)

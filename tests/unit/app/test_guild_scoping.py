@@ -182,7 +182,8 @@ def test_the_scan_finds_sql_and_per_server_tables() -> None:
     statements = sql_in()
     assert len(statements) > 50, "the scan reads the bot's SQL"
     assert any(rel.startswith("cogs/") for rel, *_ in statements), "the scan reads the cogs' SQL"
-    assert any(rel == "bot/cases/relay.py" and "json_extract" in sql for rel, _s, _l, sql in statements), \
+    assert any(rel == "bot/cases/relay.py" and "source = 'reach_out'" in sql and "guild_id = ?" in sql
+               for rel, _s, _l, sql in statements), \
         "the scan fills in SQL held in module constants"
 
 

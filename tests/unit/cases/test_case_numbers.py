@@ -12,7 +12,7 @@ from bot.cases.data_rights import _export_case_events, _export_cases
 from bot.cases.queue import queue_card
 from bot.cases.records import add_event, get_case, get_case_by_number, open_case
 from bot.core.clock import FakeClock
-from bot.core.db import MIGRATIONS_DIR, Database
+from bot.core.db import MIGRATIONS_DIR, Database, IntegrityError
 from bot.core.messages import custom_id
 from tests.unit.circles.support import GUILD, OTHER_GUILD
 
@@ -88,7 +88,7 @@ async def test_the_migration_numbers_existing_cases_per_server_in_id_order(
         rows = await db.fetchall("SELECT guild_id, number FROM cases ORDER BY id")
         assert [(r[0], r[1]) for r in rows] == [(GUILD, 1), (OTHER_GUILD, 1), (GUILD, 2), (GUILD, 3),
                                                 (OTHER_GUILD, 2)]
-        with pytest.raises(Exception, match="UNIQUE"):
+        with pytest.raises(IntegrityError, match=r"(?i)unique"):
             await db.execute("UPDATE cases SET number = 1 WHERE guild_id = ? AND number = 2", (GUILD,))
         # New cases continue each server's count.
         async with db.transaction() as conn:

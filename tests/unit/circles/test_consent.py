@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 import pytest
 
@@ -20,6 +19,7 @@ from bot.circles.consent import (
 )
 from bot.circles.records import CircleNotFound, seats_taken
 from bot.circles.waitlist import join_waitlist, position_of
+from bot.core.db import IntegrityError
 from bot.core.errors import UserFacingError
 from tests.unit.circles import support as cs
 from tests.unit.circles.support import GUILD, OTHER_GUILD, consent_rows, make_circle
@@ -77,9 +77,9 @@ async def test_a_card_showing_old_norms_is_refused_as_stale(db, clock, outbox) -
 async def test_consent_log_is_append_only(db, clock) -> None:
     circle = await make_circle(db, clock)
     await agree(db, clock, GUILD, circle.id, 42, 1)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(IntegrityError, match="append-only"):
         await db.execute("UPDATE consent_log SET norms_version = 9")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(IntegrityError, match="append-only"):
         await db.execute("DELETE FROM consent_log")
     # Only a member's own erasure request lets their rows go (data rights).
     await db.execute("INSERT INTO consent_erasures (guild_id, user_id, erased_at) VALUES (?, 42, 'now')", (GUILD,))

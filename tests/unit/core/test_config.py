@@ -57,6 +57,8 @@ def test_empty_file_gives_the_documented_defaults(tmp_path: Path) -> None:
     assert config.outbox.max_attempts == 8
     assert config.scheduler.window_minutes == 60
     assert config.scheduler.late_grace_minutes == 720
+    # Not sharded: one process with every server, as before shard ranges existed.
+    assert config.bot.shards == "" and config.bot.shard_count is None and config.bot.shard_ids is None
     assert config.source == str(tmp_path / "config.toml")
 
 
@@ -83,6 +85,8 @@ level = "DEBUG"
 [bot]
 default_timezone = "Europe/Berlin"
 default_region = "GB"
+shards = "4-7"
+shard_count = 8
 
 [outbox]
 rate_per_second = 20
@@ -108,6 +112,8 @@ def test_every_documented_key_is_parsed(tmp_path: Path) -> None:
     assert config.logging.level == "DEBUG"
     assert config.bot.default_timezone == "Europe/Berlin"
     assert config.bot.default_region == "GB"
+    assert config.bot.shards == "4-7" and config.bot.shard_count == 8
+    assert config.bot.shard_ids == [4, 5, 6, 7]
     # A whole number is accepted where a number is expected, and stored as one.
     assert config.outbox.rate_per_second == 20.0
     assert isinstance(config.outbox.rate_per_second, float)
@@ -131,6 +137,30 @@ def test_lowercase_region_is_accepted_and_stored_in_capitals(tmp_path: Path) -> 
 
 def test_outbox_rate_of_exactly_fifty_is_allowed(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, "[outbox]\nrate_per_second = 50\n")).outbox.rate_per_second == 50.0
+
+
+def test_shard_ranges_and_a_count_alone(tmp_path: Path) -> None:
+    one = load_config(write(tmp_path, '[bot]\nshards = "3"\nshard_count = 4\n')).bot
+    assert one.shard_ids == [3] and one.runs_some_shards
+    alone = load_config(write(tmp_path, "[bot]\nshard_count = 4\n")).bot
+    assert alone.shard_ids == [0, 1, 2, 3] and not alone.runs_some_shards
+    spaced = load_config(write(tmp_path, '[bot]\nshards = " 0 - 1 "\nshard_count = 2\n')).bot
+    assert spaced.shard_ids == [0, 1] and not spaced.runs_some_shards
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('shards = "0-3"', 'bot.shards: \'0-3\' needs bot.shard_count'),
+    ('shards = "0-8"\nshard_count = 8', "bot.shards: '0-8' is outside bot.shard_count = 8 (shard ids run from 0 to 7)"),
+    ('shards = "3-1"\nshard_count = 8', "bot.shards: expected a shard range such as \"0-3\""),
+    ('shards = "0..3"\nshard_count = 8', "bot.shards: expected a shard range"),
+    ('shards = "-1"\nshard_count = 8', "bot.shards: expected a shard range"),
+    ('shards = "a-b"\nshard_count = 8', "bot.shards: expected a shard range"),
+    ('shards = 3\nshard_count = 8', "bot.shards: expected text in quotes, got 3"),
+    ('shards = "0-1"\nshard_count = 0', "bot.shard_count: expected a value at least 1, got 0"),
+])
+def test_bad_shard_settings_are_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
+    message, path = error_for(tmp_path, f"[bot]\n{text}\n")
+    assert message.startswith(f"{path}: {expected}"), message
 
 
 # -- bad files ------------------------------------------------------------------------------------

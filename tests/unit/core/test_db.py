@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.db import MIGRATIONS_DIR, Database, MigrationError, _split_statements, discover_migrations
+from bot.core.db import (
+    MIGRATIONS_DIR,
+    Database,
+    IntegrityError,
+    MigrationError,
+    _split_statements,
+    discover_migrations,
+)
+from tests.engine import schema_objects, sqlite_only
 
 
 @pytest.fixture
@@ -30,8 +38,7 @@ def migrations(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 async def schema(db: Database) -> list[tuple[str, str]]:
-    rows = await db.fetchall("SELECT type, name FROM sqlite_master ORDER BY type, name")
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return await schema_objects(db)
 
 
 async def recorded(db: Database) -> list[tuple[int, str]]:
@@ -44,13 +51,15 @@ GOOD_0001 = "CREATE TABLE circles (id INTEGER PRIMARY KEY, guild_id INTEGER NOT 
 # -- connection -----------------------------------------------------------------------------------
 
 
-async def test_connect_sets_wal_foreign_keys_and_busy_timeout(db: Database) -> None:
+@sqlite_only("journal_mode, foreign_keys and busy_timeout are SQLite pragmas")
+async def test_connect_sets_wal_foreign_keys_and_busy_timeout_sqlite_only(db: Database) -> None:
     assert await db.fetchval("PRAGMA journal_mode") == "wal"
     assert await db.fetchval("PRAGMA foreign_keys") == 1
     assert await db.fetchval("PRAGMA busy_timeout") == 5000
 
 
-async def test_connect_creates_missing_folders(tmp_path: Path) -> None:
+@sqlite_only("a SQLite database is a file, whose folders connecting creates")
+async def test_connect_creates_missing_folders_sqlite_only(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "bot.sqlite3"
     async with Database(path):
         pass
@@ -65,7 +74,7 @@ async def test_using_the_database_before_connect_is_a_clear_error(tmp_path: Path
 async def test_foreign_keys_are_enforced(db: Database) -> None:
     await db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
     await db.execute("CREATE TABLE child (parent_id INTEGER REFERENCES parent(id))")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await db.execute("INSERT INTO child VALUES (42)")
 
 
@@ -188,20 +197,35 @@ async def test_duplicate_migration_numbers_are_refused(tmp_path: Path, db: Datab
 
 # -- statement splitting --------------------------------------------------------------------------
 
-TRIGGER_SCRIPT = """
+TRIGGER_TABLES = """
 -- Comments; with semicolons; are not statements.
 CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL DEFAULT 'a; b');
 /* A block comment; also
    spanning lines; */
 CREATE TABLE audit (note_id INTEGER, what TEXT);
-CREATE TRIGGER notes_audit AFTER INSERT ON notes
+"""
+SQLITE_TRIGGER = """CREATE TRIGGER notes_audit AFTER INSERT ON notes
 BEGIN
     INSERT INTO audit (note_id, what) VALUES (new.id, 'insert; one');
     INSERT INTO audit (note_id, what) VALUES (new.id, 'insert; two');
 END;
+"""
+TRIGGER_INDEXES = """\
 CREATE INDEX audit_note ON audit (note_id); CREATE INDEX audit_what ON audit (what); -- two on one line
 -- A trailing comment; nothing after it.
 """
+TRIGGER_SCRIPT = TRIGGER_TABLES + SQLITE_TRIGGER + TRIGGER_INDEXES
+# The same trigger as a migration for both engines: PostgreSQL's in its own section.
+POSTGRESQL_TRIGGER = """CREATE FUNCTION notes_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO audit (note_id, what) VALUES (new.id, 'insert; one');
+    INSERT INTO audit (note_id, what) VALUES (new.id, 'insert; two');
+    RETURN new;
+END $$;
+CREATE TRIGGER notes_audit AFTER INSERT ON notes FOR EACH ROW EXECUTE FUNCTION notes_audit();
+"""
+TRIGGER_MIGRATION = (TRIGGER_TABLES + "-- engine: sqlite\n" + SQLITE_TRIGGER + "-- engine: postgresql\n"
+                     + POSTGRESQL_TRIGGER + "-- engine: all\n" + TRIGGER_INDEXES)
 
 
 def test_split_statements_keeps_trigger_bodies_and_skips_comments() -> None:
@@ -226,7 +250,7 @@ def test_split_statements_of_comments_only_is_empty() -> None:
 
 
 async def test_migration_with_a_trigger_works(tmp_path: Path, db: Database) -> None:
-    await db.migrate(migrations(tmp_path, {"0001_notes.sql": TRIGGER_SCRIPT}))
+    await db.migrate(migrations(tmp_path, {"0001_notes.sql": TRIGGER_MIGRATION}))
     await db.execute("INSERT INTO notes (id) VALUES (7)")
     rows = await db.fetchall("SELECT note_id, what FROM audit ORDER BY what")
     assert [tuple(r) for r in rows] == [(7, "insert; one"), (7, "insert; two")]
@@ -247,27 +271,27 @@ async def test_transaction_commits(db: Database) -> None:
 
 
 async def test_transaction_rolls_back_on_exception(db: Database) -> None:
-    await db.execute("CREATE TABLE t (x INTEGER)")
-    await db.execute("INSERT INTO t VALUES (1)")
+    await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER)")
+    await db.execute("INSERT INTO t (x) VALUES (1)")
 
     class Boom(Exception):
         pass
 
     with pytest.raises(Boom):
         async with db.transaction() as conn:
-            await conn.execute("INSERT INTO t VALUES (2)")
+            await conn.execute("INSERT INTO t (x) VALUES (2)")
             await conn.execute("UPDATE t SET x = 100 WHERE x = 1")
             raise Boom
     assert [r[0] for r in await db.fetchall("SELECT x FROM t")] == [1]
     # The connection is usable afterwards.
-    assert await db.execute("INSERT INTO t VALUES (3)") > 0
+    assert await db.execute("INSERT INTO t (x) VALUES (3)") > 0
     assert await db.fetchval("SELECT count(*) FROM t") == 2
 
 
 async def test_failed_statement_in_execute_changes_nothing(db: Database) -> None:
     await db.execute("CREATE TABLE t (x INTEGER UNIQUE)")
     await db.execute("INSERT INTO t VALUES (1)")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await db.executemany("INSERT INTO t VALUES (?)", [(2,), (1,)])
     assert await db.fetchval("SELECT count(*) FROM t") == 1
 
@@ -312,21 +336,37 @@ async def test_fetch_helpers(db: Database) -> None:
 # -- backup ---------------------------------------------------------------------------------------
 
 
-async def test_backup_while_open_is_a_readable_copy_with_the_same_rows(tmp_path: Path, db: Database) -> None:
+def _dumped_rows(dump: str, table: str) -> list[tuple[str, ...]]:
+    """A table's rows in a plain pg_dump (its COPY block), as text."""
+    lines = dump.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("COPY ") and f".{table} (" in line)
+    end = lines.index("\\.", start)
+    return [tuple(line.split("\t")) for line in lines[start + 1 : end]]
+
+
+async def test_backup_while_open_is_a_readable_copy_with_the_same_rows(
+        tmp_path: Path, db: Database, open_umask: None) -> None:
     await db.migrate()
     await db.executemany("INSERT INTO bot_meta (key, value) VALUES (?, ?)", [("a", "1"), ("b", "2")])
     dest = tmp_path / "backup.sqlite3"
 
     await db.backup(dest)
 
-    copy = sqlite3.connect(dest)
-    try:
-        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert copy.execute("SELECT key, value FROM bot_meta ORDER BY key").fetchall() == [("a", "1"), ("b", "2")]
-        numbers = [r[0] for r in copy.execute("SELECT number FROM schema_migrations ORDER BY number")]
-        assert numbers == [m.number for m in discover_migrations(MIGRATIONS_DIR)]
-    finally:
-        copy.close()
+    assert _mode(dest) == 0o600
+    expected_numbers = [m.number for m in discover_migrations(MIGRATIONS_DIR)]
+    if db.engine == "postgresql":  # pg_dump's plain SQL: the rows are its COPY blocks
+        dump = dest.read_text(encoding="utf-8")
+        assert sorted(_dumped_rows(dump, "bot_meta")) == [("a", "1"), ("b", "2")]
+        assert sorted(int(r[0]) for r in _dumped_rows(dump, "schema_migrations")) == expected_numbers
+    else:
+        copy = sqlite3.connect(dest)
+        try:
+            assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert copy.execute("SELECT key, value FROM bot_meta ORDER BY key").fetchall() == [("a", "1"), ("b", "2")]
+            numbers = [r[0] for r in copy.execute("SELECT number FROM schema_migrations ORDER BY number")]
+            assert numbers == expected_numbers
+        finally:
+            copy.close()
     # The source is still open and writable.
     await db.execute("INSERT INTO bot_meta (key, value) VALUES ('c', '3')")
     assert await db.fetchval("SELECT count(*) FROM bot_meta") == 3
@@ -430,7 +470,8 @@ def open_umask() -> Iterator[None]:
         os.umask(saved)
 
 
-async def test_database_wal_shm_and_backup_are_readable_by_the_owner_only(
+@sqlite_only("the database, -wal and -shm files are SQLite's")
+async def test_database_wal_shm_and_backup_are_readable_by_the_owner_only_sqlite_only(
         tmp_path: Path, open_umask: None) -> None:
     path = tmp_path / "bot.sqlite3"
     async with Database(path) as database:
@@ -443,7 +484,9 @@ async def test_database_wal_shm_and_backup_are_readable_by_the_owner_only(
     assert _mode(tmp_path / "copy.sqlite3") == 0o600
 
 
-async def test_a_database_created_world_readable_before_is_made_private(tmp_path: Path, open_umask: None) -> None:
+@sqlite_only("a SQLite database is a file, whose mode the bot fixes")
+async def test_a_database_created_world_readable_before_is_made_private_sqlite_only(
+        tmp_path: Path, open_umask: None) -> None:
     path = tmp_path / "bot.sqlite3"
     sqlite3.connect(path).close()
     path.chmod(0o644)

@@ -39,3 +39,22 @@ async def test_the_migrated_schema_round_trips_on_postgresql(postgres_url: str) 
             assert cursor.rowcount == 1 and cursor.lastrowid is not None
         row = await db.fetchone("SELECT user_id, event FROM consent_log WHERE guild_id = ?", (2**62,))
         assert row is not None and row["user_id"] == 2**62 + 1 and row[1] == "agreed" and dict(row)["event"] == "agreed"
+
+
+def test_pg_dump_gets_the_schema_of_a_search_path_and_no_server_settings() -> None:
+    command = postgres.dump_command(
+        "postgresql://bot@127.0.0.1:5433/pc?search_path=tenant_a&sslmode=require&application_name=x", "/b/dump.sql")
+    assert command[:3] == ["pg_dump", "--no-owner", "--file=/b/dump.sql"]
+    assert "--schema=tenant_a" in command
+    url = command[-1].removeprefix("--dbname=")
+    assert url == "postgresql://bot@127.0.0.1:5433/pc?sslmode=require&application_name=x"
+    assert postgres.dump_command("postgresql://bot@h/pc", "d")[-1] == "--dbname=postgresql://bot@h/pc"
+
+
+def test_values_are_converted_to_a_parameters_type_as_sqlite_would() -> None:
+    convert = postgres._as_type
+    assert convert(0, "bool") is False and convert(1, "bool") is True
+    assert convert("123456789012345678", "int8") == 123456789012345678 and convert(True, "int8") == 1
+    assert convert(5, "text") == "5" and convert(2.5, "varchar") == "2.5"
+    # What SQLite would not turn into the other type is left for PostgreSQL to refuse.
+    assert convert("12a", "int8") == "12a" and convert(2.5, "int8") == 2.5 and convert(None, "bool") is None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from bot.delivery import schedules
 from bot.delivery.outbox import Outbox, OutboxRow, Pacer, SendResult
 from bot.delivery.recurrence import Recurrence
 from bot.delivery.status import print_status, render_status
+from tests.engine import sqlite_only
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SECRET = "my flare started after the funeral"
@@ -62,9 +62,8 @@ async def test_status_shows_counts_fire_times_and_failures_without_content(tmp_p
     path = tmp_path / "bot.sqlite3"
     await fill(path)
     out = io.StringIO()
-    conn = sqlite3.connect(path)
-    render_status(conn, out, NOW)
-    conn.close()
+    async with Database(path) as db, db.snapshot() as conn:
+        await render_status(conn, out, NOW)
     text = out.getvalue()
     assert SECRET not in text and "funeral" not in text
 
@@ -94,7 +93,8 @@ async def test_print_status_reads_the_configured_database(tmp_path: Path) -> Non
     assert "Outbox rows by state" in out.getvalue() and SECRET not in out.getvalue()
 
 
-async def test_a_missing_database_is_explained(tmp_path: Path) -> None:
+@sqlite_only("a SQLite database is a file, which may be missing")
+async def test_a_missing_database_is_explained_sqlite_only(tmp_path: Path) -> None:
     out = io.StringIO()
     assert await print_status(config_for(tmp_path / "nowhere.sqlite3"), out) == 1
     assert "no database at" in out.getvalue()
@@ -103,7 +103,8 @@ async def test_a_missing_database_is_explained(tmp_path: Path) -> None:
 
 async def test_an_unmigrated_database_is_explained(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    sqlite3.connect(path).close()
+    async with Database(path):  # an empty database: no tables
+        pass
     out = io.StringIO()
     assert await print_status(config_for(path), out) == 1
     assert "python -m bot migrate" in out.getvalue()
@@ -133,7 +134,8 @@ async def test_the_operator_sees_the_heartbeat_size_and_errors_and_an_organiser_
     assert re.search(r"component:privdelgo:KeyError +1", text)
     assert "command:old" not in text
 
-    mine = status_text(path, NOW, guild_id=2, runtime=Runtime(12.0, NOW - timedelta(minutes=5)))
+    async with Database(path) as db:
+        mine = await status_text(db, NOW, guild_id=2, runtime=Runtime(12.0, NOW - timedelta(minutes=5)))
     assert "status for server 2" in mine and "gateway latency: 12 ms" in mine and "(0h 5m)" in mine
     assert re.search(r"component:privdelgo:KeyError +1", mine) and "RuntimeError" not in mine
     assert "goal_ping" not in mine  # server 1's schedules and outbox rows

@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.db import Database
 from bot.privacy.erasure import erase_member
+from tests.engine import sqlite_only
 from tests.unit.privacy.test_schema_classification import _import_every_bot_package
 
 G = 10
@@ -47,8 +48,9 @@ async def _write_goal(db: Database) -> None:
         (G, MEMBER, WORDS))
 
 
+@sqlite_only("the bytes of SQLite's database file, -wal and -shm (secure_delete, checkpoint)")
 @pytest.mark.parametrize("checkpointed_before", [False, True], ids=["words-in-wal", "words-in-db-file"])
-async def test_erasure_leaves_no_byte_of_the_members_words_or_id(
+async def test_erasure_leaves_no_byte_of_the_members_words_or_id_sqlite_only(
         db: Database, tmp_path: Path, checkpointed_before: bool) -> None:
     await _write_goal(db)
     if checkpointed_before:  # the words already copied into the database file itself
@@ -65,7 +67,8 @@ async def test_erasure_leaves_no_byte_of_the_members_words_or_id(
     assert _traces(db_path) == {}
 
 
-async def test_checkpoint_empties_the_write_ahead_log(db: Database, tmp_path: Path) -> None:
+@sqlite_only("SQLite's write-ahead log file")
+async def test_checkpoint_empties_the_write_ahead_log_sqlite_only(db: Database, tmp_path: Path) -> None:
     await _write_goal(db)
     wal = tmp_path / "bot.sqlite3-wal"
     assert wal.stat().st_size > 0
@@ -73,7 +76,8 @@ async def test_checkpoint_empties_the_write_ahead_log(db: Database, tmp_path: Pa
     assert wal.stat().st_size == 0
 
 
-async def test_every_connection_deletes_securely(db: Database) -> None:
+@sqlite_only("secure_delete is a SQLite pragma")
+async def test_every_connection_deletes_securely_sqlite_only(db: Database) -> None:
     assert (await db.conn.execute_fetchall("PRAGMA secure_delete"))[0][0] == 1
     assert db._reader is not None
     assert (await db._reader.execute_fetchall("PRAGMA secure_delete"))[0][0] == 1
@@ -111,16 +115,23 @@ async def _write_id_in_other_peoples_rows(db: Database) -> None:
                 (f"checkin_cant:{state}7:{MEMBER}:{FACILITATOR}", G, FACILITATOR, payload, state))
 
 
-async def test_erasure_rewrites_the_id_where_others_rows_name_it(db: Database, tmp_path: Path) -> None:
-    """Issue 25: ids in case histories, case dedupe keys and outbox keys naming another member."""
+@sqlite_only("the bytes of SQLite's database file, -wal and -shm (secure_delete, checkpoint)")
+async def test_erasure_leaves_no_byte_of_the_id_where_others_rows_name_it_sqlite_only(
+        db: Database, tmp_path: Path) -> None:
     await _write_id_in_other_peoples_rows(db)
     await db.checkpoint()
     db_path = tmp_path / "bot.sqlite3"
     assert "id as text" in _traces(db_path).get("bot.sqlite3", [])
+    await erase_member(db, G, MEMBER)
+    assert _traces(db_path) == {}
+
+
+async def test_erasure_rewrites_the_id_where_others_rows_name_it(db: Database) -> None:
+    """Issue 25: ids in case histories, case dedupe keys and outbox keys naming another member."""
+    await _write_id_in_other_peoples_rows(db)
 
     result = await erase_member(db, G, MEMBER)
 
-    assert _traces(db_path) == {}
     details = [r[0] for r in await db.fetchall("SELECT detail FROM case_events ORDER BY id")]
     assert details[-2:] == ["timeout a former member 60 minutes reason: spam", "took over from a former member"]
     keys = sorted(r[0] for r in await db.fetchall("SELECT key FROM outbox WHERE target_id = ?", (FACILITATOR,)))

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from bot.core import personal_data
-from bot.core.db import Database
+from bot.core.db import Database, column_names, table_names
+from tests.engine import Column, standalone_rows, table_columns
 from tests.unit.privacy.test_schema_classification import _import_every_bot_package
 
 G = 10
@@ -64,11 +65,10 @@ ENDS = {
 
 async def _member_columns(db: Database) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for (table,) in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE"
-                                      " 'sqlite_%' ORDER BY name"):
-        for column in await db.fetchall(f"PRAGMA table_info({table})"):
-            if MEMBER_ID.match(column[1]):
-                found.setdefault(table, []).append(column[1])
+    for table in await table_names(db.reader):
+        for column in await column_names(db.reader, table):
+            if MEMBER_ID.match(column):
+                found.setdefault(table, []).append(column)
     return found
 
 
@@ -94,23 +94,21 @@ def test_every_personal_table_says_how_its_rows_end() -> None:
     assert not stale, stale
 
 
-def _value(column: Any) -> Any:
-    kind = str(column[2]).upper()
-    return 1 if "INT" in kind else "2026-01-01T00:00:00Z"
+def _value(column: Column) -> Any:
+    return 1 if "INT" in column.type else "2026-01-01T00:00:00Z"
 
 
 async def _insert(db: Database, table: str, member_column: str, index: int) -> None:
     values: dict[str, Any] = {"guild_id": G, member_column: MEMBER}
-    for column in await db.fetchall(f"PRAGMA table_info({table})"):
-        name, notnull, default, pk = column[1], column[3], column[4], column[5]
-        if name in values:
+    for column in await table_columns(db, table):
+        if column.name in values:
             continue
-        if pk and "INT" in str(column[2]).upper() and not notnull:
-            continue  # a rowid: SQLite numbers it
-        if pk:
-            values[name] = index if "INT" in str(column[2]).upper() else f"key{index}"
-        elif notnull and default is None:
-            values[name] = _value(column)
+        if column.numbered:
+            continue  # a rowid or identity: the database numbers it
+        if column.pk:
+            values[column.name] = index if "INT" in column.type else f"key{index}"
+        elif column.notnull and column.default is None:
+            values[column.name] = _value(column)
     names = ", ".join(values)
     marks = ", ".join("?" for _ in values)
     await db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(values.values()))
@@ -123,8 +121,7 @@ async def test_a_row_in_any_member_column_is_shown_exported_and_erased(db: Datab
     carries it, the erasure leaves the member's id in no member column of it."""
     _import_every_bot_package()
     # Rows stand alone here: their parents (a circle, a case) and state checks are not the point.
-    await db.conn.execute("PRAGMA ignore_check_constraints = ON")
-    await db.conn.execute("PRAGMA foreign_keys = OFF")
+    await standalone_rows(db)
     for index, table in enumerate(personal_data.personal_tables(), start=1):
         if len(table.member_columns) <= member_column_index:
             continue

@@ -7,7 +7,7 @@ import pkgutil
 
 import bot
 from bot.core import personal_data
-from bot.core.db import Database
+from bot.core.db import Database, column_names, table_names
 
 
 def _import_every_bot_package() -> None:
@@ -19,8 +19,7 @@ def _import_every_bot_package() -> None:
 
 async def test_every_table_is_declared_as_personal_or_not(db: Database) -> None:
     _import_every_bot_package()
-    rows = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    tables = {r[0] for r in rows}
+    tables = set(await table_names(db.reader))
     missing = sorted(tables - personal_data.declared())
     assert not missing, f"tables not declared in bot.core.personal_data (register or not_personal): {missing}"
     stale = sorted(personal_data.declared() - tables)
@@ -51,10 +50,8 @@ def test_every_retention_setting_named_by_a_table_is_one_the_server_settings_hav
 async def test_every_table_with_rows_per_server_has_a_guild_id_so_a_purge_reaches_it(db: Database) -> None:
     _import_every_bot_package()
     unscoped = set()
-    listing = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    for (name,) in await db.fetchall(listing):
-        columns = {c[1] for c in await db.fetchall(f"PRAGMA table_info({name})")}
-        if "guild_id" not in columns:
+    for name in await table_names(db.reader):
+        if "guild_id" not in await column_names(db.reader, name):
             unscoped.add(name)
     # The bot's own state only; every personal table is per server.
     assert unscoped == {"bot_meta", "schema_migrations"}

@@ -129,3 +129,74 @@ def test_python_m_bot_status_warns_about_the_key_beside_the_database(
                       f'[privacy]\nkey_file = "{tmp_path / "elsewhere" / "key"}"\n')
     main(["status", "--config", str(config)])
     assert "Warning" not in capsys.readouterr().out
+
+
+# -- several processes share one key (issue 28) ---------------------------------------------------
+
+
+def test_a_process_sharing_the_key_never_makes_one_and_names_the_setting(tmp_path: Path) -> None:
+    path = tmp_path / "bot.anonymity-key"
+    config = parse_config({"bot": {"shards": "0-1", "shard_count": 4}})
+    assert config.shared_key_reason is not None
+    # create=True is overruled: a key of its own would split members' rows between processes.
+    with pytest.raises(AnonymityKeyError) as refused:
+        load_key(path, env={}, create=True, shared_by=config.shared_key_reason)
+    message = str(refused.value)
+    assert 'bot.shards = "0-1" of bot.shard_count = 4' in message
+    assert "python -m bot init-key" in message and ENV_VAR in message and str(path) in message
+    assert not path.exists(), "no key was made"
+    # The shared key, once there (file or environment), is used as it is.
+    made = load_key(path, env={})
+    assert load_key(path, env={}, shared_by=config.shared_key_reason).secret == made.secret
+    assert load_key(tmp_path / "none", env={ENV_VAR: "s" * 40}, shared_by="x").source == "environment"
+
+
+def test_which_setups_need_a_shared_key(tmp_path: Path) -> None:
+    assert parse_config({}).shared_key_reason is None
+    # One process running every shard of the count is still alone on its SQLite file.
+    assert parse_config({"bot": {"shard_count": 4}}).shared_key_reason is None
+    assert parse_config({"bot": {"shards": "0-3", "shard_count": 4}}).shared_key_reason is None
+    partial = parse_config({"bot": {"shards": "2-3", "shard_count": 4}}).shared_key_reason
+    assert partial is not None and "bot.shards" in partial
+    postgres = parse_config({"database": {"url": "postgresql://bot@db:5432/pc"}}).shared_key_reason
+    assert postgres is not None and "database.url" in postgres
+
+
+def test_check_config_refuses_a_shard_range_without_the_shared_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import main
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    key = tmp_path / "secrets" / "anonymity-key"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\npath = "{tmp_path / "bot.sqlite3"}"\n[bot]\nshards = "0-1"\nshard_count = 4\n'
+                      f'[privacy]\nkey_file = "{key}"\n')
+    assert main(["check-config", str(config)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: {config}: the anonymity key is missing") and 'bot.shards = "0-1"' in err
+    assert not key.exists(), "check-config never makes a key"
+    # init-key makes it once (the database holds no stories yet); then check-config passes.
+    assert main(["init-key", "--config", str(config)]) == 0
+    assert "wrote a new anonymity key to" in capsys.readouterr().out
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert main(["check-config", str(config)]) == 0
+    assert main(["init-key", "--config", str(config)]) == 0
+    assert "already there" in capsys.readouterr().out
+
+
+async def test_init_key_refuses_when_stories_need_the_missing_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import _init_key
+    from bot.core.db import Database
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    config = parse_config({"database": {"path": str(tmp_path / "bot.sqlite3")},
+                           "privacy": {"key_file": str(tmp_path / "k")}})
+    async with Database(config.database_url) as db:
+        await db.migrate()
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO story_blocks (guild_id, author_key, until, story_id, created_at)"
+                               " VALUES (1, 'a', 'later', 1, 'now')")
+    assert await _init_key(config) == 1
+    assert "Refusing to start" in capsys.readouterr().err
+    assert not (tmp_path / "k").exists()

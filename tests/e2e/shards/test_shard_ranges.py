@@ -1,0 +1,189 @@
+"""Several bot processes by shard range (issue 28): the emulator routes each server's events to
+its shard's connection, and each real discord.py client serves only its own servers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+
+from bot.client import PeerCirclesBot, ShardedPeerCirclesBot, point_at
+from bot.core import anonymity
+from bot.core.anonymity import AnonymityKeyError
+from bot.core.clock import FakeClock
+from bot.demo.runner import BotRunner, emulator_config
+from emulator.events import Server
+from emulator.gateway import shard_of
+from emulator.server import DEFAULT_TOKEN, DiscordEmulator
+
+COUNT = 4
+
+
+@pytest.fixture
+def servers(emulator: DiscordEmulator) -> list[Server]:
+    """One server on each of the four shards, server i on shard i."""
+    return [emulator.build_server(f"Peers {i}", shard=(i, COUNT)) for i in range(COUNT)]
+
+
+@pytest.fixture
+def key_file(tmp_path: Path) -> Path:
+    """The anonymity key both processes share, made once beforehand (as `python -m bot init-key`)."""
+    path = tmp_path / "secrets" / "anonymity-key"
+    anonymity.load_key(path, env={})
+    return path
+
+
+def shard_runner(emulator: DiscordEmulator, clock: FakeClock, tmp_path: Path, shards: str,
+                 key_file: Path) -> BotRunner:
+    # Both processes on one database and one key, as the compose file runs them.
+    return BotRunner(emulator, clock, tmp_path / "bot.sqlite3", bot={"shards": shards, "shard_count": COUNT},
+                     privacy={"key_file": str(key_file)})
+
+
+@pytest.fixture
+async def two_processes(emulator: DiscordEmulator, servers: list[Server], clock: FakeClock, tmp_path: Path,
+                        key_file: Path) -> AsyncIterator[tuple[PeerCirclesBot, PeerCirclesBot]]:
+    low = shard_runner(emulator, clock, tmp_path, "0-1", key_file)
+    high = shard_runner(emulator, clock, tmp_path, "2-3", key_file)
+    try:
+        yield await low.start(), await high.start()
+    finally:
+        await low.stop()
+        await high.stop()
+
+
+def interactions_seen(bot: PeerCirclesBot) -> list[discord.Interaction]:
+    seen: list[discord.Interaction] = []
+
+    async def note(interaction: discord.Interaction) -> None:
+        seen.append(interaction)
+
+    bot.add_listener(note, "on_interaction")
+    return seen
+
+
+async def test_each_process_holds_only_the_servers_on_its_shards(
+        emulator: DiscordEmulator, servers: list[Server], two_processes: tuple[PeerCirclesBot, PeerCirclesBot]) -> None:
+    low, high = two_processes
+    assert isinstance(low, ShardedPeerCirclesBot) and low.shard_ids == [0, 1] and low.shard_count == COUNT
+    assert sorted(low.shards) == [0, 1] and sorted(high.shards) == [2, 3]
+    assert {str(g.id) for g in low.guilds} == {servers[0].guild_id, servers[1].guild_id}
+    assert {str(g.id) for g in high.guilds} == {servers[2].guild_id, servers[3].guild_id}
+    # One gateway connection per shard, each identified with its [shard_id, shard_count].
+    assert sorted(s.shard for s in emulator.gateway.sessions.values()) == [(i, COUNT) for i in range(COUNT)]
+    # A member joining a server on shard 3 reaches the high process only.
+    joined = await emulator.member_join(servers[3].guild_id, "new-member")
+    guild = high.get_guild(int(servers[3].guild_id))
+    assert guild is not None
+    await emulator.wait_until(lambda: guild.get_member(int(joined)) is not None, what="GUILD_MEMBER_ADD")
+    assert low.get_guild(int(servers[3].guild_id)) is None
+
+
+async def test_a_slash_command_is_answered_by_the_process_holding_its_server(
+        emulator: DiscordEmulator, servers: list[Server], two_processes: tuple[PeerCirclesBot, PeerCirclesBot]) -> None:
+    low, high = two_processes
+    seen_low, seen_high = interactions_seen(low), interactions_seen(high)
+    answer = await (await emulator.slash(servers[2].guild_id, servers[2].owner_id, "help")).reply()
+    assert answer["content"] or answer.get("embeds"), "the member got the help page"
+    assert [str(i.guild_id) for i in seen_high] == [servers[2].guild_id] and seen_low == []
+    answer = await (await emulator.slash(servers[1].guild_id, servers[1].owner_id, "help")).reply()
+    assert answer["content"] or answer.get("embeds")
+    assert [str(i.guild_id) for i in seen_low] == [servers[1].guild_id] and len(seen_high) == 1
+    # A DM carries no server: Discord sends it on shard 0, so the low process answers it.
+    await (await emulator.slash(None, servers[3].owner_id, "help")).reply()
+    assert len(seen_low) == 2 and seen_low[-1].guild_id is None and len(seen_high) == 1
+
+
+async def test_a_process_with_a_shard_range_and_no_shared_key_refuses_to_start(
+        emulator: DiscordEmulator, servers: list[Server], clock: FakeClock, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(anonymity.ENV_VAR, raising=False)
+    missing = tmp_path / "nowhere" / "anonymity-key"
+    runner = shard_runner(emulator, clock, tmp_path, "2-3", missing)
+    try:
+        with pytest.raises(discord.ext.commands.ExtensionFailed) as failed:
+            await runner.start()
+    finally:
+        await runner.stop()
+    assert isinstance(failed.value.original, AnonymityKeyError)
+    assert 'bot.shards = "2-3" of bot.shard_count = 4' in str(failed.value.original)
+    assert not missing.exists(), "the process made no key of its own"
+
+
+async def test_unsharded_bot_is_one_connection_with_every_server(
+        emulator: DiscordEmulator, servers: list[Server], server: Server, runner: BotRunner) -> None:
+    bot = await runner.start()
+    assert type(bot) is PeerCirclesBot and bot.shard_count is None
+    assert {str(g.id) for g in bot.guilds} == {s.guild_id for s in [*servers, server]}
+    assert [s.shard for s in emulator.gateway.sessions.values()] == [(0, 1)]
+
+
+# -- the emulator's side -----------------------------------------------------------------------------
+
+
+async def test_get_gateway_bot_recommends_the_shard_count_in_discords_shape(emulator: DiscordEmulator,
+                                                                            tmp_path: Path) -> None:
+    emulator.options.shard_count = 4
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {DEFAULT_TOKEN}"}) as http, \
+            http.get(emulator.api_base_url + "/gateway/bot") as resp:
+        assert resp.status == 200
+        body = await resp.json()
+    assert body["shards"] == 4 and body["url"] == emulator.gateway_url
+    assert body["session_start_limit"]["max_concurrency"] == 1
+    if emulator.validator is None:
+        pytest.skip("../shared/discord-api-spec not found: the shape check is skipped")
+    assert emulator.validator.validate_schema("GatewayBotResponse", body) == []
+    # discord.py's own reading of it (what AutoShardedBot uses when no shard_count is configured).
+    point_at(emulator_config(emulator, tmp_path / "unused.sqlite3"))
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        await client.login(DEFAULT_TOKEN)
+        count, url, limits = await client.http.get_bot_gateway()
+    finally:
+        await client.close()
+    assert (count, url, limits["remaining"]) == (4, emulator.gateway_url, 1000)
+
+
+async def identify(emulator: DiscordEmulator, shard: Any) -> tuple[int | None, list[dict[str, Any]]]:
+    """A raw gateway client: IDENTIFY with ``shard``; the close code (or None) and dispatches read."""
+    frames: list[dict[str, Any]] = []
+    async with aiohttp.ClientSession() as http, http.ws_connect(emulator.gateway_url) as ws:
+        await ws.receive_json()  # HELLO
+        payload: dict[str, Any] = {"token": DEFAULT_TOKEN, "intents": 0, "properties": {}}
+        if shard is not None:
+            payload["shard"] = shard
+        await ws.send_json({"op": 2, "d": payload})
+        while True:
+            try:
+                msg = await asyncio.wait_for(ws.receive(), timeout=0.5)
+            except TimeoutError:
+                return None, frames
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                return ws.close_code, frames
+            frames.append(json.loads(msg.data))
+
+
+async def test_identify_with_a_shard_gets_that_shards_servers_only(
+        emulator: DiscordEmulator, servers: list[Server]) -> None:
+    code, frames = await identify(emulator, [1, COUNT])
+    assert code is None
+    ready = frames[0]["d"]
+    assert frames[0]["t"] == "READY" and ready["shard"] == [1, COUNT]
+    assert [g["id"] for g in ready["guilds"]] == [servers[1].guild_id]
+    assert [f["d"]["id"] for f in frames if f["t"] == "GUILD_CREATE"] == [servers[1].guild_id]
+    assert all(shard_of(s.guild_id, COUNT) == i for i, s in enumerate(servers))
+    # No shard field: Discord's [0, 1], every server.
+    _, frames = await identify(emulator, None)
+    assert frames[0]["d"]["shard"] == [0, 1] and len(frames[0]["d"]["guilds"]) == COUNT
+
+
+@pytest.mark.parametrize("shard", [[4, 4], [-1, 4], [0, 0], "0", [0, 1, 2], [True, 2]])
+async def test_a_shard_outside_its_count_is_closed_with_4010(emulator: DiscordEmulator, shard: Any) -> None:
+    code, frames = await identify(emulator, shard)
+    assert code == 4010 and frames == []
