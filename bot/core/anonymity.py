@@ -41,13 +41,13 @@ class AnonymityKeyError(Exception):
 
 
 def placement_warning(key_file: Path, database_path: Path, env: Mapping[str, str] | None = None) -> str | None:
-    """A warning when the key file sits in the database's folder: one copy of that folder (a
-    backup, a stolen disk image) then carries both halves, and the one-way keys can be matched to
-    members again. None when the key comes from the environment or lives elsewhere."""
+    """A warning when the key file sits in the database's folder or below it: one copy of that
+    folder (a backup, a stolen disk image) then carries both halves, and the one-way keys can be
+    matched to members again. None when the key comes from the environment or lives elsewhere."""
     env = os.environ if env is None else env
     if env.get(ENV_VAR, "").strip():
         return None
-    if key_file.resolve().parent != database_path.resolve().parent:
+    if not key_file.resolve().is_relative_to(database_path.resolve().parent):
         return None
     return (f"the anonymity key file {key_file} is in the database's folder: a copy of that folder carries"
             f" both the data and the key. Move it elsewhere ([privacy] key_file) or set {ENV_VAR}"

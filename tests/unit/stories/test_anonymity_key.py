@@ -97,6 +97,8 @@ def test_a_key_in_the_database_s_folder_is_warned_about(tmp_path: Path) -> None:
     warning = anonymity.placement_warning(beside, database, env={})
     assert warning is not None and "database's folder" in warning and ENV_VAR in warning
     assert anonymity.placement_warning(tmp_path / "secrets" / "key", database, env={}) is None
+    below = database.parent / "keys" / "anonymity.key"  # a copy of the folder carries it too
+    assert anonymity.placement_warning(below, database, env={}) is not None
     assert anonymity.placement_warning(beside, database, env={ENV_VAR: "z" * 40}) is None
 
 
