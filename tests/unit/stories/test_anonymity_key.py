@@ -124,10 +124,10 @@ def test_python_m_bot_status_warns_about_the_key_beside_the_database(
 
     monkeypatch.delenv(ENV_VAR, raising=False)
     config = tmp_path / "config.toml"
-    config.write_text(f'[database]\npath = "{tmp_path / "bot.sqlite3"}"\n')
+    config.write_text(f'[database]\npath = "{tmp_path / "data" / "bot.sqlite3"}"\n')
     main(["status", "--config", str(config)])
     assert "Warning: the anonymity key file" in capsys.readouterr().out
-    config.write_text(f'[database]\npath = "{tmp_path / "bot.sqlite3"}"\n'
+    config.write_text(f'[database]\npath = "{tmp_path / "data" / "bot.sqlite3"}"\n'
                       f'[privacy]\nkey_file = "{tmp_path / "elsewhere" / "key"}"\n')
     main(["status", "--config", str(config)])
     assert "Warning" not in capsys.readouterr().out
