@@ -19,6 +19,7 @@ register(PersonalTable(
 # circle's check-ins): that capability's erasure cancels the member's own schedules.
 not_personal("schedules", "timing rows owned by capabilities; a member's own schedules are erased by their owner")
 not_personal("schedule_occurrences", "occurrence keys of schedules; erased with their schedule")
+not_personal("bot_processes", "live bot processes: a shard range and heartbeat times, no member data")
 # A key may name a member other than the one it is sent to (``checkin_cant:<session>:<member>:
 # <facilitator>``), and a message still waiting may mention them: a member's erasure rewrites both.
 register_id_text("outbox", "key", unique_by="id")

@@ -3,6 +3,7 @@ author's anonymous reply, a status check and a retraction with the receipt."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,12 @@ async def scene(demo: Demo) -> None:
         return next((c for c in emu.world.channels.values() if c.get("parent_id") == forum), None)
 
     post_thread = await emu.wait_until(thread, 5, "the story's forum post")
+    # The post exists a moment before the bot records it as published: wait for that record, as a
+    # member's button press a second later would.
+    for _ in range(500):
+        if await bot.db.fetchval("SELECT state FROM stories WHERE guild_id = ?", (int(gid),)) == "published":
+            break
+        await asyncio.sleep(0.01)
     post = emu.world.messages[post_thread["id"]][post_thread["id"]]
     demo.show(f"everyone in the circle (forum post '{post_thread['name']}')", post)
 

@@ -53,5 +53,5 @@ async def test_every_table_with_rows_per_server_has_a_guild_id_so_a_purge_reache
     for name in await table_names(db.reader):
         if "guild_id" not in await column_names(db.reader, name):
             unscoped.add(name)
-    # The bot's own state only; every personal table is per server.
-    assert unscoped == {"bot_meta", "schema_migrations"}
+    # The bot's own state only (its processes' heartbeats among it); every personal table is per server.
+    assert unscoped == {"bot_meta", "schema_migrations", "bot_processes"}
