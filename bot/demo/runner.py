@@ -38,15 +38,21 @@ class BotRunner:
 
     async def start(self, timeout: float = 10.0) -> PeerCirclesBot:
         bot = make_bot(self.config, clock=self.clock, guild_ready_timeout=0.01)
-        await bot.login(self.emulator.options.token)
-        self._task = asyncio.create_task(bot.connect(reconnect=True), name="bot-connect")
-        ready = asyncio.create_task(bot.wait_until_ready())
-        done, _ = await asyncio.wait({ready, self._task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        if ready not in done:
-            ready.cancel()
-            if self._task in done:
-                self._task.result()  # re-raise why the connection ended
-            raise TimeoutError("the bot did not become ready")
+        try:
+            await bot.login(self.emulator.options.token)
+            self._task = asyncio.create_task(bot.connect(reconnect=True), name="bot-connect")
+            ready = asyncio.create_task(bot.wait_until_ready())
+            done, _ = await asyncio.wait({ready, self._task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            if ready not in done:
+                ready.cancel()
+                if self._task in done:
+                    self._task.result()  # re-raise why the connection ended
+                raise TimeoutError("the bot did not become ready")
+        except BaseException:
+            # A bot that failed to start (a cog refused to load, say) still holds its database
+            # connections, whose threads would keep the process from exiting: close it.
+            await bot.close()
+            raise
         self.bot = bot
         return bot
 
