@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -73,6 +74,7 @@ from bot.core.db import answered
 from bot.core.errors import UserFacingError
 from bot.core.messages import DANGER, Button, Card, custom_id, embed, rows_of, timestamp
 from bot.core.permissions import Actor, is_moderator
+from bot.members import servers as member_servers
 from bot.safety.card import server_crisis_card
 from bot.safety.resources import INTERNATIONAL, crisis_card
 from cogs.cases.common import GuildDirectory, refresh_queue_message
@@ -262,8 +264,16 @@ class CaseMembers(commands.Cog):
 
     async def open_reach_out(self, interaction: discord.Interaction, guild_id: int, what: str, urgent: bool, *,
                              talk_now: bool = False, crisis_dm: bool = False) -> None:
+        # From a DM the member's server may be held by another process (a shard range): who is in
+        # which server comes from the database then, and the server is reached by its ids alone.
         guild = self.bot.get_guild(guild_id)
-        if guild is None or guild.get_member(interaction.user.id) is None:
+        if guild is not None:
+            if guild.get_member(interaction.user.id) is None:
+                raise UserFacingError(REACH_OUT_NO_SERVER)
+            where = _Server(guild_id, guild.name, guild)
+        elif guild_id and await member_servers.is_member(self.bot.db, guild_id, interaction.user.id):
+            where = _Server(guild_id, await self._server_name(guild_id) or "your server", None)
+        else:
             raise UserFacingError(REACH_OUT_NO_SERVER)
         if (await guild_settings(self.bot, guild_id)).queue_channel_id is None:
             raise UserFacingError(NOT_SET_UP)
@@ -272,11 +282,11 @@ class CaseMembers(commands.Cog):
             await interaction.response.defer(ephemeral=True, thinking=True)  # a double press: wait for the first
             answered()
         async with lock:
-            await self._reach_out(interaction, guild, what, urgent, talk_now=talk_now, crisis_dm=crisis_dm)
+            await self._reach_out(interaction, where, what, urgent, talk_now=talk_now, crisis_dm=crisis_dm)
         if not lock.locked() and len(self._reaching) > 1000:
             self._reaching = {k: v for k, v in self._reaching.items() if v.locked()}
 
-    async def _reach_out(self, interaction: discord.Interaction, guild: discord.Guild, what: str, urgent: bool, *,
+    async def _reach_out(self, interaction: discord.Interaction, guild: _Server, what: str, urgent: bool, *,
                          talk_now: bool, crisis_dm: bool) -> None:
         guild_id, user_id = guild.id, interaction.user.id
         from_dm = interaction.guild_id != guild_id
@@ -340,7 +350,7 @@ class CaseMembers(commands.Cog):
                     embeds=(await self._crisis_embed(guild_id),))
         await send_card(interaction, card)
 
-    async def _private_thread(self, interaction: discord.Interaction, guild: discord.Guild,
+    async def _private_thread(self, interaction: discord.Interaction, guild: _Server,
                               urgent: bool) -> discord.Thread | None:
         """A private thread under the channel the member is in; None where that's impossible (DMs,
         a thread, missing permissions): the DM relay then."""
@@ -355,15 +365,24 @@ class CaseMembers(commands.Cog):
             log.warning("reach-out thread not created guild_id=%s status=%s", guild.id, exc.status)
             return None
 
-    async def _relay_thread(self, guild: discord.Guild, queue_channel_id: int | None,
-                            user: discord.User | discord.Member) -> discord.Thread | None:
-        """A thread under the (moderators-only) queue channel for the DM relay."""
-        channel = guild.get_channel(queue_channel_id or 0)
-        if not isinstance(channel, discord.TextChannel):
-            return None
+    async def _relay_thread(self, guild: _Server, queue_channel_id: int | None,
+                            user: discord.User | discord.Member) -> discord.Thread | _ThreadRef | None:
+        """A thread under the (moderators-only) queue channel for the DM relay. A server this process
+        does not hold (another shard's) is reached over REST by the channel's id."""
+        name = f"Relay with {user.display_name}"[:100]
         try:
-            return await channel.create_thread(name=f"Relay with {user.display_name}"[:100],
-                                               type=discord.ChannelType.public_thread, reason="case: DM relay")
+            if guild.cached is None:
+                if not queue_channel_id:
+                    return None
+                data = await self.bot.http.start_thread_without_message(
+                    queue_channel_id, name=name, auto_archive_duration=1440,
+                    type=discord.ChannelType.public_thread.value, reason="case: DM relay")
+                return _ThreadRef(int(data["id"]))
+            channel = guild.cached.get_channel(queue_channel_id or 0)
+            if not isinstance(channel, discord.TextChannel):
+                return None
+            return await channel.create_thread(name=name, type=discord.ChannelType.public_thread,
+                                               reason="case: DM relay")
         except discord.HTTPException as exc:
             log.warning("relay thread not created guild_id=%s status=%s", guild.id, exc.status)
             return None
@@ -399,8 +418,19 @@ class CaseMembers(commands.Cog):
     async def support(self, interaction: discord.Interaction) -> None:
         await send_card(interaction, await self._support_card(interaction.user.id, interaction.guild_id))
 
-    def _shared_guilds(self, user_id: int) -> list[discord.Guild]:
-        return [g for g in self.bot.guilds if g.get_member(user_id) is not None]
+    async def _shared_guilds(self, user_id: int) -> list[member_servers.MemberServer]:
+        """The member's servers: those this process holds from its cache (up to the last event), the
+        others from the database, since with several processes by shard range a DM reaches shard 0's
+        process while the member's server may be another's (bot.members.servers)."""
+        held = {g.id for g in self.bot.guilds}
+        found = [member_servers.MemberServer(g.id, g.name) for g in self.bot.guilds if g.get_member(user_id)]
+        found += [s for s in await member_servers.servers_of(self.bot.db, user_id) if s.guild_id not in held]
+        return sorted(found, key=lambda s: (s.name.lower(), s.guild_id))
+
+    async def _server_name(self, guild_id: int) -> str | None:
+        """A server's name: from the cache when this process holds it, else as last recorded."""
+        guild = self.bot.get_guild(guild_id)
+        return guild.name if guild is not None else await member_servers.server_name(self.bot.db, guild_id)
 
     async def _support_card(self, user_id: int, guild_id: int | None, content: str = "", *,
                             crisis: bool = False) -> Card:
@@ -411,20 +441,20 @@ class CaseMembers(commands.Cog):
         in_dm = guild_id is None
         note = ""
         if guild_id is None:
-            shared = self._shared_guilds(user_id)
+            shared = await self._shared_guilds(user_id)
             if len(shared) == 1:
-                guild_id = shared[0].id
+                guild_id = shared[0].guild_id
             else:
                 note = SUPPORT_NOTE_SEVERAL
-                buttons = [Button(custom_id("casereach", g.id, *(["crisis"] if crisis else [])),
+                buttons = [Button(custom_id("casereach", g.guild_id, *(["crisis"] if crisis else [])),
                                   SUPPORT_PICK_SERVER.format(server=g.name), DANGER)
-                           for g in shared if (await guild_settings(self.bot, g.id)).queue_channel_id is not None]
+                           for g in shared if (await guild_settings(self.bot, g.guild_id)).queue_channel_id is not None]
                 intro = embed(SUPPORT_TITLE, SUPPORT_TEXT + f"\n\n{note}")
                 return Card(content=content, embeds=(intro, crisis_card(INTERNATIONAL)), rows=rows_of(buttons))
         if guild_id is not None:
             card_embed = await self._crisis_embed(guild_id)
-            guild = self.bot.get_guild(guild_id)
-            title = f"{SUPPORT_TITLE} ({guild.name})" if in_dm and guild is not None else SUPPORT_TITLE
+            name = await self._server_name(guild_id) if in_dm else None
+            title = f"{SUPPORT_TITLE} ({name})" if name else SUPPORT_TITLE
             reachable = (await guild_settings(self.bot, guild_id)).queue_channel_id is not None
             rows: tuple[tuple[Button, ...], ...] = (
                 ((Button(custom_id("casereach", guild_id), TALK_NOW, DANGER),),) if reachable else ())
@@ -529,14 +559,14 @@ class CaseMembers(commands.Cog):
         level = (await screening.screen_async(message.content)).crisis
         if level not in ("crisis", "concern"):
             return
-        shared = self._shared_guilds(message.author.id)
+        shared = await self._shared_guilds(message.author.id)
         case_id = None
         if level == "crisis" and len(shared) == 1:
             guild = shared[0]
-            card_embed = await self._crisis_embed(guild.id)
+            card_embed = await self._crisis_embed(guild.guild_id)
             async with self.bot.db.transaction() as conn:
                 result = await respond_to_crisis(
-                    conn, self.bot.clock, self.bot.outbox, guild_id=guild.id, user_id=message.author.id,
+                    conn, self.bot.clock, self.bot.outbox, guild_id=guild.guild_id, user_id=message.author.id,
                     level=level, source="dm", crisis_embed=card_embed, server_name=guild.name,
                     can_reply_privately=True, summary="crisis language in a direct message to the bot",
                     snapshot={"message_id": message.id, "author_id": message.author.id, "content": message.content,
@@ -566,8 +596,8 @@ class CaseMembers(commands.Cog):
         """Relays open in several servers: ask which server this DM is for before relaying it."""
         options = []
         for relay in relays[:25]:
-            guild = self.bot.get_guild(relay.guild_id)
-            options.append(discord.SelectOption(label=(guild.name if guild else f"Server {relay.guild_id}")[:100],
+            name = await self._server_name(relay.guild_id)
+            options.append(discord.SelectOption(label=(name or f"Server {relay.guild_id}")[:100],
                                                 value=str(relay.case_id)))
         select = PersistentComponent(discord.ui.Select(custom_id=custom_id("relaypick", message.id),
                                                        placeholder="Which server's moderators?", options=options))
@@ -596,16 +626,15 @@ class CaseMembers(commands.Cog):
             await send_card(interaction, Card(content=RELAY_MESSAGE_GONE), edit=True)
             return
         self._relay_choice[interaction.user.id] = (relay.case_id, self.bot.clock.now())
-        guild = self.bot.get_guild(relay.guild_id)
-        await send_card(interaction, Card(content=RELAY_PICKED.format(server=guild.name if guild else "that server")),
-                        edit=True)
+        name = await self._server_name(relay.guild_id)
+        await send_card(interaction, Card(content=RELAY_PICKED.format(server=name or "that server")), edit=True)
         await self._relay_from_member(message, relay)
 
     async def _relay_from_member(self, message: discord.Message, relay: Relay) -> None:
         """The member's DM into their relay thread. Crisis words there get the crisis response as
         anywhere: an urgent crisis case announced in the queue with its ladder (the relay case is
         made urgent too, its thread linked), and the card by DM."""
-        guild = self.bot.get_guild(relay.guild_id)
+        server_name = await self._server_name(relay.guild_id) or ""
         verdict = (await screening.screen_async(message.content)).crisis
         card_embed = await self._crisis_embed(relay.guild_id) if verdict != "none" else {}
         async with self.bot.db.transaction() as conn:
@@ -615,7 +644,7 @@ class CaseMembers(commands.Cog):
                                    (relay.guild_id, relay.case_id))
                 result = await respond_to_crisis(
                     conn, self.bot.clock, self.bot.outbox, guild_id=relay.guild_id, user_id=message.author.id,
-                    level=verdict, source="dm", crisis_embed=card_embed, server_name=guild.name if guild else "",
+                    level=verdict, source="dm", crisis_embed=card_embed, server_name=server_name,
                     can_reply_privately=False, summary=f"crisis language in the DM relay of case #{relay.number}",
                     snapshot={"message_id": message.id, "author_id": message.author.id, "content": message.content,
                               "created_at": iso_utc(message.created_at), "link": f"<#{relay.thread_id}>",
@@ -625,7 +654,7 @@ class CaseMembers(commands.Cog):
             elif verdict != "none":
                 await respond_to_crisis(conn, self.bot.clock, self.bot.outbox, guild_id=relay.guild_id,
                                         user_id=message.author.id, level=verdict, source="help_request",
-                                        crisis_embed=card_embed, server_name=guild.name if guild else "",
+                                        crisis_embed=card_embed, server_name=server_name,
                                         can_reply_privately=False, case_id=relay.case_id)
         if verdict == "crisis":
             await refresh_queue_message(self.bot, await guild_settings(self.bot, relay.guild_id), relay.case_id)
@@ -683,9 +712,9 @@ class CaseMembers(commands.Cog):
         if taken is None:
             return
         guild_id, level = taken
-        guild = self.bot.get_guild(guild_id)
+        name = await self._server_name(guild_id)
         card = member_card(level, await self._crisis_embed(guild_id), guild_id=guild_id,
-                           server_name=guild.name if guild else "your server")
+                           server_name=name or "your server")
         try:
             await interaction.followup.send(embeds=[discord.Embed.from_dict(e) for e in card.embeds], ephemeral=True,
                                             view=_view(card))
@@ -693,6 +722,27 @@ class CaseMembers(commands.Cog):
             log.warning("pending crisis card not shown guild_id=%s status=%s", guild_id, exc.status)
             async with self.bot.db.transaction() as conn:
                 await mark_pending(conn, self.bot.clock, guild_id, interaction.user.id, level)
+
+
+@dataclass(frozen=True)
+class _Server:
+    """The server a reach-out goes to: its id and name, and its cached object when this process
+    holds it (None: another process's shard; then it is reached by ids over REST)."""
+
+    id: int
+    name: str
+    cached: discord.Guild | None
+
+
+@dataclass(frozen=True)
+class _ThreadRef:
+    """A thread made over REST in a server this process does not hold: what the case needs of it."""
+
+    id: int
+
+    @property
+    def mention(self) -> str:
+        return f"<#{self.id}>"
 
 
 def _view(card: Card) -> discord.ui.View:

@@ -21,6 +21,7 @@ from bot.members.timeparse import parse_hhmm
 from bot.members.zones import suggest
 from cogs.common.choices import choice
 from cogs.common.context import guild_id_of, guild_settings, reply, settings_of
+from cogs.members.servers import MemberServers
 
 if TYPE_CHECKING:
     from bot.client import PeerCirclesBot
@@ -117,3 +118,4 @@ class Members(commands.Cog):
 
 async def setup(bot: PeerCirclesBot) -> None:
     await bot.add_cog(Members(bot))
+    await bot.add_cog(MemberServers(bot))

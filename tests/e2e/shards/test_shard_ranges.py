@@ -1,5 +1,6 @@
 """Several bot processes by shard range (issue 28): the emulator routes each server's events to
-its shard's connection, and each real discord.py client serves only its own servers."""
+its shard's connection, each real discord.py client serves only its own servers, and DM features
+(which reach shard 0's process) find a member's server held by another process in the database."""
 
 from __future__ import annotations
 
@@ -18,9 +19,14 @@ from bot.core import anonymity
 from bot.core.anonymity import AnonymityKeyError
 from bot.core.clock import FakeClock
 from bot.demo.runner import BotRunner, emulator_config
+from bot.members import servers as member_servers
+from emulator import state as S
 from emulator.events import Server
 from emulator.gateway import shard_of
+from emulator.interactions import find_component, text_of
 from emulator.server import DEFAULT_TOKEN, DiscordEmulator
+from tests.e2e.cases.helpers import CRISIS, ready, wait_cases
+from tests.e2e.cases.test_dm_relays_and_floods import bot_dms, dm_channel, thread_texts
 
 COUNT = 4
 
@@ -187,3 +193,69 @@ async def test_identify_with_a_shard_gets_that_shards_servers_only(
 async def test_a_shard_outside_its_count_is_closed_with_4010(emulator: DiscordEmulator, shard: Any) -> None:
     code, frames = await identify(emulator, shard)
     assert code == 4010 and frames == []
+
+
+# -- DM features for a server another process holds ----------------------------------------------------
+
+
+async def until(check: Any, what: str, within: float = 5.0) -> None:
+    """Wait for a database condition another process's listener writes (no event announces it)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not await check():
+        assert loop.time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.01)
+
+
+async def test_a_member_whose_server_another_process_holds_is_answered_in_dms(
+        emulator: DiscordEmulator, servers: list[Server], two_processes: tuple[PeerCirclesBot, PeerCirclesBot]) -> None:
+    low, high = two_processes
+    far = servers[2]  # shard 2: the high process's; DMs reach shard 0, the low process
+    mod = await ready(high, emulator, far)
+    ann = await emulator.member_join(far.guild_id, "ann")
+    await until(lambda: member_servers.is_member(low.db, int(far.guild_id), int(ann)), "ann's server recorded")
+    assert low.get_guild(int(far.guild_id)) is None, "the DM's process does not hold ann's server"
+    seen_low, seen_high = interactions_seen(low), interactions_seen(high)
+
+    card = await (await emulator.slash(None, ann, "support")).reply()
+    assert card["embeds"][0]["title"].endswith("(Peers 2)"), "the card names ann's server"
+    answer = text_of(await (await emulator.click(ann, card, label="Talk to a moderator now")).reply())
+    assert "The moderators of **Peers 2** have your message" in answer
+    assert len(seen_low) == 2 and seen_high == [], "both DM interactions were the low process's"
+    [case] = await wait_cases(low, far, 1)
+    assert case.subject_user_id == int(ann)
+    [thread] = [c for c in emulator.world.channels.values()
+                if c.get("parent_id") == far.queue_id and c.get("type") == S.PUBLIC_THREAD]
+    assert case.thread_id == int(thread["id"]), "the relay thread was made over REST in the far server"
+
+    # Ann's DMs reach the thread; the moderator's answer there (the high process's) reaches ann.
+    await emulator.send_message(dm_channel(emulator, ann), ann, "could someone talk with me")
+    await emulator.wait_until(lambda: "could someone talk with me" in thread_texts(emulator, case.thread_id), 5,
+                              "ann's DM in the relay thread")
+    await emulator.send_message(thread["id"], mod, "I'm here, take your time")
+    await emulator.wait_until(lambda: any("take your time" in text_of(m) for m in bot_dms(emulator, ann)), 5,
+                              "the moderator's reply in ann's DMs")
+
+
+async def test_a_crisis_dm_opens_the_case_in_a_server_another_process_holds(
+        emulator: DiscordEmulator, servers: list[Server], two_processes: tuple[PeerCirclesBot, PeerCirclesBot]) -> None:
+    low, high = two_processes
+    far = servers[3]
+    await ready(high, emulator, far)
+    cal = await emulator.member_join(far.guild_id, "cal")
+    await until(lambda: member_servers.is_member(low.db, int(far.guild_id), int(cal)), "cal's server recorded")
+    await emulator.send_message(dm_channel(emulator, cal), cal, CRISIS)
+    await emulator.wait_until(lambda: bot_dms(emulator, cal), 5, "the crisis card")
+    [case] = await wait_cases(low, far, 1)
+    assert (case.kind, case.urgency, case.subject_user_id) == ("crisis", "urgent", int(cal))
+    assert find_component(bot_dms(emulator, cal)[0], label="Talk to a moderator now")
+
+    # After cal leaves, the DM process no longer finds the server (the high process recorded it).
+    await emulator.member_leave(far.guild_id, cal)
+    await until(lambda: _not(member_servers.is_member(low.db, int(far.guild_id), int(cal))), "cal's leaving")
+    card = await (await emulator.slash(None, cal, "support")).reply()
+    assert not card.get("components"), "no server's moderators offered any more"
+
+
+async def _not(check: Any) -> bool:
+    return not await check

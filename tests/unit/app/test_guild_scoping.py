@@ -50,6 +50,8 @@ SPANS_SERVERS: dict[tuple[str, str], str] = {
     ("bot/cases/crisis.py", "take_pending"): "as has_pending: in DMs the waiting card from any server",
     ("bot/cases/relay.py", "relay_of_member"): "a member's DM to the bot: their open relay in whichever server",
     ("bot/cases/relay.py", "relays_of_member"): "a member's DM to the bot: their open relays, one per server",
+    ("bot/members/servers.py", "servers_of"): "a member's DM to the bot: the servers they share with it (another"
+                                              " process may hold them, issue 28)",
     ("bot/circles/consent.py", "may_use_from_dm"): "a DM button carries only a circle id: its server is found by"
                                                    " the member's own seat or waitlist place in it",
     ("bot/circles/norms.py", "pause_overdue"): "the deadline sweep: overdue re-consents of every server",

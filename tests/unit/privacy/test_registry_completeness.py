@@ -58,6 +58,7 @@ ENDS = {
     "goal_partners": "when either ends it, or one leaves the server",
     "goals": "when the member deletes them",
     "member_prefs": "when the member changes them",
+    "member_servers": "when the member leaves the server, or the bot does (bot.members.servers.left, forget_server)",
     "outbox": "the daily clean-up (bot.delivery.housekeeping)",
     "story_audit": "with the server",
 }
