@@ -65,8 +65,8 @@ def graph_bytes(weights: Path) -> bytes:
         nodes.append(oh.make_node(op, inputs, [out], **attrs))
         return out
 
-    def weight(name: str) -> str:
-        """A shipped tensor as float32 (the cast is folded once, when the session is made)."""
+    def stored(name: str) -> str:
+        """A shipped tensor as it is stored (float16), read from the weights file."""
         if name not in initializers:
             info = header[name]
             if info["dtype"] != "F16":
@@ -79,7 +79,11 @@ def graph_bytes(weights: Path) -> bytes:
                 entry = t.external_data.add()
                 entry.key, entry.value = key, value
             initializers[name] = t
-        return node("Cast", [name], to=TensorProto.FLOAT)
+        return name
+
+    def weight(name: str) -> str:
+        """A shipped tensor as float32 (the cast is folded once, when the session is made)."""
+        return node("Cast", [stored(name)], to=TensorProto.FLOAT)
 
     def const(name: str, value: Any) -> str:
         initializers[name] = numpy_helper.from_array(np.asarray(value), name)
@@ -102,8 +106,11 @@ def graph_bytes(weights: Path) -> bytes:
     positions = node("Slice", [weight("embeddings.position_embeddings.weight"), const("zero", np.array([0], np.int64)),
                                length, "zero"])
     type0 = node("Gather", [weight("embeddings.token_type_embeddings.weight"), const("first", np.int64(0))], axis=0)
-    x = node("Add", [node("Add", [node("Gather", [weight("embeddings.word_embeddings.weight"), "input_ids"]),
-                                  positions]), type0])
+    # The word table (30,522 x 384) stays float16 in memory: the rows a text needs are gathered and
+    # then cast, the same values as a cast table, without a 47 MB float32 copy of it.
+    words = node("Cast", [node("Gather", [stored("embeddings.word_embeddings.weight"), "input_ids"])],
+                 to=TensorProto.FLOAT)
+    x = node("Add", [node("Add", [words, positions]), type0])
     x = layer_norm(x, "embeddings.LayerNorm")
 
     def heads(t: str) -> str:  # (n, L, 384) -> (n, H, L, d)
