@@ -145,3 +145,15 @@ def test_a_head_without_thresholds_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps({"labels": ["none", "concern", "crisis"], "weights": [], "bias": []}))
     with pytest.raises(EncoderUnavailable, match="thresholds"):
         EncoderHead.load(path)
+
+
+def test_the_bot_loads_its_models_without_the_training_libraries() -> None:
+    # torch and onnx are build-time extras (pyproject's `train`): the running bot never imports them.
+    import subprocess
+
+    code = ("import sys; from bot.screening import prepare_now, screen; prepare_now(); screen('warming up'); "
+            "print('onnxruntime' in sys.modules, "
+            "sorted(m for m in ('torch', 'onnx', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[3])
+    assert out.stdout.strip().splitlines()[-1] == "True []"  # the encoder did load, on onnxruntime alone
