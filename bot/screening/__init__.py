@@ -76,7 +76,7 @@ def screen(text: str, words: WordSettings | None = None) -> ScreeningResult:
     return _result(text, words, detector.verdict(text))
 
 
-# One thread for the encoder: its matrix products use the BLAS threads, and one message at a time
+# One thread for the encoder (onnxruntime itself runs one intra-op thread): one message at a time
 # bounds its memory; a burst of marked messages queues here, never on the event loop.
 _ENCODER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crisis-encoder")
 
