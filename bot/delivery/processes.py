@@ -2,37 +2,50 @@
 
 Discord's global limit (about 50 requests a second) is per bot token, not per process. Each
 process keeps a heartbeat row in ``bot_processes`` (renewed by the lease loop, every third of a
-lease); a row not renewed for a whole lease belongs to a dead process. Every live process spends
-``HEADROOM`` x limit / (live processes): the shares add up to under the limit. A process that has
-just started takes only ``JOINING_RATE`` until every other process has had one tick to see it and
-shrink its own share (one third of a lease), so the sum stays under the limit while processes
-join; when one dies the others grow their shares a lease later (under-use, never a 429).
+lease); a row not renewed for a whole lease belongs to a dead process.
 
-One process alone spends ``HEADROOM`` x limit after its first tick, as before leases existed, less
-a little: the headroom is what keeps a join within the limit.
+- A process without a shard range (``owner_name()`` is "single") holds every shard: no other
+  process can share its token, so it spends the whole limit, as before leases existed.
+- Processes by shard range split the limit less ``JOINING_RATE`` among the live ones in whole
+  requests a second, the remainder to the first by owner name ([17, 16, 16] of 49 for three):
+  each process's budget keeps at most its share in any window of a second by the time Discord
+  answered (``bot.delivery.budget``), so whole shares that add up to the limit keep the sum of
+  arrivals under it in every second; fractional ones would each be rounded down by the budget's
+  window and waste up to a request a second per process. A process that has just started takes
+  only ``JOINING_RATE`` (the room left for it) until every other process has had one tick to see
+  it and shrink its own share (one third of a lease), so the sum stays within the limit while
+  processes join; when one dies the others grow their shares a lease later (under-use, never a 429).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.clock import iso_utc
 from bot.core.db import Conn, read_all
 
-HEADROOM = 0.97  # a joining process's JOINING_RATE fits in the rest (1.5 requests a second of 50)
-JOINING_RATE = 1.0
+JOINING_RATE = 1.0  # what a process spends until the others have seen it; the settled shares leave it free
+WHOLE = "single"  # leases.owner_name() of a process without a shard range
 
 
 @dataclass(frozen=True)
 class Share:
     live: int  # live processes, this one included
     settled: bool  # every other process has had a tick to see this one
+    rank: int = 0  # this process's place among the live ones, by owner name
+    whole: bool = False  # no shard range: the only process its token can have
 
     def rate(self, limit: float) -> float:
+        if self.whole:
+            return limit
         if not self.settled:
             return min(JOINING_RATE, limit)
-        return max(JOINING_RATE, HEADROOM * limit / max(1, self.live))
+        live = max(1, self.live)
+        total = max(live, math.floor(limit - JOINING_RATE))
+        base, extra = divmod(total, live)
+        return float(base + (1 if self.rank < extra else 0))
 
 
 async def beat(conn: Conn, owner: str, now: datetime, lease: timedelta, started_at: datetime) -> Share:
@@ -42,11 +55,12 @@ async def beat(conn: Conn, owner: str, now: datetime, lease: timedelta, started_
         "INSERT INTO bot_processes (owner, started_at, seen_at) VALUES (?, ?, ?)"
         " ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at, started_at = excluded.started_at",
         (owner, iso_utc(started_at), stamp))
-    rows = await read_all(conn, "SELECT owner, seen_at FROM bot_processes WHERE seen_at >= ?",
+    rows = await read_all(conn, "SELECT owner FROM bot_processes WHERE seen_at >= ? ORDER BY owner",
                           (iso_utc(now - lease),))
-    live = len(rows)
+    owners = [str(r[0]) for r in rows]
+    live = len(owners)
     settled = live == 1 or now - started_at >= lease / 3
-    return Share(live, settled)
+    return Share(live, settled, owners.index(owner) if owner in owners else 0, owner == WHOLE)
 
 
 async def forget_dead(conn: Conn, now: datetime, lease: timedelta) -> int:

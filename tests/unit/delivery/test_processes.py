@@ -1,5 +1,5 @@
-"""One REST budget for the bot token across processes: heartbeats, live counts and shares whose
-sum stays under Discord's limit while processes join and die."""
+"""One REST budget for the bot token across processes: heartbeats, live counts and whole-request
+shares whose sum stays within Discord's limit while processes join and die."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.core.clock import FakeClock
 from bot.core.db import Database
 from bot.delivery.budget import GlobalBudget
 from bot.delivery.leases import Leases
-from bot.delivery.processes import HEADROOM, JOINING_RATE, Share
+from bot.delivery.processes import JOINING_RATE, Share
 from tests.unit.delivery.test_outbox import START
 
 LIMIT = 50.0
@@ -37,48 +37,63 @@ class Proc:
         self.rate = share.rate(LIMIT)
 
 
-def test_a_share_is_the_limit_split_among_live_processes_with_headroom() -> None:
-    assert Share(1, True).rate(LIMIT) == HEADROOM * LIMIT
-    assert Share(3, True).rate(LIMIT) == pytest.approx(HEADROOM * LIMIT / 3)
-    assert Share(3, False).rate(LIMIT) == JOINING_RATE
+def test_a_share_is_the_limit_less_a_joiner_split_in_whole_requests() -> None:
+    assert Share(1, True, whole=True).rate(LIMIT) == LIMIT, "no shard range: the only process there can be"
+    assert Share(1, True).rate(LIMIT) == LIMIT - JOINING_RATE, "one of a fleet: room left for a joiner"
+    assert [Share(3, True, rank).rate(LIMIT) for rank in range(3)] == [17.0, 16.0, 16.0]
+    assert [Share(2, True, rank).rate(LIMIT) for rank in range(2)] == [25.0, 24.0]
+    assert sum(Share(7, True, rank).rate(LIMIT) for rank in range(7)) == LIMIT - JOINING_RATE
+    assert all(Share(7, True, rank).rate(LIMIT).is_integer() for rank in range(7))
+    assert Share(3, False, 2).rate(LIMIT) == JOINING_RATE
+    assert Share(80, True, 79).rate(LIMIT) == 1.0, "more processes than requests: one each, never none"
 
 
-async def test_shares_stay_under_the_limit_while_processes_join_and_die(db: Database) -> None:
+async def test_shares_stay_within_the_limit_while_processes_join_and_die(db: Database) -> None:
     clock = FakeClock(START)
     a = Proc(db, clock, "shards 0-1")
     await a.leases.renew()
-    assert a.rate == HEADROOM * LIMIT, "alone: the whole budget, less the headroom"
+    assert a.rate == LIMIT - JOINING_RATE, "alone in a fleet: the whole budget but a joiner's room"
     b = Proc(db, clock, "shards 2-3")
     await b.leases.renew()
     assert b.rate == JOINING_RATE, "a joining process waits for the others to see it"
     assert a.rate + b.rate <= LIMIT
     clock.advance(LEASE / 3)
     await a.leases.renew()
-    assert a.rate == pytest.approx(HEADROOM * LIMIT / 2)
+    assert a.rate == 25.0
     await b.leases.renew()
-    assert b.rate == pytest.approx(HEADROOM * LIMIT / 2)
-    assert a.rate + b.rate <= LIMIT
+    assert b.rate == 24.0
+    assert a.rate + b.rate == LIMIT - JOINING_RATE
     c = Proc(db, clock, "shards 4-5")
     await c.leases.renew()
-    assert a.rate + b.rate + c.rate <= LIMIT, "the join fits in the headroom"
+    assert a.rate + b.rate + c.rate <= LIMIT, "the join fits in the room left for it"
+    await a.leases.renew()  # a sees c before b does: the sum only falls
+    assert a.rate == 17.0 and a.rate + b.rate + c.rate <= LIMIT
     clock.advance(LEASE / 3)
     for p in (a, b, c):
         await p.leases.renew()
-    assert a.rate + b.rate + c.rate == pytest.approx(HEADROOM * LIMIT)
+    assert (a.rate, b.rate, c.rate) == (17.0, 16.0, 16.0)
     assert a.rate + b.rate + c.rate >= 0.95 * LIMIT
     # c dies: it stops beating; a and b go on every third of a lease. A lease later they count two.
     for _ in range(2):
         clock.advance(LEASE / 3)
         await a.leases.renew()
         await b.leases.renew()
-        assert a.rate == pytest.approx(HEADROOM * LIMIT / 3), "not before c's lease runs out"
+        assert (a.rate, b.rate) == (17.0, 16.0), "not before c's lease runs out"
     clock.advance(LEASE / 3 + timedelta(seconds=1))
     await a.leases.renew()
     await b.leases.renew()
-    assert a.rate + b.rate == pytest.approx(HEADROOM * LIMIT)
+    assert a.rate + b.rate == LIMIT - JOINING_RATE
     # c was only stalled: back, it joins afresh rather than spending a share the others took.
     await c.leases.renew()
     assert c.rate == JOINING_RATE and a.rate + b.rate + c.rate <= LIMIT
+
+
+async def test_a_process_without_a_shard_range_spends_the_whole_limit(db: Database) -> None:
+    clock = FakeClock(START)
+    only = Proc(db, clock, "single")
+    only.rate = 0.0
+    await only.leases.renew()
+    assert only.rate == LIMIT
 
 
 async def test_rows_of_long_gone_processes_are_forgotten(db: Database) -> None:
