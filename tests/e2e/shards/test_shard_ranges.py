@@ -259,3 +259,31 @@ async def test_a_crisis_dm_opens_the_case_in_a_server_another_process_holds(
 
 async def _not(check: Any) -> bool:
     return not await check
+
+
+# -- rows another process enqueued -------------------------------------------------------------------
+
+
+async def test_a_row_another_process_enqueued_is_sent_within_a_third_of_a_lease(
+        emulator: DiscordEmulator, servers: list[Server], clock: FakeClock, tmp_path: Path,
+        two_processes: tuple[PeerCirclesBot, PeerCirclesBot]) -> None:
+    """A fan-out one process enqueued wakes only that process's worker; the others look for due rows
+    at each heartbeat, so they help send it (and send it when that process died before claiming)."""
+    from benchmarks._shared import NullSender
+    from bot.core.config import OutboxSettings
+    from bot.core.db import Database
+    from bot.delivery.outbox import Outbox, nonce_for
+
+    low, _high = two_processes
+    ann = emulator.add_person(servers[2].guild_id, "ann")
+    # A third party on the same database: its enqueue wakes neither process's worker.
+    async with Database(tmp_path / "bot.sqlite3") as db:
+        outside = Outbox(db, clock, OutboxSettings(), sender=NullSender())  # type: ignore[arg-type]
+        async with db.transaction() as conn:
+            await outside.enqueue(conn, key="elsewhere:1", kind="goal_ping", guild_id=int(servers[2].guild_id),
+                                  target_kind="dm", target_id=int(ann), payload={"content": "A gentle nudge."})
+    await asyncio.sleep(0.2)
+    assert not bot_dms(emulator, ann), "no worker was woken by another process's enqueue"
+    clock.advance(low.leases.duration / 3)
+    await emulator.wait_until(lambda: bot_dms(emulator, ann), 5, "the DM, sent at the next heartbeat")
+    assert [m.get("nonce") for m in bot_dms(emulator, ann)] == [nonce_for("elsewhere:1")]
