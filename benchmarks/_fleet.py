@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from benchmarks._shared import NullSender
 
 if TYPE_CHECKING:
+    from bot.core.clock import Clock
     from bot.core.db import Database
     from bot.delivery.outbox import Outbox
     from emulator.events import Server
@@ -50,13 +51,13 @@ async def prepare_database(url: str, key_file: Path) -> None:
     anonymity.load_key(key_file, env={})
 
 
-def outside_outbox(db: Database) -> Outbox:
+def outside_outbox(db: Database, clock: Clock | None = None) -> Outbox:
     """An outbox that only enqueues, as another process would: its rows wake no worker here."""
     from bot.core.clock import Clock
     from bot.core.config import OutboxSettings
     from bot.delivery.outbox import Outbox
 
-    return Outbox(db, Clock(), OutboxSettings(), sender=NullSender())  # type: ignore[arg-type]
+    return Outbox(db, clock or Clock(), OutboxSettings(), sender=NullSender())  # type: ignore[arg-type]
 
 
 @dataclass

@@ -207,7 +207,7 @@ class PeerCirclesBot(commands.Bot):
     def make_sender(self) -> Any:
         from bot.discord_sender import DiscordSender
 
-        return DiscordSender(self)
+        return DiscordSender(self, db=self.db)
 
     def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
         return [cmd.to_dict(self.tree) for cmd in self.tree.get_commands(guild=guild)]
