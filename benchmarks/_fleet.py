@@ -98,6 +98,7 @@ class BotProcess:
         self.config.write_text(
             f"[discord]\napi_base_url = {json.dumps(emulator.api_base_url)}\n"
             f"gateway_url = {json.dumps(emulator.gateway_url)}\nglobal_limit = {limit}\n"
+            f"[outbox]\nrate_per_second = {limit}\n"  # the whole budget (the default is 50)
             f"[database]\nurl = {json.dumps(database_url)}\n"
             f"[bot]\nshards = {json.dumps(self.shards)}\nshard_count = {self.count}\n"
             f"[privacy]\nkey_file = {json.dumps(str(key_file))}\n"

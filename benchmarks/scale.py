@@ -17,8 +17,10 @@ them with the same nonce. After that takeover the killed process is started agai
 its shards run commands.
 
 Figures and targets:
-- fan-out rate while all three processes send (until the kill), as a fraction of the global
-  limit: >= 0.95 (each process spends 0.97 x limit / 3);
+- fan-out rate while all three processes send (requests counted against the global limit, by
+  their arrival at the emulator, from the first to the last before the kill), as a fraction of
+  the limit: >= 0.95. Each process spends 0.97 x limit / 3, at most 16 requests in any 1.005 s
+  window of its own (bot/delivery/budget.py), so three reach at most 48 / 1.005 s = 0.955;
 - 429 answers over the whole run: 0; messages Discord created twice (counted by nonce): 0;
   messages never created: 0, the killed process's claims included;
 - command answers, p99 from the interaction's dispatch to the bot's callback: within Discord's
@@ -61,7 +63,7 @@ if TYPE_CHECKING:
     from bot.core.db import Database
     from emulator.events import Server
     from emulator.interactions import InteractionRecord
-    from emulator.server import DiscordEmulator
+    from emulator.server import Call, DiscordEmulator
 
 RATE_TARGET = 0.95
 ANSWER_P99_TARGET = 3.0  # Discord drops an interaction not answered within 3 s
@@ -122,9 +124,6 @@ async def run(servers: int, messages: int, *, lease: float, limit: int = 50, pro
 
     cluster = None
     if database_url is None:
-        missing = postgres_cluster.why_missing()
-        if missing is not None:
-            raise SystemExit(f"scale: {missing}")
         cluster = postgres_cluster.start()
         database_url = cluster.url()
     shard_count = processes * shards_each
@@ -210,15 +209,6 @@ async def fan_out(emulator: DiscordEmulator, db: Database, bots: list[BotProcess
         await until(taken_back, "the other processes to take the killed one's claims back", 3 * lease.total_seconds())
         takeover_seconds = time.perf_counter() - killed
 
-        async def held_sent() -> bool:
-            if not held:
-                return True
-            marks = ",".join("?" * len(held))
-            return await db.fetchval(f"SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND key IN ({marks})",
-                                     held) == len(held)
-
-        await until(held_sent, "the killed process's claims to be sent", 120)
-
         # The restart: the same shard range (and lease owner name); its members' commands answered.
         commands.phase = "outage"
         victim.start(emulator.options.token)
@@ -246,19 +236,23 @@ async def fan_out(emulator: DiscordEmulator, db: Database, bots: list[BotProcess
     asked = [r for phase in commands.sent.values() for r in phase] + again
     with contextlib.suppress(TimeoutError):  # the last commands' answers
         await until(lambda: _all_answered(asked), "the last answers", ANSWER_P99_TARGET)
-    fan_out_requests = sum(1 for c in emulator.calls[first:upto] if counts_against_the_limit(c.template))
+    until_kill = [c for c in emulator.calls[first:upto] if counts_against_the_limit(c.template)]
+    whole = [c for c in emulator.calls[first:] if counts_against_the_limit(c.template)]
     counted = delivered(emulator, keys)
+    # Taken back, they are due from the takeover: sent after the rows already waiting.
+    theirs_counted = delivered(emulator, held)
     during = [r for phase in commands.sent.values() for r in phase]
     return {
         "late_enqueue": late_enqueue,
-        "fan_out_requests": fan_out_requests,
-        "until_kill_seconds": killed - began,
-        "rate_fraction": fan_out_requests / (killed - began) / limit,
+        "fan_out_requests": len(until_kill),
+        "until_kill_seconds": until_kill[-1].at - until_kill[0].at,
+        "rate_fraction": _per_second(until_kill) / limit,
         "overall_seconds": finished - began,
-        "overall_rate_fraction": sum(1 for c in emulator.calls[first:] if counts_against_the_limit(c.template))
-        / (finished - began) / limit,
+        "overall_rate_fraction": _per_second(whole) / limit,
         "sent_at_kill": sent_at_kill,
         "held_at_kill": len(held),
+        "held_duplicates": theirs_counted.duplicates,
+        "held_lost": theirs_counted.lost,
         "takeover_seconds": takeover_seconds,
         "restart_seconds": restart_seconds,
         "http_429": sum(1 for c in emulator.calls if c.status == 429),
@@ -274,6 +268,11 @@ async def fan_out(emulator: DiscordEmulator, db: Database, bots: list[BotProcess
         "after_restart_answered": sum(1 for r in again if r.responded),
         "after_restart_p99": percentile(answered_seconds(again), 0.99),
     }
+
+
+def _per_second(calls: list[Call]) -> float:
+    """Requests a second as Discord counts them, by arrival: from the first to the last."""
+    return (len(calls) - 1) / (calls[-1].at - calls[0].at) if len(calls) > 1 else 0.0
 
 
 async def _all_answered(records: list[InteractionRecord]) -> bool:
@@ -303,6 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     messages = args.messages or (1_000 if args.quick else 10_000)
     lease = args.lease or (QUICK_LEASE if args.quick else BOT_LEASE)
 
+    from tests import postgres_cluster
+
+    missing = postgres_cluster.why_missing()
+    if missing is not None:  # not a missed target: nothing was measured
+        print(f"scale: skipped: {missing.split(':')[0]}")
+        print(json.dumps({"benchmark": "scale", "skipped": missing}))
+        return 0
     r = asyncio.run(run(servers, messages, lease=lease))
     own = "the bot's own" if lease == BOT_LEASE else f"shortened from the bot's {BOT_LEASE:g} s"
     print(f"scale: {PROCESSES} bot processes (shards {', '.join(r['ranges'])} of {r['shard_count']}) over one"
@@ -324,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{r['sent_at_kill']:,} of {messages:,} sent:")
     print(f"{'  rows it had claimed':46}{r['held_at_kill']:>12}")
     print(f"{'  taken back by the others after (s)':46}{r['takeover_seconds']:>12.1f}")
+    print(f"{'  of them sent twice / never':46}{r['held_duplicates']:>8} / {r['held_lost']}{0:>8}")
     print(f"{'  restarted, serving again after (s)':46}{r['restart_seconds']:>12.1f}")
     print(f"{'  its shards commands answered':46}{r['after_restart_answered']:>7} / {r['after_restart']}"
           f"  (p99 {r['after_restart_p99']:.3f} s)")
