@@ -39,7 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_FILE = ROOT.parent / "shared" / "eval" / "screening-dev.jsonl"
 OWN_FILES = sorted((ROOT / "benchmarks" / "data").glob("screening_*.jsonl"))
 # Held-out sets, newest last (docs/screening.md: each was written before the round it measures).
-HELDOUT_FILES = sorted((ROOT / "benchmarks" / "data" / "crisis").glob("crisis_heldout_v*.jsonl"))
+# In version order (v10 after v9, not after v1 as the names sort): the last is the newest set.
+HELDOUT_FILES = sorted((ROOT / "benchmarks" / "data" / "crisis").glob("crisis_heldout_v*.jsonl"),
+                       key=lambda p: int(p.stem.rsplit("_v", 1)[1]))
 TRAINING_DIR = ROOT / "bot" / "screening" / "training"
 
 # Messages members of a chronic-pain circle write; a few carry profanity, curly quotes or emoji.

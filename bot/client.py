@@ -32,6 +32,7 @@ from bot.core.db import Database, answer_soon
 from bot.core.log_format import traceback_without_text
 from bot.delivery import budget
 from bot.delivery.budget import GlobalBudget
+from bot.delivery.busy_retries import BusyRetries
 from bot.delivery.leases import OUTBOX, Leases, owner_name
 from bot.delivery.outbox import Outbox
 from bot.delivery.processes import Share
@@ -135,6 +136,9 @@ class PeerCirclesBot(commands.Bot):
         # Claims on in-flight rows carry this process's lease (several processes share one database).
         self.leases = Leases(self.db, self.clock, owner_name(config.bot.shards or None))
         self._lease_loop: asyncio.Task[None] | None = None
+        # Gateway-event writes (a member left, the bot joined a server) that found the database
+        # busy: tried again until done, since no member is there to try again.
+        self.busy_retries = BusyRetries(self.clock)
         self._unpaced_request = self.http.request
         self.http.request = self._paced_request  # type: ignore[method-assign]
 
@@ -240,6 +244,9 @@ class PeerCirclesBot(commands.Bot):
                                             f"0-{self.config.bot.shard_count - 1}"))
 
     async def close(self) -> None:
+        # First: each write still waiting for a busy database is tried once more while the outbox
+        # and Discord are there for what it does next.
+        await self.busy_retries.stop()
         scheduler = getattr(self, "scheduler", None)
         outbox = getattr(self, "outbox", None)
         if scheduler is not None:

@@ -18,6 +18,7 @@ from bot.core.clock import iso_utc
 from bot.core.db import Conn, Row
 from bot.core.personal_data import PersonalTable, delete_and_anonymise, not_personal, register, register_id_text
 from bot.delivery.housekeeping import OUTBOX_KEEP, keep_sent_kind, register_prune
+from bot.delivery.outbox import sent_channel_posts
 
 _ANONYMISE_CASE = delete_and_anonymise("cases", (), ("subject_user_id", "opened_by", "claimed_by"))
 
@@ -172,13 +173,14 @@ async def member_relay_posts(conn: Conn, guild_id: int, user_id: int) -> list[tu
     moderators' thread (their reach-out by DM: the opening post and each message relayed in).
     ``cogs/cases`` registers this with bot.privacy.posts, so the erasure deletes them from Discord."""
     async with conn.execute(
-        "SELECT o.target_id, o.message_id FROM cases c JOIN outbox o ON o.guild_id = c.guild_id"
-        " AND (o.key = 'case:' || c.id || ':relay' OR o.key LIKE 'case:' || c.id || ':relay:in:%')"
-        " WHERE c.guild_id = ? AND (c.opened_by = ? OR c.subject_user_id = ?) AND o.state = 'sent'"
-        " AND o.target_kind = 'channel' AND o.message_id IS NOT NULL ORDER BY o.id",
+        "SELECT id FROM cases WHERE guild_id = ? AND (opened_by = ? OR subject_user_id = ?) ORDER BY id",
         (guild_id, user_id, user_id),
     ) as cursor:
-        return [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
+        case_ids = [int(r[0]) for r in await cursor.fetchall()]
+    # The opening post is "case:<id>:relay", each message relayed in "case:<id>:relay:in:<message id>"
+    # (bot/cases/relay.py); the relay's replies go to the member's own DMs, not a channel.
+    return await sent_channel_posts(conn, guild_id, keys=[f"case:{case_id}:relay" for case_id in case_ids],
+                                    patterns=[f"case:{case_id}:relay:in:%" for case_id in case_ids])
 
 
 async def member_reach_out_threads(conn: Conn, guild_id: int,

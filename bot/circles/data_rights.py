@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.db import Conn
 from bot.core.personal_data import PersonalTable, delete_and_anonymise, register
 from bot.delivery.housekeeping import keep_sent_kind
+from bot.delivery.outbox import sent_channel_posts
 
 # Notices naming a member are found through their sent rows at the member's erasure.
 keep_sent_kind("circles.role_problem")
@@ -77,9 +78,4 @@ register(PersonalTable(
 async def member_notice_posts(conn: Conn, guild_id: int, user_id: int) -> list[tuple[int, int]]:
     """(channel id, message id) of the moderators' notices that name the member (a circle role the
     bot could not give them); ``cogs/circles`` registers this with bot.privacy.posts."""
-    async with conn.execute(
-        "SELECT target_id, message_id FROM outbox WHERE guild_id = ? AND kind = 'circles.role_problem'"
-        " AND key LIKE ? AND state = 'sent' AND target_kind = 'channel' AND message_id IS NOT NULL ORDER BY id",
-        (guild_id, f"circle:%:roleproblem:user:{user_id}:%"),
-    ) as cursor:
-        return [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
+    return await sent_channel_posts(conn, guild_id, patterns=[f"circle:%:roleproblem:user:{user_id}:%"])

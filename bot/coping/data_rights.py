@@ -15,6 +15,7 @@ from __future__ import annotations
 from bot.core.db import Conn, sql_max
 from bot.core.personal_data import Erase, PersonalTable, delete_and_anonymise, register
 from bot.delivery.housekeeping import keep_sent_kind
+from bot.delivery.outbox import sent_channel_posts
 
 # The outbox keys of a strategy's and a win's post ("coping:strategy:<id>", "coping:win:<id>").
 POST_KEYS = {"coping_strategies": "coping:strategy:", "coping_wins": "coping:win:"}
@@ -29,12 +30,10 @@ async def member_posts(conn: Conn, guild_id: int, user_id: int) -> list[tuple[in
     posts: list[tuple[int, int]] = []
     for table, prefix in POST_KEYS.items():
         async with conn.execute(
-            f"SELECT o.target_id, o.message_id FROM {table} p JOIN outbox o"
-            " ON o.guild_id = p.guild_id AND o.key = ? || p.id"
-            " WHERE p.guild_id = ? AND p.author_id = ? AND o.state = 'sent' AND o.message_id IS NOT NULL"
-            " ORDER BY p.id", (prefix, guild_id, user_id),
+            f"SELECT id FROM {table} WHERE guild_id = ? AND author_id = ? ORDER BY id", (guild_id, user_id),
         ) as cursor:
-            posts += [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
+            keys = [f"{prefix}{int(r[0])}" for r in await cursor.fetchall()]
+        posts += await sent_channel_posts(conn, guild_id, keys=keys)
     return posts
 
 

@@ -76,6 +76,15 @@ def _make_database_files_private(path: str) -> None:
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A write found the database busy and changed nothing: SQLite's lock still held after the
+    busy timeout, a lock PostgreSQL did not grant in time, or ``DatabaseBusy``. Trying the same
+    write again later can succeed (``bot.delivery.busy_retries``)."""
+    if isinstance(exc, DatabaseBusy) or postgres.is_lock_timeout(exc):
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 

@@ -56,7 +56,7 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -262,6 +262,38 @@ async def sent_message(conn: Conn, guild_id: int, key: str) -> tuple[int, int] |
         " AND message_id IS NOT NULL", (guild_id, key),
     )
     return None if row is None else (int(row[0]), int(row[1]))
+
+
+# Keys (or key patterns) asked about in one query: well under either engine's limit on parameters.
+_LOOKUP_CHUNK = 500
+
+
+async def sent_channel_posts(conn: Conn, guild_id: int, *, keys: Iterable[str] = (),
+                             patterns: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """(channel id, message id) of the channel posts these outbox rows became, once sent, oldest row
+    first and each once: rows named by ``keys`` exactly or whose key matches one of ``patterns``
+    (SQL LIKE: ``%`` for any text). A row not sent (yet, or ever), sent to a DM, or of another
+    server is not one. How the privacy lookups find the posts that carry a member's words or name."""
+    found: dict[int, tuple[int, int]] = {}
+    wanted = list(dict.fromkeys(keys))
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[start:start + _LOOKUP_CHUNK]
+        found.update(await _sent_posts_where(
+            conn, guild_id, f"key IN ({', '.join('?' * len(chunk))})", chunk))
+    shapes = list(dict.fromkeys(patterns))
+    for start in range(0, len(shapes), _LOOKUP_CHUNK):
+        chunk = shapes[start:start + _LOOKUP_CHUNK]
+        found.update(await _sent_posts_where(conn, guild_id, " OR ".join(["key LIKE ?"] * len(chunk)), chunk))
+    return [found[row_id] for row_id in sorted(found)]
+
+
+async def _sent_posts_where(conn: Conn, guild_id: int, keys_match: str,
+                            params: list[str]) -> dict[int, tuple[int, int]]:
+    rows = await read_all(
+        conn, "SELECT id, target_id, message_id FROM outbox WHERE guild_id = ? AND state = 'sent'"
+        f" AND target_kind = 'channel' AND message_id IS NOT NULL AND ({keys_match})", (guild_id, *params),
+    )
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
 
 async def dm_reachable(conn: Conn, guild_id: int, user_id: int) -> bool:

@@ -32,12 +32,15 @@ SCENES: tuple[str, ...] = (
     "bot.demo.scenes.circles:scene",
     "bot.demo.scenes.screening:scene",
     "bot.demo.scenes.stories:scene",
+    "bot.demo.scenes.stories:refused_scene",
     "bot.demo.scenes.delivery:scene",
     "bot.demo.scenes.coping:scene",
     "bot.demo.scenes.privacy:scene",
     "bot.demo.scenes.cases:scene",
     "bot.demo.scenes.checkins:scene",
     "bot.demo.scenes.goals:scene",
+    # Last: it moves the clock a month on.
+    "bot.demo.scenes.delivery:cleanup_scene",
 )
 
 

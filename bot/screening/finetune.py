@@ -1,6 +1,6 @@
 """Fine-tune the contextual encoder (all-MiniLM-L6-v2) for crisis tiers, on the training files only.
 
-    pip install torch==2.13.0      # training only: the bot never imports torch
+    pip install -e ".[train]"      # torch and onnx, training only: the bot never imports them
     python -m bot.screening.finetune [--epochs 3]
 
 Reads every ``bot/screening/training/*.jsonl`` (never the held-out sets in benchmarks/), starts from
@@ -8,7 +8,8 @@ the pinned weights in ``bot/screening/data/encoder/`` as ``build_encoder`` wrote
 the package's float32; training runs in float32), and fine-tunes the whole encoder with a
 three-way head (none / concern / crisis) on the mean-pooled output, the way the bot pools it. It
 writes back the fine-tuned encoder as float16 (same tensor names, so ``bot.screening.encoder``
-loads it unchanged), ``encoder_head.json`` (the head's weights) and an updated manifest.
+loads it unchanged), ``encoder_head.json`` (the head's weights), the graph for those weights
+(``bot.screening.encoder_graph``) and an updated manifest.
 
 Reproducible: fixed seed, deterministic algorithms, a fixed thread count and the examples in a
 fixed order per epoch; the same data and torch version give the same file.
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from bot.screening.encoder import DATA, HEADS, HIDDEN, LAYERS, MANIFEST, TOKENIZER, WEIGHTS, encoder_text, sha256_of
+from bot.screening.encoder_graph import write_graph
 
 TRAINING = Path(__file__).resolve().parent / "training"
 HEAD_OUT = DATA.parent / "encoder_head.json"
@@ -181,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - needs torc
                               "training_rows": len(data)}
     manifest["files"] = {name: sha256_of(out / name) for name in (WEIGHTS.name, TOKENIZER.name)}
     (out / MANIFEST.name).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    write_graph(out)  # the graph's byte offsets follow the weights file just written
     print(json.dumps({"rows": len(data), "steps": total}))
     return 0
 

@@ -179,6 +179,11 @@ PROBLEM_NO_THREADS = (
     "I'm not allowed to create threads in the stories channel (the **Create Public Threads** permission)")
 PROBLEM_NO_POST = "I'm not allowed to post in the stories channel (the **Send Messages** permission)"
 PROBLEM_NO_CHANNEL = "the circle's stories channel is gone or I can't see it"
+# A 403 reading back the starter message an earlier attempt posted: the bot lost sight of the channel
+# (not a refusal to post, which is what a moderator would otherwise go and check).
+PROBLEM_NO_READ = (
+    "I can no longer see the stories channel to finish posting it: a moderator should check my permissions"
+    " there (**View Channel** and **Read Message History**)")
 STATUS_PROBLEM = (
     "Your story (**{pseudonym}**) isn't published yet: {problem}. The moderators have been told, and it will be"
     " published once they fix it. {left} You can still retract it with this receipt.")

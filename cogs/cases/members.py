@@ -467,9 +467,15 @@ class CaseMembers(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
-        # case_member_state is kept "until you leave the server" (bot/cases/data_rights.py).
-        async with self.bot.db.transaction() as conn:
-            await forget_member(conn, payload.guild_id, payload.user.id)
+        # case_member_state is kept "until you leave the server" (bot/cases/data_rights.py): tried
+        # again later if the database is busy.
+        guild_id, user_id = payload.guild_id, payload.user.id
+
+        async def write() -> None:
+            async with self.bot.db.transaction() as conn:
+                await forget_member(conn, guild_id, user_id)
+
+        await self.bot.busy_retries.run(("cases.member_left", guild_id, user_id), "cases.member_left", guild_id, write)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

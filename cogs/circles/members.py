@@ -647,19 +647,30 @@ class Circles(commands.Cog):
         if not (await guild_settings(self.bot, member.guild.id)).setup_done:
             return
         joined = iso_utc(member.joined_at or self.bot.clock.now())
-        async with self.bot.db.transaction() as conn:
-            await enqueue_notice(conn, self.bot.outbox, welcome_post_notice(
-                member.guild.id, settings.welcome_channel_id, member.id, joined, welcome_post_card(member.id)))
+        notice = welcome_post_notice(member.guild.id, settings.welcome_channel_id, member.id, joined,
+                                     welcome_post_card(member.id))
+
+        async def write() -> None:
+            async with self.bot.db.transaction() as conn:
+                await enqueue_notice(conn, self.bot.outbox, notice)
+
+        await self.bot.busy_retries.run(("circles.welcome", member.guild.id, member.id), "circles.welcome",
+                                        member.guild.id, write)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
-        result = await member_left_server(self.bot.db, self.bot.clock, payload.guild_id, payload.user.id,
-                                          self.bot.outbox)
-        log.info("member left server guild_id=%s seats_freed=%d waitlists_left=%d", payload.guild_id,
+        # Seats, waitlist places and facilitation go: tried again later if the database is busy.
+        guild_id, user_id = payload.guild_id, payload.user.id
+        await self.bot.busy_retries.run(("circles.member_left", guild_id, user_id), "circles.member_left", guild_id,
+                                        lambda: self._member_left(guild_id, user_id))
+
+    async def _member_left(self, guild_id: int, user_id: int) -> None:
+        result = await member_left_server(self.bot.db, self.bot.clock, guild_id, user_id, self.bot.outbox)
+        log.info("member left server guild_id=%s seats_freed=%d waitlists_left=%d", guild_id,
                  len(result.freed_circle_ids), len(result.waitlists_left))
-        guild = self.bot.get_guild(payload.guild_id)
+        guild = self.bot.get_guild(guild_id)
         if guild is None:
             return
         for circle_id in result.facilitated_circle_ids:
-            await self.admin.drop_facilitator_access(guild, circle_id, payload.user.id)
+            await self.admin.drop_facilitator_access(guild, circle_id, user_id)
 

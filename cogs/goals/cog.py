@@ -77,9 +77,15 @@ class Goals(GoalForms, PingButtons, PartnerButtons, Deliveries, commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
-        # Nudges, recaps and partner updates stop for someone who is no longer in the server.
-        async with self.bot.db.transaction() as conn:
-            await member_left(conn, self.bot.clock.now(), payload.guild_id, payload.user.id)
+        # Nudges, recaps and partner updates stop for someone who is no longer in the server (tried
+        # again later if the database is busy: nobody else will ask for it).
+        guild_id, user_id = payload.guild_id, payload.user.id
+
+        async def write() -> None:
+            async with self.bot.db.transaction() as conn:
+                await member_left(conn, self.bot.clock.now(), guild_id, user_id)
+
+        await self.bot.busy_retries.run(("goals.member_left", guild_id, user_id), "goals.member_left", guild_id, write)
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:

@@ -200,19 +200,29 @@ class PrivacyOperations(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        now = self.bot.clock.now()
-        async with self.bot.db.transaction() as conn:
-            came_back = await cancel_departure(conn, guild.id)
-            await ensure_retention_schedule(conn, guild.id, now)
-        log.info("joined server guild_id=%s returned_within_grace=%s", guild.id, came_back)
+        guild_id = guild.id
+
+        async def write() -> None:
+            now = self.bot.clock.now()
+            async with self.bot.db.transaction() as conn:
+                came_back = await cancel_departure(conn, guild_id)
+                await ensure_retention_schedule(conn, guild_id, now)
+            log.info("joined server guild_id=%s returned_within_grace=%s", guild_id, came_back)
+
+        # Joining and leaving share a key: if the database is busy, the newest is written when it is free.
+        await self.bot.busy_retries.run(("privacy.departure", guild_id), "privacy.server_joined", guild_id, write)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        now = self.bot.clock.now()
-        async with self.bot.db.transaction() as conn:
-            purge_at = await mark_departure(conn, guild.id, now)
-        self.bot.scheduler.notify(purge_at)
-        log.info("removed from server guild_id=%s purge_at=%s", guild.id, iso_utc(purge_at))
+        guild_id, left_at = guild.id, self.bot.clock.now()  # the grace period counts from the leaving
+
+        async def write() -> None:
+            async with self.bot.db.transaction() as conn:
+                purge_at = await mark_departure(conn, guild_id, left_at)
+            self.bot.scheduler.notify(purge_at)
+            log.info("removed from server guild_id=%s purge_at=%s", guild_id, iso_utc(purge_at))
+
+        await self.bot.busy_retries.run(("privacy.departure", guild_id), "privacy.server_removed", guild_id, write)
 
     # -- heartbeat and error counts ----------------------------------------------------------------
 

@@ -52,6 +52,11 @@ PREVIEW_MINUTES = 30
 NEW_MEMBER_DAYS = 7
 
 
+class StarterUnreadable(Exception):
+    """Discord answered 403 to reading the starter message an earlier attempt recorded: the bot can
+    no longer see the stories channel (or read its history). Not a refusal to post."""
+
+
 @dataclass
 class Pending:
     """A preview waiting for Post: in memory only, never in the database."""
@@ -527,7 +532,7 @@ class Stories(commands.Cog):
                 return False
             await self._refused(story, channel, starter, exc)
             return True
-        except (discord.Forbidden, LookupError) as exc:
+        except (discord.Forbidden, LookupError, StarterUnreadable) as exc:
             await self._refused(story, channel, starter, exc)
             return True
         except Exception as exc:  # a passing failure: the story goes back to ready (never its text in the log)
@@ -558,6 +563,9 @@ class Stories(commands.Cog):
                 return await channel.fetch_message(story.message_id)
             except discord.NotFound:
                 pass  # deleted by hand meanwhile: post it afresh
+            except discord.Forbidden as exc:
+                # Posting afresh would leave the first copy behind: a refusal for good, named for what it is.
+                raise StarterUnreadable() from exc
         message = await channel.send(**kwargs)
         await records.record_starter(self.bot.db, story, channel_id=channel.id, message_id=message.id)
         return message
@@ -566,7 +574,9 @@ class Stories(commands.Cog):
                        exc: Exception) -> None:
         """A refusal for good: delete any starter message (no copy stays), record why, tell the
         moderators in the queue; the author reads the reason with /story status."""
-        if isinstance(exc, LookupError | discord.NotFound) or channel is None:
+        if isinstance(exc, StarterUnreadable):
+            problem = wording.PROBLEM_NO_READ
+        elif isinstance(exc, LookupError | discord.NotFound) or channel is None:
             problem = wording.PROBLEM_NO_CHANNEL
         elif starter is not None:
             problem = wording.PROBLEM_NO_THREADS

@@ -1,16 +1,17 @@
 """Demo scene: a member's daily reminder through the scheduler and the outbox: once on a daylight
 saving change day, exactly once across a restart, a closed DM falling back to the circle channel,
-and what `python -m bot status` shows an operator."""
+and what `python -m bot status` shows an operator; and the daily clean-up a month later."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.core.db import Conn
-from bot.delivery import schedules
+from bot.delivery import housekeeping, schedules
 from bot.delivery.outbox import OutboxRow, dm_reachable, nonce_for
 from bot.delivery.recurrence import Recurrence
 from bot.delivery.scheduler import MissedPolicy, Occurrence
@@ -138,3 +139,43 @@ async def scene(demo: Demo) -> None:
     await print_status(demo.bot.config, report, now=demo.clock.now())
     for line in report.getvalue().splitlines():
         print(f"  {line}", file=demo.out)
+
+
+async def _spent(demo: Demo) -> tuple[set[int], set[int], set[int]]:
+    """What the daily clean-up looks at in this server: the ids of spent outbox rows, of those kept
+    for later edits (their kinds), and of spent one-off schedules."""
+    gid, db = int(demo.server.guild_id), demo.bot.db
+    kept = housekeeping.kept_kinds()
+    rows = await db.fetchall("SELECT id, kind FROM outbox WHERE guild_id = ? AND state IN ('sent', 'failed')", (gid,))
+    once = await db.fetchall(
+        "SELECT id FROM schedules WHERE guild_id = ? AND frequency = 'once' AND next_fire_at IS NULL", (gid,))
+    return ({int(r[0]) for r in rows}, {int(r[0]) for r in rows if r[1] in kept}, {int(r[0]) for r in once})
+
+
+async def cleanup_scene(demo: Demo) -> None:
+    gid = int(demo.server.guild_id)
+    ren = await demo.person("ren")
+    demo.heading("Delivery: the daily clean-up, a month later")
+    async with demo.bot.db.transaction() as conn:  # ren stops the reminder, so the month is quiet
+        await schedules.delete_for_owner(conn, gid, KIND, int(ren))
+    rows, kept, once = await _spent(demo)
+    demo.say(f"The outbox holds {len(rows)} sent or failed rows for this server: ids, kinds, targets and"
+             " times only (each message's text was cleared once it was sent). "
+             f"{len(kept)} of them are posts the bot may still edit or delete (a case's queue card, a named"
+             " strategy's post), kept until what they belong to goes. "
+             f"Spent one-off schedules (fired, nothing left to do): {len(once)}.")
+    demo.say("A month goes by. Once a day the scheduler runs the clean-up: spent rows older than 30 days go,"
+             " spent one-off schedules a day after they fired.")
+    demo.clock.advance(days=31)
+    demo.bot.scheduler.notify(demo.clock.now())
+    left_rows, left_once = rows, once
+    for _ in range(500):  # the scheduler's pass runs in the background after the clock moves
+        now_rows, _, now_once = await _spent(demo)
+        left_rows, left_once = rows & now_rows, once & now_once
+        if left_rows == kept and not left_once:
+            break
+        await asyncio.sleep(0.01)
+    which = ("all of them posts the bot may still edit or delete" if left_rows == kept
+             else f"{len(left_rows & kept)} of them posts the bot may still edit or delete")
+    demo.say(f"After the clean-up, of those {len(rows)} rows {len(left_rows)} remain, {which}; of the"
+             f" {len(once)} spent one-off schedules, {len(left_once)} remain.")

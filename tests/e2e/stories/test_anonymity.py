@@ -24,8 +24,9 @@ from tests.e2e.circles.helpers import answer
 from tests.e2e.stories.helpers import share, starter, story_world, wait_published
 from tests.engine import sqlite_only
 
-# Written when the member joined the circle, before any story: the seat and the consent record.
-CIRCLE_TABLES = {"circle_seats", "consent_log"}
+# Written before any story: the seat and the consent record when the member joined the circle, and
+# that they are in the server (member_servers, for the bot's DM features) when they joined it.
+CIRCLE_TABLES = {"circle_seats", "consent_log", "member_servers"}
 
 
 def raw_bytes(db_path: Path) -> bytes:

@@ -25,6 +25,7 @@ from tests.e2e.stories.test_moderation import moderator, slash
 
 MESSAGES = "/channels/{channel_id}/messages"
 FROM_MESSAGE = "/channels/{channel_id}/messages/{message_id}/threads"
+STARTER = "/channels/{channel_id}/messages/{message_id}"
 
 
 def bot_role(emulator: DiscordEmulator, server: Server) -> str:
@@ -176,3 +177,39 @@ async def test_a_gateway_reconnect_leaves_a_story_in_flight_alone(
                               "on_ready after the reconnect")
     assert await bot.db.fetchval("SELECT state FROM stories") == "publishing"
     assert channel_posts(emulator, world.circle) == []
+
+
+async def test_a_403_reading_the_recorded_starter_says_the_bot_lost_sight_of_the_channel(
+        bot: PeerCirclesBot, emulator: DiscordEmulator, server: Server) -> None:
+    world = await story_world(bot, emulator, server, mode="threads")
+    mod = await moderator(emulator, server)
+    # A first attempt posts and records the starter, then meets a passing failure making its thread.
+    emulator.inject_fault("POST", FROM_MESSAGE, 400, 50035, times=1)
+    _, receipt = await share(emulator, server, world.author, world.circle)
+    await emulator.wait_until(lambda: emulator.find_calls("POST", FROM_MESSAGE), 10, "the failed thread")
+    await emulator.wait_until(lambda: publisher_idle(bot), 5, "the publisher to give up for now")
+    (first,) = channel_posts(emulator, world.circle)
+    # Meanwhile the bot loses sight of the channel: reading the starter back, and deleting it, are 403.
+    emulator.inject_fault("GET", STARTER, 403, 50001, times=1)
+    emulator.inject_fault("DELETE", STARTER, 403, 50001, times=1)
+    bot.get_cog("Stories").request_publish()  # type: ignore[union-attr]
+    await emulator.wait_until(lambda: notices(emulator, server), 10, "the moderators' notice")
+    (notice,) = notices(emulator, server)
+    assert "can no longer see the stories channel" in text_of(notice)
+    assert "View Channel" in text_of(notice) and "Read Message History" in text_of(notice)
+    assert "not allowed to post" not in text_of(notice) and "Send Messages" not in text_of(notice)
+    assert "/story-admin retry story:1" in text_of(notice) and world.author not in str(notice)
+    assert "still in the channel" in text_of(notice), "Discord would not let the bot delete its starter either"
+    status = await slash(emulator, server, world.author, "story status", receipt=receipt)
+    assert "isn't published yet" in status["content"]
+    assert "can no longer see the stories channel" in status["content"]
+    assert "not allowed to post" not in status["content"]
+    assert starters_sent(emulator, world.circle) == 1, "no second copy posted beside the one it cannot see"
+
+    # Once the permission is back, a moderator's retry reuses the same starter.
+    done = await slash(emulator, server, mod, "story-admin retry", story=1)
+    assert "Trying Anonymous member - Story #1 again" in done["content"]
+    (thread,) = await wait_published(emulator, world.circle, bot=bot)
+    (post,) = channel_posts(emulator, world.circle)
+    assert post["id"] == first["id"] and post.get("thread", {}).get("id") == thread["id"]
+    assert starters_sent(emulator, world.circle) == 1
