@@ -170,6 +170,7 @@ async def fan_out(emulator: DiscordEmulator, db: Database, bots: list[BotProcess
                   members: list[tuple[Server, int]], lease: timedelta, limit: int, kill_at: float,
                   commands_per_second: float, after_restart: int) -> dict[str, Any]:
     from bot.core.clock import Clock
+    from emulator.gateway import shard_of
 
     messages = len(members)
     keys = [f"{KEY_PREFIX}{n}" for n in range(messages)]
@@ -194,6 +195,7 @@ async def fan_out(emulator: DiscordEmulator, db: Database, bots: list[BotProcess
         await until(lambda: _sent_reached(db, messages * kill_at), "the fan-out to reach the kill", 3600)
         # The kill: the process's claims stay 'sending' under its lease.
         victim = bots[-1]
+        commands.phase = "outage"
         commands.down.update(victim.shard_ids)
         victim.kill()
         killed = time.perf_counter()
@@ -210,15 +212,12 @@ async def fan_out(emulator: DiscordEmulator, db: Database, bots: list[BotProcess
         takeover_seconds = time.perf_counter() - killed
 
         # The restart: the same shard range (and lease owner name); its members' commands answered.
-        commands.phase = "outage"
         victim.start(emulator.options.token)
         restarted = time.perf_counter()
         await wait_serving(emulator, victim, world)
         restart_seconds = time.perf_counter() - restarted
         commands.phase = "after restart"
         commands.down.clear()
-        from emulator.gateway import shard_of
-
         theirs = [s for s in world if shard_of(s.guild_id, victim.count) in victim.shard_ids]
         again = []
         for server, path in zip(cycle(theirs), cycle(COMMANDS)):
