@@ -24,9 +24,10 @@ import asyncio
 import json
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from benchmarks._shared import delivered
 
 RATE_TARGET = 0.97
 GRANT_TARGET = 1.0
@@ -64,7 +65,6 @@ async def grant_roles_meanwhile(bot: Any, guild_id: int, user_id: int, role_id: 
 
 async def run(messages: int, rate: float | None, limit: int) -> dict[str, Any]:
     from bot.core.clock import Clock
-    from bot.delivery.outbox import nonce_for
     from bot.demo.runner import BotRunner
     from emulator.server import DiscordEmulator
 
@@ -107,18 +107,15 @@ async def run(messages: int, rate: float | None, limit: int) -> dict[str, Any]:
                 states = dict(await bot.db.fetchall("SELECT state, COUNT(*) FROM outbox GROUP BY state"))
             finally:
                 await runner.stop()
-        created = Counter(
-            str(m.get("nonce")) for channel in emulator.world.messages.values() for m in channel.values()
-        )
-        wanted = [nonce_for(k) for k in keys]
+        counted = delivered(emulator, keys)
         return {
             "seconds": seconds,
             "requests": len(calls),
             "answered_429": sum(1 for c in calls if c.status == 429),
             "global_429s": emulator.ratelimits.global_429s,
             "route_429s": emulator.ratelimits.route_429s,
-            "duplicates": sum(created[n] - 1 for n in wanted if created[n] > 1),
-            "lost": sum(1 for n in wanted if created[n] == 0),
+            "duplicates": counted.duplicates,
+            "lost": counted.lost,
             "sent": states.get("sent", 0),
             "grant_seconds": grant_seconds,
             "crisis_seconds": crisis_seconds,

@@ -32,14 +32,9 @@ from datetime import time as local_time
 from pathlib import Path
 from typing import Any
 
+from benchmarks._shared import percentile
+
 LIMIT_P99_S = 1.0
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 class SimulatedDiscord:

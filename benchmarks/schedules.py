@@ -35,6 +35,8 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as local_time
 from pathlib import Path
 
+from benchmarks._shared import NullSender
+
 ZONES = ["Europe/Berlin", "America/New_York", "Europe/London", "America/Los_Angeles", "Asia/Kolkata",
          "Australia/Sydney", "America/Sao_Paulo", "UTC"]
 KINDS = ["goal_ping", "checkin_reminder", "checkin_start"]
@@ -132,13 +134,6 @@ class StallMonitor:
                 "ticks": len(self.gaps)}
 
 
-class NullSender:
-    """Never called: the outbox is not started in this benchmark."""
-
-    async def send(self, row: object, pacer: object) -> object:  # pragma: no cover
-        raise AssertionError("not used")
-
-
 async def start_bot_core(path: Path) -> dict[str, float]:
     """What setup_hook does for delivery, timed; returns the figures."""
     import bot.client  # noqa: F401 - the whole bot's imports, for an honest RSS
@@ -193,7 +188,7 @@ def child(argv: list[str]) -> int:
 
 def run_child(*args: str) -> dict[str, float]:
     root = Path(__file__).resolve().parent.parent
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], cwd=root,
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.schedules", *args], cwd=root,
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"child process failed:\n{proc.stderr[-3000:]}")

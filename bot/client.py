@@ -202,11 +202,16 @@ class PeerCirclesBot(commands.Bot):
         # Discord's limit is per bot token: with several processes each spends its share of it.
         if self.budget is not None:
             self.budget.set_rate(share.rate(self.config.discord.global_limit))
+        if share.live > 1:
+            # Rows another process enqueued (its scheduler's fan-out, or rows it enqueued and died
+            # before claiming) wake no worker here: look for due ones at each heartbeat, a third of
+            # a lease apart, so every process helps send them. One process alone needs no look.
+            self.outbox.wake()
 
     def make_sender(self) -> Any:
         from bot.discord_sender import DiscordSender
 
-        return DiscordSender(self)
+        return DiscordSender(self, db=self.db)
 
     def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
         return [cmd.to_dict(self.tree) for cmd in self.tree.get_commands(guild=guild)]

@@ -6,7 +6,9 @@ headers), the global-limit lock and its short retries of 429 and 500/502/504 app
 The message body is the row's stored Discord JSON plus ``nonce`` (derived from the idempotency
 key) and ``enforce_nonce``, so a resend after a crash returns the first message instead of
 creating a second one. A DM's text starts with a small line naming the server it comes from
-(``bot.core.messages.from_server_line``), so a member in several servers can tell them apart.
+(``bot.core.messages.from_server_line``), so a member in several servers can tell them apart; a
+server another process holds (several processes by shard range: any process sends any row) is
+named from the database (``bot.members.servers``).
 
 Outcome mapping (never raises for Discord or network trouble):
 - 2xx -> sent (with the message id)
@@ -27,8 +29,10 @@ import aiohttp
 import discord
 from discord.http import Route
 
+from bot.core.db import Database
 from bot.core.messages import with_server_line
 from bot.delivery.outbox import OutboxRow, PacerLike, SendResult
+from bot.members import servers
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +41,9 @@ UNKNOWN_CHANNEL = 10003
 
 
 class DiscordSender:
-    def __init__(self, client: discord.Client, *, dm_cache_size: int = 10_000) -> None:
+    def __init__(self, client: discord.Client, *, db: Database | None = None, dm_cache_size: int = 10_000) -> None:
         self.client = client
+        self.db = db
         self.dm_cache_size = dm_cache_size
         # user id -> DM channel id: opening a DM costs a request, so remember the answer.
         self._dm_channels: OrderedDict[int, int] = OrderedDict()
@@ -94,16 +99,25 @@ class DiscordSender:
     async def _post(self, channel_id: int, row: OutboxRow, pacer: PacerLike) -> SendResult:
         assert row.payload is not None
         payload = row.payload
-        guild = self.client.get_guild(row.guild_id) if row.target_kind == "dm" else None
-        if guild is not None:
+        if row.target_kind == "dm":
             # Every DM names the server it comes from (the circle is named in the text itself).
-            payload = with_server_line(payload, guild.name)
+            name = await self._server_name(row.guild_id)
+            if name is not None:
+                payload = with_server_line(payload, name)
         body: dict[str, Any] = {**payload, "nonce": row.nonce, "enforce_nonce": True}
         await pacer.acquire()
         data = await self.client.http.request(
             Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id), json=body
         )
         return SendResult.sent(int(data["id"]))
+
+
+    async def _server_name(self, guild_id: int) -> str | None:
+        guild = self.client.get_guild(guild_id)
+        if guild is not None:
+            return guild.name
+        # Another process's server: the name its process recorded.
+        return None if self.db is None else await servers.server_name(self.db, guild_id)
 
 
 def _retry_after(exc: discord.HTTPException) -> float | None:

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import socket
+import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -92,6 +93,8 @@ class Call:
     reason: str | None = None
     # Files of a multipart request: name, filename, size and the bytes (tests read exports).
     files: list[dict[str, Any]] = field(default_factory=list)
+    # When the request arrived (monotonic seconds): Discord counts its limits by arrival.
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def route(self) -> str:

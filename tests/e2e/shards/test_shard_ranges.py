@@ -259,3 +259,45 @@ async def test_a_crisis_dm_opens_the_case_in_a_server_another_process_holds(
 
 async def _not(check: Any) -> bool:
     return not await check
+
+
+# -- rows another process enqueued -------------------------------------------------------------------
+
+
+async def test_rows_another_process_enqueued_are_sent_within_a_third_of_a_lease_naming_their_server(
+        emulator: DiscordEmulator, servers: list[Server], clock: FakeClock, tmp_path: Path,
+        two_processes: tuple[PeerCirclesBot, PeerCirclesBot]) -> None:
+    """A fan-out one process enqueued wakes only that process's worker; the others look for due rows
+    at each heartbeat, so they help send it (and send it when that process died before claiming).
+    Any process sends any row: a DM from a server another process holds still names its server."""
+    from benchmarks._fleet import outside_outbox
+    from bot.core.db import Database
+    from bot.delivery.outbox import nonce_for
+
+    low, high = two_processes
+    near, far = servers[1], servers[2]  # the low process's, the high one's
+    for bot, server in ((low, near), (high, far)):
+        await until(lambda s=server, b=bot: _named(b, s), f"{server.guild_id}'s name recorded")
+    ann, ben = emulator.add_person(near.guild_id, "ann"), emulator.add_person(far.guild_id, "ben")
+    # A third party on the same database: its enqueue wakes neither process's worker.
+    async with Database(tmp_path / "bot.sqlite3") as db:
+        outside = outside_outbox(db, clock)
+        async with db.transaction() as conn:
+            for member, server in ((ann, near), (ben, far)):
+                await outside.enqueue(conn, key=f"elsewhere:{member}", kind="goal_ping",
+                                      guild_id=int(server.guild_id), target_kind="dm", target_id=int(member),
+                                      payload={"content": "A gentle nudge."})
+    await asyncio.sleep(0.2)
+    assert not bot_dms(emulator, ann) and not bot_dms(emulator, ben), "no worker was woken by the enqueue"
+    clock.advance(low.leases.duration / 3)
+    await emulator.wait_until(lambda: bot_dms(emulator, ann) and bot_dms(emulator, ben), 5,
+                              "the DMs, sent at the next heartbeat")
+    # One process claimed both (up to 16 rows a claim): one DM's server is the other process's.
+    for member, name in ((ann, "Peers 1"), (ben, "Peers 2")):
+        [dm] = bot_dms(emulator, member)
+        assert dm.get("nonce") == nonce_for(f"elsewhere:{member}")
+        assert text_of(dm).startswith(f"-# From **{name}**"), "the DM names the server it comes from"
+
+
+async def _named(bot: PeerCirclesBot, server: Server) -> bool:
+    return await member_servers.server_name(bot.db, int(server.guild_id)) is not None
