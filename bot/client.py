@@ -35,7 +35,7 @@ from bot.delivery.budget import GlobalBudget
 from bot.delivery.busy_retries import BusyRetries
 from bot.delivery.leases import OUTBOX, Leases, owner_name
 from bot.delivery.outbox import Outbox
-from bot.delivery.processes import Share
+from bot.delivery.processes import Share, before_first_beat
 from bot.delivery.scheduler import Scheduler
 from cogs.common.components import require_unique_actions, submit_modal
 from cogs.common.failures import answer_failure, observe_error, tell
@@ -161,6 +161,10 @@ class PeerCirclesBot(commands.Bot):
     async def login(self, token: str) -> None:
         # The budget is per bot token: known from here, before the first request (GET /users/@me).
         self.budget = budget.for_api(self.config.discord.api_base_url, token, self.config.discord.global_limit)
+        # One of several processes (a shard range) spends a joiner's rate until its first heartbeat
+        # has counted the others: the requests of its start (GET /users/@me, command syncs) must
+        # not go at the whole limit beside the others' shares.
+        self._take_share(before_first_beat(whole=not self.config.bot.shards))
         await super().login(token)
 
     def provide(self, *, meeting_times: MeetingTimes | None = None, checkin_events: EventSync | None = None) -> None:

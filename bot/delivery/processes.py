@@ -6,15 +6,17 @@ lease); a row not renewed for a whole lease belongs to a dead process.
 
 - A process without a shard range (``owner_name()`` is "single") holds every shard: no other
   process can share its token, so it spends the whole limit, as before leases existed.
-- Processes by shard range split the limit less ``JOINING_RATE`` among the live ones in whole
+- Processes by shard range split the limit less ``JOIN_ROOM`` among the live ones in whole
   requests a second, the remainder to the first by owner name ([17, 16, 16] of 49 for three):
   each process's budget keeps at most its share in any window of a second by the time Discord
   answered (``bot.delivery.budget``), so whole shares that add up to the limit keep the sum of
   arrivals under it in every second; fractional ones would each be rounded down by the budget's
   window and waste up to a request a second per process. A process that has just started takes
-  only ``JOINING_RATE`` (the room left for it) until every other process has had one tick to see
-  it and shrink its own share (one third of a lease), so the sum stays within the limit while
-  processes join; when one dies the others grow their shares a lease later (under-use, never a 429).
+  only ``JOINING_RATE`` (from login, before its first beat, too) until every other process has had
+  one tick to see it and shrink its own share (one third of a lease); two joining at once fit in
+  the ``JOIN_ROOM`` the settled shares leave, so the sum stays within the limit while processes
+  join (three processes started together included); when one dies the others grow their shares
+  a lease later (under-use, never a 429).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from datetime import datetime, timedelta
 from bot.core.clock import iso_utc
 from bot.core.db import Conn, read_all
 
-JOINING_RATE = 1.0  # what a process spends until the others have seen it; the settled shares leave it free
+JOINING_RATE = 0.5  # what a process spends until the others have seen it (and before its first beat)
+JOIN_ROOM = 1  # requests a second the settled shares leave free: two processes joining at once fit
 WHOLE = "single"  # leases.owner_name() of a process without a shard range
 
 
@@ -43,7 +46,7 @@ class Share:
         if not self.settled:
             return min(JOINING_RATE, limit)
         live = max(1, self.live)
-        total = max(live, math.floor(limit - JOINING_RATE))
+        total = max(live, math.floor(limit - JOIN_ROOM))
         base, extra = divmod(total, live)
         return float(base + (1 if self.rank < extra else 0))
 
@@ -61,6 +64,11 @@ async def beat(conn: Conn, owner: str, now: datetime, lease: timedelta, started_
     live = len(owners)
     settled = live == 1 or now - started_at >= lease / 3
     return Share(live, settled, owners.index(owner) if owner in owners else 0, owner == WHOLE)
+
+
+def before_first_beat(whole: bool) -> Share:
+    """A process's share from login until its first beat: a process of a fleet joins."""
+    return Share(1, whole, whole=whole)
 
 
 async def forget_dead(conn: Conn, now: datetime, lease: timedelta) -> int:

@@ -13,7 +13,7 @@ from bot.core.clock import FakeClock
 from bot.core.db import Database
 from bot.delivery.budget import GlobalBudget
 from bot.delivery.leases import Leases
-from bot.delivery.processes import JOINING_RATE, Share
+from bot.delivery.processes import JOIN_ROOM, JOINING_RATE, Share, before_first_beat
 from tests.unit.delivery.test_outbox import START
 
 LIMIT = 50.0
@@ -39,10 +39,10 @@ class Proc:
 
 def test_a_share_is_the_limit_less_a_joiner_split_in_whole_requests() -> None:
     assert Share(1, True, whole=True).rate(LIMIT) == LIMIT, "no shard range: the only process there can be"
-    assert Share(1, True).rate(LIMIT) == LIMIT - JOINING_RATE, "one of a fleet: room left for a joiner"
+    assert Share(1, True).rate(LIMIT) == LIMIT - JOIN_ROOM, "one of a fleet: room left for a joiner"
     assert [Share(3, True, rank).rate(LIMIT) for rank in range(3)] == [17.0, 16.0, 16.0]
     assert [Share(2, True, rank).rate(LIMIT) for rank in range(2)] == [25.0, 24.0]
-    assert sum(Share(7, True, rank).rate(LIMIT) for rank in range(7)) == LIMIT - JOINING_RATE
+    assert sum(Share(7, True, rank).rate(LIMIT) for rank in range(7)) == LIMIT - JOIN_ROOM
     assert all(Share(7, True, rank).rate(LIMIT).is_integer() for rank in range(7))
     assert Share(3, False, 2).rate(LIMIT) == JOINING_RATE
     assert Share(80, True, 79).rate(LIMIT) == 1.0, "more processes than requests: one each, never none"
@@ -52,7 +52,7 @@ async def test_shares_stay_within_the_limit_while_processes_join_and_die(db: Dat
     clock = FakeClock(START)
     a = Proc(db, clock, "shards 0-1")
     await a.leases.renew()
-    assert a.rate == LIMIT - JOINING_RATE, "alone in a fleet: the whole budget but a joiner's room"
+    assert a.rate == LIMIT - JOIN_ROOM, "alone in a fleet: the whole budget but a joiner's room"
     b = Proc(db, clock, "shards 2-3")
     await b.leases.renew()
     assert b.rate == JOINING_RATE, "a joining process waits for the others to see it"
@@ -62,7 +62,7 @@ async def test_shares_stay_within_the_limit_while_processes_join_and_die(db: Dat
     assert a.rate == 25.0
     await b.leases.renew()
     assert b.rate == 24.0
-    assert a.rate + b.rate == LIMIT - JOINING_RATE
+    assert a.rate + b.rate == LIMIT - JOIN_ROOM
     c = Proc(db, clock, "shards 4-5")
     await c.leases.renew()
     assert a.rate + b.rate + c.rate <= LIMIT, "the join fits in the room left for it"
@@ -82,15 +82,33 @@ async def test_shares_stay_within_the_limit_while_processes_join_and_die(db: Dat
     clock.advance(LEASE / 3 + timedelta(seconds=1))
     await a.leases.renew()
     await b.leases.renew()
-    assert a.rate + b.rate == LIMIT - JOINING_RATE
+    assert a.rate + b.rate == LIMIT - JOIN_ROOM
     # c was only stalled: back, it joins afresh rather than spending a share the others took.
     await c.leases.renew()
     assert c.rate == JOINING_RATE and a.rate + b.rate + c.rate <= LIMIT
 
 
+async def test_three_processes_started_together_stay_within_the_limit(db: Database) -> None:
+    clock = FakeClock(START)
+    procs = [Proc(db, clock, f"shards {2 * i}-{2 * i + 1}") for i in range(3)]
+    for p in procs:
+        p.take(before_first_beat(whole=False))
+    assert sum(p.rate for p in procs) <= LIMIT, "before their first beats, each spends a joiner's rate"
+    for p in procs:  # the first to beat counts itself alone; the other two join
+        await p.leases.renew()
+        assert sum(q.rate for q in procs) <= LIMIT
+    clock.advance(LEASE / 3)
+    for p in procs:
+        await p.leases.renew()
+        assert sum(q.rate for q in procs) <= LIMIT
+    assert sorted(p.rate for p in procs) == [16.0, 16.0, 17.0]
+
+
 async def test_a_process_without_a_shard_range_spends_the_whole_limit(db: Database) -> None:
     clock = FakeClock(START)
     only = Proc(db, clock, "single")
+    only.take(before_first_beat(whole=True))
+    assert only.rate == LIMIT, "from login: no other process can share its token"
     only.rate = 0.0
     await only.leases.renew()
     assert only.rate == LIMIT
