@@ -420,7 +420,7 @@ class Scheduler:
         retries: list[datetime] = []
         handled = 0
         async with self.db.transaction() as conn:
-            batch = await schedules.due(conn, now, kinds, self.batch_size)
+            batch = await schedules.due(conn, now, kinds, self.batch_size, skip_locked=self.db.skip_locked)
             step_began = -STEP_BUDGET  # reading the batch was a step of its own: yield first
             for schedule in batch:
                 if time.perf_counter() - step_began > STEP_BUDGET:

@@ -285,14 +285,18 @@ async def delete_for_owner(conn: Conn, guild_id: int, kind: str, owner_id: int) 
 # -- scheduler-facing ----------------------------------------------------------------------------
 
 
-async def due(conn: Conn, now: datetime, kinds: list[str], limit: int) -> list[Schedule]:
-    """Active schedules of ``kinds`` whose next occurrence is at or before ``now``, earliest first."""
+async def due(conn: Conn, now: datetime, kinds: list[str], limit: int, *, skip_locked: str = "") -> list[Schedule]:
+    """Active schedules of ``kinds`` whose next occurrence is at or before ``now``, earliest first.
+
+    ``skip_locked`` is ``Database.skip_locked``: with several processes on PostgreSQL, schedules
+    another process's batch holds are skipped, so no occurrence's handler runs in two processes
+    (its outbox row would be deduplicated by key, but anything else it writes would not)."""
     if not kinds:
         return []
     marks = ",".join("?" * len(kinds))
     async with conn.execute(
         f"SELECT {_COLUMNS} FROM schedules WHERE active = 1 AND next_fire_at IS NOT NULL"
-        f" AND next_fire_at <= ? AND kind IN ({marks}) ORDER BY next_fire_at, id LIMIT ?",
+        f" AND next_fire_at <= ? AND kind IN ({marks}) ORDER BY next_fire_at, id LIMIT ?" + skip_locked,
         (iso_utc(now), *kinds, limit),
     ) as cursor:
         rows = list(await cursor.fetchall())

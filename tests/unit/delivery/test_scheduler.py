@@ -41,6 +41,8 @@ class Bot:
     fired: list[Occurrence] = field(default_factory=list)
     fail_owner: int | None = None
     kill_owner: int | None = None
+    # (entered, release): the handler signals it is running, then waits, its transaction open
+    hold: tuple[asyncio.Event, asyncio.Event] | None = None
     db: Database | None = None
     outbox: Outbox | None = None
     scheduler: Scheduler | None = None
@@ -59,6 +61,9 @@ class Bot:
 
     async def ping(self, conn: Conn, occurrence: Occurrence) -> None:
         assert self.outbox is not None
+        if self.hold is not None:
+            self.hold[0].set()
+            await self.hold[1].wait()
         if occurrence.owner_id == self.kill_owner:
             raise asyncio.CancelledError  # the process dies mid-transaction
         await self.outbox.enqueue(conn, key=occurrence.key, kind=occurrence.kind, guild_id=occurrence.guild_id,
@@ -490,3 +495,39 @@ async def test_a_failing_safety_handler_stops_retrying_when_its_schedule_is_dele
     await scheduler.run_due()
     assert await bot.outbox_keys() == [] and bot.fired == []
     assert await schedules.get(bot.db.conn, GUILD, page.id) is None
+
+
+async def test_two_processes_never_run_one_occurrence_twice(tmp_path: Path) -> None:
+    """Several bot processes share one database and each runs the scheduler. While one process's
+    batch holds due schedules (its handler still running, its transaction open), another's pass
+    must not run them again: on PostgreSQL it skips the rows the first holds; on SQLite it waits
+    for the first's write lock and then finds them moved on."""
+    clock = FakeClock(MONDAY_9)
+    first, second = Bot(tmp_path / "bot.sqlite3", clock), Bot(tmp_path / "bot.sqlite3", clock)
+    await first.boot(start=False)
+    await second.boot(start=False)
+    assert first.scheduler is not None and second.scheduler is not None
+    try:
+        await first.add(daily(10), owner=7)
+        await first.add(daily(10), owner=8)
+        entered, release = asyncio.Event(), asyncio.Event()
+        first.hold = (entered, release)
+        clock.set(utc(2026, 11, 23, 10))
+        one = asyncio.create_task(first.scheduler.run_due())
+        await entered.wait()
+        two = asyncio.create_task(second.scheduler.run_due())
+        # PostgreSQL: the second pass finds nothing it may take and returns. SQLite: it waits for
+        # the first's write lock (a bounded wait in real time; the schedule's time is the fake clock).
+        await asyncio.wait({two}, timeout=1.0)
+        release.set()
+        await asyncio.gather(one, two)
+        fired = sorted(o.owner_id for o in first.fired + second.fired)
+        assert fired == [7, 8], "each occurrence ran once, in one of the two processes"
+        assert len(await first.outbox_keys()) == 2
+    finally:
+        for b in (first, second):
+            if b.scheduler is not None:
+                await b.scheduler.shutdown()
+            assert b.outbox is not None and b.db is not None
+            await b.outbox.stop(grace=0)
+            await b.db.close()
